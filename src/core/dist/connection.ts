@@ -1,0 +1,43 @@
+/**
+ * One connection to one peer node, through its life: `pending` (handshake in flight; signals
+ * for the peer queue up here, in order) → `up` (frames flow; tick bookkeeping) → removed.
+ */
+import type { Port } from './port.js';
+import type { PeerInfo } from './handshake.js';
+import type { DistFrame } from './protocol.js';
+import type { TimerHandle } from '../clock.js';
+
+export class Connection {
+  state: 'pending' | 'up' = 'pending';
+  port: Port | undefined;
+  info: PeerInfo | undefined;
+  /** Frames waiting for the handshake to finish. */
+  queue: DistFrame[] = [];
+  setupTimer: TimerHandle | undefined;
+  /** Callbacks waiting for the outcome of the setup (ping, connect). */
+  waiters: Array<(up: boolean) => void> = [];
+  sentSinceTick = false;
+  recvSinceTick = true;
+  silentTicks = 0;
+
+  constructor(readonly peer: string) {}
+
+  get hidden(): boolean {
+    return this.info?.flags.hidden ?? false;
+  }
+
+  send(frame: DistFrame): void {
+    if (this.state === 'up' && this.port) {
+      this.sentSinceTick = true;
+      this.port.send(frame);
+    } else {
+      this.queue.push(frame);
+    }
+  }
+
+  settle(up: boolean): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w(up);
+  }
+}

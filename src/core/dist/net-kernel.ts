@@ -1,0 +1,309 @@
+/**
+ * The net kernel: one node's connections to the others.
+ *
+ * - Connections are made lazily by any remote operation (`send`), by `connect`/`ping`, and by
+ *   the mesh: on nodeup, visible mesh-taking-part nodes exchange `peers` and connect to the
+ *   ones they did not know (Erlang's connect_all), so the cluster becomes fully connected.
+ * - Simultaneous connects are arbitrated in the handshake (see handshake.ts); a connection
+ *   from a restarted peer replaces the stale one (nodedown, then nodeup).
+ * - Failure detection: one node-wide timer fires every `tickMs`; a connection that sent nothing
+ *   in an interval sends a `tick`; one that received nothing for 4 intervals is removed with
+ *   reason `net_tick_timeout` (so a frozen peer is found after 4–5 × tickMs).
+ * - Every connection that ends, or that could not be set up, is reported to the process
+ *   runtime (`onNodeDown`), which turns links and monitors into `noconnection`.
+ */
+import type { Clock, TimerHandle } from '../clock.js';
+import { ErlmeshError, type ErlmeshErrorCode } from '../errors.js';
+import type { DistCrypto } from './auth.js';
+import { Connection } from './connection.js';
+import { handshakeOtherStarted, handshakeWeStarted, type HandshakeEnv, type PeerInfo } from './handshake.js';
+import { compareNames, parseNodeName } from './names.js';
+import type { NodeChange, NodedownReason } from './node-events.js';
+import { Port } from './port.js';
+import { isSignalTag, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './protocol.js';
+import type { Channel, Transport } from './transport.js';
+import { validateSignal } from './validate.js';
+
+export interface NetKernelEnv {
+  name: string;
+  creation: number;
+  flags: NodeFlags;
+  transport: Transport;
+  clock: Clock;
+  crypto: DistCrypto;
+  tickMs: number;
+  setupTimeoutMs: number;
+  cookieFor(peer: string): string;
+  isAllowed(peer: string): boolean;
+  onSignal(frame: SignalFrame): void;
+  onNodeDown(node: string): void;
+  onChange(change: NodeChange): void;
+  log(level: 'info' | 'warning' | 'error', text: string): void;
+}
+
+/** How many silent tick intervals make a peer unresponsive. */
+export const TICKS_TO_TIMEOUT = 4;
+
+export class NetKernel {
+  private readonly conns = new Map<string, Connection>();
+  private readonly lastError = new Map<string, ErlmeshErrorCode>();
+  private tickTimer: TimerHandle | undefined;
+  private closed = false;
+  private readonly hs: HandshakeEnv;
+
+  constructor(private readonly env: NetKernelEnv) {
+    this.hs = {
+      name: env.name,
+      creation: env.creation,
+      flags: env.flags,
+      clock: env.clock,
+      setupTimeoutMs: env.setupTimeoutMs,
+      crypto: env.crypto,
+      cookieFor: (p) => env.cookieFor(p),
+      isAllowed: (p) => env.isAllowed(p),
+      arbitrate: (p, c) => this.arbitrate(p, c),
+      log: (l, t) => env.log(l, t),
+    };
+  }
+
+  /** Accept inbound channels from the transport. */
+  accept(channel: Channel): void {
+    if (this.closed) {
+      channel.close('node_stopped');
+      return;
+    }
+    const port = new Port(channel);
+    handshakeOtherStarted(port, this.hs).then(
+      (info) => {
+        let c = this.conns.get(info.name);
+        if (c && c.state === 'up') this.down(c, 'connection_closed');
+        if (!c || c.state === 'up') {
+          c = new Connection(info.name);
+          this.conns.set(info.name, c);
+        }
+        this.up(c, port, info);
+      },
+      () => port.close('handshake_failed'),
+    );
+  }
+
+  /** The acceptor's arbitration for a hello from `peer` (see handshake.ts). */
+  private arbitrate(peer: string, creation: number): 'ok' | 'ok_simultaneous' | 'nok' {
+    const c = this.conns.get(peer);
+    if (!c) return 'ok';
+    if (c.state === 'pending') return compareNames(peer, this.env.name) < 0 ? 'ok_simultaneous' : 'nok';
+    // Already up: the peer restarted (new creation) or lost its end; the new connection wins.
+    if (c.info && c.info.creation !== creation) this.env.log('info', `** Node ${peer} reconnected as a new incarnation **`);
+    return 'ok';
+  }
+
+  // ----- sending ---------------------------------------------------------------------------
+
+  /** Send a signal to `node`, connecting first if needed. Dropped if it cannot be reached. */
+  send(node: string, frame: SignalFrame): void {
+    const c = this.conns.get(node) ?? this.connect(node);
+    c?.send(frame);
+  }
+
+  /** Start (or join) a connection attempt. Undefined when the name cannot be dialled at all. */
+  connect(node: string): Connection | undefined {
+    const existing = this.conns.get(node);
+    if (existing) return existing;
+    const fail = (code: ErlmeshErrorCode, log?: string): undefined => {
+      if (log) this.env.log('error', log);
+      this.lastError.set(node, code);
+      this.env.onNodeDown(node);
+      return undefined;
+    };
+    if (this.closed) return fail('notalive');
+    const parsed = parseNodeName(node);
+    if (!parsed || node === this.env.name) return fail('badarg');
+    if (parsed.mode !== this.env.flags.mode) {
+      return fail(
+        'name_mode_mismatch',
+        this.env.flags.mode === 'short'
+          ? `** System NOT running to use fully qualified hostnames **\n** Hostname ${parsed.host} is illegal **`
+          : `** System running to use fully qualified hostnames **\n** Hostname ${parsed.host} is illegal **`,
+      );
+    }
+    const c = new Connection(node);
+    this.conns.set(node, c);
+    c.setupTimer = this.env.clock.setTimeout(() => this.failSetup(c, 'timeout'), this.env.setupTimeoutMs);
+    this.env.transport.connect(node).then(
+      (channel) => {
+        if (this.conns.get(node) !== c || c.state !== 'pending') {
+          channel.close('superseded');
+          return;
+        }
+        const port = new Port(channel);
+        handshakeWeStarted(port, this.hs, node).then(
+          (info) => {
+            if (this.conns.get(node) === c && c.state === 'pending') this.up(c, port, info);
+            else port.close('superseded');
+          },
+          (e: unknown) => {
+            const code = e instanceof ErlmeshError ? e.code : 'handshake_failed';
+            const status = e instanceof ErlmeshError ? (e.details as { status?: string } | undefined)?.status : undefined;
+            // 'nok': the peer keeps its own attempt towards us; wait for it (bounded by setupTimer).
+            if (status === 'nok') return;
+            this.failSetup(c, code);
+          },
+        );
+      },
+      (e: unknown) => this.failSetup(c, e instanceof ErlmeshError ? e.code : 'nodedown'),
+    );
+    return c;
+  }
+
+  private failSetup(c: Connection, code: ErlmeshErrorCode): void {
+    if (this.conns.get(c.peer) !== c || c.state !== 'pending') return;
+    this.conns.delete(c.peer);
+    if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
+    this.lastError.set(c.peer, code);
+    c.queue = [];
+    this.env.onNodeDown(c.peer);
+    c.settle(false);
+  }
+
+  private up(c: Connection, port: Port, info: PeerInfo): void {
+    if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
+    c.state = 'up';
+    c.port = port;
+    c.info = info;
+    c.recvSinceTick = true;
+    c.silentTicks = 0;
+    this.lastError.delete(c.peer);
+    port.consume(
+      (f) => this.onFrame(c, f),
+      () => this.down(c, 'connection_closed'),
+    );
+    const queued = c.queue;
+    c.queue = [];
+    for (const f of queued) c.send(f);
+    this.ensureTicking();
+    this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: info.flags.hidden });
+    if (this.takesPartInMesh(info.flags)) {
+      c.send({ t: 'peers', nodes: this.meshPeers().filter((n) => n !== c.peer) });
+    }
+    c.settle(true);
+  }
+
+  private takesPartInMesh(peer: NodeFlags): boolean {
+    const me = this.env.flags;
+    return me.connectAll && !me.hidden && peer.connectAll && !peer.hidden;
+  }
+
+  private meshPeers(): string[] {
+    const out: string[] = [];
+    for (const c of this.conns.values()) {
+      if (c.state === 'up' && c.info && this.takesPartInMesh(c.info.flags)) out.push(c.peer);
+    }
+    return out;
+  }
+
+  private onFrame(c: Connection, f: AnyFrame): void {
+    if (this.conns.get(c.peer) !== c) return;
+    c.recvSinceTick = true;
+    if (f.t === 'tick') return;
+    if (f.t === 'peers') {
+      if (c.info && this.takesPartInMesh(c.info.flags) && Array.isArray(f.nodes)) {
+        for (const n of f.nodes) if (typeof n === 'string' && n !== this.env.name && !this.conns.has(n)) this.connect(n);
+      }
+      return;
+    }
+    if (!isSignalTag(f.t) || !validateSignal(f) || signalTargetNode(f as SignalFrame) !== this.env.name) {
+      this.env.log('error', `** Bad frame from node ${c.peer} (${String(f.t)}); closing the connection **`);
+      c.port?.close('bad_frame');
+      this.down(c, 'bad_frame');
+      return;
+    }
+    this.env.onSignal(f as SignalFrame);
+  }
+
+  private down(c: Connection, reason: NodedownReason): void {
+    if (this.conns.get(c.peer) !== c) return;
+    this.conns.delete(c.peer);
+    if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
+    c.port?.close(reason);
+    if (c.state === 'up') this.env.onChange({ kind: 'nodedown', node: c.peer, hidden: c.hidden, reason });
+    this.env.onNodeDown(c.peer);
+    c.settle(false);
+    if (this.conns.size === 0) this.stopTicking();
+  }
+
+  // ----- ticks -----------------------------------------------------------------------------
+
+  private ensureTicking(): void {
+    if (this.tickTimer !== undefined || this.closed) return;
+    this.tickTimer = this.env.clock.setTimeout(() => this.tick(), this.env.tickMs);
+  }
+
+  private stopTicking(): void {
+    if (this.tickTimer === undefined) return;
+    this.env.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = undefined;
+  }
+
+  private tick(): void {
+    this.tickTimer = undefined;
+    for (const c of [...this.conns.values()]) {
+      if (c.state !== 'up') continue;
+      if (c.recvSinceTick) c.silentTicks = 0;
+      else c.silentTicks++;
+      c.recvSinceTick = false;
+      if (c.silentTicks >= TICKS_TO_TIMEOUT) {
+        this.env.log('error', `** Node ${c.peer} not responding **\n** Removing (timedout) connection **`);
+        this.down(c, 'net_tick_timeout');
+        continue;
+      }
+      if (!c.sentSinceTick) c.send({ t: 'tick' });
+      c.sentSinceTick = false;
+    }
+    if (this.conns.size > 0) this.ensureTicking();
+  }
+
+  // ----- queries and control ---------------------------------------------------------------
+
+  /** Resolves true once `node` is connected, false if it cannot be. */
+  whenConnected(node: string): Promise<boolean> {
+    const c = this.connect(node);
+    if (!c) return Promise.resolve(false);
+    if (c.state === 'up') return Promise.resolve(true);
+    return new Promise((resolve) => c.waiters.push(resolve));
+  }
+
+  isConnected(node: string): boolean {
+    return this.conns.get(node)?.state === 'up';
+  }
+
+  /** Connected peers, in connection order: visible, hidden, or all. */
+  peers(kind: 'visible' | 'hidden' | 'connected'): string[] {
+    const out: string[] = [];
+    for (const c of this.conns.values()) {
+      if (c.state !== 'up') continue;
+      if (kind === 'connected' || (kind === 'hidden') === c.hidden) out.push(c.peer);
+    }
+    return out;
+  }
+
+  disconnect(node: string): boolean {
+    const c = this.conns.get(node);
+    if (!c || c.state !== 'up') return false;
+    this.down(c, 'disconnect');
+    return true;
+  }
+
+  lastConnectError(node: string): ErlmeshErrorCode | undefined {
+    return this.lastError.get(node);
+  }
+
+  /** Close every connection (peers see connection_closed). */
+  close(): void {
+    this.closed = true;
+    for (const c of [...this.conns.values()]) {
+      if (c.state === 'up') this.down(c, 'disconnect');
+      else this.failSetup(c, 'notalive');
+    }
+    this.stopTicking();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The erlmesh distribution protocol: every frame two nodes exchange, in one place.
+ *
+ * Exchange (over one `Channel`; the initiator is A, the acceptor is B):
+ *
+ *   A → B  hello            { v, name, creation, flags }
+ *   B → A  status           { status }        'ok' | 'ok_simultaneous' | refusal, see HandshakeStatus
+ *   B → A  challenge        { v, name, creation, flags, challenge: cB }
+ *   A → B  challenge_reply  { challenge: cA, digest: HMAC(cookie, 'A' | cB | A | B) }
+ *   B → A  challenge_ack    { digest: HMAC(cookie, 'B' | cA | A | B) }   or refused { reason }
+ *   …then either side, in any order: the DistFrame signals below, `peers`, and `tick`.
+ *
+ * Invariants:
+ * - The cookie never travels; each side proves it with an HMAC-SHA-256 digest over the other
+ *   side's fresh random challenge, bound to the role and both names (no reflection).
+ *   A proves first, then B (as in Erlang's dist_util).
+ * - A refusing acceptor says why (`status` or `refused`) before it closes, so the caller can
+ *   report a local reason (`lastConnectError`) while the API result stays Erlang's `pang`.
+ * - `v` must equal PROTOCOL_VERSION on both sides; a mismatch is refused with
+ *   `incompatible_version` during the handshake, never discovered later.
+ * - Frames between one pair of processes arrive in the order sent (the channel is ordered).
+ * - Simultaneous connects: an acceptor with its own attempt in flight keeps the connection
+ *   started by the node whose name sorts lower (`ok_simultaneous`), refusing the other (`nok`).
+ *
+ * History: 1 — first version (superjson-encoded frames).
+ */
+import type { Pid } from '../terms/pid.js';
+import type { Ref } from '../terms/ref.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Flags a node states about itself in the handshake. */
+export interface NodeFlags {
+  hidden: boolean;
+  /** Whether the node takes part in the transitive full mesh (Erlang's connect_all). */
+  connectAll: boolean;
+  /** 'short' for `a@host`, 'long' for `a@host.domain` or `a@127.0.0.1`. */
+  mode: NameMode;
+}
+
+export type NameMode = 'short' | 'long';
+
+/** The acceptor's answer to `hello`. Everything but ok/ok_simultaneous is a refusal. */
+export type HandshakeStatus =
+  | 'ok'
+  | 'ok_simultaneous'
+  | 'nok'
+  | 'not_allowed'
+  | 'alive'
+  | 'incompatible_version'
+  | 'name_mode_mismatch'
+  | 'bad_name';
+
+export type HandshakeFrame =
+  | { t: 'hello'; v: number; name: string; creation: number; flags: NodeFlags }
+  | { t: 'status'; status: HandshakeStatus }
+  | { t: 'challenge'; v: number; name: string; creation: number; flags: NodeFlags; challenge: string }
+  | { t: 'challenge_reply'; challenge: string; digest: string }
+  | { t: 'challenge_ack'; digest: string }
+  | { t: 'refused'; reason: 'bad_cookie' | 'not_allowed' | 'handshake_failed' };
+
+/** What a process spawned by a `spawn_request` runs. */
+export type SpawnSpec =
+  | { kind: 'mfa'; module: string; fun: string; args: unknown[] }
+  | { kind: 'fn'; source: string };
+
+/** A monitor or link target as sent on the wire: a pid, or a name registered on the target node. */
+export type ProcTarget = Pid | string;
+
+/**
+ * Signals between processes. Local signals use the very same objects (see router.ts), so
+ * one handler table serves local and remote delivery alike.
+ */
+export type SignalFrame =
+  | { t: 'send'; to: Pid; msg: unknown }
+  | { t: 'reg_send'; from: Pid | undefined; to: string; node: string; msg: unknown }
+  | { t: 'link'; from: Pid; to: Pid }
+  | { t: 'unlink'; from: Pid; to: Pid }
+  /** A linked process exited with `reason`. */
+  | { t: 'exit'; from: Pid; to: Pid; reason: unknown }
+  /** `exit(Pid, Reason)` called by `from`. */
+  | { t: 'exit2'; from: Pid; to: Pid; reason: unknown }
+  | { t: 'monitor'; from: Pid; to: ProcTarget; node: string; ref: Ref }
+  | { t: 'demonitor'; from: Pid; to: ProcTarget; node: string; ref: Ref }
+  | { t: 'down'; from: ProcTarget; to: Pid; ref: Ref; reason: unknown }
+  | {
+      t: 'spawn_request';
+      ref: Ref;
+      from: Pid;
+      groupLeader: Pid;
+      node: string;
+      spec: SpawnSpec;
+      link: boolean;
+      monitor: boolean;
+    }
+  | { t: 'spawn_reply'; ref: Ref; to: Pid; result: { ok: Pid } | { error: unknown } };
+
+/** Connection housekeeping. */
+export type ControlFrame =
+  /** The sender's visible, mesh-taking-part peers (sent on nodeup; drives connect_all). */
+  | { t: 'peers'; nodes: string[] }
+  /** Liveness; sent when nothing else was sent during a tick interval. */
+  | { t: 'tick' };
+
+export type DistFrame = SignalFrame | ControlFrame;
+export type AnyFrame = HandshakeFrame | DistFrame;
+
+export type SignalTag = SignalFrame['t'];
+export type FrameOf<T extends AnyFrame['t']> = Extract<AnyFrame, { t: T }>;
+
+/** The node a signal is addressed to. */
+export function signalTargetNode(s: SignalFrame): string {
+  switch (s.t) {
+    case 'reg_send':
+    case 'monitor':
+    case 'demonitor':
+    case 'spawn_request':
+      return s.node;
+    default:
+      return s.to.node;
+  }
+}
+
+const SIGNAL_TAGS: ReadonlySet<string> = new Set<SignalTag>([
+  'send', 'reg_send', 'link', 'unlink', 'exit', 'exit2', 'monitor', 'demonitor', 'down',
+  'spawn_request', 'spawn_reply',
+]);
+
+/** True when `t` names a signal frame. */
+export function isSignalTag(t: unknown): t is SignalTag {
+  return typeof t === 'string' && SIGNAL_TAGS.has(t);
+}

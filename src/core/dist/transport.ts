@@ -1,0 +1,54 @@
+/**
+ * Transport: how a node reaches other nodes, and is reached by them.
+ *
+ * A transport stands in for Erlang's epmd + carrier (TCP): `listen` registers a node name and
+ * hands out its creation number; `connect` opens a `Channel` to a named peer. The
+ * distribution handshake and everything after it run over channels and never learn which
+ * transport carries them (memory pair in tests, `ws` in Node, the browser WebSocket in tabs).
+ *
+ * Invariants every implementation keeps (checked by `transportConformanceCases`):
+ * - frames on one channel arrive in the order sent, whole, each exactly once, until close;
+ * - a frame (string or Uint8Array) arrives as the same type with the same content;
+ * - `close()` on either end makes the other end's `onClose` fire exactly once; the local
+ *   `onClose` fires too (exactly once); `send` after close is a silent no-op, never a throw;
+ * - frames received before `attach` are buffered and delivered, in order, on `attach`;
+ * - `connect` to a name nobody listens on rejects with an `ErlmeshError` whose code is
+ *   `nodedown`; a transport that cannot reach its rendezvous rejects with
+ *   `relay_unreachable`;
+ * - `listen` of a name already held rejects with code `name_taken`; once the holder's
+ *   transport is closed, the name is free again and the next `listen` gets a greater creation.
+ */
+
+export type Frame = string | Uint8Array;
+
+export interface ChannelHandlers {
+  onFrame(frame: Frame): void;
+  onClose(reason: string): void;
+}
+
+/** One ordered, reliable, message-framed, bidirectional link to one peer. */
+export interface Channel {
+  /** Attach the owner's handlers; frames that arrived earlier are delivered now, in order. */
+  attach(handlers: ChannelHandlers): void;
+  /** Queue one frame. After close: a silent no-op. */
+  send(frame: Frame): void;
+  /** Close both ends. Idempotent. */
+  close(reason?: string): void;
+  /** True until closed (by either end). */
+  readonly isOpen: boolean;
+}
+
+/** What a successful `listen` returns. */
+export interface Registration {
+  /** Incarnation number of this name; grows each time the name registers again. */
+  creation: number;
+}
+
+export interface Transport {
+  /** Register `name` and start accepting inbound channels. */
+  listen(name: string, onInbound: (channel: Channel) => void): Promise<Registration>;
+  /** Open a channel to the node registered as `peer`. */
+  connect(peer: string): Promise<Channel>;
+  /** Unregister, close every channel of this transport and stop accepting. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+/**
+ * Errors thrown by erlmesh for API misuse and failed handshakes.
+ *
+ * Exit reasons are data and travel as messages; these classes are only for the cases where
+ * Erlang would raise (`badarg`, `notalive`, …). Match on `code`, never on the message text.
+ */
+
+/** Stable error codes. Tests and users match on these. */
+export type ErlmeshErrorCode =
+  | 'badarg'
+  | 'notalive'
+  | 'distribution_not_started'
+  | 'name_taken'
+  | 'name_mode_mismatch'
+  | 'bad_cookie'
+  | 'not_allowed'
+  | 'incompatible_version'
+  | 'frame_too_large'
+  | 'relay_unreachable'
+  | 'nodedown'
+  | 'timeout'
+  | 'badrpc'
+  | 'handshake_failed'
+  | 'bad_frame'
+  | 'closed'
+  | 'unknown_options';
+
+/**
+ * The one error class of erlmesh; subclasses narrow the meaning.
+ *
+ * @example
+ * try { node.register('kvs', pid) } catch (e) {
+ *   if (e instanceof ErlmeshError && e.code === 'badarg') { ... }
+ * }
+ */
+export class ErlmeshError extends Error {
+  readonly code: ErlmeshErrorCode;
+  readonly details: unknown;
+  constructor(code: ErlmeshErrorCode, message?: string, details?: unknown) {
+    super(message ?? code);
+    this.name = 'ErlmeshError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/**
+ * Rejection of `rpc.call` and friends, Erlang's `{badrpc, Reason}`.
+ * `reason` is `'nodedown'`, `'timeout'` or `['EXIT', exitReason]`.
+ */
+export class BadRpcError extends ErlmeshError {
+  readonly reason: unknown;
+  constructor(reason: unknown, message?: string) {
+    super('badrpc', message ?? `badrpc: ${describeReason(reason)}`, reason);
+    this.name = 'BadRpcError';
+    this.reason = reason;
+  }
+}
+
+/** A failed handshake or relay admission: `bad_cookie`, `not_allowed`, `name_taken`, … */
+export class AuthError extends ErlmeshError {
+  constructor(code: ErlmeshErrorCode, message?: string, details?: unknown) {
+    super(code, message, details);
+    this.name = 'AuthError';
+  }
+}
+
+/** `badarg`, the most common misuse error. */
+export function badarg(message: string, details?: unknown): ErlmeshError {
+  return new ErlmeshError('badarg', message, details);
+}
+
+function describeReason(reason: unknown): string {
+  if (typeof reason === 'string') return reason;
+  if (Array.isArray(reason) && reason[0] === 'EXIT') return 'EXIT';
+  return 'error';
+}

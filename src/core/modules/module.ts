@@ -1,0 +1,74 @@
+/**
+ * Modules: named sets of functions that other nodes may `spawn` and `rpc` into. Every
+ * function gets the calling process's context first, then the arguments.
+ */
+import { badarg } from '../errors.js';
+import type { ProcessContext } from '../process/context.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ModuleFunction = (self: ProcessContext, ...args: any[]) => unknown;
+
+export interface ErlModule<F extends Record<string, ModuleFunction> = Record<string, ModuleFunction>> {
+  readonly name: string;
+  readonly functions: Readonly<F>;
+}
+
+/**
+ * Define a module.
+ *
+ * @example
+ * export const greeter = defineModule('greeter', {
+ *   hello: (self, who: string) => `hello ${who} from ${self.node.name}`,
+ * });
+ * node.load(greeter);
+ * await other.rpc.call(node.name, 'greeter', 'hello', ['joe']); // 'hello joe from a@host'
+ */
+export function defineModule<F extends Record<string, ModuleFunction>>(name: string, functions: F): ErlModule<F> {
+  if (typeof name !== 'string' || name.length === 0) throw badarg('defineModule: the name must be a non-empty string');
+  for (const [k, v] of Object.entries(functions)) {
+    if (typeof v !== 'function') throw badarg(`defineModule: ${name}.${k} is not a function`);
+  }
+  return Object.freeze({ name, functions: Object.freeze({ ...functions }) });
+}
+
+/** Raised by `apply` for a missing module or function; becomes the reason ['undef', [m, f, args]]. */
+export class UndefinedFunction extends Error {
+  readonly reason: ['undef', [string, string, unknown[]]];
+  constructor(module: string, fun: string, args: unknown[]) {
+    super(`undefined function ${module}:${fun}/${args.length}`);
+    this.name = 'UndefinedFunction';
+    this.reason = ['undef', [module, fun, args]];
+  }
+}
+
+/**
+ * Compile a function from its source text (as produced by `fn.toString()`): arrow functions,
+ * function expressions, and method shorthand (`name(self) { … }`, `async name(self) { … }`).
+ * Throws SyntaxError when the text is not a function.
+ */
+export function compileFunction(source: string): (...args: unknown[]) => unknown {
+  let f: unknown;
+  try {
+    f = new Function(`"use strict"; return (${source});`)();
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    // Method shorthand: wrap in an object literal and take its only property.
+    f = new Function(`"use strict"; const o = ({ ${source} }); return o[Object.keys(o)[0]];`)();
+  }
+  if (typeof f !== 'function') throw new SyntaxError('not a function');
+  return f as (...args: unknown[]) => unknown;
+}
+
+/** The sources of a module's functions, for shipping (`nl`). */
+export function moduleSources(mod: ErlModule): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, fn] of Object.entries(mod.functions)) out[k] = fn.toString();
+  return out;
+}
+
+/** Rebuild a module from shipped sources. */
+export function moduleFromSources(name: string, sources: Record<string, string>): ErlModule {
+  const fns: Record<string, ModuleFunction> = {};
+  for (const [k, src] of Object.entries(sources)) fns[k] = compileFunction(src) as ModuleFunction;
+  return defineModule(name, fns);
+}

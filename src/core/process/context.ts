@@ -1,0 +1,146 @@
+/**
+ * `self`: what a process body (and every module function) gets to act as that process.
+ *
+ * @example
+ * const pid = node.spawn(async (self) => {
+ *   self.trapExit(true);
+ *   const [child] = await self.spawnLink('b@host', 'kvs', 'start', []);
+ *   const msg = await self.receive((m) => m[0] === 'EXIT', 5_000);
+ *   if (msg === TIMEOUT) self.exit('timeout');
+ * });
+ */
+import type { Node } from '../node.js';
+import type { Pid } from '../terms/pid.js';
+import type { Ref } from '../terms/ref.js';
+import { ExitSignal, ThrowSignal } from './control.js';
+import type { Matcher, Timeout } from './mailbox.js';
+import type { Proc } from './proc.js';
+
+/** Where a message can be sent: a pid, a locally registered name, or `[name, node]`. */
+export type Dest = Pid | string | readonly [string, string];
+
+/** A monitor target: a pid, a locally registered name, or `[name, node]`. */
+export type MonitorTarget = Pid | string | readonly [string, string];
+
+/** A process body. */
+export type ProcessFn = (self: ProcessContext) => unknown;
+
+export class ProcessContext {
+  /** @internal */
+  constructor(
+    readonly node: Node,
+    /** @internal */ readonly proc: Proc,
+  ) {}
+
+  get pid(): Pid {
+    return this.proc.pid;
+  }
+
+  /** This process's group leader: where `print` output goes (the caller's node for remote processes). */
+  get groupLeader(): Pid {
+    return this.proc.groupLeader;
+  }
+
+  /**
+   * The first queued message `match` accepts (selective receive), waiting up to `timeoutMs`.
+   * Resolves `TIMEOUT` if the time passes first; `timeoutMs` 0 only looks at the queue.
+   */
+  receive<T = any>(match?: Matcher, timeoutMs?: number): Promise<T | Timeout>;
+  receive(match?: Matcher, timeoutMs?: number): Promise<unknown> {
+    return this.proc.mailbox.receive(match, timeoutMs);
+  }
+
+  /** Remove and return every queued message (the shell's `flush()`). */
+  flush(): unknown[] {
+    return this.proc.mailbox.drain();
+  }
+
+  /** Send `msg` to `dest`; returns `msg`. An unregistered bare name throws `badarg`. */
+  send<T>(dest: Dest, msg: T): T {
+    return this.node._send(this.proc.alive ? this.proc.pid : undefined, dest, msg);
+  }
+
+  /** Spawn a process: `spawn(fn)` here → Pid; `spawn(node, fn)` / `spawn(node, m, f, args)` → Promise<Pid>. */
+  spawn(fn: ProcessFn): Pid;
+  spawn(node: string, fn: ProcessFn): Promise<Pid>;
+  spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
+  spawn(...args: unknown[]): Pid | Promise<Pid> {
+    return this.node._spawn(this.proc, args, false, false) as Pid | Promise<Pid>;
+  }
+
+  /** As `spawn`, linked to this process (atomically). */
+  spawnLink(fn: ProcessFn): Pid;
+  spawnLink(node: string, fn: ProcessFn): Promise<Pid>;
+  spawnLink(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
+  spawnLink(...args: unknown[]): Pid | Promise<Pid> {
+    return this.node._spawn(this.proc, args, true, false) as Pid | Promise<Pid>;
+  }
+
+  /** As `spawn`, monitored by this process: `[pid, ref]`. */
+  spawnMonitor(fn: ProcessFn): [Pid, Ref];
+  spawnMonitor(node: string, fn: ProcessFn): Promise<[Pid, Ref]>;
+  spawnMonitor(node: string, module: string, fun: string, args?: unknown[]): Promise<[Pid, Ref]>;
+  spawnMonitor(...args: unknown[]): [Pid, Ref] | Promise<[Pid, Ref]> {
+    return this.node._spawn(this.proc, args, false, true) as [Pid, Ref] | Promise<[Pid, Ref]>;
+  }
+
+  /** Link to `pid`. A dead or unreachable one sends this process an exit signal (`noproc` / `noconnection`). */
+  link(pid: Pid): true {
+    return this.node._link(this.proc, pid);
+  }
+
+  unlink(pid: Pid): true {
+    return this.node._unlink(this.proc, pid);
+  }
+
+  /** Monitor a process; DOWN arrives as `['DOWN', ref, 'process', pidOrName, reason]`. */
+  monitor(target: MonitorTarget): Ref {
+    return this.node._monitor(this.proc, target);
+  }
+
+  /** Remove a monitor; with `{ flush: true }` also drop its DOWN message if already queued. */
+  demonitor(ref: Ref, opts?: { flush?: boolean }): true {
+    return this.node._demonitor(this.proc, ref, opts?.flush ?? false);
+  }
+
+  /** Trap exits (exit signals become `['EXIT', from, reason]` messages). Returns the old value. */
+  trapExit(flag: boolean): boolean {
+    const old = this.proc.trapExit;
+    this.proc.trapExit = !!flag;
+    return old;
+  }
+
+  /** `exit(reason)` ends this process; `exit(pid, reason)` sends `pid` an exit signal. */
+  exit(reason: unknown): never;
+  exit(pid: Pid, reason: unknown): true;
+  exit(a: unknown, b?: unknown): true {
+    if (arguments.length >= 2) return this.node._exitSignal(this.proc, a as Pid, b);
+    this.node._terminate(this.proc, a);
+    throw new ExitSignal(a);
+  }
+
+  /** Erlang's `throw`: a non-local return. Uncaught, it ends the process with `['nocatch', value]`; rpc returns it as the result. */
+  throw(value: unknown): never {
+    throw new ThrowSignal(value);
+  }
+
+  /** Register this process under `name` (badarg cases as erlang:register/2). */
+  register(name: string): true {
+    return this.node.register(name, this.proc.pid);
+  }
+
+  /** Print to this process's group leader: the caller's node for remote-spawned processes. */
+  print(...args: unknown[]): void {
+    this.node._print(this.proc, args);
+  }
+
+  /** Erlang's monitor_node/2: one `['nodedown', node]` message when `node` goes (or is unreachable). */
+  monitorNode(node: string, flag = true): true {
+    return this.node._monitorNode(this.proc, node, flag);
+  }
+
+  /** Is this process still alive? */
+  isAlive(): boolean {
+    return this.proc.alive;
+  }
+}

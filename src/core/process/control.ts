@@ -1,0 +1,14 @@
+/**
+ * Non-local exits used by process bodies. They unwind user code; the runtime catches them
+ * around the process body and never lets them escape into transport code.
+ */
+
+/** Thrown by `self.exit(reason)` after the process has already been terminated. */
+export class ExitSignal {
+  constructor(readonly reason: unknown) {}
+}
+
+/** Thrown by `self.throw(value)`: Erlang's `throw`, a non-local return for `catch`/rpc. */
+export class ThrowSignal {
+  constructor(readonly value: unknown) {}
+}

@@ -1,0 +1,378 @@
+/**
+ * One node's processes: the process table, local names, and the handling of every signal
+ * addressed to a local process (message, link, exit, monitor, DOWN, spawn request/reply).
+ *
+ * Local and remote signals are the same `SignalFrame` objects and go through the same handler
+ * table: `route()` hands a signal for another node to the host (the distribution layer), and
+ * queues a local one. The queue is drained in a loop, never by recursion, so long link chains
+ * cannot overflow the stack and signals between one pair of processes keep their order.
+ */
+import type { Clock } from '../clock.js';
+import { signalTargetNode, type SignalFrame, type SignalTag, type SpawnSpec } from '../dist/protocol.js';
+import { badarg } from '../errors.js';
+import { formatTerm } from '../terms/format.js';
+import { Pid } from '../terms/pid.js';
+import { Ref } from '../terms/ref.js';
+import { ExitSignal, ThrowSignal } from './control.js';
+import { Proc } from './proc.js';
+import { Registry } from './registry.js';
+import { exitSignalOutcome, isQuietReason } from './signals.js';
+
+/** What a process runs. `C` is the process context type handed to it. */
+export type Body<C> = (self: C) => unknown;
+
+/** A spec that cannot run on this node resolves to an exit reason. */
+export type Resolved<C> = { body: Body<C> } | { fail: unknown };
+
+export interface RuntimeHost<C> {
+  readonly clock: Clock;
+  /** Send a signal to a process on another node. */
+  sendRemote(node: string, signal: SignalFrame): void;
+  /** Turn a spawn spec into something runnable here. */
+  resolveSpec(spec: SpawnSpec): Resolved<C>;
+  makeContext(proc: Proc): C;
+  /** A line for this node's log (system events, warnings). */
+  log(level: 'info' | 'warning' | 'error', text: string): void;
+}
+
+interface PendingSpawn {
+  ref: Ref;
+  requester: Pid;
+  node: string;
+  spec: SpawnSpec;
+  link: boolean;
+  monitor: boolean;
+  resolve(r: { pid: Pid; ref: Ref }): void;
+}
+
+export interface SpawnOptions {
+  groupLeader: Pid;
+  /** Link the new process to this local process. */
+  linkTo?: Proc;
+  /** Monitor the new process from this local process, with this ref. */
+  monitorFrom?: { proc: Proc; ref: Ref };
+}
+
+type Handlers = { [K in SignalTag]: (s: Extract<SignalFrame, { t: K }>) => void };
+
+export class ProcessRuntime<C> {
+  readonly registry: Registry;
+  private readonly table = new Map<number, Proc>();
+  /** Local process watched, by monitor ref key (for demonitor by name). */
+  private readonly watchedBy = new Map<string, Proc>();
+  private readonly pendingSpawns = new Map<string, PendingSpawn>();
+  private nextId = 0;
+  private nextRef = 0;
+  private readonly queue: SignalFrame[] = [];
+  private draining = false;
+
+  constructor(
+    readonly name: string,
+    readonly creation: number,
+    private readonly host: RuntimeHost<C>,
+  ) {
+    this.registry = new Registry((pid) => this.local(pid) !== undefined);
+  }
+
+  // ----- lookups ---------------------------------------------------------------------------
+
+  /** The live local process `pid` names, if any (a pid of an old incarnation names none). */
+  local(pid: Pid): Proc | undefined {
+    if (pid.node !== this.name || pid.creation !== this.creation) return undefined;
+    const p = this.table.get(pid.id);
+    return p && p.pid.serial === pid.serial && p.alive ? p : undefined;
+  }
+
+  isLocalNode(pid: Pid): boolean {
+    return pid.node === this.name;
+  }
+
+  get processCount(): number {
+    return this.table.size;
+  }
+
+  processes(): Proc[] {
+    return [...this.table.values()];
+  }
+
+  makeRef(): Ref {
+    return new Ref(this.name, this.creation, ++this.nextRef);
+  }
+
+  private newPid(): Pid {
+    return new Pid(this.name, ++this.nextId, 0, this.creation);
+  }
+
+  // ----- routing ---------------------------------------------------------------------------
+
+  /** Deliver a signal wherever its target lives. */
+  route(s: SignalFrame): void {
+    const node = signalTargetNode(s);
+    if (node === this.name) this.deliver(s);
+    else this.host.sendRemote(node, s);
+  }
+
+  /** Handle a signal addressed to this node (from a local process or from the network). */
+  deliver(s: SignalFrame): void {
+    if (this.draining) {
+      this.queue.push(s);
+      return;
+    }
+    this.draining = true;
+    try {
+      this.handle(s);
+      for (let i = 0; i < this.queue.length; i++) this.handle(this.queue[i]!);
+    } finally {
+      this.queue.length = 0;
+      this.draining = false;
+    }
+  }
+
+  private handle(s: SignalFrame): void {
+    (this.handlers[s.t] as (s: SignalFrame) => void)(s);
+  }
+
+  private readonly handlers: Handlers = {
+    send: (s) => this.local(s.to)?.mailbox.deliver(s.msg),
+    reg_send: (s) => {
+      const pid = this.registry.whereis(s.to);
+      if (pid) this.local(pid)?.mailbox.deliver(s.msg);
+    },
+    link: (s) => {
+      const p = this.local(s.to);
+      if (p) p.links.set(s.from.key, s.from);
+      else this.route({ t: 'exit', from: s.to, to: s.from, reason: 'noproc' });
+    },
+    unlink: (s) => {
+      this.local(s.to)?.links.delete(s.from.key);
+    },
+    exit: (s) => {
+      const p = this.local(s.to);
+      if (!p || !p.links.delete(s.from.key)) return;
+      this.applyExit(p, s.from, s.reason, true);
+    },
+    exit2: (s) => {
+      const p = this.local(s.to);
+      if (p) this.applyExit(p, s.from, s.reason, false);
+    },
+    monitor: (s) => {
+      const pid = typeof s.to === 'string' ? this.registry.whereis(s.to) : s.to;
+      const p = pid && this.local(pid);
+      if (!p) {
+        this.route({ t: 'down', from: s.to, to: s.from, ref: s.ref, reason: 'noproc' });
+        return;
+      }
+      p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: typeof s.to === 'string' ? s.to : undefined });
+      this.watchedBy.set(s.ref.key, p);
+    },
+    demonitor: (s) => {
+      const p = this.watchedBy.get(s.ref.key);
+      if (!p) return;
+      this.watchedBy.delete(s.ref.key);
+      p.watchers.delete(s.ref.key);
+    },
+    down: (s) => {
+      const p = this.local(s.to);
+      const m = p?.monitors.get(s.ref.key);
+      if (!p || !m) return;
+      p.monitors.delete(s.ref.key);
+      p.mailbox.deliver(['DOWN', s.ref, 'process', m.shownAs, s.reason]);
+    },
+    spawn_request: (s) => {
+      const resolved = this.host.resolveSpec(s.spec);
+      const p = this.start(resolved, { groupLeader: s.groupLeader });
+      if (s.link) p.links.set(s.from.key, s.from);
+      if (s.monitor) {
+        p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: undefined });
+        this.watchedBy.set(s.ref.key, p);
+      }
+      this.route({ t: 'spawn_reply', ref: s.ref, to: s.from, result: { ok: p.pid } });
+    },
+    spawn_reply: (s) => {
+      const pending = this.pendingSpawns.get(s.ref.key);
+      if (!pending) return;
+      this.pendingSpawns.delete(s.ref.key);
+      if ('error' in s.result) {
+        this.failSpawn(pending, s.result.error);
+        return;
+      }
+      const pid = s.result.ok;
+      const requester = this.local(pending.requester);
+      if (pending.link) {
+        if (requester) requester.links.set(pid.key, pid);
+        else this.route({ t: 'exit', from: pending.requester, to: pid, reason: 'noproc' });
+      }
+      if (pending.monitor) {
+        if (requester) requester.monitors.set(s.ref.key, { ref: s.ref, shownAs: pid, node: pid.node, target: pid });
+        else this.route({ t: 'demonitor', from: pending.requester, to: pid, node: pid.node, ref: s.ref });
+      }
+      pending.resolve({ pid, ref: s.ref });
+    },
+  };
+
+  // ----- exit signals and termination ------------------------------------------------------
+
+  private applyExit(p: Proc, from: Pid, reason: unknown, viaLink: boolean): void {
+    const o = exitSignalOutcome(p, from, reason, viaLink);
+    if (o.kind === 'die') this.terminate(p, o.reason);
+    else if (o.kind === 'message') p.mailbox.deliver(o.msg);
+  }
+
+  /**
+   * End a process: free its name, send exit signals to its links and DOWN to its monitors.
+   * `crashed` prints a crash report on the process's group leader.
+   */
+  terminate(p: Proc, reason: unknown, crashed = false): void {
+    if (!p.alive) return;
+    p.alive = false;
+    p.exitReason = reason;
+    p.mailbox.close();
+    this.table.delete(p.pid.id);
+    this.registry.removePid(p.pid);
+    for (const to of p.links.values()) this.route({ t: 'exit', from: p.pid, to, reason });
+    p.links.clear();
+    for (const w of p.watchers.values()) {
+      this.watchedBy.delete(w.ref.key);
+      this.route({ t: 'down', from: p.pid, to: w.watcher, ref: w.ref, reason });
+    }
+    p.watchers.clear();
+    for (const m of p.monitors.values()) {
+      this.route({ t: 'demonitor', from: p.pid, to: m.target, node: m.node, ref: m.ref });
+    }
+    p.monitors.clear();
+    p.nodeMonitors.clear();
+    if (crashed && !isQuietReason(reason)) {
+      this.printTo(
+        p.groupLeader,
+        p.pid,
+        `Error in process ${p.pid.toString()} on node ${this.name} with exit value:\n${formatTerm(reason)}\n`,
+      );
+    }
+    p.resolveExited(reason);
+  }
+
+  /** Send text to a group leader (an io server process, local or remote). */
+  printTo(groupLeader: Pid, from: Pid, text: string): void {
+    this.route({ t: 'send', to: groupLeader, msg: ['io_request', from, 'put_chars', text] });
+  }
+
+  // ----- spawning --------------------------------------------------------------------------
+
+  /** Start a local process running `resolved` (a body, or a failure that exits at once). */
+  start(resolved: Resolved<C>, opts: SpawnOptions): Proc {
+    const p = new Proc(this.newPid(), opts.groupLeader, this.host.clock);
+    this.table.set(p.pid.id, p);
+    if (opts.linkTo) {
+      p.links.set(opts.linkTo.pid.key, opts.linkTo.pid);
+      opts.linkTo.links.set(p.pid.key, p.pid);
+    }
+    if (opts.monitorFrom) {
+      const { proc: owner, ref } = opts.monitorFrom;
+      owner.monitors.set(ref.key, { ref, shownAs: p.pid, node: this.name, target: p.pid });
+      p.watchers.set(ref.key, { ref, watcher: owner.pid, byName: undefined });
+      this.watchedBy.set(ref.key, p);
+    }
+    queueMicrotask(() => {
+      if ('fail' in resolved) this.terminate(p, resolved.fail, true);
+      else void this.run(p, resolved.body);
+    });
+    return p;
+  }
+
+  private async run(p: Proc, body: Body<C>): Promise<void> {
+    if (!p.alive) return;
+    try {
+      await body(this.host.makeContext(p));
+      this.terminate(p, 'normal');
+    } catch (e) {
+      if (e instanceof ExitSignal) this.terminate(p, e.reason);
+      else if (e instanceof ThrowSignal) this.terminate(p, ['nocatch', e.value], true);
+      else this.terminate(p, ['exception', e], true);
+    }
+  }
+
+  /**
+   * Spawn on `node` (this one or another) with a spawn request, as erlang:spawn_request/5.
+   * Resolves with the new pid (and the monitor ref). A node that cannot be reached gives a
+   * pid that never lived, and `noconnection` through the link or monitor, as Erlang does.
+   */
+  requestSpawn(
+    requester: Proc | undefined,
+    groupLeader: Pid,
+    node: string,
+    spec: SpawnSpec,
+    link: boolean,
+    monitor: boolean,
+  ): Promise<{ pid: Pid; ref: Ref }> {
+    if ((link || monitor) && !requester) throw badarg('spawn with link or monitor needs a calling process');
+    const ref = this.makeRef();
+    if (node === this.name) {
+      const p = this.start(this.host.resolveSpec(spec), {
+        groupLeader,
+        linkTo: link ? requester : undefined,
+        monitorFrom: monitor && requester ? { proc: requester, ref } : undefined,
+      });
+      return Promise.resolve({ pid: p.pid, ref });
+    }
+    const from = requester?.pid ?? groupLeader;
+    return new Promise((resolve) => {
+      this.pendingSpawns.set(ref.key, { ref, requester: from, node, spec, link, monitor, resolve });
+      this.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link, monitor });
+    });
+  }
+
+  private failSpawn(pending: PendingSpawn, reason: unknown): void {
+    const ref = pending.ref;
+    const useless = this.newPid();
+    const what = pending.spec.kind === 'mfa' ? `${pending.spec.module}:${pending.spec.fun},${formatTerm(pending.spec.args)}` : 'fun';
+    const suffix = pending.link ? ' ([link])' : pending.monitor ? ' ([monitor])' : '';
+    this.host.log('warning', `** Can not start ${what} on ${pending.node} **${suffix}`);
+    const requester = this.local(pending.requester);
+    if (requester && pending.link) this.applyExit(requester, useless, reason, true);
+    if (requester?.alive && pending.monitor) requester.mailbox.deliver(['DOWN', ref, 'process', useless, reason]);
+    pending.resolve({ pid: useless, ref });
+  }
+
+  // ----- node failure ----------------------------------------------------------------------
+
+  /**
+   * `node` is unreachable (it went down, or a connection to it could not be made): every link
+   * to it gives `noconnection`, every monitor on it a DOWN with `noconnection`, every
+   * monitorNode a `['nodedown', node]`, and every spawn request to it fails.
+   */
+  nodeDown(node: string): void {
+    for (const [key, pending] of [...this.pendingSpawns]) {
+      if (pending.node !== node) continue;
+      this.pendingSpawns.delete(key);
+      this.failSpawn(pending, 'noconnection');
+    }
+    for (const p of [...this.table.values()]) {
+      const count = p.nodeMonitors.get(node);
+      if (count !== undefined) {
+        p.nodeMonitors.delete(node);
+        for (let i = 0; i < count; i++) p.mailbox.deliver(['nodedown', node]);
+      }
+      for (const [key, w] of [...p.watchers]) {
+        if (w.watcher.node === node) {
+          p.watchers.delete(key);
+          this.watchedBy.delete(key);
+        }
+      }
+      for (const [key, m] of [...p.monitors]) {
+        if (m.node !== node || !p.alive) continue;
+        p.monitors.delete(key);
+        p.mailbox.deliver(['DOWN', m.ref, 'process', m.shownAs, 'noconnection']);
+      }
+      for (const [key, pid] of [...p.links]) {
+        if (pid.node !== node || !p.alive) continue;
+        p.links.delete(key);
+        this.applyExit(p, pid, 'noconnection', true);
+      }
+    }
+  }
+
+  /** Stop every process (node shutdown). */
+  shutdown(reason: unknown = 'shutdown'): void {
+    for (const p of [...this.table.values()]) this.terminate(p, reason);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * rpc: call a module function on another node (Erlang's rpc/erpc).
+ *
+ * Exchange: the caller spawns, with a monitor, `erpc:execute(M, F, A)` on the target node
+ * (its group leader is the caller's, so output comes back). The worker applies the function
+ * and exits with `['$erpc', 'return' | 'throw' | 'error', value]`; the caller reads the
+ * result from the DOWN reason. `noconnection` means the node was unreachable or went down.
+ *
+ * | outcome on the remote node            | `call` result                           |
+ * |---------------------------------------|-----------------------------------------|
+ * | returns v (or a promise of v)         | resolves v                              |
+ * | `self.throw(v)` (Erlang's throw)      | resolves v                              |
+ * | throws e                              | rejects BadRpcError ['EXIT', ['exception', e]] |
+ * | undefined module/function             | rejects BadRpcError ['EXIT', ['undef', [m, f, args]]] |
+ * | `self.exit(r)`, or killed             | rejects BadRpcError ['EXIT', r]         |
+ * | node unreachable or goes down         | rejects BadRpcError 'nodedown'          |
+ * | no answer within the timeout          | rejects BadRpcError 'timeout'           |
+ *
+ * A call that timed out or lost its node may or may not have run on the remote node.
+ */
+import { BadRpcError, badarg } from '../errors.js';
+import type { Node } from '../node.js';
+import { TIMEOUT } from '../process/mailbox.js';
+import type { ProcessContext } from '../process/context.js';
+import { checkTerm } from '../terms/check.js';
+import type { Ref } from '../terms/ref.js';
+
+/** A handle for `asyncCall` results. */
+export interface RpcKey {
+  readonly ref: Ref;
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: BadRpcError };
+
+/** Interpret the DOWN reason of an erpc worker. */
+export function rpcOutcome(reason: unknown): Settled {
+  if (Array.isArray(reason) && reason[0] === '$erpc') {
+    if (reason[1] === 'return' || reason[1] === 'throw') return { ok: true, value: reason[2] };
+    return { ok: false, error: new BadRpcError(['EXIT', reason[2]]) };
+  }
+  if (reason === 'noconnection') return { ok: false, error: new BadRpcError('nodedown') };
+  return { ok: false, error: new BadRpcError(['EXIT', reason]) };
+}
+
+function checkTimeout(t: unknown): number | undefined {
+  if (t === undefined || t === Infinity) return undefined;
+  if (typeof t !== 'number' || !(t >= 0)) throw badarg(`rpc: timeout must be a number >= 0 or Infinity, got ${String(t)}`);
+  return t;
+}
+
+export class Rpc {
+  private readonly asyncCalls = new Map<string, Promise<Settled>>();
+
+  constructor(private readonly node: Node) {}
+
+  private run(target: string, m: string, f: string, args: unknown[], timeoutMs: number | undefined): Promise<Settled> {
+    return new Promise((resolve) => {
+      this.node.spawn(async (self: ProcessContext) => {
+        const [, ref] = await self.spawnMonitor(target, 'erpc', 'execute', [m, f, args]);
+        const down = await self.receive((msg) => msg[0] === 'DOWN' && ref.equals(msg[1]), timeoutMs);
+        if (down === TIMEOUT) {
+          self.demonitor(ref, { flush: true });
+          resolve({ ok: false, error: new BadRpcError('timeout') });
+        } else {
+          resolve(rpcOutcome((down as unknown[])[4]));
+        }
+      });
+    });
+  }
+
+  private validate(node: unknown, m: unknown, f: unknown, args: unknown): asserts args is unknown[] {
+    if (typeof node !== 'string' || typeof m !== 'string' || typeof f !== 'string') {
+      throw badarg('rpc: node, module and function must be strings');
+    }
+    if (!Array.isArray(args)) throw badarg('rpc: args must be an array');
+    checkTerm(args, 'args');
+  }
+
+  /**
+   * Call `m.f(...args)` on `node` and wait for the result.
+   *
+   * @example
+   * await node.rpc.call('gandalf@host', 'kvs', 'store', ['weather', 'fine']); // true
+   * await node.rpc.call('gandalf@host', 'kvs', 'lookup', ['weather'], 5_000); // ['ok', 'fine']
+   */
+  async call(node: string, m: string, f: string, args: unknown[] = [], timeoutMs?: number): Promise<any> {
+    this.validate(node, m, f, args);
+    const r = await this.run(node, m, f, args, checkTimeout(timeoutMs));
+    if (r.ok) return r.value;
+    throw r.error;
+  }
+
+  /** Run `m.f(...args)` on `node` without waiting; always `true`. A crash is reported on this node. */
+  cast(node: string, m: string, f: string, args: unknown[] = []): true {
+    this.validate(node, m, f, args);
+    void this.node.spawn(node, 'erpc', 'executeCast', [m, f, args]);
+    return true;
+  }
+
+  /** Start a call; collect its result later with `yield` or `nbYield`. */
+  asyncCall(node: string, m: string, f: string, args: unknown[] = []): RpcKey {
+    this.validate(node, m, f, args);
+    const key: RpcKey = { ref: this.node.runtime.makeRef() };
+    this.asyncCalls.set(key.ref.key, this.run(node, m, f, args, undefined));
+    return key;
+  }
+
+  /** The result of an `asyncCall` (rejects BadRpcError as `call` does). */
+  async yield(key: RpcKey): Promise<any> {
+    const p = this.asyncCalls.get(key?.ref?.key);
+    if (!p) throw badarg('rpc.yield: unknown key');
+    const r = await p;
+    this.asyncCalls.delete(key.ref.key);
+    if (r.ok) return r.value;
+    throw r.error;
+  }
+
+  /** `['value', v]` if the `asyncCall` has answered within `timeoutMs` (default 0), else `'timeout'`. */
+  async nbYield(key: RpcKey, timeoutMs = 0): Promise<['value', any] | 'timeout'> {
+    const p = this.asyncCalls.get(key?.ref?.key);
+    if (!p) throw badarg('rpc.nbYield: unknown key');
+    const t = checkTimeout(timeoutMs);
+    const r = await this.race(p, t);
+    if (r === TIMEOUT) return 'timeout';
+    this.asyncCalls.delete(key.ref.key);
+    if (r.ok) return ['value', r.value];
+    throw r.error;
+  }
+
+  private race(p: Promise<Settled>, timeoutMs: number | undefined): Promise<Settled | typeof TIMEOUT> {
+    return new Promise((resolve) => {
+      this.node.spawn(async (self) => {
+        void p.then((r) => self.send(self.pid, ['$settled', r]));
+        const m = await self.receive((x) => x[0] === '$settled', timeoutMs);
+        resolve(m === TIMEOUT ? TIMEOUT : (m as [string, Settled])[1]);
+      });
+    });
+  }
+
+  /**
+   * Call `m.f(...args)` on every node of `nodes` in parallel. `results` holds the answers in
+   * node order (an error row as a BadRpcError); unreachable and timed-out nodes go to `badNodes`.
+   */
+  async multicall(
+    nodes: string[],
+    m: string,
+    f: string,
+    args: unknown[] = [],
+    timeoutMs?: number,
+  ): Promise<{ results: unknown[]; badNodes: string[] }> {
+    if (!Array.isArray(nodes)) throw badarg('rpc.multicall: nodes must be an array');
+    for (const n of nodes) this.validate(n, m, f, args);
+    const t = checkTimeout(timeoutMs);
+    const settled = await Promise.all(nodes.map((n) => this.run(n, m, f, args, t)));
+    const results: unknown[] = [];
+    const badNodes: string[] = [];
+    settled.forEach((r, i) => {
+      if (r.ok) results.push(r.value);
+      else if (r.error.reason === 'nodedown' || r.error.reason === 'timeout') badNodes.push(nodes[i]!);
+      else results.push(r.error);
+    });
+    return { results, badNodes };
+  }
+}

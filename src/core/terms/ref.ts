@@ -1,0 +1,41 @@
+/**
+ * References: unique tokens made by a node (monitor refs, rpc keys, call tags).
+ */
+export class Ref {
+  readonly node: string;
+  readonly creation: number;
+  readonly id: number;
+  constructor(node: string, creation: number, id: number) {
+    this.node = node;
+    this.creation = creation;
+    this.id = id;
+  }
+
+  equals(other: unknown): boolean {
+    return (
+      other instanceof Ref &&
+      other.id === this.id &&
+      other.node === this.node &&
+      other.creation === this.creation
+    );
+  }
+
+  /** A string unique per reference, for use as a Map key. */
+  get key(): string {
+    return `${this.node}/${this.creation}/${this.id}`;
+  }
+
+  /** Erlang-like display, e.g. `#Ref<gandalf@host.7>`. */
+  toString(): string {
+    return `#Ref<${this.node}.${this.id}>`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** Type guard for `Ref`. */
+export function isRef(v: unknown): v is Ref {
+  return v instanceof Ref;
+}

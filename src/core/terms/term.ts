@@ -1,0 +1,25 @@
+/**
+ * The set of values that may be sent between processes (Erlang's terms, in JS).
+ * Tuples are arrays, atoms are strings, `undefined` is the atom `undefined`.
+ */
+import { Pid } from './pid.js';
+import { Ref } from './ref.js';
+
+export type Term =
+  | null
+  | undefined
+  | boolean
+  | number
+  | bigint
+  | string
+  | Date
+  | Uint8Array
+  | Error
+  | Pid
+  | Ref
+  | readonly Term[]
+  | Map<Term, Term>
+  | Set<Term>
+  | { readonly [key: string]: Term };
+
+export { Pid, Ref };

@@ -1,0 +1,60 @@
+/**
+ * Test helper: N nodes on one MemoryNetwork, each with its output and log captured.
+ */
+import { startNode, type LogEntry, type Node, type NodeOptions } from '../../src/core/node.js';
+import { MemoryNetwork } from '../../src/core/testing/memory-network.js';
+import type { Clock } from '../../src/core/clock.js';
+
+export interface TestNode extends Node {}
+
+export interface Captured {
+  output: string[];
+  logs: LogEntry[];
+}
+
+export class TestCluster {
+  readonly net: MemoryNetwork;
+  readonly captured = new Map<string, Captured>();
+  readonly nodes: Node[] = [];
+  constructor(readonly opts: { clock?: Clock; latencyMs?: number; seed?: number; host?: string } = {}) {
+    this.net = new MemoryNetwork({ clock: opts.clock, latencyMs: opts.latencyMs, seed: opts.seed });
+  }
+
+  async node(sname: string, extra: Partial<NodeOptions> = {}): Promise<Node> {
+    const cap: Captured = { output: [], logs: [] };
+    const n = await startNode({
+      sname: sname.includes('@') ? sname : `${sname}@${this.opts.host ?? 'vm'}`,
+      cookie: 'abc',
+      transport: this.net.transport(),
+      clock: this.opts.clock,
+      output: (t) => cap.output.push(t),
+      logger: (e) => cap.logs.push(e),
+      ...extra,
+    } as NodeOptions);
+    this.captured.set(n.name, cap);
+    this.nodes.push(n);
+    return n;
+  }
+
+  output(n: Node): string {
+    return (this.captured.get(n.name)?.output ?? []).join('');
+  }
+
+  logs(n: Node): string {
+    return (this.captured.get(n.name)?.logs ?? []).map((l) => l.text).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop()));
+  }
+}
+
+/** Poll `cond` on real time (for tests whose waits are not clock-driven), failing after `ms`. */
+export async function eventually(cond: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms: ${cond.toString()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

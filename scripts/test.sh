@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Full check: install if needed, then lint, typecheck, unit/integration tests.
+# Non-interactive: safe with CI=true and no stdin.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+exec </dev/null
+
+# Plain text in logs: CI=true makes the color libraries emit ANSI codes even into a pipe,
+# which breaks grepping for summary lines like "Tests  N passed". FORCE_COLOR=1 overrides.
+if [[ ! -t 1 && -z "${FORCE_COLOR:-}" ]]; then
+  export NO_COLOR=1
+fi
+
+# shellcheck source=scripts/ensure-deps.sh
+source scripts/ensure-deps.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "lint (eslint .)"
+npm run --silent lint
+
+step "typecheck (tsconfig.json + tsconfig.core.json)"
+npm run --silent typecheck
+
+step "tests (vitest run)"
+npx --no-install vitest run
+
+# ---------------------------------------------------------------------------------------
+# BROWSER / PLAYWRIGHT STEPS GO HERE (later): e.g. build the demo page, then
+#   step "e2e (playwright)"; npx --no-install playwright test
+# ---------------------------------------------------------------------------------------
+
+step "all checks passed"

@@ -77,9 +77,14 @@ export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string)');
   let node: Node | undefined;
   const pending: Array<Parameters<Parameters<Transport['listen']>[1]>[0]> = [];
-  const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)));
+  let pendingPeers: string[] = [];
+  const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)), {
+    hidden: !!opts.hidden,
+    onPeers: (peers) => (node ? node._joinMesh(peers) : (pendingPeers = peers)),
+  });
   node = new Node(opts, name, reg.creation);
   for (const ch of pending) node._accept(ch);
+  node._joinMesh(pendingPeers);
   return node;
 }
 
@@ -107,7 +112,7 @@ export class Node {
   readonly rpc: Rpc;
   /** @internal */ readonly runtime: ProcessRuntime<ProcessContext>;
   private readonly net: NetKernel | undefined;
-  private readonly clock: Clock;
+  /** @internal */ readonly clock: Clock;
   private readonly transport: Transport | undefined;
   private readonly modulesByName = new Map<string, ErlModule>();
   private readonly outputs: Emitter<string>;
@@ -415,6 +420,11 @@ export class Node {
   _accept(ch: Parameters<NetKernel['accept']>[0]): void {
     if (this.net) this.net.accept(ch);
     else ch.close('not_distributed');
+  }
+
+  /** @internal the transport's rendezvous lists these nodes: connect to them (connect_all) */
+  _joinMesh(peers: string[]): void {
+    this.net?.joinMesh(peers);
   }
 
   private sendRemote(node: string, s: SignalFrame): void {

@@ -9,6 +9,8 @@ import type { TimerHandle } from '../clock.js';
 
 export class Connection {
   state: 'pending' | 'up' = 'pending';
+  /** Created by an inbound handshake in progress (no dial of ours is running). */
+  inboundOnly = false;
   port: Port | undefined;
   info: PeerInfo | undefined;
   /** Frames waiting for the handshake to finish. */

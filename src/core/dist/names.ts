@@ -13,7 +13,7 @@ export interface ParsedName {
   mode: NameMode;
 }
 
-const ALIVE_RE = /^[A-Za-z0-9_\-]+$/;
+const ALIVE_RE = /^[A-Za-z0-9_-]+$/;
 
 /** Parse `alive@host`; undefined when it is not a valid node name. */
 export function parseNodeName(name: unknown): ParsedName | undefined {
@@ -22,7 +22,7 @@ export function parseNodeName(name: unknown): ParsedName | undefined {
   if (at <= 0 || at !== name.lastIndexOf('@') || at === name.length - 1) return undefined;
   const alive = name.slice(0, at);
   const host = name.slice(at + 1);
-  if (!ALIVE_RE.test(alive) || !/^[A-Za-z0-9_\-.:\[\]]+$/.test(host)) return undefined;
+  if (!ALIVE_RE.test(alive) || !/^[A-Za-z0-9_.:[\]-]+$/.test(host)) return undefined;
   return { alive, host, mode: hostMode(host) };
 }
 

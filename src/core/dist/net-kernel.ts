@@ -73,25 +73,48 @@ export class NetKernel {
       return;
     }
     const port = new Port(channel);
-    handshakeOtherStarted(port, this.hs).then(
+    let peer: string | undefined;
+    handshakeOtherStarted(port, { ...this.hs, arbitrate: (p, cr) => ((peer = p), this.arbitrate(p, cr)) }).then(
       (info) => {
         let c = this.conns.get(info.name);
-        if (c && c.state === 'up') this.down(c, 'connection_closed');
-        if (!c || c.state === 'up') {
+        if (c && c.state === 'up') {
+          // The peer dialled us although we hold a connection: ours is stale, or it restarted.
+          this.down(c, 'connection_closed');
+          c = undefined;
+        }
+        if (!c) {
           c = new Connection(info.name);
           this.conns.set(info.name, c);
         }
         this.up(c, port, info);
       },
-      () => port.close('handshake_failed'),
+      (e: unknown) => {
+        port.close('handshake_failed');
+        const c = peer === undefined ? undefined : this.conns.get(peer);
+        // Only a connection this inbound attempt created (and nobody else is completing) fails.
+        if (c && c.state === 'pending' && c.inboundOnly) this.failSetup(c, e instanceof ErlmeshError ? e.code : 'handshake_failed');
+      },
     );
   }
 
-  /** The acceptor's arbitration for a hello from `peer` (see handshake.ts). */
+  /**
+   * The acceptor's arbitration for a hello from `peer` (see handshake.ts). An accepted hello
+   * with no connection in place records a pending one, so that our own sends to the peer
+   * wait for this handshake instead of starting a second one.
+   */
   private arbitrate(peer: string, creation: number): 'ok' | 'ok_simultaneous' | 'nok' {
     const c = this.conns.get(peer);
-    if (!c) return 'ok';
-    if (c.state === 'pending') return compareNames(peer, this.env.name) < 0 ? 'ok_simultaneous' : 'nok';
+    if (!c) {
+      const pending = new Connection(peer);
+      pending.inboundOnly = true;
+      pending.setupTimer = this.env.clock.setTimeout(() => this.failSetup(pending, 'timeout'), this.env.setupTimeoutMs);
+      this.conns.set(peer, pending);
+      return 'ok';
+    }
+    if (c.state === 'pending') {
+      if (c.inboundOnly) return 'nok'; // a second hello while the first is in progress
+      return compareNames(peer, this.env.name) < 0 ? 'ok_simultaneous' : 'nok';
+    }
     // Already up: the peer restarted (new creation) or lost its end; the new connection wins.
     if (c.info && c.info.creation !== creation) this.env.log('info', `** Node ${peer} reconnected as a new incarnation **`);
     return 'ok';
@@ -270,6 +293,13 @@ export class NetKernel {
     if (!c) return Promise.resolve(false);
     if (c.state === 'up') return Promise.resolve(true);
     return new Promise((resolve) => c.waiters.push(resolve));
+  }
+
+  /** Connect to each of `peers` we do not know yet, when this node takes part in the mesh. */
+  joinMesh(peers: string[]): void {
+    const me = this.env.flags;
+    if (!me.connectAll || me.hidden || this.closed) return;
+    for (const p of peers) if (p !== this.env.name && !this.conns.has(p)) this.connect(p);
   }
 
   isConnected(node: string): boolean {

@@ -44,9 +44,20 @@ export interface Registration {
   creation: number;
 }
 
+/** What a node tells its transport when it starts listening. */
+export interface ListenOptions {
+  /** The node is hidden (a relay lists it as such to others). */
+  hidden?: boolean;
+  /**
+   * Called by a transport with a rendezvous (the relay) each time this node (re)registers,
+   * with the visible nodes already there: the node connects to them to form the mesh.
+   */
+  onPeers?(peers: string[]): void;
+}
+
 export interface Transport {
   /** Register `name` and start accepting inbound channels. */
-  listen(name: string, onInbound: (channel: Channel) => void): Promise<Registration>;
+  listen(name: string, onInbound: (channel: Channel) => void, opts?: ListenOptions): Promise<Registration>;
   /** Open a channel to the node registered as `peer`. */
   connect(peer: string): Promise<Channel>;
   /** Unregister, close every channel of this transport and stop accepting. Idempotent. */

@@ -11,21 +11,13 @@
  * `['EXIT', ['undef', [m, f, args]]]`, `self.exit(e)` into `['EXIT', e]`, and returns a
  * `self.throw(v)` value as is. `rpc` has no timeout, as in the book.
  */
-import { defineModule, UndefinedFunction } from '../modules/module.js';
-import { ExitSignal, ThrowSignal } from '../process/control.js';
+import { defineModule } from '../modules/module.js';
 import type { ProcessContext } from '../process/context.js';
 import type { Pid } from '../terms/pid.js';
 
-/** Erlang's `catch Expr` around apply(M, F, A). */
-async function catchApply(self: ProcessContext, m: string, f: string, a: unknown[]): Promise<unknown> {
-  try {
-    return await self.node.apply(self, m, f, a);
-  } catch (e) {
-    if (e instanceof ThrowSignal) return e.value;
-    if (e instanceof ExitSignal) throw e;
-    if (e instanceof UndefinedFunction) return ['EXIT', e.reason];
-    return ['EXIT', ['exception', e]];
-  }
+/** Erlang's `catch apply(M, F, A)`. */
+function catchApply(self: ProcessContext, m: string, f: string, a: unknown[]): Promise<unknown> {
+  return self.catch(() => self.node.apply(self, m, f, a));
 }
 
 export const distDemo = defineModule('dist_demo', {

@@ -13,6 +13,7 @@ import type { Node } from '../node.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import { ExitSignal, ThrowSignal } from './control.js';
+import { UndefinedFunction } from '../modules/module.js';
 import type { Matcher, Timeout } from './mailbox.js';
 import type { Proc } from './proc.js';
 
@@ -115,8 +116,29 @@ export class ProcessContext {
   exit(pid: Pid, reason: unknown): true;
   exit(a: unknown, b?: unknown): true {
     if (arguments.length >= 2) return this.node._exitSignal(this.proc, a as Pid, b);
-    this.node._terminate(this.proc, a);
+    // Inside an Erlang-style catch (catchExit) the exit is an exception the catch turns into
+    // ['EXIT', reason]; elsewhere the process ends here, even if user code catches the throw.
+    if (this.proc.catchDepth === 0) this.node._terminate(this.proc, a);
     throw new ExitSignal(a);
+  }
+
+  /**
+   * Erlang's `catch Expr`: run `fn`; an exit (`self.exit(r)`) inside becomes `['EXIT', r]`, a
+   * `self.throw(v)` becomes `v`, any other thrown value `['EXIT', ['exception', e]]`, and an
+   * undefined function `['EXIT', ['undef', [m, f, args]]]`; the process goes on.
+   */
+  async catch(fn: () => unknown): Promise<unknown> {
+    this.proc.catchDepth++;
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof ThrowSignal) return e.value;
+      if (e instanceof ExitSignal) return ['EXIT', e.reason];
+      if (e instanceof UndefinedFunction) return ['EXIT', e.reason];
+      return ['EXIT', ['exception', e]];
+    } finally {
+      this.proc.catchDepth--;
+    }
   }
 
   /** Erlang's `throw`: a non-local return. Uncaught, it ends the process with `['nocatch', value]`; rpc returns it as the result. */

@@ -31,6 +31,8 @@ export class Proc {
   alive = true;
   exitReason: unknown = undefined;
   trapExit = false;
+  /** > 0 while the process runs inside an Erlang-style `catch` (see catchExit). */
+  catchDepth = 0;
   registeredName: string | undefined;
   /** Linked processes, by pid key. */
   readonly links = new Map<string, Pid>();

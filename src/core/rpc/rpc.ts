@@ -54,10 +54,19 @@ export class Rpc {
   constructor(private readonly node: Node) {}
 
   private run(target: string, m: string, f: string, args: unknown[], timeoutMs: number | undefined): Promise<Settled> {
+    const clock = this.node.clock;
     return new Promise((resolve) => {
       this.node.spawn(async (self: ProcessContext) => {
-        const [, ref] = await self.spawnMonitor(target, 'erpc', 'execute', [m, f, args]);
-        const down = await self.receive((msg) => msg[0] === 'DOWN' && ref.equals(msg[1]), timeoutMs);
+        // The timeout bounds the whole call, including a spawn request that gets no reply.
+        const started = clock.now();
+        void self
+          .spawnMonitor(target, 'erpc', 'execute', [m, f, args])
+          .then(([, ref]) => self.send(self.pid, ['$rpc_spawned', ref]));
+        const spawned = await self.receive((msg) => msg[0] === '$rpc_spawned', timeoutMs);
+        if (spawned === TIMEOUT) return resolve({ ok: false, error: new BadRpcError('timeout') });
+        const ref = (spawned as [string, Ref])[1];
+        const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (clock.now() - started));
+        const down = await self.receive((msg) => msg[0] === 'DOWN' && ref.equals(msg[1]), left);
         if (down === TIMEOUT) {
           self.demonitor(ref, { flush: true });
           resolve({ ok: false, error: new BadRpcError('timeout') });

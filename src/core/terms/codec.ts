@@ -39,6 +39,7 @@
  *   symbol-keyed and non-enumerable properties are not part of a term.
  * - Malformed input to `decodeTerm` throws `ErlmeshError` with code `bad_frame`.
  */
+import { base64ToBytes, bytesToBase64 } from '../util/base64.js';
 import { SuperJSON } from 'superjson';
 import { ErlmeshError, badarg } from '../errors.js';
 import { Pid } from './pid.js';
@@ -214,31 +215,6 @@ export function decodeTerm(text: string): unknown {
 }
 
 // ---- helpers ------------------------------------------------------------------------------
-
-const CHUNK = 0x8000;
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    bin += String.fromCharCode.apply(
-      null,
-      bytes.subarray(i, i + CHUNK) as unknown as number[],
-    );
-  }
-  return btoa(bin);
-}
-
-function base64ToBytes(b64: string): Uint8Array {
-  let bin: string;
-  try {
-    bin = atob(b64);
-  } catch (e) {
-    throw new ErlmeshError('bad_frame', 'malformed base64 in binary', e);
-  }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 const BUILTIN_ERRORS: Record<string, new (message?: string, options?: { cause?: unknown }) => Error> =
   {

@@ -38,6 +38,11 @@ export class Pid {
   toJSON(): string {
     return this.toString();
   }
+
+  /** How Node's console and REPL show it (a Symbol.for key: no Node import needed). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }
 
 /** Type guard for `Pid`. */

@@ -1,0 +1,33 @@
+/**
+ * erlmesh: Erlang/OTP's distribution for JavaScript. This entry is platform-free (Node and
+ * browsers); `erlmesh/server` and `erlmesh/browser` add transports and platform defaults.
+ */
+export { startNode, Node } from './node.js';
+export type { NodeOptions, LogEntry, LogLevel } from './node.js';
+export { defineModule, UndefinedFunction } from './modules/module.js';
+export type { ErlModule, ModuleFunction } from './modules/module.js';
+export { ProcessContext } from './process/context.js';
+export type { Dest, MonitorTarget, ProcessFn } from './process/context.js';
+export { TIMEOUT } from './process/mailbox.js';
+export type { Timeout, Matcher } from './process/mailbox.js';
+export { Pid } from './terms/pid.js';
+export { Ref } from './terms/ref.js';
+export type { Term } from './terms/term.js';
+export { encodeTerm, decodeTerm } from './terms/codec.js';
+export { formatTerm } from './terms/format.js';
+export { ioFormat } from './terms/io-format.js';
+export { ErlmeshError, BadRpcError, AuthError } from './errors.js';
+export type { ErlmeshErrorCode } from './errors.js';
+export type { Rpc, RpcKey } from './rpc/rpc.js';
+export type { MonitorNodesOptions, NodeEvent, NodeEventInfo, NodedownReason } from './dist/node-events.js';
+export type { Transport, Channel, ChannelHandlers, Frame, Registration } from './dist/transport.js';
+export type { DistCrypto } from './dist/auth.js';
+export { PROTOCOL_VERSION } from './dist/protocol.js';
+export { realClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { kvs } from './examples/kvs.js';
+export { distDemo } from './examples/dist-demo.js';
+export { MemoryNetwork } from './testing/memory-network.js';
+export { SimulatedClock } from './testing/simulated-clock.js';
+export { transportConformanceCases, runTransportConformance } from './testing/transport-conformance.js';
+export type { TransportHarness } from './testing/transport-conformance.js';

@@ -1,0 +1,90 @@
+/**
+ * The relay protocol: between a node and the relay (erlmesh's epmd + router), over one
+ * WebSocket. JSON text messages, one per WebSocket message.
+ *
+ * Admission (the relay proves nothing; the node proves the cluster cookie, never sending it):
+ *
+ *   relay → node   challenge { v, nonce }                       (first message after open)
+ *   node  → relay  register  { v, name, proof, hidden, creation?, direct? }
+ *                  proof = HMAC-SHA-256(cookie, `erlmesh-relay-1|${nonce}|${name}`), hex
+ *   relay → node   welcome   { creation, peers: PeerEntry[] }   — or —
+ *   relay → node   refused   { code, message }  then closes with a 4xxx close code (below)
+ *
+ * Routing (after welcome). Channels are node-to-node byte pipes through the relay; the
+ * distribution handshake runs end to end inside them (the relay never sees a node cookie
+ * proof between nodes, and cannot forge one):
+ *
+ *   node → relay   open      { req, to }                → relay → peer  incoming { ch, from }
+ *   relay → node   opened    { req, ch }   or  open_failed { req, code: 'nodedown' }
+ *   either way     d { ch, d: string }  /  b { ch, d: base64 }   (text / binary frame)
+ *   either way     close { ch, reason }  → the other end gets  closed { ch, reason }
+ *   relay → node   joined { peer } / left { name }          (membership, for the mesh)
+ *   node  → relay  ping {} → relay → node pong {}           (client-side liveness; the relay
+ *                                                            also uses WebSocket pings)
+ *
+ * Invariants:
+ * - A name is held by at most one live socket; it is freed when that socket closes; each
+ *   registration gets a creation greater than any the relay handed out for that name
+ *   (a node re-registering after a relay restart may ask to keep its creation, and gets it
+ *   if it is greater than what the relay knows).
+ * - Frames on one channel are forwarded in order; a channel ends when either end closes it
+ *   or either node's socket drops (the other end gets `closed` with 'connection_closed').
+ * - A client may only send on channels it is an endpoint of; anything else is a protocol
+ *   violation and closes its socket with 4400.
+ * - Frame size and per-socket buffered bytes are capped; a socket over the cap is closed with
+ *   4413 / 4429 and logged, and nobody else is affected.
+ */
+
+export const RELAY_PROTOCOL_VERSION = 1;
+
+/** The WebSocket path the relay serves. */
+export const RELAY_PATH = '/erlmesh';
+
+export interface PeerEntry {
+  name: string;
+  hidden: boolean;
+  /** ws:// address where the peer accepts direct links (server-nodes only). */
+  direct?: string;
+}
+
+export type RelayRefusal = 'bad_cookie' | 'name_taken' | 'badarg' | 'incompatible_version' | 'not_allowed';
+
+/** WebSocket close codes used by the relay (4000–4999 is the application range). */
+export const CLOSE_CODES = {
+  bad_cookie: 4401,
+  not_allowed: 4403,
+  name_taken: 4409,
+  badarg: 4400,
+  incompatible_version: 4426,
+  frame_too_large: 4413,
+  slow_consumer: 4429,
+  auth_timeout: 4408,
+  relay_shutdown: 4503,
+} as const;
+
+export type ToRelay =
+  | { t: 'register'; v: number; name: string; proof: string; hidden: boolean; creation?: number; direct?: string }
+  | { t: 'open'; req: number; to: string }
+  | { t: 'd'; ch: number; d: string }
+  | { t: 'b'; ch: number; d: string }
+  | { t: 'close'; ch: number; reason: string }
+  | { t: 'ping' };
+
+export type FromRelay =
+  | { t: 'challenge'; v: number; nonce: string }
+  | { t: 'welcome'; creation: number; peers: PeerEntry[] }
+  | { t: 'refused'; code: RelayRefusal; message: string }
+  | { t: 'incoming'; ch: number; from: string }
+  | { t: 'opened'; req: number; ch: number }
+  | { t: 'open_failed'; req: number; code: 'nodedown' }
+  | { t: 'd'; ch: number; d: string }
+  | { t: 'b'; ch: number; d: string }
+  | { t: 'closed'; ch: number; reason: string }
+  | { t: 'joined'; peer: PeerEntry }
+  | { t: 'left'; name: string }
+  | { t: 'pong' };
+
+/** The text a node signs to register. */
+export function relayProofInput(nonce: string, name: string): string {
+  return `erlmesh-relay-1|${nonce}|${name}`;
+}

@@ -1,0 +1,324 @@
+/**
+ * RelayTransport: a node's Transport through an erlmesh relay (see relay/protocol.ts for the
+ * exchange). One WebSocket carries every relayed channel of the node; server-nodes may add
+ * `DirectLinks`, which they try first for peers that advertise a direct address, falling back
+ * to the relay.
+ *
+ * Resilience: when the relay socket drops, every relayed channel ends with
+ * `connection_closed` (so nodes see nodedown and links get `noconnection`), and the
+ * transport reconnects with capped exponential backoff, registers again under the same name
+ * asking to keep its creation, and hands the peers list to the node (`onPeers`) so the mesh
+ * forms again. Direct links are independent of the relay and survive it.
+ *
+ * The WebSocket constructor is injected (isomorphic-ws in Node, the browser's own in tabs).
+ */
+import { realClock, type Clock, type TimerHandle } from '../clock.js';
+import { webCrypto, type DistCrypto } from '../dist/auth.js';
+import type { Channel, Frame, ListenOptions, Registration, Transport } from '../dist/transport.js';
+import { AuthError, ErlmeshError, type ErlmeshErrorCode } from '../errors.js';
+import { Backoff } from '../util/backoff.js';
+import { base64ToBytes, bytesToBase64 } from '../util/base64.js';
+import { BaseChannel } from './base-channel.js';
+import { RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay, type PeerEntry, type ToRelay } from './protocol.js';
+import { WS_OPEN, type WebSocketCtor, type WebSocketLike } from './websocket-like.js';
+
+/** Direct node-to-node links (server-nodes): accept inbound and dial advertised addresses. */
+export interface DirectLinks {
+  /** The ws:// address this node advertises through the relay. */
+  readonly address: string;
+  start(name: string, onInbound: (channel: Channel) => void): void;
+  dial(address: string, peer: string): Promise<Channel>;
+  close(): Promise<void>;
+}
+
+export interface RelayTransportOptions {
+  /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4369/erlmesh`. */
+  url: string;
+  /** The cluster cookie the relay admits with (never sent; proven with HMAC). */
+  cookie: string;
+  WebSocket: WebSocketCtor;
+  clock?: Clock;
+  crypto?: DistCrypto;
+  direct?: DirectLinks;
+  /** Reconnect backoff after a lost relay socket. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** How long to wait for the relay's answers during admission and `open`. Default 5 000. */
+  timeoutMs?: number;
+  log?: (level: 'info' | 'warning' | 'error', text: string) => void;
+}
+
+type Session = {
+  ws: WebSocketLike;
+  channels: Map<number, BaseChannel>;
+  opens: Map<number, { resolve(ch: Channel): void; reject(e: unknown): void; timer: TimerHandle }>;
+};
+
+const REFUSAL_CODES: Record<string, ErlmeshErrorCode> = {
+  bad_cookie: 'bad_cookie',
+  name_taken: 'name_taken',
+  badarg: 'badarg',
+  incompatible_version: 'incompatible_version',
+  not_allowed: 'not_allowed',
+};
+
+export class RelayTransport implements Transport {
+  private session: Session | undefined;
+  private name: string | undefined;
+  private creation: number | undefined;
+  private onInbound: ((ch: Channel) => void) | undefined;
+  private listenOpts: ListenOptions = {};
+  private readonly peers = new Map<string, PeerEntry>();
+  private closed = false;
+  private reqSeq = 0;
+  private reconnectTimer: TimerHandle | undefined;
+  private readonly backoff: Backoff;
+  private readonly clock: Clock;
+  private readonly crypto: DistCrypto;
+  private readonly timeoutMs: number;
+  /** Resolves when the socket of the current session has closed (for `close()`). */
+  private sessionClosed: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: RelayTransportOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.crypto = opts.crypto ?? webCrypto;
+    this.timeoutMs = opts.timeoutMs ?? 5_000;
+    this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
+  }
+
+  /** The peers the relay reports (name, hidden, direct address). */
+  knownPeers(): PeerEntry[] {
+    return [...this.peers.values()];
+  }
+
+  /** True while registered with the relay. */
+  get connected(): boolean {
+    return this.session !== undefined;
+  }
+
+  async listen(name: string, onInbound: (ch: Channel) => void, opts: ListenOptions = {}): Promise<Registration> {
+    if (this.closed) throw new ErlmeshError('closed', 'transport closed');
+    if (this.name !== undefined) throw new ErlmeshError('badarg', 'listen: already listening');
+    this.name = name;
+    this.onInbound = onInbound;
+    this.listenOpts = opts;
+    this.opts.direct?.start(name, onInbound);
+    try {
+      await this.openSession();
+    } catch (e) {
+      this.name = undefined;
+      await this.opts.direct?.close();
+      throw e;
+    }
+    return { creation: this.creation! };
+  }
+
+  /** Open the socket, prove the cookie, register. Rejects with the relay's refusal code. */
+  private openSession(): Promise<void> {
+    const name = this.name!;
+    return new Promise<void>((resolve, reject) => {
+      let ws: WebSocketLike;
+      try {
+        ws = new this.opts.WebSocket(this.opts.url);
+      } catch (e) {
+        reject(new ErlmeshError('relay_unreachable', `cannot open ${this.opts.url}: ${String(e)}`));
+        return;
+      }
+      ws.binaryType = 'arraybuffer';
+      const session: Session = { ws, channels: new Map(), opens: new Map() };
+      let admitted = false;
+      let refusal: ErlmeshError | undefined;
+      let resolveClosed!: () => void;
+      this.sessionClosed = new Promise((r) => (resolveClosed = r));
+      const timer = this.clock.setTimeout(() => {
+        refusal = new ErlmeshError('relay_unreachable', `no answer from the relay at ${this.opts.url}`);
+        ws.close();
+      }, this.timeoutMs);
+      ws.onmessage = (ev) => {
+        let msg: FromRelay;
+        try {
+          msg = JSON.parse(typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer)) as FromRelay;
+        } catch {
+          ws.close(4400, 'protocol_error');
+          return;
+        }
+        if (admitted) {
+          this.onRelayMessage(session, msg);
+          return;
+        }
+        if (msg.t === 'challenge') {
+          void this.crypto
+            .hmacSha256Hex(this.opts.cookie, relayProofInput(String(msg.nonce), name))
+            .then((proof) =>
+              this.sendTo(session, {
+                t: 'register',
+                v: RELAY_PROTOCOL_VERSION,
+                name,
+                proof,
+                hidden: !!this.listenOpts.hidden,
+                ...(this.creation !== undefined ? { creation: this.creation } : {}),
+                ...(this.opts.direct ? { direct: this.opts.direct.address } : {}),
+              }),
+            );
+        } else if (msg.t === 'welcome') {
+          this.clock.clearTimeout(timer);
+          admitted = true;
+          this.session = session;
+          this.creation = msg.creation;
+          this.backoff.reset();
+          this.peers.clear();
+          for (const p of msg.peers) this.peers.set(p.name, p);
+          resolve();
+          this.listenOpts.onPeers?.(msg.peers.filter((p) => !p.hidden).map((p) => p.name));
+        } else if (msg.t === 'refused') {
+          refusal = new AuthError(REFUSAL_CODES[msg.code] ?? 'handshake_failed', `relay refused ${name}: ${msg.code}`, { code: msg.code });
+        }
+      };
+      ws.onerror = () => {};
+      ws.onclose = (ev) => {
+        this.clock.clearTimeout(timer);
+        resolveClosed();
+        if (!admitted) {
+          reject(refusal ?? new ErlmeshError('relay_unreachable', `cannot reach the relay at ${this.opts.url} (${ev.code} ${ev.reason})`));
+          return;
+        }
+        this.onSessionLost(session, ev.code, ev.reason);
+      };
+    });
+  }
+
+  private onSessionLost(session: Session, code: number, reason: string): void {
+    if (this.session === session) this.session = undefined;
+    for (const ch of session.channels.values()) ch.ended('connection_closed');
+    session.channels.clear();
+    for (const o of session.opens.values()) {
+      this.clock.clearTimeout(o.timer);
+      o.reject(new ErlmeshError('nodedown', 'relay connection lost'));
+    }
+    session.opens.clear();
+    // Relayed peers are gone with the socket; direct ones may still be reachable.
+    this.peers.clear();
+    if (this.closed) return;
+    this.opts.log?.('warning', `** Lost the relay at ${this.opts.url} (${code} ${reason}); reconnecting **`);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer !== undefined) return;
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed) return;
+      this.openSession().then(
+        () => this.opts.log?.('info', `** Registered again with the relay at ${this.opts.url} **`),
+        (e: unknown) => {
+          const code = e instanceof ErlmeshError ? e.code : 'relay_unreachable';
+          if (code === 'bad_cookie' || code === 'incompatible_version' || code === 'badarg') {
+            this.opts.log?.('error', `** The relay refused ${this.name} (${code}); not retrying **`);
+            return;
+          }
+          this.scheduleReconnect();
+        },
+      );
+    }, this.backoff.next());
+  }
+
+  private onRelayMessage(s: Session, msg: FromRelay): void {
+    switch (msg.t) {
+      case 'd':
+        s.channels.get(msg.ch)?.deliver(msg.d);
+        return;
+      case 'b':
+        s.channels.get(msg.ch)?.deliver(base64ToBytes(msg.d));
+        return;
+      case 'incoming': {
+        const ch = this.relayedChannel(s, msg.ch);
+        this.onInbound?.(ch);
+        return;
+      }
+      case 'opened': {
+        const o = s.opens.get(msg.req);
+        if (!o) {
+          this.sendTo(s, { t: 'close', ch: msg.ch, reason: 'abandoned' });
+          return;
+        }
+        s.opens.delete(msg.req);
+        this.clock.clearTimeout(o.timer);
+        o.resolve(this.relayedChannel(s, msg.ch));
+        return;
+      }
+      case 'open_failed': {
+        const o = s.opens.get(msg.req);
+        if (!o) return;
+        s.opens.delete(msg.req);
+        this.clock.clearTimeout(o.timer);
+        o.reject(new ErlmeshError('nodedown', 'no such node at the relay'));
+        return;
+      }
+      case 'closed': {
+        const ch = s.channels.get(msg.ch);
+        s.channels.delete(msg.ch);
+        ch?.ended(msg.reason === 'connection_closed' ? 'connection_closed' : String(msg.reason));
+        return;
+      }
+      case 'joined':
+        this.peers.set(msg.peer.name, msg.peer);
+        return;
+      case 'left':
+        this.peers.delete(msg.name);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private relayedChannel(s: Session, id: number): BaseChannel {
+    const ch = new BaseChannel(
+      (f: Frame) =>
+        this.sendTo(s, typeof f === 'string' ? { t: 'd', ch: id, d: f } : { t: 'b', ch: id, d: bytesToBase64(f) }),
+      (reason) => {
+        s.channels.delete(id);
+        this.sendTo(s, { t: 'close', ch: id, reason });
+      },
+    );
+    s.channels.set(id, ch);
+    return ch;
+  }
+
+  private sendTo(s: Session, msg: ToRelay): void {
+    if (s.ws.readyState === WS_OPEN) s.ws.send(JSON.stringify(msg));
+  }
+
+  async connect(peer: string): Promise<Channel> {
+    if (this.closed) throw new ErlmeshError('closed', 'transport closed');
+    const entry = this.peers.get(peer);
+    if (this.opts.direct && entry?.direct) {
+      try {
+        return await this.opts.direct.dial(entry.direct, peer);
+      } catch (e) {
+        this.opts.log?.('info', `direct link to ${peer} at ${entry.direct} failed (${String(e)}); using the relay`);
+      }
+    }
+    const s = this.session;
+    if (!s) throw new ErlmeshError('relay_unreachable', 'not connected to the relay');
+    const req = ++this.reqSeq;
+    return new Promise<Channel>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        s.opens.delete(req);
+        reject(new ErlmeshError('nodedown', `the relay did not answer opening a channel to ${peer}`));
+      }, this.timeoutMs);
+      s.opens.set(req, { resolve, reject, timer });
+      this.sendTo(s, { t: 'open', req, to: peer });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
+    const s = this.session;
+    if (s) {
+      s.ws.close(1000, 'normal');
+      await this.sessionClosed;
+    }
+    await this.opts.direct?.close();
+  }
+}

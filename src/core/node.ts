@@ -399,7 +399,10 @@ export class Node {
     return this.runtime.local(pid) !== undefined;
   }
 
-  /** Resolves with a local process's exit reason once it has exited. */
+  /**
+   * For a live local process: resolves with its exit reason once it exits. For a pid that is
+   * not alive (already exited, remote, or never existed): `'noproc'` at once.
+   */
   async exitReason(pid: Pid): Promise<unknown> {
     const p = this.runtime.local(pid);
     return p ? p.exited : 'noproc';
@@ -435,6 +438,7 @@ export class Node {
   /** @internal */
   _send<T>(from: Pid | undefined, dest: Dest, msg: T): T {
     checkTerm(msg);
+    if (from && from.node === this.name && !this.runtime.local(from)) return msg; // a dead process sends nothing
     if (dest instanceof Pid) {
       this.runtime.route({ t: 'send', to: dest, msg });
     } else if (typeof dest === 'string') {
@@ -453,6 +457,12 @@ export class Node {
   /** @internal parse the spawn forms and start the process (here or there) */
   _spawn(requester: Proc | undefined, args: unknown[], link: boolean, monitor: boolean): unknown {
     if (this.stopped) throw new ErlmeshError('notalive', 'spawn: the node has stopped');
+    if (requester && !requester.alive) {
+      // A killed body that goes on running (it was awaiting something else) starts nothing.
+      const never = this.runtime.neverAlivePid();
+      const out = monitor ? [never, this.runtime.makeRef()] : never;
+      return args.length === 1 ? out : Promise.resolve(out);
+    }
     const gl = requester?.groupLeader ?? this.user;
     if (args.length === 1 && typeof args[0] === 'function') {
       const fn = args[0] as ProcessFn;
@@ -502,8 +512,8 @@ export class Node {
   /** @internal */
   _unlink(p: Proc, pid: Pid): true {
     if (!(pid instanceof Pid)) throw badarg('unlink: not a pid');
+    // As erlang:unlink/1, the mailbox is left alone: an EXIT already queued stays there.
     if (p.links.delete(pid.key)) this.runtime.route({ t: 'unlink', from: p.pid, to: pid });
-    p.mailbox.drain((m) => Array.isArray(m) && m[0] === 'EXIT' && pid.equals(m[1]));
     return true;
   }
 

@@ -58,7 +58,7 @@ export class ProcessContext {
 
   /** Send `msg` to `dest`; returns `msg`. An unregistered bare name throws `badarg`. */
   send<T>(dest: Dest, msg: T): T {
-    return this.node._send(this.proc.alive ? this.proc.pid : undefined, dest, msg);
+    return this.node._send(this.proc.pid, dest, msg);
   }
 
   /** Spawn a process: `spawn(fn)` here → Pid; `spawn(node, fn)` / `spawn(node, m, f, args)` → Promise<Pid>. */

@@ -99,6 +99,11 @@ export class ProcessRuntime<C> {
     return new Ref(this.name, this.creation, ++this.nextRef);
   }
 
+  /** A fresh pid of this node that never runs (Erlang's "useless pid"). */
+  neverAlivePid(): Pid {
+    return this.newPid();
+  }
+
   private newPid(): Pid {
     return new Pid(this.name, ++this.nextId, 0, this.creation);
   }

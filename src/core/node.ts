@@ -201,8 +201,9 @@ export class Node {
   nodes(kind: NodesKind | NodesKind[] = 'visible'): string[] {
     const kinds = Array.isArray(kind) ? kind : [kind];
     const out: string[] = [];
+    if (kinds.includes('this')) out.push(this.name);
     for (const k of kinds) {
-      if (k === 'this') out.push(this.name);
+      if (k === 'this') continue;
       else if (k === 'known') out.push(this.name, ...(this.net?.peers('connected') ?? []));
       else if (k === 'visible' || k === 'hidden' || k === 'connected') out.push(...(this.net?.peers(k) ?? []));
       else throw badarg(`nodes: unknown kind ${String(k)}`);

@@ -24,8 +24,11 @@ export class Connection {
 
   constructor(readonly peer: string) {}
 
+  /** Set by the net kernel: this node itself is hidden, so every connection of it is hidden. */
+  localHidden = false;
+
   get hidden(): boolean {
-    return this.info?.flags.hidden ?? false;
+    return this.localHidden || (this.info?.flags.hidden ?? false);
   }
 
   send(frame: DistFrame): void {

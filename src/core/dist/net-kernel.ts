@@ -74,7 +74,16 @@ export class NetKernel {
     }
     const port = new Port(channel);
     let peer: string | undefined;
-    handshakeOtherStarted(port, { ...this.hs, arbitrate: (p, cr) => ((peer = p), this.arbitrate(p, cr)) }).then(
+    let mine: Connection | undefined;
+    const arbitrate = (p: string, cr: number): 'ok' | 'ok_simultaneous' | 'nok' => {
+      peer = p;
+      const before = this.conns.get(p);
+      const verdict = this.arbitrate(p, cr);
+      const after = this.conns.get(p);
+      if (!before && after) mine = after;
+      return verdict;
+    };
+    handshakeOtherStarted(port, { ...this.hs, arbitrate }).then(
       (info) => {
         let c = this.conns.get(info.name);
         if (c && c.state === 'up') {
@@ -92,7 +101,7 @@ export class NetKernel {
         port.close('handshake_failed');
         const c = peer === undefined ? undefined : this.conns.get(peer);
         // Only a connection this inbound attempt created (and nobody else is completing) fails.
-        if (c && c.state === 'pending' && c.inboundOnly) this.failSetup(c, e instanceof ErlmeshError ? e.code : 'handshake_failed');
+        if (c && c === mine && c.state === 'pending' && c.inboundOnly) this.failSetup(c, e instanceof ErlmeshError ? e.code : 'handshake_failed');
       },
     );
   }
@@ -191,6 +200,7 @@ export class NetKernel {
   private up(c: Connection, port: Port, info: PeerInfo): void {
     if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
     c.state = 'up';
+    c.localHidden = this.env.flags.hidden;
     c.port = port;
     c.info = info;
     c.recvSinceTick = true;
@@ -204,7 +214,7 @@ export class NetKernel {
     c.queue = [];
     for (const f of queued) c.send(f);
     this.ensureTicking();
-    this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: info.flags.hidden });
+    this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: c.hidden });
     if (this.takesPartInMesh(info.flags)) {
       c.send({ t: 'peers', nodes: this.meshPeers().filter((n) => n !== c.peer) });
     }

@@ -20,7 +20,7 @@ import { handshakeOtherStarted, handshakeWeStarted, type HandshakeEnv, type Peer
 import { compareNames, parseNodeName } from './names.js';
 import type { NodeChange, NodedownReason } from './node-events.js';
 import { Port } from './port.js';
-import { isSignalTag, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './protocol.js';
+import { isSignalTag, signalSenderNode, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './protocol.js';
 import type { Channel, Transport } from './transport.js';
 import { validateSignal } from './validate.js';
 
@@ -208,7 +208,12 @@ export class NetKernel {
     this.lastError.delete(c.peer);
     port.consume(
       (f) => this.onFrame(c, f),
-      () => this.down(c, 'connection_closed'),
+      () => {
+        if (port.badFrame) {
+          this.env.log('error', `** Bad frame from node ${c.peer} (undecodable); closing the connection **`);
+          this.down(c, 'bad_frame');
+        } else this.down(c, 'connection_closed');
+      },
     );
     const queued = c.queue;
     c.queue = [];
@@ -244,7 +249,12 @@ export class NetKernel {
       }
       return;
     }
-    if (!isSignalTag(f.t) || !validateSignal(f) || signalTargetNode(f as SignalFrame) !== this.env.name) {
+    if (
+      !isSignalTag(f.t) ||
+      !validateSignal(f) ||
+      signalTargetNode(f as SignalFrame) !== this.env.name ||
+      (signalSenderNode(f as SignalFrame) ?? c.peer) !== c.peer
+    ) {
       this.env.log('error', `** Bad frame from node ${c.peer} (${String(f.t)}); closing the connection **`);
       c.port?.close('bad_frame');
       this.down(c, 'bad_frame');

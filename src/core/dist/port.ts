@@ -18,6 +18,8 @@ export class Port {
   private closedWith: string | undefined;
   /** Bytes (characters) received and sent, for stats. */
   framesIn = 0;
+  /** True once this port closed its channel because a received frame could not be decoded. */
+  badFrame = false;
   framesOut = 0;
 
   constructor(private readonly channel: Channel) {
@@ -83,6 +85,7 @@ export class Port {
       frame = decodeTerm(raw) as AnyFrame;
       if (!frame || typeof frame !== 'object' || typeof (frame as { t?: unknown }).t !== 'string') throw new Error('no tag');
     } catch {
+      this.badFrame = true;
       this.close('bad_frame');
       return;
     }

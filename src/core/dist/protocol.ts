@@ -121,6 +121,21 @@ export function signalTargetNode(s: SignalFrame): string {
   }
 }
 
+/** The node a signal claims to come from, when it names a sending process (checked against the connection's peer). */
+export function signalSenderNode(s: SignalFrame): string | undefined {
+  switch (s.t) {
+    case 'send':
+    case 'spawn_reply':
+      return undefined;
+    case 'reg_send':
+      return s.from?.node;
+    case 'down':
+      return typeof s.from === 'string' ? undefined : s.from.node;
+    default:
+      return s.from.node;
+  }
+}
+
 const SIGNAL_TAGS: ReadonlySet<string> = new Set<SignalTag>([
   'send', 'reg_send', 'link', 'unlink', 'exit', 'exit2', 'monitor', 'demonitor', 'down',
   'spawn_request', 'spawn_reply',

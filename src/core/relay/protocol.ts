@@ -19,6 +19,8 @@
  *   either way     d { ch, d: string }  /  b { ch, d: base64 }   (text / binary frame)
  *   either way     close { ch, reason }  → the other end gets  closed { ch, reason }
  *   relay → node   joined { peer } / left { name }          (membership, for the mesh)
+ *   node  → relay  lookup { req, name } → relay → node  lookup_reply { req, peer? }
+ *                  (a peer's entry, e.g. its direct address, before `joined` has arrived)
  *   node  → relay  ping {} → relay → node pong {}           (client-side liveness; the relay
  *                                                            also uses WebSocket pings)
  *
@@ -68,6 +70,7 @@ export type ToRelay =
   | { t: 'd'; ch: number; d: string }
   | { t: 'b'; ch: number; d: string }
   | { t: 'close'; ch: number; reason: string }
+  | { t: 'lookup'; req: number; name: string }
   | { t: 'ping' };
 
 export type FromRelay =
@@ -82,6 +85,7 @@ export type FromRelay =
   | { t: 'closed'; ch: number; reason: string }
   | { t: 'joined'; peer: PeerEntry }
   | { t: 'left'; name: string }
+  | { t: 'lookup_reply'; req: number; peer?: PeerEntry }
   | { t: 'pong' };
 
 /** The text a node signs to register. */

@@ -51,6 +51,7 @@ type Session = {
   ws: WebSocketLike;
   channels: Map<number, BaseChannel>;
   opens: Map<number, { resolve(ch: Channel): void; reject(e: unknown): void; timer: TimerHandle }>;
+  lookups: Map<number, (peer: PeerEntry | undefined) => void>;
 };
 
 const REFUSAL_CODES: Record<string, ErlmeshErrorCode> = {
@@ -124,7 +125,7 @@ export class RelayTransport implements Transport {
         return;
       }
       ws.binaryType = 'arraybuffer';
-      const session: Session = { ws, channels: new Map(), opens: new Map() };
+      const session: Session = { ws, channels: new Map(), opens: new Map(), lookups: new Map() };
       let admitted = false;
       let refusal: ErlmeshError | undefined;
       let resolveClosed!: () => void;
@@ -195,6 +196,8 @@ export class RelayTransport implements Transport {
       o.reject(new ErlmeshError('nodedown', 'relay connection lost'));
     }
     session.opens.clear();
+    for (const l of session.lookups.values()) l(undefined);
+    session.lookups.clear();
     // Relayed peers are gone with the socket; direct ones may still be reachable.
     this.peers.clear();
     if (this.closed) return;
@@ -259,6 +262,13 @@ export class RelayTransport implements Transport {
         ch?.ended(msg.reason === 'connection_closed' ? 'connection_closed' : String(msg.reason));
         return;
       }
+      case 'lookup_reply': {
+        const l = s.lookups.get(msg.req);
+        s.lookups.delete(msg.req);
+        if (msg.peer) this.peers.set(msg.peer.name, msg.peer);
+        l?.(msg.peer);
+        return;
+      }
       case 'joined':
         this.peers.set(msg.peer.name, msg.peer);
         return;
@@ -289,7 +299,8 @@ export class RelayTransport implements Transport {
 
   async connect(peer: string): Promise<Channel> {
     if (this.closed) throw new ErlmeshError('closed', 'transport closed');
-    const entry = this.peers.get(peer);
+    let entry = this.peers.get(peer);
+    if (this.opts.direct && !entry) entry = await this.lookup(peer);
     if (this.opts.direct && entry?.direct) {
       try {
         return await this.opts.direct.dial(entry.direct, peer);
@@ -307,6 +318,24 @@ export class RelayTransport implements Transport {
       }, this.timeoutMs);
       s.opens.set(req, { resolve, reject, timer });
       this.sendTo(s, { t: 'open', req, to: peer });
+    });
+  }
+
+  /** Ask the relay for a peer's entry (its `joined` may not have reached us yet). */
+  private lookup(peer: string): Promise<PeerEntry | undefined> {
+    const s = this.session;
+    if (!s) return Promise.resolve(undefined);
+    const req = ++this.reqSeq;
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        s.lookups.delete(req);
+        resolve(undefined);
+      }, this.timeoutMs);
+      s.lookups.set(req, (p) => {
+        this.clock.clearTimeout(timer);
+        resolve(p);
+      });
+      this.sendTo(s, { t: 'lookup', req, name: peer });
     });
   }
 

@@ -1,0 +1,37 @@
+/**
+ * Node-only built-in modules. `file`, as the book uses it across nodes:
+ * `dist_demo.rpc(pid, 'file', 'list_dir', ['.'])` lists the remote node's directory.
+ * Results follow Erlang's shapes: `['ok', value]` or `['error', posixCode]`; file contents
+ * arrive as Uint8Array (an Erlang binary).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { defineModule } from '../core/modules/module.js';
+import type { Node } from '../core/node.js';
+
+function posix(e: unknown): ['error', string] {
+  const code = (e as { code?: unknown })?.code;
+  return ['error', typeof code === 'string' ? code.toLowerCase() : 'einval'];
+}
+
+export const file = defineModule('file', {
+  get_cwd: () => ['ok', process.cwd()],
+  list_dir: async (_self, dir: string) => {
+    try {
+      return ['ok', (await readdir(String(dir))).sort()];
+    } catch (e) {
+      return posix(e);
+    }
+  },
+  read_file: async (_self, path: string) => {
+    try {
+      const b = await readFile(String(path));
+      return ['ok', new Uint8Array(b.buffer, b.byteOffset, b.byteLength)];
+    } catch (e) {
+      return posix(e);
+    }
+  },
+});
+
+export function loadServerModules(node: Node): void {
+  node.load(file);
+}

@@ -1,0 +1,120 @@
+/**
+ * Relay options, their defaults and the log sink.
+ */
+import type * as http from 'node:http';
+import type * as https from 'node:https';
+import { badarg, ErlmeshError } from '../../core/errors.js';
+
+/** One structured log event of the relay. */
+export interface RelayLogLine {
+  /** ISO 8601 time stamp. */
+  ts: string;
+  level: 'info' | 'warn' | 'error';
+  /** `listening`, `registered`, `refused`, `left`, `protocol_error`, `slow_consumer`, `timeout`, … */
+  event: string;
+  /** The node name concerned (the requested one for refusals). */
+  name?: string;
+  /** A refusal code, a close code (as a string) or an error code. */
+  code?: string;
+  /** `address:port` of the peer socket. */
+  remote?: string;
+  detail?: string;
+}
+
+export type RelayLogger = (line: RelayLogLine) => void;
+
+export interface RelayOptions {
+  /** TCP port; default 4369 (epmd's). 0 picks an ephemeral port. Ignored with `server`. */
+  port?: number;
+  /** Interface to bind; default '127.0.0.1'. Ignored with `server`. */
+  host?: string;
+  /** The cluster cookie nodes must prove (never sent over the wire). Required, non-empty. */
+  cookie: string;
+  /** Serve wss:// over https with this certificate and key. Ignored with `server`. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Attach to an existing http(s) server instead of creating one: only 'upgrade' requests for
+   * RELAY_PATH are taken; every other request and upgrade stays with that server.
+   */
+  server?: http.Server | https.Server;
+  /** Largest WebSocket message (a whole JSON relay message, in bytes); default 8 MiB. */
+  maxFrameBytes?: number;
+  /** Largest message before admission (the `register`); default 64 KiB. */
+  maxPreAuthBytes?: number;
+  /** A socket whose unsent backlog exceeds this is closed as a slow consumer; default 16 MiB. */
+  maxBufferedBytes?: number;
+  /** WebSocket ping period; a socket that did not pong for a whole period is dropped. Default 15 s. */
+  pingIntervalMs?: number;
+  /** Time a new socket has to register; default 5 s. */
+  authTimeoutMs?: number;
+  /** Log sink; default: one JSON line per event on stderr. `false`: silent. */
+  logger?: RelayLogger | false;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  cookie: string;
+  maxFrameBytes: number;
+  maxPreAuthBytes: number;
+  maxBufferedBytes: number;
+  pingIntervalMs: number;
+  authTimeoutMs: number;
+}
+
+export const DEFAULTS = {
+  port: 4369,
+  host: '127.0.0.1',
+  maxFrameBytes: 8 * 1024 * 1024,
+  maxPreAuthBytes: 64 * 1024,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  pingIntervalMs: 15_000,
+  authTimeoutMs: 5_000,
+} as const;
+
+const KNOWN = new Set([
+  'port', 'host', 'cookie', 'tls', 'server', 'maxFrameBytes', 'maxPreAuthBytes',
+  'maxBufferedBytes', 'pingIntervalMs', 'authTimeoutMs', 'logger',
+]);
+
+function positive(opts: RelayOptions, key: keyof typeof DEFAULTS & keyof RelayOptions): number {
+  const v = opts[key] ?? DEFAULTS[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw badarg(`relay option ${key} must be a positive integer`, v);
+  return v;
+}
+
+/** Validate the options and fill in the defaults; throws ErlmeshError 'badarg' / 'unknown_options'. */
+export function resolveOptions(opts: RelayOptions): ResolvedOptions {
+  if (opts === null || typeof opts !== 'object') throw badarg('startRelay needs an options object');
+  const unknown = Object.keys(opts).filter((k) => !KNOWN.has(k));
+  if (unknown.length) throw new ErlmeshError('unknown_options', `unknown relay options: ${unknown.join(', ')}`, unknown);
+  if (typeof opts.cookie !== 'string' || opts.cookie === '') throw badarg('relay option cookie must be a non-empty string');
+  const port = opts.port ?? DEFAULTS.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw badarg('relay option port must be 0..65535', port);
+  const host = opts.host ?? DEFAULTS.host;
+  if (typeof host !== 'string' || host === '') throw badarg('relay option host must be a non-empty string');
+  if (opts.logger !== undefined && opts.logger !== false && typeof opts.logger !== 'function') throw badarg('relay option logger must be a function or false');
+  return {
+    port,
+    host,
+    cookie: opts.cookie,
+    maxFrameBytes: positive(opts, 'maxFrameBytes'),
+    maxPreAuthBytes: positive(opts, 'maxPreAuthBytes'),
+    maxBufferedBytes: positive(opts, 'maxBufferedBytes'),
+    pingIntervalMs: positive(opts, 'pingIntervalMs'),
+    authTimeoutMs: positive(opts, 'authTimeoutMs'),
+  };
+}
+
+/** The log function the relay calls: never throws, adds the time stamp. */
+export function makeLog(logger: RelayLogger | false | undefined): (line: Omit<RelayLogLine, 'ts'>) => void {
+  if (logger === false) return () => {};
+  const sink: RelayLogger = logger ?? ((l) => process.stderr.write(`${JSON.stringify(l)}\n`));
+  return (line) => {
+    try {
+      sink({ ts: new Date().toISOString(), ...line });
+    } catch {
+      // A failing logger must not take the relay down.
+    }
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * The relay: erlmesh's stand-in for epmd + cookie check + router, one WebSocket per node,
+ * speaking the protocol of src/core/relay/protocol.ts.
+ *
+ * What it guarantees:
+ * - admission only with a proof of the cluster cookie over a fresh 16-byte nonce (the cookie
+ *   itself never travels); a name is held by at most one live socket and every registration of
+ *   a name gets a greater creation than the last one the relay handed out (with a clock floor,
+ *   so creations keep growing across relay restarts);
+ * - frames of one channel reach the other end whole, in order, unchanged, until the channel
+ *   ends; when a channel ends because a socket dropped (or a partition), the surviving end is
+ *   told `closed` with 'connection_closed'; members are told `joined` / `left`;
+ * - a socket that breaks the protocol (4400), sends an oversize message (4413, or 1009 far
+ *   above the cap), falls too far behind (4429), does not register in time (4408) or stops
+ *   answering pings is closed, logged, and nobody else is affected.
+ *
+ * What it does not do:
+ * - read, check or keep node-to-node frames: it routes `d` / `b` by channel id and never
+ *   looks at the payload (the distribution handshake between nodes runs end to end inside
+ *   the channel; the relay cannot forge it);
+ * - retransmit, buffer for a disconnected node, or persist anything: a restart forgets
+ *   every name and channel (nodes re-register and reconnect);
+ * - authenticate itself to nodes (use `tls` or a TLS-terminating proxy for that), check
+ *   Origin headers, or rate-limit connection attempts.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay/protocol.js';
+import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from './options.js';
+import { Router, type Conn, type Session } from './router.js';
+
+export interface RelayStats {
+  /** Open WebSockets, registered or not. */
+  sockets: number;
+  registered: number;
+  channels: number;
+  framesRouted: number;
+  refused: number;
+}
+
+export interface Relay {
+  /** Where nodes connect, e.g. `ws://127.0.0.1:4369/erlmesh` (wss:// with TLS). */
+  readonly url: string;
+  readonly port: number;
+  /** Close every socket with 4503 'relay_shutdown' (and the server if the relay made it). Idempotent. */
+  close(): Promise<void>;
+  /** The registered nodes. */
+  names(): PeerEntry[];
+  stats(): RelayStats;
+  /**
+   * Cut A from B: close every channel between a node of A and a node of B (both ends get
+   * `closed` 'connection_closed') and fail `open` between them with 'nodedown' until `heal()`.
+   */
+  partition(a: string[], b: string[]): void;
+  /** Lift every partition. */
+  heal(): void;
+  /** Close that node's socket (close code 1008, `reason`); false if it is not registered. */
+  kick(name: string, reason?: string): boolean;
+}
+
+/** A socket the relay closed gets this long to finish the close handshake before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+/** ws's own cap: a little above ours, so oversize messages still reach us and get a clear 4413. */
+function wsMaxPayload(o: ResolvedOptions): number {
+  const cap = Math.max(o.maxFrameBytes, o.maxPreAuthBytes);
+  return cap + Math.max(64 * 1024, Math.ceil(cap / 8));
+}
+
+/**
+ * Start a relay. Resolves once it listens (at once with `server`).
+ *
+ * @example
+ * import { startRelay } from 'erlmesh/server';
+ * const relay = await startRelay({ port: 0, cookie: 'secret' });
+ * console.log(relay.url); // ws://127.0.0.1:54321/erlmesh — hand it to the nodes
+ * // …
+ * await relay.close();
+ */
+export async function startRelay(opts: RelayOptions): Promise<Relay> {
+  const o = resolveOptions(opts);
+  const log = makeLog(opts.logger);
+  const router = new Router(o, log);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: wsMaxPayload(o), perMessageDeflate: false, clientTracking: false });
+  const owned = !opts.server;
+  const server: http.Server | https.Server =
+    opts.server ?? (opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer());
+  const secure = server instanceof https.Server;
+  const live = new Map<Session, Liveness>();
+  let onAllClosed: (() => void) | undefined;
+  let shuttingDown = false;
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (pathOf(req.url) !== RELAY_PATH) {
+      if (!owned) return; // someone else's upgrade
+      return rejectUpgrade(socket, '404 Not Found');
+    }
+    if (shuttingDown) return rejectUpgrade(socket, '503 Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, socket));
+  };
+
+  const accept = (ws: WebSocket, req: http.IncomingMessage, socket: Duplex): void => {
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const l: Liveness = { ws, alive: true, closing: false, authTimer: undefined, killTimer: undefined };
+    // Before admission, bound the raw bytes read, whatever the message framing says.
+    let preAuthBytes = 0;
+    const preAuthCap = 2 * o.maxPreAuthBytes + 4096;
+    const countPreAuth = (chunk: Buffer): void => {
+      preAuthBytes += chunk.length;
+      if (preAuthBytes > preAuthCap && s.state === 'pending') {
+        router.terminate(s, { level: 'warn', event: 'frame_too_large', detail: `over ${preAuthCap} bytes before admission` });
+      }
+    };
+    const stopDeadline = (): void => {
+      clearTimeout(l.authTimer);
+      socket.off('data', countPreAuth);
+    };
+    const conn: Conn = {
+      remote,
+      get bufferedAmount() {
+        return ws.bufferedAmount;
+      },
+      send: (data) => ws.send(data, { binary: false }),
+      close: (code, reason) => {
+        stopDeadline();
+        if (l.closing) return;
+        l.closing = true;
+        ws.close(code, reason);
+        l.killTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+        l.killTimer.unref();
+      },
+      terminate: () => {
+        stopDeadline();
+        l.closing = true;
+        ws.terminate();
+      },
+      admitted: stopDeadline,
+    };
+    const s = router.attach(conn);
+    live.set(s, l);
+    socket.on('data', countPreAuth);
+    l.authTimer = setTimeout(() => {
+      if (s.state === 'pending') router.close(s, CLOSE_CODES.auth_timeout, 'auth_timeout', { level: 'warn', event: 'auth_timeout' });
+    }, o.authTimeoutMs);
+    l.authTimer.unref();
+
+    const guard = (f: () => void): void => {
+      try {
+        f();
+      } catch (e) {
+        router.close(s, 1011, 'internal_error', { level: 'error', event: 'internal_error', detail: String((e as Error)?.stack ?? e) });
+      }
+    };
+    ws.on('message', (data, isBinary) => guard(() => (isBinary ? router.onBinary(s) : router.onText(s, data as Buffer))));
+    ws.on('pong', () => {
+      l.alive = true;
+    });
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes the socket itself after a receive error (1009 for a message over maxPayload).
+      const tooLarge = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+      router.close(s, tooLarge ? 1009 : 1002, tooLarge ? 'frame_too_large' : 'protocol_error', {
+        level: 'warn',
+        event: tooLarge ? 'frame_too_large' : 'socket_error',
+        code: err.code,
+        detail: err.message,
+      });
+    });
+    ws.on('close', (code) => {
+      stopDeadline();
+      clearTimeout(l.killTimer);
+      live.delete(s);
+      guard(() => router.onClosed(s, code));
+      if (live.size === 0) onAllClosed?.();
+    });
+  };
+
+  // Liveness: a socket that did not pong since the previous ping is dropped.
+  const pinger = setInterval(() => {
+    for (const [s, l] of live) {
+      if (l.closing) continue;
+      if (!l.alive) {
+        router.terminate(s, { level: 'warn', event: 'timeout', detail: `no pong within ${o.pingIntervalMs} ms` });
+        continue;
+      }
+      l.alive = false;
+      l.ws.ping();
+    }
+  }, o.pingIntervalMs);
+  pinger.unref();
+
+  server.on('upgrade', onUpgrade);
+  if (owned) {
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.writeHead(pathOf(req.url) === RELAY_PATH ? 426 : 404, { 'content-type': 'text/plain', connection: 'close' });
+      res.end(pathOf(req.url) === RELAY_PATH ? 'erlmesh relay: WebSocket only\n' : 'not found\n');
+    });
+    try {
+      await listen(server, o.port, o.host);
+    } catch (e) {
+      clearInterval(pinger);
+      server.off('upgrade', onUpgrade);
+      wss.close();
+      throw e;
+    }
+  }
+
+  const address = (): { address: string; port: number } | undefined => {
+    const a = server.address();
+    return a && typeof a === 'object' ? a : undefined;
+  };
+  // Read on demand: an attached server may start listening after startRelay.
+  // (The last known address is kept once the server stops listening.)
+  let known = { address: owned ? o.host : '127.0.0.1', port: 0 };
+  const portNow = (): number => (known = address() ?? known).port;
+  const urlNow = (): string => `${secure ? 'wss' : 'ws'}://${urlHost(owned ? o.host : known.address)}:${portNow()}${RELAY_PATH}`;
+  log({ level: 'info', event: 'listening', detail: urlNow() });
+
+  let closed: Promise<void> | undefined;
+  return {
+    get url() {
+      return urlNow();
+    },
+    get port() {
+      return portNow();
+    },
+    close: () =>
+      (closed ??= (async () => {
+        shuttingDown = true;
+        clearInterval(pinger);
+        server.off('upgrade', onUpgrade);
+        const allClosed = new Promise<void>((resolve) => {
+          onAllClosed = resolve;
+          if (live.size === 0) resolve();
+        });
+        router.shutdown();
+        await allClosed;
+        wss.close();
+        if (owned) {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+        }
+        log({ level: 'info', event: 'closed' });
+      })()),
+    names: () => router.names(),
+    stats: () => ({ sockets: live.size, ...router.stats() }),
+    partition: (a, b) => {
+      router.partition(a, b);
+      log({ level: 'info', event: 'partition', detail: `${JSON.stringify(a)} | ${JSON.stringify(b)}` });
+    },
+    heal: () => {
+      router.heal();
+      log({ level: 'info', event: 'heal' });
+    },
+    kick: (name, reason = 'kicked') => router.kick(name, truncateReason(reason)),
+  };
+}
+
+interface Liveness {
+  ws: WebSocket;
+  alive: boolean;
+  closing: boolean;
+  authTimer: NodeJS.Timeout | undefined;
+  killTimer: NodeJS.Timeout | undefined;
+}
+
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://relay.invalid').pathname;
+  } catch {
+    return '';
+  }
+}
+
+function rejectUpgrade(socket: Duplex, status: string): void {
+  socket.on('error', () => {});
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** The host part of the relay URL: wildcard binds are reached over loopback; IPv6 in brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** WebSocket close reasons are at most 123 bytes of UTF-8. */
+function truncateReason(reason: string): string {
+  let r = String(reason);
+  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
+  return r;
+}

@@ -1,0 +1,350 @@
+/**
+ * The relay's state machine: sessions, the name table, channels and partitions. It knows
+ * nothing of WebSocket or timers: relay.ts feeds it messages and closes through `Conn`.
+ * Everything is synchronous, so per-channel order is the order messages arrive in.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CLOSE_CODES,
+  RELAY_PROTOCOL_VERSION,
+  type FromRelay,
+  type PeerEntry,
+  type RelayRefusal,
+} from '../../core/relay/protocol.js';
+import { checkRegister, nextCreation } from './admission.js';
+import { decodeToRelay, type RoutedMessage } from './messages.js';
+import type { RelayLogLine } from './options.js';
+
+/** Close code for a message that breaks the protocol (shared with `badarg`). */
+export const PROTOCOL_ERROR = 4400;
+/** Close code of `Relay.kick` (WebSocket "policy violation"). */
+export const KICK_CODE = 1008;
+/** How many closed channel ids a session remembers, to tell late frames from foreign ones. */
+const RECENT_CLOSED_MAX = 4096;
+
+/** The socket under a session, as the router sees it. */
+export interface Conn {
+  readonly remote: string;
+  /** Bytes queued for this socket and not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  /** Send one text message. */
+  send(data: string | Buffer): void;
+  /** Start the close handshake; the socket is destroyed if it does not finish soon. */
+  close(code: number, reason: string): void;
+  /** Destroy the socket now. */
+  terminate(): void;
+  /** Called once, when the session is admitted. */
+  admitted(): void;
+}
+
+export interface Session {
+  readonly conn: Conn;
+  readonly nonce: string;
+  state: 'pending' | 'registered' | 'gone';
+  entry: PeerEntry | undefined;
+  readonly channels: Map<number, Channel>;
+  /** Ids of channels this session was an endpoint of and that are closed (most recent last). */
+  readonly recentClosed: Set<number>;
+  /** Greatest id evicted from `recentClosed` (0: none): frames on lower ids are given the benefit of the doubt. */
+  evictedMax: number;
+}
+
+interface Channel {
+  readonly id: number;
+  readonly a: Session;
+  readonly b: Session;
+}
+
+export interface RouterLimits {
+  cookie: string;
+  maxFrameBytes: number;
+  maxPreAuthBytes: number;
+  maxBufferedBytes: number;
+}
+
+type Log = (line: Omit<RelayLogLine, 'ts'>) => void;
+
+export class Router {
+  private readonly sessions = new Set<Session>();
+  private readonly byName = new Map<string, Session>();
+  private readonly lastCreation = new Map<string, number>();
+  private readonly channels = new Map<number, Channel>();
+  private readonly partitions: Array<{ a: Set<string>; b: Set<string> }> = [];
+  private nextChannel = 0;
+  private shuttingDown = false;
+  framesRouted = 0;
+  refused = 0;
+
+  constructor(
+    private readonly limits: RouterLimits,
+    private readonly log: Log,
+  ) {}
+
+  /** A new socket: create its session and send the challenge. */
+  attach(conn: Conn): Session {
+    const s: Session = {
+      conn,
+      nonce: randomBytes(16).toString('hex'),
+      state: 'pending',
+      entry: undefined,
+      channels: new Map(),
+      recentClosed: new Set(),
+      evictedMax: 0,
+    };
+    this.sessions.add(s);
+    if (this.shuttingDown) {
+      this.close(s, CLOSE_CODES.relay_shutdown, 'relay_shutdown');
+      return s;
+    }
+    conn.send(JSON.stringify({ t: 'challenge', v: RELAY_PROTOCOL_VERSION, nonce: s.nonce } satisfies FromRelay));
+    return s;
+  }
+
+  /** One text message from a session's socket. */
+  onText(s: Session, data: Buffer): void {
+    if (s.state === 'gone') return;
+    const limit = s.state === 'pending' ? this.limits.maxPreAuthBytes : this.limits.maxFrameBytes;
+    if (data.length > limit) {
+      this.close(s, CLOSE_CODES.frame_too_large, 'frame_too_large', {
+        level: 'warn',
+        event: 'frame_too_large',
+        detail: `${data.length} bytes > ${limit}${s.state === 'pending' ? ' before admission' : ''}`,
+      });
+      return;
+    }
+    const m = decodeToRelay(data.toString('utf8'));
+    if (!m.ok) return this.protocolError(s, m.detail);
+    if (s.state === 'pending') {
+      if (m.kind !== 'register') return this.protocolError(s, 'expected register');
+      return this.admit(s, m.raw);
+    }
+    if (m.kind === 'register') return this.protocolError(s, 'already registered');
+    this.route(s, m.msg, data);
+  }
+
+  /** A binary WebSocket message: not part of the protocol. */
+  onBinary(s: Session): void {
+    this.protocolError(s, 'binary WebSocket message');
+  }
+
+  /** The socket closed (whoever started it). */
+  onClosed(s: Session, code: number): void {
+    this.release(s, code);
+  }
+
+  /**
+   * Close a session from the relay's side: log, start the close handshake, and release its
+   * name and channels at once (a closing socket is no longer live).
+   */
+  close(s: Session, code: number, reason: string, line?: Omit<RelayLogLine, 'ts' | 'name' | 'remote'>): void {
+    if (s.state === 'gone') return;
+    if (line) this.log({ ...line, ...this.who(s) });
+    s.conn.close(code, reason);
+    this.release(s, code);
+  }
+
+  /** Destroy a session's socket without a close handshake (liveness timeout). */
+  terminate(s: Session, line: Omit<RelayLogLine, 'ts' | 'name' | 'remote'>): void {
+    if (s.state === 'gone') return;
+    this.log({ ...line, ...this.who(s) });
+    s.conn.terminate();
+    this.release(s, 1006);
+  }
+
+  kick(name: string, reason: string): boolean {
+    const s = this.byName.get(name);
+    if (!s) return false;
+    this.close(s, KICK_CODE, reason, { level: 'info', event: 'kicked', code: String(KICK_CODE), detail: reason });
+    return true;
+  }
+
+  /** Close every session (relay shutdown); nobody is told about the others leaving. */
+  shutdown(): void {
+    this.shuttingDown = true;
+    for (const s of [...this.sessions]) this.close(s, CLOSE_CODES.relay_shutdown, 'relay_shutdown');
+  }
+
+  partition(a: readonly string[], b: readonly string[]): void {
+    this.partitions.push({ a: new Set(a), b: new Set(b) });
+    for (const c of [...this.channels.values()]) {
+      if (this.channels.has(c.id) && this.partitioned(c.a.entry?.name, c.b.entry?.name)) {
+        this.endChannel(c, 'connection_closed', [c.a, c.b]);
+      }
+    }
+  }
+
+  heal(): void {
+    this.partitions.length = 0;
+  }
+
+  names(): PeerEntry[] {
+    return [...this.byName.values()].map((s) => ({ ...(s.entry as PeerEntry) }));
+  }
+
+  stats(): { registered: number; channels: number; framesRouted: number; refused: number } {
+    return { registered: this.byName.size, channels: this.channels.size, framesRouted: this.framesRouted, refused: this.refused };
+  }
+
+  sessionList(): Session[] {
+    return [...this.sessions];
+  }
+
+  // ----- admission ------------------------------------------------------------------------
+
+  private admit(s: Session, raw: Record<string, unknown>): void {
+    const requested = typeof raw.name === 'string' ? raw.name.slice(0, 255) : undefined;
+    const verdict = checkRegister(raw, s.nonce, this.limits.cookie);
+    if (!verdict.ok) return this.refuse(s, verdict.code, verdict.message, requested);
+    const { reg } = verdict;
+    if (this.byName.has(reg.name)) return this.refuse(s, 'name_taken', `${reg.name} is registered`, reg.name);
+    const creation = nextCreation(this.lastCreation.get(reg.name), reg.creation);
+    this.lastCreation.set(reg.name, creation);
+    const entry: PeerEntry = { name: reg.name, hidden: reg.hidden };
+    if (reg.direct !== undefined) entry.direct = reg.direct;
+    const peers = [...this.byName.values()].map((o) => ({ ...(o.entry as PeerEntry) }));
+    s.entry = entry;
+    s.state = 'registered';
+    this.byName.set(reg.name, s);
+    s.conn.admitted();
+    this.log({ level: 'info', event: 'registered', ...this.who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}` });
+    if (!this.send(s, { t: 'welcome', creation, peers })) return;
+    for (const o of [...this.byName.values()]) if (o !== s) this.send(o, { t: 'joined', peer: { ...entry } });
+  }
+
+  private refuse(s: Session, code: RelayRefusal, message: string, name: string | undefined): void {
+    this.refused++;
+    s.conn.send(JSON.stringify({ t: 'refused', code, message } satisfies FromRelay));
+    this.log({ level: 'warn', event: 'refused', name, code, remote: s.conn.remote, detail: message });
+    this.close(s, CLOSE_CODES[code], code);
+  }
+
+  // ----- routing --------------------------------------------------------------------------
+
+  private route(s: Session, m: RoutedMessage, raw: Buffer): void {
+    switch (m.t) {
+      case 'ping':
+        this.send(s, { t: 'pong' });
+        return;
+      case 'open':
+        return this.open(s, m.req, m.to);
+      case 'lookup': {
+        const peer = this.byName.get(m.name);
+        const entry = peer && peer !== s ? { ...(peer.entry as PeerEntry) } : undefined;
+        this.send(s, entry ? { t: 'lookup_reply', req: m.req, peer: entry } : { t: 'lookup_reply', req: m.req });
+        return;
+      }
+      case 'd':
+      case 'b': {
+        const c = this.ownChannel(s, m.ch);
+        if (!c) return;
+        if (this.deliver(c.a === s ? c.b : c.a, raw)) this.framesRouted++;
+        return;
+      }
+      case 'close': {
+        const c = this.ownChannel(s, m.ch);
+        if (c) this.endChannel(c, m.reason, [c.a === s ? c.b : c.a]);
+        return;
+      }
+    }
+  }
+
+  private open(s: Session, req: number, to: string): void {
+    const peer = this.byName.get(to);
+    const from = (s.entry as PeerEntry).name;
+    if (!peer || peer === s || this.partitioned(from, to)) {
+      this.send(s, { t: 'open_failed', req, code: 'nodedown' });
+      return;
+    }
+    const id = ++this.nextChannel;
+    if (!this.send(peer, { t: 'incoming', ch: id, from })) {
+      this.send(s, { t: 'open_failed', req, code: 'nodedown' });
+      return;
+    }
+    const c: Channel = { id, a: s, b: peer };
+    this.channels.set(id, c);
+    s.channels.set(id, c);
+    peer.channels.set(id, c);
+    this.send(s, { t: 'opened', req, ch: id });
+  }
+
+  /**
+   * The open channel `id` of `s`; undefined (and nothing else happens) for a channel `s`
+   * was an endpoint of and that is closed — a frame may race a close; a protocol error for
+   * any other id.
+   */
+  private ownChannel(s: Session, id: number): Channel | undefined {
+    const c = s.channels.get(id);
+    if (c) return c;
+    if (!s.recentClosed.has(id) && id > s.evictedMax) this.protocolError(s, `channel ${id} is not one of this node's`);
+    return undefined;
+  }
+
+  private endChannel(c: Channel, reason: string, notify: Session[]): void {
+    if (!this.channels.delete(c.id)) return;
+    for (const end of [c.a, c.b]) {
+      end.channels.delete(c.id);
+      this.forget(end, c.id);
+    }
+    for (const end of notify) this.send(end, { t: 'closed', ch: c.id, reason });
+  }
+
+  private forget(s: Session, id: number): void {
+    s.recentClosed.add(id);
+    if (s.recentClosed.size > RECENT_CLOSED_MAX) {
+      const oldest = s.recentClosed.values().next().value as number;
+      s.recentClosed.delete(oldest);
+      s.evictedMax = Math.max(s.evictedMax, oldest);
+    }
+  }
+
+  private partitioned(x: string | undefined, y: string | undefined): boolean {
+    if (x === undefined || y === undefined) return false;
+    return this.partitions.some((p) => (p.a.has(x) && p.b.has(y)) || (p.a.has(y) && p.b.has(x)));
+  }
+
+  // ----- sending and leaving --------------------------------------------------------------
+
+  private send(s: Session, m: FromRelay): boolean {
+    return this.deliver(s, JSON.stringify(m));
+  }
+
+  /** Hand `data` to `s`'s socket unless `s` is gone or too far behind (then it is closed). */
+  private deliver(s: Session, data: string | Buffer): boolean {
+    if (s.state === 'gone') return false;
+    const backlog = s.conn.bufferedAmount;
+    if (backlog > this.limits.maxBufferedBytes) {
+      this.close(s, CLOSE_CODES.slow_consumer, 'slow_consumer', {
+        level: 'warn',
+        event: 'slow_consumer',
+        detail: `${backlog} bytes buffered > ${this.limits.maxBufferedBytes}`,
+      });
+      return false;
+    }
+    s.conn.send(data);
+    return true;
+  }
+
+  private protocolError(s: Session, detail: string): void {
+    this.close(s, PROTOCOL_ERROR, 'protocol_error', { level: 'warn', event: 'protocol_error', detail });
+  }
+
+  /** Free the session's name and channels and tell the others; idempotent. */
+  private release(s: Session, code: number): void {
+    if (!this.sessions.delete(s)) return;
+    const wasRegistered = s.state === 'registered';
+    s.state = 'gone';
+    const channels = [...s.channels.values()];
+    s.channels.clear();
+    for (const c of channels) this.endChannel(c, 'connection_closed', this.shuttingDown ? [] : [c.a === s ? c.b : c.a]);
+    if (!wasRegistered || !s.entry) return;
+    const name = s.entry.name;
+    this.byName.delete(name);
+    this.log({ level: 'info', event: 'left', name, code: String(code), remote: s.conn.remote });
+    if (this.shuttingDown) return;
+    for (const o of [...this.byName.values()]) this.send(o, { t: 'left', name });
+  }
+
+  private who(s: Session): { name?: string; remote: string } {
+    return s.entry ? { name: s.entry.name, remote: s.conn.remote } : { remote: s.conn.remote };
+  }
+}

@@ -1,0 +1,515 @@
+/**
+ * The relay server (src/server/relay) against raw `ws` clients speaking
+ * src/core/relay/protocol.ts: admission, routing, limits, liveness, partitions, hosting.
+ * All traffic is on 127.0.0.1, ephemeral ports; every wait is bounded.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { webCrypto } from '../../src/core/dist/auth.js';
+import { CLOSE_CODES, RELAY_PATH, RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay } from '../../src/core/relay/protocol.js';
+import { nextCreation, startRelay, type Relay, type RelayLogLine, type RelayOptions } from '../../src/server/relay/index.js';
+
+const COOKIE = 'relay-test-cookie';
+
+// ----- helpers ---------------------------------------------------------------------------
+
+/** Poll `cond` every 5 ms; fail after `ms` (a bound, not a timing assertion). */
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+type Msg = FromRelay & Record<string, unknown>;
+
+/** A raw protocol client: an inbox of decoded messages and the close code/reason. */
+class Client {
+  readonly inbox: Msg[] = [];
+  closeInfo: { code: number; reason: string } | undefined;
+  nonce = '';
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => this.inbox.push(JSON.parse(String(d)) as Msg));
+    ws.on('close', (code, reason) => (this.closeInfo = { code, reason: String(reason) }));
+    ws.on('error', () => {});
+  }
+
+  send(m: unknown): void {
+    this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
+  }
+
+  /** Remove and return the first message matching `pred`, waiting for it if needed. */
+  async take(pred: (m: Msg) => boolean, what = 'message', ms = 5000): Promise<Msg> {
+    let i = -1;
+    await until(() => (i = this.inbox.findIndex(pred)) >= 0 || this.closeInfo !== undefined, what, ms);
+    if (i < 0) i = this.inbox.findIndex(pred);
+    if (i < 0) throw new Error(`closed (${JSON.stringify(this.closeInfo)}) while waiting for ${what}`);
+    return this.inbox.splice(i, 1)[0] as Msg;
+  }
+
+  tag(t: FromRelay['t'], extra: (m: Msg) => boolean = () => true): Promise<Msg> {
+    return this.take((m) => m.t === t && extra(m), t);
+  }
+
+  async closed(ms = 5000): Promise<{ code: number; reason: string }> {
+    await until(() => this.closeInfo !== undefined, 'close', ms);
+    return this.closeInfo as { code: number; reason: string };
+  }
+
+  /** Answer the challenge; resolves with `welcome` or `refused`. */
+  async register(name: string, o: { cookie?: string; hidden?: boolean; creation?: number; direct?: string; v?: number } = {}): Promise<Msg> {
+    const proof = await webCrypto.hmacSha256Hex(o.cookie ?? COOKIE, relayProofInput(this.nonce, name));
+    const { cookie: _c, v, ...rest } = o;
+    this.send({ t: 'register', v: v ?? RELAY_PROTOCOL_VERSION, name, proof, hidden: false, ...rest });
+    return this.take((m) => m.t === 'welcome' || m.t === 'refused', `welcome/refused for ${name}`);
+  }
+
+  /** Open a channel to `to`; returns the channel id. */
+  async open(to: string, req = Math.floor(Math.random() * 1e9)): Promise<number> {
+    this.send({ t: 'open', req, to });
+    const m = await this.take((x) => (x.t === 'opened' || x.t === 'open_failed') && x.req === req, `opened ${to}`);
+    if (m.t !== 'opened') throw new Error(`open ${to}: ${JSON.stringify(m)}`);
+    return m.ch;
+  }
+
+  /** Ping the relay and wait for the pong: proves this socket is still served. */
+  async roundTrip(): Promise<void> {
+    this.send({ t: 'ping' });
+    await this.tag('pong');
+  }
+}
+
+const clients: Client[] = [];
+const relays: Relay[] = [];
+const cleanups: Array<() => void | Promise<void>> = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  await Promise.all(relays.splice(0).map((r) => r.close()));
+  for (const f of cleanups.splice(0)) await f();
+});
+
+async function relay(extra: Partial<RelayOptions> = {}): Promise<{ r: Relay; logs: RelayLogLine[] }> {
+  const logs: RelayLogLine[] = [];
+  const r = await startRelay({ port: 0, cookie: COOKIE, logger: (l) => logs.push(l), ...extra });
+  relays.push(r);
+  return { r, logs };
+}
+
+async function connect(url: string, opts: WebSocket.ClientOptions = {}): Promise<Client> {
+  const ws = new WebSocket(url, opts);
+  const c = new Client(ws);
+  clients.push(c);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  c.nonce = (await c.tag('challenge')).nonce as string;
+  return c;
+}
+
+async function node(r: Relay, name: string, o: Parameters<Client['register']>[1] = {}): Promise<Client> {
+  const c = await connect(r.url);
+  const w = await c.register(name, o);
+  if (w.t !== 'welcome') throw new Error(`${name}: ${JSON.stringify(w)}`);
+  return c;
+}
+
+const has = (logs: RelayLogLine[], event: string, name?: string): boolean =>
+  logs.some((l) => l.event === event && (name === undefined || l.name === name));
+
+// ----- admission -------------------------------------------------------------------------
+
+describe('admission', () => {
+  it('welcomes with a creation and the peer list, and tells the others joined / left', async () => {
+    const { r, logs } = await relay();
+    expect(r.url).toBe(`ws://127.0.0.1:${r.port}${RELAY_PATH}`);
+    const a = await connect(r.url);
+    expect(a.nonce).toMatch(/^[0-9a-f]{32}$/);
+    const wa = await a.register('a@h', { direct: 'ws://127.0.0.1:9/erlmesh' });
+    expect(wa).toMatchObject({ t: 'welcome', peers: [] });
+    expect(wa.creation).toBeGreaterThanOrEqual(nextCreation(undefined, undefined) - 5);
+    const b = await connect(r.url);
+    const wb = await b.register('b@h', { hidden: true });
+    expect(wb.peers).toEqual([{ name: 'a@h', hidden: false, direct: 'ws://127.0.0.1:9/erlmesh' }]);
+    expect(await a.tag('joined')).toEqual({ t: 'joined', peer: { name: 'b@h', hidden: true } });
+    expect(r.names()).toEqual([
+      { name: 'a@h', hidden: false, direct: 'ws://127.0.0.1:9/erlmesh' },
+      { name: 'b@h', hidden: true },
+    ]);
+    expect(r.stats()).toMatchObject({ sockets: 2, registered: 2, channels: 0 });
+    b.ws.close();
+    expect(await a.tag('left')).toEqual({ t: 'left', name: 'b@h' });
+    expect(r.names().map((p) => p.name)).toEqual(['a@h']);
+    expect(logs.find((l) => l.event === 'left')).toMatchObject({ name: 'b@h', code: '1005' });
+    expect(has(logs, 'registered', 'a@h')).toBe(true);
+  });
+
+  it('refuses a wrong cookie with bad_cookie / 4401 and logs the name', async () => {
+    const { r, logs } = await relay();
+    const c = await connect(r.url);
+    expect(await c.register('mallory@h', { cookie: 'wrong' })).toMatchObject({ t: 'refused', code: 'bad_cookie' });
+    expect(await c.closed()).toEqual({ code: CLOSE_CODES.bad_cookie, reason: 'bad_cookie' });
+    const line = logs.find((l) => l.event === 'refused');
+    expect(line).toMatchObject({ level: 'warn', name: 'mallory@h', code: 'bad_cookie' });
+    expect(line?.remote).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(JSON.stringify(logs)).not.toContain(COOKIE);
+    expect(r.stats().refused).toBe(1);
+  });
+
+  it('refuses a name held by a live socket (4409), frees it on drop, and grows creations', async () => {
+    const { r } = await relay();
+    const watcher = await node(r, 'w@h');
+    const a1 = await connect(r.url);
+    const c1 = (await a1.register('a@h')).creation as number;
+    const a2 = await connect(r.url);
+    expect(await a2.register('a@h')).toMatchObject({ t: 'refused', code: 'name_taken' });
+    expect((await a2.closed()).code).toBe(CLOSE_CODES.name_taken);
+    await a1.roundTrip(); // the holder is unaffected
+
+    a1.ws.terminate();
+    await watcher.tag('left', (m) => m.name === 'a@h');
+    const a3 = await connect(r.url);
+    const c3 = (await a3.register('a@h')).creation as number;
+    expect(c3).toBeGreaterThan(c1);
+
+    // A requested creation is honoured when greater than the relay's, else bumped.
+    a3.ws.close();
+    await watcher.tag('left', (m) => m.name === 'a@h');
+    const a4 = await connect(r.url);
+    expect((await a4.register('a@h', { creation: c3 + 1000 })).creation).toBe(c3 + 1000);
+    a4.ws.close();
+    await watcher.tag('left', (m) => m.name === 'a@h');
+    const a5 = await connect(r.url);
+    expect((await a5.register('a@h', { creation: 5 })).creation).toBe(c3 + 1001);
+  });
+
+  it('computes creations as max(last + 1, requested, clock floor)', () => {
+    const now = (1_700_000_000 + 1234) * 1000;
+    expect(nextCreation(undefined, undefined, now)).toBe(1234);
+    expect(nextCreation(5000, undefined, now)).toBe(5001);
+    expect(nextCreation(5000, 9000, now)).toBe(9000);
+    expect(nextCreation(5000, 10, now)).toBe(5001);
+    expect(nextCreation(undefined, 10, 0)).toBe(10);
+  });
+
+  it('refuses a bad version (4426), an invalid name and bad fields (badarg, 4400)', async () => {
+    const { r, logs } = await relay();
+    const v = await connect(r.url);
+    expect(await v.register('a@h', { v: 2 })).toMatchObject({ t: 'refused', code: 'incompatible_version' });
+    expect(await v.closed()).toEqual({ code: CLOSE_CODES.incompatible_version, reason: 'incompatible_version' });
+    const n = await connect(r.url);
+    expect(await n.register('no-at-sign')).toMatchObject({ t: 'refused', code: 'badarg' });
+    expect(await n.closed()).toEqual({ code: CLOSE_CODES.badarg, reason: 'badarg' });
+    const f = await connect(r.url);
+    f.send({ t: 'register', v: RELAY_PROTOCOL_VERSION, name: 'a@h', proof: 'x', hidden: 'no' });
+    expect(await f.tag('refused')).toMatchObject({ code: 'badarg' });
+    expect((await f.closed()).code).toBe(4400);
+    expect(logs.filter((l) => l.event === 'refused').map((l) => l.name)).toEqual(['a@h', 'no-at-sign', 'a@h']);
+    expect(r.names()).toEqual([]);
+  });
+
+  it('closes a socket that does not register in time (4408)', async () => {
+    const { r, logs } = await relay({ authTimeoutMs: 200 });
+    const c = await connect(r.url);
+    expect(await c.closed()).toEqual({ code: CLOSE_CODES.auth_timeout, reason: 'auth_timeout' });
+    expect(has(logs, 'auth_timeout')).toBe(true);
+  });
+
+  it('accepts only a small register before admission', async () => {
+    const { r, logs } = await relay({ maxPreAuthBytes: 1024 });
+    const p = await connect(r.url);
+    p.send({ t: 'ping' });
+    expect(await p.closed()).toEqual({ code: 4400, reason: 'protocol_error' });
+    const big = await connect(r.url);
+    big.send({ t: 'register', v: 1, name: 'a@h', proof: 'x'.repeat(4000), hidden: false });
+    expect(await big.closed()).toEqual({ code: CLOSE_CODES.frame_too_large, reason: 'frame_too_large' });
+    const huge = await connect(r.url);
+    huge.send({ t: 'register', pad: 'x'.repeat(1 << 20) });
+    await huge.closed(); // cut without reading it all (1006 or 1009)
+    expect(logs.filter((l) => l.event === 'frame_too_large').length).toBeGreaterThanOrEqual(2);
+    expect(r.stats().registered).toBe(0);
+  });
+});
+
+// ----- routing ---------------------------------------------------------------------------
+
+describe('routing', () => {
+  it('opens channels and routes 1,000 text and binary frames in order both ways', async () => {
+    const { r } = await relay();
+    const a = await node(r, 'a@h');
+    const b = await node(r, 'b@h');
+    a.send({ t: 'open', req: 7, to: 'b@h' });
+    const opened = await a.tag('opened');
+    expect(opened).toMatchObject({ req: 7 });
+    const ch = opened.ch as number;
+    expect(await b.tag('incoming')).toEqual({ t: 'incoming', ch, from: 'a@h' });
+
+    const N = 1000;
+    const frame = (from: string, i: number) =>
+      i % 2 ? { t: 'b', ch, d: Buffer.from([i & 255, i >> 8, from.charCodeAt(0)]).toString('base64') } : { t: 'd', ch, d: `${from}:${i}` };
+    for (let i = 0; i < N; i++) {
+      a.send(frame('a', i));
+      b.send(frame('b', i));
+    }
+    const isFrame = (m: Msg) => m.t === 'd' || m.t === 'b';
+    await until(() => a.inbox.filter(isFrame).length === N && b.inbox.filter(isFrame).length === N, '1000 frames each way');
+    expect(b.inbox.filter(isFrame)).toEqual(Array.from({ length: N }, (_, i) => frame('a', i)));
+    expect(a.inbox.filter(isFrame)).toEqual(Array.from({ length: N }, (_, i) => frame('b', i)));
+    expect(r.stats()).toMatchObject({ channels: 1, framesRouted: 2 * N });
+  });
+
+  it('fails open to an unknown node, to itself, and answers ping', async () => {
+    const { r } = await relay();
+    const a = await node(r, 'a@h');
+    a.send({ t: 'open', req: 1, to: 'nobody@h' });
+    expect(await a.tag('open_failed')).toEqual({ t: 'open_failed', req: 1, code: 'nodedown' });
+    a.send({ t: 'open', req: 2, to: 'a@h' });
+    expect(await a.tag('open_failed')).toMatchObject({ req: 2, code: 'nodedown' });
+    await a.roundTrip();
+  });
+
+  it('propagates close as closed and ignores frames that race it', async () => {
+    const { r } = await relay();
+    const a = await node(r, 'a@h');
+    const b = await node(r, 'b@h');
+    const ch = await a.open('b@h');
+    await b.tag('incoming');
+    a.send({ t: 'close', ch, reason: 'normal' });
+    expect(await b.tag('closed')).toEqual({ t: 'closed', ch, reason: 'normal' });
+    b.send({ t: 'd', ch, d: 'late' });
+    b.send({ t: 'close', ch, reason: 'normal' });
+    await b.roundTrip();
+    await a.roundTrip();
+    expect(a.inbox.filter((m) => m.t === 'd' || m.t === 'closed')).toEqual([]);
+    expect(r.stats().channels).toBe(0);
+  });
+
+  it("closes the other ends with 'connection_closed' when a socket drops", async () => {
+    const { r } = await relay();
+    const a = await node(r, 'a@h');
+    const b = await node(r, 'b@h');
+    const c = await node(r, 'c@h');
+    const ab = await a.open('b@h');
+    const ca = await c.open('a@h');
+    a.ws.terminate();
+    expect(await b.tag('closed')).toEqual({ t: 'closed', ch: ab, reason: 'connection_closed' });
+    expect(await c.tag('closed')).toEqual({ t: 'closed', ch: ca, reason: 'connection_closed' });
+    await b.tag('left', (m) => m.name === 'a@h');
+    expect(r.stats()).toMatchObject({ registered: 2, channels: 0 });
+  });
+
+  it('closes with 4400 a sender on a foreign channel, or of malformed messages', async () => {
+    const { r, logs } = await relay();
+    const a = await node(r, 'a@h');
+    const b = await node(r, 'b@h');
+    const ch = await a.open('b@h');
+    const bad: Array<[string, unknown]> = [
+      ['foreign', { t: 'd', ch, d: 'x' }],
+      ['never allocated', { t: 'close', ch: 999, reason: 'x' }],
+      ['malformed', '{"t":"d",'],
+      ['unknown tag', { t: 'hello' }],
+      ['field type', { t: 'd', ch: String(ch), d: 'x' }],
+      ['register again', { t: 'register', v: 1, name: 'q@h', proof: '', hidden: false }],
+    ];
+    for (const [i, [what, m]] of bad.entries()) {
+      const c = await node(r, `c${i}@h`);
+      c.send(m);
+      expect(await c.closed(), what).toEqual({ code: 4400, reason: 'protocol_error' });
+    }
+    const binary = await node(r, 'bin@h');
+    binary.ws.send(Buffer.from([1, 2, 3]));
+    expect((await binary.closed()).code).toBe(4400);
+    expect(logs.filter((l) => l.event === 'protocol_error').length).toBe(bad.length + 1);
+    a.send({ t: 'd', ch, d: 'still here' });
+    expect(await b.tag('d')).toEqual({ t: 'd', ch, d: 'still here' });
+  });
+});
+
+// ----- limits and liveness ---------------------------------------------------------------
+
+describe('limits and liveness', () => {
+  it('closes an oversize frame with 4413 (and far oversize with 1009), logged', async () => {
+    const { r, logs } = await relay({ maxFrameBytes: 64 * 1024 });
+    const a = await node(r, 'a@h');
+    const b = await node(r, 'b@h');
+    const ch = await a.open('b@h');
+    a.send({ t: 'd', ch, d: 'x'.repeat(100 * 1024) });
+    expect(await a.closed()).toEqual({ code: CLOSE_CODES.frame_too_large, reason: 'frame_too_large' });
+    expect(await b.tag('closed')).toMatchObject({ ch, reason: 'connection_closed' });
+    const c = await node(r, 'c@h');
+    c.send({ t: 'd', ch: 1, d: 'x'.repeat(1 << 20) });
+    expect((await c.closed()).code).toBe(1009);
+    expect(logs.filter((l) => l.event === 'frame_too_large').map((l) => l.name)).toEqual(['a@h', 'c@h']);
+    await b.roundTrip();
+  });
+
+  it('closes a slow consumer with 4429 while the sender and others keep going', async () => {
+    const { r, logs } = await relay({ maxBufferedBytes: 256 * 1024 });
+    const a = await node(r, 'a@h');
+    const slow = await node(r, 'slow@h');
+    const c = await node(r, 'c@h');
+    const toSlow = await a.open('slow@h');
+    const toC = await a.open('c@h');
+    await slow.tag('incoming');
+    await c.tag('incoming');
+    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+
+    const chunk = 'x'.repeat(64 * 1024);
+    let sent = 0;
+    const cut = () => a.inbox.some((m) => m.t === 'closed' && m.ch === toSlow);
+    for (let round = 0; !cut() && sent < 64 * 1024 * 1024; round++) {
+      for (let i = 0; i < 16; i++, sent += chunk.length) a.send({ t: 'd', ch: toSlow, d: chunk });
+      a.send({ t: 'd', ch: toC, d: `beat ${round}` });
+      await until(() => a.ws.bufferedAmount < 1 << 20, 'sender drain');
+      await new Promise((res) => setTimeout(res, 1));
+    }
+    await until(() => has(logs, 'slow_consumer', 'slow@h'), 'slow_consumer log');
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect(await a.tag('closed', (m) => m.ch === toSlow)).toMatchObject({ reason: 'connection_closed' });
+    await a.tag('left', (m) => m.name === 'slow@h');
+    expect((await slow.closed()).code).toBe(CLOSE_CODES.slow_consumer);
+
+    a.send({ t: 'd', ch: toC, d: 'after' });
+    c.send({ t: 'd', ch: toC, d: 'reply' });
+    await c.tag('d', (m) => m.d === 'after');
+    await a.tag('d', (m) => m.d === 'reply');
+    expect(r.names().map((p) => p.name)).toEqual(['a@h', 'c@h']);
+  });
+
+  it('terminates a socket that stops answering pings', async () => {
+    const { r, logs } = await relay({ pingIntervalMs: 200 });
+    const w = await node(r, 'w@h');
+    const mute = await node(r, 'mute@h');
+    (mute.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await w.tag('left', (m) => m.name === 'mute@h');
+    expect(logs.find((l) => l.event === 'timeout')).toMatchObject({ name: 'mute@h' });
+    await w.roundTrip();
+  });
+});
+
+// ----- operations ------------------------------------------------------------------------
+
+describe('operations', () => {
+  it('partitions and heals', async () => {
+    const { r } = await relay();
+    const [a, b, c] = [await node(r, 'a@h'), await node(r, 'b@h'), await node(r, 'c@h')];
+    const ab = await a.open('b@h');
+    const ac = await a.open('c@h');
+    await b.tag('incoming');
+    await c.tag('incoming');
+    r.partition(['a@h'], ['b@h', 'x@h']);
+    expect(await a.tag('closed')).toEqual({ t: 'closed', ch: ab, reason: 'connection_closed' });
+    expect(await b.tag('closed')).toEqual({ t: 'closed', ch: ab, reason: 'connection_closed' });
+    a.send({ t: 'd', ch: ac, d: 'through' });
+    expect(await c.tag('d')).toMatchObject({ ch: ac, d: 'through' });
+    a.send({ t: 'open', req: 1, to: 'b@h' });
+    expect(await a.tag('open_failed')).toMatchObject({ req: 1, code: 'nodedown' });
+    b.send({ t: 'open', req: 2, to: 'a@h' });
+    expect(await b.tag('open_failed')).toMatchObject({ req: 2, code: 'nodedown' });
+    expect(r.names()).toHaveLength(3); // membership is untouched
+    r.heal();
+    await a.open('b@h');
+  });
+
+  it('kicks a node', async () => {
+    const { r } = await relay();
+    const a = await node(r, 'a@h');
+    const b = await node(r, 'b@h');
+    expect(r.kick('nobody@h')).toBe(false);
+    expect(r.kick('b@h', 'maintenance')).toBe(true);
+    expect(await b.closed()).toEqual({ code: 1008, reason: 'maintenance' });
+    await a.tag('left', (m) => m.name === 'b@h');
+  });
+
+  it('answers plain HTTP and unknown upgrade paths on its own server', async () => {
+    const { r } = await relay();
+    const res = await fetch(`http://127.0.0.1:${r.port}${RELAY_PATH}`);
+    expect(res.status).toBe(426);
+    const ws = new WebSocket(`ws://127.0.0.1:${r.port}/other`);
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, resp) => resolve(resp.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(status).toBe(404);
+  });
+
+  it('attaches to an existing http server and leaves its other routes alone', async () => {
+    const server = http.createServer((req, res) => res.end(req.url === '/hello' ? 'hi' : 'other'));
+    server.on('upgrade', (req, socket) => {
+      if (req.url === '/mine') socket.end('HTTP/1.1 418 I am a teapot\r\nContent-Length: 0\r\n\r\n');
+    });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    cleanups.push(() => new Promise<void>((res) => server.close(() => res())));
+    const port = (server.address() as { port: number }).port;
+    const { r } = await relay({ server, port: 1 });
+    expect(r.url).toBe(`ws://127.0.0.1:${port}${RELAY_PATH}`);
+    const a = await node(r, 'a@h');
+    await a.roundTrip();
+    expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).text()).toBe('hi');
+    const teapot = new WebSocket(`ws://127.0.0.1:${port}/mine`);
+    teapot.on('error', () => {});
+    const status = await new Promise<number>((resolve) => teapot.on('unexpected-response', (_q, resp) => resolve(resp.statusCode ?? 0)));
+    expect(status).toBe(418);
+    teapot.terminate();
+    await r.close();
+    expect(await a.closed()).toEqual({ code: CLOSE_CODES.relay_shutdown, reason: 'relay_shutdown' });
+    expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).text()).toBe('hi');
+  });
+
+  const openssl = (() => {
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (!openssl) console.warn('relay.test.ts: openssl not found — skipping the wss:// test');
+
+  it.skipIf(!openssl)('serves wss:// with tls', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'erlmesh-relay-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const [keyPath, certPath] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', keyPath, '-out', certPath], { stdio: 'ignore' });
+    const { r } = await relay({ tls: { key: readFileSync(keyPath), cert: readFileSync(certPath) } });
+    expect(r.url).toBe(`wss://127.0.0.1:${r.port}${RELAY_PATH}`);
+    const a = new Client(new WebSocket(r.url, { rejectUnauthorized: false }));
+    clients.push(a);
+    a.nonce = (await a.tag('challenge')).nonce as string;
+    expect(await a.register('a@h')).toMatchObject({ t: 'welcome' });
+    const b = await connect(r.url, { rejectUnauthorized: false });
+    await b.register('b@h');
+    const ch = await a.open('b@h');
+    a.send({ t: 'b', ch, d: 'AAEC' });
+    expect(await b.tag('b')).toEqual({ t: 'b', ch, d: 'AAEC' });
+  });
+
+  it('close() closes every socket with 4503, once', async () => {
+    const { r, logs } = await relay();
+    const a = await node(r, 'a@h');
+    const b = await node(r, 'b@h');
+    const pending = await connect(r.url);
+    await a.open('b@h');
+    const [p1, p2] = [r.close(), r.close()];
+    expect(p1).toBe(p2);
+    await p1;
+    for (const c of [a, b, pending]) expect(await c.closed()).toEqual({ code: CLOSE_CODES.relay_shutdown, reason: 'relay_shutdown' });
+    expect(a.inbox.filter((m) => m.t === 'left' || m.t === 'closed')).toEqual([]);
+    expect(r.stats()).toMatchObject({ sockets: 0, registered: 0, channels: 0 });
+    expect(has(logs, 'closed')).toBe(true);
+    await expect(connect(r.url)).rejects.toThrow();
+  });
+
+  it('validates its options', async () => {
+    await expect(startRelay({ port: 0, cookie: '' })).rejects.toMatchObject({ code: 'badarg' });
+    await expect(startRelay({ port: 0, cookie: 'c', maxFrameBytes: -1 })).rejects.toMatchObject({ code: 'badarg' });
+    await expect(startRelay({ port: 0, cookie: 'c', bogus: 1 } as RelayOptions)).rejects.toMatchObject({ code: 'unknown_options' });
+  });
+});

@@ -20,6 +20,7 @@ export type ErlmeshErrorCode =
   | 'nodedown'
   | 'timeout'
   | 'badrpc'
+  | 'erpc'
   | 'handshake_failed'
   | 'bad_frame'
   | 'closed'

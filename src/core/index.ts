@@ -19,6 +19,8 @@ export { ioFormat } from './terms/io-format.js';
 export { ErlmeshError, BadRpcError, AuthError } from './errors.js';
 export type { ErlmeshErrorCode } from './errors.js';
 export type { Rpc, RpcKey } from './rpc/rpc.js';
+export { ErpcError } from './rpc/erpc.js';
+export type { Erpc, ErpcRow, ErpcClass } from './rpc/erpc.js';
 export type { MonitorNodesOptions, NodeEvent, NodeEventInfo, NodedownReason } from './dist/node-events.js';
 export type { Transport, Channel, ChannelHandlers, Frame, Registration } from './dist/transport.js';
 export type { DistCrypto } from './dist/auth.js';

@@ -17,6 +17,7 @@ import { ProcessContext, type Dest, type MonitorTarget, type ProcessFn } from '.
 import type { Proc } from './process/proc.js';
 import { ProcessRuntime, type Resolved } from './process/runtime.js';
 import { Rpc } from './rpc/rpc.js';
+import { Erpc } from './rpc/erpc.js';
 import { checkTerm } from './terms/check.js';
 import { formatTerm } from './terms/format.js';
 import { Pid } from './terms/pid.js';
@@ -110,6 +111,8 @@ export class Node {
   readonly name: string;
   readonly creation: number;
   readonly rpc: Rpc;
+  /** rpc that raises Erlang-style exceptions (ErpcError). */
+  readonly erpc: Erpc;
   /** @internal */ readonly runtime: ProcessRuntime<ProcessContext>;
   private readonly net: NetKernel | undefined;
   /** @internal */ readonly clock: Clock;
@@ -170,6 +173,7 @@ export class Node {
     for (const m of builtinModules) this.load(m);
     for (const m of opts.modules ?? []) this.load(m);
     this.rpc = new Rpc(this);
+    this.erpc = new Erpc(this);
     // The group leader of processes started here: an io server printing to this node's output.
     const userProc = this.runtime.start(
       {

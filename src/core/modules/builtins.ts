@@ -8,7 +8,7 @@ import { ThrowSignal, ExitSignal } from '../process/control.js';
 import { ioFormat } from '../terms/io-format.js';
 import { distDemo } from '../examples/dist-demo.js';
 import { kvs } from '../examples/kvs.js';
-import { defineModule, UndefinedFunction, type ErlModule } from './module.js';
+import { compileFunction, defineModule, UndefinedFunction, type ErlModule } from './module.js';
 
 export const erlang = defineModule('erlang', {
   node: (self) => self.node.name,
@@ -63,6 +63,18 @@ export const erpc = defineModule('erpc', {
       if (e instanceof ExitSignal) throw e;
       if (e instanceof ThrowSignal) self.exit(['$erpc', 'throw', e.value]);
       self.exit(['$erpc', 'error', e instanceof UndefinedFunction ? e.reason : ['exception', e]]);
+    }
+    self.exit(['$erpc', 'return', value]);
+  },
+  /** erpc:call(Node, Fun): run a shipped function with the worker's context. */
+  executeFun: async (self, source: string) => {
+    let value: unknown;
+    try {
+      value = await (compileFunction(source) as (s: typeof self) => unknown)(self);
+    } catch (e) {
+      if (e instanceof ExitSignal) throw e;
+      if (e instanceof ThrowSignal) self.exit(['$erpc', 'throw', e.value]);
+      self.exit(['$erpc', 'error', e instanceof SyntaxError ? ['badfun', `${e.name}: ${e.message}`] : ['exception', e]]);
     }
     self.exit(['$erpc', 'return', value]);
   },

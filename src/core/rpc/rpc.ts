@@ -42,10 +42,43 @@ export function rpcOutcome(reason: unknown): Settled {
   return { ok: false, error: new BadRpcError(['EXIT', reason]) };
 }
 
-function checkTimeout(t: unknown): number | undefined {
+export function checkTimeout(t: unknown): number | undefined {
   if (t === undefined || t === Infinity) return undefined;
   if (typeof t !== 'number' || !(t >= 0)) throw badarg(`rpc: timeout must be a number >= 0 or Infinity, got ${String(t)}`);
   return t;
+}
+
+/**
+ * Spawn `erpc:<fun>(...args)` on `target` with a monitor from a helper process and resolve
+ * with the worker's DOWN reason, or TIMEOUT. The timeout bounds the whole call, including a
+ * spawn request that gets no reply.
+ * @internal shared by rpc and erpc
+ */
+export function runWorker(
+  node: Node,
+  target: string,
+  fun: 'execute' | 'executeFun',
+  args: unknown[],
+  timeoutMs: number | undefined,
+): Promise<unknown> {
+  const clock = node.clock;
+  return new Promise((resolve) => {
+    node.spawn(async (self: ProcessContext) => {
+      const started = clock.now();
+      void self.spawnMonitor(target, 'erpc', fun, args).then(([, ref]) => self.send(self.pid, ['$rpc_spawned', ref]));
+      const spawned = await self.receive((msg) => msg[0] === '$rpc_spawned', timeoutMs);
+      if (spawned === TIMEOUT) return resolve(TIMEOUT);
+      const ref = (spawned as [string, Ref])[1];
+      const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (clock.now() - started));
+      const down = await self.receive((msg) => msg[0] === 'DOWN' && ref.equals(msg[1]), left);
+      if (down === TIMEOUT) {
+        self.demonitor(ref, { flush: true });
+        resolve(TIMEOUT);
+      } else {
+        resolve((down as unknown[])[4]);
+      }
+    });
+  });
 }
 
 export class Rpc {
@@ -54,27 +87,9 @@ export class Rpc {
   constructor(private readonly node: Node) {}
 
   private run(target: string, m: string, f: string, args: unknown[], timeoutMs: number | undefined): Promise<Settled> {
-    const clock = this.node.clock;
-    return new Promise((resolve) => {
-      this.node.spawn(async (self: ProcessContext) => {
-        // The timeout bounds the whole call, including a spawn request that gets no reply.
-        const started = clock.now();
-        void self
-          .spawnMonitor(target, 'erpc', 'execute', [m, f, args])
-          .then(([, ref]) => self.send(self.pid, ['$rpc_spawned', ref]));
-        const spawned = await self.receive((msg) => msg[0] === '$rpc_spawned', timeoutMs);
-        if (spawned === TIMEOUT) return resolve({ ok: false, error: new BadRpcError('timeout') });
-        const ref = (spawned as [string, Ref])[1];
-        const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (clock.now() - started));
-        const down = await self.receive((msg) => msg[0] === 'DOWN' && ref.equals(msg[1]), left);
-        if (down === TIMEOUT) {
-          self.demonitor(ref, { flush: true });
-          resolve({ ok: false, error: new BadRpcError('timeout') });
-        } else {
-          resolve(rpcOutcome((down as unknown[])[4]));
-        }
-      });
-    });
+    return runWorker(this.node, target, 'execute', [m, f, args], timeoutMs).then((r) =>
+      r === TIMEOUT ? { ok: false, error: new BadRpcError('timeout') } : rpcOutcome(r),
+    );
   }
 
   private validate(node: unknown, m: unknown, f: unknown, args: unknown): asserts args is unknown[] {

@@ -1,0 +1,97 @@
+/**
+ * erpc: rpc that raises instead of returning error values (Erlang's erpc), in JS terms: a
+ * call resolves with the value or rejects an `ErpcError` whose `class` and `reason` are
+ * Erlang's exception class and reason (erlang-semantics.md §6, second table):
+ *
+ * | remote outcome                     | class     | reason                                |
+ * |------------------------------------|-----------|---------------------------------------|
+ * | throws e                           | 'error'   | ['exception', e]                      |
+ * | undefined function                 | 'error'   | ['exception', 'undef', [m, f, args]]  |
+ * | `self.exit(r)` (or killed with r)  | 'exit'    | ['exception', r]                      |
+ * | `self.throw(v)`                    | 'throw'   | v                                     |
+ * | no answer within the timeout       | 'error'   | ['erpc', 'timeout']                   |
+ * | node unreachable or goes down      | 'error'   | ['erpc', 'noconnection']              |
+ *
+ * `multicall` gives one row per node, in order: ['ok', v] | ['error', r] | ['exit', r] | ['throw', v].
+ * As with rpc, a call that timed out or lost its node may or may not have run.
+ */
+import { badarg, ErlmeshError } from '../errors.js';
+import type { Node } from '../node.js';
+import { TIMEOUT } from '../process/mailbox.js';
+import { checkTerm } from '../terms/check.js';
+import { checkTimeout, runWorker } from './rpc.js';
+
+export type ErpcClass = 'error' | 'exit' | 'throw';
+export type ErpcRow = ['ok', unknown] | [ErpcClass, unknown];
+
+/** An erpc exception: `class` and `reason` as Erlang's `Class:Reason`. */
+export class ErpcError extends ErlmeshError {
+  constructor(
+    private readonly cls: ErpcClass,
+    readonly reason: unknown,
+  ) {
+    super('erpc', `erpc ${cls}`, reason);
+    this.name = 'ErpcError';
+  }
+  /** The exception class: 'error', 'exit' or 'throw'. */
+  get class(): ErpcClass {
+    return this.cls;
+  }
+}
+
+/** Map a worker's DOWN reason (or TIMEOUT) to an erpc row. */
+export function erpcRow(down: unknown): ErpcRow {
+  if (down === TIMEOUT) return ['error', ['erpc', 'timeout']];
+  if (down === 'noconnection') return ['error', ['erpc', 'noconnection']];
+  if (Array.isArray(down) && down[0] === '$erpc') {
+    if (down[1] === 'return') return ['ok', down[2]];
+    if (down[1] === 'throw') return ['throw', down[2]];
+    const r = down[2] as unknown[];
+    if (Array.isArray(r) && r[0] === 'undef') return ['error', ['exception', 'undef', r[1]]];
+    if (Array.isArray(r) && r[0] === 'badfun') return ['error', ['exception', 'badfun', r[1]]];
+    return ['error', r];
+  }
+  return ['exit', ['exception', down]];
+}
+
+export class Erpc {
+  constructor(private readonly node: Node) {}
+
+  /**
+   * Call `m.f(...args)` on `node`, or run a self-contained function there.
+   *
+   * @example
+   * await node.erpc.call('b@host', 'erlang', 'node', []);      // 'b@host'
+   * await node.erpc.call('b@host', (self) => self.node.name);  // 'b@host'
+   */
+  call(node: string, fn: (self: any) => unknown, timeoutMs?: number): Promise<any>;
+  call(node: string, m: string, f: string, args?: unknown[], timeoutMs?: number): Promise<any>;
+  async call(node: string, a: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<any> {
+    const row = await this.row(node, a, b, c, d);
+    if (row[0] === 'ok') return row[1];
+    throw new ErpcError(row[0], row[1]);
+  }
+
+  private row(node: string, a: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<ErpcRow> {
+    if (typeof node !== 'string') throw badarg('erpc: node must be a string');
+    if (typeof a === 'function') {
+      return runWorker(this.node, node, 'executeFun', [a.toString()], checkTimeout(b)).then(erpcRow);
+    }
+    const args = c ?? [];
+    if (typeof a !== 'string' || typeof b !== 'string' || !Array.isArray(args)) throw badarg('erpc: expected (node, module, fun, args) or (node, fn)');
+    checkTerm(args, 'args');
+    return runWorker(this.node, node, 'execute', [a, b, args], checkTimeout(d)).then(erpcRow);
+  }
+
+  /** Run `m.f(...args)` on `node` without waiting: `'ok'`. */
+  cast(node: string, m: string, f: string, args: unknown[] = []): 'ok' {
+    this.node.rpc.cast(node, m, f, args);
+    return 'ok';
+  }
+
+  /** Call on every node of `nodes` in parallel; one row per node, in order. */
+  async multicall(nodes: string[], m: string, f: string, args: unknown[] = [], timeoutMs?: number): Promise<ErpcRow[]> {
+    if (!Array.isArray(nodes)) throw badarg('erpc.multicall: nodes must be an array');
+    return Promise.all(nodes.map((n) => this.row(n, m, f, args, timeoutMs)));
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * S20: erpc's exception shapes (erlang-semantics.md §6, second table), JS-adapted: a call
+ * rejects an ErpcError whose `class` and `reason` are Erlang's Class:Reason.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineModule } from '../../../src/core/modules/module.js';
+import { ErpcError } from '../../../src/core/rpc/erpc.js';
+import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
+import { TestCluster } from '../../helpers/cluster.js';
+
+const dt = defineModule('dt', {
+  errorer: () => {
+    throw new TypeError('badarith');
+  },
+  exiter: (self, r: unknown) => self.exit(r),
+  thrower: (self, v: unknown) => self.throw(v),
+  sleeper: async (self, ms: number) => {
+    await self.receive(() => false, ms);
+    return ['slept', ms];
+  },
+});
+
+async function rejection(p: Promise<unknown>): Promise<ErpcError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ErpcError);
+  return e as ErpcError;
+}
+
+describe('S20: erpc exception shapes', () => {
+  let c: TestCluster;
+  afterEach(async () => c?.stop());
+
+  it('S20: value, error, exit, throw, undef, noconnection', async () => {
+    c = new TestCluster();
+    const a = await c.node('a');
+    const b = await c.node('b', { modules: [dt] });
+    expect(await a.erpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
+
+    const err = await rejection(a.erpc.call(b.name, 'dt', 'errorer', []));
+    expect(err.code).toBe('erpc');
+    expect(err.class).toBe('error');
+    expect((err.reason as unknown[])[0]).toBe('exception');
+    expect(((err.reason as unknown[])[1] as Error).name).toBe('TypeError');
+
+    const ex = await rejection(a.erpc.call(b.name, 'dt', 'exiter', ['bye']));
+    expect([ex.class, ex.reason]).toEqual(['exit', ['exception', 'bye']]);
+
+    const th = await rejection(a.erpc.call(b.name, 'dt', 'thrower', ['ball']));
+    expect([th.class, th.reason]).toEqual(['throw', 'ball']);
+
+    const un = await rejection(a.erpc.call(b.name, 'nosuchmod', 'f', []));
+    expect([un.class, un.reason]).toEqual(['error', ['exception', 'undef', ['nosuchmod', 'f', []]]]);
+
+    const nc = await rejection(a.erpc.call('zz@vm', 'erlang', 'node', []));
+    expect([nc.class, nc.reason]).toEqual(['error', ['erpc', 'noconnection']]);
+  });
+
+  it('S20: a timeout is error:{erpc,timeout} on simulated time', async () => {
+    const clock = new SimulatedClock();
+    c = new TestCluster({ clock });
+    const a = await c.node('a');
+    const b = await c.node('b', { modules: [dt] });
+    expect(await a.ping(b.name)).toBe('pong');
+    const p = rejection(a.erpc.call(b.name, 'dt', 'sleeper', [2000], 100));
+    await clock.advance(100);
+    const e = await p;
+    expect([e.class, e.reason]).toEqual(['error', ['erpc', 'timeout']]);
+  });
+
+  it('S20: erpc.call(b, fun) runs the function on b; a fun that cannot compile is error badfun', async () => {
+    c = new TestCluster();
+    const a = await c.node('a');
+    const b = await c.node('b');
+    expect(await a.erpc.call(b.name, (self) => self.node.name)).toBe(b.name);
+    expect(await a.erpc.call(b.name, async (self) => (await self.node.rpc.call(self.node.name, 'math', 'sqrt', [81])) as number)).toBe(9);
+    const noFree = await rejection(a.erpc.call(b.name, () => (globalThis as { notThere?: () => 1 }).notThere!()));
+    expect(noFree.class).toBe('error');
+    expect(((noFree.reason as unknown[])[1] as Error).name).toBe('TypeError');
+  });
+
+  it('S20: cast is ok; multicall gives one row per node, in order', async () => {
+    c = new TestCluster();
+    const a = await c.node('a');
+    const b = await c.node('b');
+    expect(a.erpc.cast('zz@vm', 'erlang', 'node', [])).toBe('ok');
+    expect(await a.erpc.multicall([b.name, 'zz@vm', a.name], 'erlang', 'node', [])).toEqual([
+      ['ok', b.name],
+      ['error', ['erpc', 'noconnection']],
+      ['ok', a.name],
+    ]);
+  });
+});

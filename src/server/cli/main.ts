@@ -1,0 +1,76 @@
+/**
+ * The `erlmesh` command line (bin/erlmesh.js runs this module):
+ *
+ * ```
+ * erlmesh relay [--port 4369] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE]
+ * erlmesh node (--sname N | --name N) [--cookie C] [--relay URL] [--hidden] [--no-connect-all]
+ *              [--ticktime SECONDS] [--eval CODE] [--noshell]
+ * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C]
+ * ```
+ *
+ * The cookie is `--cookie`, else $ERLMESH_COOKIE, else ~/.erlang.cookie (created when missing).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_RELAY } from '../node.js';
+import { messageOf, packageRoot, parsePort } from './common.js';
+import { runDemo } from './demo-command.js';
+import { runNode } from './node-command.js';
+import { runRelay } from './relay-command.js';
+
+function parseTicktime(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('net_ticktime must be a positive number of seconds');
+  return n;
+}
+
+function program(): Command {
+  const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const cli = new Command('erlmesh')
+    .description("Erlang/OTP's distribution for Node.js processes and browser tabs")
+    .version(version)
+    .showHelpAfterError();
+  const cookieHelp = 'the cluster cookie (default: $ERLMESH_COOKIE, else ~/.erlang.cookie)';
+
+  cli
+    .command('relay')
+    .description('run a relay (the epmd of erlmesh) in the foreground')
+    .option('--port <port>', 'TCP port; 0 picks a free one', parsePort, 4369)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--cookie <cookie>', cookieHelp)
+    .option('--cert <file>', 'TLS certificate (PEM): serve wss://')
+    .option('--key <file>', 'TLS private key (PEM)')
+    .action(runRelay);
+
+  cli
+    .command('node')
+    .description('start a node with a shell (starts a relay daemon when none answers on this host)')
+    .option('--sname <name>', 'short name: <name>@<short host name>')
+    .option('--name <name>', 'long name: <name>@<fully qualified host>')
+    .option('--cookie <cookie>', cookieHelp)
+    .option('--relay <url>', 'the relay', DEFAULT_RELAY)
+    .option('--hidden', 'a hidden node (not in the nodes() of others)')
+    .option('--no-connect-all', 'do not join the full mesh (connect_all false)')
+    .option('--ticktime <seconds>', 'net_ticktime: a silent peer is dropped after about this long', parseTicktime)
+    .option('--eval <code>', 'evaluate code after start (shell bindings; await allowed; result not printed)')
+    .option('--noshell', 'no shell: run until SIGINT/SIGTERM or halt()')
+    .action(runNode);
+
+  cli
+    .command('demo')
+    .description('serve the demo page, a relay on the same port, and a node demo@<host> running kvs')
+    .option('--port <port>', 'HTTP port; 0 picks a free one', parsePort, 8080)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--cookie <cookie>', cookieHelp)
+    .action(runDemo);
+
+  return cli;
+}
+
+try {
+  await program().parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`erlmesh: ${messageOf(e)}\n`);
+  process.exit(1);
+}

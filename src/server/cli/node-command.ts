@@ -1,0 +1,143 @@
+/**
+ * `erlmesh node`: a server-node with a shell (erl), or with `--noshell` a node that runs
+ * until SIGINT/SIGTERM or `halt()`. When no relay answers at a loopback URL, a relay daemon is
+ * started (detached, as erl starts epmd) and the node tries once more.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErlmeshError } from '../../core/errors.js';
+import type { LogEntry, Node } from '../../core/node.js';
+import { loadServerModules } from '../modules.js';
+import { DEFAULT_RELAY, relayUrl, shortHostname, startNode, type ServerNodeOptions } from '../node.js';
+import { evaluate, ShellBindings } from './bindings.js';
+import { exitAfter, fatal, messageOf, normalizeRelayUrl, packageRoot, resolveCookie } from './common.js';
+import { formatException } from './exceptions.js';
+import { isLoopbackUrl, startRelayDaemon } from './relay-daemon.js';
+import { ShellConsole, startShell, type Shell } from './shell.js';
+
+export interface NodeCommandOptions {
+  sname?: string;
+  name?: string;
+  cookie?: string;
+  relay?: string;
+  hidden?: boolean;
+  connectAll: boolean;
+  /** net_ticktime in seconds. */
+  ticktime?: number;
+  eval?: string;
+  noshell?: boolean;
+}
+
+export async function runNode(o: NodeCommandOptions): Promise<void> {
+  if (o.sname !== undefined && o.name !== undefined) fatal('erlmesh node: give either --sname or --name, not both');
+  const raw = o.sname ?? o.name;
+  const named = raw !== undefined;
+  const fullName = raw === undefined ? 'nonode@nohost' : raw.includes('@') || o.name !== undefined ? raw : `${raw}@${shortHostname()}`;
+  const con = new ShellConsole();
+  let url: string;
+  let cookie: string | undefined;
+  try {
+    url = relayUrl(normalizeRelayUrl(o.relay ?? DEFAULT_RELAY));
+    if (named) cookie = resolveCookie(o.cookie);
+  } catch (e) {
+    fatal(`erlmesh node: ${messageOf(e)}`);
+  }
+  const opts: ServerNodeOptions = {
+    sname: o.sname,
+    name: o.name,
+    cookie,
+    relay: url,
+    startRelay: false,
+    hidden: o.hidden,
+    connectAll: o.connectAll,
+    tickMs: o.ticktime === undefined ? undefined : (o.ticktime * 1000) / 4,
+    output: (text) => con.out(text),
+    logger: (e) => {
+      if (e.level !== 'info') con.err(formatLog(e));
+    },
+  };
+
+  let node: Node;
+  try {
+    node = await startNode(opts);
+  } catch (e) {
+    if (!(e instanceof ErlmeshError && e.code === 'relay_unreachable' && isLoopbackUrl(url) && cookie !== undefined)) {
+      fatal(startFailure(e, fullName, url));
+    }
+    try {
+      const daemon = await startRelayDaemon(url, cookie);
+      con.err(`erlmesh: started a relay at ${url} (pid ${daemon.pid}, log ${daemon.log})\n`);
+      node = await startNode(opts);
+    } catch (e2) {
+      fatal(startFailure(e2, fullName, url));
+    }
+  }
+  // A node without a name gets the core node only; it still wants the Node-only modules.
+  if (!node.module('file')) loadServerModules(node);
+
+  let shell: Shell | undefined;
+  let halting = false;
+  const halt = (status: number) => {
+    if (halting) return;
+    halting = true;
+    bindings.stopping();
+    // On the next turn: the REPL first records the `halt()` line in the history.
+    setImmediate(() =>
+      void exitAfter(async () => {
+        await shell?.close();
+        await node.stop();
+      }, status),
+    );
+  };
+  const bindings = await ShellBindings.start(node, {
+    print: (text) => con.out(text),
+    halt,
+    died: (pid, reason) => shell?.died(pid, reason),
+  });
+  process.on('SIGINT', () => halt(0));
+  process.on('SIGTERM', () => halt(0));
+
+  if (o.eval !== undefined) {
+    try {
+      await evaluate(o.eval);
+    } catch (e) {
+      con.err(`Error! Failed to eval: ${o.eval}\n${formatException(e)}\n`);
+      return halt(1);
+    }
+    bindings.refresh();
+  }
+  if (o.noshell) {
+    // Run until a signal or halt(), whatever the node's sockets and timers do.
+    setInterval(() => {}, 1 << 30);
+    return;
+  }
+  shell = startShell({ node, bindings, console: con, banner: banner(), onExit: () => halt(0) });
+}
+
+/** Why the node could not start, as a one-line message (Erlang's wording for a taken name). */
+function startFailure(e: unknown, name: string, url: string): string {
+  const code = e instanceof ErlmeshError ? e.code : undefined;
+  switch (code) {
+    case 'name_taken':
+      return `Protocol 'erlmesh': the name ${name} seems to be in use by another erlmesh node`;
+    case 'bad_cookie':
+      return `erlmesh: the relay at ${url} refused ${name}: bad cookie (this node's cookie differs from the relay's; see --cookie, $ERLMESH_COOKIE and ~/.erlang.cookie)`;
+    case 'relay_unreachable':
+      return `erlmesh: ${messageOf(e)} (is a relay running there? \`erlmesh relay\` starts one)`;
+    default:
+      return `erlmesh: cannot start ${name}: ${messageOf(e)}`;
+  }
+}
+
+/** A node log line, as Erlang's logger prints reports. */
+function formatLog(e: LogEntry): string {
+  return `=${e.level.toUpperCase()} REPORT==== ${new Date().toISOString()} ===\n${e.text.endsWith('\n') ? e.text : `${e.text}\n`}`;
+}
+
+function banner(): string {
+  let version = '';
+  try {
+    version = ` V${(JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version}`;
+  } catch {}
+  return `Erlmesh shell${version} (help() lists the shell functions; halt() or Ctrl+D to quit)\n`;
+}

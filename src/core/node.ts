@@ -81,11 +81,13 @@ export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   let pendingPeers: string[] = [];
   const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)), {
     hidden: !!opts.hidden,
-    onPeers: (peers) => (node ? node._joinMesh(peers) : (pendingPeers = peers)),
+    onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
   });
   node = new Node(opts, name, reg.creation);
   for (const ch of pending) node._accept(ch);
-  node._joinMesh(pendingPeers);
+  // The rendezvous listed peers: give the first connections a moment (bounded), so that
+  // nodes() is complete when startNode resolves.
+  await node._joinMesh(pendingPeers, Math.min(opts.setupTimeoutMs ?? 7_000, 3_000));
   return node;
 }
 
@@ -431,8 +433,16 @@ export class Node {
   }
 
   /** @internal the transport's rendezvous lists these nodes: connect to them (connect_all) */
-  _joinMesh(peers: string[]): void {
-    this.net?.joinMesh(peers);
+  _joinMesh(peers: string[], waitMs = 0): Promise<void> {
+    const attempts = this.net?.joinMesh(peers) ?? [];
+    if (waitMs <= 0 || attempts.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(resolve, waitMs);
+      void Promise.all(attempts).then(() => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private sendRemote(node: string, s: SignalFrame): void {

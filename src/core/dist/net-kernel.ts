@@ -316,10 +316,12 @@ export class NetKernel {
   }
 
   /** Connect to each of `peers` we do not know yet, when this node takes part in the mesh. */
-  joinMesh(peers: string[]): void {
+  joinMesh(peers: string[]): Promise<boolean>[] {
     const me = this.env.flags;
-    if (!me.connectAll || me.hidden || this.closed) return;
-    for (const p of peers) if (p !== this.env.name && !this.conns.has(p)) this.connect(p);
+    if (!me.connectAll || me.hidden || this.closed) return [];
+    // Nodes of the other name mode share the relay but never connect (erlang-semantics §1).
+    const dialable = (p: string) => p !== this.env.name && !this.conns.has(p) && parseNodeName(p)?.mode === me.mode;
+    return peers.filter(dialable).map((p) => this.whenConnected(p));
   }
 
   isConnected(node: string): boolean {

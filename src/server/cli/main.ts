@@ -3,7 +3,7 @@
  *
  * ```
  * erlmesh relay [--port 4369] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE]
- * erlmesh node (--sname N | --name N) [--cookie C] [--relay URL] [--hidden] [--no-connect-all]
+ * erlmesh node (--sname N | --name N) [--cookie C] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
  *              [--ticktime SECONDS] [--eval CODE] [--noshell]
  * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C]
  * ```
@@ -52,6 +52,7 @@ function program(): Command {
     .option('--relay <url>', 'the relay', DEFAULT_RELAY)
     .option('--hidden', 'a hidden node (not in the nodes() of others)')
     .option('--no-connect-all', 'do not join the full mesh (connect_all false)')
+    .option('--no-direct', 'no direct links to other server-nodes: all traffic through the relay')
     .option('--ticktime <seconds>', 'net_ticktime: a silent peer is dropped after about this long', parseTicktime)
     .option('--eval <code>', 'evaluate code after start (shell bindings; await allowed; result not printed)')
     .option('--noshell', 'no shell: run until SIGINT/SIGTERM or halt()')

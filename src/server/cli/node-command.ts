@@ -22,6 +22,8 @@ export interface NodeCommandOptions {
   relay?: string;
   hidden?: boolean;
   connectAll: boolean;
+  /** Direct links to other server-nodes (default true). */
+  direct?: boolean;
   /** net_ticktime in seconds. */
   ticktime?: number;
   eval?: string;
@@ -50,6 +52,7 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
     startRelay: false,
     hidden: o.hidden,
     connectAll: o.connectAll,
+    direct: o.direct !== false,
     tickMs: o.ticktime === undefined ? undefined : (o.ticktime * 1000) / 4,
     output: (text) => con.out(text),
     logger: (e) => {

@@ -46,6 +46,13 @@ describe('server-nodes over a relay', () => {
     expect(await bilbo.rpc.call(gandalf.name, 'kvs', 'start', [])).toBe(true);
     expect(await bilbo.rpc.call(gandalf.name, 'kvs', 'store', ['weather', 'fine'])).toBe(true);
     expect(await frodo.rpc.call(gandalf.name, 'kvs', 'lookup', ['weather'])).toEqual(['ok', 'fine']);
+    // the book's file server: a binary result arrives as a Uint8Array
+    const [tag, bytes] = (await bilbo.rpc.call(gandalf.name, 'file', 'read_file', ['bin/erlmesh.js'])) as [string, Uint8Array];
+    expect(tag).toBe('ok');
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(bytes)).toMatch(/^#!\/usr\/bin\/env node/);
+    expect(await bilbo.rpc.call(gandalf.name, 'file', 'read_file', ['no/such/file'])).toEqual(['error', 'enoent']);
+    expect(await bilbo.rpc.call(gandalf.name, 'file', 'get_cwd', [])).toEqual(['ok', process.cwd()]);
   });
 
   it('direct links keep carrying traffic when the relay stops after they formed', async () => {

@@ -1,32 +1,43 @@
 /**
  * Vite + Vitest configuration.
  *
- * Vite: minimal for now; the demo page (root `public/`) gets its settings later. `test.root`
- * pins Vitest to the repository, so `include` keeps working when the Vite `root` moves.
+ * Vite builds the browser pages from `public/` into `dist/public/`: `index.html` (the demo
+ * page) and `tab.html` (the bare tab-node page the Playwright fixture opens). Their scripts
+ * live in src/browser and import the same core as the server.
  *
  * Vitest: `npm run test:unit` (= `vitest run`), or `npx vitest run test/tooling`.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
 export default defineConfig({
+  root: here('./public'),
+  publicDir: false,
   server: {
     host: '127.0.0.1',
+    fs: { allow: [here('.')] },
   },
   build: {
-    // Absolute, so it stays at <repo>/dist/public when `root` moves to public/.
-    outDir: fileURLToPath(new URL('./dist/public', import.meta.url)),
+    outDir: here('./dist/public'),
     emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: {
+      input: {
+        index: here('./public/index.html'),
+        tab: here('./public/tab.html'),
+      },
+    },
   },
   test: {
-    root: fileURLToPath(new URL('.', import.meta.url)),
+    root: here('.'),
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Child processes: each test file gets a clean process (sockets, timers, globals) and
-    // a crash or a stuck handle cannot take the runner down (threads were not measurably
-    // faster on 2 cores for this suite).
+    // a crash or a stuck handle cannot take the runner down.
     pool: 'forks',
     // The default reporter prints the `Test Files  N passed` / `Tests  N passed` summary in
     // CI (CI=true, no TTY) as well as interactively.

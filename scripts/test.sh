@@ -26,9 +26,13 @@ npm run --silent typecheck
 step "tests (vitest run)"
 npx --no-install vitest run
 
-# ---------------------------------------------------------------------------------------
-# BROWSER / PLAYWRIGHT STEPS GO HERE (later): e.g. build the demo page, then
-#   step "e2e (playwright)"; npx --no-install playwright test
-# ---------------------------------------------------------------------------------------
+# shellcheck source=scripts/ensure-browser.sh
+source scripts/ensure-browser.sh
+
+step "build the browser pages (vite build)"
+npx --no-install vite build --logLevel warn
+
+step "e2e (playwright, Debian chromium)"
+npx --no-install playwright test
 
 step "all checks passed"

@@ -1,0 +1,118 @@
+/**
+ * `startNode` in a browser tab: the same core node, over the browser's WebSocket to the relay.
+ *
+ * - A tab without a given name gets `tab-<random>@<host>`, unique in the cluster (it retries
+ *   with a new suffix if the relay says the name is taken), in the same naming mode as the
+ *   server-nodes: pass the `host` the servers use (the demo page reads it from the server).
+ * - Leaving the page (`pagehide`: close, reload, navigation, or entering the back-forward
+ *   cache) stops the node, so peers see nodedown at once rather than after ticks. A page
+ *   restored from the back-forward cache starts a new incarnation of the node (same name, a
+ *   greater creation) and hands it to `onRestore`.
+ * - After a relay restart the transport reconnects with capped exponential backoff.
+ */
+import { startNode as startCoreNode, type Node, type NodeOptions } from '../core/node.js';
+import { ErlmeshError } from '../core/errors.js';
+import { RelayTransport } from '../core/relay/relay-transport.js';
+import { RELAY_PATH } from '../core/relay/protocol.js';
+import type { WebSocketCtor } from '../core/relay/websocket-like.js';
+import { tabCrypto } from './crypto.js';
+
+export interface TabNodeOptions extends Omit<NodeOptions, 'transport'> {
+  /** Relay URL; default: this page's origin with ws(s): and the /erlmesh path. */
+  relay?: string;
+  /** The cluster cookie (a later release admits tabs with server-minted tickets instead). */
+  cookie: string;
+  /** Host part for a generated name (default: the page's host name). */
+  host?: string;
+  /** Name mode of a generated name: 'short' (default) or 'long'. */
+  mode?: 'short' | 'long';
+  /** Name prefix of a generated name (default 'tab'). */
+  prefix?: string;
+  WebSocket?: WebSocketCtor;
+  /** Wire pagehide/pageshow (default true in a page). */
+  lifecycle?: boolean;
+  /** Called with the new node when the page comes back from the back-forward cache. */
+  onRestore?: (node: Node) => void;
+  /** Reconnect backoff after the relay is lost. */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+function defaultRelay(): string {
+  const loc = (globalThis as { location?: { protocol: string; host: string } }).location;
+  if (!loc) throw new ErlmeshError('badarg', 'relay: no URL given and no page location to derive it from');
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}${RELAY_PATH}`;
+}
+
+function randomSuffix(): string {
+  const b = new Uint8Array(4);
+  crypto.getRandomValues(b);
+  return [...b].map((x) => x.toString(36).padStart(2, '0')).join('').slice(0, 6);
+}
+
+function generatedName(opts: TabNodeOptions): { sname?: string; name?: string } {
+  const loc = (globalThis as { location?: { hostname: string } }).location;
+  const mode = opts.mode ?? 'short';
+  const host = opts.host ?? (mode === 'long' ? loc?.hostname ?? '127.0.0.1' : (loc?.hostname ?? 'localhost').split('.')[0]);
+  const full = `${opts.prefix ?? 'tab'}-${randomSuffix()}@${host}`;
+  return mode === 'long' ? { name: full } : { sname: full };
+}
+
+async function startOnce(opts: TabNodeOptions): Promise<Node> {
+  const WS = opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
+  if (!WS) throw new ErlmeshError('badarg', 'no WebSocket in this environment; pass one as the WebSocket option');
+  const named = opts.sname !== undefined || opts.name !== undefined;
+  for (let attempt = 0; ; attempt++) {
+    const names = named ? { sname: opts.sname, name: opts.name } : generatedName(opts);
+    const transport = new RelayTransport({
+      url: opts.relay ?? defaultRelay(),
+      cookie: opts.cookie,
+      WebSocket: WS,
+      clock: opts.clock,
+      crypto: opts.crypto ?? tabCrypto(),
+      backoff: opts.backoff,
+      log: (level, text) => (level === 'info' ? undefined : console.warn(text)),
+    });
+    try {
+      return await startCoreNode({ ...opts, ...names, crypto: opts.crypto ?? tabCrypto(), transport });
+    } catch (e) {
+      if (!named && e instanceof ErlmeshError && e.code === 'name_taken' && attempt < 3) continue;
+      throw e;
+    }
+  }
+}
+
+/**
+ * Start a tab-node.
+ *
+ * @example
+ * import { startNode } from 'erlmesh/browser';
+ * const node = await startNode({ cookie, host: 'myhost' });   // tab-k3x9q2@myhost
+ * await node.rpc.call('demo@myhost', 'kvs', 'lookup', ['weather']);
+ */
+export async function startNode(opts: TabNodeOptions): Promise<Node> {
+  let node = await startOnce(opts);
+  const win = globalThis as unknown as {
+    addEventListener?: (type: string, fn: (ev: { persisted?: boolean }) => void) => void;
+  };
+  if (opts.lifecycle !== false && typeof win.addEventListener === 'function') {
+    const fixedName = { sname: opts.sname, name: opts.name };
+    win.addEventListener('pagehide', () => {
+      void node.stop();
+    });
+    win.addEventListener('pageshow', (ev) => {
+      if (!ev.persisted) return;
+      // Back from the back-forward cache: the old incarnation was stopped on pagehide.
+      const again = fixedName.sname || fixedName.name ? opts : { ...opts, sname: undefined, name: undefined, ...nameOf(node, opts) };
+      void startOnce(again).then((n) => {
+        node = n;
+        opts.onRestore?.(n);
+      });
+    });
+  }
+  return node;
+}
+
+/** Keep the same name for a restored incarnation. */
+function nameOf(node: Node, opts: TabNodeOptions): { sname?: string; name?: string } {
+  return (opts.mode ?? 'short') === 'long' ? { name: node.name } : { sname: node.name };
+}

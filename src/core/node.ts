@@ -18,6 +18,8 @@ import type { Proc } from './process/proc.js';
 import { ProcessRuntime, type Resolved } from './process/runtime.js';
 import { Rpc } from './rpc/rpc.js';
 import { Erpc } from './rpc/erpc.js';
+import { Global } from './global/global.js';
+import { Pg } from './pg/pg.js';
 import { checkTerm } from './terms/check.js';
 import { formatTerm } from './terms/format.js';
 import { Pid } from './terms/pid.js';
@@ -115,6 +117,10 @@ export class Node {
   readonly rpc: Rpc;
   /** rpc that raises Erlang-style exceptions (ErpcError). */
   readonly erpc: Erpc;
+  /** Cluster-wide names (Erlang's global). */
+  readonly global: Global;
+  /** Process groups (Erlang's pg), default scope; `pg.scope(name)` for others. */
+  readonly pg: Pg;
   /** @internal */ readonly runtime: ProcessRuntime<ProcessContext>;
   private readonly net: NetKernel | undefined;
   /** @internal */ readonly clock: Clock;
@@ -191,6 +197,9 @@ export class Node {
     userProc.groupLeader = userProc.pid;
     this.user = userProc.pid;
     this.runtime.registry.register('user', this.user);
+    // Services run as processes of this node, as in OTP's kernel.
+    this.global = new Global(this);
+    this.pg = new Pg(this);
   }
 
   // ----- identity and membership -----------------------------------------------------------

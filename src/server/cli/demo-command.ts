@@ -1,15 +1,18 @@
 /**
  * `erlmesh demo`: one HTTP server that serves the demo page and hosts the relay (at
  * /erlmesh), plus a server-node `demo@<short host>` running kvs, so browser tabs opened on the
- * page have something to talk to.
+ * page have something to talk to. The page reads `GET /erlmesh/config.json` (relay, host,
+ * naming mode, cookie, server-node) to start its tab-node in the same cluster.
  */
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { RELAY_PATH } from '../../core/relay/protocol.js';
 import { startNode } from '../node.js';
 import { startRelay } from '../relay/index.js';
 import { fatal, messageOf, onTerminate, packageRoot, resolveCookie } from './common.js';
+import { isLoopbackHost, withDemoConfig, type DemoConfig } from './demo-config.js';
 import { listenFailure } from './relay-command.js';
 import { staticHandler } from './static-files.js';
 
@@ -32,7 +35,14 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
   } catch (e) {
     fatal(`erlmesh demo: ${messageOf(e)}`);
   }
-  const server = http.createServer(staticHandler(pageRoot()));
+  if (!isLoopbackHost(o.host)) {
+    process.stderr.write(
+      `erlmesh demo: warning: --host ${o.host} is not a loopback address; anyone who can reach this port ` +
+        `can read the cluster cookie from /erlmesh/config.json and join the cluster\n`,
+    );
+  }
+  let config: DemoConfig | undefined;
+  const server = http.createServer(withDemoConfig(() => config, staticHandler(pageRoot())));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -58,6 +68,9 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
       },
     });
     await node.rpc.call(node.name, 'kvs', 'start', []);
+    // The page gets the cookie itself: acceptable for this local demo (127.0.0.1 by default);
+    // a later issue replaces it with signed join tickets.
+    config = { relay: RELAY_PATH, host: node.name.slice(node.name.indexOf('@') + 1), mode: 'short', cookie, server: node.name };
   } catch (e) {
     await relay.close();
     server.close();

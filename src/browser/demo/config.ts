@@ -1,0 +1,39 @@
+/**
+ * The demo cluster's settings, served by `erlmesh demo` at /erlmesh/config.json: where the
+ * relay is, the host and naming mode of tab names, the cookie, and the server-node's name.
+ */
+export interface DemoConfig {
+  relay: string;
+  host: string;
+  mode: 'short' | 'long';
+  cookie: string;
+  server: string;
+}
+
+export const CONFIG_PATH = '/erlmesh/config.json';
+
+/** Fetch the config; retried briefly while the server says it is still starting (503). */
+export async function loadConfig(url = CONFIG_PATH, attempts = 10): Promise<DemoConfig> {
+  for (let i = 1; ; i++) {
+    const res = await fetch(url, { cache: 'no-store' });
+    if (res.status === 503 && i < attempts) {
+      await new Promise((r) => setTimeout(r, 300));
+      continue;
+    }
+    if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+    const c = (await res.json()) as Partial<DemoConfig>;
+    const str = (v: unknown) => typeof v === 'string' && v.length > 0;
+    if (!str(c.relay) || !str(c.host) || !str(c.cookie) || !str(c.server) || (c.mode !== 'short' && c.mode !== 'long')) {
+      throw new Error(`GET ${url}: not a demo config`);
+    }
+    return c as DemoConfig;
+  }
+}
+
+/** The relay as a WebSocket URL: a path is taken on the page's origin (http → ws, https → wss). */
+export function relayUrl(relay: string, base: string): string {
+  const u = new URL(relay, base);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  else if (u.protocol === 'https:') u.protocol = 'wss:';
+  return u.toString();
+}

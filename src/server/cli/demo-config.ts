@@ -1,0 +1,56 @@
+/**
+ * `GET /erlmesh/config.json` of `erlmesh demo`: what the demo page needs to start its
+ * tab-node in the cluster's naming mode (relay, host, mode, cookie, the server-node's name).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import { RELAY_PATH } from '../../core/relay/protocol.js';
+
+export const DEMO_CONFIG_PATH = `${RELAY_PATH}/config.json`;
+
+/** The page's view of the demo cluster. */
+export interface DemoConfig {
+  /** The relay: a path on the page's origin (`/erlmesh`) or an absolute ws(s):// URL. */
+  relay: string;
+  /** Host part of generated tab names: the server-node's (short) host. */
+  host: string;
+  mode: 'short' | 'long';
+  /** The cluster cookie. */
+  cookie: string;
+  /** The server-node running kvs, e.g. `demo@myhost`. */
+  server: string;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Answers `GET|HEAD /erlmesh/config.json` with `config()` (503 until it is known) and hands
+ * every other request to `next`.
+ */
+export function withDemoConfig(config: () => DemoConfig | undefined, next: Handler): Handler {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== DEMO_CONFIG_PATH) return next(req, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+      return void res.end('method not allowed\n');
+    }
+    const c = config();
+    const body = c ? JSON.stringify(c) : JSON.stringify({ error: 'starting' });
+    res.writeHead(c ? 200 : 503, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
+
+/** True for `localhost`, 127.0.0.0/8 and ::1 (the demo hands its cookie only to this host by default). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
+  return false;
+}

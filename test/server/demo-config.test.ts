@@ -1,0 +1,65 @@
+/**
+ * `erlmesh demo`'s GET /erlmesh/config.json (what the demo page starts its tab-node with),
+ * and the loopback check behind the warning for `--host` values that expose the cookie.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_CONFIG_PATH, isLoopbackHost, withDemoConfig, type DemoConfig } from '../../src/server/cli/demo-config.js';
+
+let server: http.Server | undefined;
+
+afterEach(async () => {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+});
+
+const CONFIG: DemoConfig = { relay: '/erlmesh', host: 'myhost', mode: 'short', cookie: 'c', server: 'demo@myhost' };
+
+async function serve(config: () => DemoConfig | undefined): Promise<(path: string, method?: string) => Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>> {
+  server = http.createServer(withDemoConfig(config, (_req, res) => res.writeHead(404).end('static')));
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return (path, method = 'GET') =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path, method }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+}
+
+describe('demo config endpoint', () => {
+  it('serves the config as JSON, uncached', async () => {
+    const get = await serve(() => CONFIG);
+    expect(DEMO_CONFIG_PATH).toBe('/erlmesh/config.json');
+    const r = await get('/erlmesh/config.json?x=1');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.headers['cache-control']).toBe('no-store');
+    expect(JSON.parse(r.body)).toEqual(CONFIG);
+    const head = await get('/erlmesh/config.json', 'HEAD');
+    expect([head.status, head.body]).toEqual([200, '']);
+  });
+
+  it('answers 503 until the demo node is up, 405 to other methods, and passes other paths on', async () => {
+    let config: DemoConfig | undefined;
+    const get = await serve(() => config);
+    expect((await get('/erlmesh/config.json')).status).toBe(503);
+    config = CONFIG;
+    expect((await get('/erlmesh/config.json')).status).toBe(200);
+    expect((await get('/erlmesh/config.json', 'POST')).status).toBe(405);
+    expect(await get('/index.html')).toMatchObject({ status: 404, body: 'static' });
+    expect((await get('/erlmesh/config.jsonx')).body).toBe('static');
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it('accepts loopback names and addresses only', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', 'LOCALHOST', '::ffff:127.0.0.1']) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '192.168.1.2', '10.0.0.1', 'example.com', '128.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
+  });
+});

@@ -1,42 +1,33 @@
-import { test, expect } from '@playwright/test';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join, extname } from 'node:path';
-import { startRelay } from '../src/server/relay/index.js';
-import { startNode } from '../src/server/node.js';
+/**
+ * The whole path in one test: the built tab page served over http, the relay on the same
+ * server, a server-node, and a tab-node started in the page — all through the fixture.
+ */
+import { test, expect } from '../src/playwright/index.js';
 
-test('a tab-node joins a server-node through the relay', async ({ page }) => {
-  const root = join(process.cwd(), 'dist/public');
-  const server = createServer(async (req, res) => {
-    const path = join(root, (req.url ?? '/').split('?')[0] === '/' ? 'index.html' : (req.url ?? '/').split('?')[0]!);
-    try {
-      const body = await readFile(path);
-      res.writeHead(200, { 'content-type': extname(path) === '.js' ? 'text/javascript' : 'text/html' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+test('a tab-node joins a server-node through the relay', async ({ cluster }) => {
+  const srv = await cluster.server('srv');
+  const tab = await cluster.tab();
+  await expect(tab.page.locator('#status')).toHaveText('running');
+  expect(tab.name).toMatch(/^tab-[a-z0-9]+@erlmesh$/);
+  await expect(tab.page.locator('#node-name')).toHaveText(tab.name);
+  expect(srv.nodes()).toContain(tab.name);
+  expect(await tab.nodes()).toEqual([srv.name]);
+  expect(await tab.rpc(srv.name, 'math', 'sqrt', [16])).toBe(4);
+  expect(await srv.rpc.call(tab.name, 'erlang', 'node', [])).toBe(tab.name);
+  // The relay's default URL in the page is its origin + /erlmesh: the cluster's relay.
+  expect(await tab.page.evaluate(() => location.origin)).toBe(cluster.url);
+  expect(cluster.relayUrl).toBe(`${cluster.url.replace(/^http/, 'ws')}/erlmesh`);
+});
+
+test.describe('without built pages', () => {
+  test.use({ clusterOptions: { root: 'no/such/dir' } });
+
+  test('cluster.tab() fails with a message saying to run npx vite build', async ({ cluster }) => {
+    const err = (await cluster.tab().catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain('tab.html not found');
+    expect(err.message).toContain('npx vite build');
+    // Server-nodes do not need the pages.
+    const srv = await cluster.server('srv');
+    expect(cluster.nodes()).toEqual([srv.name]);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  const relay = await startRelay({ server, cookie: 'c', logger: false });
-  const srv = await startNode({ sname: 'srv', host: 'vm', cookie: 'c', relay: `ws://127.0.0.1:${port}`, startRelay: false, output: false, logger: false });
-  try {
-    await page.goto(`http://127.0.0.1:${port}/tab.html`);
-    await expect(page.locator('#status')).toHaveText('ready');
-    const name = await page.evaluate(async () => {
-      const n = await window.erlmesh.startNode({ cookie: 'c', host: 'vm' });
-      (window as any).node = n;
-      return n.name;
-    });
-    expect(name).toMatch(/^tab-[a-z0-9]+@vm$/);
-    expect(srv.nodes()).toContain(name);
-    const fromTab = await page.evaluate(async () => (window as any).node.rpc.call('srv@vm', 'math', 'sqrt', [16]));
-    expect(fromTab).toBe(4);
-    expect(await srv.rpc.call(name, 'erlang', 'node', [])).toBe(name);
-  } finally {
-    await srv.stop();
-    await relay.close();
-    server.close();
-  }
 });

@@ -1,0 +1,277 @@
+/**
+ * `Cluster`: one test's erlmesh cluster — an http server serving the tab page, the relay on
+ * the same server, server-nodes in the test process, and tab-nodes in browser pages.
+ * Made and torn down by the `cluster` fixture (./index.ts); usable without it through
+ * `startCluster({ browser, context })`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Node } from '../core/node.js';
+import { startNode, type ServerNodeOptions } from '../server/node.js';
+import { startRelay, type Relay, type RelayLogLine } from '../server/relay/index.js';
+import type { HarnessStartOptions } from '../browser/harness/api.js';
+import { findPageRoot, notBuiltError, pageRootCandidates, startPageServer, type PageServer } from './pages.js';
+import { fromWireError, Tab, type TabError } from './tab.js';
+
+/** Options of the `cluster` fixture: `test.use({ clusterOptions: { … } })`. */
+export interface ClusterOptions {
+  /** The cluster cookie; default: a fresh random cookie per test. */
+  cookie?: string;
+  /** The host part of every name (short names): default 'erlmesh', so tabs and servers share it. */
+  host?: string;
+  /** Directory of the built pages; default: `dist/public` (see pages.ts for the search). */
+  root?: string;
+  /** Path of the tab page under `root` (default '/tab.html'); it must load the erlmesh tab harness. */
+  tabPath?: string;
+  /** Print the relay's info lines too (its warnings and errors are always printed). Default false. */
+  logRelayInfo?: boolean;
+  /** Print the pages' console output in the test's output (errors thrown in pages always are). Default false. */
+  pageConsole?: boolean;
+}
+
+/** Options of `cluster.tab()`. */
+export interface TabOptions {
+  /**
+   * Which browser context the page opens in: 'shared' (default: the test's `context`
+   * fixture; tabs in it share storage like tabs of one browser window), 'new' (a fresh
+   * `browser.newContext()`, closed after the test), or a context of your own.
+   */
+  context?: 'shared' | 'new' | BrowserContext;
+  /** The node's name: a short name ('alice' → 'alice@erlmesh') or a full one; default `tab-<random>@<host>`. */
+  name?: string;
+  /** The cookie this tab uses; default the cluster's. A wrong one makes `tab()` reject with code 'bad_cookie'. */
+  cookie?: string;
+  hidden?: boolean;
+  connectAll?: boolean;
+  tickMs?: number;
+}
+
+/** The error `cluster.tab()` rejects with when the tab-node cannot start; the page stays open (and is closed after the test). */
+export interface TabStartError extends TabError {
+  /** The page that failed to start, e.g. to look at `#status` / `#error`. */
+  page: Page;
+}
+
+export interface Cluster {
+  /** The cluster cookie (random per test unless `clusterOptions.cookie`). */
+  readonly cookie: string;
+  /** The page origin, e.g. `http://127.0.0.1:41234`; the tab page is `url + '/tab.html'`. */
+  readonly url: string;
+  /** The relay's WebSocket URL, `ws://127.0.0.1:41234/erlmesh`. */
+  readonly relayUrl: string;
+  /** The host part of every node name ('erlmesh'): `srv` is `srv@erlmesh`. */
+  readonly host: string;
+  /** The relay itself (stats, kick, names…). */
+  readonly relay: Relay;
+  /** The full name for a short one: `cluster.nodeName('srv')` → 'srv@erlmesh'. Full names pass through. */
+  nodeName(name: string): string;
+  /**
+   * Start a server-node in the test process (`erlmesh/server`'s `startNode`, relayed only,
+   * output and logs dropped unless given in `opts`). Stopped after the test.
+   */
+  server(sname: string, opts?: Partial<ServerNodeOptions>): Promise<Node>;
+  /** Open a tab-node (see `TabOptions`); resolves once the node is up and joined the mesh. */
+  tab(opts?: TabOptions): Promise<Tab>;
+  /**
+   * Open the tab page without starting a node: `window.erlmesh` (the browser entry, plus
+   * `RelayTransport`) and `window.erlmeshHarness` are ready. Closed after the test.
+   */
+  page(opts?: Pick<TabOptions, 'context'>): Promise<Page>;
+  /** The tabs this cluster opened (closed ones included). */
+  tabs(): Tab[];
+  /**
+   * Cut every connection between the nodes of `a` and those of `b` at the relay, and refuse
+   * new ones until `heal()`: both sides see nodedown ('connection_closed'). Accepts short
+   * names, full names, tabs and nodes. (Playwright's offline mode does not cut WebSockets.)
+   */
+  partition(a: NodeRef[], b: NodeRef[]): void;
+  /**
+   * Lift every partition. As in Erlang, nodes connect again when they next talk to each
+   * other (a message, an rpc, `ping`): nodeup follows that.
+   */
+  heal(): void;
+  /** Drop a node's relay socket (its peers see nodedown); false if it is not registered. */
+  kick(node: NodeRef, reason?: string): boolean;
+  /** The nodes registered at the relay, sorted. */
+  nodes(): string[];
+  /**
+   * Every line the relay logged so far (info included): `registered`, `left` (with the
+   * socket's close `code`: '1000' when a node stopped cleanly), `refused` (with the refusal
+   * `code`), `partition`, …
+   */
+  relayLog(): RelayLogLine[];
+}
+
+/** A node named by a short name, a full name, a `Tab` or a `Node`. */
+export type NodeRef = string | { readonly name: string };
+
+/** What `startCluster` needs from Playwright. */
+export interface ClusterDeps {
+  browser: Browser;
+  /** The context 'shared' tabs open in. */
+  context: BrowserContext;
+  options?: ClusterOptions;
+  /** Where log lines go (default console). */
+  log?: (line: string) => void;
+}
+
+/** A cluster plus its teardown. */
+export interface OwnedCluster extends Cluster {
+  /** Close every tab and context it opened, stop its server-nodes, the relay and the http server. */
+  dispose(): Promise<void>;
+}
+
+/** Poll `f` until it gives a value, for at most `ms`. */
+async function waitFor<T>(f: () => T | undefined, ms: number): Promise<T | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined || Date.now() >= deadline) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Start a cluster (the fixture does this per test). */
+export async function startCluster(deps: ClusterDeps): Promise<OwnedCluster> {
+  const o = deps.options ?? {};
+  const log = deps.log ?? ((line: string) => console.log(line));
+  const cookie = o.cookie ?? randomBytes(12).toString('hex');
+  const host = o.host ?? 'erlmesh';
+  const tabPath = o.tabPath ?? '/tab.html';
+  const candidates = pageRootCandidates(o.root);
+  const tabFile = tabPath.replace(/^\//, '');
+  const rootNow = () => findPageRoot(candidates, tabFile);
+  const http: PageServer = await startPageServer(rootNow);
+  let relay: Relay;
+  const relayLines: RelayLogLine[] = [];
+  try {
+    relay = await startRelay({
+      server: http.server,
+      cookie,
+      logger: (line) => {
+        relayLines.push(line);
+        if (line.level === 'info' && !o.logRelayInfo) return;
+        log(`[relay ${line.level}] ${line.event}${line.name ? ` ${line.name}` : ''}${line.code ? ` (${line.code})` : ''}${line.detail ? `: ${line.detail}` : ''}`);
+      },
+    });
+  } catch (e) {
+    await http.close();
+    throw e;
+  }
+  const relayUrl = `ws://127.0.0.1:${http.port}/erlmesh`;
+  const servers: Node[] = [];
+  const tabs: Tab[] = [];
+  const pages: Page[] = [];
+  const contexts: BrowserContext[] = [];
+
+  const nodeName = (n: string): string => (n.includes('@') ? n : `${n}@${host}`);
+  const refName = (r: NodeRef): string => nodeName(typeof r === 'string' ? r : r.name);
+
+  /** Open the tab page and wait for its harness (again, if a rebuild of the pages was under way). */
+  const openPage = async (which: TabOptions['context']): Promise<Page> => {
+    if ((await waitFor(rootNow, 3_000)) === undefined) throw notBuiltError(candidates, tabFile);
+    let context: BrowserContext;
+    if (which === undefined || which === 'shared') context = deps.context;
+    else if (which === 'new') {
+      context = await deps.browser.newContext();
+      contexts.push(context);
+    } else context = which;
+    const page = await context.newPage();
+    pages.push(page);
+    const label = () => `[page #${pages.indexOf(page) + 1}]`;
+    page.on('pageerror', (e) => log(`${label()} uncaught: ${e.stack ?? e.message}`));
+    if (o.pageConsole) page.on('console', (m) => log(`${label()} console.${m.type()}: ${m.text()}`));
+    for (let attempt = 1; ; attempt++) {
+      await page.goto(http.url + tabPath);
+      const loaded = await page
+        .waitForFunction(() => window.erlmeshHarness !== undefined, undefined, { timeout: 5_000, polling: 20 })
+        .then(() => true, () => false);
+      if (loaded) return page;
+      if (attempt === 3) {
+        throw new Error(
+          `erlmesh/playwright: ${http.url + tabPath} (served from ${rootNow() ?? 'nowhere'}) did not load the erlmesh ` +
+            'tab harness (window.erlmeshHarness) in 3 attempts: is that directory the output of `npx vite build`?',
+        );
+      }
+      log(`${label()} the tab harness did not load; reloading (were the pages being rebuilt?)`);
+    }
+  };
+
+  const cluster: OwnedCluster = {
+    cookie,
+    url: http.url,
+    relayUrl,
+    host,
+    relay,
+    nodeName,
+
+    async server(sname, opts = {}) {
+      const node = await startNode({
+        sname,
+        host,
+        cookie,
+        relay: relayUrl,
+        startRelay: false,
+        direct: false,
+        output: false,
+        logger: false,
+        ...opts,
+      });
+      servers.push(node);
+      return node;
+    },
+
+    async page(opts = {}) {
+      return openPage(opts.context);
+    },
+
+    async tab(opts = {}) {
+      const here = new Error();
+      const page = await openPage(opts.context);
+      const context = page.context();
+      const start: HarnessStartOptions = { cookie: opts.cookie ?? cookie, host };
+      if (opts.name !== undefined) {
+        const full = nodeName(opts.name);
+        if (full.split('@')[1]!.includes('.')) start.name = full;
+        else start.sname = full;
+      }
+      if (opts.hidden !== undefined) start.hidden = opts.hidden;
+      if (opts.connectAll !== undefined) start.connectAll = opts.connectAll;
+      if (opts.tickMs !== undefined) start.tickMs = opts.tickMs;
+      const r = await page.evaluate((s) => window.erlmeshHarness.start(s), start);
+      if (!r.ok) {
+        const e = fromWireError(r.error, 'cluster.tab(): the tab-node did not start', here) as TabStartError;
+        e.page = page;
+        throw e;
+      }
+      const tab = new Tab(page, context, r.name);
+      tabs.push(tab);
+      return tab;
+    },
+
+    tabs: () => [...tabs],
+    partition: (a, b) => relay.partition(a.map(refName), b.map(refName)),
+    heal: () => relay.heal(),
+    kick: (n, reason) => relay.kick(refName(n), reason),
+    nodes: () => relay.names().map((e) => e.name).sort(),
+    relayLog: () => [...relayLines],
+
+    async dispose() {
+      const errors: unknown[] = [];
+      const attempt = async (f: () => Promise<unknown>) => {
+        try {
+          await f();
+        } catch (e) {
+          errors.push(e);
+        }
+      };
+      await Promise.all(pages.map((p) => attempt(() => p.close())));
+      await Promise.all(contexts.map((c) => attempt(() => c.close())));
+      await Promise.all(servers.map((n) => attempt(() => n.stop())));
+      await attempt(() => relay.close());
+      await attempt(() => http.close());
+      if (errors.length) throw new AggregateError(errors, `erlmesh/playwright: cluster teardown failed: ${errors.map(String).join('; ')}`);
+    },
+  };
+  return cluster;
+}

@@ -28,9 +28,7 @@ describe('group leader and output routing (S21)', () => {
 
   async function cluster(): Promise<[Node, Node, Node]> {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const cc = await c.node('c');
+    const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     for (const n of [a, b, cc]) {
       n.load(crashmod);
       n.load(talker);

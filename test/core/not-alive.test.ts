@@ -4,64 +4,14 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { startNode, type LogEntry, type Node, type NodeOptions } from '../../src/core/node.js';
-import type { ProcessContext } from '../../src/core/process/context.js';
 import { MemoryNetwork } from '../../src/core/testing/memory-network.js';
-import { BadRpcError, ErlmeshError } from '../../src/core/errors.js';
+import { BadRpcError } from '../../src/core/errors.js';
 import { Pid } from '../../src/core/terms/pid.js';
 import { Ref } from '../../src/core/terms/ref.js';
 import { TestCluster } from '../helpers/cluster.js';
-
-/** Fail (instead of hanging) when `p` has not settled within `ms` of real time. */
-function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
-}
-
-/** Run `fn` as a new process on `node`; resolves with what it returns, rejects with what it throws. */
-function inProc<T>(node: Node, fn: (self: ProcessContext) => T | Promise<T>): Promise<T> {
-  return within(
-    new Promise<T>((resolve, reject) => {
-      node.spawn(async (self) => {
-        try {
-          resolve(await fn(self));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    }),
-  );
-}
-
-function thrownCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ErlmeshError);
-    return (e as ErlmeshError).code;
-  }
-  throw new Error('expected a throw');
-}
-
-async function rejection(p: Promise<unknown>): Promise<ErlmeshError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ErlmeshError);
-    return e as ErlmeshError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection, thrownCode } from '../helpers/errors.js';
+import { runIn } from '../helpers/process.js';
+import { within } from '../helpers/time.js';
 
 describe('a node that is not distributed (S30)', () => {
   const started: Node[] = [];
@@ -124,7 +74,7 @@ describe('a node that is not distributed (S30)', () => {
     const n = await notAlive();
     const msg = ['hello', 1];
     expect(n.send(['x', 'b@vm'], msg)).toBe(msg);
-    const ok = await inProc(n, (self) => {
+    const ok = await runIn(n, (self) => {
       const m = { from: self.pid };
       return self.send(['x', 'b@vm'], m) === m;
     });
@@ -146,7 +96,7 @@ describe('a node that is not distributed (S30)', () => {
     expect(pid).toBeInstanceOf(Pid);
     expect(pid.node).toBe('nonode@nohost'); // a local pid that never lived, as in Erlang
     expect(n.isProcessAlive(pid)).toBe(false);
-    const got = await inProc(n, async (self) => {
+    const got = await runIn(n, async (self) => {
       const [p, ref] = await self.spawnMonitor('b@vm', 'kvs', 'start', []);
       const down = (await self.receive((m) => Array.isArray(m) && m[0] === 'DOWN')) as unknown[];
       return { p, ref, down };
@@ -163,7 +113,7 @@ describe('a node that is not distributed (S30)', () => {
 
   it("S30: spawnLink to another node from a trapping process gives ['EXIT', pid, 'noconnection']", async () => {
     const n = await notAlive();
-    const got = await inProc(n, async (self) => {
+    const got = await runIn(n, async (self) => {
       self.trapExit(true);
       const p = await self.spawnLink('b@vm', 'kvs', 'start', []);
       const m = (await self.receive((x) => Array.isArray(x) && x[0] === 'EXIT')) as unknown[];
@@ -174,7 +124,7 @@ describe('a node that is not distributed (S30)', () => {
 
   it("S30: monitor of [name, 'b@vm'] gives DOWN with [name, node] and noconnection", async () => {
     const n = await notAlive();
-    const got = await inProc(n, async (self) => {
+    const got = await runIn(n, async (self) => {
       const ref = self.monitor(['kvs', 'b@vm']);
       const down = (await self.receive((m) => Array.isArray(m) && m[0] === 'DOWN')) as unknown[];
       return [ref.equals(down[1]), ...down.slice(2)];
@@ -184,7 +134,7 @@ describe('a node that is not distributed (S30)', () => {
 
   it("S30: self.monitorNode throws 'notalive'", async () => {
     const n = await notAlive();
-    const codes = await inProc(n, (self) => [thrownCode(() => self.monitorNode('b@vm')), thrownCode(() => self.monitorNode('nonode@nohost'))]);
+    const codes = await runIn(n, (self) => [thrownCode(() => self.monitorNode('b@vm')), thrownCode(() => self.monitorNode('nonode@nohost'))]);
     expect(codes).toEqual(['notalive', 'notalive']);
   });
 
@@ -202,7 +152,7 @@ describe('a node that is not distributed (S30)', () => {
       self.send(m[0], ['echo', m[1]]);
     });
     expect(pid.node).toBe('nonode@nohost');
-    const echoed = await inProc(n, async (self) => {
+    const echoed = await runIn(n, async (self) => {
       self.send(pid, [self.pid, 'hi']);
       return self.receive();
     });
@@ -214,7 +164,7 @@ describe('a node that is not distributed (S30)', () => {
     expect(await within(n.rpc.call('nonode@nohost', 'kvs', 'lookup', ['nothing']))).toBeUndefined();
     expect(await within(n.rpc.call('nonode@nohost', 'erlang', 'node', []))).toBe('nonode@nohost');
     // the registered kvs server answers a [name, node] send on the local node
-    const reply = await inProc(n, async (self) => {
+    const reply = await runIn(n, async (self) => {
       self.send(['kvs', 'nonode@nohost'], [self.pid, ['lookup', 'weather']]);
       return self.receive();
     });

@@ -6,8 +6,7 @@ describe('smoke', () => {
   afterEach(async () => c?.stop());
   it('ping, kvs over rpc, remote spawn', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     expect(await a.ping(b.name)).toBe('pong');
     expect(a.nodes()).toEqual(['b@vm']);
     expect(await a.rpc.call(b.name, 'kvs', 'start', [])).toBe(true);

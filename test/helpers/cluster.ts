@@ -36,6 +36,13 @@ export class TestCluster {
     return n;
   }
 
+  /** Start plain nodes one after another, as `node(sname)` for each; resolves with them in order. */
+  async startNodes<N extends string[]>(...snames: N): Promise<{ [K in keyof N]: Node }> {
+    const started: Node[] = [];
+    for (const sname of snames) started.push(await this.node(sname));
+    return started as { [K in keyof N]: Node };
+  }
+
   output(n: Node): string {
     return (this.captured.get(n.name)?.output ?? []).join('');
   }

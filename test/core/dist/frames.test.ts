@@ -16,6 +16,7 @@ import type { Node } from '../../../src/core/node.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
 import { eventually, TestCluster } from '../../helpers/cluster.js';
+import { recorder } from '../../helpers/process.js';
 
 const ROGUE = 'rogue@vm';
 
@@ -55,15 +56,6 @@ async function dialRaw(cluster: TestCluster, target: Node, name = ROGUE): Promis
   return { channel, port, info, received, closedWith: () => closed, send: (f) => port.send(f as AnyFrame) };
 }
 
-/** A process on `node` that records every message it gets. */
-function collector(node: Node): { pid: Pid; msgs: unknown[] } {
-  const msgs: unknown[] = [];
-  const pid = node.spawn(async (self) => {
-    for (;;) msgs.push(await self.receive());
-  });
-  return { pid, msgs };
-}
-
 let cl: TestCluster;
 let a: Node;
 let b: Node;
@@ -101,11 +93,11 @@ async function expectStillServing() {
   expect(b.nodes()).toContain(c.name);
   expect(bEvents.filter((e) => e[0] === 'nodedown' && e[1] !== ROGUE)).toEqual([]);
   expect(await a.rpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
-  const atB = collector(b);
+  const atB = recorder(b);
   c.send(atB.pid, 'from c');
   a.send(atB.pid, 'from a');
-  await eventually(() => atB.msgs.length === 2, 2000);
-  expect([...atB.msgs].sort()).toEqual(['from a', 'from c']);
+  await eventually(() => atB.got.length === 2, 2000);
+  expect([...atB.got].sort()).toEqual(['from a', 'from c']);
 }
 
 describe('malformed frames close the connection that sent them', () => {
@@ -115,10 +107,10 @@ describe('malformed frames close the connection that sent them', () => {
     await eventually(() => b.nodes().includes(ROGUE), 2000);
     expect(bEvents).toContainEqual(['nodeup', ROGUE, {}]);
     // A well-formed signal from it is delivered.
-    const atB = collector(b);
+    const atB = recorder(b);
     rogue.send({ t: 'send', to: atB.pid, msg: ['hello', 'from rogue'] });
-    await eventually(() => atB.msgs.length === 1, 2000);
-    expect(atB.msgs[0]).toEqual(['hello', 'from rogue']);
+    await eventually(() => atB.got.length === 1, 2000);
+    expect(atB.got[0]).toEqual(['hello', 'from rogue']);
     expect(rogue.closedWith()).toBeUndefined();
     expect(cl.logs(b)).not.toContain('Bad frame');
   });
@@ -145,7 +137,7 @@ describe('malformed frames close the connection that sent them', () => {
   });
 
   it("signal frames with missing or mistyped fields ('exit' from a string, 'monitor' without a ref, 'spawn_request' without a source): closed", async () => {
-    const target = collector(b);
+    const target = recorder(b);
     const frames: unknown[] = [
       { t: 'exit', from: 'someone', to: target.pid, reason: 'kill' },
       { t: 'monitor', from: new Pid(ROGUE, 1, 0, 1), to: target.pid, node: b.name },
@@ -169,39 +161,39 @@ describe('malformed frames close the connection that sent them', () => {
     }
     // None of them reached the target process.
     expect(b.isProcessAlive(target.pid)).toBe(true);
-    expect(target.msgs).toEqual([]);
+    expect(target.got).toEqual([]);
   });
 
   it("a frame addressed to another node's pid is refused, not forwarded", async () => {
-    const atC = collector(c);
+    const atC = recorder(c);
     const rogue = await dialRaw(cl, b);
     await eventually(() => b.nodes().includes(ROGUE), 2000);
     rogue.send({ t: 'send', to: atC.pid, msg: 'smuggled via b' });
     await expectRefused(rogue);
     // Had b forwarded it, it would be ahead of this marker on the b → c connection.
     b.send(atC.pid, 'marker from b');
-    await eventually(() => atC.msgs.length >= 1, 2000);
-    expect(atC.msgs[0]).toBe('marker from b');
-    expect(atC.msgs).not.toContain('smuggled via b');
+    await eventually(() => atC.got.length >= 1, 2000);
+    expect(atC.got[0]).toBe('marker from b');
+    expect(atC.got).not.toContain('smuggled via b');
   });
 
   it("a reg_send addressed to another node is refused, not forwarded", async () => {
-    const atC = collector(c);
+    const atC = recorder(c);
     c.register('srv', atC.pid);
     const rogue = await dialRaw(cl, b);
     await eventually(() => b.nodes().includes(ROGUE), 2000);
     rogue.send({ t: 'reg_send', from: undefined, to: 'srv', node: c.name, msg: 'smuggled via b' });
     await expectRefused(rogue);
     b.send(atC.pid, 'marker from b');
-    await eventually(() => atC.msgs.length >= 1, 2000);
-    expect(atC.msgs[0]).toBe('marker from b');
+    await eventually(() => atC.got.length >= 1, 2000);
+    expect(atC.got[0]).toBe('marker from b');
   });
 
   /** Let b process everything the rogue sent so far (a probe frame behind it), unless it closed first. */
   async function settle(rogue: Rogue) {
-    const probe = collector(b);
+    const probe = recorder(b);
     rogue.send({ t: 'send', to: probe.pid, msg: 'probe' });
-    await eventually(() => probe.msgs.length > 0 || rogue.closedWith() !== undefined, 2000);
+    await eventually(() => probe.got.length > 0 || rogue.closedWith() !== undefined, 2000);
   }
 
   it("a link exit forged with another node's pid as sender is refused; the linked process on b survives", async () => {
@@ -258,9 +250,9 @@ describe('malformed frames close the connection that sent them', () => {
     await expectRefused(first);
     const second = await dialRaw(cl, b);
     await eventually(() => b.nodes().includes(ROGUE), 2000);
-    const atB = collector(b);
+    const atB = recorder(b);
     second.send({ t: 'send', to: atB.pid, msg: 'behaving now' });
-    await eventually(() => atB.msgs.length === 1, 2000);
-    expect(atB.msgs).toEqual(['behaving now']);
+    await eventually(() => atB.got.length === 1, 2000);
+    expect(atB.got).toEqual(['behaving now']);
   });
 });

@@ -4,13 +4,13 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { watch } from '../../helpers/nodes.js';
+import { recorder } from '../../helpers/process.js';
+import { settle } from '../../helpers/time.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { encodeTerm, decodeTerm } from '../../../src/core/terms/codec.js';
 import { PROTOCOL_VERSION } from '../../../src/core/dist/protocol.js';
 import type { Channel, Frame } from '../../../src/core/dist/transport.js';
-import type { Node } from '../../../src/core/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
-import type { NodeEvent } from '../../../src/core/dist/node-events.js';
 import type { DistCrypto } from '../../../src/core/dist/auth.js';
 import { proofInput } from '../../../src/core/dist/auth.js';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -18,9 +18,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 // ----- helpers ---------------------------------------------------------------------------
 
 const SHORT_FLAGS = { hidden: false, connectAll: true, mode: 'short' } as const;
-
-/** Wait `ms` of real time (only to let "nothing else happens" checks see late events). */
-const settle = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function frameText(f: Frame): string {
   return typeof f === 'string' ? f : new TextDecoder().decode(f);
@@ -50,22 +47,6 @@ function collect(ch: Channel, onFrame?: (f: { t?: unknown } | undefined) => void
     },
   });
   return out;
-}
-
-/** Collect monitorNodes events (with reasons) for one node. */
-function events(n: Node): NodeEvent[] {
-  const evs: NodeEvent[] = [];
-  n.monitorNodes((e) => evs.push(e), { nodedownReason: true });
-  return evs;
-}
-
-/** A process on `n` that records every message it receives. */
-function recorder(n: Node): { pid: Pid; got: unknown[] } {
-  const got: unknown[] = [];
-  const pid = n.spawn(async (self) => {
-    for (;;) got.push(await self.receive());
-  });
-  return { pid, got };
 }
 
 /** HMAC-SHA-256 like webCrypto, but resolving in a microtask (deterministic on a SimulatedClock). */
@@ -115,9 +96,7 @@ describe('handshake and connection setup', () => {
 
   it('S1: ping a live node is pong, an unknown node is pang, and nodes() lists the peer', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const z = await c.node('z');
+    const [a, b, z] = await c.startNodes('a', 'b', 'z');
     expect(a.nodes()).toEqual([]);
     expect(await a.ping(b.name)).toBe('pong');
     expect(a.nodes()).toEqual([b.name]);
@@ -136,8 +115,7 @@ describe('handshake and connection setup', () => {
   describe('S9: bad cookie', () => {
     it('S9: the caller gets pang with bad_cookie and an unchanged nodes(); the acceptor logs Invalid challenge reply', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       const x = await c.node('x', { cookie: 'wrong-cookie' });
       expect(await a.ping(b.name)).toBe('pong');
       const before = x.nodes();
@@ -208,8 +186,7 @@ describe('handshake and connection setup', () => {
 
     it('S10: mixed cookies give a partial mesh: x cannot reach b, and b logs Invalid challenge reply', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       const x = await c.node('x', { cookie: 'xyz' });
       a.setCookie(x.name, 'xyz');
       expect(await a.ping(b.name)).toBe('pong');
@@ -225,9 +202,7 @@ describe('handshake and connection setup', () => {
 
     it('S10: a node missing from the acceptor allow list gets pang with not_allowed; the acceptor logs disallowed node', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const d = await c.node('d');
+      const [a, b, d] = await c.startNodes('a', 'b', 'd');
       expect(b.allow([d.name])).toBe(true);
       expect(await a.ping(b.name)).toBe('pang');
       expect(a.lastConnectError(b.name)).toBe('not_allowed');
@@ -281,8 +256,7 @@ describe('handshake and connection setup', () => {
   describe('protocol version and garbage', () => {
     it('a hello with a different protocol version is refused with status incompatible_version, and logged', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       const raw = c.net.transport();
       const ch = await raw.connect(a.name);
       const got = collect(ch);
@@ -322,8 +296,7 @@ describe('handshake and connection setup', () => {
 
     it('a garbage first frame closes the channel without crashing the node', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       const garbage: Frame[] = [
         'this is not a frame {{{',
         new Uint8Array([0, 1, 2, 255]),
@@ -384,7 +357,7 @@ describe('handshake and connection setup', () => {
     it('a second hello from the same name during an inbound handshake is turned down without breaking the first', async () => {
       c = new TestCluster();
       const a = await c.node('a');
-      const evs = events(a);
+      const evs = watch(a, { nodedownReason: true });
       const first = await rawInitiator(c, a.name, 'r@vm');
       first.hello();
       await eventually(() => first.challenge() !== undefined);
@@ -409,8 +382,8 @@ describe('handshake and connection setup', () => {
       const [n1, n2] = i % 2 === 0 ? ['a', 'b'] : ['q', 'p'];
       const a = await c.node(`${n1}${i}`);
       const b = await c.node(`${n2}${i}`);
-      const evA = events(a);
-      const evB = events(b);
+      const evA = watch(a, { nodedownReason: true });
+      const evB = watch(b, { nodedownReason: true });
       const handshakeFrames: Array<{ t?: string; status?: string }> = [];
       const untap = c.net.tap((_from, _to, f) => {
         const d = decodeTerm(frameText(f)) as { t?: string; status?: string };
@@ -458,8 +431,8 @@ describe('handshake and connection setup', () => {
         // the whole exchange on simulated time, so the interleaving is exact.
         const q = await c.node('q', { crypto: microtaskCrypto });
         const p = await c.node('p', { crypto: microtaskCrypto });
-        const evQ = events(q);
-        const evP = events(p);
+        const evQ = watch(q, { nodedownReason: true });
+        const evP = watch(p, { nodedownReason: true });
         const r1 = q.ping(p.name);
         await clock.advance(delay);
         const r2 = p.ping(q.name);
@@ -473,10 +446,8 @@ describe('handshake and connection setup', () => {
 
     it('simultaneous connects in a three-node mesh leave each node with exactly one nodeup per peer', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const d = await c.node('d');
-      const evs = [a, b, d].map(events);
+      const [a, b, d] = await c.startNodes('a', 'b', 'd');
+      const evs = [a, b, d].map((n) => watch(n, { nodedownReason: true }));
       const res = await Promise.all([a.ping(b.name), b.ping(d.name), d.ping(a.name), b.ping(a.name), d.ping(b.name), a.ping(d.name)]);
       expect(res).toEqual(Array(6).fill('pong'));
       await settle(10);

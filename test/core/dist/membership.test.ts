@@ -4,36 +4,12 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { sorted, watch } from '../../helpers/nodes.js';
+import { recorder } from '../../helpers/process.js';
+import { settle } from '../../helpers/time.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { ErlmeshError } from '../../../src/core/errors.js';
-import type { Node } from '../../../src/core/node.js';
 import type { NodeEvent, MonitorNodesOptions } from '../../../src/core/dist/node-events.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-
-// ----- helpers ---------------------------------------------------------------------------
-
-/** Wait `ms` of real time, so that "nothing else happens" checks would see late events. */
-const settle = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Subscribe to monitorNodes and collect the events. */
-function watch(n: Node, opts?: MonitorNodesOptions): NodeEvent[] {
-  const evs: NodeEvent[] = [];
-  n.monitorNodes((e) => evs.push(e), opts);
-  return evs;
-}
-
-/** A process on `n` that records every message it receives. */
-function recorder(n: Node, setup?: (self: ProcessContext) => void): { pid: Pid; got: unknown[] } {
-  const got: unknown[] = [];
-  const pid = n.spawn(async (self) => {
-    setup?.(self);
-    for (;;) got.push(await self.receive());
-  });
-  return { pid, got };
-}
-
-const sorted = (xs: string[]): string[] => [...xs].sort();
 
 // ----- tests -----------------------------------------------------------------------------
 
@@ -46,8 +22,7 @@ describe('membership', () => {
   describe('lazy connects', () => {
     it('a plain send to a remote pid connects and delivers, in order', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       await c.node('d');
       const r = recorder(b);
       expect(a.nodes()).toEqual([]);
@@ -61,8 +36,7 @@ describe('membership', () => {
 
     it('a send to [name, node] connects and delivers to the registered process', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       const r = recorder(b);
       b.register('srv', r.pid);
       expect(a.send(['srv', b.name], 'hello')).toBe('hello');
@@ -84,9 +58,7 @@ describe('membership', () => {
   describe('S4: transitive mesh', () => {
     it('S4: a–b connected, then b pings c: a and c connect to each other', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const cc = await c.node('c');
+      const [a, b, cc] = await c.startNodes('a', 'b', 'c');
       expect(await a.ping(b.name)).toBe('pong');
       expect(a.nodes()).toEqual([b.name]);
       expect(await b.ping(cc.name)).toBe('pong');
@@ -109,8 +81,7 @@ describe('membership', () => {
     it('S4: with connectAll false on a, a.nodes() stays [b] while b has a and c', async () => {
       c = new TestCluster();
       const a = await c.node('a', { connectAll: false });
-      const b = await c.node('b');
-      const cc = await c.node('c');
+      const [b, cc] = await c.startNodes('b', 'c');
       expect(await a.ping(b.name)).toBe('pong');
       expect(await b.ping(cc.name)).toBe('pong');
       await settle(30);
@@ -126,9 +97,7 @@ describe('membership', () => {
   describe('S5: hidden nodes', () => {
     it('S5: a hidden node is left out of nodes() but listed by nodes(hidden) and nodes(connected)', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const cc = await c.node('c');
+      const [a, b, cc] = await c.startNodes('a', 'b', 'c');
       const h = await c.node('h', { hidden: true });
       expect(await a.ping(b.name)).toBe('pong');
       expect(await a.ping(cc.name)).toBe('pong');
@@ -158,9 +127,7 @@ describe('membership', () => {
 
     it("S5: nodes(['visible', 'this']) is this node first, then the visible peers", async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const cc = await c.node('c');
+      const [a, b, cc] = await c.startNodes('a', 'b', 'c');
       const h = await c.node('h', { hidden: true });
       expect(await a.ping(b.name)).toBe('pong');
       expect(await a.ping(cc.name)).toBe('pong');
@@ -174,8 +141,7 @@ describe('membership', () => {
 
     it("S5: only a nodeType 'all' or 'hidden' subscriber hears about a hidden node", async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       const h = await c.node('h', { hidden: true });
       expect(await a.ping(b.name)).toBe('pong');
       const plain = watch(a);
@@ -207,8 +173,7 @@ describe('membership', () => {
   describe('S6: monitorNodes', () => {
     it('S6: the three subscription shapes, exactly, with reason disconnect after a local disconnect', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       await c.node('c');
       const plain = watch(a);
       const reason = watch(a, { nodedownReason: true });
@@ -234,8 +199,7 @@ describe('membership', () => {
 
     it('S6: the other side of a disconnect sees connection_closed', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       await c.node('c');
       const onB = watch(b, { nodedownReason: true });
       expect(await a.ping(b.name)).toBe('pong');
@@ -247,9 +211,7 @@ describe('membership', () => {
 
     it('S6: a peer that stops, or is killed, gives connection_closed', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const k = await c.node('k');
+      const [a, b, k] = await c.startNodes('a', 'b', 'k');
       const evs = watch(a, { nodedownReason: true });
       expect(await a.ping(b.name)).toBe('pong');
       expect(await a.ping(k.name)).toBe('pong');
@@ -286,9 +248,7 @@ describe('membership', () => {
 
     it('S6: off() stops delivery', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const cc = await c.node('c');
+      const [a, b, cc] = await c.startNodes('a', 'b', 'c');
       const evs: NodeEvent[] = [];
       const off = a.monitorNodes((e) => evs.push(e));
       const kept = watch(a);
@@ -317,8 +277,7 @@ describe('membership', () => {
 
     it('S7: monitorNode on a connected node gives exactly one nodedown, after it stops', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       await c.node('c');
       expect(await a.ping(b.name)).toBe('pong');
       const r = recorder(a, (self) => expect(self.monitorNode(b.name)).toBe(true));
@@ -332,8 +291,7 @@ describe('membership', () => {
 
     it('S7: monitorNode on a node not yet connected connects it, and nothing arrives when that succeeds', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       const r = recorder(a, (self) => self.monitorNode(b.name));
       await eventually(() => a.nodes().includes(b.name));
       await settle(20);
@@ -345,9 +303,7 @@ describe('membership', () => {
 
     it('S7: monitorNode twice gives two nodedowns; monitorNode(node, false) cancels one', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const d = await c.node('d');
+      const [a, b, d] = await c.startNodes('a', 'b', 'd');
       expect(await a.ping(b.name)).toBe('pong');
       expect(await a.ping(d.name)).toBe('pong');
       const twice = recorder(a, (self) => {
@@ -369,8 +325,7 @@ describe('membership', () => {
 
     it('S7: disconnect returns true then false; an unknown node gives false; the next send reconnects silently', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
+      const [a, b] = await c.startNodes('a', 'b');
       await c.node('c');
       const r = recorder(b);
       expect(a.disconnect(b.name)).toBe(false);
@@ -389,9 +344,7 @@ describe('membership', () => {
 
     it('S7: a node restarted under the same name has a greater creation and the others reconnect to it', async () => {
       c = new TestCluster();
-      const a = await c.node('a');
-      const b = await c.node('b');
-      const d = await c.node('d');
+      const [a, b, d] = await c.startNodes('a', 'b', 'd');
       expect(await a.ping(b.name)).toBe('pong');
       expect(await a.ping(d.name)).toBe('pong');
       await eventually(() => b.nodes().length === 2);

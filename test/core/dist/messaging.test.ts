@@ -11,43 +11,10 @@ import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { eventually, TestCluster } from '../../helpers/cluster.js';
+import { recorder, runIn } from '../../helpers/process.js';
+import { within } from '../../helpers/time.js';
 
 // ----- helpers ---------------------------------------------------------------------------
-
-/** Reject if `p` has not settled within `ms` real milliseconds (a bound, not a timing claim). */
-function within<T>(p: Promise<T>, ms = 3000, what = 'the operation'): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, bound]).finally(() => clearTimeout(timer));
-}
-
-/** Run `body` in a fresh process on `node` and resolve with what it returns. */
-function runIn<T>(node: Node, body: (self: ProcessContext) => Promise<T> | T, ms = 3000): Promise<T> {
-  return within(
-    new Promise<T>((resolve, reject) => {
-      node.spawn(async (self) => {
-        try {
-          resolve(await body(self));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    }),
-    ms,
-    'the process body',
-  );
-}
-
-/** A process on `node` that records every message it gets. */
-function collector(node: Node): { pid: Pid; msgs: unknown[] } {
-  const msgs: unknown[] = [];
-  const pid = node.spawn(async (self) => {
-    for (;;) msgs.push(await self.receive());
-  });
-  return { pid, msgs };
-}
 
 /** Index of the first position where `got` differs from 1..n, or -1. */
 function firstMismatch(got: unknown[], n: number): number {
@@ -87,8 +54,7 @@ afterEach(async () => {
 describe('S11: order between one pair of processes', () => {
   it('S11: 20 000 sequenced messages from one pid on a to one pid on b arrive in order with no gaps', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     const N = 20_000;
     const got: number[] = [];
     const senders: Pid[] = [];
@@ -111,8 +77,7 @@ describe('S11: order between one pair of processes', () => {
 
   it('S11: 2 000 messages with latency > 0 (changed mid-stream) on the real clock arrive in order', async () => {
     c = new TestCluster({ latencyMs: 2 });
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     const net = c.net;
     const N = 2_000;
     const got: number[] = [];
@@ -137,9 +102,7 @@ describe('S11: order between one pair of processes', () => {
 
   it('S11: per-pair order holds when senders on a and c interleave to one receiver on b', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const cc = await c.node('c');
+    const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     const N = 500;
     const arrivals: Array<[string, number]> = [];
     const recv = b.spawn(async (self) => {
@@ -170,11 +133,10 @@ describe('S11: order between one pair of processes', () => {
 describe('S12: sends that never fail, and the one that raises', () => {
   it('S12: send to a dead remote pid returns the message silently and drops it', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     const dead = b.spawn(() => undefined);
-    expect(await within(b.exitReason(dead))).toBe('normal');
-    const live = collector(b);
+    expect(await within(b.exitReason(dead), 3000)).toBe('normal');
+    const live = recorder(b);
     const m1 = { n: 1 };
     const m2 = ['two', 2];
     const results = await runIn(a, (self) => {
@@ -182,19 +144,18 @@ describe('S12: sends that never fail, and the one that raises', () => {
       const r2 = a.send(dead, m2);
       self.send(live.pid, 'after');
       return [r1, r2];
-    });
+    }, 3000);
     expect(results[0]).toBe(m1);
     expect(results[1]).toBe(m2);
-    await eventually(() => live.msgs.length > 0, 2000);
+    await eventually(() => live.got.length > 0, 2000);
     // The messages to the dead pid went nowhere (the live process on b only got its own).
-    expect(live.msgs).toEqual(['after']);
+    expect(live.got).toEqual(['after']);
     expect(a.nodes()).toContain(b.name);
   });
 
   it("S12: send to ['unreg', b], ['unreg', a] and ['x', 'zz@vm'] returns the message; a bare unregistered name throws badarg", async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     const m1 = ['m', 1];
     const m2 = ['m', 2];
     const m3 = ['m', 3];
@@ -212,7 +173,7 @@ describe('S12: sends that never fail, and the one that raises', () => {
         err = e;
       }
       return { r, err, alive: self.isAlive() };
-    });
+    }, 3000);
     expect(out.r[0]).toBe(m1);
     expect(out.r[1]).toBe(m2);
     expect(out.r[2]).toBe(m3);
@@ -252,8 +213,7 @@ describe('S13: a disconnect in the middle of a stream', () => {
     const clock = new SimulatedClock();
     const cluster = new TestCluster({ clock, latencyMs: 10 });
     c = cluster;
-    const a = await cluster.node('a');
-    const b = await cluster.node('b');
+    const [a, b] = await cluster.startNodes('a', 'b');
     let pong: string | undefined;
     void a.ping(b.name).then((r) => (pong = r));
     await advanceUntil(clock, () => pong !== undefined, 2000);
@@ -338,8 +298,7 @@ describe('S13: a disconnect in the middle of a stream', () => {
 describe('S14: restarts, registered-name sends and terms on the wire', () => {
   it('S14: after b restarts, an old pid is unequal to the new pid with the same id and serial; sends to it are dropped; monitor gives noproc', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const oldB = await c.node('b');
+    const [a, oldB] = await c.startNodes('a', 'b');
     await c.node('c');
     const oldGot: unknown[] = [];
     const oldPid = oldB.spawn(async (self) => {
@@ -381,7 +340,7 @@ describe('S14: restarts, registered-name sends and terms on the wire', () => {
       self.link(oldPid);
       const x = (await self.receive((m) => m[0] === 'EXIT')) as unknown[];
       return [[ref, ...d], x] as const;
-    });
+    }, 3000);
     expect((down[2] as Ref).equals(down[0])).toBe(true);
     expect(down[3]).toBe('process');
     expect((down[4] as Pid).equals(oldPid)).toBe(true);
@@ -394,25 +353,23 @@ describe('S14: restarts, registered-name sends and terms on the wire', () => {
 
   it("S14: [name, node] sends (reg_send) from a and from c are delivered to b's registered process", async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const cc = await c.node('c');
-    const srv = collector(b);
+    const [a, b, cc] = await c.startNodes('a', 'b', 'c');
+    const srv = recorder(b);
     b.register('srv', srv.pid);
     const r1 = a.send(['srv', b.name], ['from', 'a-node']);
     expect(r1).toEqual(['from', 'a-node']);
     const fromA = await runIn(a, (self) => {
       self.send(['srv', b.name], ['from', self.pid]);
       return self.pid;
-    });
+    }, 3000);
     const fromC = await runIn(cc, (self) => {
       self.send(['srv', b.name], ['from', self.pid]);
       return self.pid;
-    });
+    }, 3000);
     // Also the [name, node] form addressed to the local node.
     b.send(['srv', b.name], ['from', 'b-local']);
-    await eventually(() => srv.msgs.length === 4, 2000);
-    const m = srv.msgs as Array<[string, unknown]>;
+    await eventually(() => srv.got.length === 4, 2000);
+    const m = srv.got as Array<[string, unknown]>;
     expect(m.filter((x) => x[1] === 'a-node').length).toBe(1);
     expect(m.filter((x) => x[1] === 'b-local').length).toBe(1);
     expect(m.some((x) => x[1] instanceof Pid && x[1].equals(fromA))).toBe(true);
@@ -421,9 +378,8 @@ describe('S14: restarts, registered-name sends and terms on the wire', () => {
 
   it('S14: a message holding a function cannot be sent to a remote pid: badarg, and nothing arrives', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const atB = collector(b);
+    const [a, b] = await c.startNodes('a', 'b');
+    const atB = recorder(b);
     let err: unknown;
     try {
       a.send(atB.pid, ['call', { cb: () => 1 }]);
@@ -433,16 +389,14 @@ describe('S14: restarts, registered-name sends and terms on the wire', () => {
     expect(err).toBeInstanceOf(ErlmeshError);
     expect((err as ErlmeshError).code).toBe('badarg');
     a.send(atB.pid, 'marker');
-    await eventually(() => atB.msgs.length > 0, 2000);
-    expect(atB.msgs).toEqual(['marker']);
+    await eventually(() => atB.got.length > 0, 2000);
+    expect(atB.got).toEqual(['marker']);
   });
 
   it('S14: every term kind arrives intact across nodes (a → b → c)', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const cc = await c.node('c');
-    const atC = collector(cc);
+    const [a, b, cc] = await c.startNodes('a', 'b', 'c');
+    const atC = recorder(cc);
     const atB: unknown[] = [];
     const relay = b.spawn(async (self) => {
       const m = await self.receive();
@@ -470,10 +424,10 @@ describe('S14: restarts, registered-name sends and terms on the wire', () => {
       };
       self.send(relay, term);
       return { pid: self.pid, ref: r };
-    });
-    await eventually(() => atC.msgs.length === 1, 2000);
+    }, 3000);
+    await eventually(() => atC.got.length === 1, 2000);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    for (const got of [atB[0], atC.msgs[0]] as Array<Record<string, any>>) {
+    for (const got of [atB[0], atC.got[0]] as Array<Record<string, any>>) {
       expect(got.map).toBeInstanceOf(Map);
       expect(got.map.get('k')).toBe(1);
       expect(got.map.get(2)[0]).toBe('nested');

@@ -4,44 +4,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineModule } from '../../../src/core/modules/module.js';
 import type { Node } from '../../../src/core/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
 import { eventually, TestCluster } from '../../helpers/cluster.js';
+import { isDown, isExit, runIn } from '../../helpers/process.js';
+import { within } from '../../helpers/time.js';
 
 /** A name that exists nowhere: a shipped function referring to it fails with ReferenceError on b. */
 declare const notDefinedOnB: unknown;
 
 // ----- helpers ---------------------------------------------------------------------------
-
-/** Reject if `p` has not settled within `ms` real milliseconds (a bound, not a timing claim). */
-function within<T>(p: Promise<T>, ms = 3000, what = 'the operation'): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, bound]).finally(() => clearTimeout(timer));
-}
-
-/** Run `body` in a fresh process on `node` and resolve with what it returns. */
-function runIn<T>(node: Node, body: (self: ProcessContext) => Promise<T> | T, ms = 3000): Promise<T> {
-  return within(
-    new Promise<T>((resolve, reject) => {
-      node.spawn(async (self) => {
-        try {
-          resolve(await body(self));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    }),
-    ms,
-    'the process body',
-  );
-}
-
-const isExit = (m: unknown): boolean => Array.isArray(m) && m[0] === 'EXIT';
-const isDown = (m: unknown): boolean => Array.isArray(m) && m[0] === 'DOWN';
 
 /** Functions the tests spawn on b and c (loaded there; closures are fine for loaded modules). */
 const tm = defineModule('tm', {
@@ -77,7 +49,7 @@ afterEach(async () => {
 
 describe('S15: remote spawn and links', () => {
   it('S15: spawn(b, module, fun, args) returns a pid whose node is b, and the process runs there', async () => {
-    const p = await within(a.spawn(b.name, 'tm', 'waitForever', []));
+    const p = await within(a.spawn(b.name, 'tm', 'waitForever', []), 3000);
     expect(p).toBeInstanceOf(Pid);
     expect(p.node).toBe(b.name);
     expect(b.isProcessAlive(p)).toBe(true);
@@ -88,7 +60,7 @@ describe('S15: remote spawn and links', () => {
       self.trapExit(true);
       const pid = await self.spawnLink(b.name, 'tm', 'exitWith', ['r']);
       return [pid, (await self.receive(isExit)) as unknown[]] as const;
-    });
+    }, 3000);
     expect(p.node).toBe(b.name);
     expect((m[1] as Pid).equals(p)).toBe(true);
     expect(m[2]).toBe('r');
@@ -99,7 +71,7 @@ describe('S15: remote spawn and links', () => {
       self.trapExit(true);
       const pid = await self.spawnLink(b.name, 'tm', 'returnNormally', []);
       return [pid, (await self.receive(isExit)) as unknown[]] as const;
-    });
+    }, 3000);
     expect((m[1] as Pid).equals(p)).toBe(true);
     expect(m[2]).toBe('normal');
   });
@@ -110,7 +82,7 @@ describe('S15: remote spawn and links', () => {
       const pid = await self.spawnLink(b.name, 'tm', 'waitForever', []);
       self.exit(pid, 'kill');
       return [pid, (await self.receive(isExit)) as unknown[]] as const;
-    });
+    }, 3000);
     expect((m[1] as Pid).equals(p)).toBe(true);
     expect(m[2]).toBe('killed');
     expect(b.isProcessAlive(p)).toBe(false);
@@ -123,7 +95,7 @@ describe('S15: remote spawn and links', () => {
       self.exit(pid, 'custom');
       const reported = (await self.receive((m) => m[0] === 'got')) as [string, unknown[]];
       return { caller: self.pid, got: reported[1], remote: [pid, ready[1]] };
-    });
+    }, 3000);
     expect(remote[0]!.equals(remote[1])).toBe(true);
     expect(got[0]).toBe('EXIT');
     expect((got[1] as Pid).equals(caller)).toBe(true);
@@ -137,7 +109,7 @@ describe('S15: remote spawn and links', () => {
       // A round trip on the same connection: the exit signal was handled before the reply.
       await self.node.rpc.call(b.name, 'erlang', 'node', []);
       return [pid, b.isProcessAlive(pid)] as const;
-    });
+    }, 3000);
     expect(p.node).toBe(b.name);
     expect(alive).toBe(true);
   });
@@ -160,7 +132,7 @@ describe('S15: remote spawn and links', () => {
       const out: unknown[][] = [];
       for (let i = 0; i < 3; i++) out.push((await self.receive()) as unknown[]);
       return { pid: p, ref: r, msgs: out };
-    });
+    }, 3000);
     expect(msgs[0]).toEqual(['last', 'words']);
     expect(msgs[1]![0]).toBe('EXIT');
     expect((msgs[1]![1] as Pid).equals(pid)).toBe(true);
@@ -187,7 +159,7 @@ describe('S15: remote spawn and links', () => {
         linkedPid = await self.spawnLink(b.name, 'tm', 'waitForever', []);
         ready();
         return (await self.receive(isExit)) as unknown[];
-      }).then((m) => (linkerExit = m));
+      }, 3000).then((m) => (linkerExit = m));
     });
     let linkerExit: unknown[] | undefined;
 
@@ -215,7 +187,7 @@ describe('S15: remote spawn and links', () => {
         const out: unknown[] = [];
         for (let i = 0; i < 3; i++) out.push(await self.receive());
         return out;
-      }).then((ms) => (monitorMsgs = ms));
+      }, 3000).then((ms) => (monitorMsgs = ms));
     });
 
     await within(Promise.all([linkerReady, silentReady, monitorReady]), 3000, 'the watchers');
@@ -263,7 +235,7 @@ describe('S16: spawning on a node that does not exist', () => {
     const { pid, ref, down } = await runIn(a, async (self) => {
       const [p, r] = await self.spawnMonitor('zz@vm', 'tm', 'waitForever', []);
       return { pid: p, ref: r, down: (await self.receive(isDown)) as unknown[] };
-    });
+    }, 3000);
     expect(pid).toBeInstanceOf(Pid);
     expect(pid.node).toBe(a.name);
     expect(a.isProcessAlive(pid)).toBe(false);
@@ -283,7 +255,7 @@ describe('S16: spawning on a node that does not exist', () => {
       self.trapExit(true);
       const p = await self.spawnLink('zz@vm', 'tm', 'waitForever', []);
       return { pid: p, exit: (await self.receive(isExit)) as unknown[] };
-    });
+    }, 3000);
     expect(pid.node).toBe(a.name);
     expect(a.isProcessAlive(pid)).toBe(false);
     expect((exit[1] as Pid).equals(pid)).toBe(true);
@@ -294,7 +266,7 @@ describe('S16: spawning on a node that does not exist', () => {
   });
 
   it("S16: plain spawn on 'zz@vm' returns a useless local pid and logs 'Can not start' without a suffix", async () => {
-    const pid = await within(a.spawn('zz@vm', 'tm', 'waitForever', []));
+    const pid = await within(a.spawn('zz@vm', 'tm', 'waitForever', []), 3000);
     expect(pid.node).toBe(a.name);
     expect(a.isProcessAlive(pid)).toBe(false);
     const line = cl.logs(a).split('\n').find((l) => l.includes('Can not start'));
@@ -310,7 +282,7 @@ describe('S17: monitors and links on what is not there', () => {
   it("S17: monitor a dead remote pid → DOWN 'noproc'; link to it (trapping) → ['EXIT', pid, 'noproc']", async () => {
     const dead = b.spawn(() => undefined);
     const deadExit = b.exitReason(dead);
-    expect(await within(deadExit)).toBe('normal');
+    expect(await within(deadExit, 3000)).toBe('normal');
     const { ref, down, exit, linked } = await runIn(a, async (self) => {
       self.trapExit(true);
       const r = self.monitor(dead);
@@ -318,7 +290,7 @@ describe('S17: monitors and links on what is not there', () => {
       const l = self.link(dead);
       const x = (await self.receive(isExit)) as unknown[];
       return { ref: r, down: d, exit: x, linked: l };
-    });
+    }, 3000);
     expect((down[1] as Ref).equals(ref)).toBe(true);
     expect(down[2]).toBe('process');
     expect((down[3] as Pid).equals(dead)).toBe(true);
@@ -332,7 +304,7 @@ describe('S17: monitors and links on what is not there', () => {
     const { ref, down } = await runIn(a, async (self) => {
       const r = self.monitor(['nosuchname', b.name]);
       return { ref: r, down: (await self.receive(isDown)) as unknown[] };
-    });
+    }, 3000);
     expect((down[1] as Ref).equals(ref)).toBe(true);
     expect(down[2]).toBe('process');
     expect(down[3]).toEqual(['nosuchname', b.name]);
@@ -343,7 +315,7 @@ describe('S17: monitors and links on what is not there', () => {
     const { ref, down } = await runIn(a, async (self) => {
       const r = self.monitor(['somename', 'zz@vm']);
       return { ref: r, down: (await self.receive(isDown)) as unknown[] };
-    });
+    }, 3000);
     expect((down[1] as Ref).equals(ref)).toBe(true);
     expect(down[3]).toEqual(['somename', 'zz@vm']);
     expect(down[4]).toBe('noconnection');
@@ -361,7 +333,7 @@ describe('S18: shipped functions (JS adaptation of remote funs)', () => {
       });
       self.send(p, [self.pid]);
       return { pid: p, reply: (await self.receive((m) => m[0] === 'hi')) as unknown[], me: self.pid };
-    });
+    }, 3000);
     expect(pid.node).toBe(b.name);
     expect(reply[1]).toBe(b.name);
     expect((reply[2] as Pid).equals(pid)).toBe(true);
@@ -374,7 +346,7 @@ describe('S18: shipped functions (JS adaptation of remote funs)', () => {
         s.send(s.pid, notDefinedOnB);
       });
       return { pid: p, down: (await self.receive(isDown)) as unknown[] };
-    });
+    }, 3000);
     expect(pid.node).toBe(b.name);
     expect((down[3] as Pid).equals(pid)).toBe(true);
     const reason = down[4] as [string, Error];
@@ -399,7 +371,7 @@ describe('S18: shipped functions (JS adaptation of remote funs)', () => {
       );
       const d = (await self.receive(isDown)) as unknown[];
       return { ref: r, down: [...d, pid] };
-    });
+    }, 3000);
     expect((down[1] as Ref).equals(ref)).toBe(true);
     expect((down[5] as Pid).node).toBe(b.name);
     expect((down[3] as Pid).equals(down[5])).toBe(true);
@@ -412,7 +384,7 @@ describe('S18: shipped functions (JS adaptation of remote funs)', () => {
     const { pid, down } = await runIn(a, async (self) => {
       const [p] = await self.spawnMonitor(b.name, 'nosuchmod', 'f', [1, 'x']);
       return { pid: p, down: (await self.receive(isDown)) as unknown[] };
-    });
+    }, 3000);
     expect(pid.node).toBe(b.name);
     expect(down[4]).toEqual(['undef', ['nosuchmod', 'f', [1, 'x']]]);
     await eventually(() => cl.output(a).includes('Error in process'), 2000);
@@ -428,7 +400,7 @@ describe('S18: shipped functions (JS adaptation of remote funs)', () => {
         seen.push(secret, s.node.name);
       });
       return p;
-    });
+    }, 3000);
     expect(pid.node).toBe(a.name);
     await eventually(() => seen.length === 2, 2000);
     expect(seen[0]).toBe(secret);
@@ -443,7 +415,7 @@ describe('S18: shipped functions (JS adaptation of remote funs)', () => {
         throw e;
       });
       return { pid: p, ref: r, down: (await self.receive(isDown)) as unknown[] };
-    });
+    }, 3000);
     expect((down[1] as Ref).equals(ref)).toBe(true);
     expect((down[3] as Pid).equals(pid)).toBe(true);
     const reason = down[4] as [string, Error];
@@ -459,7 +431,7 @@ describe('S18: shipped functions (JS adaptation of remote funs)', () => {
         throw new RangeError('out of range on c');
       });
       return (await self.receive(isDown)) as unknown[];
-    });
+    }, 3000);
     const reason = down[4] as [string, Error];
     expect(reason[0]).toBe('exception');
     expect(reason[1]).toBeInstanceOf(RangeError);

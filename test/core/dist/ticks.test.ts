@@ -5,12 +5,12 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
+import { sorted, watch } from '../../helpers/nodes.js';
+import { recorder } from '../../helpers/process.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { decodeTerm } from '../../../src/core/terms/codec.js';
 import type { Node } from '../../../src/core/node.js';
-import type { NodeEvent, MonitorNodesOptions } from '../../../src/core/dist/node-events.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
 
 const TICK = 1000;
 
@@ -24,24 +24,6 @@ async function settleUntil(clock: SimulatedClock, cond: () => boolean, rounds = 
   }
   throw new Error(`condition not met after ${rounds} flushes: ${cond.toString()}`);
 }
-
-function watch(n: Node, opts?: MonitorNodesOptions): NodeEvent[] {
-  const evs: NodeEvent[] = [];
-  n.monitorNodes((e) => evs.push(e), opts);
-  return evs;
-}
-
-/** A process on `n` that records every message it receives. */
-function recorder(n: Node, setup?: (self: ProcessContext) => void): { pid: Pid; got: unknown[] } {
-  const got: unknown[] = [];
-  const pid = n.spawn(async (self) => {
-    setup?.(self);
-    for (;;) got.push(await self.receive());
-  });
-  return { pid, got };
-}
-
-const sorted = (xs: string[]): string[] => [...xs].sort();
 
 /** Three nodes a, b, c in a full mesh on a simulated clock, all with tickMs = TICK. */
 async function mesh(c: TestCluster, clock: SimulatedClock): Promise<[Node, Node, Node]> {

@@ -4,23 +4,14 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
+import { badrpc } from '../../helpers/errors.js';
+import { track } from '../../helpers/time.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { BadRpcError } from '../../../src/core/errors.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import type { Node } from '../../../src/core/node.js';
-
-async function badrpc(p: Promise<unknown>): Promise<BadRpcError> {
-  let v: unknown;
-  try {
-    v = await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(BadRpcError);
-    return e as BadRpcError;
-  }
-  throw new Error(`expected a BadRpcError, got ${JSON.stringify(v)}`);
-}
 
 /** reason must be ['EXIT', ['exception', e]]; returns e. */
 function exceptionOf(reason: unknown): Error & { code?: string } {
@@ -32,15 +23,6 @@ function exceptionOf(reason: unknown): Error & { code?: string } {
   expect(inner[0]).toBe('exception');
   expect(inner[1]).toBeInstanceOf(Error);
   return inner[1] as Error & { code?: string };
-}
-
-function track<T>(p: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
-  const s: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  p.then(
-    (v) => Object.assign(s, { settled: true, value: v }),
-    (e) => Object.assign(s, { settled: true, error: e }),
-  );
-  return s;
 }
 
 describe('kvs (S28, §10)', () => {
@@ -122,8 +104,7 @@ describe('dist_demo (S28, §10)', () => {
 
   async function withLoop(clock?: SimulatedClock): Promise<{ a: Node; b: Node; loop: Pid; rpc: (m: string, f: string, args: unknown[]) => Promise<unknown> }> {
     c = new TestCluster(clock ? { clock } : {});
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     await c.node('c');
     b.load(oops);
     const loop = (await a.rpc.call(a.name, 'dist_demo', 'start', [b.name])) as Pid;
@@ -142,8 +123,7 @@ describe('dist_demo (S28, §10)', () => {
 
   it('S28: dist_demo started from a process via the module function, rpc from that process', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     const p = a.spawn(async (self) => {
       const loop = (await self.node.apply(self, 'dist_demo', 'start', ['b@vm'])) as Pid;
       const where = await self.node.apply(self, 'dist_demo', 'rpc', [loop, 'erlang', 'node', []]);
@@ -192,8 +172,7 @@ describe('dist_demo (S28, §10)', () => {
 
   async function withLoopOnClock(clock: SimulatedClock) {
     c = new TestCluster({ clock });
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     await c.node('c');
     const started = track(a.rpc.call(a.name, 'dist_demo', 'start', [b.name]));
     for (let i = 0; i < 50 && !started.settled; i++) await clock.flush();
@@ -205,8 +184,7 @@ describe('dist_demo (S28, §10)', () => {
 
   it('S28: a loop request sent by hand gets [loopPid, response]', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     const loop = (await a.rpc.call(a.name, 'dist_demo', 'start', [b.name])) as Pid;
     const p = a.spawn(async (self) => {
       self.send(loop, ['rpc', self.pid, 'math', 'pow', [2, 10]]);
@@ -226,9 +204,7 @@ describe('nl: shipping a module (S28)', () => {
 
   it('S28: a.nl(mod) loads the module on b and c; rpc.call(c, mod, …) works', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const cc = await c.node('c');
+    const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     expect(await a.ping(b.name)).toBe('pong');
     expect(await a.ping(cc.name)).toBe('pong');
     const shipped = defineModule('shipped', {
@@ -254,9 +230,7 @@ describe('nl: shipping a module (S28)', () => {
 
   it('S28: method-shorthand module functions survive shipping', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const cc = await c.node('c');
+    const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     await a.ping(b.name);
     await a.ping(cc.name);
     const shorthand = defineModule('shorthand', {

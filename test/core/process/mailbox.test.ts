@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { Mailbox, TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { ErlmeshError } from '../../../src/core/errors.js';
+import { rejectionCode } from '../../helpers/errors.js';
 
 /** Tracks whether a promise has settled, and with what. */
 function track<T>(p: Promise<T>): { done: boolean; value: T | undefined; error: unknown } {
@@ -21,16 +21,6 @@ function track<T>(p: Promise<T>): { done: boolean; value: T | undefined; error: 
     },
   );
   return s;
-}
-
-async function rejectionCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ErlmeshError);
-    return (e as ErlmeshError).code;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('Mailbox', () => {

@@ -11,40 +11,9 @@ import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { ErlmeshError } from '../../../src/core/errors.js';
-
-/** Fail (instead of hanging) when `p` has not settled within `ms` of real time. */
-function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
-}
-
-/** Run `fn` as a new process on `node`; resolves with what it returns, rejects with what it throws. */
-function inProc<T>(node: Node, fn: (self: ProcessContext) => T | Promise<T>): Promise<T> {
-  return within(
-    new Promise<T>((resolve, reject) => {
-      node.spawn(async (self) => {
-        try {
-          resolve(await fn(self));
-        } catch (e) {
-          reject(e);
-          throw e;
-        }
-      });
-    }),
-  );
-}
+import { thrownCode } from '../../helpers/errors.js';
+import { idle, isDown, isExit, runIn } from '../../helpers/process.js';
+import { within } from '../../helpers/time.js';
 
 /**
  * The exit reason of a local process. Ask while it is alive: node.exitReason of a process
@@ -59,25 +28,6 @@ function spawnW(node: Node, fn: (self: ProcessContext) => unknown): { pid: Pid; 
   const pid = node.spawn(fn);
   return { pid, done: reasonOf(node, pid) };
 }
-
-/** A process that waits forever for a message it never gets. */
-const idle = async (self: ProcessContext): Promise<void> => {
-  await self.receive(() => false);
-};
-
-/** The `.code` of what `fn` throws. */
-function thrownCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ErlmeshError);
-    return (e as ErlmeshError).code;
-  }
-  throw new Error('expected a throw');
-}
-
-const isDown = (m: unknown): boolean => Array.isArray(m) && m[0] === 'DOWN';
-const isExit = (m: unknown): boolean => Array.isArray(m) && m[0] === 'EXIT';
 
 describe('processes on one node', () => {
   let c: TestCluster | undefined;
@@ -205,7 +155,7 @@ describe('processes on one node', () => {
         self.send(m[0], ['echo', m[1]]);
       }
     });
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.send(echo, [self.pid, 'hi']);
       return self.receive();
     });
@@ -216,7 +166,7 @@ describe('processes on one node', () => {
 
   it('user code throwing inside a receive matcher is a non-match and crashes nothing', async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.send(self.pid, null);
       self.send(self.pid, 'str');
       self.send(self.pid, { deep: { v: 1 } });
@@ -258,7 +208,7 @@ describe('processes on one node', () => {
     codes.push(thrownCode(() => a.send(target, ['call', fn])));
     codes.push(thrownCode(() => a.send(target, { cb: fn })));
     codes.push(thrownCode(() => a.send('target', [{ deep: [fn] }])));
-    const inner = await inProc(a, (self) => [
+    const inner = await runIn(a, (self) => [
       thrownCode(() => self.send(target, fn)),
       thrownCode(() => self.send(target, ['call', fn])),
       thrownCode(() => self.send(target, { cb: fn })),
@@ -300,8 +250,8 @@ describe('processes on one node', () => {
       await self.receive((m) => m === 'stop');
       self.exit(['survived', ref.equals(down[1]), down[4]]);
     });
-    await inProc(a, () => undefined);
-    await inProc(a, () => undefined);
+    await runIn(a, () => undefined);
+    await runIn(a, () => undefined);
     expect(a.isProcessAlive(p.pid)).toBe(true);
     a.send(p.pid, 'stop');
     expect(await p.done).toEqual(['survived', true, 'normal']);
@@ -309,7 +259,7 @@ describe('processes on one node', () => {
 
   it("a trapping process gets ['EXIT', pid, reason] for linked exits, 'normal' included, and survives", async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const c1 = self.spawnLink(() => undefined);
       const c2 = self.spawnLink((s) => s.exit('boom'));
@@ -328,7 +278,7 @@ describe('processes on one node', () => {
         await self.receive(() => false);
       });
       const targetDone = reasonOf(a, target);
-      const seen = await inProc(a, async (self) => {
+      const seen = await runIn(a, async (self) => {
         self.trapExit(true);
         self.link(target);
         if (how === 'node') a.exit(target, 'kill');
@@ -346,7 +296,7 @@ describe('processes on one node', () => {
       await self.receive(() => false);
     });
     const wDone = reasonOf(a, watcher);
-    await inProc(a, () => undefined); // the watcher's body (and its link) has run by now
+    await runIn(a, () => undefined); // the watcher's body (and its link) has run by now
     a.exit(t2, 'kill');
     expect(await wDone).toBe('killed');
   });
@@ -360,7 +310,7 @@ describe('processes on one node', () => {
       }
     });
     a.exit(target, 'normal');
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.exit(target, 'normal');
       self.send(target, ['ping', self.pid]);
       return self.receive();
@@ -380,7 +330,7 @@ describe('processes on one node', () => {
     a.send(pid, 'wake');
     expect(await done).toBe('normal');
 
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.trapExit(true);
       self.exit(self.pid, 'normal');
       return self.receive(undefined, 0);
@@ -398,7 +348,7 @@ describe('processes on one node', () => {
       self.exit(['got', m1, m2]);
     });
     const done = reasonOf(a, target);
-    const sender = await inProc(a, (self) => {
+    const sender = await runIn(a, (self) => {
       self.exit(target, ['custom', 1]);
       return self.pid;
     });
@@ -415,7 +365,7 @@ describe('processes on one node', () => {
 
   it("a link exit signal with reason 'kill' is trappable; a non-trapping linked process dies with 'kill'", async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const child = self.spawnLink((s) => s.exit('kill'));
       const m = (await self.receive(isExit)) as unknown[];
@@ -432,7 +382,7 @@ describe('processes on one node', () => {
 
   it('spawnLink is linked from the start, even when the child dies before the parent acts', async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const child = self.spawnLink(() => {
         throw 'early';
@@ -443,7 +393,7 @@ describe('processes on one node', () => {
     expect(got).toEqual([true, ['exception', 'early']]);
 
     // the local (node, module, fun, args) form of an undefined function: undef through the link
-    const undef = await inProc(a, async (self) => {
+    const undef = await runIn(a, async (self) => {
       self.trapExit(true);
       const child = await self.spawnLink(a.name, 'nosuchmod', 'f', [1]);
       const m = (await self.receive(isExit)) as unknown[];
@@ -470,7 +420,7 @@ describe('processes on one node', () => {
 
   it("unlink does not remove an ['EXIT', pid, r] message that came from exit(pid, r), not from a link (as Erlang)", async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const parent = self.pid;
       const sender = self.spawn((s) => {
@@ -497,11 +447,11 @@ describe('processes on one node', () => {
       await gate; // e.g. awaiting some I/O when the kill arrives
       self.send(col.pid, 'zombie');
     });
-    await inProc(a, () => undefined); // z is now waiting on the gate
+    await runIn(a, () => undefined); // z is now waiting on the gate
     a.exit(z.pid, 'kill');
     expect(await z.done).toBe('killed');
     release();
-    await inProc(a, () => undefined); // z's continuation has run by now
+    await runIn(a, () => undefined); // z's continuation has run by now
     a.send(col.pid, 'marker');
     expect(await col.done).toEqual(['first', 'marker']);
   });
@@ -510,7 +460,7 @@ describe('processes on one node', () => {
     const a = await oneNode();
     const dead = a.spawn(() => undefined);
     expect(await reasonOf(a, dead)).toBe('normal');
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const r = self.link(dead);
       const m = (await self.receive(isExit)) as unknown[];
@@ -553,7 +503,7 @@ describe('processes on one node', () => {
 
   it('spawnMonitor gives DOWN with the exit reason', async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       const [pid, ref] = self.spawnMonitor((s) => s.exit(['why', 1]));
       const m = (await self.receive(isDown)) as unknown[];
       return { pid, ref, m };
@@ -569,7 +519,7 @@ describe('processes on one node', () => {
 
   it('a monitor is not a link: the monitoring process survives a crash', async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       self.spawnMonitor(() => {
         throw 'x';
       });
@@ -583,7 +533,7 @@ describe('processes on one node', () => {
     const a = await oneNode();
     const dead = a.spawn(() => undefined);
     await reasonOf(a, dead);
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       const ref = self.monitor(dead);
       const m = (await self.receive(isDown)) as unknown[];
       return [ref.equals(m[1]), m[2], dead.equals(m[3]), m[4]];
@@ -595,7 +545,7 @@ describe('processes on one node', () => {
     const a = await oneNode();
     const srv = a.spawn(idle);
     a.register('srv', srv);
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       const r1 = self.monitor('srv');
       const r2 = self.monitor(['srv', a.name]);
       const r3 = self.monitor('nobody');
@@ -614,7 +564,7 @@ describe('processes on one node', () => {
 
   it('demonitor with flush removes an already queued DOWN; without flush it stays', async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       const out: unknown[] = [];
       for (const flush of [true, false]) {
         const target = self.spawn(async (s) => {
@@ -636,7 +586,7 @@ describe('processes on one node', () => {
 
   it('demonitor before the target dies: no DOWN arrives', async () => {
     const a = await oneNode();
-    const got = await inProc(a, async (self) => {
+    const got = await runIn(a, async (self) => {
       const target = self.spawn(async (s) => {
         await s.receive((m) => m === 'die');
       });

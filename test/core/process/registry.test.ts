@@ -5,53 +5,11 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
 import type { Node } from '../../../src/core/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { Pid } from '../../../src/core/terms/pid.js';
-import { ErlmeshError } from '../../../src/core/errors.js';
-
-/** Fail (instead of hanging) when `p` has not settled within `ms` of real time. */
-function within<T>(p: Promise<T>, ms = 2000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
-}
-
-/** Run `fn` as a new process on `node`; resolves with what it returns, rejects with what it throws. */
-function inProc<T>(node: Node, fn: (self: ProcessContext) => T | Promise<T>): Promise<T> {
-  return within(
-    new Promise<T>((resolve, reject) => {
-      node.spawn(async (self) => {
-        try {
-          resolve(await fn(self));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    }),
-  );
-}
-
-/** The `.code` of what `fn` throws. */
-function thrownCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ErlmeshError);
-    return (e as ErlmeshError).code;
-  }
-  throw new Error('expected a throw');
-}
+import { thrownCode } from '../../helpers/errors.js';
+import { idle, runIn } from '../../helpers/process.js';
+import { within } from '../../helpers/time.js';
 
 /** A process that collects messages until it gets 'stop', then exits with them. */
 function collector(node: Node): { pid: Pid; done: Promise<unknown> } {
@@ -65,10 +23,6 @@ function collector(node: Node): { pid: Pid; done: Promise<unknown> } {
   });
   return { pid, done: within(node.exitReason(pid)) };
 }
-
-const idle = async (self: ProcessContext): Promise<void> => {
-  await self.receive(() => false);
-};
 
 describe('local registration (§9)', () => {
   let c: TestCluster | undefined;
@@ -89,7 +43,7 @@ describe('local registration (§9)', () => {
     expect(a.whereis('foo')?.equals(p)).toBe(true);
     expect(a.whereis('nope')).toBeUndefined();
     // self.register registers the calling process and returns true
-    expect(await inProc(a, (s) => s.register('bar'))).toBe(true);
+    expect(await runIn(a, (s) => s.register('bar'))).toBe(true);
   });
 
   it('S27: self.register makes the name visible while the process lives', async () => {
@@ -99,7 +53,7 @@ describe('local registration (§9)', () => {
       await self.receive((m) => m === 'stop');
     });
     const done = within(a.exitReason(pid));
-    await inProc(a, () => undefined); // the body above has run
+    await runIn(a, () => undefined); // the body above has run
     expect(a.whereis('me')?.equals(pid)).toBe(true);
     a.send('me', 'stop');
     expect(await done).toBe('normal');
@@ -151,8 +105,7 @@ describe('local registration (§9)', () => {
 
   it('S27: register raises badarg for a remote pid', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     const remote = b.spawn(idle);
     expect(remote.node).toBe(b.name);
     expect(thrownCode(() => a.register('far', remote))).toBe('badarg');
@@ -209,7 +162,7 @@ describe('local registration (§9)', () => {
     const col = collector(a);
     a.register('col', col.pid);
     expect(a.send('col', ['m', 1])).toEqual(['m', 1]);
-    const r = await inProc(a, (self) => [self.send('col', ['m', 2]), self.send(['col', a.name], ['m', 3])]);
+    const r = await runIn(a, (self) => [self.send('col', ['m', 2]), self.send(['col', a.name], ['m', 3])]);
     expect(r).toEqual([
       ['m', 2],
       ['m', 3],
@@ -230,7 +183,7 @@ describe('local registration (§9)', () => {
   it('S12: sending to an unregistered bare name throws badarg (node.send and self.send)', async () => {
     const a = await oneNode();
     expect(thrownCode(() => a.send('nosuchname', 'hi'))).toBe('badarg');
-    const code = await inProc(a, (self) => thrownCode(() => self.send('nosuchname', 'hi')));
+    const code = await runIn(a, (self) => thrownCode(() => self.send('nosuchname', 'hi')));
     expect(code).toBe('badarg');
     // a name that was unregistered is unregistered again
     const p = a.spawn(idle);
@@ -243,13 +196,13 @@ describe('local registration (§9)', () => {
     const a = await oneNode();
     const msg = ['hello', { n: 1 }];
     expect(a.send(['unregistered', a.name], msg)).toBe(msg);
-    const got = await inProc(a, (self) => {
+    const got = await runIn(a, (self) => {
       const m = ['from', self.pid];
       return self.send(['unregistered', a.name], m) === m;
     });
     expect(got).toBe(true);
     // and it reached nobody: a process registered under that name later has an empty mailbox
-    const late = await inProc(a, async (self) => {
+    const late = await runIn(a, async (self) => {
       self.register('unregistered');
       return self.receive(undefined, 0);
     });

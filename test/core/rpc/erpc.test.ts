@@ -3,31 +3,11 @@
  * rejects an ErpcError whose `class` and `reason` are Erlang's Class:Reason.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineModule } from '../../../src/core/modules/module.js';
 import { ErpcError } from '../../../src/core/rpc/erpc.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { TestCluster } from '../../helpers/cluster.js';
-
-const dt = defineModule('dt', {
-  errorer: () => {
-    throw new TypeError('badarith');
-  },
-  exiter: (self, r: unknown) => self.exit(r),
-  thrower: (self, v: unknown) => self.throw(v),
-  sleeper: async (self, ms: number) => {
-    await self.receive(() => false, ms);
-    return ['slept', ms];
-  },
-});
-
-async function rejection(p: Promise<unknown>): Promise<ErpcError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ErpcError);
-  return e as ErpcError;
-}
+import { rejection } from '../../helpers/errors.js';
+import { dt } from '../../helpers/modules.js';
 
 describe('S20: erpc exception shapes', () => {
   let c: TestCluster;
@@ -39,22 +19,22 @@ describe('S20: erpc exception shapes', () => {
     const b = await c.node('b', { modules: [dt] });
     expect(await a.erpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
 
-    const err = await rejection(a.erpc.call(b.name, 'dt', 'errorer', []));
+    const err = await rejection(a.erpc.call(b.name, 'dt', 'errorer', []), ErpcError);
     expect(err.code).toBe('erpc');
     expect(err.class).toBe('error');
     expect((err.reason as unknown[])[0]).toBe('exception');
     expect(((err.reason as unknown[])[1] as Error).name).toBe('TypeError');
 
-    const ex = await rejection(a.erpc.call(b.name, 'dt', 'exiter', ['bye']));
+    const ex = await rejection(a.erpc.call(b.name, 'dt', 'exiter', ['bye']), ErpcError);
     expect([ex.class, ex.reason]).toEqual(['exit', ['exception', 'bye']]);
 
-    const th = await rejection(a.erpc.call(b.name, 'dt', 'thrower', ['ball']));
+    const th = await rejection(a.erpc.call(b.name, 'dt', 'thrower', ['ball']), ErpcError);
     expect([th.class, th.reason]).toEqual(['throw', 'ball']);
 
-    const un = await rejection(a.erpc.call(b.name, 'nosuchmod', 'f', []));
+    const un = await rejection(a.erpc.call(b.name, 'nosuchmod', 'f', []), ErpcError);
     expect([un.class, un.reason]).toEqual(['error', ['exception', 'undef', ['nosuchmod', 'f', []]]]);
 
-    const nc = await rejection(a.erpc.call('zz@vm', 'erlang', 'node', []));
+    const nc = await rejection(a.erpc.call('zz@vm', 'erlang', 'node', []), ErpcError);
     expect([nc.class, nc.reason]).toEqual(['error', ['erpc', 'noconnection']]);
   });
 
@@ -64,7 +44,7 @@ describe('S20: erpc exception shapes', () => {
     const a = await c.node('a');
     const b = await c.node('b', { modules: [dt] });
     expect(await a.ping(b.name)).toBe('pong');
-    const p = rejection(a.erpc.call(b.name, 'dt', 'sleeper', [2000], 100));
+    const p = rejection(a.erpc.call(b.name, 'dt', 'sleeper', [2000], 100), ErpcError);
     await clock.advance(100);
     const e = await p;
     expect([e.class, e.reason]).toEqual(['error', ['erpc', 'timeout']]);
@@ -72,19 +52,17 @@ describe('S20: erpc exception shapes', () => {
 
   it('S20: erpc.call(b, fun) runs the function on b; a fun that cannot compile is error badfun', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     expect(await a.erpc.call(b.name, (self) => self.node.name)).toBe(b.name);
     expect(await a.erpc.call(b.name, async (self) => (await self.node.rpc.call(self.node.name, 'math', 'sqrt', [81])) as number)).toBe(9);
-    const noFree = await rejection(a.erpc.call(b.name, () => (globalThis as { notThere?: () => 1 }).notThere!()));
+    const noFree = await rejection(a.erpc.call(b.name, () => (globalThis as { notThere?: () => 1 }).notThere!()), ErpcError);
     expect(noFree.class).toBe('error');
     expect(((noFree.reason as unknown[])[1] as Error).name).toBe('TypeError');
   });
 
   it('S20: cast is ok; multicall gives one row per node, in order', async () => {
     c = new TestCluster();
-    const a = await c.node('a');
-    const b = await c.node('b');
+    const [a, b] = await c.startNodes('a', 'b');
     expect(a.erpc.cast('zz@vm', 'erlang', 'node', [])).toBe('ok');
     expect(await a.erpc.multicall([b.name, 'zz@vm', a.name], 'erlang', 'node', [])).toEqual([
       ['ok', b.name],

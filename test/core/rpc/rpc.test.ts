@@ -4,60 +4,15 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { badrpc, rejection } from '../../helpers/errors.js';
+import { dt } from '../../helpers/modules.js';
+import { track } from '../../helpers/time.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { BadRpcError, ErlmeshError } from '../../../src/core/errors.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import type { Node } from '../../../src/core/node.js';
 
-/** The test module (the `dt` of §6), loaded on b. */
-const dt = defineModule('dt', {
-  /** Sleeps on the node's clock (receive ... after), then returns ['slept', ms]. */
-  sleeper: async (self, ms: number) => {
-    const r = await self.receive(() => false, ms);
-    if (r !== TIMEOUT) throw new Error('sleeper: unexpected message');
-    return ['slept', ms];
-  },
-  errorer: () => {
-    throw new TypeError('bad arith');
-  },
-  exiter: (self, r: unknown) => self.exit(r),
-  thrower: (self, v: unknown) => self.throw(v),
-  returnsBadrpc: () => ['badrpc', 'x'],
-  promised: async (_self, v: unknown) => {
-    await Promise.resolve();
-    return ['promised', v];
-  },
-  echo: (self, v: unknown) => [self.node.name, v],
-});
-
 const ZZ = 'zz@vm';
-
-/** Await a promise expected to reject; return the rejection (fails if it resolves). */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    const v = await p;
-    throw new Error(`expected a rejection, got ${JSON.stringify(v)}`);
-  } catch (e) {
-    return e;
-  }
-}
-
-async function badrpc(p: Promise<unknown>): Promise<BadRpcError> {
-  const e = await rejection(p);
-  expect(e).toBeInstanceOf(BadRpcError);
-  return e as BadRpcError;
-}
-
-/** Track whether a promise has settled, without awaiting it. */
-function track<T>(p: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
-  const s: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  p.then(
-    (v) => Object.assign(s, { settled: true, value: v }),
-    (e) => Object.assign(s, { settled: true, error: e }),
-  );
-  return s;
-}
 
 /** Connect a to b on simulated time (the handshake settles through flushes). */
 async function connect(clock: SimulatedClock, a: Node, b: Node): Promise<void> {
@@ -72,9 +27,7 @@ describe('rpc (S19)', () => {
 
   async function threeNodes(clock?: SimulatedClock): Promise<[Node, Node, Node]> {
     c = new TestCluster(clock ? { clock } : {});
-    const a = await c.node('a');
-    const b = await c.node('b');
-    const cc = await c.node('c');
+    const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     b.load(dt);
     return [a, b, cc];
   }

@@ -4,6 +4,7 @@ import type { MemoryTransport } from '../../../src/core/testing/memory-network.j
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import type { Channel, Frame } from '../../../src/core/dist/transport.js';
 import { ErlmeshError } from '../../../src/core/errors.js';
+import { rejectionCode } from '../../helpers/errors.js';
 
 interface Rec {
   ch: Channel;
@@ -35,16 +36,6 @@ async function link(from: { t: MemoryTransport }, to: { inbound: Rec[] }, toName
   const remote = to.inbound[before];
   if (remote === undefined) throw new Error('no inbound channel');
   return [local, remote];
-}
-
-async function rejectionCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ErlmeshError);
-    return (e as ErlmeshError).code;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('MemoryNetwork registry', () => {

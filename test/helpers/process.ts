@@ -1,0 +1,46 @@
+/**
+ * Test helpers for erlmesh processes: run a body in a process, record messages, match signals.
+ * (OS processes running the erlmesh CLI are in processes.ts.)
+ */
+import type { Node } from '../../src/core/node.js';
+import type { ProcessContext } from '../../src/core/process/context.js';
+import type { Pid } from '../../src/core/terms/pid.js';
+import { within } from './time.js';
+
+/** Run `body` in a fresh process on `node`; resolve with what it returns, reject with what it throws (or after `ms` real ms). */
+export function runIn<T>(node: Node, body: (self: ProcessContext) => T | Promise<T>, ms = 2000): Promise<T> {
+  return within(
+    new Promise<T>((resolve, reject) => {
+      node.spawn(async (self) => {
+        try {
+          resolve(await body(self));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    }),
+    ms,
+    'the process body',
+  );
+}
+
+/** A process on `node` that runs `setup` (if given), then records every message it receives in `got`. */
+export function recorder(node: Node, setup?: (self: ProcessContext) => void): { pid: Pid; got: unknown[] } {
+  const got: unknown[] = [];
+  const pid = node.spawn(async (self) => {
+    setup?.(self);
+    for (;;) got.push(await self.receive());
+  });
+  return { pid, got };
+}
+
+/** A process body that waits forever for a message it never gets. */
+export const idle = async (self: ProcessContext): Promise<void> => {
+  await self.receive(() => false);
+};
+
+/** Whether `m` is an ['EXIT', pid, reason] message. */
+export const isExit = (m: unknown): boolean => Array.isArray(m) && m[0] === 'EXIT';
+
+/** Whether `m` is a ['DOWN', ref, type, what, reason] message. */
+export const isDown = (m: unknown): boolean => Array.isArray(m) && m[0] === 'DOWN';

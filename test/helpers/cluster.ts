@@ -3,6 +3,7 @@
  */
 import { startNode, type LogEntry, type Node, type NodeOptions } from '../../src/core/node.js';
 import { MemoryNetwork } from '../../src/core/testing/memory-network.js';
+import { nobleCrypto } from '../../src/browser/crypto.js';
 import type { Clock } from '../../src/core/clock.js';
 
 export interface TestNode extends Node {}
@@ -27,6 +28,9 @@ export class TestCluster {
       cookie: 'abc',
       transport: this.net.transport(),
       clock: this.opts.clock,
+      // HMAC in JavaScript: the handshake then settles in microtasks, never on real time, so
+      // tests on a SimulatedClock are deterministic (WebCrypto is covered by the ws tests).
+      crypto: nobleCrypto,
       output: (t) => cap.output.push(t),
       logger: (e) => cap.logs.push(e),
       ...extra,

@@ -24,7 +24,12 @@ export type ErlmeshErrorCode =
   | 'handshake_failed'
   | 'bad_frame'
   | 'closed'
-  | 'unknown_options';
+  | 'unknown_options'
+  | 'nolocal'
+  // genServer.call / stop (src/core/behaviours): no such server, it exited during the call, or it is the caller
+  | 'noproc'
+  | 'server_exit'
+  | 'calling_self';
 
 /**
  * The one error class of erlmesh; subclasses narrow the meaning.

@@ -8,6 +8,9 @@ import { ThrowSignal, ExitSignal } from '../process/control.js';
 import { ioFormat } from '../terms/io-format.js';
 import { distDemo } from '../examples/dist-demo.js';
 import { kvs } from '../examples/kvs.js';
+import { genServerModule } from '../behaviours/gen-server.js';
+import { supervisorModule } from '../behaviours/supervisor.js';
+import { kvsServer } from '../examples/kvs-server.js';
 import { compileFunction, defineModule, UndefinedFunction, type ErlModule } from './module.js';
 
 export const erlang = defineModule('erlang', {
@@ -96,4 +99,4 @@ export const code = defineModule('code', {
   loaded: (self) => self.node.loadedModules(),
 });
 
-export const builtinModules: readonly ErlModule[] = [erlang, math, io, erpc, code, kvs, distDemo];
+export const builtinModules: readonly ErlModule[] = [erlang, math, io, erpc, code, kvs, distDemo, genServerModule, supervisorModule, kvsServer];

@@ -1,0 +1,31 @@
+/**
+ * OTP behaviours: genServer (gen_server) and supervisor, built from ordinary processes and
+ * two built-in modules (`gen_server`, `supervisor`) that every node loads.
+ */
+export { genServer, defineGenServer, genServerModule, CallError, isNormalExit } from './gen-server.js';
+export type {
+  Action,
+  CallResult,
+  ChildStartOptions,
+  Ctx,
+  From,
+  GenServerCallbacks,
+  InitResult,
+  NoReplyResult,
+  ServerName,
+  ServerRef,
+  StartOptions,
+  StartResult,
+} from './gen-server.js';
+export { supervisor, supervisorModule } from './supervisor.js';
+export type {
+  ChildCounts,
+  ChildInfo,
+  ChildSpec,
+  ChildStart,
+  ChildType,
+  NodeChoice,
+  RestartType,
+  Strategy,
+  SupervisorSpec,
+} from './supervisor.js';

@@ -1,0 +1,72 @@
+/**
+ * Shared helpers of the behaviour tests: a cluster whose nodes load the gen_server and
+ * supervisor modules (plus test modules), a probe process collecting messages, and promise
+ * tracking for simulated-time tests.
+ */
+import { expect } from 'vitest';
+import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { genServerModule } from '../../../src/core/behaviours/gen-server.js';
+import { supervisorModule } from '../../../src/core/behaviours/supervisor.js';
+import type { ErlModule } from '../../../src/core/modules/module.js';
+import type { Node } from '../../../src/core/node.js';
+import type { Pid } from '../../../src/core/terms/pid.js';
+import type { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
+
+export { eventually };
+
+/** Start nodes with the behaviour modules (and `mods`) loaded. */
+export async function behaviourNodes<N extends string[]>(c: TestCluster, names: [...N], mods: ErlModule[] = []): Promise<{ [K in keyof N]: Node }> {
+  const out: Node[] = [];
+  for (const n of names) {
+    const node = await c.node(n);
+    node.load(genServerModule);
+    node.load(supervisorModule);
+    for (const m of mods) node.load(m);
+    out.push(node);
+  }
+  return out as { [K in keyof N]: Node };
+}
+
+/** A process registered as 'probe' on `node` that records every message. */
+export function probe(node: Node): { pid: Pid; got: unknown[] } {
+  const got: unknown[] = [];
+  const pid = node.spawn(async (self) => {
+    for (;;) got.push(await self.receive());
+  });
+  node.register('probe', pid);
+  return { pid, got };
+}
+
+export interface Tracked<T> {
+  settled: boolean;
+  value?: T;
+  error?: unknown;
+}
+
+/** Track whether a promise has settled, without awaiting it. */
+export function track<T>(p: Promise<T>): Tracked<T> {
+  const s: Tracked<T> = { settled: false };
+  p.then(
+    (v) => Object.assign(s, { settled: true, value: v }),
+    (e) => Object.assign(s, { settled: true, error: e }),
+  );
+  return s;
+}
+
+/** Let work that needs no simulated time run until `cond` holds (bounded). */
+export async function flushUntil(clock: SimulatedClock, cond: () => boolean, rounds = 50): Promise<void> {
+  for (let i = 0; i < rounds && !cond(); i++) await clock.flush();
+  expect(cond()).toBe(true);
+}
+
+/** Await a promise expected to reject; return the rejection. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function rejection(p: Promise<unknown>): Promise<any> {
+  let v: unknown;
+  try {
+    v = await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error(`expected a rejection, got ${String(v)}`);
+}

@@ -33,3 +33,8 @@ export { MemoryNetwork } from './testing/memory-network.js';
 export { SimulatedClock } from './testing/simulated-clock.js';
 export { transportConformanceCases, runTransportConformance } from './testing/transport-conformance.js';
 export type { TransportHarness } from './testing/transport-conformance.js';
+export * from './behaviours/index.js';
+export { kvsServer } from './examples/kvs-server.js';
+export { Global } from './global/global.js';
+export { Pg } from './pg/pg.js';
+export type { PgEvent, PgListener, PgScopeSubscription, PgGroupSubscription } from './pg/pg.js';

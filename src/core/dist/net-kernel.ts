@@ -206,6 +206,13 @@ export class NetKernel {
     c.recvSinceTick = true;
     c.silentTicks = 0;
     this.lastError.delete(c.peer);
+    const queued = c.queue;
+    c.queue = [];
+    for (const f of queued) c.send(f);
+    this.ensureTicking();
+    // nodeup comes before the frames the peer sent during the handshake, and before a close
+    // that came with them, so listeners never see a frame or a nodedown before the nodeup.
+    this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: c.hidden });
     port.consume(
       (f) => this.onFrame(c, f),
       () => {
@@ -215,11 +222,7 @@ export class NetKernel {
         } else this.down(c, 'connection_closed');
       },
     );
-    const queued = c.queue;
-    c.queue = [];
-    for (const f of queued) c.send(f);
-    this.ensureTicking();
-    this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: c.hidden });
+    if (this.conns.get(c.peer) !== c) return; // it closed while we consumed: down() settled it
     if (this.takesPartInMesh(info.flags)) {
       c.send({ t: 'peers', nodes: this.meshPeers().filter((n) => n !== c.peer) });
     }

@@ -1,8 +1,251 @@
 /**
- * global: cluster-wide names (Erlang's `global`). STUB — being implemented.
+ * global: cluster-wide names and locks (Erlang's `global`), as `node.global`.
+ *
+ * Names are kept by a `global_name_server` process on every node (server.ts has the protocol
+ * and its invariants): each name is owned by the node of its pid, replicated to every visible
+ * node, and arbitrated by the *leader* (the lowest-named node among a node and its visible
+ * peers). A registration is one request to the leader and one answer, plus the owner's
+ * broadcast of the new entry; no cluster-wide lock is taken (Erlang's lock-based registration
+ * is a known pain point, erlang/otp#4448). Locks (locks.ts) are separate: a lock table per
+ * node, set on a list of nodes.
+ *
+ * Behaviour (erlang-semantics.md §7):
+ * - `registerName` → `'yes'`, or `'no'` when the name is taken or the pid already has a global
+ *   name (logged `global: <pid> registered under several names: [new,old]`). A dead pid, or a
+ *   pid on a node the leader cannot reach, gets `'yes'` and its name disappears at once.
+ * - A name disappears everywhere when its process exits or its node goes down.
+ * - `whereisName` reads this node's table; right after a join or a heal it may lag until
+ *   `sync()`.
+ * - After a partition heals, a name registered on both sides is resolved once, by the node of
+ *   the pid whose node name sorts lowest, with the resolver that pid was registered with (so
+ *   if both sides gave a resolver, the lower side's is used; a user function runs on the node
+ *   that registered with it).
+ *
+ * Differences from Erlang:
+ * - Names are strings.
+ * - Hidden connections are ignored by the name service: a hidden node keeps its own names,
+ *   and visible nodes do not see them (Erlang's global does not sync over hidden connections
+ *   either). Locks may be set on any connected node, hidden or not.
+ * - Locks are held by `requesterId` (and the nodes that set them), not by calling processes:
+ *   `delLock` releases the lock whatever number of `setLock` calls set it. A pid requester's
+ *   locks are released when it exits.
+ * - The leader-based protocol assumes the visible nodes form a full mesh (connect_all, the
+ *   default); with `connectAll: false`, a node whose leader sees a lower node it cannot reach
+ *   waits until it can.
  */
+import { badarg, ErlmeshError } from '../errors.js';
 import type { Node } from '../node.js';
+import { Pid } from '../terms/pid.js';
+import { checkLockId, checkRetries, lockNodes, runLockClient, type LockId } from './locks.js';
+import { NameServer, SERVER_NAME, type Call, type CallKind, type ResolveFn } from './server.js';
+import type { ResolverDesc } from './table.js';
+
+/**
+ * How a name conflict is resolved after a partition heals:
+ * - `'random_exit'` (default): despite the name, deterministic: the pid on the node whose name
+ *   sorts lower keeps the name; the other is killed with `exit(pid, 'kill')`.
+ * - `'random_notify'`: the lower node's pid keeps the name; the loser gets
+ *   `['global_name_conflict', name]` and stays alive.
+ * - `'notify_all'`: the name is unregistered; both get `['global_name_conflict', name, otherPid]`.
+ * - a function `(name, pid1, pid2) => pid | undefined` (pid1 is the pid on the lower-named
+ *   node): returns the pid that keeps the name; anything else deletes it. It runs on the node
+ *   that registered with it, and may return a promise.
+ * Erlang's names `random_exit_name`, `random_notify_name` and `notify_all_name` are accepted too.
+ */
+export type Resolve = 'random_exit' | 'random_notify' | 'notify_all' | ResolveFn;
+
+const RESOLVER_ALIASES: Record<string, ResolverDesc> = {
+  random_exit: 'random_exit',
+  random_exit_name: 'random_exit',
+  random_notify: 'random_notify',
+  random_notify_name: 'random_notify',
+  notify_all: 'notify_all',
+  notify_all_name: 'notify_all',
+};
 
 export class Global {
-  constructor(readonly node: Node) {}
+  private readonly server: NameServer;
+  private fnSeq = 0;
+
+  constructor(readonly node: Node) {
+    this.server = new NameServer(node);
+  }
+
+  /**
+   * Register `name` for `pid` cluster-wide. `'no'` if the name is taken or the pid already
+   * has a global name. `resolve` says what happens if the name turns out to be taken on the
+   * other side of a healed partition (see {@link Resolve}).
+   *
+   * @example
+   * await node.global.registerName('kvs', pid);        // 'yes'
+   * await node.global.registerName('kvs', other);      // 'no'
+   * await node.global.registerName('db', pid, 'notify_all');
+   */
+  registerName(name: string, pid: Pid, resolve: Resolve = 'random_exit'): Promise<'yes' | 'no'> {
+    checkName(name, 'registerName');
+    checkPid(pid, 'registerName');
+    const res = this.resolverDesc(resolve, 'registerName');
+    return this.call('register', name, pid, res) as Promise<'yes' | 'no'>;
+  }
+
+  /**
+   * Register `name` for `pid`, replacing whatever it stood for; always `'yes'`.
+   *
+   * @example
+   * await node.global.reRegisterName('kvs', newPid);   // 'yes'
+   */
+  reRegisterName(name: string, pid: Pid, resolve: Resolve = 'random_exit'): Promise<'yes'> {
+    checkName(name, 'reRegisterName');
+    checkPid(pid, 'reRegisterName');
+    const res = this.resolverDesc(resolve, 'reRegisterName');
+    return this.call('reregister', name, pid, res) as Promise<'yes'>;
+  }
+
+  /**
+   * Remove `name` cluster-wide; always `'ok'`.
+   *
+   * @example
+   * await node.global.unregisterName('kvs');           // 'ok'
+   */
+  unregisterName(name: string): Promise<'ok'> {
+    checkName(name, 'unregisterName');
+    return this.call('unregister', name, null, null) as Promise<'ok'>;
+  }
+
+  /**
+   * The pid registered as `name`, from this node's table (no messages).
+   *
+   * @example
+   * node.global.whereisName('kvs');    // Pid
+   * node.global.whereisName('nope');   // undefined
+   */
+  whereisName(name: string): Pid | undefined {
+    checkName(name, 'whereisName');
+    return this.server.table.whereis(name);
+  }
+
+  /**
+   * Send `msg` to the process registered as `name`; returns its pid. An unknown name throws
+   * `ErlmeshError` code `badarg` with details `{ name, msg }` (Erlang: `{badarg, {Name, Msg}}`).
+   *
+   * @example
+   * node.global.send('kvs', ['store', 'k', 'v']);      // Pid
+   */
+  send(name: string, msg: unknown): Pid {
+    checkName(name, 'send');
+    const pid = this.server.table.whereis(name);
+    if (!pid) throw new ErlmeshError('badarg', `global.send: no process is registered as '${name}'`, { name, msg });
+    this.node.send(pid, msg);
+    return pid;
+  }
+
+  /**
+   * Every globally registered name, sorted, from this node's table.
+   *
+   * @example
+   * node.global.registeredNames();     // ['db', 'kvs']
+   */
+  registeredNames(): string[] {
+    return this.server.table.names();
+  }
+
+  /**
+   * Wait until this node's table agrees with every connected node's for the names registered
+   * before the call (the exchanges and conflict resolutions after nodeups included); `'ok'`.
+   *
+   * @example
+   * await b.ping(c.name);
+   * await b.global.sync();              // 'ok'
+   * b.global.whereisName('kvs');        // as on c
+   */
+  sync(): Promise<'ok'> {
+    if (this.server.stopped) return Promise.resolve('ok');
+    return new Promise((resolve) => {
+      const key = this.server.newBarrier(resolve);
+      this.server.toServer(['$g_sync', key]);
+    });
+  }
+
+  /**
+   * Set the lock `[resourceId, requesterId]` on `nodes` (default: this node and its visible
+   * peers). True when set (also when this requester already holds it); with another requester
+   * holding it, retry after a random back-off up to `retries` times (default Infinity), then
+   * false.
+   *
+   * @example
+   * await node.global.setLock(['db', self.pid]);                 // true
+   * await node.global.setLock(['db', 'other'], undefined, 0);    // false
+   */
+  setLock(id: LockId, nodes?: string[], retries: number = Infinity): Promise<boolean> {
+    const lockId = checkLockId(id, 'setLock');
+    const ns = lockNodes(this.node, nodes, 'setLock');
+    const r = checkRetries(retries, 'setLock');
+    return runLockClient(this.node, SERVER_NAME, 'set', lockId, ns, r);
+  }
+
+  /**
+   * Release the lock `[resourceId, requesterId]` on `nodes` (if that requester holds it); true.
+   *
+   * @example
+   * await node.global.delLock(['db', self.pid]);                 // true
+   */
+  async delLock(id: LockId, nodes?: string[]): Promise<true> {
+    const lockId = checkLockId(id, 'delLock');
+    const ns = lockNodes(this.node, nodes, 'delLock');
+    await runLockClient(this.node, SERVER_NAME, 'del', lockId, ns, 0);
+    return true;
+  }
+
+  /**
+   * Run `fn` holding the lock `id` on `nodes`: its value (awaited), or `'aborted'` when the
+   * lock cannot be set within `retries`. The lock is released afterwards, also if `fn` throws.
+   *
+   * @example
+   * await node.global.trans(['db', 'me'], () => 42);             // 42
+   * await node.global.trans(['db', 'you'], () => 42, undefined, 0); // 'aborted' while 'me' holds it
+   */
+  async trans<T>(id: LockId, fn: () => T | Promise<T>, nodes?: string[], retries: number = Infinity): Promise<T | 'aborted'> {
+    if (typeof fn !== 'function') throw badarg('trans: fn must be a function');
+    if (!(await this.setLock(id, nodes, retries))) return 'aborted';
+    try {
+      return await fn();
+    } finally {
+      await this.delLock(id, nodes);
+    }
+  }
+
+  /** @internal the name server's state, for diagnostics */
+  _debugState(): Record<string, unknown> {
+    return this.server.debugState();
+  }
+
+  // ----- internals ---------------------------------------------------------------------------
+
+  private resolverDesc(resolve: unknown, fn: string): ResolverDesc {
+    if (typeof resolve === 'function') {
+      const id = `f${++this.fnSeq}`;
+      this.server.fns.set(id, resolve as ResolveFn);
+      return ['fun', this.node.name, id];
+    }
+    const d = typeof resolve === 'string' ? RESOLVER_ALIASES[resolve] : undefined;
+    if (!d) throw badarg(`${fn}: resolve must be 'random_exit', 'random_notify', 'notify_all' or a function`, { resolve });
+    return d;
+  }
+
+  private call(kind: CallKind, name: string, pid: Pid | null, res: ResolverDesc | null): Promise<string> {
+    if (this.server.stopped) return Promise.reject(new ErlmeshError('notalive', 'global: the node has stopped'));
+    return new Promise((resolve, reject) => {
+      const c: Call = { ref: this.server.newRef(), kind, name, pid, res, retry: false, sentTo: undefined, resolve, reject };
+      this.server.newCalls.set(c.ref, c);
+      this.server.toServer(['$g_call', c.ref]);
+    });
+  }
+}
+
+function checkName(name: unknown, fn: string): asserts name is string {
+  if (typeof name !== 'string') throw badarg(`${fn}: the name must be a string`, { name });
+}
+
+function checkPid(pid: unknown, fn: string): asserts pid is Pid {
+  if (!(pid instanceof Pid)) throw badarg(`${fn}: not a pid`, { pid });
 }

@@ -271,6 +271,10 @@ export class RelayTransport implements Transport {
       }
       case 'joined':
         this.peers.set(msg.peer.name, msg.peer);
+        // A node that joins dials everyone (welcome); when a peer joins (or comes back after a
+        // partition heals), the lower-named of the two dials it too, so the mesh re-forms either
+        // way. Simultaneous dials are arbitrated by the handshake.
+        if (!msg.peer.hidden && this.name !== undefined && this.name < msg.peer.name) this.listenOpts.onPeers?.([msg.peer.name]);
         return;
       case 'left':
         this.peers.delete(msg.name);

@@ -173,8 +173,20 @@ export class Router {
     }
   }
 
+  /**
+   * Remove every partition, and tell each node about the peers it was cut off from again
+   * (`joined`), so that the mesh re-forms by itself after a heal.
+   */
   heal(): void {
+    const registered = [...this.byName.values()];
+    const cut: Array<[Session, Session]> = [];
+    for (const x of registered) {
+      for (const y of registered) {
+        if (x !== y && this.partitioned(x.entry?.name, y.entry?.name)) cut.push([x, y]);
+      }
+    }
     this.partitions.length = 0;
+    for (const [x, y] of cut) this.send(x, { t: 'joined', peer: { ...(y.entry as PeerEntry) } });
   }
 
   names(): PeerEntry[] {

@@ -83,7 +83,7 @@ describe('global and pg over the relay', () => {
     expect(keys(c)).toEqual(keys(a));
     // nodeup on both sides, and never a nodedown between the bystanders
     expect(seen.a).toEqual(expect.arrayContaining([['nodeup', b.name, {}], ['nodeup', c.name, {}]]));
-    expect(seen.c.filter((e) => e[0] === 'nodedown' && e[1] === b.name)).toEqual([]);
+    expect(seen.c!.filter((e) => e[0] === 'nodedown' && e[1] === b.name)).toEqual([]);
   });
 
   it('a global name of a node that dies disappears everywhere; a pg member of it leaves', async () => {

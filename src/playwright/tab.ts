@@ -79,11 +79,15 @@ function show(text: string): string {
 /** A function's source, for running it in the page. */
 function sourceOf(fn: (...args: never[]) => unknown): string {
   const s = fn.toString();
-  // A method shorthand (`f(node) { … }`) is not an expression; make it one.
-  if (/^(async\s+)?[A-Za-z_$][\w$]*\s*\(/.test(s) && !/^(async\s+)?function\b/.test(s)) {
+  // Arrow functions and function expressions are expressions already; ask the parser rather
+  // than guess (`async (a, b) => …` looks like a method named `async`).
+  try {
+    new Function(`return (${s});`);
+    return s;
+  } catch {
+    // A method shorthand (`f(node) { … }`, `async f(node) { … }`) is not an expression; make it one.
     return s.startsWith('async') ? `async function ${s.slice(5).trimStart()}` : `function ${s}`;
   }
-  return s;
 }
 
 export class Tab {

@@ -1,0 +1,8 @@
+/**
+ * `erlmesh` as resolved in Node.js (the "node" export condition): the platform-free API with
+ * the server-node `startNode` (cookie file, relay defaults, direct links), so that
+ * `import { startNode } from 'erlmesh'` works as api.md shows.
+ */
+export * from '../core/index.js';
+export { startNode } from './node.js';
+export type { ServerNodeOptions } from './node.js';

@@ -1,0 +1,230 @@
+/**
+ * Formatting: the side-by-side table (plain text for stdout, Markdown for docs/benchmarks.md)
+ * and the whole docs page, generated from the results JSON (bench/results/latest.json).
+ */
+
+export interface Row {
+  id: string;
+  scenario: string;
+  /** 'higher' or 'lower' is better, for the figure and its ratio. */
+  better: 'higher' | 'lower';
+  erlmesh: string;
+  erlang: string;
+  /** erlmesh ÷ Erlang/OTP, when both sides have the figure. */
+  ratio: number | null;
+  target: string;
+  /** null: no target, or the target could not be checked (an error, a scaled run). */
+  met: boolean | null;
+  notes: string[];
+}
+
+export interface MachineFacts {
+  cpus: number;
+  cpuModel: string;
+  memoryGB: number;
+  os: string;
+  node: string;
+  v8: string;
+  otp: string | null;
+  erts: string | null;
+  chromium: string | null;
+  commit: string | null;
+  dirty: boolean | null;
+  /** 1-minute load average when the run started and ended (other work on the machine). */
+  loadAverage?: { start: number; end: number };
+}
+
+export interface Results {
+  date: string;
+  durationSeconds: number;
+  scale: number;
+  capSeconds: number;
+  /** Runs per side of each timing scenario (the best is reported). */
+  runs: number;
+  erlang: string;
+  machine: MachineFacts;
+  /** How the children ran and where the tab page came from. */
+  setup: { children: string; pages: string | null };
+  rows: Row[];
+  scenarios: Record<string, unknown>;
+}
+
+export const fmt = {
+  rate(x: number, unit = 'msg/s'): string {
+    if (!Number.isFinite(x)) return '?';
+    if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M ${unit}`;
+    if (x >= 1e5) return `${(x / 1e3).toFixed(0)}k ${unit}`;
+    if (x >= 1e3) return `${(x / 1e3).toFixed(1)}k ${unit}`;
+    return `${x.toFixed(0)} ${unit}`;
+  },
+  us(x: number): string {
+    if (!Number.isFinite(x)) return '?';
+    if (x >= 1e4) return `${(x / 1e3).toFixed(1)} ms`;
+    if (x >= 1e3) return `${(x / 1e3).toFixed(2)} ms`;
+    if (x >= 100) return `${x.toFixed(0)} µs`;
+    if (x >= 10) return `${x.toFixed(1)} µs`;
+    if (x >= 1) return `${x.toFixed(2)} µs`;
+    return `${(x * 1000).toFixed(0)} ns`;
+  },
+  /** Bytes, in MB of 10^6 bytes above 1 MB. */
+  bytes(x: number): string {
+    if (!Number.isFinite(x)) return '?';
+    if (x >= 1e6) return `${(x / 1e6).toFixed(1)} MB`;
+    if (x >= 1e4) return `${(x / 1e3).toFixed(0)} kB`;
+    return `${x.toFixed(0)} B`;
+  },
+  ratio(r: number | null): string {
+    if (r === null || !Number.isFinite(r)) return '';
+    return r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
+  },
+  met(m: boolean | null): string {
+    return m === null ? '' : m ? 'yes' : 'NO';
+  },
+};
+
+const HEADER = ['scenario', 'erlmesh', 'Erlang/OTP', 'ratio', 'target', 'met?'];
+
+function cells(r: Row, maxCell: number): string[] {
+  const cut = (s: string): string => (s.length > maxCell ? `${s.slice(0, maxCell - 1)}…` : s);
+  const arrow = r.better === 'higher' ? '↑' : '↓';
+  return [`${r.scenario} ${arrow}`, cut(r.erlmesh), cut(r.erlang), fmt.ratio(r.ratio), r.target, fmt.met(r.met)];
+}
+
+/** The table as aligned plain text, with the notes under it. */
+export function textTable(rows: Row[]): string {
+  const body = rows.map((r) => cells(r, 44));
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((c) => c[i]!.length)));
+  const line = (c: string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
+  const sep = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  const out = [line(HEADER), sep, ...body.map(line)];
+  const notes = notesOf(rows);
+  if (notes.length) out.push('', ...notes.map((n, i) => `[${i + 1}] ${n}`));
+  out.push('', 'ratio = erlmesh ÷ Erlang/OTP; ↑ higher is better, ↓ lower is better.');
+  return out.join('\n');
+}
+
+function notesOf(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const r of rows) for (const n of r.notes) if (!out.includes(`${r.scenario}: ${n}`)) out.push(`${r.scenario}: ${n}`);
+  return out;
+}
+
+const md = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function markdownTable(rows: Row[]): string {
+  const align = ['---', '---:', '---:', '---:', '---', '---'];
+  const out = [`| ${HEADER.join(' | ')} |`, `|${align.join('|')}|`];
+  for (const r of rows) out.push(`| ${cells(r, 200).map(md).join(' | ')} |`);
+  return out.join('\n');
+}
+
+export function markdownDoc(res: Results): string {
+  const m = res.machine;
+  const notes = notesOf(res.rows);
+  const facts: Array<[string, string]> = [
+    ['date', res.date],
+    ['commit', m.commit ? `${m.commit.slice(0, 12)}${m.dirty ? ' (with uncommitted changes)' : ''}` : 'unknown'],
+    ['CPU', `${m.cpus} × ${m.cpuModel}`],
+    ['memory', `${m.memoryGB.toFixed(0)} GB`],
+    ['OS', m.os],
+    ['Node.js', `${m.node} (V8 ${m.v8})`],
+    ['Erlang/OTP', m.otp ? `OTP ${m.otp}, ERTS ${m.erts ?? '?'}` : res.erlang],
+    ['Chromium', m.chromium ?? 'not run'],
+    ['erlmesh processes', res.setup.children],
+    ['tab page', res.setup.pages ?? 'not used'],
+    ['scale', `BENCH_SCALE=${res.scale}${res.scale === 1 ? ' (the issue\'s counts)' : ''}; stream cap ${res.capSeconds} s`],
+    ['runs', `best of ${res.runs} per side (BENCH_RUNS), sides alternating; browser and memory scenarios run once`],
+    ['load average', m.loadAverage ? `${m.loadAverage.start.toFixed(2)} at the start, ${m.loadAverage.end.toFixed(2)} at the end (1 minute)` : 'unknown'],
+    ['whole run', `${res.durationSeconds.toFixed(0)} s`],
+  ];
+  return `# Benchmarks
+
+erlmesh against Erlang/OTP, the same workloads on the same machine in the same run.
+This page is generated by \`npm run bench\` from \`bench/results/latest.json\`; do not edit it by
+hand (\`npx tsx bench/render-docs.ts\` regenerates it from the JSON).
+
+## Latest results
+
+${markdownTable(res.rows)}
+
+ratio = erlmesh ÷ Erlang/OTP; ↑ higher is better, ↓ lower is better. MB = 10^6 bytes.
+${notes.length ? `\nNotes:\n\n${notes.map((n, i) => `${i + 1}. ${md(n)}`).join('\n')}\n` : ''}
+| machine | |
+|---|---|
+${facts.map(([k, v]) => `| ${k} | ${md(v)} |`).join('\n')}
+
+## Reproduce
+
+\`\`\`sh
+npm run bench                       # the issue's counts; one to three minutes on 2 cores
+BENCH_SCALE=0.1 npm run bench       # every count × 0.1, for a quick look
+BENCH_NO_ERL=1 npm run bench        # skip the Erlang side even when erl is installed
+BENCH_ONLY=rpc,local npm run bench  # some scenarios only (ids below)
+BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (default 2)
+\`\`\`
+
+- The Erlang side runs when \`erl\` and \`erlc\` are on PATH (Debian: \`apt-get install -y
+  erlang-nox\`); without them the Erlang column says so and the run still completes.
+- Browser rows need Chromium (\`chromium\` on PATH, or \`CHROMIUM_PATH\`). The bench builds the
+  tab page from the current sources with \`vite build\` into its own directory
+  (\`node_modules/.cache/erlmesh-bench/pages\`, leaving \`dist/public\` alone), and falls back to
+  \`dist/public\` if that build fails; without Chromium or a page the rows say why.
+- \`BENCH_CAP_S\` (default 60) caps the time of the stream scenarios: a run that has not
+  finished by then reports the rate reached with the count reached, and says so.
+  \`BENCH_BUDGET_S\` (default 540) bounds the whole run: no run is repeated once 60% of it is
+  spent, and no run may take longer than what is left (15 s at least). A default run takes
+  one to three minutes on 2 cores.
+- A scaled run (\`BENCH_SCALE\` < 1) also warms up less: its figures, erlmesh's especially
+  (V8's JIT), are not comparable to a full run's; memory targets are checked only at scale 1.
+- Only a full-scale run of every scenario rewrites \`bench/results/latest.json\` and this page
+  (\`BENCH_WRITE=1\` forces it); other runs write \`bench/results/partial.json\`.
+- Everything runs on loopback with ephemeral ports (epmd keeps 4369; the bench stops epmd
+  at the end only if it started it). Every child process is killed at the end and on failure.
+
+## Scenarios
+
+| id | what runs |
+|---|---|
+| \`local\` | One process sends 1M \`['msg', i, <64-byte Uint8Array>]\` (\`{msg, I, <<0:512>>}\`) to a counting process on the same node; time until the counter has them all. |
+| \`stream\` | The same 1M messages from a process of node A to a counting process on node B (spawned there with \`spawn(B, bench, counter, …)\`); the counter reports every 5% and at the end; rate = count ÷ time of the last report. |
+| \`stream-relay\` | \`stream\` with \`direct: false\` on both erlmesh nodes: every frame goes through the relay process. Target: ≥ 0.5× erlmesh's direct figure. |
+| \`pingpong\` | A process sends \`[self, i]\` to an echo process on the remote node and waits for \`['pong', i]\`; 10,000 timed round trips after 1,000 warm-up. |
+| \`rpc\` | \`rpc.call(B, 'kvs', 'lookup', ['weather'])\` (the book's kvs, \`weather = fine\` stored) back to back: 10,000 timed after 500 warm-up. |
+| \`rpc-concurrent\` | 32 callers, each 500 sequential \`rpc.call\`s (after a warm-up round): calls/s over the whole round. |
+| \`spawn\` | \`spawn(B, bench, noop, [])\` back to back (each awaits the pid, as Erlang's \`spawn/4\` does): 5,000 timed after 500. |
+| \`global\` | \`global.registerName(name, pid)\` for 1,000 fresh names, each for a fresh local process (spawned outside the timing), after 100 warm-up; then 100,000 \`whereisName\` over those names. |
+| \`browser\` | Two tab-nodes in headless Chromium (one browser context) and one server-node, all through the relay (which also serves the page). Tab A times round trips to an echo on tab B and on the server-node inside the page (\`performance.now()\`, 5 µs resolution thanks to cross-origin isolation headers): 2,000 after 200 warm-up each. No Erlang counterpart. |
+| \`idle-memory\` | 100,000 processes blocked in \`receive\`, on a node of its own: (heap after − heap before) ÷ 100,000 with full GCs (\`--expose-gc\`) before each reading. Erlang: \`erlang:memory(processes)\` before and after. Target: the whole heap of that process, baseline included, ≤ 100 MB. |
+| \`relay-memory\` | A relay process with 1,000 registered nodes (bare RelayTransports over isomorphic-ws, from two client processes): its RSS and heapUsed after GC, read inside the relay process. Target: RSS ≤ 150 MB. No Erlang counterpart (epmd holds no connections). |
+
+## Fairness
+
+- **Same machine, same run.** Both columns of a row come from one \`npm run bench\`; the
+  ratio is only meaningful within a run (absolute figures drift from run to run, more so when
+  other work shares the machine).
+- **One OS process per node.** Erlang's node-to-node scenarios use two VMs; erlmesh's use
+  two Node.js processes (bench/proc/client.ts drives, bench/proc/peer.ts is the remote node),
+  plus the relay in a third process, as in production. Every scenario gets fresh processes on
+  both sides, so a backlog or a crash in one cannot slow the next.
+- **Same code shape.** bench/erlang/erlmesh_bench.erl and bench/proc/*.ts are twins: the
+  same messages, the same counter/echo/noop processes, the same warm-up and timed counts,
+  the book's kvs on both sides, the same nearest-rank percentiles. Erlang's sender
+  loops freely (the VM preempts and applies distribution back-pressure); erlmesh's yields to
+  the event loop every 1,024 messages (JavaScript has no preemption; without yielding no I/O
+  happens), and both check the time cap at that point.
+- **Direct vs relay.** "Direct" is erlmesh's default for server-nodes (they find each other
+  through the relay, then link over their own WebSocket); the bench reads the relay's routed
+  frame count after each direct scenario to confirm the traffic did not go through it.
+- **Best of N, alternating.** Each timing scenario runs \`BENCH_RUNS\` times per side (default
+  2), erlmesh and Erlang taking turns, and each side reports its best run (all runs are in the
+  JSON); a run that hit the time cap is not repeated. On a shared machine this keeps a passing
+  disturbance from deciding a ratio; the load average at start and end is recorded above.
+- **Compiled, not interpreted TypeScript.** The erlmesh children run as esbuild bundles of
+  the current sources under plain \`node\` (no loader in the process, so the relay's memory
+  is the relay's); if bundling fails they run under tsx, and the machine table says which.
+- **Steady state, not start-up.** Process start-up, bundling, connection set-up and the remote
+  spawn of the counter or echo are outside every timing; Erlang VM start-up likewise.
+- **What is not compared.** Browser round trips and relay memory have no Erlang counterpart;
+  their Erlang cells say so.
+`;
+}

@@ -1,0 +1,89 @@
+/**
+ * The relay, in its own OS process (as in production): src/server/relay's `startRelay` on an
+ * ephemeral loopback port. With `pages`, it also serves that directory (the built tab page)
+ * on the same http server, as the Playwright fixture does, with the cross-origin isolation
+ * headers that give pages a 5 µs `performance.now()` instead of Chromium's coarse 100 µs.
+ *
+ *   options (argv[2]): { cookie, pages? }
+ *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
+ *   after gc (--expose-gc) + the same
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { startRelay, type Relay, type RelayLogLine } from '../../src/server/relay/index.js';
+import { childOptions, measuredMemory, serve } from './ipc.js';
+
+interface RelayProcOptions {
+  cookie: string;
+  pages?: string;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+};
+
+function pageServer(root: string): Server {
+  return createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    let ok = file.startsWith(root + sep);
+    try {
+      ok = ok && statSync(file).isFile();
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
+    });
+    createReadStream(file).pipe(res);
+  });
+}
+
+const o = childOptions<RelayProcOptions>();
+let relay!: Relay;
+/** The relay's warnings and errors (e.g. a slow consumer it closed) and departures, for the bench's report. */
+const problems: string[] = [];
+const logger = (l: RelayLogLine): void => {
+  if (l.level === 'info' && l.event !== 'left' && l.event !== 'kicked') return;
+  problems.push(`${l.event}${l.name ? ` ${l.name}` : ''}${l.code ? ` (${l.code})` : ''}${l.detail ? `: ${l.detail}` : ''}`);
+  if (problems.length > 20) problems.shift();
+};
+
+await serve(
+  async () => {
+    if (o.pages === undefined) {
+      relay = await startRelay({ port: 0, host: '127.0.0.1', cookie: o.cookie, logger });
+      return { url: relay.url, port: relay.port };
+    }
+    const server = pageServer(normalize(o.pages));
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(0, '127.0.0.1', () => ok());
+    });
+    const port = (server.address() as { port: number }).port;
+    relay = await startRelay({ server, cookie: o.cookie, logger });
+    return { url: `ws://127.0.0.1:${port}/erlmesh`, port, http: `http://127.0.0.1:${port}` };
+  },
+  {
+    stats: () => ({ ...relay.stats(), problems }),
+    memory: async () => ({ ...(await measuredMemory()), stats: relay.stats(), problems }),
+  },
+);

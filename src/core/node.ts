@@ -10,6 +10,7 @@ import { NOT_ALIVE_NAME, parseNodeName } from './dist/names.js';
 import { checkMonitorNodesOptions, shapeNodeEvent, type MonitorNodesOptions, type NodeChange, type NodeEvent } from './dist/node-events.js';
 import type { NameMode, SignalFrame, SpawnSpec } from './dist/protocol.js';
 import type { Transport } from './dist/transport.js';
+import { checkEncodings, type WireEncoding } from './dist/wire.js';
 import { badarg, ErlmeshError, type ErlmeshErrorCode } from './errors.js';
 import { builtinModules } from './modules/builtins.js';
 import { compileFunction, moduleFromSources, moduleSources, UndefinedFunction, type ErlModule, type ModuleFunction } from './modules/module.js';
@@ -60,6 +61,12 @@ export interface NodeOptions {
   logger?: ((entry: LogEntry) => void) | false;
   /** Extra modules to load at start (the built-ins are always loaded). */
   modules?: ErlModule[];
+  /**
+   * Frame encodings offered to peers after the handshake, most preferred first (see
+   * dist/wire.ts). Default `['fast-1', 'superjson-1']`; `['superjson-1']` makes the node
+   * speak as nodes did before fast-1 (one superjson text frame per frame, no batching).
+   */
+  encodings?: WireEncoding[];
 }
 
 type NodesKind = 'visible' | 'hidden' | 'connected' | 'this' | 'known';
@@ -78,6 +85,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   if (name === NOT_ALIVE_NAME) return new Node(opts, name, 0);
   if (!opts.transport) throw new ErlmeshError('badarg', 'a named node needs a transport (use erlmesh/server or erlmesh/browser, or pass one)');
   if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string)');
+  if (opts.encodings !== undefined) checkEncodings(opts.encodings);
   let node: Node | undefined;
   const pending: Array<Parameters<Parameters<Transport['listen']>[1]>[0]> = [];
   let pendingPeers: string[] = [];
@@ -165,7 +173,12 @@ export class Node {
         : new NetKernel({
             name,
             creation,
-            flags: { hidden: this.hidden, connectAll: opts.connectAll ?? true, mode },
+            flags: {
+              hidden: this.hidden,
+              connectAll: opts.connectAll ?? true,
+              mode,
+              ...(opts.encodings !== undefined ? { encodings: checkEncodings(opts.encodings) } : {}),
+            },
             transport: opts.transport,
             clock: this.clock,
             crypto: opts.crypto ?? webCrypto,

@@ -10,7 +10,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { Channel } from '../core/dist/transport.js';
 import { ErlmeshError } from '../core/errors.js';
 import type { DirectLinks } from '../core/relay/relay-transport.js';
-import { wsChannel } from './ws-channel.js';
+import { WS_CLIENT_OPTIONS, noDelay, wsChannel } from './ws-channel.js';
 
 export const DIRECT_PATH = '/erlmesh-direct';
 
@@ -25,7 +25,8 @@ export interface DirectLinksOptions {
 export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<DirectLinks> {
   const host = opts.host ?? '127.0.0.1';
   const maxPayload = opts.maxFrameBytes ?? 64 * 1024 * 1024;
-  const wss = new WebSocketServer({ host, port: opts.port ?? 0, path: DIRECT_PATH, maxPayload });
+  // Small frames: no per-message deflate, no Nagle delay (see ws-channel.ts).
+  const wss = new WebSocketServer({ host, port: opts.port ?? 0, path: DIRECT_PATH, maxPayload, perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
     wss.once('error', reject);
@@ -38,6 +39,7 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
   let onInbound: ((ch: Channel) => void) | undefined;
 
   wss.on('connection', (ws, req) => {
+    req.socket.setNoDelay(true);
     const to = new URL(req.url ?? '/', 'ws://x').searchParams.get('to');
     if (!onInbound || to !== myName) {
       ws.close(4404, 'no such node here');
@@ -56,7 +58,12 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
     },
     dial(addr, peer) {
       return new Promise<Channel>((resolve, reject) => {
-        const ws = new WebSocket(`${addr}?to=${encodeURIComponent(peer)}`, { maxPayload, handshakeTimeout: opts.dialTimeoutMs ?? 3_000 });
+        const ws = new WebSocket(`${addr}?to=${encodeURIComponent(peer)}`, {
+          ...WS_CLIENT_OPTIONS,
+          maxPayload,
+          handshakeTimeout: opts.dialTimeoutMs ?? 3_000,
+        });
+        noDelay(ws);
         sockets.add(ws);
         ws.once('open', () => {
           ws.removeAllListeners('error');

@@ -4,14 +4,13 @@
  * when none answers, as a node starts epmd), and direct links to other server-nodes.
  */
 import { hostname } from 'node:os';
-import WebSocket from 'isomorphic-ws';
 import { startNode as startCoreNode, type Node, type NodeOptions } from '../core/node.js';
 import { ErlmeshError } from '../core/errors.js';
 import { RelayTransport } from '../core/relay/relay-transport.js';
 import { RELAY_PATH } from '../core/relay/protocol.js';
-import type { WebSocketCtor } from '../core/relay/websocket-like.js';
 import { readOrCreateCookie } from './cookie.js';
 import { startDirectLinks } from './direct-links.js';
+import { NodeWebSocket } from './ws-channel.js';
 import { startRelay, type Relay } from './relay/index.js';
 import { loadServerModules } from './modules.js';
 
@@ -73,7 +72,7 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
     new RelayTransport({
       url,
       cookie,
-      WebSocket: WebSocket as unknown as WebSocketCtor,
+      WebSocket: NodeWebSocket,
       clock: opts.clock,
       crypto: opts.crypto,
       direct,

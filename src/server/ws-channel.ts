@@ -1,9 +1,36 @@
 /**
- * One `ws` WebSocket carrying exactly one channel (a direct link between two server-nodes).
- * Text messages are string frames, binary messages Uint8Array frames.
+ * Node-side WebSocket plumbing for erlmesh: `wsChannel`, one `ws` WebSocket carrying exactly
+ * one channel (a direct link between two server-nodes; text messages are string frames,
+ * binary messages Uint8Array frames), and `NodeWebSocket`, the relay client's WebSocket in
+ * Node, set up for small frames.
+ *
+ * Small frames: per-message deflate is off (compressing 100-byte batches costs more than it
+ * saves) and Nagle's algorithm is off (`setNoDelay`), on both ends of every socket erlmesh
+ * opens in Node.
  */
-import type WebSocket from 'ws';
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
 import { BaseChannel } from '../core/relay/base-channel.js';
+import type { WebSocketCtor } from '../core/relay/websocket-like.js';
+
+/** `ws` client options for erlmesh sockets (relay and direct links). */
+export const WS_CLIENT_OPTIONS = { perMessageDeflate: false } as const;
+
+/** Turn off Nagle's algorithm on the socket under a `ws` client, once it is upgraded. */
+export function noDelay(ws: WebSocket): void {
+  ws.once('upgrade', (res: IncomingMessage) => res.socket.setNoDelay(true));
+}
+
+/**
+ * The WebSocket constructor the relay client gets in Node: `ws` without per-message deflate
+ * and without Nagle delay.
+ */
+export const NodeWebSocket: WebSocketCtor = class extends WebSocket {
+  constructor(url: string) {
+    super(url, WS_CLIENT_OPTIONS);
+    noDelay(this);
+  }
+} as unknown as WebSocketCtor;
 
 export function wsChannel(ws: WebSocket): BaseChannel {
   const ch = new BaseChannel(
@@ -12,8 +39,9 @@ export function wsChannel(ws: WebSocket): BaseChannel {
   );
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      ch.deliver(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength).slice());
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      // A plain Uint8Array view of the received bytes (ws hands a fresh Buffer per message).
+      ch.deliver(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
     } else {
       ch.deliver(data.toString());
     }

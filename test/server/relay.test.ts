@@ -11,7 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { webCrypto } from '../../src/core/dist/auth.js';
-import { CLOSE_CODES, RELAY_PATH, RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay } from '../../src/core/relay/protocol.js';
+import {
+  BIN_DATA,
+  CLOSE_CODES,
+  RELAY_PATH,
+  RELAY_PROTOCOL_VERSION,
+  encodeBinData,
+  relayProofInput,
+  type FromRelay,
+} from '../../src/core/relay/protocol.js';
 import { nextCreation, startRelay, type Relay, type RelayLogLine, type RelayOptions } from '../../src/server/relay/index.js';
 
 const COOKIE = 'relay-test-cookie';
@@ -35,7 +43,10 @@ class Client {
   closeInfo: { code: number; reason: string } | undefined;
   nonce = '';
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.inbox.push(JSON.parse(String(d)) as Msg));
+    // Binary messages (channel data from `bin` peers) are kept as { t: 'bin', bytes }.
+    ws.on('message', (d, isBinary) =>
+      this.inbox.push(isBinary ? ({ t: 'bin', bytes: Buffer.from(d as Buffer) } as unknown as Msg) : (JSON.parse(String(d)) as Msg)),
+    );
     ws.on('close', (code, reason) => (this.closeInfo = { code, reason: String(reason) }));
     ws.on('error', () => {});
   }
@@ -53,7 +64,7 @@ class Client {
     return this.inbox.splice(i, 1)[0] as Msg;
   }
 
-  tag(t: FromRelay['t'], extra: (m: Msg) => boolean = () => true): Promise<Msg> {
+  tag(t: FromRelay['t'] | 'bin', extra: (m: Msg) => boolean = () => true): Promise<Msg> {
     return this.take((m) => m.t === t && extra(m), t);
   }
 
@@ -63,7 +74,7 @@ class Client {
   }
 
   /** Answer the challenge; resolves with `welcome` or `refused`. */
-  async register(name: string, o: { cookie?: string; hidden?: boolean; creation?: number; direct?: string; v?: number } = {}): Promise<Msg> {
+  async register(name: string, o: { cookie?: string; hidden?: boolean; creation?: number; direct?: string; v?: number; bin?: unknown } = {}): Promise<Msg> {
     const proof = await webCrypto.hmacSha256Hex(o.cookie ?? COOKIE, relayProofInput(this.nonce, name));
     const { cookie: _c, v, ...rest } = o;
     this.send({ t: 'register', v: v ?? RELAY_PROTOCOL_VERSION, name, proof, hidden: false, ...rest });
@@ -511,5 +522,109 @@ describe('operations', () => {
     await expect(startRelay({ port: 0, cookie: '' })).rejects.toMatchObject({ code: 'badarg' });
     await expect(startRelay({ port: 0, cookie: 'c', maxFrameBytes: -1 })).rejects.toMatchObject({ code: 'badarg' });
     await expect(startRelay({ port: 0, cookie: 'c', bogus: 1 } as RelayOptions)).rejects.toMatchObject({ code: 'unknown_options' });
+  });
+});
+
+// ----- binary data ---------------------------------------------------------------------------
+
+describe('binary data messages (bin)', () => {
+  /** A binary data message: type, channel id (big-endian), payload. */
+  const binMsg = (ch: number, payload: number[]): Buffer => Buffer.from(encodeBinData(ch, new Uint8Array(payload)));
+  const bins = (c: Client): Buffer[] => c.inbox.filter((m) => (m.t as string) === 'bin').map((m) => (m as unknown as { bytes: Buffer }).bytes);
+
+  it('the challenge offers bin; the header is type 0x01 then the channel id, big-endian', async () => {
+    const { r } = await relay();
+    expect(BIN_DATA).toBe(1);
+    expect([...encodeBinData(0x01020304, new Uint8Array([9, 8]))]).toEqual([1, 1, 2, 3, 4, 9, 8]);
+    const raw = new WebSocket(r.url);
+    const first = await new Promise<Record<string, unknown>>((resolve) => raw.once('message', (d) => resolve(JSON.parse(String(d)))));
+    raw.terminate();
+    expect(first).toMatchObject({ t: 'challenge', v: RELAY_PROTOCOL_VERSION, bin: true });
+  });
+
+  it('between two bin nodes: forwarded unchanged, in order with text frames, both ways', async () => {
+    const { r } = await relay();
+    const a = await node(r, 'a@h', { bin: true });
+    const b = await node(r, 'b@h', { bin: true });
+    const ch = await a.open('b@h');
+    await b.tag('incoming');
+    const N = 500;
+    const payload = (from: number, i: number) => [from, i & 255, i >> 8, 0, 255];
+    for (let i = 0; i < N; i++) {
+      a.ws.send(binMsg(ch, payload(1, i)));
+      a.send({ t: 'd', ch, d: `a${i}` });
+      b.ws.send(binMsg(ch, payload(2, i)));
+      b.send({ t: 'd', ch, d: `b${i}` });
+    }
+    const isData = (m: Msg) => m.t === 'd' || (m.t as string) === 'bin';
+    await until(() => a.inbox.filter(isData).length === 2 * N && b.inbox.filter(isData).length === 2 * N, 'all frames');
+    const expectStream = (c: Client, from: number, prefix: string) => {
+      const got = c.inbox.filter(isData);
+      for (let i = 0; i < N; i++) {
+        expect([...(got[2 * i] as unknown as { bytes: Buffer }).bytes]).toEqual([...binMsg(ch, payload(from, i))]);
+        expect(got[2 * i + 1]).toEqual({ t: 'd', ch, d: `${prefix}${i}` });
+      }
+    };
+    expectStream(b, 1, 'a');
+    expectStream(a, 2, 'b');
+    expect(r.stats().framesRouted).toBe(4 * N);
+  });
+
+  it("from a bin node to one that did not say bin: re-encoded as 'b'; 'b' the other way is forwarded as is", async () => {
+    const { r } = await relay();
+    const modern = await node(r, 'm@h', { bin: true });
+    const old = await node(r, 'o@h');
+    const ch = await modern.open('o@h');
+    await old.tag('incoming');
+    modern.ws.send(binMsg(ch, [0, 1, 2, 255]));
+    expect(await old.tag('b')).toEqual({ t: 'b', ch, d: Buffer.from([0, 1, 2, 255]).toString('base64') });
+    expect(bins(old)).toEqual([]);
+    old.send({ t: 'b', ch, d: 'AAEC' });
+    expect(await modern.tag('b')).toEqual({ t: 'b', ch, d: 'AAEC' });
+  });
+
+  it('closes with 4400 a binary message before admission, from a node that did not say bin, or with a bad header or channel', async () => {
+    const { r, logs } = await relay();
+    const a = await node(r, 'a@h', { bin: true });
+    const b = await node(r, 'b@h', { bin: true });
+    const ch = await a.open('b@h');
+    const pending = await connect(r.url);
+    pending.ws.send(binMsg(1, [1]));
+    expect((await pending.closed()).code).toBe(4400);
+    const notBin = await node(r, 'nb@h');
+    notBin.ws.send(binMsg(ch, [1]));
+    expect((await notBin.closed()).code).toBe(4400);
+    const bad: Array<[string, Buffer]> = [
+      ['unknown type', Buffer.from([2, 0, 0, 0, 1, 7])],
+      ['channel 0', Buffer.from([1, 0, 0, 0, 0, 7])],
+      ['short header', Buffer.from([1, 0, 0, 1])],
+      ['foreign channel', binMsg(ch, [7])],
+      ['never allocated', binMsg(999_999, [7])],
+    ];
+    for (const [i, [what, m]] of bad.entries()) {
+      const c = await node(r, `c${i}@h`, { bin: true });
+      c.ws.send(m);
+      expect(await c.closed(), what).toEqual({ code: 4400, reason: 'protocol_error' });
+    }
+    expect(logs.filter((l) => l.event === 'protocol_error').length).toBe(bad.length + 2);
+    a.ws.send(binMsg(ch, [42]));
+    await b.tag('bin');
+  });
+
+  it('refuses a register whose bin is not a boolean', async () => {
+    const { r } = await relay();
+    const c = await connect(r.url);
+    expect(await c.register('a@h', { bin: 'yes' })).toMatchObject({ t: 'refused', code: 'badarg' });
+  });
+
+  it('closes an oversize binary message with 4413', async () => {
+    const { r, logs } = await relay({ maxFrameBytes: 64 * 1024 });
+    const a = await node(r, 'a@h', { bin: true });
+    const b = await node(r, 'b@h', { bin: true });
+    const ch = await a.open('b@h');
+    a.ws.send(Buffer.from(encodeBinData(ch, new Uint8Array(100 * 1024))));
+    expect(await a.closed()).toEqual({ code: CLOSE_CODES.frame_too_large, reason: 'frame_too_large' });
+    expect(await b.tag('closed')).toMatchObject({ ch, reason: 'connection_closed' });
+    expect(has(logs, 'frame_too_large', 'a@h')).toBe(true);
   });
 });

@@ -11,6 +11,12 @@
  * Invariants: the cookie is never sent; A proves first; each step is bounded by the setup
  * timeout; every refusal names its reason, which becomes the caller's `lastConnectError`
  * while the API result stays `pang`; the acceptor logs refusals as Erlang does.
+ *
+ * Encoding: every handshake frame is superjson-1 text. Each side computes the encoding of
+ * the rest of the connection from both `flags.encodings` lists (wire.ts `chooseEncoding`,
+ * symmetric), accepts it from the peer as soon as it knows it (A on `challenge`, B on
+ * `hello`: before the peer can send in it), and sends in it once its own last handshake frame
+ * is out (A after `challenge_reply`, B after `challenge_ack`).
  */
 import type { Clock } from '../clock.js';
 import { AuthError, type ErlmeshErrorCode } from '../errors.js';
@@ -18,12 +24,15 @@ import { digestsEqual, proofInput, type DistCrypto } from './auth.js';
 import { parseNodeName } from './names.js';
 import type { Port } from './port.js';
 import { PROTOCOL_VERSION, type AnyFrame, type FrameOf, type HandshakeStatus, type NodeFlags } from './protocol.js';
+import { chooseEncoding, type WireEncoding } from './wire.js';
 
 /** What each side learns about the other. */
 export interface PeerInfo {
   name: string;
   creation: number;
   flags: NodeFlags;
+  /** The encoding both sides use after the handshake. */
+  encoding: WireEncoding;
 }
 
 export interface HandshakeEnv {
@@ -69,6 +78,8 @@ export async function handshakeWeStarted(port: Port, env: HandshakeEnv, peer: st
     port.close('handshake_failed');
     throw new AuthError(ch.v !== PROTOCOL_VERSION ? 'incompatible_version' : 'handshake_failed', `unexpected peer ${String(ch.name)} v${String(ch.v)}`);
   }
+  const encoding = chooseEncoding(env.flags.encodings, ch.flags?.encodings);
+  port.acceptEncoding(encoding);
   const cookie = env.cookieFor(peer);
   const myChallenge = env.crypto.randomHex(32);
   const digest = await env.crypto.hmacSha256Hex(cookie, proofInput('initiator', ch.challenge, env.name, peer));
@@ -84,7 +95,8 @@ export async function handshakeWeStarted(port: Port, env: HandshakeEnv, peer: st
     env.log('error', `** Connection attempt to node ${peer} aborted: the peer's challenge ack is invalid (cookie mismatch) **`);
     throw new AuthError('bad_cookie', `${peer} could not prove the cookie`);
   }
-  return { name: ch.name, creation: ch.creation, flags: ch.flags };
+  port.useEncoding(encoding);
+  return { name: ch.name, creation: ch.creation, flags: ch.flags, encoding };
 }
 
 /** The acceptor's side. Resolves with the peer's info, or rejects with an `AuthError`. */
@@ -111,6 +123,8 @@ export async function handshakeOtherStarted(port: Port, env: HandshakeEnv): Prom
     port.close('nok');
     throw new AuthError('handshake_failed', 'simultaneous connect: keeping our own attempt', { status: 'nok' });
   }
+  const encoding = chooseEncoding(env.flags.encodings, hello.flags?.encodings);
+  port.acceptEncoding(encoding);
   port.send({ t: 'status', status: verdict });
   const myChallenge = env.crypto.randomHex(32);
   port.send({ t: 'challenge', v: PROTOCOL_VERSION, name: env.name, creation: env.creation, flags: env.flags, challenge: myChallenge });
@@ -125,5 +139,6 @@ export async function handshakeOtherStarted(port: Port, env: HandshakeEnv): Prom
   }
   const digest = await env.crypto.hmacSha256Hex(cookie, proofInput('acceptor', reply.challenge, hello.name, env.name));
   port.send({ t: 'challenge_ack', digest });
-  return { name: hello.name, creation: hello.creation, flags: hello.flags };
+  port.useEncoding(encoding);
+  return { name: hello.name, creation: hello.creation, flags: hello.flags, encoding };
 }

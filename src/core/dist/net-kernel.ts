@@ -23,6 +23,7 @@ import { Port } from './port.js';
 import { isSignalTag, signalSenderNode, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './protocol.js';
 import type { Channel, Transport } from './transport.js';
 import { validateSignal } from './validate.js';
+import { WIRE_ENCODINGS } from './wire.js';
 
 export interface NetKernelEnv {
   name: string;
@@ -55,7 +56,7 @@ export class NetKernel {
     this.hs = {
       name: env.name,
       creation: env.creation,
-      flags: env.flags,
+      flags: { ...env.flags, encodings: env.flags.encodings ?? [...WIRE_ENCODINGS] },
       clock: env.clock,
       setupTimeoutMs: env.setupTimeoutMs,
       crypto: env.crypto,

@@ -21,8 +21,16 @@
  * - Frames between one pair of processes arrive in the order sent (the channel is ordered).
  * - Simultaneous connects: an acceptor with its own attempt in flight keeps the connection
  *   started by the node whose name sorts lower (`ok_simultaneous`), refusing the other (`nok`).
+ * - Encodings (wire.ts): the handshake frames are always superjson-1 text, one per transport
+ *   frame. `flags.encodings` lists the encodings a node speaks (absent: superjson-1 only); after
+ *   the handshake both sides use the first of ['fast-1', 'superjson-1'] both list. In fast-1 the
+ *   DistFrames of one event-loop turn travel as one binary batch, in order; a batch counts as
+ *   traffic for ticks like any frame. A frame or batch that cannot be decoded closes the
+ *   connection with `bad_frame`.
  *
- * History: 1 — first version (superjson-encoded frames).
+ * History: 1 — first version (superjson-encoded frames). Still 1, compatibly extended: the
+ * optional `flags.encodings` and the fast-1 binary batches negotiated with it (a node that
+ * does not list encodings gets superjson-1, exactly as before).
  */
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
@@ -36,6 +44,11 @@ export interface NodeFlags {
   connectAll: boolean;
   /** 'short' for `a@host`, 'long' for `a@host.domain` or `a@127.0.0.1`. */
   mode: NameMode;
+  /**
+   * The frame encodings the node speaks after the handshake (see wire.ts), e.g.
+   * `['fast-1', 'superjson-1']`. Optional: absent means superjson-1 only.
+   */
+  encodings?: string[];
 }
 
 export type NameMode = 'short' | 'long';

@@ -1,11 +1,12 @@
 /**
  * The relay protocol: between a node and the relay (erlmesh's epmd + router), over one
- * WebSocket. JSON text messages, one per WebSocket message.
+ * WebSocket. Control messages are JSON text, one per WebSocket message; binary channel data
+ * travels as binary WebSocket messages when both ends said `bin` (below).
  *
  * Admission (the relay proves nothing; the node proves the cluster cookie, never sending it):
  *
- *   relay → node   challenge { v, nonce }                       (first message after open)
- *   node  → relay  register  { v, name, proof, hidden, creation?, direct? }
+ *   relay → node   challenge { v, nonce, bin? }                 (first message after open)
+ *   node  → relay  register  { v, name, proof, hidden, creation?, direct?, bin? }
  *                  proof = HMAC-SHA-256(cookie, `erlmesh-relay-1|${nonce}|${name}`), hex
  *   relay → node   welcome   { creation, peers: PeerEntry[] }   — or —
  *   relay → node   refused   { code, message }  then closes with a 4xxx close code (below)
@@ -17,12 +18,25 @@
  *   node → relay   open      { req, to }                → relay → peer  incoming { ch, from }
  *   relay → node   opened    { req, ch }   or  open_failed { req, code: 'nodedown' }
  *   either way     d { ch, d: string }  /  b { ch, d: base64 }   (text / binary frame)
+ *   either way     binary message: type 0x01, channel id (uint32, big-endian), frame bytes
+ *                  — a binary frame, without base64 (see "Binary data" below)
  *   either way     close { ch, reason }  → the other end gets  closed { ch, reason }
  *   relay → node   joined { peer } / left { name }          (membership, for the mesh)
  *   node  → relay  lookup { req, name } → relay → node  lookup_reply { req, peer? }
  *                  (a peer's entry, e.g. its direct address, before `joined` has arrived)
  *   node  → relay  ping {} → relay → node pong {}           (client-side liveness; the relay
  *                                                            also uses WebSocket pings)
+ *
+ * Binary data (a compatible extension of version 1): a relay that takes binary messages says
+ * `bin: true` in its challenge, a node that takes them says `bin: true` in its register. A node
+ * sends a binary frame as a binary message only to a relay that said `bin`, else as `b`. The
+ * relay forwards a binary message unchanged to a node that said `bin` and re-encodes it as `b`
+ * for one that did not; `b` and `d` messages are forwarded as they are. A node accepts `d`,
+ * `b` and binary messages alike. Binary messages are 5 header bytes then the payload:
+ *
+ *   [0]     0x01 (BIN_DATA; other types are reserved and a protocol violation)
+ *   [1..4]  channel id, unsigned 32-bit big-endian
+ *   [5..]   the frame's bytes
  *
  * Invariants:
  * - A name is held by at most one live socket; it is freed when that socket closes; each
@@ -64,8 +78,32 @@ export const CLOSE_CODES = {
   relay_shutdown: 4503,
 } as const;
 
+/** Type byte of a binary data message. */
+export const BIN_DATA = 0x01;
+/** Bytes before the payload in a binary data message. */
+export const BIN_HEADER_BYTES = 5;
+
+/** A binary data message for channel `ch` carrying `payload`. */
+export function encodeBinData(ch: number, payload: Uint8Array): Uint8Array {
+  const m = new Uint8Array(BIN_HEADER_BYTES + payload.length);
+  m[0] = BIN_DATA;
+  m[1] = ch >>> 24;
+  m[2] = (ch >>> 16) & 0xff;
+  m[3] = (ch >>> 8) & 0xff;
+  m[4] = ch & 0xff;
+  m.set(payload, BIN_HEADER_BYTES);
+  return m;
+}
+
+/** The channel id of a binary data message, or undefined if the header is malformed. */
+export function binDataChannel(m: Uint8Array): number | undefined {
+  if (m.length < BIN_HEADER_BYTES || m[0] !== BIN_DATA) return undefined;
+  const ch = ((m[1]! << 24) | (m[2]! << 16) | (m[3]! << 8) | m[4]!) >>> 0;
+  return ch > 0 ? ch : undefined;
+}
+
 export type ToRelay =
-  | { t: 'register'; v: number; name: string; proof: string; hidden: boolean; creation?: number; direct?: string }
+  | { t: 'register'; v: number; name: string; proof: string; hidden: boolean; creation?: number; direct?: string; bin?: boolean }
   | { t: 'open'; req: number; to: string }
   | { t: 'd'; ch: number; d: string }
   | { t: 'b'; ch: number; d: string }
@@ -74,7 +112,7 @@ export type ToRelay =
   | { t: 'ping' };
 
 export type FromRelay =
-  | { t: 'challenge'; v: number; nonce: string }
+  | { t: 'challenge'; v: number; nonce: string; bin?: boolean }
   | { t: 'welcome'; creation: number; peers: PeerEntry[] }
   | { t: 'refused'; code: RelayRefusal; message: string }
   | { t: 'incoming'; ch: number; from: string }

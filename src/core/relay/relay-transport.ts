@@ -10,6 +10,10 @@
  * asking to keep its creation, and hands the peers list to the node (`onPeers`) so the mesh
  * forms again. Direct links are independent of the relay and survive it.
  *
+ * Binary frames (fast-1 batches) go as binary data messages (5-byte header, no base64) when
+ * the relay offered `bin` in its challenge, else as `b` messages; received binary data is
+ * handed to the channel as a Uint8Array view of the message, without a copy.
+ *
  * The WebSocket constructor is injected (isomorphic-ws in Node, the browser's own in tabs).
  */
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
@@ -19,7 +23,16 @@ import { AuthError, ErlmeshError, type ErlmeshErrorCode } from '../errors.js';
 import { Backoff } from '../util/backoff.js';
 import { base64ToBytes, bytesToBase64 } from '../util/base64.js';
 import { BaseChannel } from './base-channel.js';
-import { RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay, type PeerEntry, type ToRelay } from './protocol.js';
+import {
+  BIN_HEADER_BYTES,
+  RELAY_PROTOCOL_VERSION,
+  binDataChannel,
+  encodeBinData,
+  relayProofInput,
+  type FromRelay,
+  type PeerEntry,
+  type ToRelay,
+} from './protocol.js';
 import { WS_OPEN, type WebSocketCtor, type WebSocketLike } from './websocket-like.js';
 
 /** Direct node-to-node links (server-nodes): accept inbound and dial advertised addresses. */
@@ -49,6 +62,8 @@ export interface RelayTransportOptions {
 
 type Session = {
   ws: WebSocketLike;
+  /** The relay takes binary data messages (it said `bin` in its challenge). */
+  bin: boolean;
   channels: Map<number, BaseChannel>;
   opens: Map<number, { resolve(ch: Channel): void; reject(e: unknown): void; timer: TimerHandle }>;
   lookups: Map<number, (peer: PeerEntry | undefined) => void>;
@@ -125,7 +140,7 @@ export class RelayTransport implements Transport {
         return;
       }
       ws.binaryType = 'arraybuffer';
-      const session: Session = { ws, channels: new Map(), opens: new Map(), lookups: new Map() };
+      const session: Session = { ws, bin: false, channels: new Map(), opens: new Map(), lookups: new Map() };
       let admitted = false;
       let refusal: ErlmeshError | undefined;
       let resolveClosed!: () => void;
@@ -135,9 +150,22 @@ export class RelayTransport implements Transport {
         ws.close();
       }, this.timeoutMs);
       ws.onmessage = (ev) => {
+        const data = ev.data;
         let msg: FromRelay;
         try {
-          msg = JSON.parse(typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer)) as FromRelay;
+          if (typeof data === 'string') {
+            msg = JSON.parse(data) as FromRelay;
+          } else {
+            const bytes = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer);
+            // A binary message starting with '{' is JSON (as relays before `bin` allowed).
+            if (bytes[0] !== 0x7b) {
+              const ch = admitted ? binDataChannel(bytes) : undefined;
+              if (ch === undefined) throw new Error('malformed binary message');
+              session.channels.get(ch)?.deliver(bytes.subarray(BIN_HEADER_BYTES));
+              return;
+            }
+            msg = JSON.parse(new TextDecoder().decode(bytes as Uint8Array<ArrayBuffer>)) as FromRelay;
+          }
         } catch {
           ws.close(4400, 'protocol_error');
           return;
@@ -147,6 +175,7 @@ export class RelayTransport implements Transport {
           return;
         }
         if (msg.t === 'challenge') {
+          session.bin = msg.bin === true;
           void this.crypto
             .hmacSha256Hex(this.opts.cookie, relayProofInput(String(msg.nonce), name))
             .then((proof) =>
@@ -156,6 +185,7 @@ export class RelayTransport implements Transport {
                 name,
                 proof,
                 hidden: !!this.listenOpts.hidden,
+                bin: true,
                 ...(this.creation !== undefined ? { creation: this.creation } : {}),
                 ...(this.opts.direct ? { direct: this.opts.direct.address } : {}),
               }),
@@ -286,8 +316,11 @@ export class RelayTransport implements Transport {
 
   private relayedChannel(s: Session, id: number): BaseChannel {
     const ch = new BaseChannel(
-      (f: Frame) =>
-        this.sendTo(s, typeof f === 'string' ? { t: 'd', ch: id, d: f } : { t: 'b', ch: id, d: bytesToBase64(f) }),
+      (f: Frame) => {
+        if (typeof f === 'string') this.sendTo(s, { t: 'd', ch: id, d: f });
+        else if (!s.bin) this.sendTo(s, { t: 'b', ch: id, d: bytesToBase64(f) });
+        else if (s.ws.readyState === WS_OPEN) s.ws.send(encodeBinData(id, f));
+      },
       (reason) => {
         s.channels.delete(id);
         this.sendTo(s, { t: 'close', ch: id, reason });

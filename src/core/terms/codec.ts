@@ -97,7 +97,7 @@ sj.registerCustom<Uint8Array, string>(
   'bin',
 );
 
-interface ErrorWire {
+export interface ErrorWire {
   name: string;
   message: string;
   stack?: string;
@@ -226,6 +226,15 @@ const BUILTIN_ERRORS: Record<string, new (message?: string, options?: { cause?: 
     EvalError,
     URIError,
   };
+
+/**
+ * The Error a decoded `{name, message, stack?, code?, cause?}` stands for (shared by both
+ * encodings, so they decode errors identically): built-in names get their class, other names
+ * a plain Error with that name; no `stack` means none; `code` / `cause` only when present.
+ */
+export function errorFromWire(w: ErrorWire): Error {
+  return makeError(w);
+}
 
 function makeError(w: ErrorWire): Error {
   const Ctor = Object.hasOwn(BUILTIN_ERRORS, w.name) ? BUILTIN_ERRORS[w.name]! : Error;

@@ -11,6 +11,8 @@ import { RELAY_PROTOCOL_VERSION, relayProofInput, type RelayRefusal } from '../.
 export interface Registration {
   name: string;
   hidden: boolean;
+  /** The node takes binary data messages. */
+  bin: boolean;
   creation?: number;
   direct?: string;
 }
@@ -43,7 +45,7 @@ export function checkRegister(raw: Record<string, unknown>, nonce: string, cooki
   if (raw.v !== RELAY_PROTOCOL_VERSION) {
     return refuse('incompatible_version', `relay protocol version ${RELAY_PROTOCOL_VERSION} required, got ${JSON.stringify(raw.v) ?? 'none'}`);
   }
-  const { name, proof, hidden, creation, direct } = raw;
+  const { name, proof, hidden, creation, direct, bin } = raw;
   if (typeof name !== 'string' || name.length > MAX_NAME || !parseNodeName(name)) return refuse('badarg', 'invalid node name');
   if (typeof proof !== 'string') return refuse('badarg', 'proof must be a string');
   if (typeof hidden !== 'boolean') return refuse('badarg', 'hidden must be a boolean');
@@ -51,8 +53,9 @@ export function checkRegister(raw: Record<string, unknown>, nonce: string, cooki
     return refuse('badarg', 'creation must be an integer in 0..2^32-1');
   }
   if (direct !== undefined && (typeof direct !== 'string' || direct.length > MAX_DIRECT)) return refuse('badarg', 'direct must be a string');
+  if (bin !== undefined && typeof bin !== 'boolean') return refuse('badarg', 'bin must be a boolean');
   if (!digestsEqual(proof, relayProof(cookie, nonce, name))) return refuse('bad_cookie', 'cookie proof does not match');
-  const reg: Registration = { name, hidden };
+  const reg: Registration = { name, hidden, bin: bin === true };
   if (creation !== undefined) reg.creation = creation as number;
   if (direct !== undefined) reg.direct = direct;
   return { ok: true, reg };

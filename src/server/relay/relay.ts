@@ -15,9 +15,10 @@
  *   answering pings is closed, logged, and nobody else is affected.
  *
  * What it does not do:
- * - read, check or keep node-to-node frames: it routes `d` / `b` by channel id and never
- *   looks at the payload (the distribution handshake between nodes runs end to end inside
- *   the channel; the relay cannot forge it);
+ * - read, check or keep node-to-node frames: it routes `d` / `b` and binary data messages by
+ *   channel id and never looks at the payload (the distribution handshake between nodes runs
+ *   end to end inside the channel; the relay cannot forge it); a binary message is forwarded
+ *   as the very bytes received, re-encoded as `b` only for a node that did not say `bin`;
  * - retransmit, buffer for a disconnected node, or persist anything: a restart forgets
  *   every name and channel (nodes re-register and reconnect);
  * - authenticate itself to nodes (use `tls` or a TLS-terminating proxy for that), check
@@ -25,6 +26,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay/protocol.js';
@@ -102,6 +104,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   };
 
   const accept = (ws: WebSocket, req: http.IncomingMessage, socket: Duplex): void => {
+    // Small frames: no Nagle delay (ws does it too; explicit, whatever the ws version).
+    (socket as Partial<net.Socket>).setNoDelay?.(true);
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     const l: Liveness = { ws, alive: true, closing: false, authTimer: undefined, killTimer: undefined };
     // Before admission, bound the raw bytes read, whatever the message framing says.
@@ -123,6 +127,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         return ws.bufferedAmount;
       },
       send: (data) => ws.send(data, { binary: false }),
+      sendBinary: (data) => ws.send(data, { binary: true }),
       close: (code, reason) => {
         stopDeadline();
         if (l.closing) return;
@@ -146,14 +151,25 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }, o.authTimeoutMs);
     l.authTimer.unref();
 
+    const internalError = (e: unknown): void => {
+      router.close(s, 1011, 'internal_error', { level: 'error', event: 'internal_error', detail: String((e as Error)?.stack ?? e) });
+    };
     const guard = (f: () => void): void => {
       try {
         f();
       } catch (e) {
-        router.close(s, 1011, 'internal_error', { level: 'error', event: 'internal_error', detail: String((e as Error)?.stack ?? e) });
+        internalError(e);
       }
     };
-    ws.on('message', (data, isBinary) => guard(() => (isBinary ? router.onBinary(s) : router.onText(s, data as Buffer))));
+    // The per-message path: no closure per message.
+    ws.on('message', (data, isBinary) => {
+      try {
+        if (isBinary) router.onBinary(s, toBuffer(data));
+        else router.onText(s, data as Buffer);
+      } catch (e) {
+        internalError(e);
+      }
+    });
     ws.on('pong', () => {
       l.alive = true;
     });
@@ -265,6 +281,13 @@ interface Liveness {
   closing: boolean;
   authTimer: NodeJS.Timeout | undefined;
   killTimer: NodeJS.Timeout | undefined;
+}
+
+/** ws hands messages as Buffer (nodebuffer), ArrayBuffer or Buffer[] (fragments). */
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }
 
 function pathOf(url: string | undefined): string {

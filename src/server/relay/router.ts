@@ -5,8 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  BIN_HEADER_BYTES,
   CLOSE_CODES,
   RELAY_PROTOCOL_VERSION,
+  binDataChannel,
   type FromRelay,
   type PeerEntry,
   type RelayRefusal,
@@ -29,6 +31,8 @@ export interface Conn {
   readonly bufferedAmount: number;
   /** Send one text message. */
   send(data: string | Buffer): void;
+  /** Send one binary message. */
+  sendBinary(data: Buffer): void;
   /** Start the close handshake; the socket is destroyed if it does not finish soon. */
   close(code: number, reason: string): void;
   /** Destroy the socket now. */
@@ -42,6 +46,8 @@ export interface Session {
   readonly nonce: string;
   state: 'pending' | 'registered' | 'gone';
   entry: PeerEntry | undefined;
+  /** The node takes binary data messages (it said `bin` when registering). */
+  bin: boolean;
   readonly channels: Map<number, Channel>;
   /** Ids of channels this session was an endpoint of and that are closed (most recent last). */
   readonly recentClosed: Set<number>;
@@ -87,6 +93,7 @@ export class Router {
       nonce: randomBytes(16).toString('hex'),
       state: 'pending',
       entry: undefined,
+      bin: false,
       channels: new Map(),
       recentClosed: new Set(),
       evictedMax: 0,
@@ -96,7 +103,7 @@ export class Router {
       this.close(s, CLOSE_CODES.relay_shutdown, 'relay_shutdown');
       return s;
     }
-    conn.send(JSON.stringify({ t: 'challenge', v: RELAY_PROTOCOL_VERSION, nonce: s.nonce } satisfies FromRelay));
+    conn.send(JSON.stringify({ t: 'challenge', v: RELAY_PROTOCOL_VERSION, nonce: s.nonce, bin: true } satisfies FromRelay));
     return s;
   }
 
@@ -122,9 +129,31 @@ export class Router {
     this.route(s, m.msg, data);
   }
 
-  /** A binary WebSocket message: not part of the protocol. */
-  onBinary(s: Session): void {
-    this.protocolError(s, 'binary WebSocket message');
+  /**
+   * A binary WebSocket message: channel data from a node that said `bin` (see protocol.ts),
+   * forwarded unchanged to a `bin` peer, as a `b` message to any other. Anything else is a
+   * protocol violation.
+   */
+  onBinary(s: Session, data: Buffer): void {
+    if (s.state === 'gone') return;
+    if (s.state === 'pending' || !s.bin) return this.protocolError(s, 'binary WebSocket message');
+    if (data.length > this.limits.maxFrameBytes) {
+      this.close(s, CLOSE_CODES.frame_too_large, 'frame_too_large', {
+        level: 'warn',
+        event: 'frame_too_large',
+        detail: `${data.length} bytes > ${this.limits.maxFrameBytes}`,
+      });
+      return;
+    }
+    const id = binDataChannel(data);
+    if (id === undefined) return this.protocolError(s, 'malformed binary message header');
+    const c = this.ownChannel(s, id);
+    if (!c) return;
+    const to = c.a === s ? c.b : c.a;
+    const ok = to.bin
+      ? this.deliverBinary(to, data)
+      : this.deliver(to, JSON.stringify({ t: 'b', ch: id, d: data.subarray(BIN_HEADER_BYTES).toString('base64') } satisfies FromRelay));
+    if (ok) this.framesRouted++;
   }
 
   /** The socket closed (whoever started it). */
@@ -216,6 +245,7 @@ export class Router {
     const peers = [...this.byName.values()].map((o) => ({ ...(o.entry as PeerEntry) }));
     s.entry = entry;
     s.state = 'registered';
+    s.bin = reg.bin;
     this.byName.set(reg.name, s);
     s.conn.admitted();
     this.log({ level: 'info', event: 'registered', ...this.who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}` });
@@ -322,6 +352,19 @@ export class Router {
 
   /** Hand `data` to `s`'s socket unless `s` is gone or too far behind (then it is closed). */
   private deliver(s: Session, data: string | Buffer): boolean {
+    if (!this.canSend(s)) return false;
+    s.conn.send(data);
+    return true;
+  }
+
+  /** `deliver` for a binary message. */
+  private deliverBinary(s: Session, data: Buffer): boolean {
+    if (!this.canSend(s)) return false;
+    s.conn.sendBinary(data);
+    return true;
+  }
+
+  private canSend(s: Session): boolean {
     if (s.state === 'gone') return false;
     const backlog = s.conn.bufferedAmount;
     if (backlog > this.limits.maxBufferedBytes) {
@@ -332,7 +375,6 @@ export class Router {
       });
       return false;
     }
-    s.conn.send(data);
     return true;
   }
 

@@ -10,7 +10,8 @@ import { webCrypto } from '../../../src/core/dist/auth.js';
 import { handshakeWeStarted, type HandshakeEnv, type PeerInfo } from '../../../src/core/dist/handshake.js';
 import type { NodeEvent } from '../../../src/core/dist/node-events.js';
 import { Port } from '../../../src/core/dist/port.js';
-import type { AnyFrame } from '../../../src/core/dist/protocol.js';
+import type { AnyFrame, DistFrame } from '../../../src/core/dist/protocol.js';
+import { BatchWriter } from '../../../src/core/dist/wire.js';
 import type { Channel } from '../../../src/core/dist/transport.js';
 import type { Node } from '../../../src/core/node.js';
 import { Pid } from '../../../src/core/terms/pid.js';
@@ -30,14 +31,17 @@ interface Rogue {
   send(frame: unknown): void;
 }
 
-/** Dial `target` from a raw transport and complete the handshake by hand, as node `name`. */
-async function dialRaw(cluster: TestCluster, target: Node, name = ROGUE): Promise<Rogue> {
+/**
+ * Dial `target` from a raw transport and complete the handshake by hand, as node `name`,
+ * offering `encodings` (default none: superjson-1, as a node from before fast-1).
+ */
+async function dialRaw(cluster: TestCluster, target: Node, name = ROGUE, encodings?: string[]): Promise<Rogue> {
   const channel = await cluster.net.transport().connect(target.name);
   const port = new Port(channel);
   const env: HandshakeEnv = {
     name,
     creation: 1,
-    flags: { hidden: false, connectAll: false, mode: 'short' },
+    flags: { hidden: false, connectAll: false, mode: 'short', ...(encodings ? { encodings } : {}) },
     clock: realClock,
     setupTimeoutMs: 3000,
     crypto: webCrypto,
@@ -254,5 +258,69 @@ describe('malformed frames close the connection that sent them', () => {
     second.send({ t: 'send', to: atB.pid, msg: 'behaving now' });
     await eventually(() => atB.got.length === 1, 2000);
     expect(atB.got).toEqual(['behaving now']);
+  });
+});
+
+describe('malformed binary frames (fast-1) close the connection with bad_frame', () => {
+  const FAST = ['fast-1', 'superjson-1'];
+
+  /** A fast-1 batch of `frames`, as the rogue's port would send it. */
+  function batch(...frames: unknown[]): Uint8Array {
+    const w = new BatchWriter();
+    for (const f of frames) w.add(f as DistFrame);
+    return w.take()!;
+  }
+
+  it('the fast-1 rogue is accepted and its well-formed batches are delivered (precondition)', async () => {
+    const rogue = await dialRaw(cl, b, ROGUE, FAST);
+    expect(rogue.info.encoding).toBe('fast-1');
+    await eventually(() => b.nodes().includes(ROGUE), 2000);
+    const atB = recorder(b);
+    rogue.channel.send(batch({ t: 'send', to: atB.pid, msg: 'one' }, { t: 'tick' }, { t: 'send', to: atB.pid, msg: 'two' }));
+    await eventually(() => atB.got.length === 2, 2000);
+    expect(atB.got).toEqual(['one', 'two']);
+    // b answers in fast-1 too
+    await eventually(() => rogue.received.length > 0 || rogue.closedWith() !== undefined, 2000);
+    expect(rogue.closedWith()).toBeUndefined();
+  });
+
+  it.each<[string, number[]]>([
+    ['garbage', [1, 2, 3]],
+    ['a batch without its magic byte', [0x03]],
+    ['a truncated send', [0xe1, 0x01, 0x11, 0x07, 0x0c, 0x67]],
+    ['an unknown frame code', [0xe1, 0x09]],
+    ['an empty binary frame', []],
+  ])('%s: closed with bad_frame, b keeps serving', async (_name, bytes) => {
+    const rogue = await dialRaw(cl, b, ROGUE, FAST);
+    await eventually(() => b.nodes().includes(ROGUE), 2000);
+    rogue.channel.send(new Uint8Array(bytes));
+    await expectRefused(rogue);
+  });
+
+  it('a batch whose last frame is malformed delivers none of its frames', async () => {
+    const rogue = await dialRaw(cl, b, ROGUE, FAST);
+    await eventually(() => b.nodes().includes(ROGUE), 2000);
+    const atB = recorder(b);
+    const good = batch({ t: 'send', to: atB.pid, msg: 'must not arrive' });
+    rogue.channel.send(new Uint8Array([...good, 0x01, 0xff]));
+    await expectRefused(rogue);
+    expect(atB.got).toEqual([]);
+  });
+
+  it('a well-encoded but invalid signal in a batch (send to a string) is refused as before', async () => {
+    const rogue = await dialRaw(cl, b, ROGUE, FAST);
+    await eventually(() => b.nodes().includes(ROGUE), 2000);
+    rogue.channel.send(batch({ t: 'send', to: 'not-a-pid', msg: 'x' }));
+    await expectRefused(rogue);
+  });
+
+  it('a binary frame on a connection that negotiated superjson-1 is a bad_frame', async () => {
+    const rogue = await dialRaw(cl, b); // offers no encodings: superjson-1
+    expect(rogue.info.encoding).toBe('superjson-1');
+    await eventually(() => b.nodes().includes(ROGUE), 2000);
+    const atB = recorder(b);
+    rogue.channel.send(batch({ t: 'send', to: atB.pid, msg: 'x' }));
+    await expectRefused(rogue);
+    expect(atB.got).toEqual([]);
   });
 });

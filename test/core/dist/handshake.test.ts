@@ -10,6 +10,7 @@ import { settle } from '../../helpers/time.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { encodeTerm, decodeTerm } from '../../../src/core/terms/codec.js';
 import { PROTOCOL_VERSION } from '../../../src/core/dist/protocol.js';
+import { decodeWireFrame } from '../../../src/core/dist/wire.js';
 import type { Channel, Frame } from '../../../src/core/dist/transport.js';
 import type { DistCrypto } from '../../../src/core/dist/auth.js';
 import { proofInput } from '../../../src/core/dist/auth.js';
@@ -386,8 +387,9 @@ describe('handshake and connection setup', () => {
       const evB = watch(b, { nodedownReason: true });
       const handshakeFrames: Array<{ t?: string; status?: string }> = [];
       const untap = c.net.tap((_from, _to, f) => {
-        const d = decodeTerm(frameText(f)) as { t?: string; status?: string };
-        if (d?.t === 'hello' || d?.t === 'status') handshakeFrames.push(d);
+        for (const d of decodeWireFrame(f) as Array<{ t?: string; status?: string }>) {
+          if (d?.t === 'hello' || d?.t === 'status') handshakeFrames.push(d);
+        }
       });
       const pings = i % 4 < 2 ? [a.ping(b.name), b.ping(a.name)] : [b.ping(a.name), a.ping(b.name)];
       expect(await Promise.all(pings)).toEqual(['pong', 'pong']);

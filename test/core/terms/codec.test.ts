@@ -5,6 +5,7 @@ import { ErlmeshError } from '../../../src/core/errors.js';
 import { PROTOCOL_TERM_FORMAT, decodeTerm, encodeTerm } from '../../../src/core/terms/codec.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
+import { term, termEquals } from './term-helpers.js';
 
 const pid = new Pid('gandalf@host', 42, 0, 3);
 const ref = new Ref('gandalf@host', 3, 7);
@@ -208,70 +209,6 @@ describe('decodeTerm of malformed text', () => {
   });
 });
 
-// ---- property test --------------------------------------------------------------------------
-
-const ABSENT = Symbol('absent');
-
-const objectKey = fc.oneof(
-  fc.string({ maxLength: 6 }),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'a.b', 'a\\b', '', '0', '1.5', 'toJSON'),
-);
-
-function makeObject(entries: [string, unknown][], nullProto: boolean): Record<string, unknown> {
-  const o: Record<string, unknown> = nullProto ? Object.create(null) : {};
-  for (const [k, v] of entries) {
-    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  }
-  return o;
-}
-
-const ERROR_CLASSES: Record<string, ErrorConstructor> = { Error, TypeError, RangeError, SyntaxError };
-
-function makeError(name: string, message: string, stack: string | undefined, code: unknown, cause: unknown): Error {
-  const Ctor = ERROR_CLASSES[name] ?? Error;
-  const e = cause === ABSENT ? new Ctor(message) : new Ctor(message, { cause });
-  e.name = name;
-  if (stack === undefined) delete e.stack;
-  else e.stack = stack;
-  if (code !== ABSENT) Object.assign(e, { code });
-  return e;
-}
-
-const leaf = fc.oneof(
-  fc.constantFrom(null, undefined, true, false),
-  fc.double(),
-  fc.integer(),
-  fc.bigInt(),
-  fc.string({ unit: 'binary', maxLength: 8 }),
-  fc.date(),
-  fc.constantFrom(/a+b/g, /x\/y/i, /^\d{2,}$/mu),
-  fc.uint8Array({ maxLength: 12 }),
-  fc.tuple(fc.string({ maxLength: 8 }), fc.nat(), fc.nat(), fc.nat()).map(([n, i, s, c]) => new Pid(n, i, s, c)),
-  fc.tuple(fc.string({ maxLength: 8 }), fc.nat(), fc.nat()).map(([n, c, i]) => new Ref(n, c, i)),
-);
-
-const { term } = fc.letrec<{ term: unknown }>((tie) => ({
-  term: fc.oneof(
-    { maxDepth: 4, depthIdentifier: 'term' },
-    leaf,
-    fc.array(tie('term'), { maxLength: 5 }),
-    fc
-      .tuple(fc.array(fc.tuple(objectKey, tie('term')), { maxLength: 5 }), fc.boolean())
-      .map(([entries, nullProto]) => makeObject(entries, nullProto)),
-    fc.array(fc.tuple(tie('term'), tie('term')), { maxLength: 4 }).map((e) => new Map(e)),
-    fc.array(tie('term'), { maxLength: 4 }).map((m) => new Set(m)),
-    fc
-      .tuple(
-        fc.constantFrom('Error', 'TypeError', 'RangeError', 'SyntaxError', 'MyError', 'ErlmeshError'),
-        fc.string({ maxLength: 8 }),
-        fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
-        fc.oneof(fc.constant<unknown>(ABSENT), tie('term')),
-        fc.oneof(fc.constant<unknown>(ABSENT), tie('term')),
-      )
-      .map(([name, message, stack, code, cause]) => makeError(name, message, stack, code, cause)),
-  ),
-}));
-
 describe('property: decodeTerm(encodeTerm(t)) equals t', () => {
   it('holds for arbitrary nested terms', () => {
     fc.assert(
@@ -290,53 +227,3 @@ describe('property: decodeTerm(encodeTerm(t)) equals t', () => {
   });
 });
 
-/**
- * Structural equality of terms: Pid/Ref via `.equals`, errors by name + message (+ own code /
- * cause), NaN equals NaN, -0 differs from 0, plain objects whatever their prototype
- * (Object.prototype or null), Map / Set / array entries in order.
- */
-function termEquals(a: unknown, b: unknown): boolean {
-  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) {
-    return Object.is(a, b);
-  }
-  if (a instanceof Pid || a instanceof Ref) return a.equals(b);
-  if (a instanceof Date) return b instanceof Date && Object.is(a.getTime(), b.getTime());
-  if (a instanceof RegExp) return b instanceof RegExp && a.source === b.source && a.flags === b.flags;
-  if (a instanceof Uint8Array) {
-    return b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
-  }
-  if (a instanceof Error) {
-    if (!(b instanceof Error) || a.name !== b.name || a.message !== b.message) return false;
-    for (const k of ['code', 'cause'] as const) {
-      if (Object.hasOwn(a, k) !== Object.hasOwn(b, k)) return false;
-      if (Object.hasOwn(a, k) && !termEquals((a as never)[k], (b as never)[k])) return false;
-    }
-    return true;
-  }
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) {
-      if (!(i in b) || !termEquals(a[i], b[i])) return false;
-    }
-    return true;
-  }
-  if (a instanceof Map) {
-    if (!(b instanceof Map) || a.size !== b.size) return false;
-    const ea = [...a];
-    const eb = [...b];
-    return ea.every(([k, v], i) => termEquals(k, eb[i]![0]) && termEquals(v, eb[i]![1]));
-  }
-  if (a instanceof Set) {
-    if (!(b instanceof Set) || a.size !== b.size) return false;
-    const eb = [...b];
-    return [...a].every((x, i) => termEquals(x, eb[i]));
-  }
-  const pb = Object.getPrototypeOf(b);
-  if (pb !== Object.prototype && pb !== null) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  return ka.every((k) => termEquals(ra[k], rb[k]));
-}

@@ -394,6 +394,55 @@ describe('limits and liveness', () => {
     expect(r.names().map((p) => p.name)).toEqual(['a@h', 'c@h']);
   });
 
+  it('back-pressure: a receiver that reads slowly gets every frame, in order, and is never cut', async () => {
+    // 16 MiB through a relay that may buffer at most 4 MiB for a receiver: only pausing the
+    // sender can keep the backlog under the cap.
+    const { r, logs } = await relay({ highWaterBytes: 256 * 1024, maxBufferedBytes: 4 * 1024 * 1024, slowConsumerMs: 10_000 });
+    const a = await node(r, 'a@h');
+    const slow = await node(r, 'slow@h');
+    const ch = await a.open('slow@h');
+    await slow.tag('incoming');
+    const sock = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    let reading = true;
+    const toggler = setInterval(() => {
+      reading = !reading;
+      if (reading) sock.resume();
+      else sock.pause();
+    }, 40);
+    cleanups.push(() => clearInterval(toggler));
+    const N = 256;
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < N; i++) a.send({ t: 'd', ch, d: `${i}:${chunk}` });
+    const got = () => slow.inbox.filter((m) => m.t === 'd' && m.ch === ch).length;
+    await until(() => got() === N || slow.closeInfo !== undefined, 'every frame at the slow reader', 30_000);
+    clearInterval(toggler);
+    sock.resume();
+    expect(slow.closeInfo).toBeUndefined();
+    const order = slow.inbox.filter((m) => m.t === 'd' && m.ch === ch).map((m) => Number(String(m.d).split(':')[0]));
+    expect(order).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(has(logs, 'slow_consumer', 'slow@h')).toBe(false);
+    await a.roundTrip();
+  });
+
+  it('back-pressure: a receiver that stops reading is cut after slowConsumerMs, and its senders go on', async () => {
+    const { r, logs } = await relay({ highWaterBytes: 256 * 1024, maxBufferedBytes: 256 * 1024 * 1024, slowConsumerMs: 500 });
+    const a = await node(r, 'a@h');
+    const stuck = await node(r, 'stuck@h');
+    const c = await node(r, 'c@h');
+    const toStuck = await a.open('stuck@h');
+    const toC = await a.open('c@h');
+    await stuck.tag('incoming');
+    await c.tag('incoming');
+    (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 128; i++) a.send({ t: 'd', ch: toStuck, d: chunk });
+    a.send({ t: 'd', ch: toC, d: 'after the flood' });
+    await until(() => has(logs, 'slow_consumer', 'stuck@h'), 'slow_consumer log', 10_000);
+    // the relay reads a again: what a sent after the flood reaches c
+    await c.tag('d', (m) => m.d === 'after the flood');
+    await a.tag('left', (m) => m.name === 'stuck@h');
+  });
+
   it('terminates a socket that stops answering pings', async () => {
     const { r, logs } = await relay({ pingIntervalMs: 200 });
     const w = await node(r, 'w@h');

@@ -43,6 +43,13 @@ export interface RelayOptions {
   maxPreAuthBytes?: number;
   /** A socket whose unsent backlog exceeds this is closed as a slow consumer; default 16 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Back-pressure: once a receiver's unsent backlog passes this, the relay stops reading from
+   * the nodes sending to it until it drains; default 1 MiB.
+   */
+  highWaterBytes?: number;
+  /** A receiver that stays above the high-water mark this long is closed as a slow consumer; default 10 s. */
+  slowConsumerMs?: number;
   /** WebSocket ping period; a socket that did not pong for a whole period is dropped. Default 15 s. */
   pingIntervalMs?: number;
   /** Time a new socket has to register; default 5 s. */
@@ -58,6 +65,8 @@ export interface ResolvedOptions {
   maxFrameBytes: number;
   maxPreAuthBytes: number;
   maxBufferedBytes: number;
+  highWaterBytes: number;
+  slowConsumerMs: number;
   pingIntervalMs: number;
   authTimeoutMs: number;
 }
@@ -68,13 +77,15 @@ export const DEFAULTS = {
   maxFrameBytes: 8 * 1024 * 1024,
   maxPreAuthBytes: 64 * 1024,
   maxBufferedBytes: 16 * 1024 * 1024,
+  highWaterBytes: 1024 * 1024,
+  slowConsumerMs: 10_000,
   pingIntervalMs: 15_000,
   authTimeoutMs: 5_000,
 } as const;
 
 const KNOWN = new Set([
   'port', 'host', 'cookie', 'tls', 'server', 'maxFrameBytes', 'maxPreAuthBytes',
-  'maxBufferedBytes', 'pingIntervalMs', 'authTimeoutMs', 'logger',
+  'maxBufferedBytes', 'highWaterBytes', 'slowConsumerMs', 'pingIntervalMs', 'authTimeoutMs', 'logger',
 ]);
 
 function positive(opts: RelayOptions, key: keyof typeof DEFAULTS & keyof RelayOptions): number {
@@ -101,6 +112,8 @@ export function resolveOptions(opts: RelayOptions): ResolvedOptions {
     maxFrameBytes: positive(opts, 'maxFrameBytes'),
     maxPreAuthBytes: positive(opts, 'maxPreAuthBytes'),
     maxBufferedBytes: positive(opts, 'maxBufferedBytes'),
+    highWaterBytes: positive(opts, 'highWaterBytes'),
+    slowConsumerMs: positive(opts, 'slowConsumerMs'),
     pingIntervalMs: positive(opts, 'pingIntervalMs'),
     authTimeoutMs: positive(opts, 'authTimeoutMs'),
   };

@@ -142,6 +142,11 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         ws.terminate();
       },
       admitted: stopDeadline,
+      pauseReading: () => socket.pause(),
+      resumeReading: () => socket.resume(),
+      onDrain: (fn) => {
+        socket.once('drain', fn);
+      },
     };
     const s = router.attach(conn);
     live.set(s, l);

@@ -33,6 +33,11 @@ export interface Conn {
   send(data: string | Buffer): void;
   /** Send one binary message. */
   sendBinary(data: Buffer): void;
+  /** Stop reading this socket (back-pressure towards its node) / read again. */
+  pauseReading(): void;
+  resumeReading(): void;
+  /** Called (possibly often) when this socket's backlog has been written out. */
+  onDrain(fn: () => void): void;
   /** Start the close handshake; the socket is destroyed if it does not finish soon. */
   close(code: number, reason: string): void;
   /** Destroy the socket now. */
@@ -53,6 +58,12 @@ export interface Session {
   readonly recentClosed: Set<number>;
   /** Greatest id evicted from `recentClosed` (0: none): frames on lower ids are given the benefit of the doubt. */
   evictedMax: number;
+  /** Senders paused because this session's backlog is above the high-water mark. */
+  blocking?: Set<Session>;
+  /** How many receivers currently hold this session paused. */
+  pausedBy?: number;
+  /** When this session went above the high-water mark (for the slow-consumer cut). */
+  highSince?: number;
 }
 
 interface Channel {
@@ -64,6 +75,8 @@ interface Channel {
 export interface RouterLimits {
   cookie: string;
   maxFrameBytes: number;
+  highWaterBytes: number;
+  slowConsumerMs: number;
   maxPreAuthBytes: number;
   maxBufferedBytes: number;
 }
@@ -153,7 +166,10 @@ export class Router {
     const ok = to.bin
       ? this.deliverBinary(to, data)
       : this.deliver(to, JSON.stringify({ t: 'b', ch: id, d: data.subarray(BIN_HEADER_BYTES).toString('base64') } satisfies FromRelay));
-    if (ok) this.framesRouted++;
+    if (ok) {
+      this.framesRouted++;
+      this.pressure(s, to);
+    }
   }
 
   /** The socket closed (whoever started it). */
@@ -279,7 +295,11 @@ export class Router {
       case 'b': {
         const c = this.ownChannel(s, m.ch);
         if (!c) return;
-        if (this.deliver(c.a === s ? c.b : c.a, raw)) this.framesRouted++;
+        const to = c.a === s ? c.b : c.a;
+        if (this.deliver(to, raw)) {
+          this.framesRouted++;
+          this.pressure(s, to);
+        }
         return;
       }
       case 'close': {
@@ -378,6 +398,53 @@ export class Router {
     return true;
   }
 
+  /**
+   * Back-pressure, as TCP would give between two Erlang nodes: when `to` has more than the
+   * high-water mark waiting, stop reading from `from` until `to` drains. One socket per node,
+   * so a paused node waits for all its traffic (Erlang's busy dist port suspends the sender
+   * the same way). A receiver that stays above the mark for slowConsumerMs is cut.
+   */
+  private pressure(from: Session, to: Session): void {
+    if (to.state === 'gone' || to.conn.bufferedAmount <= this.limits.highWaterBytes) return;
+    if (to.highSince === undefined) {
+      to.highSince = Date.now();
+      to.conn.onDrain(() => this.drained(to));
+      // A receiver that never drains must not hold its senders forever.
+      const timer = setTimeout(() => {
+        if (to.state === 'gone' || to.highSince === undefined) return;
+        if (to.conn.bufferedAmount <= this.limits.highWaterBytes) return this.drained(to);
+        this.close(to, CLOSE_CODES.slow_consumer, 'slow_consumer', {
+          level: 'warn',
+          event: 'slow_consumer',
+          detail: `above ${this.limits.highWaterBytes} bytes buffered for ${Date.now() - to.highSince} ms`,
+        });
+      }, this.limits.slowConsumerMs);
+      (timer as { unref?: () => void }).unref?.();
+    }
+    if (from === to || from.state === 'gone') return;
+    to.blocking ??= new Set();
+    if (!to.blocking.has(from)) {
+      to.blocking.add(from);
+      from.pausedBy = (from.pausedBy ?? 0) + 1;
+    }
+    from.conn.pauseReading(); // again, in case the socket was resumed under us
+  }
+
+  /** `to`'s backlog was written out (or `to` is gone): let its senders go on. */
+  private drained(to: Session, force = false): void {
+    if (!force && to.state !== 'gone' && to.conn.bufferedAmount > this.limits.highWaterBytes) {
+      to.conn.onDrain(() => this.drained(to)); // not yet: wait for the next drain
+      return;
+    }
+    to.highSince = undefined;
+    const senders = to.blocking;
+    to.blocking = undefined;
+    for (const from of senders ?? []) {
+      from.pausedBy = (from.pausedBy ?? 1) - 1;
+      if (from.pausedBy <= 0 && from.state !== 'gone') from.conn.resumeReading();
+    }
+  }
+
   private protocolError(s: Session, detail: string): void {
     this.close(s, PROTOCOL_ERROR, 'protocol_error', { level: 'warn', event: 'protocol_error', detail });
   }
@@ -385,6 +452,7 @@ export class Router {
   /** Free the session's name and channels and tell the others; idempotent. */
   private release(s: Session, code: number): void {
     if (!this.sessions.delete(s)) return;
+    this.drained(s, true);
     const wasRegistered = s.state === 'registered';
     s.state = 'gone';
     const channels = [...s.channels.values()];

@@ -473,18 +473,18 @@ export class Node {
   }
 
   /** @internal */
-  _send<T>(from: Pid | undefined, dest: Dest, msg: T): T {
+  _send<T>(from: Proc | undefined, dest: Dest, msg: T): T {
     checkTerm(msg);
-    if (from && from.node === this.name && !this.runtime.local(from)) return msg; // a dead process sends nothing
+    if (from !== undefined && !from.alive) return msg; // a dead process sends nothing
     if (dest instanceof Pid) {
-      this.runtime.route({ t: 'send', to: dest, msg });
+      this.runtime.send(dest, msg);
     } else if (typeof dest === 'string') {
       const pid = this.runtime.registry.whereis(dest);
       if (!pid) throw badarg(`send: no process is registered as '${dest}'`, { dest });
-      this.runtime.route({ t: 'send', to: pid, msg });
+      this.runtime.send(pid, msg);
     } else if (Array.isArray(dest) && dest.length === 2 && typeof dest[0] === 'string' && typeof dest[1] === 'string') {
       const [name, node] = dest;
-      this.runtime.route({ t: 'reg_send', from, to: name, node, msg });
+      this.runtime.route({ t: 'reg_send', from: from?.pid, to: name, node, msg });
     } else {
       throw badarg('send: the destination must be a pid, a registered name, or [name, node]', { dest });
     }

@@ -46,6 +46,8 @@ export class ProcessContext {
    * The first queued message `match` accepts (selective receive), waiting up to `timeoutMs`.
    * Resolves `TIMEOUT` if the time passes first; `timeoutMs` 0 only looks at the queue.
    */
+  // `any` by default, as a received message is whatever was sent (name `T` to narrow it).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   receive<T = any>(match?: Matcher, timeoutMs?: number): Promise<T | Timeout>;
   receive(match?: Matcher, timeoutMs?: number): Promise<unknown> {
     return this.proc.mailbox.receive(match, timeoutMs);
@@ -58,7 +60,7 @@ export class ProcessContext {
 
   /** Send `msg` to `dest`; returns `msg`. An unregistered bare name throws `badarg`. */
   send<T>(dest: Dest, msg: T): T {
-    return this.node._send(this.proc.pid, dest, msg);
+    return this.node._send(this.proc, dest, msg);
   }
 
   /** Spawn a process: `spawn(fn)` here → Pid; `spawn(node, fn)` / `spawn(node, m, f, args)` → Promise<Pid>. */

@@ -5,6 +5,15 @@
  * At most one receive waits at a time. A waiting receive is woken by the first new message it
  * accepts, or by its timeout (one clock timer, only while waiting with a finite timeout), so an
  * idle process costs no timer.
+ *
+ * Cost model (this is on every local message):
+ * - The queue is a ring buffer (power-of-two capacity) created on the first message that has
+ *   to wait in it, and dropped again when a large one empties: an idle process, or one whose
+ *   messages always find it waiting, has none. Enqueue and taking the oldest message are O(1);
+ *   taking the message at position i (selective receive) moves the shorter side, O(min(i, n-i)).
+ * - A delivery that finds the receive waiting resolves it directly (nothing queued, no
+ *   closure); a receive that finds its message queued returns `Promise.resolve(msg)`.
+ * - The waiting receive is three fields of the mailbox, not an object of its own.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import { badarg } from '../errors.js';
@@ -14,16 +23,13 @@ export const TIMEOUT: unique symbol = Symbol.for('erlmesh.TIMEOUT');
 export type Timeout = typeof TIMEOUT;
 
 /** A receive pattern. A matcher that throws counts as no match, as a failing guard does. */
+// `any` on purpose: a pattern is written against the shape it expects (`(m) => m[0] === 'ok'`).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Matcher = (msg: any) => boolean;
 
-interface Waiter {
-  match: Matcher | undefined;
-  resolve(v: unknown): void;
-  timer: TimerHandle | undefined;
-}
+type Resolve = (v: unknown) => void;
 
-function accepts(match: Matcher | undefined, msg: unknown): boolean {
-  if (!match) return true;
+function accepts(match: Matcher, msg: unknown): boolean {
   try {
     return match(msg) === true;
   } catch {
@@ -31,33 +37,69 @@ function accepts(match: Matcher | undefined, msg: unknown): boolean {
   }
 }
 
-export class Mailbox {
-  private queue: unknown[] = [];
-  private waiter: Waiter | undefined;
-  private closed = false;
+/** `flags` bit set by close(); the bits above it are free for a subclass (Proc). */
+export const CLOSED = 1;
 
-  constructor(private readonly clock: Clock) {}
+/** First ring capacity; a queue that has grown beyond SHRINK_ABOVE is dropped when it empties. */
+const INITIAL_CAPACITY = 8;
+const SHRINK_ABOVE = 64;
+
+/**
+ * `new Promise(capture)` hands its resolve function to `captured` synchronously: one executor
+ * for every receive instead of a closure per receive.
+ */
+let captured: Resolve | undefined;
+function capture(resolve: Resolve): void {
+  captured = resolve;
+}
+
+function noop(): void {}
+
+/** A promise that never settles (a receive in a dead process). Fresh each time, so it can be collected. */
+function never(): Promise<never> {
+  return new Promise<never>(noop);
+}
+
+export class Mailbox<K extends Clock = Clock> {
+  /** The queued messages; undefined until one has to wait (and again after a large queue empties). */
+  private queue: Ring | undefined = undefined;
+  /** The waiting receive: its resolve (undefined when none waits), matcher and timer. */
+  private waitResolve: Resolve | undefined = undefined;
+  private waitMatch: Matcher | undefined = undefined;
+  private waitTimer: TimerHandle | undefined = undefined;
+  /** CLOSED, and a subclass's bits above it. */
+  protected flags = 0;
+
+  /** `clock` runs receive timeouts (a Proc passes an object that is also its runtime's ProcHost). */
+  constructor(protected readonly clock: K) {}
 
   get length(): number {
-    return this.queue.length;
+    return this.queue === undefined ? 0 : this.queue.size;
   }
 
   /** A copy of the queued messages, oldest first. */
   peek(): unknown[] {
-    return this.queue.slice();
+    return this.queue === undefined ? [] : this.queue.toArray();
   }
 
   /** Add a message; wakes the waiting receive if it accepts it. */
   deliver(msg: unknown): void {
-    if (this.closed) return;
-    const w = this.waiter;
-    if (w && accepts(w.match, msg)) {
-      this.waiter = undefined;
-      if (w.timer !== undefined) this.clock.clearTimeout(w.timer);
-      w.resolve(msg);
-      return;
+    if ((this.flags & CLOSED) !== 0) return;
+    const resolve = this.waitResolve;
+    if (resolve !== undefined) {
+      const match = this.waitMatch;
+      if (match === undefined || accepts(match, msg)) {
+        this.waitResolve = undefined;
+        this.waitMatch = undefined;
+        if (this.waitTimer !== undefined) {
+          this.clock.clearTimeout(this.waitTimer);
+          this.waitTimer = undefined;
+        }
+        resolve(msg);
+        return;
+      }
     }
-    this.queue.push(msg);
+    (this.queue ??= new Ring()).push(msg);
   }
 
   /**
@@ -68,47 +110,125 @@ export class Mailbox {
     if (timeoutMs !== undefined && !(timeoutMs >= 0)) {
       return Promise.reject(badarg(`receive timeout must be a number >= 0, got ${String(timeoutMs)}`));
     }
-    if (this.waiter) return Promise.reject(badarg('a receive is already waiting in this process'));
-    if (this.closed) return new Promise(() => {});
+    if (this.waitResolve !== undefined) return Promise.reject(badarg('a receive is already waiting in this process'));
+    if ((this.flags & CLOSED) !== 0) return never();
     const q = this.queue;
-    for (let i = 0; i < q.length; i++) {
-      const m = q[i];
-      if (accepts(match, m)) {
-        if (i === 0) q.shift();
-        else q.splice(i, 1);
-        return Promise.resolve(m);
+    if (q !== undefined && q.size !== 0) {
+      const i = match === undefined ? 0 : q.find(match);
+      if (i >= 0) {
+        const msg = q.removeAt(i);
+        if (q.size === 0 && q.large) this.queue = undefined;
+        return Promise.resolve(msg);
       }
     }
     if (timeoutMs === 0) return Promise.resolve(TIMEOUT);
-    return new Promise((resolve) => {
-      const w: Waiter = { match, resolve, timer: undefined };
-      if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-        w.timer = this.clock.setTimeout(() => {
-          if (this.waiter === w) {
-            this.waiter = undefined;
-            resolve(TIMEOUT);
-          }
-        }, timeoutMs);
-      }
-      this.waiter = w;
-    });
+    const p = new Promise<unknown>(capture);
+    const resolve = captured!;
+    captured = undefined;
+    this.waitResolve = resolve;
+    this.waitMatch = match;
+    if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+      this.waitTimer = this.clock.setTimeout(() => {
+        if (this.waitResolve !== resolve) return;
+        this.waitResolve = undefined;
+        this.waitMatch = undefined;
+        this.waitTimer = undefined;
+        resolve(TIMEOUT);
+      }, timeoutMs);
+    }
+    return p;
   }
 
   /** Remove (and return) every queued message that `match` accepts. */
   drain(match?: Matcher): unknown[] {
+    const all = this.peek();
+    this.queue = undefined;
+    if (match === undefined) return all;
     const taken: unknown[] = [];
-    const kept: unknown[] = [];
-    for (const m of this.queue) (accepts(match, m) ? taken : kept).push(m);
-    this.queue = kept;
+    for (const m of all) {
+      if (accepts(match, m)) taken.push(m);
+      else (this.queue ??= new Ring()).push(m);
+    }
     return taken;
   }
 
   /** The process died: drop the queue; a waiting receive never resolves. */
   close(): void {
-    this.closed = true;
-    this.queue = [];
-    const w = this.waiter;
-    this.waiter = undefined;
-    if (w?.timer !== undefined) this.clock.clearTimeout(w.timer);
+    this.flags |= CLOSED;
+    this.queue = undefined;
+    this.waitResolve = undefined;
+    this.waitMatch = undefined;
+    if (this.waitTimer !== undefined) {
+      this.clock.clearTimeout(this.waitTimer);
+      this.waitTimer = undefined;
+    }
+  }
+}
+
+/** A FIFO of messages in a ring buffer (power-of-two capacity), with removal at any position. */
+class Ring {
+  private buf: unknown[] = new Array<unknown>(INITIAL_CAPACITY);
+  private head = 0;
+  size = 0;
+
+  /** Worth dropping when empty (a small one is kept for the next messages). */
+  get large(): boolean {
+    return this.buf.length > SHRINK_ABOVE;
+  }
+
+  push(msg: unknown): void {
+    let buf = this.buf;
+    if (this.size === buf.length) buf = this.grow(buf);
+    buf[(this.head + this.size) & (buf.length - 1)] = msg;
+    this.size++;
+  }
+
+  /** Position (from the oldest) of the first message `match` accepts, or -1. */
+  find(match: Matcher): number {
+    const buf = this.buf;
+    const mask = buf.length - 1;
+    const h = this.head;
+    for (let i = 0; i < this.size; i++) {
+      if (accepts(match, buf[(h + i) & mask])) return i;
+    }
+    return -1;
+  }
+
+  /** Take the message at position `i` (0: the oldest), keeping the others in order. */
+  removeAt(i: number): unknown {
+    const buf = this.buf;
+    const mask = buf.length - 1;
+    const h = this.head;
+    const n = this.size;
+    const msg = buf[(h + i) & mask];
+    if (i < n >> 1) {
+      // Move the i older messages one slot towards the newer end.
+      for (let j = i; j > 0; j--) buf[(h + j) & mask] = buf[(h + j - 1) & mask];
+      buf[h] = undefined;
+      this.head = (h + 1) & mask;
+    } else {
+      // Move the newer messages one slot towards the older end.
+      for (let j = i; j < n - 1; j++) buf[(h + j) & mask] = buf[(h + j + 1) & mask];
+      buf[(h + n - 1) & mask] = undefined;
+    }
+    if (--this.size === 0) this.head = 0;
+    return msg;
+  }
+
+  toArray(): unknown[] {
+    const buf = this.buf;
+    const mask = buf.length - 1;
+    const out = new Array<unknown>(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = buf[(this.head + i) & mask];
+    return out;
+  }
+
+  private grow(old: unknown[]): unknown[] {
+    const cap = old.length;
+    const buf = new Array<unknown>(cap * 2);
+    for (let i = 0; i < cap; i++) buf[i] = old[(this.head + i) & (cap - 1)];
+    this.head = 0;
+    this.buf = buf;
+    return buf;
   }
 }

@@ -1,11 +1,19 @@
 /**
  * The runtime's record of one local process: its mailbox and its signal-related state.
  * Only the process runtime mutates it.
+ *
+ * Kept small, since an idle process is mostly this record (scripts/microbench-local.ts
+ * measures it): the record *is* the mailbox (Proc extends Mailbox, and `mailbox` returns the
+ * record itself); the link and monitor maps, and the `exited` promise, are created on first
+ * use (`links`, `monitors`, `watchers`, `nodeMonitors` and `exited` create theirs when read;
+ * read-only paths use the `…IfAny` forms, which do not); `alive`, `trapExit` and `catchDepth`
+ * share one number; and the body's promise is watched with two bound functions rather than
+ * closures over the process.
  */
 import type { Clock } from '../clock.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import { Mailbox } from './mailbox.js';
+import { CLOSED, Mailbox } from './mailbox.js';
 
 /** A monitor this process holds on another process. */
 export interface OwnedMonitor {
@@ -26,32 +34,158 @@ export interface Watcher {
   byName: string | undefined;
 }
 
-export class Proc {
-  readonly mailbox: Mailbox;
-  alive = true;
-  exitReason: unknown = undefined;
-  trapExit = false;
-  /** > 0 while the process runs inside an Erlang-style `catch` (see catchExit). */
-  catchDepth = 0;
-  registeredName: string | undefined;
-  /** Linked processes, by pid key. */
-  readonly links = new Map<string, Pid>();
-  /** Monitors this process holds, by ref key. */
-  readonly monitors = new Map<string, OwnedMonitor>();
-  /** Monitors held on this process, by ref key. */
-  readonly watchers = new Map<string, Watcher>();
-  /** Nodes this process monitors with monitorNode, with a count per node (Erlang stacks them). */
-  readonly nodeMonitors = new Map<string, number>();
-  /** Resolved when the process has exited, with its reason. */
-  readonly exited: Promise<unknown>;
-  resolveExited!: (reason: unknown) => void;
+/** What a process needs from its runtime: the clock of its receive timeouts, and what ends it. */
+export interface ProcHost extends Clock {
+  /** The body has returned (its promise fulfilled). */
+  bodyReturned(p: Proc): void;
+  /** The body has thrown, or its promise rejected, with `e`. */
+  bodyFailed(p: Proc, e: unknown): void;
+}
+
+/** The state of a process that has linked, monitored or been asked for `exited` (each part on first use). */
+interface Relations {
+  links: Map<string, Pid> | undefined;
+  monitors: Map<string, OwnedMonitor> | undefined;
+  watchers: Map<string, Watcher> | undefined;
+  nodeMonitors: Map<string, number> | undefined;
+  exited: Promise<unknown> | undefined;
+  resolveExited: ((reason: unknown) => void) | undefined;
+}
+
+const TRAP_EXIT = CLOSED << 1;
+/** catchDepth is kept in the bits above TRAP_EXIT. */
+const DEPTH_SHIFT = 2;
+
+/**
+ * Handlers for the body's promise, bound to the Proc (`watchBody`): ~46 bytes each, against
+ * ~160 for a pair of closures over the process and their context. Object-literal methods on
+ * purpose: under tsx and vite, esbuild's keepNames gives a named function declaration an own
+ * `name`, which takes `bind` off its fast path (~330 bytes per bound function).
+ */
+const bodyOutcome = {
+  returned(this: Proc): void {
+    this.host.bodyReturned(this);
+  },
+  failed(this: Proc, e: unknown): void {
+    this.host.bodyFailed(this, e);
+  },
+};
+
+export class Proc extends Mailbox<ProcHost> {
+  private rel: Relations | undefined = undefined;
 
   constructor(
     readonly pid: Pid,
     public groupLeader: Pid,
-    clock: Clock,
+    host: ProcHost,
   ) {
-    this.mailbox = new Mailbox(clock);
-    this.exited = new Promise((r) => (this.resolveExited = r));
+    super(host);
+  }
+
+  /** The runtime side of this process (the object the mailbox got as its clock). */
+  get host(): ProcHost {
+    return this.clock;
+  }
+
+  /** The process's mailbox: the record itself. */
+  get mailbox(): Mailbox {
+    return this;
+  }
+
+  /** True until the runtime ends the process (which closes its mailbox). */
+  get alive(): boolean {
+    return (this.flags & CLOSED) === 0;
+  }
+
+  get trapExit(): boolean {
+    return (this.flags & TRAP_EXIT) !== 0;
+  }
+
+  set trapExit(on: boolean) {
+    this.flags = on ? this.flags | TRAP_EXIT : this.flags & ~TRAP_EXIT;
+  }
+
+  /** > 0 while the process runs inside an Erlang-style `catch` (see ProcessContext.catch). */
+  get catchDepth(): number {
+    return this.flags >>> DEPTH_SHIFT;
+  }
+
+  set catchDepth(depth: number) {
+    this.flags = (this.flags & (CLOSED | TRAP_EXIT)) | (depth << DEPTH_SHIFT);
+  }
+
+  /** End the process when `result` (what its body returned) settles, as `await result` would. */
+  watchBody(result: unknown): void {
+    void Promise.resolve(result).then(bodyOutcome.returned.bind(this), bodyOutcome.failed.bind(this));
+  }
+
+  /** Linked processes, by pid key (created on first use). */
+  get links(): Map<string, Pid> {
+    const rel = this.relations();
+    return (rel.links ??= new Map());
+  }
+
+  /** Monitors this process holds, by ref key (created on first use). */
+  get monitors(): Map<string, OwnedMonitor> {
+    const rel = this.relations();
+    return (rel.monitors ??= new Map());
+  }
+
+  /** Monitors held on this process, by ref key (created on first use). */
+  get watchers(): Map<string, Watcher> {
+    const rel = this.relations();
+    return (rel.watchers ??= new Map());
+  }
+
+  /** Nodes this process monitors with monitorNode, with a count per node (Erlang stacks them; created on first use). */
+  get nodeMonitors(): Map<string, number> {
+    const rel = this.relations();
+    return (rel.nodeMonitors ??= new Map());
+  }
+
+  /** The links, or undefined when this process never had one (for read-only use). */
+  get linksIfAny(): Map<string, Pid> | undefined {
+    return this.rel?.links;
+  }
+
+  get monitorsIfAny(): Map<string, OwnedMonitor> | undefined {
+    return this.rel?.monitors;
+  }
+
+  get watchersIfAny(): Map<string, Watcher> | undefined {
+    return this.rel?.watchers;
+  }
+
+  get nodeMonitorsIfAny(): Map<string, number> | undefined {
+    return this.rel?.nodeMonitors;
+  }
+
+  /**
+   * Resolved with the exit reason when the process exits (the promise is made on first
+   * request). Ask while it is alive, as Node.exitReason does: the record of an exited process
+   * keeps nothing, and answers `'noproc'`.
+   */
+  get exited(): Promise<unknown> {
+    if (!this.alive) return Promise.resolve('noproc');
+    const rel = this.relations();
+    return (rel.exited ??= new Promise((r) => (rel.resolveExited = r)));
+  }
+
+  /** The runtime has ended the process (and closed its mailbox): drop the maps, settle `exited`. */
+  finish(reason: unknown): void {
+    const resolve = this.rel?.resolveExited;
+    this.rel = undefined;
+    resolve?.(reason);
+  }
+
+  private relations(): Relations {
+    return (this.rel ??= {
+      links: undefined,
+      monitors: undefined,
+      watchers: undefined,
+      nodeMonitors: undefined,
+      exited: undefined,
+      resolveExited: undefined,
+    });
   }
 }

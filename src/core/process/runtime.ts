@@ -6,6 +6,11 @@
  * table: `route()` hands a signal for another node to the host (the distribution layer), and
  * queues a local one. The queue is drained in a loop, never by recursion, so long link chains
  * cannot overflow the stack and signals between one pair of processes keep their order.
+ *
+ * Messages (`send()`) have a fast path: a message to a local process while no signal is being
+ * handled goes straight to the mailbox, with no frame object. The queue is empty whenever no
+ * signal is being handled, so nothing sent earlier can be overtaken; while one is (the message
+ * is sent from inside a handler, e.g. by a matcher), it queues as a frame behind the others.
  */
 import type { Clock } from '../clock.js';
 import { signalTargetNode, type SignalFrame, type SignalTag, type SpawnSpec } from '../dist/protocol.js';
@@ -14,7 +19,7 @@ import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
 import { ExitSignal, ThrowSignal } from './control.js';
-import { Proc } from './proc.js';
+import { Proc, type ProcHost } from './proc.js';
 import { Registry } from './registry.js';
 import { exitSignalOutcome, isQuietReason } from './signals.js';
 
@@ -65,6 +70,8 @@ export class ProcessRuntime<C> {
   private nextRef = 0;
   private readonly queue: SignalFrame[] = [];
   private draining = false;
+  /** Shared by every Proc of this runtime: the clock, and how a process ends when its body settles. */
+  private readonly procHost: ProcHost;
 
   constructor(
     readonly name: string,
@@ -72,15 +79,28 @@ export class ProcessRuntime<C> {
     private readonly host: RuntimeHost<C>,
   ) {
     this.registry = new Registry((pid) => this.local(pid) !== undefined);
+    const clock = host.clock;
+    this.procHost = {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+      clearTimeout: (h) => clock.clearTimeout(h),
+      bodyReturned: (p) => this.terminate(p, 'normal'),
+      bodyFailed: (p, e) => this.bodyFailed(p, e),
+    };
   }
 
   // ----- lookups ---------------------------------------------------------------------------
 
   /** The live local process `pid` names, if any (a pid of an old incarnation names none). */
   local(pid: Pid): Proc | undefined {
-    if (pid.node !== this.name || pid.creation !== this.creation) return undefined;
+    return pid.node === this.name ? this.ofThisNode(pid) : undefined;
+  }
+
+  /** As local(), for a pid already known to name this node. */
+  private ofThisNode(pid: Pid): Proc | undefined {
+    if (pid.creation !== this.creation) return undefined;
     const p = this.table.get(pid.id);
-    return p && p.pid.serial === pid.serial && p.alive ? p : undefined;
+    return p !== undefined && p.pid.serial === pid.serial && p.alive ? p : undefined;
   }
 
   isLocalNode(pid: Pid): boolean {
@@ -117,6 +137,32 @@ export class ProcessRuntime<C> {
     else this.host.sendRemote(node, s);
   }
 
+  /**
+   * Send `msg` to `to` (Erlang's `!`): the same as `route({ t: 'send', to, msg })`, without the
+   * frame when `to` is local and no signal is being handled.
+   */
+  send(to: Pid, msg: unknown): void {
+    if (to.node !== this.name) {
+      this.host.sendRemote(to.node, { t: 'send', to, msg });
+      return;
+    }
+    if (this.draining) {
+      this.queue.push({ t: 'send', to, msg });
+      return;
+    }
+    const p = this.ofThisNode(to);
+    if (p === undefined) return;
+    // A matcher of a waiting receive runs inside deliver(); what it sends queues behind.
+    this.draining = true;
+    try {
+      p.mailbox.deliver(msg);
+      if (this.queue.length !== 0) this.drainQueue();
+    } finally {
+      if (this.queue.length !== 0) this.queue.length = 0;
+      this.draining = false;
+    }
+  }
+
   /** Handle a signal addressed to this node (from a local process or from the network). */
   deliver(s: SignalFrame): void {
     if (this.draining) {
@@ -126,11 +172,15 @@ export class ProcessRuntime<C> {
     this.draining = true;
     try {
       this.handle(s);
-      for (let i = 0; i < this.queue.length; i++) this.handle(this.queue[i]!);
+      this.drainQueue();
     } finally {
-      this.queue.length = 0;
+      if (this.queue.length !== 0) this.queue.length = 0;
       this.draining = false;
     }
+  }
+
+  private drainQueue(): void {
+    for (let i = 0; i < this.queue.length; i++) this.handle(this.queue[i]!);
   }
 
   private handle(s: SignalFrame): void {
@@ -149,11 +199,11 @@ export class ProcessRuntime<C> {
       else this.route({ t: 'exit', from: s.to, to: s.from, reason: 'noproc' });
     },
     unlink: (s) => {
-      this.local(s.to)?.links.delete(s.from.key);
+      this.local(s.to)?.linksIfAny?.delete(s.from.key);
     },
     exit: (s) => {
       const p = this.local(s.to);
-      if (!p || !p.links.delete(s.from.key)) return;
+      if (!p || !p.linksIfAny?.delete(s.from.key)) return;
       this.applyExit(p, s.from, s.reason, true);
     },
     exit2: (s) => {
@@ -174,11 +224,11 @@ export class ProcessRuntime<C> {
       const p = this.watchedBy.get(s.ref.key);
       if (!p) return;
       this.watchedBy.delete(s.ref.key);
-      p.watchers.delete(s.ref.key);
+      p.watchersIfAny?.delete(s.ref.key);
     },
     down: (s) => {
       const p = this.local(s.to);
-      const m = p?.monitors.get(s.ref.key);
+      const m = p?.monitorsIfAny?.get(s.ref.key);
       if (!p || !m) return;
       p.monitors.delete(s.ref.key);
       p.mailbox.deliver(['DOWN', s.ref, 'process', m.shownAs, s.reason]);
@@ -229,23 +279,29 @@ export class ProcessRuntime<C> {
    */
   terminate(p: Proc, reason: unknown, crashed = false): void {
     if (!p.alive) return;
-    p.alive = false;
-    p.exitReason = reason;
-    p.mailbox.close();
+    p.mailbox.close(); // p.alive is false from here on
     this.table.delete(p.pid.id);
     this.registry.removePid(p.pid);
-    for (const to of p.links.values()) this.route({ t: 'exit', from: p.pid, to, reason });
-    p.links.clear();
-    for (const w of p.watchers.values()) {
-      this.watchedBy.delete(w.ref.key);
-      this.route({ t: 'down', from: p.pid, to: w.watcher, ref: w.ref, reason });
+    const links = p.linksIfAny;
+    if (links !== undefined) {
+      for (const to of links.values()) this.route({ t: 'exit', from: p.pid, to, reason });
+      links.clear();
     }
-    p.watchers.clear();
-    for (const m of p.monitors.values()) {
-      this.route({ t: 'demonitor', from: p.pid, to: m.target, node: m.node, ref: m.ref });
+    const watchers = p.watchersIfAny;
+    if (watchers !== undefined) {
+      for (const w of watchers.values()) {
+        this.watchedBy.delete(w.ref.key);
+        this.route({ t: 'down', from: p.pid, to: w.watcher, ref: w.ref, reason });
+      }
+      watchers.clear();
     }
-    p.monitors.clear();
-    p.nodeMonitors.clear();
+    const monitors = p.monitorsIfAny;
+    if (monitors !== undefined) {
+      for (const m of monitors.values()) {
+        this.route({ t: 'demonitor', from: p.pid, to: m.target, node: m.node, ref: m.ref });
+      }
+      monitors.clear();
+    }
     if (crashed && !isQuietReason(reason)) {
       this.printTo(
         p.groupLeader,
@@ -253,19 +309,19 @@ export class ProcessRuntime<C> {
         `Error in process ${p.pid.toString()} on node ${this.name} with exit value:\n${formatTerm(reason)}\n`,
       );
     }
-    p.resolveExited(reason);
+    p.finish(reason);
   }
 
   /** Send text to a group leader (an io server process, local or remote). */
   printTo(groupLeader: Pid, from: Pid, text: string): void {
-    this.route({ t: 'send', to: groupLeader, msg: ['io_request', from, 'put_chars', text] });
+    this.send(groupLeader, ['io_request', from, 'put_chars', text]);
   }
 
   // ----- spawning --------------------------------------------------------------------------
 
   /** Start a local process running `resolved` (a body, or a failure that exits at once). */
   start(resolved: Resolved<C>, opts: SpawnOptions): Proc {
-    const p = new Proc(this.newPid(), opts.groupLeader, this.host.clock);
+    const p = new Proc(this.newPid(), opts.groupLeader, this.procHost);
     this.table.set(p.pid.id, p);
     if (opts.linkTo) {
       p.links.set(opts.linkTo.pid.key, opts.linkTo.pid);
@@ -279,21 +335,32 @@ export class ProcessRuntime<C> {
     }
     queueMicrotask(() => {
       if ('fail' in resolved) this.terminate(p, resolved.fail, true);
-      else void this.run(p, resolved.body);
+      else this.run(p, resolved.body);
     });
     return p;
   }
 
-  private async run(p: Proc, body: Body<C>): Promise<void> {
+  /**
+   * Run the body and end the process with its outcome. The result is watched with one `then`
+   * (Proc.watchBody, with the timing of `await result`) rather than with an async function,
+   * whose suspended frame would stay alive, per process, for as long as the process waits.
+   */
+  private run(p: Proc, body: Body<C>): void {
     if (!p.alive) return;
+    let result: unknown;
     try {
-      await body(this.host.makeContext(p));
-      this.terminate(p, 'normal');
+      result = body(this.host.makeContext(p));
     } catch (e) {
-      if (e instanceof ExitSignal) this.terminate(p, e.reason);
-      else if (e instanceof ThrowSignal) this.terminate(p, ['nocatch', e.value], true);
-      else this.terminate(p, ['exception', e], true);
+      this.bodyFailed(p, e);
+      return;
     }
+    p.watchBody(result);
+  }
+
+  private bodyFailed(p: Proc, e: unknown): void {
+    if (e instanceof ExitSignal) this.terminate(p, e.reason);
+    else if (e instanceof ThrowSignal) this.terminate(p, ['nocatch', e.value], true);
+    else this.terminate(p, ['exception', e], true);
   }
 
   /**
@@ -352,26 +419,36 @@ export class ProcessRuntime<C> {
       this.failSpawn(pending, 'noconnection');
     }
     for (const p of [...this.table.values()]) {
-      const count = p.nodeMonitors.get(node);
-      if (count !== undefined) {
-        p.nodeMonitors.delete(node);
+      const nodeMonitors = p.nodeMonitorsIfAny;
+      const count = nodeMonitors?.get(node);
+      if (nodeMonitors !== undefined && count !== undefined) {
+        nodeMonitors.delete(node);
         for (let i = 0; i < count; i++) p.mailbox.deliver(['nodedown', node]);
       }
-      for (const [key, w] of [...p.watchers]) {
-        if (w.watcher.node === node) {
-          p.watchers.delete(key);
-          this.watchedBy.delete(key);
+      const watchers = p.watchersIfAny;
+      if (watchers !== undefined) {
+        for (const [key, w] of [...watchers]) {
+          if (w.watcher.node === node) {
+            watchers.delete(key);
+            this.watchedBy.delete(key);
+          }
         }
       }
-      for (const [key, m] of [...p.monitors]) {
-        if (m.node !== node || !p.alive) continue;
-        p.monitors.delete(key);
-        p.mailbox.deliver(['DOWN', m.ref, 'process', m.shownAs, 'noconnection']);
+      const monitors = p.monitorsIfAny;
+      if (monitors !== undefined) {
+        for (const [key, m] of [...monitors]) {
+          if (m.node !== node || !p.alive) continue;
+          monitors.delete(key);
+          p.mailbox.deliver(['DOWN', m.ref, 'process', m.shownAs, 'noconnection']);
+        }
       }
-      for (const [key, pid] of [...p.links]) {
-        if (pid.node !== node || !p.alive) continue;
-        p.links.delete(key);
-        this.applyExit(p, pid, 'noconnection', true);
+      const links = p.linksIfAny;
+      if (links !== undefined) {
+        for (const [key, pid] of [...links]) {
+          if (pid.node !== node || !p.alive) continue;
+          links.delete(key);
+          this.applyExit(p, pid, 'noconnection', true);
+        }
       }
     }
   }

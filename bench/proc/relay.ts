@@ -8,9 +8,9 @@
  *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
  *   after gc (--expose-gc) + the same
  */
-import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { normalize } from 'node:path';
+import { staticHandler } from '../../src/server/cli/static-files.js';
 import { startRelay, type Relay, type RelayLogLine } from '../../src/server/relay/index.js';
 import { childOptions, measuredMemory, serve } from './ipc.js';
 
@@ -19,42 +19,16 @@ interface RelayProcOptions {
   pages?: string;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.map': 'application/json',
-  '.wasm': 'application/wasm',
-};
-
+/** The built pages, cross-origin isolated so that the pages' timers have µs resolution. */
 function pageServer(root: string): Server {
-  return createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    let ok = file.startsWith(root + sep);
-    try {
-      ok = ok && statSync(file).isFile();
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+  return createServer(
+    staticHandler(root, {
       'cache-control': 'no-store',
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',
       'cross-origin-resource-policy': 'same-origin',
-    });
-    createReadStream(file).pipe(res);
-  });
+    }),
+  );
 }
 
 const o = childOptions<RelayProcOptions>();

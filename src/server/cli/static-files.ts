@@ -32,17 +32,24 @@ then reload this page.</p>
 </body></html>
 `;
 
-/** A request handler serving files under `root`, or the "not built" page when `root` is undefined. */
-export function staticHandler(root: string | undefined): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * A request handler serving files under `root`, or the "not built" page when `root` is
+ * undefined. `headers` are added to every file response (e.g. cross-origin isolation, which
+ * the bench uses for fine-grained timers in pages).
+ */
+export function staticHandler(
+  root: string | undefined,
+  headers: Record<string, string> = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    void serve(root, req, res).catch(() => {
+    void serve(root, req, res, headers).catch(() => {
       if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
       else res.destroy();
     });
   };
 }
 
-async function serve(root: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(root: string | undefined, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return send(res, 405, 'text/plain', 'method not allowed\n');
@@ -69,6 +76,7 @@ async function serve(root: string | undefined, req: IncomingMessage, res: Server
     'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': st.size,
     'cache-control': 'no-cache',
+    ...headers,
   });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(file).on('error', () => res.destroy()).pipe(res);

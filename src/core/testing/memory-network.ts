@@ -51,6 +51,7 @@ import { realClock } from '../clock.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Channel, ChannelHandlers, Frame, Registration, Transport } from '../dist/transport.js';
 import { ErlmeshError } from '../errors.js';
+import { mulberry32 } from './random.js';
 
 export interface MemoryNetworkOptions {
   /** Clock used for latency (default `realClock`). Use `SimulatedClock` for simulated time. */
@@ -88,18 +89,6 @@ interface PendingConnect {
 }
 
 const CONNECTION_CLOSED = 'connection_closed';
-
-/** mulberry32: a tiny seeded PRNG with uniform output in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rethrow outside the current call stack, so a throwing handler cannot break delivery. */
 function rethrowAsync(error: unknown): void {

@@ -14,22 +14,12 @@ import { TestCluster, eventually } from '../../helpers/cluster.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import type { Resolve } from '../../../src/core/global/global.js';
 import { connectAll, expectAgreement, idle, isAlive, mesh, syncAll } from './helpers.js';
+import { mulberry32 } from '../../../src/core/testing/random.js';
 
 const SEEDS = Number(globalThis.process?.env?.GLOBAL_SEEDS ?? 30);
 const FIRST_SEED = Number(globalThis.process?.env?.GLOBAL_FIRST_SEED ?? 1);
 const STEPS = Number(globalThis.process?.env?.GLOBAL_STEPS ?? 30);
 const NAMES = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5'];
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reject if `p` does not settle within `ms` of real time. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -12,22 +12,12 @@ import { describe, it, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
 import type { Node } from '../../../src/core/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
+import { mulberry32 } from '../../../src/core/testing/random.js';
 
 const SEEDS = 30;
 const NODES = 5;
 const STEPS = 30;
 const GROUPS = ['g0', 'g1', 'g2'];
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 

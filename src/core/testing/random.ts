@@ -1,0 +1,18 @@
+/**
+ * mulberry32: a tiny seeded PRNG with uniform output in [0, 1), for reproducible test runs
+ * (the memory network's drops, and the seeded partition/heal tests).
+ *
+ * @example
+ * const rnd = mulberry32(42);
+ * rnd(); // the same sequence for the same seed, every run
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -2,15 +2,13 @@
  * The demo cluster's settings, served by `erlmesh demo` at /erlmesh/config.json: where the
  * relay is, the host and naming mode of tab names, the cookie, and the server-node's name.
  */
-export interface DemoConfig {
-  relay: string;
-  host: string;
-  mode: 'short' | 'long';
-  cookie: string;
-  server: string;
-}
+import { RELAY_PATH } from '../../core/relay/protocol.js';
+import type { DemoConfig } from '../../server/cli/demo-config.js';
 
-export const CONFIG_PATH = '/erlmesh/config.json';
+export type { DemoConfig };
+
+/** Where `erlmesh demo` serves the config (its DEMO_CONFIG_PATH). */
+export const CONFIG_PATH = `${RELAY_PATH}/config.json`;
 
 /** Fetch the config; retried briefly while the server says it is still starting (503). */
 export async function loadConfig(url = CONFIG_PATH, attempts = 10): Promise<DemoConfig> {

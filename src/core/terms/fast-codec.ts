@@ -82,11 +82,6 @@ const ERR_CAUSE = 4;
 /** Strings up to this many UTF-16 units are written with a one-byte length (3 × 42 < 128). */
 const SHORT_STRING = 42;
 
-const isWellFormed: (s: string) => boolean =
-  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
-    ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
-    : (s) => !/\p{Cs}/u.test(s);
-
 function uvSize(n: number): number {
   let size = 1;
   while (n >= 0x80) {
@@ -101,6 +96,38 @@ function uvSize(n: number): number {
  * copies out what was written. A failed `term()` throws `badarg` and rewinds to where that
  * call started.
  */
+/**
+ * Write `s` as UTF-8 into `b` from `p` (room for 3 bytes per UTF-16 unit is the caller's);
+ * returns the end position, or -1 for a lone surrogate (which UTF-8 cannot carry: the
+ * caller then writes the string as UTF-16 units).
+ */
+function utf8Into(b: Uint8Array, p: number, s: string): number {
+  const len = s.length;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      b[p++] = c;
+    } else if (c < 0x800) {
+      b[p++] = 0xc0 | (c >> 6);
+      b[p++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      b[p++] = 0xe0 | (c >> 12);
+      b[p++] = 0x80 | ((c >> 6) & 0x3f);
+      b[p++] = 0x80 | (c & 0x3f);
+    } else {
+      const d = c <= 0xdbff && i + 1 < len ? s.charCodeAt(i + 1) : 0;
+      if (d < 0xdc00 || d > 0xdfff) return -1;
+      const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+      b[p++] = 0xf0 | (cp >> 18);
+      b[p++] = 0x80 | ((cp >> 12) & 0x3f);
+      b[p++] = 0x80 | ((cp >> 6) & 0x3f);
+      b[p++] = 0x80 | (cp & 0x3f);
+      i++;
+    }
+  }
+  return p;
+}
+
 export class TermWriter {
   buf: Uint8Array;
   pos = 0;
@@ -206,73 +233,24 @@ export class TermWriter {
     const len = s.length;
     if (len <= SHORT_STRING) {
       this.ensure(2 + 3 * len);
-      const b = this.buf;
       const start = this.pos;
-      let p = start + 2;
-      for (let i = 0; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c < 0x80) {
-          b[p++] = c;
-        } else if (c < 0x800) {
-          b[p++] = 0xc0 | (c >> 6);
-          b[p++] = 0x80 | (c & 0x3f);
-        } else if (c < 0xd800 || c > 0xdfff) {
-          b[p++] = 0xe0 | (c >> 12);
-          b[p++] = 0x80 | ((c >> 6) & 0x3f);
-          b[p++] = 0x80 | (c & 0x3f);
-        } else {
-          const d = c <= 0xdbff && i + 1 < len ? s.charCodeAt(i + 1) : 0;
-          if (d < 0xdc00 || d > 0xdfff) {
-            this.string16(s);
-            return;
-          }
-          const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-          b[p++] = 0xf0 | (cp >> 18);
-          b[p++] = 0x80 | ((cp >> 12) & 0x3f);
-          b[p++] = 0x80 | ((cp >> 6) & 0x3f);
-          b[p++] = 0x80 | (cp & 0x3f);
-          i++;
-        }
-      }
-      b[start] = T_STR;
-      b[start + 1] = p - start - 2;
+      const p = utf8Into(this.buf, start + 2, s);
+      if (p < 0) return this.string16(s);
+      this.buf[start] = T_STR;
+      this.buf[start + 1] = p - start - 2;
       this.pos = p;
-      return;
-    }
-    if (!isWellFormed(s)) {
-      this.string16(s);
       return;
     }
     // Long string: reserve the largest length prefix, write, then close the gap if smaller.
     const reserve = uvSize(3 * len);
     this.ensure(1 + reserve + 3 * len);
-    const b = this.buf;
     const at = this.pos + 1 + reserve;
-    let p = at;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x80) {
-        b[p++] = c;
-      } else if (c < 0x800) {
-        b[p++] = 0xc0 | (c >> 6);
-        b[p++] = 0x80 | (c & 0x3f);
-      } else if (c < 0xd800 || c > 0xdfff) {
-        b[p++] = 0xe0 | (c >> 12);
-        b[p++] = 0x80 | ((c >> 6) & 0x3f);
-        b[p++] = 0x80 | (c & 0x3f);
-      } else {
-        const cp = ((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00) + 0x10000;
-        b[p++] = 0xf0 | (cp >> 18);
-        b[p++] = 0x80 | ((cp >> 12) & 0x3f);
-        b[p++] = 0x80 | ((cp >> 6) & 0x3f);
-        b[p++] = 0x80 | (cp & 0x3f);
-        i++;
-      }
-    }
+    const p = utf8Into(this.buf, at, s);
+    if (p < 0) return this.string16(s);
     const n = p - at;
-    b[this.pos++] = T_STR;
+    this.buf[this.pos++] = T_STR;
     const size = uvSize(n);
-    if (size < reserve) b.copyWithin(this.pos + size, at, p);
+    if (size < reserve) this.buf.copyWithin(this.pos + size, at, p);
     this.pos = this.uvAt(this.pos, n) + n;
   }
 

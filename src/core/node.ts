@@ -588,6 +588,8 @@ export class Node {
     if (m) {
       p.monitors.delete(ref.key);
       this.runtime.route({ t: 'demonitor', from: p.pid, to: m.target, node: m.node, ref });
+    } else {
+      this.runtime.cancelSpawnMonitor(p, ref);
     }
     if (flush) p.mailbox.drain((msg) => Array.isArray(msg) && msg[0] === 'DOWN' && ref.equals(msg[1]));
     return true;

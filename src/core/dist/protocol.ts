@@ -105,6 +105,12 @@ export type SignalFrame =
       spec: SpawnSpec;
       link: boolean;
       monitor: boolean;
+      /**
+       * `'error_only'`: no spawn_reply on success (erlang:spawn_request's `{reply, error_only}`);
+       * the requester learns the pid from the DOWN. Absent: always reply. A peer that ignores
+       * it and replies anyway is handled too.
+       */
+      reply?: 'error_only';
     }
   | { t: 'spawn_reply'; ref: Ref; to: Pid; result: { ok: Pid } | { error: unknown } };
 

@@ -28,7 +28,7 @@ const CHECKS: { [K in SignalTag]: (f: Frame) => boolean } = {
     const specOk =
       !!s &&
       ((s.kind === 'mfa' && isStr(s.module) && isStr(s.fun) && Array.isArray(s.args)) || (s.kind === 'fn' && isStr(s.source)));
-    return isRef(f.ref) && isPid(f.from) && isPid(f.groupLeader) && isStr(f.node) && specOk && typeof f.link === 'boolean' && typeof f.monitor === 'boolean';
+    return isRef(f.ref) && isPid(f.from) && isPid(f.groupLeader) && isStr(f.node) && specOk && typeof f.link === 'boolean' && typeof f.monitor === 'boolean' && (f.reply === undefined || f.reply === 'error_only');
   },
   spawn_reply: (f) => {
     const r = f.result as Frame | undefined;

@@ -47,6 +47,8 @@ interface PendingSpawn {
   spec: SpawnSpec;
   link: boolean;
   monitor: boolean;
+  /** Requested with `reply: 'error_only'`: the DOWN (or an error reply) is the only answer. */
+  errorOnly?: boolean;
   resolve(r: { pid: Pid; ref: Ref }): void;
 }
 
@@ -57,6 +59,8 @@ export interface SpawnOptions {
   /** Monitor the new process from this local process, with this ref. */
   monitorFrom?: { proc: Proc; ref: Ref };
 }
+
+const noop = (): void => {};
 
 type Handlers = { [K in SignalTag]: (s: Extract<SignalFrame, { t: K }>) => void };
 
@@ -222,14 +226,23 @@ export class ProcessRuntime<C> {
     },
     demonitor: (s) => {
       const p = this.watchedBy.get(s.ref.key);
-      if (!p) return;
+      if (!p || p.watchersIfAny?.get(s.ref.key)?.watcher.equals(s.from) !== true) return;
       this.watchedBy.delete(s.ref.key);
       p.watchersIfAny?.delete(s.ref.key);
     },
     down: (s) => {
       const p = this.local(s.to);
       const m = p?.monitorsIfAny?.get(s.ref.key);
-      if (!p || !m) return;
+      if (!m) {
+        const pending = this.pendingSpawns.get(s.ref.key);
+        if (pending?.errorOnly && pending.requester.equals(s.to) && typeof s.from !== 'string') {
+          // The DOWN of a process spawned with reply 'error_only': its first and last word.
+          this.pendingSpawns.delete(s.ref.key);
+          if (p?.alive) p.mailbox.deliver(['DOWN', s.ref, 'process', s.from, s.reason]);
+        }
+        return;
+      }
+      if (!p) return;
       p.monitors.delete(s.ref.key);
       p.mailbox.deliver(['DOWN', s.ref, 'process', m.shownAs, s.reason]);
     },
@@ -241,7 +254,7 @@ export class ProcessRuntime<C> {
         p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: undefined });
         this.watchedBy.set(s.ref.key, p);
       }
-      this.route({ t: 'spawn_reply', ref: s.ref, to: s.from, result: { ok: p.pid } });
+      if (s.reply !== 'error_only') this.route({ t: 'spawn_reply', ref: s.ref, to: s.from, result: { ok: p.pid } });
     },
     spawn_reply: (s) => {
       const pending = this.pendingSpawns.get(s.ref.key);
@@ -391,6 +404,35 @@ export class ProcessRuntime<C> {
       this.pendingSpawns.set(ref.key, { ref, requester: from, node, spec, link, monitor, resolve });
       this.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link, monitor });
     });
+  }
+
+  /**
+   * Spawn `spec` on `node` monitored by `requester`, as erlang:spawn_request/5 with
+   * `[monitor, {reply, error_only}]`: no round trip for the pid; the one answer is
+   * `['DOWN', ref, 'process', pid, reason]` (reason `noconnection` when the node is
+   * unreachable). `cancelSpawnMonitor` (demonitor) drops it. Returns the monitor ref.
+   */
+  spawnMonitorErrorOnly(requester: Proc, groupLeader: Pid, node: string, spec: SpawnSpec): Ref {
+    const ref = this.makeRef();
+    if (node === this.name) {
+      this.start(this.host.resolveSpec(spec), { groupLeader, monitorFrom: { proc: requester, ref } });
+      return ref;
+    }
+    const from = requester.pid;
+    const pending: PendingSpawn = { ref, requester: from, node, spec, link: false, monitor: true, errorOnly: true, resolve: noop };
+    this.pendingSpawns.set(ref.key, pending);
+    this.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link: false, monitor: true, reply: 'error_only' });
+    return ref;
+  }
+
+  /** Demonitor a process spawned by `spawnMonitorErrorOnly` whose DOWN has not come yet. */
+  cancelSpawnMonitor(requester: Proc, ref: Ref): boolean {
+    const pending = this.pendingSpawns.get(ref.key);
+    if (!pending?.errorOnly || !pending.requester.equals(requester.pid)) return false;
+    this.pendingSpawns.delete(ref.key);
+    // The remote side finds the monitor by its ref; the node name stands for the unknown pid.
+    this.route({ t: 'demonitor', from: requester.pid, to: pending.node, node: pending.node, ref });
+    return true;
   }
 
   private failSpawn(pending: PendingSpawn, reason: unknown): void {

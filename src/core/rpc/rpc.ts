@@ -1,8 +1,9 @@
 /**
  * rpc: call a module function on another node (Erlang's rpc/erpc).
  *
- * Exchange: the caller spawns, with a monitor, `erpc:execute(M, F, A)` on the target node
- * (its group leader is the caller's, so output comes back). The worker applies the function
+ * Exchange: the caller spawns, with a monitor and `reply: 'error_only'` (no spawn_reply on
+ * success), `erpc:execute(M, F, A)` on the target node (its group leader is the caller's, so
+ * output comes back): one spawn_request out, one DOWN back. The worker applies the function
  * and exits with `['$erpc', 'return' | 'throw' | 'error', value]`; the caller reads the
  * result from the DOWN reason. `noconnection` means the node was unreachable or went down.
  *
@@ -20,6 +21,7 @@
  */
 import { BadRpcError, badarg } from '../errors.js';
 import type { Node } from '../node.js';
+import type { SpawnSpec } from '../dist/protocol.js';
 import { TIMEOUT } from '../process/mailbox.js';
 import type { ProcessContext } from '../process/context.js';
 import { checkTerm } from '../terms/check.js';
@@ -49,9 +51,9 @@ export function checkTimeout(t: unknown): number | undefined {
 }
 
 /**
- * Spawn `erpc:<fun>(...args)` on `target` with a monitor from a helper process and resolve
- * with the worker's DOWN reason, or TIMEOUT. The timeout bounds the whole call, including a
- * spawn request that gets no reply.
+ * Spawn `erpc:<fun>(...args)` on `target` from a helper process, monitored with
+ * `reply: 'error_only'` as OTP's erpc does (one frame out, one DOWN back), and resolve with
+ * the worker's DOWN reason, or TIMEOUT once `timeoutMs` has passed.
  * @internal shared by rpc and erpc
  */
 export function runWorker(
@@ -61,16 +63,11 @@ export function runWorker(
   args: unknown[],
   timeoutMs: number | undefined,
 ): Promise<unknown> {
-  const clock = node.clock;
   return new Promise((resolve) => {
     node.spawn(async (self: ProcessContext) => {
-      const started = clock.now();
-      void self.spawnMonitor(target, 'erpc', fun, args).then(([, ref]) => self.send(self.pid, ['$rpc_spawned', ref]));
-      const spawned = await self.receive((msg) => msg[0] === '$rpc_spawned', timeoutMs);
-      if (spawned === TIMEOUT) return resolve(TIMEOUT);
-      const ref = (spawned as [string, Ref])[1];
-      const left = timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (clock.now() - started));
-      const down = await self.receive((msg) => msg[0] === 'DOWN' && ref.equals(msg[1]), left);
+      const spec: SpawnSpec = { kind: 'mfa', module: 'erpc', fun, args };
+      const ref = node.runtime.spawnMonitorErrorOnly(self.proc, self.groupLeader, target, spec);
+      const down = await self.receive((msg) => msg[0] === 'DOWN' && ref.equals(msg[1]), timeoutMs);
       if (down === TIMEOUT) {
         self.demonitor(ref, { flush: true });
         resolve(TIMEOUT);

@@ -129,28 +129,31 @@ interface RelayInfo {
  * (the leader), so the driver's registrations cross the network, as they do from most
  * nodes of a cluster (and as Erlang's lock-based registration always does).
  */
-async function erlmeshCluster(scope: Scope, direct: boolean) {
+async function erlmeshCluster(scope: Scope, direct: boolean, env?: Record<string, string>) {
   const c = cookie();
   const t = tag();
-  const relay = await scope.node<RelayInfo>('relay.ts', { cookie: c }, { label: 'relay' });
+  const relay = await scope.node<RelayInfo>('relay.ts', { cookie: c }, { label: 'relay', env });
   const peer = await scope.node<{ name: string }>(
     'peer.ts',
     { name: `a_peer_${t}@127.0.0.1`, cookie: c, relay: relay.info.url, direct },
-    { label: 'erlmesh peer' },
+    { label: 'erlmesh peer', env },
   );
   const client = await scope.node<{ name: string }>(
     'client.ts',
     { name: `b_client_${t}@127.0.0.1`, cookie: c, relay: relay.info.url, direct, peer: peer.info.name },
-    { label: 'erlmesh client' },
+    { label: 'erlmesh client', env },
   );
   return { relay, peer, client };
 }
 
-/** Run `cmd` on a fresh erlmesh cluster; adds the relay's routed frame count. */
-function erlmeshRemote(direct: boolean, cmd: string, args: object, limitMs: number): () => Promise<Raw> {
+/**
+ * Run `cmd` on a fresh erlmesh cluster; adds the relay's routed frame count. `env` goes to
+ * every process of the cluster (e.g. ERLMESH_BUSY_WAIT_MS).
+ */
+function erlmeshRemote(direct: boolean, cmd: string, args: object, limitMs: number, env?: Record<string, string>): () => Promise<Raw> {
   return () =>
     withChildren(async (scope) => {
-      const { relay, client } = await erlmeshCluster(scope, direct);
+      const { relay, client } = await erlmeshCluster(scope, direct, env);
       type Stats = { framesRouted: number; problems: string[] };
       const before = await relay.request<Stats>('stats');
       let data: Raw;
@@ -224,6 +227,9 @@ interface Scenario {
 let chromiumVersion: string | null = null;
 let pages: { dir?: string; how: string } | undefined;
 
+/** The environment of an erlmesh cluster that sleeps in the kernel between messages (src/server/busy-wait.ts). */
+const NO_BUSY_WAIT = { ERLMESH_BUSY_WAIT_MS: '0' };
+
 const streamArgs = { n: P.stream.n, capMs: CAP_MS, report: report(P.stream.n) };
 
 const SCENARIOS: Scenario[] = [
@@ -279,6 +285,24 @@ const SCENARIOS: Scenario[] = [
     score: (d) => num(d.p50_us),
     better: 'lower',
     erlangLimitMs: LIMIT.short,
+  },
+  {
+    id: 'pingpong-nobw',
+    title: 'ping-pong with a remote echo process, busy wait off (ERLMESH_BUSY_WAIT_MS=0)',
+    params: P.pingpong,
+    erlmesh: erlmeshRemote(true, 'pingpong', P.pingpong, LIMIT.short, NO_BUSY_WAIT),
+    erlmeshLimitMs: LIMIT.short,
+    score: (d) => num(d.p50_us),
+    better: 'lower',
+  },
+  {
+    id: 'rpc-nobw',
+    title: "rpc.call(node, 'kvs', 'lookup', ['weather']), sequential, busy wait off (ERLMESH_BUSY_WAIT_MS=0)",
+    params: P.rpc,
+    erlmesh: erlmeshRemote(true, 'rpc_seq', P.rpc, LIMIT.short, NO_BUSY_WAIT),
+    erlmeshLimitMs: LIMIT.short,
+    score: (d) => num(d.p50_us),
+    better: 'lower',
   },
   {
     id: 'rpc-concurrent',
@@ -438,6 +462,8 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
       extraNotes?: (em?: Raw, er?: Raw) => string[];
       /** Show this scenario's Erlang figure (the relay row shows Erlang's direct stream). */
       erlangFrom?: string;
+      /** Shown after the borrowed Erlang figure (default ' (direct)'). */
+      erlangSuffix?: string;
       /** The two figures are not the same measure: no ratio. */
       noRatio?: boolean;
     } = {},
@@ -456,7 +482,7 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
       scenario: label,
       better,
       erlmesh: em.text ?? show(emV, em.data!),
-      erlang: er.text ?? `${show(erV, er.data!)}${opts.erlangFrom ? ' (direct)' : ''}`,
+      erlang: er.text ?? `${show(erV, er.data!)}${opts.erlangFrom ? (opts.erlangSuffix ?? ' (direct)') : ''}`,
       ratio,
       target: opts.target ?? '',
       met,
@@ -502,6 +528,11 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
   add('pingpong', 'ping-pong round trip p99', 'lower', (d) => num(d.p99_us), fmt.us);
   add('rpc', 'rpc.call kvs lookup p50', 'lower', (d) => num(d.p50_us), fmt.us, { target: '≤ 1.0× Erlang', check: ratioAtMost(1) });
   add('rpc', 'rpc.call kvs lookup p99', 'lower', (d) => num(d.p99_us), fmt.us);
+  const noBw = { erlangSuffix: '', extraNotes: () => ['erlmesh with busy wait off (ERLMESH_BUSY_WAIT_MS=0): each process sleeps in the kernel between messages'] };
+  add('pingpong-nobw', 'ping-pong p50, busy wait off', 'lower', (d) => num(d.p50_us), fmt.us, { erlangFrom: 'pingpong', ...noBw });
+  add('pingpong-nobw', 'ping-pong p99, busy wait off', 'lower', (d) => num(d.p99_us), fmt.us, { erlangFrom: 'pingpong', ...noBw });
+  add('rpc-nobw', 'rpc.call p50, busy wait off', 'lower', (d) => num(d.p50_us), fmt.us, { erlangFrom: 'rpc', ...noBw });
+  add('rpc-nobw', 'rpc.call p99, busy wait off', 'lower', (d) => num(d.p99_us), fmt.us, { erlangFrom: 'rpc', ...noBw });
   add('rpc-concurrent', `rpc.call, ${P.rpcConc.callers} concurrent callers`, 'higher', (d) => num(d.rate), (x) => fmt.rate(x, 'calls/s'));
   add('spawn', 'remote spawn', 'higher', (d) => num(d.rate), (x, d) => `${fmt.rate(x, 'spawns/s')} (p50 ${fmt.us(num(d.p50_us))})`);
   add('global', 'global.registerName p50', 'lower', (d) => num(d.p50_us), (x, d) => `${fmt.us(x)} (p99 ${fmt.us(num(d.p99_us))})`);

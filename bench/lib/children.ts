@@ -137,12 +137,12 @@ type Incoming = { type: 'ready'; info: unknown } | { type: 'fatal'; error: strin
 
 /**
  * Fork `bench/proc/<script>` under tsx with `options` (JSON in argv[2]) and wait for its
- * `ready`. `node` holds extra Node flags (e.g. --expose-gc).
+ * `ready`. `node` holds extra Node flags (e.g. --expose-gc), `env` extra environment.
  */
 export async function startNodeChild<I = Record<string, unknown>>(
   script: string,
   options: object,
-  opts: { label?: string; node?: string[]; readyTimeoutMs?: number } = {},
+  opts: { label?: string; node?: string[]; readyTimeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<NodeChild<I>> {
   const label = opts.label ?? script;
   const tail = new Tail();
@@ -152,7 +152,7 @@ export async function startNodeChild<I = Record<string, unknown>>(
     cwd: REPO,
     execArgv: [...(opts.node ?? []), ...(bundles ? [] : ['--import', 'tsx'])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...opts.env },
   });
   proc.stdout?.on('data', (d: Buffer) => tail.push(d));
   proc.stderr?.on('data', (d: Buffer) => tail.push(d));

@@ -10,5 +10,6 @@ export type { DirectLinksOptions } from './direct-links.js';
 export { readOrCreateCookie, defaultCookiePath } from './cookie.js';
 export { file, loadServerModules } from './modules.js';
 export { wsChannel } from './ws-channel.js';
+export { setBusyWait, busyWait, DEFAULT_BUSY_WAIT_MS } from './busy-wait.js';
 export { RelayTransport } from '../core/relay/relay-transport.js';
 export type { RelayTransportOptions, DirectLinks } from '../core/relay/relay-transport.js';

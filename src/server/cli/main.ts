@@ -2,17 +2,18 @@
  * The `erlmesh` command line (bin/erlmesh.js runs this module):
  *
  * ```
- * erlmesh relay [--port 4369] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE]
+ * erlmesh relay [--port 4369] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE] [--busy-wait MS]
  * erlmesh node (--sname N | --name N) [--cookie C] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
- *              [--ticktime SECONDS] [--eval CODE] [--noshell]
- * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C]
+ *              [--ticktime SECONDS] [--eval CODE] [--noshell] [--busy-wait MS]
+ * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C] [--busy-wait MS]
  * ```
  *
  * The cookie is `--cookie`, else $ERLMESH_COOKIE, else ~/.erlang.cookie (created when missing).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_BUSY_WAIT_MS, setBusyWait } from '../busy-wait.js';
 import { DEFAULT_RELAY } from '../node.js';
 import { messageOf, packageRoot, parsePort } from './common.js';
 import { runDemo } from './demo-command.js';
@@ -25,12 +26,30 @@ function parseTicktime(value: string): number {
   return n;
 }
 
+function parseBusyWait(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('busy wait must be a number of milliseconds >= 0');
+  return n;
+}
+
+/** `--busy-wait <ms>`, shared by every command that runs sockets (see busy-wait.ts). */
+function busyWaitOption(): Option {
+  return new Option(
+    '--busy-wait <ms>',
+    `poll the event loop for this long after each message instead of sleeping (lower latency, more CPU; 0: off; default $ERLMESH_BUSY_WAIT_MS, else ${DEFAULT_BUSY_WAIT_MS})`,
+  ).argParser(parseBusyWait);
+}
+
 function program(): Command {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const cli = new Command('erlmesh')
     .description("Erlang/OTP's distribution for Node.js processes and browser tabs")
     .version(version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .hook('preAction', (_cli, action) => {
+      const ms = action.opts<{ busyWait?: number }>().busyWait;
+      if (ms !== undefined) setBusyWait(ms);
+    });
   const cookieHelp = 'the cluster cookie (default: $ERLMESH_COOKIE, else ~/.erlang.cookie)';
 
   cli
@@ -41,6 +60,7 @@ function program(): Command {
     .option('--cookie <cookie>', cookieHelp)
     .option('--cert <file>', 'TLS certificate (PEM): serve wss://')
     .option('--key <file>', 'TLS private key (PEM)')
+    .addOption(busyWaitOption())
     .action(runRelay);
 
   cli
@@ -56,6 +76,7 @@ function program(): Command {
     .option('--ticktime <seconds>', 'net_ticktime: a silent peer is dropped after about this long', parseTicktime)
     .option('--eval <code>', 'evaluate code after start (shell bindings; await allowed; result not printed)')
     .option('--noshell', 'no shell: run until SIGINT/SIGTERM or halt()')
+    .addOption(busyWaitOption())
     .action(runNode);
 
   cli
@@ -64,6 +85,7 @@ function program(): Command {
     .option('--port <port>', 'HTTP port; 0 picks a free one', parsePort, 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--cookie <cookie>', cookieHelp)
+    .addOption(busyWaitOption())
     .action(runDemo);
 
   return cli;

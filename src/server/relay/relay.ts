@@ -32,6 +32,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay/protocol.js';
 import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from './options.js';
 import { Router, type Conn, type Session } from './router.js';
+import { busyWaitKick } from '../busy-wait.js';
 
 export interface RelayStats {
   /** Open WebSockets, registered or not. */
@@ -168,6 +169,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     };
     // The per-message path: no closure per message.
     ws.on('message', (data, isBinary) => {
+      busyWaitKick();
       try {
         if (isBinary) router.onBinary(s, toBuffer(data));
         else router.onText(s, data as Buffer);

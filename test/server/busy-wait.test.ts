@@ -1,0 +1,92 @@
+/**
+ * Event-loop busy waiting (src/server/busy-wait.ts): socket activity keeps the loop polling
+ * for the configured period, then it sleeps again; 0 turns it off; bad settings are refused.
+ * Only states are asserted here, never how fast anything went (that is the benchmark's job).
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { busyWait, busyWaitKick, busyWaiting, DEFAULT_BUSY_WAIT_MS, setBusyWait } from '../../src/server/busy-wait.js';
+import { startNode, type ServerNodeOptions } from '../../src/server/node.js';
+import { startRelay, type Relay } from '../../src/server/relay/index.js';
+import type { Node } from '../../src/core/node.js';
+import { eventually } from '../helpers/cluster.js';
+
+const initial = busyWait();
+afterEach(() => setBusyWait(initial));
+
+/** Resolve once the waiter has stopped (it must, within the bounded wait of `eventually`). */
+const stopped = (): Promise<void> => eventually(() => !busyWaiting());
+
+describe('busy wait', () => {
+  it('defaults to 1 ms (no ERLMESH_BUSY_WAIT_MS in the test environment)', () => {
+    expect(DEFAULT_BUSY_WAIT_MS).toBe(1);
+    if (process.env.ERLMESH_BUSY_WAIT_MS === undefined) expect(initial).toBe(1);
+  });
+
+  it('a kick keeps the loop polling, which stops once the period has passed with no activity', async () => {
+    setBusyWait(20);
+    await stopped();
+    busyWaitKick();
+    expect(busyWaiting()).toBe(true);
+    // Several turns of the loop later it is still polling (a setImmediate chain, not a timer).
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    await stopped();
+    expect(busyWaiting()).toBe(false);
+  });
+
+  it('0 turns it off: a kick starts nothing', async () => {
+    setBusyWait(0);
+    await stopped();
+    busyWaitKick();
+    expect(busyWaiting()).toBe(false);
+  });
+
+  it('refuses a bad period with badarg and keeps the old one', () => {
+    setBusyWait(3);
+    for (const bad of [-1, NaN, Infinity, '1' as unknown as number, undefined as unknown as number]) {
+      expect(() => setBusyWait(bad)).toThrow(expect.objectContaining({ code: 'badarg' }));
+    }
+    expect(busyWait()).toBe(3);
+  });
+
+  it('reads ERLMESH_BUSY_WAIT_MS, and warns (ERLMESH_BAD_BUSY_WAIT) and uses the default for a bad value', () => {
+    const run = (value: string): { out: string; err: string } => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/server/busy-wait.ts').then((m) => console.log(m.busyWait()))"], {
+        env: { ...process.env, ERLMESH_BUSY_WAIT_MS: value },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return { out: r.stdout.trim(), err: r.stderr };
+    };
+    expect(run('0.25')).toEqual({ out: '0.25', err: '' });
+    expect(run('0').out).toBe('0');
+    const bad = run('soon');
+    expect(bad.out).toBe('1');
+    expect(bad.err).toMatch(/ERLMESH_BAD_BUSY_WAIT.*ERLMESH_BUSY_WAIT_MS=soon/);
+  });
+
+  describe('socket activity kicks it', () => {
+    let relay: Relay | undefined;
+    const nodes: Node[] = [];
+    afterEach(async () => {
+      await Promise.all(nodes.splice(0).map((n) => n.stop()));
+      await relay?.close();
+      relay = undefined;
+    });
+
+    it('a message between two server-nodes leaves the loop polling', async () => {
+      relay = await startRelay({ port: 0, cookie: 'bw', logger: false });
+      const opts = { cookie: 'bw', relay: relay.url, startRelay: false, output: false, logger: false } as const;
+      const a = await startNode({ name: 'a@127.0.0.1', ...opts } as ServerNodeOptions);
+      const b = await startNode({ name: 'b@127.0.0.1', ...opts } as ServerNodeOptions);
+      nodes.push(a, b);
+      expect(await a.ping(b.name)).toBe('pong');
+      setBusyWait(50);
+      await stopped();
+      expect(await a.rpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
+      expect(busyWaiting()).toBe(true);
+      await stopped();
+    });
+  });
+});

@@ -29,7 +29,14 @@ export type ErlmeshErrorCode =
   // genServer.call / stop (src/core/behaviours): no such server, it exited during the call, or it is the caller
   | 'noproc'
   | 'server_exit'
-  | 'calling_self';
+  | 'calling_self'
+  // join tickets (src/core/security): expired, bad signature or proof, not a ticket, name outside its prefix
+  | 'ticket_expired'
+  | 'ticket_forged'
+  | 'ticket_malformed'
+  | 'name_not_allowed'
+  // a peer sent more than its role allows per second, or a mailbox limit was hit
+  | 'rate_limited';
 
 /**
  * The one error class of erlmesh; subclasses narrow the meaning.

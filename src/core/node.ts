@@ -186,7 +186,7 @@ export class Node {
             setupTimeoutMs: opts.setupTimeoutMs ?? 7_000,
             cookieFor: (peer) => this.getCookie(peer),
             isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
-            onSignal: (s) => this.runtime.deliver(s),
+            onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
             onNodeDown: (node) => queueMicrotask(() => this.runtime.nodeDown(node)),
             onChange: (c) => this.nodeEvents.emit(c),
             log: (level, text) => this.log(level, text),
@@ -579,6 +579,17 @@ export class Node {
     p.monitors.set(ref.key, { ref, shownAs, node, target: wire });
     this.runtime.route({ t: 'monitor', from: p.pid, to: wire, node, ref });
     return ref;
+  }
+
+  /**
+   * A signal from the connected node `peer` (`role` undefined: a cookie holder). The
+   * capability checks for ticket holders go here (src/core/security).
+   * @internal
+   */
+  _remoteSignal(s: SignalFrame, peer: string, role: string | undefined): void {
+    void peer;
+    void role;
+    this.runtime.deliver(s);
   }
 
   /** @internal */

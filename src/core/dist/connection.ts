@@ -27,6 +27,11 @@ export class Connection {
   /** Set by the net kernel: this node itself is hidden, so every connection of it is hidden. */
   localHidden = false;
 
+  /** The peer's role (PeerInfo.role): undefined for a cookie holder. */
+  get role(): string | undefined {
+    return this.info?.role;
+  }
+
   get hidden(): boolean {
     return this.localHidden || (this.info?.flags.hidden ?? false);
   }

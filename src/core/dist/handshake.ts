@@ -33,6 +33,11 @@ export interface PeerInfo {
   flags: NodeFlags;
   /** The encoding both sides use after the handshake. */
   encoding: WireEncoding;
+  /**
+   * The peer's role when it was admitted with a join ticket (src/core/security); undefined
+   * for a cookie holder (full trust).
+   */
+  role?: string;
 }
 
 export interface HandshakeEnv {

@@ -36,7 +36,8 @@ export interface NetKernelEnv {
   setupTimeoutMs: number;
   cookieFor(peer: string): string;
   isAllowed(peer: string): boolean;
-  onSignal(frame: SignalFrame): void;
+  /** A valid signal from `peer` (whose role is `role`: undefined for a cookie holder). */
+  onSignal(frame: SignalFrame, peer: string, role: string | undefined): void;
   onNodeDown(node: string): void;
   onChange(change: NodeChange): void;
   log(level: 'info' | 'warning' | 'error', text: string): void;
@@ -264,7 +265,7 @@ export class NetKernel {
       this.down(c, 'bad_frame');
       return;
     }
-    this.env.onSignal(f as SignalFrame);
+    this.env.onSignal(f as SignalFrame, c.peer, c.role);
   }
 
   private down(c: Connection, reason: NodedownReason): void {
@@ -340,6 +341,15 @@ export class NetKernel {
       if (kind === 'connected' || (kind === 'hidden') === c.hidden) out.push(c.peer);
     }
     return out;
+  }
+
+  /**
+   * The role of the connected peer `node`: undefined for a cookie holder, the ticket's role
+   * for a ticket holder, null when not connected.
+   */
+  roleOf(node: string): string | undefined | null {
+    const c = this.conns.get(node);
+    return c && c.state === 'up' ? c.role : null;
   }
 
   disconnect(node: string): boolean {

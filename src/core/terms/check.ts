@@ -50,6 +50,14 @@ export function checkTerm(value: unknown, root = 'msg'): void {
   }
 }
 
+/**
+ * Objects that contain no further terms (pids, refs, binaries, dates): accepted without
+ * entering the ancestor chain, which is what makes `['msg', i, <64-byte binary>]` free.
+ */
+function isLeaf(x: object): boolean {
+  return x instanceof Pid || x instanceof Uint8Array || x instanceof Ref || x instanceof Date;
+}
+
 function fail(what: string): Failure {
   return { what, segs: [] };
 }
@@ -80,7 +88,7 @@ function visit(v: unknown, chain: Chain | undefined): Failure | undefined {
         if (x === undefined && !(i in arr)) return at(fail('is a hole (sparse array)'), `[${i}]`);
         continue;
       }
-      if (x === null || x instanceof Pid) continue;
+      if (x === null || isLeaf(x)) continue;
       if (c === undefined) {
         c = enter(chain, o);
         if (c === undefined) return fail(CYCLIC);
@@ -103,7 +111,7 @@ function visit(v: unknown, chain: Chain | undefined): Failure | undefined {
       const x = rec[k];
       const t = typeof x;
       if (t !== 'object' && t !== 'function' && t !== 'symbol') continue;
-      if (x === null || x instanceof Pid) continue;
+      if (x === null || (t === 'object' && isLeaf(x as object))) continue;
       if (t === 'object' && c === undefined) {
         c = enter(chain, o);
         if (c === undefined) return fail(CYCLIC);

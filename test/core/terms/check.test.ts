@@ -55,6 +55,8 @@ describe('checkTerm accepts terms', () => {
     ['a shared subobject in a map and error', [new Map([[shared, shared]]), sharedInError, shared]],
     ['the same error twice', [sharedInError, sharedInError]],
     ['a deep term (past the ancestor-scan limit)', deep],
+    ['leaves inside containers (binary, ref, date, pid)', ['msg', 1, new Uint8Array(64), { r: ref, d: new Date(0), p: pid, b: Buffer.from('x') }]],
+    ['one binary shared by many messages', Array.from({ length: 3 }, (_, i) => ['msg', i, shared.deep, new Uint8Array(2)])],
   ])('%s', (_name, value) => {
     expect(() => checkTerm(value)).not.toThrow();
   });

@@ -4,16 +4,7 @@
  * the pages (dist/public) first; `npx playwright test` alone expects both.
  */
 import { defineConfig } from '@playwright/test';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
+import { CHROMIUM_ARGS, chromiumPath } from './src/playwright/chromium.js';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -27,8 +18,8 @@ export default defineConfig({
   use: {
     headless: true,
     launchOptions: {
-      executablePath: process.env.ERLMESH_CHROMIUM ?? '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
+      executablePath: chromiumPath() ?? '/usr/bin/chromium',
+      args: [...CHROMIUM_ARGS],
     },
     trace: 'off',
   },

@@ -12,7 +12,7 @@
  *   BENCH_RUNS=2         runs per side of each timing scenario (alternating sides; best run kept)
  *   BENCH_BUDGET_S=540   the time the whole run aims to stay within (repeats stop, limits shrink)
  *   BENCH_WRITE=1        write latest.json + docs even for a scaled or partial run
- *   CHROMIUM_PATH=…      the Chromium for the browser rows (default: chromium on PATH)
+ *   ERLMESH_CHROMIUM=…   the Chromium for the browser rows (default: /usr/bin/chromium, else chromium on PATH)
  *
  * Every scenario runs in fresh child processes (bench/proc/*.ts, Erlang VMs) that are killed
  * when it ends, fails or times out; a failure lands in its row and the other scenarios run.
@@ -342,7 +342,7 @@ const SCENARIOS: Scenario[] = [
     title: 'headless Chromium round trips through the relay',
     params: P.browser,
     unavailable: () => {
-      if (!findChromium()) return 'Chromium not found (install chromium or set CHROMIUM_PATH)';
+      if (!findChromium()) return 'Chromium not found (install chromium or set ERLMESH_CHROMIUM)';
       const p = preparePages();
       pages = p;
       if (!p.dir) return `no tab page: ${p.how}`;

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHROMIUM_ARGS, chromiumPath } from '../../src/playwright/chromium.js';
 import type { Browser } from 'playwright-core';
 import { BUILD_DIR, REPO, type Scope, withTimeout } from './children.js';
 import { summarize, type Summary } from './stats.js';
@@ -18,20 +19,12 @@ import { which } from './erlang.js';
 
 /** The pages `npx vite build` writes by default (what `npm test` and `npm start` serve). */
 export const DIST_PAGES = join(REPO, 'dist/public');
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+export { CHROMIUM_ARGS };
 
-/** The Chromium to use: $CHROMIUM_PATH, else chromium / chromium-browser on PATH. */
+/** The Chromium to use: $ERLMESH_CHROMIUM (or $CHROMIUM_PATH), else the usual paths, else chromium on PATH. */
 export function findChromium(): string | undefined {
-  const env = process.env.CHROMIUM_PATH;
-  if (env) return existsSync(env) ? env : undefined;
-  return which('chromium') ?? which('chromium-browser') ?? which('google-chrome');
+  if (process.env.ERLMESH_CHROMIUM || process.env.CHROMIUM_PATH) return chromiumPath();
+  return chromiumPath() ?? which('chromium') ?? which('chromium-browser') ?? which('google-chrome');
 }
 
 /**
@@ -140,7 +133,7 @@ export async function runBrowser(
   let browser: Browser | undefined;
   const close = scope.add({ kill: () => void browser?.close().catch(() => undefined) });
   try {
-    browser = await chromium.launch({ executablePath: opts.executablePath, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+    browser = await chromium.launch({ executablePath: opts.executablePath, args: [...CHROMIUM_ARGS], headless: true, timeout: 60_000 });
     const context = await browser.newContext();
     const open = async (name: string): Promise<import('playwright-core').Page> => {
       const page = await context.newPage();

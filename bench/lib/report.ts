@@ -165,7 +165,7 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
 
 - The Erlang side runs when \`erl\` and \`erlc\` are on PATH (Debian: \`apt-get install -y
   erlang-nox\`); without them the Erlang column says so and the run still completes.
-- Browser rows need Chromium (\`chromium\` on PATH, or \`CHROMIUM_PATH\`). The bench builds the
+- Browser rows need Chromium (\`/usr/bin/chromium\`, \`chromium\` on PATH, or \`ERLMESH_CHROMIUM\`). The bench builds the
   tab page from the current sources with \`vite build\` into its own directory
   (\`node_modules/.cache/erlmesh-bench/pages\`, leaving \`dist/public\` alone), and falls back to
   \`dist/public\` if that build fails; without Chromium or a page the rows say why.
@@ -190,6 +190,7 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
 | \`stream-relay\` | \`stream\` with \`direct: false\` on both erlmesh nodes: every frame goes through the relay process. Target: ≥ 0.5× erlmesh's direct figure. |
 | \`pingpong\` | A process sends \`[self, i]\` to an echo process on the remote node and waits for \`['pong', i]\`; 10,000 timed round trips after 1,000 warm-up. |
 | \`rpc\` | \`rpc.call(B, 'kvs', 'lookup', ['weather'])\` (the book's kvs, \`weather = fine\` stored) back to back: 10,000 timed after 500 warm-up. |
+| \`pingpong-nobw\`, \`rpc-nobw\` | \`pingpong\` and \`rpc\` again with \`ERLMESH_BUSY_WAIT_MS=0\` in every erlmesh process (see Fairness: busy wait). |
 | \`rpc-concurrent\` | 32 callers, each 500 sequential \`rpc.call\`s (after a warm-up round): calls/s over the whole round. |
 | \`spawn\` | \`spawn(B, bench, noop, [])\` back to back (each awaits the pid, as Erlang's \`spawn/4\` does): 5,000 timed after 500. |
 | \`global\` | \`global.registerName(name, pid)\` for 1,000 fresh names, each for a fresh local process (spawned outside the timing), after 100 warm-up; then 100,000 \`whereisName\` over those names. |
@@ -224,6 +225,15 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   is the relay's); if bundling fails they run under tsx, and the machine table says which.
 - **Steady state, not start-up.** Process start-up, bundling, connection set-up and the remote
   spawn of the counter or echo are outside every timing; Erlang VM start-up likewise.
+- **Busy wait.** A Node process asleep in epoll pays a kernel wake-up per message (about
+  45 µs on this virtual machine: a raw two-process TCP ping-pong in Node takes ~100 µs p50).
+  BEAM's schedulers spin briefly before sleeping (\`+sbwt\`, on by default); erlmesh does the
+  same for the event loop: for 1 ms after a socket message (\`--busy-wait\`,
+  \`ERLMESH_BUSY_WAIT_MS\`, \`setBusyWait\`), the loop polls instead of sleeping
+  (src/server/busy-wait.ts). That is erlmesh's default, so the main rows use it; the
+  \`…, busy wait off\` rows show the same workloads with it off. Its cost: a core stays busy
+  while messages keep coming, and on this 2-core machine, with both ends spinning, the p99
+  of round trips grows (GC helper threads and the other process compete for the cores).
 - **What is not compared.** Browser round trips and relay memory have no Erlang counterpart;
   their Erlang cells say so.
 `;

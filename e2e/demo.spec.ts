@@ -70,6 +70,8 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  // ERLMESH_DEMO_LOG=FILE keeps the demo process's output (relay log, node warnings) for debugging.
+  if (process.env.ERLMESH_DEMO_LOG) (await import('node:fs')).writeFileSync(process.env.ERLMESH_DEMO_LOG, demo?.output() ?? '');
   await stopDemo(demo);
 });
 

@@ -9,6 +9,9 @@
  *   restored from the back-forward cache starts a new incarnation of the node (same name, a
  *   greater creation) and hands it to `onRestore`.
  * - After a relay restart the transport reconnects with capped exponential backoff.
+ * - An untrusted page joins with a join `ticket` (minted by a server that holds the cookie)
+ *   instead of the cookie: as a function, it is called before each relay registration and
+ *   each handshake, so the page can fetch short-lived tickets as it goes.
  */
 import { startNode as startCoreNode, type Node, type NodeOptions } from '../core/node.js';
 import { ErlmeshError } from '../core/errors.js';
@@ -20,8 +23,8 @@ import { tabCrypto } from './crypto.js';
 export interface TabNodeOptions extends Omit<NodeOptions, 'transport'> {
   /** Relay URL; default: this page's origin with ws(s): and the /erlmesh path. */
   relay?: string;
-  /** The cluster cookie (a later release admits tabs with server-minted tickets instead). */
-  cookie: string;
+  /** The cluster cookie, for a trusted page. Or `ticket`. */
+  cookie?: string;
   /** Host part for a generated name (default: the page's host name). */
   host?: string;
   /** Name mode of a generated name: 'short' (default) or 'long'. */
@@ -65,7 +68,7 @@ async function startOnce(opts: TabNodeOptions): Promise<Node> {
     const names = named ? { sname: opts.sname, name: opts.name } : generatedName(opts);
     const transport = new RelayTransport({
       url: opts.relay ?? defaultRelay(),
-      cookie: opts.cookie,
+      ...(opts.ticket !== undefined ? { ticket: opts.ticket } : { cookie: opts.cookie }),
       WebSocket: WS,
       clock: opts.clock,
       crypto: opts.crypto ?? tabCrypto(),
@@ -88,6 +91,9 @@ async function startOnce(opts: TabNodeOptions): Promise<Node> {
  * import { startNode } from 'erlmesh/browser';
  * const node = await startNode({ cookie, host: 'myhost' });   // tab-k3x9q2@myhost
  * await node.rpc.call('demo@myhost', 'kvs', 'lookup', ['weather']);
+ * // an untrusted page: a ticket from its server, never the cookie
+ * const guest = await startNode({ ticket: () => fetch('/erlmesh/ticket').then((r) => r.text()), host: 'myhost' });
+ * guest.role  // 'guest'
  */
 export async function startNode(opts: TabNodeOptions): Promise<Node> {
   let node = await startOnce(opts);

@@ -20,12 +20,18 @@ import { ProcessRuntime, type Resolved } from './process/runtime.js';
 import { Rpc } from './rpc/rpc.js';
 import { Erpc } from './rpc/erpc.js';
 import { Global } from './global/global.js';
-import { Pg } from './pg/pg.js';
+import { isPgScopeName, Pg } from './pg/pg.js';
+import { SERVER_NAME as GLOBAL_SERVER } from './global/server.js';
 import { checkTerm } from './terms/check.js';
 import { formatTerm } from './terms/format.js';
 import { Pid } from './terms/pid.js';
 import { Ref } from './terms/ref.js';
 import { Emitter } from './util/emitter.js';
+import { TicketSource, type TicketOption } from './security/ticket.js';
+import { checkCapabilities } from './security/capabilities.js';
+import { Guard } from './security/guard.js';
+import type { Capabilities } from './security/types.js';
+import { processInfo, type ProcessInfo } from './process/info.js';
 
 export type LogLevel = 'info' | 'warning' | 'error';
 export interface LogEntry {
@@ -41,8 +47,18 @@ export interface NodeOptions {
   name?: string;
   /** Host part for `sname` without `@` (platforms pass the short host name). Default `'localhost'`. */
   host?: string;
-  /** Required for a named node (platform entries read `~/.erlang.cookie`). */
+  /** Required for a named node (platform entries read `~/.erlang.cookie`), unless it has a `ticket`. */
   cookie?: string;
+  /**
+   * A join ticket (src/core/security/ticket.ts) instead of the cookie: the node joins as an
+   * untrusted ticket holder in the ticket's role (`node.role`). A function is called anew
+   * before each relay (re)registration and each handshake, so pages can use short-lived
+   * tickets. Not together with `cookie`.
+   *
+   * @example
+   * await startNode({ ticket: () => fetch('/erlmesh/ticket').then((r) => r.text()) });  // erlmesh/browser
+   */
+  ticket?: TicketOption;
   /** How this node reaches others; required for a named node. */
   transport?: Transport;
   /** Hidden nodes are left out of `nodes()` and the mesh. */
@@ -67,6 +83,16 @@ export interface NodeOptions {
    * speak as nodes did before fast-1 (one superjson text frame per frame, no batching).
    */
   encodings?: WireEncoding[];
+  /**
+   * What peers admitted with a join ticket may do to this node, per role (see
+   * security/capabilities.ts and security/guard.ts for the refusals they see). Cookie holders
+   * may always do everything; a role left out may only send to pids and monitor. A bad shape
+   * throws `badarg`, an unknown policy field `unknown_options`.
+   *
+   * @example
+   * await startNode({ ...opts, capabilities: { guest: { rpc: { kvs: ['lookup'] }, send: ['kvs'], maxMessagesPerSecond: 200 } } });
+   */
+  capabilities?: Capabilities;
 }
 
 type NodesKind = 'visible' | 'hidden' | 'connected' | 'this' | 'known';
@@ -82,9 +108,13 @@ type NodesKind = 'visible' | 'hidden' | 'connected' | 'this' | 'known';
  */
 export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   const name = resolveName(opts);
+  if (opts.capabilities !== undefined) checkCapabilities(opts.capabilities);
   if (name === NOT_ALIVE_NAME) return new Node(opts, name, 0);
   if (!opts.transport) throw new ErlmeshError('badarg', 'a named node needs a transport (use erlmesh/server or erlmesh/browser, or pass one)');
-  if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string)');
+  if (opts.ticket !== undefined && opts.cookie !== undefined) throw badarg('give either a cookie or a ticket, not both');
+  const tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
+  if (tickets) await tickets.get(); // a bad ticket fails here, before registering
+  else if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string) or a ticket');
   if (opts.encodings !== undefined) checkEncodings(opts.encodings);
   let node: Node | undefined;
   const pending: Array<Parameters<Parameters<Transport['listen']>[1]>[0]> = [];
@@ -93,7 +123,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<Node> {
     hidden: !!opts.hidden,
     onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
   });
-  node = new Node(opts, name, reg.creation);
+  node = new Node(opts, name, reg.creation, tickets);
   for (const ch of pending) node._accept(ch);
   // The rendezvous listed peers: give the first connections a moment (bounded), so that
   // nodes() is complete when startNode resolves.
@@ -130,6 +160,7 @@ export class Node {
   /** Process groups (Erlang's pg), default scope; `pg.scope(name)` for others. */
   readonly pg: Pg;
   /** @internal */ readonly runtime: ProcessRuntime<ProcessContext>;
+  /** @internal what ticket holders may do here (security/guard.ts) */ readonly security: Guard;
   private readonly net: NetKernel | undefined;
   /** @internal */ readonly clock: Clock;
   private readonly transport: Transport | undefined;
@@ -143,9 +174,11 @@ export class Node {
   private readonly user: Pid;
   private stopped = false;
   private readonly hidden: boolean;
+  private readonly tickets: TicketSource | undefined;
 
   /** @internal use startNode */
-  constructor(opts: NodeOptions, name: string, creation: number) {
+  constructor(opts: NodeOptions, name: string, creation: number, tickets?: TicketSource) {
+    this.tickets = tickets;
     this.name = name;
     this.creation = creation;
     this.clock = opts.clock ?? realClock;
@@ -165,6 +198,17 @@ export class Node {
       resolveSpec: (spec) => this.resolveSpec(spec),
       makeContext: (proc) => new ProcessContext(this, proc),
       log: (level, text) => this.log(level, text),
+    });
+    this.security = new Guard(opts.capabilities, {
+      name,
+      clock: this.clock,
+      log: (level, text) => this.log(level, text),
+      route: (s) => this.runtime.route(s),
+      roleOf: (peer) => (this.net ? this.net.roleOf(peer) : null),
+      disconnect: (peer, reason) => this.net?.disconnect(peer, reason) ?? false,
+      // Every role may reach the name services; global and pg check their own capability.
+      isService: (n) => n === GLOBAL_SERVER || isPgScopeName(this, n),
+      nameOf: (pid) => this.runtime.registry.nameOf(pid),
     });
     const mode = parseNodeName(name)?.mode ?? 'short';
     this.net =
@@ -186,9 +230,10 @@ export class Node {
             setupTimeoutMs: opts.setupTimeoutMs ?? 7_000,
             cookieFor: (peer) => this.getCookie(peer),
             isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
+            ...(tickets ? { ticket: () => tickets.get() } : {}),
             onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
             onNodeDown: (node) => queueMicrotask(() => this.runtime.nodeDown(node)),
-            onChange: (c) => this.nodeEvents.emit(c),
+            onChange: (c) => this.nodeEvents.emit(this.security.nodeChange(c)),
             log: (level, text) => this.log(level, text),
           });
     for (const m of builtinModules) this.load(m);
@@ -216,6 +261,22 @@ export class Node {
   }
 
   // ----- identity and membership -----------------------------------------------------------
+
+  /** This node's role: its join ticket's, or undefined for a cookie holder. */
+  get role(): string | undefined {
+    return this.tickets?.role;
+  }
+
+  /**
+   * The role of the connected peer `node`: its join ticket's (as verified in the handshake),
+   * undefined for a cookie holder, null when not connected.
+   *
+   * @example
+   * node.roleOf('tab-k3x9q2@myhost')  // 'guest'
+   */
+  roleOf(node: string): string | undefined | null {
+    return this.net ? this.net.roleOf(node) : null;
+  }
 
   /** True when the node is distributed (has a name other than nonode@nohost). */
   isAlive(): boolean {
@@ -437,6 +498,20 @@ export class Node {
     return p ? p.exited : 'noproc';
   }
 
+  /**
+   * What this node knows of a live local process (Erlang's process_info/1, in part):
+   * undefined when it is not alive; `badarg` for a remote pid or a non-pid.
+   *
+   * @example
+   * node.processInfo(pid);
+   * // { messageQueueLen: 0, messagesDropped: 0, maxMailbox: undefined, trapExit: false, registeredName: undefined, … }
+   */
+  processInfo(pid: Pid): ProcessInfo | undefined {
+    if (!(pid instanceof Pid) || pid.node !== this.name) throw badarg('processInfo: not a local pid');
+    const p = this.runtime.local(pid);
+    return p && processInfo(p, this.runtime.registry);
+  }
+
   /** Stop the node: every process exits with `shutdown`, peers see nodedown. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -587,9 +662,7 @@ export class Node {
    * @internal
    */
   _remoteSignal(s: SignalFrame, peer: string, role: string | undefined): void {
-    void peer;
-    void role;
-    this.runtime.deliver(s);
+    if (role === undefined || this.security.admit(s, peer, role)) this.runtime.deliver(s);
   }
 
   /** @internal */

@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { Node } from '../core/node.js';
 import { startNode, type ServerNodeOptions } from '../server/node.js';
 import { startRelay, type Relay, type RelayLogLine } from '../server/relay/index.js';
+import { mintTicket } from '../server/tickets.js';
 import type { HarnessStartOptions } from '../browser/harness/api.js';
 import { findPageRoot, notBuiltError, pageRootCandidates, startPageServer, type PageServer } from './pages.js';
 import { fromWireError, Tab, type TabError } from './tab.js';
@@ -41,9 +42,25 @@ export interface TabOptions {
   name?: string;
   /** The cookie this tab uses; default the cluster's. A wrong one makes `tab()` reject with code 'bad_cookie'. */
   cookie?: string;
+  /**
+   * Join with a ticket instead of the cookie (an untrusted tab; the page never sees the
+   * cookie): `true` for role 'guest', or the role, prefix and lifetime of the ticket minted
+   * with the cluster's cookie (defaults: 'guest'; the tab's full name when `name` is given,
+   * else 'tab-'; 10 minutes), or a ticket string of your own (`cluster.ticket()`).
+   */
+  ticket?: true | string | TicketSpec;
   hidden?: boolean;
   connectAll?: boolean;
   tickMs?: number;
+}
+
+/** What `cluster.ticket()` mints (see `mintTicket` of erlmesh/server). */
+export interface TicketSpec {
+  role?: string;
+  prefix?: string;
+  ttlMs?: number;
+  /** Issue time, ms since the epoch (default now): a past one makes an expired ticket. */
+  now?: number;
 }
 
 /** The error `cluster.tab()` rejects with when the tab-node cannot start; the page stays open (and is closed after the test). */
@@ -70,6 +87,8 @@ export interface Cluster {
    * output and logs dropped unless given in `opts`). Stopped after the test.
    */
   server(sname: string, opts?: Partial<ServerNodeOptions>): Promise<Node>;
+  /** A join ticket signed with the cluster cookie (defaults: role 'guest', prefix 'tab-', 10 minutes). */
+  ticket(spec?: TicketSpec): string;
   /** Open a tab-node (see `TabOptions`); resolves once the node is up and joined the mesh. */
   tab(opts?: TabOptions): Promise<Tab>;
   /**
@@ -229,7 +248,16 @@ export async function startCluster(deps: ClusterDeps): Promise<OwnedCluster> {
       const here = new Error();
       const page = await openPage(opts.context);
       const context = page.context();
-      const start: HarnessStartOptions = { cookie: opts.cookie ?? cookie, host };
+      const start: HarnessStartOptions = { host };
+      if (opts.ticket !== undefined) {
+        // The harness passes its options to startNode as they are: a ticket string, no cookie.
+        const t = opts.ticket;
+        const spec: TicketSpec = typeof t === 'object' ? t : {};
+        start.ticket =
+          typeof t === 'string' ? t : cluster.ticket({ ...spec, prefix: spec.prefix ?? (opts.name !== undefined ? nodeName(opts.name) : 'tab-') });
+      } else {
+        start.cookie = opts.cookie ?? cookie;
+      }
       if (opts.name !== undefined) {
         const full = nodeName(opts.name);
         if (full.split('@')[1]!.includes('.')) start.name = full;
@@ -248,6 +276,9 @@ export async function startCluster(deps: ClusterDeps): Promise<OwnedCluster> {
       tabs.push(tab);
       return tab;
     },
+
+    ticket: (spec = {}) =>
+      mintTicket({ cookie, role: spec.role ?? 'guest', prefix: spec.prefix ?? 'tab-', ttlMs: spec.ttlMs ?? 10 * 60_000, ...(spec.now !== undefined ? { now: spec.now } : {}) }),
 
     tabs: () => [...tabs],
     partition: (a, b) => relay.partition(a.map(refName), b.map(refName)),

@@ -56,7 +56,7 @@ export { ANY } from '../browser/harness/api.js';
 export type { ErlmeshGlobal } from '../browser/harness/api.js';
 export { startCluster } from './cluster.js';
 export type { RelayLogLine } from '../server/relay/index.js';
-export type { Cluster, ClusterOptions, ClusterDeps, OwnedCluster, TabOptions, TabStartError, NodeRef } from './cluster.js';
+export type { Cluster, ClusterOptions, ClusterDeps, OwnedCluster, TabOptions, TabStartError, NodeRef, TicketSpec } from './cluster.js';
 export { Tab } from './tab.js';
 export { inbox } from './inbox.js';
 export type { Inbox, InboxOptions } from './inbox.js';

@@ -8,6 +8,8 @@ export type { ServerNodeOptions } from './node.js';
 export { startDirectLinks, DIRECT_PATH } from './direct-links.js';
 export type { DirectLinksOptions } from './direct-links.js';
 export { readOrCreateCookie, defaultCookiePath } from './cookie.js';
+export { mintTicket, ticketKeySync } from './tickets.js';
+export type { MintTicketOptions } from '../core/security/ticket.js';
 export { file, loadServerModules } from './modules.js';
 export { wsChannel } from './ws-channel.js';
 export { setBusyWait, busyWait, DEFAULT_BUSY_WAIT_MS } from './busy-wait.js';

@@ -61,17 +61,20 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
     if (logger) logger({ level, node: String(opts.sname ?? opts.name), text });
     else if (level !== 'info') console.error(text);
   };
-  const cookie = opts.cookie ?? readOrCreateCookie(opts.cookieFile, (t) => log('warning', t));
+  // A ticket holder has no cookie (and starts no relay: a relay needs the cookie).
+  const cookie = opts.ticket !== undefined ? undefined : (opts.cookie ?? readOrCreateCookie(opts.cookieFile, (t) => log('warning', t)));
+  const auth = cookie !== undefined ? { cookie } : { ticket: opts.ticket };
   const url = relayUrl(opts.relay ?? DEFAULT_RELAY);
   const host = opts.host ?? (opts.sname !== undefined ? shortHostname() : undefined);
   const direct =
-    opts.direct === false
+    // Ticket holders connect over the relay only: it attests their name (see handshake.ts).
+    opts.direct === false || opts.ticket !== undefined
       ? undefined
       : await startDirectLinks(typeof opts.direct === 'object' ? opts.direct : {});
   const transportFor = () =>
     new RelayTransport({
       url,
-      cookie,
+      ...auth,
       WebSocket: NodeWebSocket,
       clock: opts.clock,
       crypto: opts.crypto,
@@ -81,16 +84,16 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
   let relay: Relay | undefined;
   let node: Node;
   try {
-    node = await startCoreNode({ ...opts, cookie, host, transport: transportFor() });
+    node = await startCoreNode({ ...opts, ...auth, host, transport: transportFor() });
   } catch (e) {
     const unreachable = e instanceof ErlmeshError && e.code === 'relay_unreachable';
-    if (!unreachable || opts.startRelay === false || !isLoopback(url)) {
+    if (!unreachable || opts.startRelay === false || !isLoopback(url) || cookie === undefined) {
       await direct?.close();
       throw e;
     }
     const u = new URL(url);
     relay = await startRelay({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80), cookie, logger: false });
-    node = await startCoreNode({ ...opts, cookie, host, transport: transportFor() });
+    node = await startCoreNode({ ...opts, ...auth, host, transport: transportFor() });
   }
   loadServerModules(node);
   if (relay) {

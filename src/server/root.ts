@@ -6,3 +6,5 @@
 export * from '../core/index.js';
 export { startNode } from './node.js';
 export type { ServerNodeOptions } from './node.js';
+// In Node the ticket minter is synchronous (node:crypto); `await mintTicket(…)` works with either.
+export { mintTicket } from './tickets.js';

@@ -11,6 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startNode as startServerNode } from '../../src/server/node.js';
 
 const BIN = fileURLToPath(new URL('../../bin/erlmesh.js', import.meta.url));
 /** The host part of `--sname` names (as shortHostname() in src/server/node.ts). */
@@ -266,6 +267,19 @@ describe('erlmesh demo', () => {
     const n = cli(['node', '--sname', 'pippin', '--cookie', 'c', '--relay', `ws://127.0.0.1:${port}`, '--noshell', '--eval',
       `io.format('~p~n', [await rpc.call('demo@${HOST}', 'kvs', 'store', ['k', 1])])`]);
     await n.waitFor(/^true$/m);
+    // The page's way in: a config without the cookie, and a fresh join ticket per request,
+    // with which a tab-like node (role 'demo') calls kvs on demo@host.
+    const config = (await (await fetch(`${m[1]!}erlmesh/config.json`, { signal: AbortSignal.timeout(WAIT_MS) })).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ ticket: '/erlmesh/ticket', prefix: 'tab-', server: `demo@${HOST}` });
+    expect(config).not.toHaveProperty('cookie');
+    const ticket = () => fetch(`${m[1]!}erlmesh/ticket`, { signal: AbortSignal.timeout(WAIT_MS) }).then((r) => r.text());
+    const tab = await startServerNode({ sname: 'tab-cli', ticket, relay: `ws://127.0.0.1:${port}`, startRelay: false, output: false, logger: false });
+    try {
+      expect(tab.role).toBe('demo');
+      expect(await tab.rpc.call(`demo@${HOST}`, 'kvs', 'lookup', ['k'])).toEqual(['ok', 1]);
+    } finally {
+      await tab.stop();
+    }
     demo.child.kill('SIGTERM');
     expect(await demo.exitCode()).toBe(0);
   });

@@ -5,7 +5,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_CONFIG_PATH, isLoopbackHost, withDemoConfig, type DemoConfig } from '../../src/server/cli/demo-config.js';
+import { DEMO_CONFIG_PATH, DEMO_TICKET_PATH, isLoopbackHost, withDemoConfig, withTicketEndpoint, type DemoConfig } from '../../src/server/cli/demo-config.js';
+import { parseTicket } from '../../src/core/security/ticket.js';
+import { ticketKeySync } from '../../src/server/tickets.js';
+import { mintTicket } from '../../src/server/tickets.js';
 
 let server: http.Server | undefined;
 
@@ -14,10 +17,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-const CONFIG: DemoConfig = { relay: '/erlmesh', host: 'myhost', mode: 'short', cookie: 'c', server: 'demo@myhost' };
+const CONFIG: DemoConfig = { relay: '/erlmesh', host: 'myhost', mode: 'short', ticket: '/erlmesh/ticket', prefix: 'tab-', server: 'demo@myhost' };
 
-async function serve(config: () => DemoConfig | undefined): Promise<(path: string, method?: string) => Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>> {
-  server = http.createServer(withDemoConfig(config, (_req, res) => res.writeHead(404).end('static')));
+async function serve(config: () => DemoConfig | undefined, mint: () => string | undefined = () => undefined): Promise<(path: string, method?: string) => Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>> {
+  server = http.createServer(withDemoConfig(config, withTicketEndpoint(mint, (_req, res) => res.writeHead(404).end('static'))));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return (path, method = 'GET') =>
@@ -54,6 +57,30 @@ describe('demo config endpoint', () => {
     expect((await get('/erlmesh/config.json', 'POST')).status).toBe(405);
     expect(await get('/index.html')).toMatchObject({ status: 404, body: 'static' });
     expect((await get('/erlmesh/config.jsonx')).body).toBe('static');
+  });
+});
+
+describe('demo ticket endpoint', () => {
+  it('mints a fresh ticket per request (text, uncached), 503 until ready, 405 to other methods; the config holds no cookie', async () => {
+    let ready = false;
+    const cookie = 'the-demo-cookie';
+    const get = await serve(() => CONFIG, () => (ready ? mintTicket({ cookie, role: 'demo', prefix: 'tab-', ttlMs: 600_000 }) : undefined));
+    expect(DEMO_TICKET_PATH).toBe('/erlmesh/ticket');
+    expect((await get('/erlmesh/ticket')).status).toBe(503);
+    ready = true;
+    const a = await get('/erlmesh/ticket');
+    const b = await get('/erlmesh/ticket?again');
+    expect(a.status).toBe(200);
+    expect(a.headers['cache-control']).toBe('no-store');
+    expect(a.headers['content-type']).toMatch(/^text\/plain/);
+    expect(a.body).not.toBe(b.body);
+    const t = parseTicket(a.body);
+    expect(t.claims).toMatchObject({ role: 'demo', prefix: 'tab-' });
+    expect(ticketKeySync(cookie, t.payload)).toBe(t.key);
+    expect((await get('/erlmesh/ticket', 'POST')).status).toBe(405);
+    const config = await get('/erlmesh/config.json');
+    expect(config.body).not.toContain(cookie);
+    expect(JSON.parse(config.body)).not.toHaveProperty('cookie');
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The demo cluster's settings, served by `erlmesh demo` at /erlmesh/config.json: where the
- * relay is, the host and naming mode of tab names, the cookie, and the server-node's name.
+ * relay is, the host and naming mode of tab names, where to get join tickets (the page never
+ * holds the cookie), and the server-node's name.
  */
 import { RELAY_PATH } from '../../core/relay/protocol.js';
 import type { DemoConfig } from '../../server/cli/demo-config.js';
@@ -21,7 +22,7 @@ export async function loadConfig(url = CONFIG_PATH, attempts = 10): Promise<Demo
     if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
     const c = (await res.json()) as Partial<DemoConfig>;
     const str = (v: unknown) => typeof v === 'string' && v.length > 0;
-    if (!str(c.relay) || !str(c.host) || !str(c.cookie) || !str(c.server) || (c.mode !== 'short' && c.mode !== 'long')) {
+    if (!str(c.relay) || !str(c.host) || !str(c.ticket) || !str(c.prefix) || !str(c.server) || (c.mode !== 'short' && c.mode !== 'long')) {
       throw new Error(`GET ${url}: not a demo config`);
     }
     return c as DemoConfig;
@@ -34,4 +35,16 @@ export function relayUrl(relay: string, base: string): string {
   if (u.protocol === 'http:') u.protocol = 'ws:';
   else if (u.protocol === 'https:') u.protocol = 'wss:';
   return u.toString();
+}
+
+/**
+ * The ticket option of the page's tab-node: fetches a fresh join ticket from `path` each time
+ * it is called (before each relay registration and each handshake).
+ */
+export function ticketFetcher(path: string): () => Promise<string> {
+  return async () => {
+    const res = await fetch(path, { cache: 'no-store' });
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    return (await res.text()).trim();
+  };
 }

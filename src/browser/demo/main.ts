@@ -4,7 +4,7 @@
  * an event log.
  */
 import { startNode, type Node } from '../index.js';
-import { loadConfig, relayUrl, type DemoConfig } from './config.js';
+import { loadConfig, relayUrl, ticketFetcher, type DemoConfig } from './config.js';
 import { h } from './dom.js';
 import { EventLog } from './event-log.js';
 import { describeError } from './format.js';
@@ -25,7 +25,11 @@ async function main(app: HTMLElement): Promise<void> {
   let node: Node;
   try {
     node = await startNode({
-      cookie: config.cookie,
+      ticket: ticketFetcher(config.ticket),
+      // Other tabs (role 'demo' too) may do to this one what the page offers: rpc, remote
+      // spawn of shipped functions, links and exit signals (as demo@ allows them).
+      capabilities: { demo: { rpc: '*', spawn: '*', shipFunctions: true, global: true, pg: true, send: '*', link: true, exit: true } },
+      prefix: config.prefix.replace(/-$/, ''),
       host: config.host,
       mode: config.mode,
       relay: relayUrl(config.relay, location.href),

@@ -28,7 +28,10 @@ export type WireResult = { ok: true; value: string } | { ok: false; error: WireE
 
 /** Options of `erlmeshHarness.start` (a subset of the tab-node options, all serialisable). */
 export interface HarnessStartOptions {
-  cookie: string;
+  /** The cluster cookie (a trusted tab); exactly one of `cookie` and `ticket`. */
+  cookie?: string;
+  /** A join ticket (an untrusted tab that never sees the cookie). */
+  ticket?: string;
   host?: string;
   relay?: string;
   sname?: string;

@@ -11,6 +11,8 @@ export class Connection {
   state: 'pending' | 'up' = 'pending';
   /** Created by an inbound handshake in progress (no dial of ours is running). */
   inboundOnly = false;
+  /** We answered the peer's hello with ok_simultaneous: its attempt is the one that makes this connection. */
+  yieldedToInbound = false;
   port: Port | undefined;
   info: PeerInfo | undefined;
   /** Frames waiting for the handshake to finish. */

@@ -12,8 +12,10 @@
  * - Every connection that ends, or that could not be set up, is reported to the process
  *   runtime (`onNodeDown`), which turns links and monitors into `noconnection`.
  */
-import type { Clock, TimerHandle } from '../clock.js';
+import { realClock, type Clock, type TimerHandle } from '../clock.js';
 import { ErlmeshError, type ErlmeshErrorCode } from '../errors.js';
+import { attestationOf } from '../security/attestation.js';
+import type { ParsedTicket } from '../security/ticket.js';
 import type { DistCrypto } from './auth.js';
 import { Connection } from './connection.js';
 import { handshakeOtherStarted, handshakeWeStarted, type HandshakeEnv, type PeerInfo } from './handshake.js';
@@ -36,6 +38,13 @@ export interface NetKernelEnv {
   setupTimeoutMs: number;
   cookieFor(peer: string): string;
   isAllowed(peer: string): boolean;
+  /** This node's join ticket, fetched for each handshake (a ticket holder); absent for a cookie holder. */
+  ticket?: () => Promise<ParsedTicket>;
+  /**
+   * Wall-clock ms since the epoch, for ticket expiry. Default: `Date.now()` on the real
+   * clock; on any other clock (SimulatedClock in tests) that clock's `now()`.
+   */
+  wallNow?: () => number;
   /** A valid signal from `peer` (whose role is `role`: undefined for a cookie holder). */
   onSignal(frame: SignalFrame, peer: string, role: string | undefined): void;
   onNodeDown(node: string): void;
@@ -65,6 +74,8 @@ export class NetKernel {
       isAllowed: (p) => env.isAllowed(p),
       arbitrate: (p, c) => this.arbitrate(p, c),
       log: (l, t) => env.log(l, t),
+      wallNow: env.wallNow ?? (env.clock === realClock ? () => Date.now() : () => env.clock.now()),
+      ...(env.ticket ? { ticket: env.ticket } : {}),
     };
   }
 
@@ -85,7 +96,7 @@ export class NetKernel {
       if (!before && after) mine = after;
       return verdict;
     };
-    handshakeOtherStarted(port, { ...this.hs, arbitrate }).then(
+    handshakeOtherStarted(port, { ...this.hs, arbitrate }, attestationOf(channel)).then(
       (info) => {
         let c = this.conns.get(info.name);
         if (c && c.state === 'up') {
@@ -124,7 +135,10 @@ export class NetKernel {
     }
     if (c.state === 'pending') {
       if (c.inboundOnly) return 'nok'; // a second hello while the first is in progress
-      return compareNames(peer, this.env.name) < 0 ? 'ok_simultaneous' : 'nok';
+      if (compareNames(peer, this.env.name) >= 0) return 'nok';
+      // Theirs wins: our own attempt must not send a hello any more (see `connect`).
+      c.yieldedToInbound = true;
+      return 'ok_simultaneous';
     }
     // Already up: the peer restarted (new creation) or lost its end; the new connection wins.
     if (c.info && c.info.creation !== creation) this.env.log('info', `** Node ${peer} reconnected as a new incarnation **`);
@@ -165,12 +179,16 @@ export class NetKernel {
     c.setupTimer = this.env.clock.setTimeout(() => this.failSetup(c, 'timeout'), this.env.setupTimeoutMs);
     this.env.transport.connect(node).then(
       (channel) => {
-        if (this.conns.get(node) !== c || c.state !== 'pending') {
+        if (this.conns.get(node) !== c || c.state !== 'pending' || c.yieldedToInbound) {
           channel.close('superseded');
           return;
         }
         const port = new Port(channel);
-        handshakeWeStarted(port, this.hs, node).then(
+        // Still ours to make: not made meanwhile, and not given up for the peer's (ok_simultaneous).
+        // A hello after that would reach a peer that is already up with us, which takes it for
+        // a reconnect and drops the connection both sides just made.
+        const wanted = (): boolean => this.conns.get(node) === c && c.state === 'pending' && !c.yieldedToInbound;
+        handshakeWeStarted(port, this.hs, node, attestationOf(channel), wanted).then(
           (info) => {
             if (this.conns.get(node) === c && c.state === 'pending') this.up(c, port, info);
             else port.close('superseded');
@@ -179,7 +197,8 @@ export class NetKernel {
             const code = e instanceof ErlmeshError ? e.code : 'handshake_failed';
             const status = e instanceof ErlmeshError ? (e.details as { status?: string } | undefined)?.status : undefined;
             // 'nok': the peer keeps its own attempt towards us; wait for it (bounded by setupTimer).
-            if (status === 'nok') return;
+            // 'superseded': its attempt connected us while our ticket was being fetched.
+            if (status === 'nok' || status === 'superseded') return;
             this.failSetup(c, code);
           },
         );
@@ -249,7 +268,8 @@ export class NetKernel {
     c.recvSinceTick = true;
     if (f.t === 'tick') return;
     if (f.t === 'peers') {
-      if (c.info && this.takesPartInMesh(c.info.flags) && Array.isArray(f.nodes)) {
+      // A ticket holder's list is not trusted to make this node dial anybody.
+      if (c.role === undefined && c.info && this.takesPartInMesh(c.info.flags) && Array.isArray(f.nodes)) {
         for (const n of f.nodes) if (typeof n === 'string' && n !== this.env.name && !this.conns.has(n)) this.connect(n);
       }
       return;
@@ -352,10 +372,11 @@ export class NetKernel {
     return c && c.state === 'up' ? c.role : null;
   }
 
-  disconnect(node: string): boolean {
+  /** Close the connection to `node`; its nodedown carries `reason` (default `disconnect`). */
+  disconnect(node: string, reason: NodedownReason = 'disconnect'): boolean {
     const c = this.conns.get(node);
     if (!c || c.state !== 'up') return false;
-    this.down(c, 'disconnect');
+    this.down(c, reason);
     return true;
   }
 

@@ -12,7 +12,18 @@
  */
 import { ErlmeshError } from '../errors.js';
 
-export type NodedownReason = 'disconnect' | 'connection_closed' | 'net_tick_timeout' | 'connection_setup_failed' | (string & {});
+/**
+ * Why a node went down. Erlang's reasons, plus `rate_limited`: this node cut a peer that sent
+ * more signals per second than its role allows (security/guard.ts); the peer sees
+ * `connection_closed`.
+ */
+export type NodedownReason =
+  | 'disconnect'
+  | 'connection_closed'
+  | 'net_tick_timeout'
+  | 'connection_setup_failed'
+  | 'rate_limited'
+  | (string & {});
 
 export interface MonitorNodesOptions {
   nodedownReason?: boolean;

@@ -3,12 +3,17 @@
  *
  * Exchange (over one `Channel`; the initiator is A, the acceptor is B):
  *
- *   A → B  hello            { v, name, creation, flags }
+ *   A → B  hello            { v, name, creation, flags, ticket? }
  *   B → A  status           { status }        'ok' | 'ok_simultaneous' | refusal, see HandshakeStatus
- *   B → A  challenge        { v, name, creation, flags, challenge: cB }
- *   A → B  challenge_reply  { challenge: cA, digest: HMAC(cookie, 'A' | cB | A | B) }
- *   B → A  challenge_ack    { digest: HMAC(cookie, 'B' | cA | A | B) }   or refused { reason }
+ *   B → A  challenge        { v, name, creation, flags, challenge: cB, ticket? }
+ *   A → B  challenge_reply  { challenge: cA, digest: HMAC(K, 'A' | cB | A | B) }
+ *   B → A  challenge_ack    { digest: HMAC(K, 'B' | cA | A | B) }   or refused { reason }
  *   …then either side, in any order: the DistFrame signals below, `peers`, and `tick`.
+ *
+ * Join tickets (src/core/security/ticket.ts): a ticket holder puts its ticket's payload (never
+ * its key) in `ticket`. The digest key K is the cookie when neither side has a ticket, key_t
+ * of the one ticket when exactly one side has one, and there are no digests ('') between two
+ * ticket holders, which connect only on the relay's attestation (see handshake.ts).
  *
  * Invariants:
  * - The cookie never travels; each side proves it with an HMAC-SHA-256 digest over the other
@@ -30,7 +35,10 @@
  *
  * History: 1 — first version (superjson-encoded frames). Still 1, compatibly extended: the
  * optional `flags.encodings` and the fast-1 binary batches negotiated with it (a node that
- * does not list encodings gets superjson-1, exactly as before).
+ * does not list encodings gets superjson-1, exactly as before); the optional `ticket` of
+ * hello and challenge, with the ticket statuses and `refused` 'ticket_forged' (between two
+ * cookie holders the frames are byte for byte those of before; a node that does not know
+ * tickets ignores the field and refuses a ticket holder as bad_cookie).
  */
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
@@ -62,15 +70,23 @@ export type HandshakeStatus =
   | 'alive'
   | 'incompatible_version'
   | 'name_mode_mismatch'
-  | 'bad_name';
+  | 'bad_name'
+  // the initiator's join ticket: past its exp, not a ticket, or its name outside the prefix
+  | 'ticket_expired'
+  | 'ticket_malformed'
+  | 'name_not_allowed';
+
+/** Why an acceptor refused a challenge reply. */
+export type RefusedReason = 'bad_cookie' | 'not_allowed' | 'handshake_failed' | 'ticket_forged';
 
 export type HandshakeFrame =
-  | { t: 'hello'; v: number; name: string; creation: number; flags: NodeFlags }
+  /** `ticket`: the payload of the sender's join ticket; absent for a cookie holder. */
+  | { t: 'hello'; v: number; name: string; creation: number; flags: NodeFlags; ticket?: string }
   | { t: 'status'; status: HandshakeStatus }
-  | { t: 'challenge'; v: number; name: string; creation: number; flags: NodeFlags; challenge: string }
+  | { t: 'challenge'; v: number; name: string; creation: number; flags: NodeFlags; challenge: string; ticket?: string }
   | { t: 'challenge_reply'; challenge: string; digest: string }
   | { t: 'challenge_ack'; digest: string }
-  | { t: 'refused'; reason: 'bad_cookie' | 'not_allowed' | 'handshake_failed' };
+  | { t: 'refused'; reason: RefusedReason };
 
 /** What a process spawned by a `spawn_request` runs. */
 export type SpawnSpec =

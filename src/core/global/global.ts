@@ -76,6 +76,11 @@ export class Global {
    * has a global name. `resolve` says what happens if the name turns out to be taken on the
    * other side of a healed partition (see {@link Resolve}).
    *
+   * Rejects `ErlmeshError` code `not_allowed` (details `{ kind: 'register', name }`) when the
+   * leader refuses: this node joined with a ticket whose role lacks `global`, or `pid` lives on
+   * such a node (see server.ts, "Ticket holders"). `reRegisterName` and `unregisterName`
+   * reject the same way (kind `'reregister'` / `'unregister'`).
+   *
    * @example
    * await node.global.registerName('kvs', pid);        // 'yes'
    * await node.global.registerName('kvs', other);      // 'no'

@@ -77,6 +77,27 @@
  * keep their order, every peer (and this node) then holds every owner's state as of after
  * round 1, so all tables agree.
  *
+ * ## Ticket holders (capabilities)
+ * A peer admitted with a join ticket acts in a role (security/). It is never the leader: a
+ * node computes its leader among itself and its *trusted* visible peers (cookie holders), and
+ * on nodeup tells each ticket-holding peer `g_untrusted`, on which that peer stops counting
+ * itself (the notice comes before the snapshot, so before such a peer could decide anything
+ * as a leader with us as its peer). If its role lacks `global`, a trusted node:
+ * - answers its `g_reserve` (register, re-register, unregister) with the result `not_allowed`,
+ *   which the caller's API rejects as `ErlmeshError` code `not_allowed`;
+ * - refuses to register a pid of that node for anyone (`not_allowed` too: the entry would be
+ *   owned by that node, whose entries it does not accept);
+ * - ignores its entries (`g_snapshot`, `g_ops`), its `g_chain` and `g_resolve_req` steps, and
+ *   refuses its locks (`g_lock` answered not granted);
+ * each refusal with a warning line (security/guard.ts, flood-limited). It may still read the
+ * names (its snapshot requests are answered) and `sync()`. A role with `global` takes part
+ * fully, but still never leads. The guard checks that a ticket holder's messages to this
+ * server name it as their sender (`fromNode`), so it cannot speak for another node.
+ *
+ * | message          | meaning |
+ * |------------------|---------|
+ * | `g_untrusted`    | the sender lets this node in with a role: this node must not lead while connected to it |
+ *
  * ## Invariants
  * - Messages from a node are handled only while it is a peer: between a nodeup (processed when
  *   the node is still connected) and its nodedown. Those that overtake the nodeup are held
@@ -185,6 +206,7 @@ const REMOTE_TAGS = new Set([
   'g_sync_ack',
   'g_probe',
   'g_probe_ack',
+  'g_untrusted',
 ]);
 
 const isPid = (x: unknown): x is Pid => x instanceof Pid;
@@ -224,6 +246,10 @@ export class NameServer {
   private readonly awaitingSnapshot = new Map<string, string>();
   private readonly stash = new Map<string, unknown[][]>();
   private leader: string;
+  /** Visible peers that act in a role (ticket holders), and whether it has `global`. Never leaders. */
+  private readonly roled = new Map<string, boolean>();
+  /** Peers that told us we act in a role with them (`g_untrusted`): we do not lead while they are there. */
+  private readonly distrustedBy = new Set<string>();
   // owner
   private readonly monByPid = new Map<string, Ref>();
   private readonly pidByMon = new Map<string, Pid>();
@@ -396,6 +422,7 @@ export class NameServer {
   }
 
   private remote(tag: string, from: string, m: unknown[]): void {
+    if (this.roled.get(from) === false && this.refuse(tag, from, m)) return;
     switch (tag) {
       case 'g_snapshot':
         if (Array.isArray(m[2])) this.onSnapshot(from, m[2].filter(isWireEntry), m[3]);
@@ -472,6 +499,41 @@ export class NameServer {
       case 'g_probe_ack':
         for (const a of this.pendingAcks) if (a.probe && a.probe.ref === m[2]) a.probe.waiting.delete(from);
         return;
+      case 'g_untrusted':
+        this.distrustedBy.add(from);
+        this.recomputeLeader();
+        return;
+    }
+  }
+
+  /**
+   * A message from a ticket holder whose role lacks `global`: true when it is refused here
+   * (logged; a call is answered `not_allowed`), false when it is one it may send.
+   */
+  private refuse(tag: string, from: string, m: unknown[]): boolean {
+    const refused = (what: string): true => {
+      this.node.security.refused(from, what);
+      return true;
+    };
+    switch (tag) {
+      case 'g_reserve':
+        if (isStr(m[2])) this.send(from, ['g_reply', this.me, m[2], 'not_allowed', null]);
+        return refused(`global ${String(m[3])} of '${String(m[4])}'`);
+      case 'g_snapshot': {
+        const names = Array.isArray(m[2]) ? m[2].filter(isWireEntry).map((e) => e[0]) : [];
+        this.onSnapshot(from, [], m[3]);
+        return names.length > 0 ? refused(`global names [${names.join(',')}]`) : true;
+      }
+      case 'g_ops': {
+        const adds = Array.isArray(m[2]) ? m[2].filter((op) => Array.isArray(op) && op[0] === 'add').map((op) => String((op as unknown[])[1])) : [];
+        return adds.length > 0 ? refused(`global names [${adds.join(',')}]`) : true;
+      }
+      case 'g_chain':
+        return refused('a global name change (g_chain)');
+      case 'g_resolve_req':
+        return refused('a global conflict resolution (g_resolve_req)');
+      default:
+        return false;
     }
   }
 
@@ -504,6 +566,12 @@ export class NameServer {
       return;
     }
     this.peers.add(n);
+    const policy = this.node.security.policyOf(n);
+    if (policy) {
+      // A ticket holder: never our leader; tell it so before our snapshot can reach it.
+      this.roled.set(n, policy.global === true);
+      this.send(n, ['g_untrusted', this.me]);
+    } else this.roled.delete(n);
     // Ask for its snapshot (again, if this is a second nodeup: the answer to an earlier request
     // may have been lost with an earlier connection).
     const token = this.newRef();
@@ -519,7 +587,12 @@ export class NameServer {
     this.locks.nodeDown(n);
     this.hidden.delete(n);
     this.stash.delete(n);
-    if (!this.peers.delete(n)) return;
+    this.roled.delete(n);
+    const distrusting = this.distrustedBy.delete(n);
+    if (!this.peers.delete(n)) {
+      if (distrusting) this.recomputeLeader();
+      return;
+    }
     this.awaitingSnapshot.delete(n);
     const dropped = this.table.dropOwner(n);
     // Resolutions that needed n: the other owner's entries are gone (the conflict with it
@@ -552,9 +625,13 @@ export class NameServer {
     }
   }
 
+  /** The lowest-named trusted node among this one (unless it acts in a role) and its visible peers; this one when there is none. */
   private recomputeLeader(): void {
-    let l = this.me;
-    for (const p of this.peers) if (compareNames(p, l) < 0) l = p;
+    // A node that joined with a ticket (node.role), or that a peer told so, does not count itself.
+    const selfEligible = this.distrustedBy.size === 0 && this.node.role === undefined;
+    let best: string | undefined = selfEligible ? this.me : undefined;
+    for (const p of this.peers) if (!this.roled.has(p) && (best === undefined || compareNames(p, best) < 0)) best = p;
+    const l = best ?? this.me;
     if (l === this.leader) return;
     this.leader = l;
     if (l === this.me) {
@@ -715,7 +792,9 @@ export class NameServer {
     if (Array.isArray(info) && info[0] === 'several' && Array.isArray(info[1]) && c.pid) {
       this.node.log('warning', `global: ${c.pid.toString()} registered under several names: [${info[1].join(',')}]`);
     }
-    c.resolve(result);
+    if (result === 'not_allowed') {
+      c.reject(new ErlmeshError('not_allowed', `global: ${c.kind} of '${c.name}' is not allowed for this node's role`, { kind: c.kind, name: c.name }));
+    } else c.resolve(result);
   }
 
   /** Answer a caller (here or remote) directly. */
@@ -764,6 +843,11 @@ export class NameServer {
   private execute(q: Request): void {
     const owners = this.table.owners(q.name);
     const reply = (result: string, info: unknown = null): void => this.answer(q.from, [q.ref, result, info]);
+    if (q.kind !== 'unregister' && this.roled.get((q.pid as Pid).node) === false) {
+      // Its entry would be owned by a node whose entries are not accepted.
+      this.node.security.refused((q.pid as Pid).node, `global ${q.kind} of '${q.name}' for its pid ${(q.pid as Pid).toString()} (asked by ${q.from})`);
+      return reply('not_allowed');
+    }
     if (q.kind === 'register') {
       const pid = q.pid as Pid;
       if (owners.length > 0) return reply(q.retry && owners.every((e) => e.pid.equals(pid)) ? 'yes' : 'no');
@@ -975,6 +1059,12 @@ export class NameServer {
   private onLock(m: unknown[]): void {
     const [, from, ref, replyTo, op, resource, requester] = m;
     if (!isStr(from) || !isPid(replyTo)) return;
+    const policy = this.node.security.policyOf(from);
+    if (policy && policy.global !== true && op === 'set') {
+      this.node.security.refused(from, 'a global lock');
+      this.lockReply(replyTo, ['g_lock_reply', ref, this.me, false, false]);
+      return;
+    }
     if (op === 'set') {
       const r = this.locks.set(from, resource, requester);
       this.lockReply(replyTo, ['g_lock_reply', ref, this.me, r !== false, r === 'new']);

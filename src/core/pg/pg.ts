@@ -15,6 +15,7 @@
  * | `['sync', S, [[g, pids], …]]`  | S's complete local membership: replaces all we knew of S (an unknown S is monitored and recorded first). |
  * | `['join', S, g, pids]`         | pids (local to S) joined g. Ignored from an unrecorded S: the `sync` that follows covers it. |
  * | `['leave', S, g, pids]`        | one entry of each pid left g. Ignored from an unrecorded S. |
+ * | `['pg_not_allowed', S, groups]` | S refused our members of `groups` (capabilities, below): logged. |
  *
  * A server sends its local joins and leaves to every server it has recorded. It monitors its
  * local members (an exit removes all of the member's entries, with `leave` events, and is
@@ -44,6 +45,15 @@
  *   `{leave,g,[bp]}`, `{leave,g,[cp]}`, `{leave,h,[cp]}` for halted nodes: with bp and cp on
  *   two nodes these are exactly the events here; with both on one node, here g's two leaves
  *   come as one event, `[ref, 'leave', 'g', [bp, cp]]`, then h's.
+ *
+ * Capabilities (security/): a peer admitted with a join ticket whose role lacks `pg` may read
+ * groups (its `discover` is answered) but its members are not accepted: the members of its
+ * `sync` and `join` are ignored (it is recorded with none), this node logs one warning per
+ * refusal (`capabilities: refused pg join of [g] in scope 'pg' from node … (role '…')`,
+ * flood-limited), and its server is sent `['pg_not_allowed', S, groups]`, on which the
+ * joining node's scope server logs a warning (`pg: node … does not accept this node's members
+ * of [g] in scope 'pg' (not allowed for this node's role)`). Its local view is unchanged: its
+ * own members stay local members there.
  *
  * Differences from OTP's pg, and why:
  * - The default scope `pg` runs on every node from the start (OTP starts it only with
@@ -102,6 +112,8 @@ interface Peer {
   pid: Pid;
   monRef: Ref;
   groups: Map<string, Pid[]>;
+  /** Groups whose members from this peer were refused (capabilities): a later `sync` does not report them again. */
+  refused?: Set<string>;
 }
 
 interface Sub {
@@ -117,6 +129,13 @@ interface Sub {
 
 /** The scopes started on each node. */
 const scopesByNode = new WeakMap<Node, Map<string, Pg>>();
+
+/** @internal whether `name` is the registered name of a pg scope server started on `node` */
+export function isPgScopeName(node: Node, name: string): boolean {
+  const scopes = scopesByNode.get(node);
+  if (!scopes) return false;
+  return name === 'pg' ? scopes.has('pg') : name.startsWith('pg_') && scopes.has(name.slice(3));
+}
 
 /**
  * Process groups of one scope on one node. `node.pg` is the default scope, `'pg'`; other scopes
@@ -417,6 +436,14 @@ export class Pg {
         case 'leave':
           if (m[1] instanceof Pid && typeof m[2] === 'string' && isPids(m[3])) this.onRemoteLeave(m[1], m[2], m[3]);
           return;
+        case 'pg_not_allowed':
+          if (m[1] instanceof Pid && isStrings(m[2]) && this.node.nodes('connected').includes(m[1].node)) {
+            this.node.log(
+              'warning',
+              `pg: node ${m[1].node} does not accept this node's members of [${m[2].join(',')}] in scope '${this.scopeName}' (not allowed for this node's role)`,
+            );
+          }
+          return;
       }
     } catch (e) {
       this.node.log('error', `pg: the ${this.scopeName} scope server failed on a message: ${String(e)}`);
@@ -454,9 +481,31 @@ export class Pg {
     return p;
   }
 
+  /**
+   * May `peer`'s server add members here? Yes for a cookie holder; for a ticket holder only if
+   * its role has `pg` (else the refusal is logged and the peer told). Not for a node that is no
+   * longer connected (its DOWN is on its way).
+   */
+  private acceptsMembers(peer: Pid, groups: string[]): boolean {
+    const policy = this.node.security.policyOf(peer.node);
+    if (policy === undefined) return true;
+    if (policy === null) return false;
+    if (policy.pg === true) return true;
+    if (groups.length > 0) {
+      this.node.security.refused(peer.node, `pg join of [${groups.join(',')}] in scope '${this.scopeName}'`);
+      this.sendOut(peer.node, peer, ['pg_not_allowed', this.ctx.pid, groups]);
+    }
+    return false;
+  }
+
   private onSync(peerPid: Pid, groups: Array<[string, Pid[]]>): void {
     if (peerPid.node === this.node.name) return;
     const peer = this.peers.get(peerPid.key) ?? this.addPeer(peerPid);
+    const joined = [...new Set(groups.filter(([, pids]) => pids.length > 0).map(([g]) => g))];
+    if (!this.acceptsMembers(peerPid, joined.filter((g) => peer.refused?.has(g) !== true))) {
+      for (const g of joined) (peer.refused ??= new Set()).add(g);
+      groups = [];
+    }
     const next = new Map<string, Pid[]>();
     for (const [g, pids] of groups) if (pids.length > 0) next.set(g, [...(next.get(g) ?? []), ...pids]);
     const old = peer.groups;
@@ -471,7 +520,7 @@ export class Pg {
 
   private onRemoteJoin(peerPid: Pid, group: string, pids: Pid[]): void {
     const peer = this.peers.get(peerPid.key);
-    if (!peer || pids.length === 0) return;
+    if (!peer || pids.length === 0 || !this.acceptsMembers(peerPid, [group])) return;
     peer.groups.set(group, [...(peer.groups.get(group) ?? []), ...pids]);
     this.remoteChange(group, pids, 'join');
   }
@@ -629,6 +678,10 @@ function checkGroup(group: unknown, what: string): asserts group is string {
 
 function isPids(v: unknown): v is Pid[] {
   return Array.isArray(v) && v.every((p) => p instanceof Pid);
+}
+
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }
 
 function isSyncGroups(v: unknown): v is Array<[string, Pid[]]> {

@@ -163,6 +163,23 @@ export class ProcessContext {
     return this.node._monitorNode(this.proc, node, flag);
   }
 
+  /**
+   * Limit this process's mailbox to `max` queued messages (a positive integer), or remove the
+   * limit (`undefined`); returns the previous limit. A message that would queue behind `max`
+   * others is dropped and counted (`node.processInfo(pid).messagesDropped`); the first drop
+   * queues one notice past the limit, `['mailbox_overflow', self.pid, droppedSoFar]`, and the
+   * next notice comes only after the queue has gone below the limit and overflowed again. A
+   * message that finds a receive waiting for it is never dropped. Any other value: `badarg`.
+   *
+   * @example
+   * self.setMaxMailbox(1000);     // undefined
+   * const m = await self.receive((m) => m[0] === 'mailbox_overflow');
+   * // ['mailbox_overflow', self.pid, 17]: 17 messages dropped so far
+   */
+  setMaxMailbox(max: number | undefined): number | undefined {
+    return this.proc.mailbox.setLimit(max);
+  }
+
   /** Is this process still alive? */
   isAlive(): boolean {
     return this.proc.alive;

@@ -14,6 +14,16 @@
  * - A delivery that finds the receive waiting resolves it directly (nothing queued, no
  *   closure); a receive that finds its message queued returns `Promise.resolve(msg)`.
  * - The waiting receive is three fields of the mailbox, not an object of its own.
+ * - A queue limit (`setLimit`, `self.setMaxMailbox`) costs nothing on the common path: the
+ *   test for a closed mailbox also tests the LIMITED bit (one mask), and there is no field: its state lives in a side table (a WeakMap), made when
+ *   a limit is first set, so a process without one is no bigger.
+ *
+ * Queue limit: with a limit of n set, a message that would be queued behind n others is
+ * dropped instead, and counted (`dropped`). The first drop queues ONE notice past the limit,
+ * `['mailbox_overflow', pid, droppedSoFar]` (a Proc's pid; a bare Mailbox has none); the next
+ * notice comes only after the queue has gone below the limit again (a message was queued
+ * normally) and then overflowed again. A message that finds a receive waiting for it is never
+ * dropped: it does not queue. So a drop is never silent.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import { badarg } from '../errors.js';
@@ -37,8 +47,24 @@ function accepts(match: Matcher, msg: unknown): boolean {
   }
 }
 
-/** `flags` bit set by close(); the bits above it are free for a subclass (Proc). */
+/** `flags` bit set by close(). */
 export const CLOSED = 1;
+/** `flags` bit set while a queue limit is set (setLimit). */
+export const LIMITED = 2;
+/** The bits of `flags` that Mailbox uses; the bits from `1 << MAILBOX_FLAG_BITS` up are free for a subclass (Proc). */
+export const MAILBOX_FLAG_BITS = 2;
+
+/** A queue limit's state (made on the first setLimit). */
+interface Limit {
+  max: number;
+  /** Messages dropped so far (kept when the limit is removed). */
+  dropped: number;
+  /** A notice may be queued at the next drop (the queue went below the limit since the last one). */
+  armed: boolean;
+}
+
+/** Limit state by mailbox; only mailboxes that ever had a limit have an entry. */
+const limits = new WeakMap<object, Limit>();
 
 /** First ring capacity; a queue that has grown beyond SHRINK_ABOVE is dropped when it empties. */
 const INITIAL_CAPACITY = 8;
@@ -67,7 +93,7 @@ export class Mailbox<K extends Clock = Clock> {
   private waitResolve: Resolve | undefined = undefined;
   private waitMatch: Matcher | undefined = undefined;
   private waitTimer: TimerHandle | undefined = undefined;
-  /** CLOSED, and a subclass's bits above it. */
+  /** CLOSED, LIMITED, and a subclass's bits above them. */
   protected flags = 0;
 
   /** `clock` runs receive timeouts (a Proc passes an object that is also its runtime's ProcHost). */
@@ -84,7 +110,12 @@ export class Mailbox<K extends Clock = Clock> {
 
   /** Add a message; wakes the waiting receive if it accepts it. */
   deliver(msg: unknown): void {
-    if ((this.flags & CLOSED) !== 0) return;
+    // One test for both rare cases (closed, limited): the common path pays nothing for the limit.
+    if ((this.flags & (CLOSED | LIMITED)) !== 0) {
+      this.deliverLimited(msg);
+      return;
+    }
+    // wake(), written out: this is the hot path.
     const resolve = this.waitResolve;
     if (resolve !== undefined) {
       const match = this.waitMatch;
@@ -100,6 +131,81 @@ export class Mailbox<K extends Clock = Clock> {
       }
     }
     (this.queue ??= new Ring()).push(msg);
+  }
+
+  /** Hand `msg` to the waiting receive if it accepts it; true if it did. */
+  private wake(msg: unknown): boolean {
+    const resolve = this.waitResolve;
+    if (resolve === undefined) return false;
+    const match = this.waitMatch;
+    if (match !== undefined && !accepts(match, msg)) return false;
+    this.waitResolve = undefined;
+    this.waitMatch = undefined;
+    if (this.waitTimer !== undefined) {
+      this.clock.clearTimeout(this.waitTimer);
+      this.waitTimer = undefined;
+    }
+    resolve(msg);
+    return true;
+  }
+
+  /**
+   * deliver() when closed (drop) or limited: a waiting receive that accepts `msg` takes it;
+   * else below the limit it queues, at the limit it is dropped, counted, and noticed once.
+   */
+  private deliverLimited(msg: unknown): void {
+    if ((this.flags & CLOSED) !== 0 || this.wake(msg)) return;
+    const lim = limits.get(this)!;
+    const q = (this.queue ??= new Ring());
+    if (q.size < lim.max) {
+      lim.armed = true;
+      q.push(msg);
+      return;
+    }
+    lim.dropped++;
+    if (!lim.armed) return;
+    lim.armed = false;
+    q.push(this.overflowNotice(lim.dropped));
+  }
+
+  /** The message queued at an overflow; a Proc names itself in it. */
+  protected overflowNotice(droppedSoFar: number): unknown {
+    return ['mailbox_overflow', undefined, droppedSoFar];
+  }
+
+  /**
+   * Limit the queue to `max` messages (a positive integer), or remove the limit (undefined).
+   * Returns the previous limit. Messages already queued stay, whatever their number.
+   *
+   * @example
+   * mb.setLimit(1000);       // undefined (there was none)
+   * mb.setLimit(undefined);  // 1000
+   */
+  setLimit(max: number | undefined): number | undefined {
+    if (max !== undefined && !(Number.isInteger(max) && max > 0)) {
+      throw badarg(`mailbox limit must be a positive integer or undefined, got ${String(max)}`);
+    }
+    const old = this.limit;
+    const lim = limits.get(this);
+    if (max === undefined) {
+      this.flags &= ~LIMITED;
+      if (lim !== undefined) lim.max = Infinity;
+      return old;
+    }
+    if (lim === undefined) limits.set(this, { max, dropped: 0, armed: true });
+    else lim.max = max;
+    this.flags |= LIMITED;
+    return old;
+  }
+
+  /** The queue limit, or undefined for none. */
+  get limit(): number | undefined {
+    return (this.flags & LIMITED) !== 0 ? limits.get(this)!.max : undefined;
+  }
+
+  /** Messages dropped because the queue was at its limit. */
+  get dropped(): number {
+    return limits.get(this)?.dropped ?? 0;
   }
 
   /**

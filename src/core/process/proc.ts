@@ -13,7 +13,7 @@
 import type { Clock } from '../clock.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import { CLOSED, Mailbox } from './mailbox.js';
+import { CLOSED, LIMITED, Mailbox, MAILBOX_FLAG_BITS } from './mailbox.js';
 
 /** A monitor this process holds on another process. */
 export interface OwnedMonitor {
@@ -52,9 +52,9 @@ interface Relations {
   resolveExited: ((reason: unknown) => void) | undefined;
 }
 
-const TRAP_EXIT = CLOSED << 1;
+const TRAP_EXIT = 1 << MAILBOX_FLAG_BITS;
 /** catchDepth is kept in the bits above TRAP_EXIT. */
-const DEPTH_SHIFT = 2;
+const DEPTH_SHIFT = MAILBOX_FLAG_BITS + 1;
 
 /**
  * Handlers for the body's promise, bound to the Proc (`watchBody`): ~46 bytes each, against
@@ -111,7 +111,12 @@ export class Proc extends Mailbox<ProcHost> {
   }
 
   set catchDepth(depth: number) {
-    this.flags = (this.flags & (CLOSED | TRAP_EXIT)) | (depth << DEPTH_SHIFT);
+    this.flags = (this.flags & (CLOSED | LIMITED | TRAP_EXIT)) | (depth << DEPTH_SHIFT);
+  }
+
+  /** The message queued when the mailbox overflows its limit (see Mailbox.setLimit). */
+  protected override overflowNotice(droppedSoFar: number): unknown {
+    return ['mailbox_overflow', this.pid, droppedSoFar];
   }
 
   /** End the process when `result` (what its body returned) settles, as `await result` would. */

@@ -5,8 +5,9 @@
  */
 import { badarg } from '../errors.js';
 import type { Channel, ChannelHandlers, Frame } from '../dist/transport.js';
+import type { AttestedChannel, ChannelAttestation } from '../security/attestation.js';
 
-export class BaseChannel implements Channel {
+export class BaseChannel implements Channel, AttestedChannel {
   private handlers: ChannelHandlers | undefined;
   private pending: Frame[] = [];
   private closeReason: string | undefined;
@@ -15,6 +16,8 @@ export class BaseChannel implements Channel {
   constructor(
     private readonly sendImpl: (frame: Frame) => void,
     private readonly closeImpl: (reason: string) => void,
+    /** Who the transport vouches is at the other end (relayed channels; see security/attestation.ts). */
+    readonly attestation?: ChannelAttestation,
   ) {}
 
   get isOpen(): boolean {

@@ -3,13 +3,25 @@
  * WebSocket. Control messages are JSON text, one per WebSocket message; binary channel data
  * travels as binary WebSocket messages when both ends said `bin` (below).
  *
- * Admission (the relay proves nothing; the node proves the cluster cookie, never sending it):
+ * Admission (the relay proves nothing; the node proves the cluster cookie, or a join ticket,
+ * never sending either):
  *
  *   relay → node   challenge { v, nonce, bin? }                 (first message after open)
- *   node  → relay  register  { v, name, proof, hidden, creation?, direct?, bin? }
+ *   node  → relay  register  { v, name, proof, hidden, creation?, direct?, bin?, ticket? }
  *                  proof = HMAC-SHA-256(cookie, `erlmesh-relay-1|${nonce}|${name}`), hex
+ *                  — a ticket holder (src/core/security/ticket.ts) sends its ticket's payload
+ *                  as `ticket` and proof = HMAC-SHA-256(key_t, same input) instead
  *   relay → node   welcome   { creation, peers: PeerEntry[] }   — or —
  *   relay → node   refused   { code, message }  then closes with a 4xxx close code (below)
+ *
+ * Tickets: the relay (it holds the cookie) recomputes key_t from the payload and checks, in
+ * this order: the payload's shape (`ticket_malformed`, 4400), the proof (`ticket_forged`,
+ * 4401), `exp` (`ticket_expired`, 4440: a fresh ticket may do), the name starts with the
+ * prefix (`name_not_allowed`, 4403). An admitted ticket holder's `PeerEntry` carries its
+ * `role` (absent: a cookie holder), in welcome, joined, lookup_reply; its `direct` is dropped.
+ * Channels carry the role of the other end too (`incoming.role`, `opened.role`), so each end
+ * of a channel knows whom the relay admitted at the other (its name is `from` / `to`, set by
+ * the relay): the dist handshake relies on this attestation (src/core/security/attestation.ts).
  *
  * Routing (after welcome). Channels are node-to-node byte pipes through the relay; the
  * distribution handshake runs end to end inside them (the relay never sees a node cookie
@@ -49,6 +61,17 @@
  *   violation and closes its socket with 4400.
  * - Frame size and per-socket buffered bytes are capped; a socket over the cap is closed with
  *   4413 / 4429 and logged, and nobody else is affected.
+ * - Messages per socket are rate-limited (a token bucket over every WebSocket message, control
+ *   frames included; relay option maxMessagesPerSecond); a socket over the limit is closed
+ *   with 4420 'rate_limited' and logged, and nobody else is affected.
+ *
+ * Close codes the relay uses (code, reason): 4400 protocol_error / badarg, 4401 bad_cookie,
+ * 4403 not_allowed, 4408 auth_timeout, 4409 name_taken, 4413 frame_too_large, 4420
+ * rate_limited, 4426 incompatible_version, 4429 slow_consumer, 4503 relay_shutdown; and from
+ * the WebSocket range: 1008 (Relay.kick), 1009 frame_too_large (far over the cap, cut by the
+ * WebSocket layer), 1002 protocol_error (a broken WebSocket frame; 1007 for text that is not
+ * UTF-8; both sent by the WebSocket layer, without a reason), 1011 internal_error, and
+ * 1006 (no close frame: a socket destroyed after a missed ping).
  */
 
 export const RELAY_PROTOCOL_VERSION = 1;
@@ -61,9 +84,20 @@ export interface PeerEntry {
   hidden: boolean;
   /** ws:// address where the peer accepts direct links (server-nodes only). */
   direct?: string;
+  /** The role of a node admitted with a join ticket; absent for a cookie holder. */
+  role?: string;
 }
 
-export type RelayRefusal = 'bad_cookie' | 'name_taken' | 'badarg' | 'incompatible_version' | 'not_allowed';
+export type RelayRefusal =
+  | 'bad_cookie'
+  | 'name_taken'
+  | 'badarg'
+  | 'incompatible_version'
+  | 'not_allowed'
+  | 'ticket_malformed'
+  | 'ticket_forged'
+  | 'ticket_expired'
+  | 'name_not_allowed';
 
 /** WebSocket close codes used by the relay (4000–4999 is the application range). */
 export const CLOSE_CODES = {
@@ -72,8 +106,14 @@ export const CLOSE_CODES = {
   name_taken: 4409,
   badarg: 4400,
   incompatible_version: 4426,
+  ticket_malformed: 4400,
+  ticket_forged: 4401,
+  ticket_expired: 4440,
+  name_not_allowed: 4403,
   frame_too_large: 4413,
   slow_consumer: 4429,
+  /** Over the per-connection message-rate limit (4420: "enhance your calm"; 4429 was taken). */
+  rate_limited: 4420,
   auth_timeout: 4408,
   relay_shutdown: 4503,
 } as const;
@@ -103,7 +143,7 @@ export function binDataChannel(m: Uint8Array): number | undefined {
 }
 
 export type ToRelay =
-  | { t: 'register'; v: number; name: string; proof: string; hidden: boolean; creation?: number; direct?: string; bin?: boolean }
+  | { t: 'register'; v: number; name: string; proof: string; hidden: boolean; creation?: number; direct?: string; bin?: boolean; ticket?: string }
   | { t: 'open'; req: number; to: string }
   | { t: 'd'; ch: number; d: string }
   | { t: 'b'; ch: number; d: string }
@@ -115,8 +155,10 @@ export type FromRelay =
   | { t: 'challenge'; v: number; nonce: string; bin?: boolean }
   | { t: 'welcome'; creation: number; peers: PeerEntry[] }
   | { t: 'refused'; code: RelayRefusal; message: string }
-  | { t: 'incoming'; ch: number; from: string }
-  | { t: 'opened'; req: number; ch: number }
+  /** `role`: the opener's ticket role (absent: a cookie holder). */
+  | { t: 'incoming'; ch: number; from: string; role?: string }
+  /** `role`: the ticket role of the node opened to (absent: a cookie holder). */
+  | { t: 'opened'; req: number; ch: number; role?: string }
   | { t: 'open_failed'; req: number; code: 'nodedown' }
   | { t: 'd'; ch: number; d: string }
   | { t: 'b'; ch: number; d: string }

@@ -14,12 +14,18 @@
  * the relay offered `bin` in its challenge, else as `b` messages; received binary data is
  * handed to the channel as a Uint8Array view of the message, without a copy.
  *
+ * Admission is with the cookie, or with a join ticket (`ticket`; called anew before each
+ * registration when it is a function). Every relayed channel carries the relay's attestation
+ * of the other end (its name and role, security/attestation.ts); direct links carry none.
+ *
  * The WebSocket constructor is injected (isomorphic-ws in Node, the browser's own in tabs).
  */
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
 import { webCrypto, type DistCrypto } from '../dist/auth.js';
 import type { Channel, Frame, ListenOptions, Registration, Transport } from '../dist/transport.js';
-import { AuthError, ErlmeshError, type ErlmeshErrorCode } from '../errors.js';
+import { AuthError, badarg, ErlmeshError, type ErlmeshErrorCode } from '../errors.js';
+import type { ChannelAttestation } from '../security/attestation.js';
+import { TicketSource, type TicketOption } from '../security/ticket.js';
 import { Backoff } from '../util/backoff.js';
 import { base64ToBytes, bytesToBase64 } from '../util/base64.js';
 import { BaseChannel } from './base-channel.js';
@@ -47,8 +53,10 @@ export interface DirectLinks {
 export interface RelayTransportOptions {
   /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4369/erlmesh`. */
   url: string;
-  /** The cluster cookie the relay admits with (never sent; proven with HMAC). */
-  cookie: string;
+  /** The cluster cookie the relay admits with (never sent; proven with HMAC). Or `ticket`. */
+  cookie?: string;
+  /** A join ticket to register with instead of the cookie (a function: called before each registration). */
+  ticket?: TicketOption;
   WebSocket: WebSocketCtor;
   clock?: Clock;
   crypto?: DistCrypto;
@@ -65,7 +73,7 @@ type Session = {
   /** The relay takes binary data messages (it said `bin` in its challenge). */
   bin: boolean;
   channels: Map<number, BaseChannel>;
-  opens: Map<number, { resolve(ch: Channel): void; reject(e: unknown): void; timer: TimerHandle }>;
+  opens: Map<number, { peer: string; resolve(ch: Channel): void; reject(e: unknown): void; timer: TimerHandle }>;
   lookups: Map<number, (peer: PeerEntry | undefined) => void>;
 };
 
@@ -75,7 +83,15 @@ const REFUSAL_CODES: Record<string, ErlmeshErrorCode> = {
   badarg: 'badarg',
   incompatible_version: 'incompatible_version',
   not_allowed: 'not_allowed',
+  ticket_malformed: 'ticket_malformed',
+  ticket_forged: 'ticket_forged',
+  ticket_expired: 'ticket_expired',
+  name_not_allowed: 'name_not_allowed',
 };
+
+/** Refusals that registering again cannot fix (with a ticket function, a new ticket may). */
+const FINAL_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['bad_cookie', 'incompatible_version', 'badarg']);
+const TICKET_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['ticket_malformed', 'ticket_forged', 'ticket_expired', 'name_not_allowed']);
 
 export class RelayTransport implements Transport {
   private session: Session | undefined;
@@ -91,6 +107,7 @@ export class RelayTransport implements Transport {
   private readonly clock: Clock;
   private readonly crypto: DistCrypto;
   private readonly timeoutMs: number;
+  private readonly tickets: TicketSource | undefined;
   /** Resolves when the socket of the current session has closed (for `close()`). */
   private sessionClosed: Promise<void> = Promise.resolve();
 
@@ -98,6 +115,9 @@ export class RelayTransport implements Transport {
     this.clock = opts.clock ?? realClock;
     this.crypto = opts.crypto ?? webCrypto;
     this.timeoutMs = opts.timeoutMs ?? 5_000;
+    if ((opts.ticket === undefined) === (opts.cookie === undefined)) throw badarg('RelayTransport: give either a cookie or a ticket');
+    if (opts.cookie !== undefined && (typeof opts.cookie !== 'string' || opts.cookie === '')) throw badarg('RelayTransport: the cookie must be a non-empty string');
+    this.tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
     this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
   }
 
@@ -176,9 +196,8 @@ export class RelayTransport implements Transport {
         }
         if (msg.t === 'challenge') {
           session.bin = msg.bin === true;
-          void this.crypto
-            .hmacSha256Hex(this.opts.cookie, relayProofInput(String(msg.nonce), name))
-            .then((proof) =>
+          this.prove(String(msg.nonce), name).then(
+            ({ proof, ticket }) =>
               this.sendTo(session, {
                 t: 'register',
                 v: RELAY_PROTOCOL_VERSION,
@@ -188,8 +207,13 @@ export class RelayTransport implements Transport {
                 bin: true,
                 ...(this.creation !== undefined ? { creation: this.creation } : {}),
                 ...(this.opts.direct ? { direct: this.opts.direct.address } : {}),
+                ...(ticket !== undefined ? { ticket } : {}),
               }),
-            );
+            (e: unknown) => {
+              refusal = e instanceof ErlmeshError ? e : new AuthError('ticket_malformed', String(e));
+              ws.close(1000, 'no_ticket');
+            },
+          );
         } else if (msg.t === 'welcome') {
           this.clock.clearTimeout(timer);
           admitted = true;
@@ -215,6 +239,14 @@ export class RelayTransport implements Transport {
         this.onSessionLost(session, ev.code, ev.reason);
       };
     });
+  }
+
+  /** The register proof: of the cookie, or of the current ticket's key (with its payload). */
+  private async prove(nonce: string, name: string): Promise<{ proof: string; ticket?: string }> {
+    const input = relayProofInput(nonce, name);
+    if (!this.tickets) return { proof: await this.crypto.hmacSha256Hex(this.opts.cookie!, input) };
+    const t = await this.tickets.get();
+    return { proof: await this.crypto.hmacSha256Hex(t.key, input), ticket: t.payload };
   }
 
   private onSessionLost(session: Session, code: number, reason: string): void {
@@ -244,7 +276,7 @@ export class RelayTransport implements Transport {
         () => this.opts.log?.('info', `** Registered again with the relay at ${this.opts.url} **`),
         (e: unknown) => {
           const code = e instanceof ErlmeshError ? e.code : 'relay_unreachable';
-          if (code === 'bad_cookie' || code === 'incompatible_version' || code === 'badarg') {
+          if (FINAL_REFUSALS.has(code) || (TICKET_REFUSALS.has(code) && !this.tickets?.refreshable)) {
             this.opts.log?.('error', `** The relay refused ${this.name} (${code}); not retrying **`);
             return;
           }
@@ -259,11 +291,22 @@ export class RelayTransport implements Transport {
       case 'd':
         s.channels.get(msg.ch)?.deliver(msg.d);
         return;
-      case 'b':
-        s.channels.get(msg.ch)?.deliver(base64ToBytes(msg.d));
+      case 'b': {
+        const ch = s.channels.get(msg.ch);
+        if (!ch) return;
+        let bytes: Uint8Array;
+        try {
+          bytes = base64ToBytes(msg.d);
+        } catch {
+          // The relay forwards `b` as sent: a peer's bad base64 ends that channel, not this node.
+          ch.close('bad_frame');
+          return;
+        }
+        ch.deliver(bytes);
         return;
+      }
       case 'incoming': {
-        const ch = this.relayedChannel(s, msg.ch);
+        const ch = this.relayedChannel(s, msg.ch, attest(msg.from, msg.role));
         this.onInbound?.(ch);
         return;
       }
@@ -275,7 +318,7 @@ export class RelayTransport implements Transport {
         }
         s.opens.delete(msg.req);
         this.clock.clearTimeout(o.timer);
-        o.resolve(this.relayedChannel(s, msg.ch));
+        o.resolve(this.relayedChannel(s, msg.ch, attest(o.peer, msg.role)));
         return;
       }
       case 'open_failed': {
@@ -314,7 +357,7 @@ export class RelayTransport implements Transport {
     }
   }
 
-  private relayedChannel(s: Session, id: number): BaseChannel {
+  private relayedChannel(s: Session, id: number, attestation: ChannelAttestation | undefined): BaseChannel {
     const ch = new BaseChannel(
       (f: Frame) => {
         if (typeof f === 'string') this.sendTo(s, { t: 'd', ch: id, d: f });
@@ -325,6 +368,7 @@ export class RelayTransport implements Transport {
         s.channels.delete(id);
         this.sendTo(s, { t: 'close', ch: id, reason });
       },
+      attestation,
     );
     s.channels.set(id, ch);
     return ch;
@@ -353,7 +397,7 @@ export class RelayTransport implements Transport {
         s.opens.delete(req);
         reject(new ErlmeshError('nodedown', `the relay did not answer opening a channel to ${peer}`));
       }, this.timeoutMs);
-      s.opens.set(req, { resolve, reject, timer });
+      s.opens.set(req, { peer, resolve, reject, timer });
       this.sendTo(s, { t: 'open', req, to: peer });
     });
   }
@@ -387,4 +431,10 @@ export class RelayTransport implements Transport {
     }
     await this.opts.direct?.close();
   }
+}
+
+/** The relay's word on the other end of a channel (nothing when the relay named no one). */
+function attest(name: unknown, role: unknown): ChannelAttestation | undefined {
+  if (typeof name !== 'string') return undefined;
+  return typeof role === 'string' ? { by: 'relay', name, role } : { by: 'relay', name };
 }

@@ -11,6 +11,7 @@
  * | `self.throw(v)`                    | 'throw'   | v                                     |
  * | no answer within the timeout       | 'error'   | ['erpc', 'timeout']                   |
  * | node unreachable or goes down      | 'error'   | ['erpc', 'noconnection']              |
+ * | the callee refuses the call to this node's role (capabilities) | 'error' | ['erpc', 'not_allowed'] |
  *
  * `multicall` gives one row per node, in order: ['ok', v] | ['error', r] | ['exit', r] | ['throw', v].
  * As with rpc, a call that timed out or lost its node may or may not have run.
@@ -43,6 +44,8 @@ export class ErpcError extends ErlmeshError {
 export function erpcRow(down: unknown): ErpcRow {
   if (down === TIMEOUT) return ['error', ['erpc', 'timeout']];
   if (down === 'noconnection') return ['error', ['erpc', 'noconnection']];
+  // The spawn request was refused (Erlang's erpc raises error:{erpc, Reason} for a failed spawn_request).
+  if (down === 'not_allowed') return ['error', ['erpc', 'not_allowed']];
   if (Array.isArray(down) && down[0] === '$erpc') {
     if (down[1] === 'return') return ['ok', down[2]];
     if (down[1] === 'throw') return ['throw', down[2]];

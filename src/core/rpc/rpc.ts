@@ -15,6 +15,7 @@
  * | undefined module/function             | rejects BadRpcError ['EXIT', ['undef', [m, f, args]]] |
  * | `self.exit(r)`, or killed             | rejects BadRpcError ['EXIT', r]         |
  * | node unreachable or goes down         | rejects BadRpcError 'nodedown'          |
+ * | refused by the callee's capabilities  | rejects BadRpcError ['EXIT', 'not_allowed'] |
  * | no answer within the timeout          | rejects BadRpcError 'timeout'           |
  *
  * A call that timed out or lost its node may or may not have run on the remote node.

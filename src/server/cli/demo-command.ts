@@ -2,7 +2,9 @@
  * `erlmesh demo`: one HTTP server that serves the demo page and hosts the relay (at
  * /erlmesh), plus a server-node `demo@<short host>` running kvs, so browser tabs opened on the
  * page have something to talk to. The page reads `GET /erlmesh/config.json` (relay, host,
- * naming mode, cookie, server-node) to start its tab-node in the same cluster.
+ * naming mode, server-node) and joins with join tickets from `GET /erlmesh/ticket` (role
+ * `demo`, names starting with `tab-`, 10 minutes, one per request): the page never holds the
+ * cookie.
  */
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
@@ -12,9 +14,24 @@ import { RELAY_PATH } from '../../core/relay/protocol.js';
 import { startNode } from '../node.js';
 import { startRelay } from '../relay/index.js';
 import { fatal, messageOf, onTerminate, packageRoot, resolveCookie } from './common.js';
-import { isLoopbackHost, withDemoConfig, type DemoConfig } from './demo-config.js';
+import type { Capabilities } from '../../core/security/types.js';
+import { mintTicket } from '../tickets.js';
+import { DEMO_TICKET_PATH, isLoopbackHost, withDemoConfig, withTicketEndpoint, type DemoConfig } from './demo-config.js';
 import { listenFailure } from './relay-command.js';
 import { staticHandler } from './static-files.js';
+
+/** The role of the demo page's tabs, the name prefix their tickets allow, and the tickets' lifetime. */
+export const DEMO_ROLE = 'demo';
+export const DEMO_TAB_PREFIX = 'tab-';
+export const DEMO_TICKET_TTL_MS = 10 * 60_000;
+/**
+ * What the demo's tabs may do on demo@ (and, in src/browser/demo/main.ts, on each other):
+ * everything the page offers — rpc, remote spawn of shipped functions, links, exit signals.
+ * A real application grants its roles much less.
+ */
+export const DEMO_CAPABILITIES: Capabilities = {
+  [DEMO_ROLE]: { rpc: '*', spawn: '*', shipFunctions: true, global: true, pg: true, send: '*', link: true, exit: true },
+};
 
 export interface DemoCommandOptions {
   port: number;
@@ -38,11 +55,14 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
   if (!isLoopbackHost(o.host)) {
     process.stderr.write(
       `erlmesh demo: warning: --host ${o.host} is not a loopback address; anyone who can reach this port ` +
-        `can read the cluster cookie from /erlmesh/config.json and join the cluster\n`,
+        `can get a join ticket from ${DEMO_TICKET_PATH} and join the cluster as a '${DEMO_ROLE}' tab\n`,
     );
   }
   let config: DemoConfig | undefined;
-  const server = http.createServer(withDemoConfig(() => config, staticHandler(pageRoot())));
+  // Tickets only once the demo node is up (the page waits on config.json's 503 first anyway).
+  const ticket = (): string | undefined =>
+    config && mintTicket({ cookie, role: DEMO_ROLE, prefix: DEMO_TAB_PREFIX, ttlMs: DEMO_TICKET_TTL_MS });
+  const server = http.createServer(withDemoConfig(() => config, withTicketEndpoint(ticket, staticHandler(pageRoot()))));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -63,14 +83,21 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
       cookie,
       relay: relay.url,
       startRelay: false,
+      capabilities: DEMO_CAPABILITIES,
       logger: (e) => {
         if (e.level !== 'info') process.stderr.write(`[${e.node}] ${e.text}\n`);
       },
     });
     await node.rpc.call(node.name, 'kvs', 'start', []);
-    // The page gets the cookie itself: acceptable for this local demo (127.0.0.1 by default);
-    // a later issue replaces it with signed join tickets.
-    config = { relay: RELAY_PATH, host: node.name.slice(node.name.indexOf('@') + 1), mode: 'short', cookie, server: node.name };
+    // The page gets join tickets, never the cookie; role 'demo' may do what the page offers.
+    config = {
+      relay: RELAY_PATH,
+      host: node.name.slice(node.name.indexOf('@') + 1),
+      mode: 'short',
+      ticket: DEMO_TICKET_PATH,
+      prefix: DEMO_TAB_PREFIX,
+      server: node.name,
+    };
   } catch (e) {
     await relay.close();
     server.close();

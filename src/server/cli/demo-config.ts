@@ -1,12 +1,18 @@
 /**
- * `GET /erlmesh/config.json` of `erlmesh demo`: what the demo page needs to start its
- * tab-node in the cluster's naming mode (relay, host, mode, cookie, the server-node's name).
+ * The endpoints of `erlmesh demo` for its page:
+ * - `GET /erlmesh/config.json`: what the page needs to start its tab-node in the cluster's
+ *   naming mode (relay, host, mode, the server-node's name, where to get tickets). Never the
+ *   cookie.
+ * - `GET /erlmesh/ticket`: a freshly minted join ticket (text/plain, `no-store`), which the
+ *   page fetches before each relay registration and each handshake (the ticket option's
+ *   function form).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { RELAY_PATH } from '../../core/relay/protocol.js';
 
 export const DEMO_CONFIG_PATH = `${RELAY_PATH}/config.json`;
+export const DEMO_TICKET_PATH = `${RELAY_PATH}/ticket`;
 
 /** The page's view of the demo cluster. */
 export interface DemoConfig {
@@ -15,13 +21,38 @@ export interface DemoConfig {
   /** Host part of generated tab names: the server-node's (short) host. */
   host: string;
   mode: 'short' | 'long';
-  /** The cluster cookie. */
-  cookie: string;
+  /** Where the page gets join tickets (a path on the page's origin): `/erlmesh/ticket`. */
+  ticket: string;
+  /** The name prefix the tickets allow (tab names are `<prefix><random>@<host>`), e.g. `tab-`. */
+  prefix: string;
   /** The server-node running kvs, e.g. `demo@myhost`. */
   server: string;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Answers `GET|HEAD /erlmesh/ticket` with `mint()` (a new ticket per request; 503 while it
+ * gives undefined) and hands every other request to `next`.
+ */
+export function withTicketEndpoint(mint: () => string | undefined, next: Handler): Handler {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== DEMO_TICKET_PATH) return next(req, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+      return void res.end('method not allowed\n');
+    }
+    const t = mint();
+    const body = t ?? 'starting\n';
+    res.writeHead(t ? 200 : 503, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
 
 /**
  * Answers `GET|HEAD /erlmesh/config.json` with `config()` (503 until it is known) and hands
@@ -46,7 +77,7 @@ export function withDemoConfig(config: () => DemoConfig | undefined, next: Handl
   };
 }
 
-/** True for `localhost`, 127.0.0.0/8 and ::1 (the demo hands its cookie only to this host by default). */
+/** True for `localhost`, 127.0.0.0/8 and ::1 (the demo hands out join tickets only on this host by default). */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;

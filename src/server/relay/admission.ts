@@ -1,11 +1,15 @@
 /**
- * Admission: checking a `register` against the challenge, and handing out creations.
- * Pure functions; the name table lives in the router.
+ * Admission: checking a `register` against the challenge (a cookie proof, or a join ticket
+ * and the proof of its key), and handing out creations. Pure functions; the name table lives
+ * in the router.
  */
 import { createHmac } from 'node:crypto';
 import { digestsEqual } from '../../core/dist/auth.js';
 import { parseNodeName } from '../../core/dist/names.js';
 import { RELAY_PROTOCOL_VERSION, relayProofInput, type RelayRefusal } from '../../core/relay/protocol.js';
+import { checkClaims, parsePayload } from '../../core/security/ticket.js';
+import type { TicketClaims } from '../../core/security/types.js';
+import { ticketKeySync } from '../tickets.js';
 
 /** A well-formed, authenticated registration (the name may still be taken). */
 export interface Registration {
@@ -15,6 +19,10 @@ export interface Registration {
   bin: boolean;
   creation?: number;
   direct?: string;
+  /** The role of a ticket holder (absent: a cookie holder). */
+  role?: string;
+  /** The ticket a ticket holder registered with (for logs). */
+  claims?: TicketClaims;
 }
 
 export type Verdict = { ok: true; reg: Registration } | { ok: false; code: RelayRefusal; message: string };
@@ -39,9 +47,12 @@ export function relayProof(cookie: string, nonce: string, name: string): string 
 
 /**
  * Check a `register` message, in this order: version (incompatible_version), name and field
- * shapes (badarg), proof (bad_cookie). Name uniqueness is the caller's business.
+ * shapes (badarg), proof (bad_cookie). With a `ticket`: its shape (ticket_malformed), the proof
+ * of its key (ticket_forged), its expiry at `nowMs` (ticket_expired), the name's prefix
+ * (name_not_allowed); a ticket holder's `direct` is dropped (tabs take no direct links).
+ * Name uniqueness is the caller's business.
  */
-export function checkRegister(raw: Record<string, unknown>, nonce: string, cookie: string): Verdict {
+export function checkRegister(raw: Record<string, unknown>, nonce: string, cookie: string, nowMs: number = Date.now()): Verdict {
   if (raw.v !== RELAY_PROTOCOL_VERSION) {
     return refuse('incompatible_version', `relay protocol version ${RELAY_PROTOCOL_VERSION} required, got ${JSON.stringify(raw.v) ?? 'none'}`);
   }
@@ -54,10 +65,35 @@ export function checkRegister(raw: Record<string, unknown>, nonce: string, cooki
   }
   if (direct !== undefined && (typeof direct !== 'string' || direct.length > MAX_DIRECT)) return refuse('badarg', 'direct must be a string');
   if (bin !== undefined && typeof bin !== 'boolean') return refuse('badarg', 'bin must be a boolean');
+  if (raw.ticket !== undefined) return checkTicket(raw.ticket, { name, proof, hidden, bin: bin === true, creation: creation as number | undefined }, nonce, cookie, nowMs);
   if (!digestsEqual(proof, relayProof(cookie, nonce, name))) return refuse('bad_cookie', 'cookie proof does not match');
   const reg: Registration = { name, hidden, bin: bin === true };
   if (creation !== undefined) reg.creation = creation as number;
   if (direct !== undefined) reg.direct = direct;
+  return { ok: true, reg };
+}
+
+function checkTicket(
+  payload: unknown,
+  r: { name: string; proof: string; hidden: boolean; bin: boolean; creation: number | undefined },
+  nonce: string,
+  cookie: string,
+  nowMs: number,
+): Verdict {
+  let claims: TicketClaims;
+  try {
+    claims = parsePayload(payload);
+  } catch (e) {
+    return refuse('ticket_malformed', e instanceof Error ? e.message : 'not a join ticket');
+  }
+  const key = ticketKeySync(cookie, payload as string);
+  const expected = createHmac('sha256', key).update(relayProofInput(nonce, r.name)).digest('hex');
+  if (!digestsEqual(r.proof, expected)) return refuse('ticket_forged', `ticket ${claims.id} (role ${claims.role}): the proof does not match (forged, or signed with another cookie)`);
+  const verdict = checkClaims(claims, r.name, nowMs);
+  if (verdict === 'ticket_expired') return refuse(verdict, `ticket ${claims.id} (role ${claims.role}) expired at ${new Date(claims.exp).toISOString()}`);
+  if (verdict === 'name_not_allowed') return refuse(verdict, `ticket ${claims.id} (role ${claims.role}) is for names starting with '${claims.prefix}'`);
+  const reg: Registration = { name: r.name, hidden: r.hidden, bin: r.bin, role: claims.role, claims };
+  if (r.creation !== undefined) reg.creation = r.creation;
   return { ok: true, reg };
 }
 

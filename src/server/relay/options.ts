@@ -4,6 +4,7 @@
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import { badarg, ErlmeshError } from '../../core/errors.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** One structured log event of the relay. */
 export interface RelayLogLine {
@@ -54,6 +55,21 @@ export interface RelayOptions {
   pingIntervalMs?: number;
   /** Time a new socket has to register; default 5 s. */
   authTimeoutMs?: number;
+  /**
+   * Per-connection message-rate limit (rate-limit.ts): a socket that sends more WebSocket
+   * messages than this, sustained, is closed with 4420 `rate_limited`. Default 100 000 — far
+   * above what a node sends (fast-1 batches a turn's frames into one message: a 1M-message
+   * stream is ~2k messages; an unbatched ping-pong is one message per round trip). `false`: no
+   * limit (the router can still set one per connection with `setRateLimit`).
+   */
+  maxMessagesPerSecond?: number | false;
+  /** Bucket size of the rate limit: messages let through back to back; default 2 × maxMessagesPerSecond. */
+  burstMessages?: number;
+  /**
+   * The rate limit of a node admitted with a join ticket (an untrusted tab), in WebSocket
+   * messages per second, burst twice that; default 2 000. `false`: the general limit only.
+   */
+  ticketMessagesPerSecond?: number | false;
   /** Log sink; default: one JSON line per event on stderr. `false`: silent. */
   logger?: RelayLogger | false;
 }
@@ -69,6 +85,10 @@ export interface ResolvedOptions {
   slowConsumerMs: number;
   pingIntervalMs: number;
   authTimeoutMs: number;
+  /** The default per-connection rate limit; undefined: none. */
+  rateLimit: RateLimit | undefined;
+  /** The rate limit of ticket holders once admitted; undefined: the default one. */
+  ticketRateLimit: RateLimit | undefined;
 }
 
 export const DEFAULTS = {
@@ -81,14 +101,17 @@ export const DEFAULTS = {
   slowConsumerMs: 10_000,
   pingIntervalMs: 15_000,
   authTimeoutMs: 5_000,
+  maxMessagesPerSecond: 100_000,
+  ticketMessagesPerSecond: 2_000,
 } as const;
 
 const KNOWN = new Set([
   'port', 'host', 'cookie', 'tls', 'server', 'maxFrameBytes', 'maxPreAuthBytes',
   'maxBufferedBytes', 'highWaterBytes', 'slowConsumerMs', 'pingIntervalMs', 'authTimeoutMs', 'logger',
+  'maxMessagesPerSecond', 'burstMessages', 'ticketMessagesPerSecond',
 ]);
 
-function positive(opts: RelayOptions, key: keyof typeof DEFAULTS & keyof RelayOptions): number {
+function positive(opts: RelayOptions, key: Exclude<keyof typeof DEFAULTS & keyof RelayOptions, 'maxMessagesPerSecond' | 'ticketMessagesPerSecond'>): number {
   const v = opts[key] ?? DEFAULTS[key];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw badarg(`relay option ${key} must be a positive integer`, v);
   return v;
@@ -116,7 +139,32 @@ export function resolveOptions(opts: RelayOptions): ResolvedOptions {
     slowConsumerMs: positive(opts, 'slowConsumerMs'),
     pingIntervalMs: positive(opts, 'pingIntervalMs'),
     authTimeoutMs: positive(opts, 'authTimeoutMs'),
+    rateLimit: rateLimitOption(opts),
+    ticketRateLimit: ticketRateLimitOption(opts),
   };
+}
+
+function ticketRateLimitOption(opts: RelayOptions): RateLimit | undefined {
+  const rate = opts.ticketMessagesPerSecond ?? DEFAULTS.ticketMessagesPerSecond;
+  if (rate === false) return undefined;
+  if (typeof rate !== 'number' || !Number.isSafeInteger(rate) || rate <= 0) {
+    throw badarg('relay option ticketMessagesPerSecond must be a positive integer or false', rate);
+  }
+  return { perSecond: rate, burst: 2 * rate };
+}
+
+function rateLimitOption(opts: RelayOptions): RateLimit | undefined {
+  const rate = opts.maxMessagesPerSecond ?? DEFAULTS.maxMessagesPerSecond;
+  if (rate === false) {
+    if (opts.burstMessages !== undefined) throw badarg('relay option burstMessages needs maxMessagesPerSecond', opts.burstMessages);
+    return undefined;
+  }
+  if (typeof rate !== 'number' || !Number.isSafeInteger(rate) || rate <= 0) {
+    throw badarg('relay option maxMessagesPerSecond must be a positive integer or false', rate);
+  }
+  const burst = opts.burstMessages ?? 2 * rate;
+  if (typeof burst !== 'number' || !Number.isSafeInteger(burst) || burst <= 0) throw badarg('relay option burstMessages must be a positive integer', burst);
+  return { perSecond: rate, burst };
 }
 
 /** The log function the relay calls: never throws, adds the time stamp. */

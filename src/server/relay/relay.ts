@@ -4,15 +4,18 @@
  *
  * What it guarantees:
  * - admission only with a proof of the cluster cookie over a fresh 16-byte nonce (the cookie
- *   itself never travels); a name is held by at most one live socket and every registration of
+ *   itself never travels), or of a join ticket's key (the ticket signed with the cookie, not
+ *   expired, the name within its prefix; src/core/security/ticket.ts); a ticket holder is
+ *   listed with its role, and each channel tells both ends the role of the other; a name is held by at most one live socket and every registration of
  *   a name gets a greater creation than the last one the relay handed out (with a clock floor,
  *   so creations keep growing across relay restarts);
  * - frames of one channel reach the other end whole, in order, unchanged, until the channel
  *   ends; when a channel ends because a socket dropped (or a partition), the surviving end is
  *   told `closed` with 'connection_closed'; members are told `joined` / `left`;
  * - a socket that breaks the protocol (4400), sends an oversize message (4413, or 1009 far
- *   above the cap), falls too far behind (4429), does not register in time (4408) or stops
- *   answering pings is closed, logged, and nobody else is affected.
+ *   above the cap), sends messages faster than the rate limit (4420, rate-limit.ts), falls too
+ *   far behind (4429), does not register in time (4408) or stops answering pings is closed,
+ *   logged, and nobody else is affected.
  *
  * What it does not do:
  * - read, check or keep node-to-node frames: it routes `d` / `b` and binary data messages by
@@ -31,6 +34,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay/protocol.js';
 import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from './options.js';
+import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';
 import { busyWaitKick } from '../busy-wait.js';
 
@@ -115,7 +119,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const countPreAuth = (chunk: Buffer): void => {
       preAuthBytes += chunk.length;
       if (preAuthBytes > preAuthCap && s.state === 'pending') {
-        router.terminate(s, { level: 'warn', event: 'frame_too_large', detail: `over ${preAuthCap} bytes before admission` });
+        // Read no more of it, but say why: the close frame still goes out (then the grace timer).
+        socket.pause();
+        router.close(s, CLOSE_CODES.frame_too_large, 'frame_too_large', { level: 'warn', event: 'frame_too_large', detail: `over ${preAuthCap} bytes before admission` });
       }
     };
     const stopDeadline = (): void => {
@@ -149,6 +155,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         socket.once('drain', fn);
       },
     };
+    // Attached before the session exists, so that the router may set this socket's own limit.
+    const limiter = new RateLimiter(o.rateLimit);
+    attachRateLimiter(conn, limiter);
     const s = router.attach(conn);
     live.set(s, l);
     socket.on('data', countPreAuth);
@@ -167,9 +176,21 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         internalError(e);
       }
     };
+    /** Count one message against the rate limit; false (and the socket is closed) when over it. */
+    const withinRate = (): boolean => {
+      if (limiter.take() || s.state === 'gone') return true;
+      const { perSecond, burst } = limiter.limit!;
+      router.close(s, CLOSE_CODES.rate_limited, 'rate_limited', {
+        level: 'warn',
+        event: 'rate_limited',
+        detail: `over ${perSecond} messages/s (burst ${burst})`,
+      });
+      return false;
+    };
     // The per-message path: no closure per message.
     ws.on('message', (data, isBinary) => {
       busyWaitKick();
+      if (!withinRate()) return;
       try {
         if (isBinary) router.onBinary(s, toBuffer(data));
         else router.onText(s, data as Buffer);
@@ -179,7 +200,10 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     });
     ws.on('pong', () => {
       l.alive = true;
+      withinRate();
     });
+    // ws answers pings by itself; they cost like messages, so they count like messages.
+    ws.on('ping', withinRate);
     ws.on('error', (err: Error & { code?: string }) => {
       // ws closes the socket itself after a receive error (1009 for a message over maxPayload).
       const tooLarge = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';

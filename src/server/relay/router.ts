@@ -16,6 +16,7 @@ import {
 import { checkRegister, nextCreation } from './admission.js';
 import { decodeToRelay, type RoutedMessage } from './messages.js';
 import type { RelayLogLine } from './options.js';
+import { setRateLimit, type RateLimit } from './rate-limit.js';
 
 /** Close code for a message that breaks the protocol (shared with `badarg`). */
 export const PROTOCOL_ERROR = 4400;
@@ -79,6 +80,8 @@ export interface RouterLimits {
   slowConsumerMs: number;
   maxPreAuthBytes: number;
   maxBufferedBytes: number;
+  /** The rate limit given to a ticket holder's socket once admitted (undefined: keep the default). */
+  ticketRateLimit?: RateLimit | undefined;
 }
 
 type Log = (line: Omit<RelayLogLine, 'ts'>) => void;
@@ -258,13 +261,16 @@ export class Router {
     this.lastCreation.set(reg.name, creation);
     const entry: PeerEntry = { name: reg.name, hidden: reg.hidden };
     if (reg.direct !== undefined) entry.direct = reg.direct;
+    if (reg.role !== undefined) entry.role = reg.role;
     const peers = [...this.byName.values()].map((o) => ({ ...(o.entry as PeerEntry) }));
     s.entry = entry;
     s.state = 'registered';
     s.bin = reg.bin;
     this.byName.set(reg.name, s);
     s.conn.admitted();
-    this.log({ level: 'info', event: 'registered', ...this.who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}` });
+    if (reg.role !== undefined && this.limits.ticketRateLimit) setRateLimit(s.conn, this.limits.ticketRateLimit);
+    const ticket = reg.claims ? `, ticket ${reg.claims.id} role ${reg.claims.role}` : '';
+    this.log({ level: 'info', event: 'registered', ...this.who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}${ticket}` });
     if (!this.send(s, { t: 'welcome', creation, peers })) return;
     for (const o of [...this.byName.values()]) if (o !== s) this.send(o, { t: 'joined', peer: { ...entry } });
   }
@@ -318,7 +324,10 @@ export class Router {
       return;
     }
     const id = ++this.nextChannel;
-    if (!this.send(peer, { t: 'incoming', ch: id, from })) {
+    // Each end learns the other's role from the relay (its attestation; absent: a cookie holder).
+    const fromRole = (s.entry as PeerEntry).role;
+    const toRole = (peer.entry as PeerEntry).role;
+    if (!this.send(peer, fromRole === undefined ? { t: 'incoming', ch: id, from } : { t: 'incoming', ch: id, from, role: fromRole })) {
       this.send(s, { t: 'open_failed', req, code: 'nodedown' });
       return;
     }
@@ -326,7 +335,7 @@ export class Router {
     this.channels.set(id, c);
     s.channels.set(id, c);
     peer.channels.set(id, c);
-    this.send(s, { t: 'opened', req, ch: id });
+    this.send(s, toRole === undefined ? { t: 'opened', req, ch: id } : { t: 'opened', req, ch: id, role: toRole });
   }
 
   /**

@@ -1,0 +1,186 @@
+/**
+ * Capabilities: what a peer acting in a role (a join-ticket holder) may do to this node, as a
+ * pure decision on each signal it sends (see types.ts for {@link RolePolicy}). Cookie holders
+ * (role `undefined`) never reach this module: they may do everything, as in Erlang.
+ *
+ * | signal from the peer             | allowed when                                                      |
+ * |----------------------------------|-------------------------------------------------------------------|
+ * | `send` to a pid                  | always                                                            |
+ * | `reg_send` to a name             | the name is in `send` (or `send: '*'`), or it is a name service's (global, pg) |
+ * | `link`                           | `link`                                                            |
+ * | `exit2` (`exit(pid, reason)`)    | `exit`                                                            |
+ * | `spawn_request` of `erpc:execute(M, F, A)` / `erpc:executeCast(M, F, A)` (rpc, erpc, cast) | M:F in `rpc` |
+ * | `spawn_request` of `erpc:executeFun` or a shipped function (`{ kind: 'fn' }`) | `shipFunctions` |
+ * | `spawn_request` of any other M:F | M:F in `spawn`                                                    |
+ * | `spawn_request` with `link`      | as above, and `link`                                              |
+ * | `monitor`, `demonitor`, `unlink`, `down`, `spawn_reply`, `exit` (a linked process exited) | always |
+ *
+ * A role with no policy is treated as the empty policy `{}`: it may send to pids and monitor
+ * (and the plumbing of those: demonitor, DOWN, replies). An `exit` from a linked process is
+ * always let through: the runtime acts on it only if the link exists, and a link exists only
+ * if `link` (or an own link of this node's process) made it.
+ *
+ * The name services (`global_name_server`, pg scope servers) are reachable by every role so
+ * that a ticket holder can read names and groups; they check `global` and `pg` themselves.
+ * Their messages name their sender in their second element (`[tag, fromNode, …]` for global,
+ * `[tag, serverPid, …]` for pg), which they trust; so a message from a ticket holder to a
+ * name service (by name, or to the pid registered under it) must name that holder there, or
+ * it is refused as forged.
+ */
+import type { SignalFrame, SpawnSpec } from '../dist/protocol.js';
+import { badarg, ErlmeshError } from '../errors.js';
+import { Pid } from '../terms/pid.js';
+import type { Allowlist, Capabilities, RolePolicy } from './types.js';
+
+/** The outcome of {@link decide}: `what` names the refused operation for logs. */
+export type Decision = { ok: true } | { ok: false; what: string };
+
+/** What {@link decide} needs to know of the node, for messages to its name services. */
+export interface DecideContext {
+  /** The peer the signal comes from. */
+  readonly peer: string;
+  /** Is `name` a name service's registered name (always reachable, origin checked)? */
+  isService(name: string): boolean;
+  /** The local registered name of `pid`, if any. */
+  nameOf(pid: Pid): string | undefined;
+}
+
+/** Default of {@link RolePolicy.maxMessagesPerSecond}. */
+export const DEFAULT_MAX_MESSAGES_PER_SECOND = 1000;
+
+const OK: Decision = { ok: true };
+const EMPTY: RolePolicy = {};
+
+const POLICY_KEYS = new Set(['rpc', 'spawn', 'shipFunctions', 'global', 'pg', 'send', 'link', 'exit', 'maxMessagesPerSecond']);
+const BOOLEAN_KEYS = ['shipFunctions', 'global', 'pg', 'link', 'exit'] as const;
+
+/**
+ * Whether `allowlist` lets `module:fun` through (an undefined list lets nothing through).
+ *
+ * @example
+ * allows({ kvs: ['lookup'] }, 'kvs', 'lookup');   // true
+ * allows({ kvs: ['lookup'] }, 'kvs', 'store');    // false
+ * allows('*', 'os', 'cmd');                        // true
+ */
+export function allows(allowlist: Allowlist | undefined, module: string, fun: string): boolean {
+  if (allowlist === undefined) return false;
+  if (allowlist === '*') return true;
+  if (!Object.prototype.hasOwnProperty.call(allowlist, module)) return false;
+  const fns = allowlist[module];
+  return fns === '*' || (Array.isArray(fns) && fns.includes(fun));
+}
+
+/**
+ * May a peer whose role has `policy` (undefined: a role this node has no policy for) send
+ * this signal to this node? Pure: no state, no side effects.
+ *
+ * @param ctx the node's name services (without it, a `reg_send` is checked against `send` alone)
+ * @example
+ * const spec = { kind: 'mfa', module: 'erpc', fun: 'execute', args: ['kvs', 'store', ['k', 'v']] };
+ * decide({ rpc: { kvs: ['lookup'] } }, { t: 'spawn_request', ref, from, groupLeader, node, spec, link: false, monitor: true });
+ * // { ok: false, what: 'rpc of kvs:store' }
+ * decide(undefined, { t: 'send', to: pid, msg: 'hi' });   // { ok: true }
+ */
+export function decide(policy: RolePolicy | undefined, s: SignalFrame, ctx?: DecideContext): Decision {
+  const p = policy ?? EMPTY;
+  switch (s.t) {
+    case 'send': {
+      const name = ctx?.nameOf(s.to);
+      if (name === undefined || !ctx!.isService(name) || namesSender(s.msg, ctx!.peer)) return OK;
+      return { ok: false, what: `a forged message to '${name}'` };
+    }
+    case 'reg_send':
+      if (ctx?.isService(s.to) === true) {
+        return namesSender(s.msg, ctx.peer) ? OK : { ok: false, what: `a forged message to '${s.to}'` };
+      }
+      if (p.send === '*' || (Array.isArray(p.send) && p.send.includes(s.to))) return OK;
+      return { ok: false, what: `send to '${s.to}'` };
+    case 'link':
+      return p.link === true ? OK : { ok: false, what: `link to ${s.to.toString()}` };
+    case 'exit2':
+      return p.exit === true ? OK : { ok: false, what: `exit signal to ${s.to.toString()}` };
+    case 'spawn_request': {
+      const d = decideSpawn(p, s.spec);
+      if (!d.ok || !s.link || p.link === true) return d;
+      return { ok: false, what: `${describeSpec(s.spec)} with link (link not allowed)` };
+    }
+    default:
+      return OK;
+  }
+}
+
+/** A name service message `[tag, sender, …]` whose sender (a node name or a pid) is on `peer`. */
+function namesSender(msg: unknown, peer: string): boolean {
+  if (!Array.isArray(msg)) return false;
+  const from: unknown = msg[1];
+  return from === peer || (from instanceof Pid && from.node === peer);
+}
+
+function decideSpawn(p: RolePolicy, spec: SpawnSpec): Decision {
+  if (spec.kind === 'fn') return p.shipFunctions === true ? OK : { ok: false, what: 'spawn of a shipped function' };
+  if (spec.module === 'erpc') {
+    if (spec.fun === 'executeFun') return p.shipFunctions === true ? OK : { ok: false, what: 'erpc of a shipped function' };
+    if (spec.fun === 'execute' || spec.fun === 'executeCast') {
+      const [m, f] = spec.args;
+      if (typeof m === 'string' && typeof f === 'string' && allows(p.rpc, m, f)) return OK;
+      return { ok: false, what: `rpc of ${String(m)}:${String(f)}` };
+    }
+  }
+  return allows(p.spawn, spec.module, spec.fun) ? OK : { ok: false, what: `spawn of ${spec.module}:${spec.fun}` };
+}
+
+function describeSpec(spec: SpawnSpec): string {
+  return spec.kind === 'fn' ? 'spawn of a shipped function' : `spawn of ${spec.module}:${spec.fun}`;
+}
+
+/**
+ * Validate the `capabilities` node option. A value that is not an object, a policy that is not
+ * an object, or a field of the wrong type throws `badarg`; a policy field that does not exist
+ * throws `unknown_options` (details: the unknown names). Returns `caps`.
+ *
+ * @example
+ * checkCapabilities({ guest: { rpc: { kvs: ['lookup'] }, send: ['kvs'] } }); // ok
+ * checkCapabilities({ guest: { rcp: '*' } });   // throws ErlmeshError code 'unknown_options'
+ */
+export function checkCapabilities(caps: unknown): Capabilities {
+  if (!isPlainObject(caps)) throw badarg('capabilities must be an object: { [role]: RolePolicy }', { capabilities: caps });
+  for (const [role, policy] of Object.entries(caps)) {
+    if (!isPlainObject(policy)) throw badarg(`capabilities.${role} must be an object (a RolePolicy)`, { role, policy });
+    const unknown = Object.keys(policy).filter((k) => !POLICY_KEYS.has(k));
+    if (unknown.length > 0) {
+      throw new ErlmeshError('unknown_options', `capabilities.${role}: unknown fields ${unknown.join(', ')}`, unknown);
+    }
+    const pol = policy as Record<string, unknown>;
+    for (const k of ['rpc', 'spawn'] as const) {
+      if (pol[k] !== undefined) checkAllowlist(pol[k], `capabilities.${role}.${k}`);
+    }
+    for (const k of BOOLEAN_KEYS) {
+      if (pol[k] !== undefined && typeof pol[k] !== 'boolean') throw badarg(`capabilities.${role}.${k} must be a boolean`, { role, [k]: pol[k] });
+    }
+    const send = pol.send;
+    if (send !== undefined && send !== '*' && !isStringList(send)) {
+      throw badarg(`capabilities.${role}.send must be '*' or a list of names`, { role, send });
+    }
+    const rate = pol.maxMessagesPerSecond;
+    if (rate !== undefined && !(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) {
+      throw badarg(`capabilities.${role}.maxMessagesPerSecond must be a finite number > 0`, { role, maxMessagesPerSecond: rate });
+    }
+  }
+  return caps as Capabilities;
+}
+
+function checkAllowlist(v: unknown, where: string): void {
+  if (v === '*') return;
+  if (!isPlainObject(v)) throw badarg(`${where} must be '*' or { module: '*' | [function names] }`, { [where]: v });
+  for (const [m, fns] of Object.entries(v)) {
+    if (fns !== '*' && !isStringList(fns)) throw badarg(`${where}.${m} must be '*' or a list of function names`, { module: m, fns });
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}

@@ -14,7 +14,7 @@ import { checkEncodings, type WireEncoding } from './dist/wire.js';
 import { badarg, ErlmeshError, type ErlmeshErrorCode } from './errors.js';
 import { builtinModules } from './modules/builtins.js';
 import { compileFunction, moduleFromSources, moduleSources, UndefinedFunction, type ErlModule, type ModuleFunction } from './modules/module.js';
-import { ProcessContext, type Dest, type MonitorTarget, type ProcessFn } from './process/context.js';
+import { ProcessContext, contextClassFor, type Dest, type MonitorTarget, type ProcessFn } from './process/context.js';
 import type { Proc } from './process/proc.js';
 import { ProcessRuntime, type Resolved } from './process/runtime.js';
 import { Rpc } from './rpc/rpc.js';
@@ -196,7 +196,7 @@ export class Node {
       clock: this.clock,
       sendRemote: (node, s) => this.sendRemote(node, s),
       resolveSpec: (spec) => this.resolveSpec(spec),
-      makeContext: (proc) => new ProcessContext(this, proc),
+      makeContext: (proc) => this._context(proc),
       log: (level, text) => this.log(level, text),
     });
     this.security = new Guard(opts.capabilities, {
@@ -252,6 +252,7 @@ export class Node {
       },
       { groupLeader: undefined as unknown as Pid },
     );
+    this.runtime.setDefaultGroupLeader(userProc.pid);
     userProc.groupLeader = userProc.pid;
     this.user = userProc.pid;
     this.runtime.registry.register('user', this.user);
@@ -654,6 +655,13 @@ export class Node {
     p.monitors.set(ref.key, { ref, shownAs, node, target: wire });
     this.runtime.route({ t: 'monitor', from: p.pid, to: wire, node, ref });
     return ref;
+  }
+
+  private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
+
+  /** The `self` of local process `proc`. @internal */
+  _context(proc: Proc): ProcessContext {
+    return new (this.contextClass ??= contextClassFor(this))(proc);
   }
 
   /**

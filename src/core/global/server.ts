@@ -113,7 +113,7 @@
 import { compareNames } from '../dist/names.js';
 import { ErlmeshError } from '../errors.js';
 import type { Node } from '../node.js';
-import { ProcessContext } from '../process/context.js';
+import type { ProcessContext } from '../process/context.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
 import { LockTable } from './locks.js';
@@ -324,7 +324,7 @@ export class NameServer {
       throw e;
     }
     this.pid = pid;
-    this.ctx = new ProcessContext(this.node, proc);
+    this.ctx = this.node._context(proc);
     if (restart) this.restarted();
     void this.node.exitReason(pid).then((reason) => this.exited(reason));
   }

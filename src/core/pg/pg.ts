@@ -382,7 +382,7 @@ export class Pg {
       this.node.exit(pid, 'kill');
       throw e;
     }
-    this.ctx = new ProcessContext(this.node, proc);
+    this.ctx = this.node._context(proc);
     this.localByMon.clear();
     for (const e of this.local.values()) {
       e.monRef = this.ctx.monitor(e.pid);

@@ -27,11 +27,14 @@ export type MonitorTarget = Pid | string | readonly [string, string];
 export type ProcessFn = (self: ProcessContext) => unknown;
 
 export class ProcessContext {
-  /** @internal */
-  constructor(
-    readonly node: Node,
-    /** @internal */ readonly proc: Proc,
-  ) {}
+  /**
+   * The node this process runs on. Kept on the prototype of each node's own subclass
+   * ({@link contextClassFor}) rather than in every context: one field less per process.
+   */
+  declare readonly node: Node;
+
+  /** @internal use `contextClassFor(node)` */
+  constructor(/** @internal */ readonly proc: Proc) {}
 
   get pid(): Pid {
     return this.proc.pid;
@@ -184,4 +187,14 @@ export class ProcessContext {
   isAlive(): boolean {
     return this.proc.alive;
   }
+}
+
+/**
+ * The ProcessContext class of `node`: a subclass whose prototype holds `node`.
+ * @internal one per node (Node keeps it)
+ */
+export function contextClassFor(node: Node): new (proc: Proc) => ProcessContext {
+  const NodeContext = class extends ProcessContext {};
+  Object.defineProperty(NodeContext.prototype, 'node', { value: node, enumerable: false, writable: false });
+  return NodeContext;
 }

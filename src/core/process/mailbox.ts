@@ -13,7 +13,8 @@
  *   taking the message at position i (selective receive) moves the shorter side, O(min(i, n-i)).
  * - A delivery that finds the receive waiting resolves it directly (nothing queued, no
  *   closure); a receive that finds its message queued returns `Promise.resolve(msg)`.
- * - The waiting receive is three fields of the mailbox, not an object of its own.
+ * - The waiting receive is two fields of the mailbox, not an object of its own; its timer, when
+ *   it has a finite timeout, is in a side table (flag TIMED), so an idle process has no slot for it.
  * - A queue limit (`setLimit`, `self.setMaxMailbox`) costs nothing on the common path: the
  *   test for a closed mailbox also tests the LIMITED bit (one mask), and there is no field: its state lives in a side table (a WeakMap), made when
  *   a limit is first set, so a process without one is no bigger.
@@ -51,8 +52,17 @@ function accepts(match: Matcher, msg: unknown): boolean {
 export const CLOSED = 1;
 /** `flags` bit set while a queue limit is set (setLimit). */
 export const LIMITED = 2;
+/** `flags` bit set while the waiting receive has a timer (kept in `timers`). */
+const TIMED = 4;
 /** The bits of `flags` that Mailbox uses; the bits from `1 << MAILBOX_FLAG_BITS` up are free for a subclass (Proc). */
-export const MAILBOX_FLAG_BITS = 2;
+export const MAILBOX_FLAG_BITS = 3;
+
+/**
+ * The timer of each waiting receive that has a finite timeout: a side table rather than a
+ * field, so that an idle process (waiting without a timeout) is 8 bytes smaller. An entry lives
+ * from the receive until it is woken, times out, or the mailbox closes.
+ */
+const timers = new Map<Mailbox<Clock>, TimerHandle>();
 
 /** A queue limit's state (made on the first setLimit). */
 interface Limit {
@@ -89,10 +99,9 @@ function never(): Promise<never> {
 export class Mailbox<K extends Clock = Clock> {
   /** The queued messages; undefined until one has to wait (and again after a large queue empties). */
   private queue: Ring | undefined = undefined;
-  /** The waiting receive: its resolve (undefined when none waits), matcher and timer. */
+  /** The waiting receive: its resolve (undefined when none waits) and matcher (its timer: `timers`, TIMED). */
   private waitResolve: Resolve | undefined = undefined;
   private waitMatch: Matcher | undefined = undefined;
-  private waitTimer: TimerHandle | undefined = undefined;
   /** CLOSED, LIMITED, and a subclass's bits above them. */
   protected flags = 0;
 
@@ -122,10 +131,7 @@ export class Mailbox<K extends Clock = Clock> {
       if (match === undefined || accepts(match, msg)) {
         this.waitResolve = undefined;
         this.waitMatch = undefined;
-        if (this.waitTimer !== undefined) {
-          this.clock.clearTimeout(this.waitTimer);
-          this.waitTimer = undefined;
-        }
+        if ((this.flags & TIMED) !== 0) this.stopTimer();
         resolve(msg);
         return;
       }
@@ -141,12 +147,19 @@ export class Mailbox<K extends Clock = Clock> {
     if (match !== undefined && !accepts(match, msg)) return false;
     this.waitResolve = undefined;
     this.waitMatch = undefined;
-    if (this.waitTimer !== undefined) {
-      this.clock.clearTimeout(this.waitTimer);
-      this.waitTimer = undefined;
-    }
+    if ((this.flags & TIMED) !== 0) this.stopTimer();
     resolve(msg);
     return true;
+  }
+
+  /** Cancel the waiting receive's timer. */
+  private stopTimer(): void {
+    this.flags &= ~TIMED;
+    const t = timers.get(this);
+    if (t !== undefined) {
+      timers.delete(this);
+      this.clock.clearTimeout(t);
+    }
   }
 
   /**
@@ -234,13 +247,16 @@ export class Mailbox<K extends Clock = Clock> {
     this.waitResolve = resolve;
     this.waitMatch = match;
     if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-      this.waitTimer = this.clock.setTimeout(() => {
+      const t = this.clock.setTimeout(() => {
         if (this.waitResolve !== resolve) return;
         this.waitResolve = undefined;
         this.waitMatch = undefined;
-        this.waitTimer = undefined;
+        this.flags &= ~TIMED;
+        timers.delete(this);
         resolve(TIMEOUT);
       }, timeoutMs);
+      timers.set(this, t);
+      this.flags |= TIMED;
     }
     return p;
   }
@@ -264,10 +280,7 @@ export class Mailbox<K extends Clock = Clock> {
     this.queue = undefined;
     this.waitResolve = undefined;
     this.waitMatch = undefined;
-    if (this.waitTimer !== undefined) {
-      this.clock.clearTimeout(this.waitTimer);
-      this.waitTimer = undefined;
-    }
+    if ((this.flags & TIMED) !== 0) this.stopTimer();
   }
 }
 

@@ -22,6 +22,7 @@ import { ExitSignal, ThrowSignal } from './control.js';
 import { Proc, type ProcHost } from './proc.js';
 import { Registry } from './registry.js';
 import { exitSignalOutcome, isQuietReason } from './signals.js';
+import { ProcessTable } from './table.js';
 
 /** What a process runs. `C` is the process context type handed to it. */
 export type Body<C> = (self: C) => unknown;
@@ -66,11 +67,10 @@ type Handlers = { [K in SignalTag]: (s: Extract<SignalFrame, { t: K }>) => void 
 
 export class ProcessRuntime<C> {
   readonly registry: Registry;
-  private readonly table = new Map<number, Proc>();
+  private readonly table = new ProcessTable();
   /** Local process watched, by monitor ref key (for demonitor by name). */
   private readonly watchedBy = new Map<string, Proc>();
   private readonly pendingSpawns = new Map<string, PendingSpawn>();
-  private nextId = 0;
   private nextRef = 0;
   private readonly queue: SignalFrame[] = [];
   private draining = false;
@@ -85,6 +85,7 @@ export class ProcessRuntime<C> {
     this.registry = new Registry((pid) => this.local(pid) !== undefined);
     const clock = host.clock;
     this.procHost = {
+      defaultGroupLeader: undefined,
       now: () => clock.now(),
       setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
       clearTimeout: (h) => clock.clearTimeout(h),
@@ -116,7 +117,12 @@ export class ProcessRuntime<C> {
   }
 
   processes(): Proc[] {
-    return [...this.table.values()];
+    return this.table.values();
+  }
+
+  /** The group leader most processes of this node have (its `user` io server). */
+  setDefaultGroupLeader(gl: Pid): void {
+    this.procHost.defaultGroupLeader = gl;
   }
 
   makeRef(): Ref {
@@ -125,11 +131,14 @@ export class ProcessRuntime<C> {
 
   /** A fresh pid of this node that never runs (Erlang's "useless pid"). */
   neverAlivePid(): Pid {
-    return this.newPid();
+    const { id, serial } = this.table.never();
+    return new Pid(this.name, id, serial, this.creation);
   }
 
+  /** A pid no live process has: a free slot of the table with its next serial. */
   private newPid(): Pid {
-    return new Pid(this.name, ++this.nextId, 0, this.creation);
+    const { id, serial } = this.table.allocate();
+    return new Pid(this.name, id, serial, this.creation);
   }
 
   // ----- routing ---------------------------------------------------------------------------
@@ -293,7 +302,7 @@ export class ProcessRuntime<C> {
   terminate(p: Proc, reason: unknown, crashed = false): void {
     if (!p.alive) return;
     p.mailbox.close(); // p.alive is false from here on
-    this.table.delete(p.pid.id);
+    this.table.delete(p);
     this.registry.removePid(p.pid);
     const links = p.linksIfAny;
     if (links !== undefined) {
@@ -335,7 +344,7 @@ export class ProcessRuntime<C> {
   /** Start a local process running `resolved` (a body, or a failure that exits at once). */
   start(resolved: Resolved<C>, opts: SpawnOptions): Proc {
     const p = new Proc(this.newPid(), opts.groupLeader, this.procHost);
-    this.table.set(p.pid.id, p);
+    this.table.set(p);
     if (opts.linkTo) {
       p.links.set(opts.linkTo.pid.key, opts.linkTo.pid);
       opts.linkTo.links.set(p.pid.key, p.pid);
@@ -437,7 +446,7 @@ export class ProcessRuntime<C> {
 
   private failSpawn(pending: PendingSpawn, reason: unknown): void {
     const ref = pending.ref;
-    const useless = this.newPid();
+    const useless = this.neverAlivePid();
     const what = pending.spec.kind === 'mfa' ? `${pending.spec.module}:${pending.spec.fun},${formatTerm(pending.spec.args)}` : 'fun';
     const suffix = pending.link ? ' ([link])' : pending.monitor ? ' ([monitor])' : '';
     this.host.log('warning', `** Can not start ${what} on ${pending.node} **${suffix}`);
@@ -460,7 +469,7 @@ export class ProcessRuntime<C> {
       this.pendingSpawns.delete(key);
       this.failSpawn(pending, 'noconnection');
     }
-    for (const p of [...this.table.values()]) {
+    for (const p of this.table.values()) {
       const nodeMonitors = p.nodeMonitorsIfAny;
       const count = nodeMonitors?.get(node);
       if (nodeMonitors !== undefined && count !== undefined) {
@@ -497,6 +506,6 @@ export class ProcessRuntime<C> {
 
   /** Stop every process (node shutdown). */
   shutdown(reason: unknown = 'shutdown'): void {
-    for (const p of [...this.table.values()]) this.terminate(p, reason);
+    for (const p of this.table.values()) this.terminate(p, reason);
   }
 }

@@ -11,7 +11,8 @@
  * few hundred microseconds keeps one core busy, as BEAM does.
  *
  * Measured on the 2-core benchmark machine (two Node processes, 60-byte TCP ping-pong):
- * round trip p50 about 100 µs sleeping, 12 µs busy waiting on both ends.
+ * round trip p50 about 100 µs sleeping, 12 µs busy waiting on both ends; erlmesh ping-pong
+ * p50 111 → 19 µs, rpc.call p50 146 → 33 µs.
  *
  * It is a property of the process, not of a node: every server-node, relay and direct link
  * in the process kicks the same waiter. Set it with {@link setBusyWait}, the CLI's
@@ -19,8 +20,13 @@
  */
 import { badarg } from '../core/errors.js';
 
-/** The default quiet period before the event loop may sleep again, in milliseconds. */
-export const DEFAULT_BUSY_WAIT_MS = 1;
+/**
+ * The default quiet period before the event loop may sleep again, in milliseconds. Long enough
+ * to cover a reply (an rpc round trip is ~35 µs here), short enough that a pause (a GC, the
+ * other process's turn on a busy core) lets the process sleep and give its core away: on the
+ * 2-core bench machine 0.2 ms has the p50 of 1 ms and half its p99 (see docs/benchmarks.md).
+ */
+export const DEFAULT_BUSY_WAIT_MS = 0.2;
 
 let windowMs = initialWindow();
 let last = 0;

@@ -13,7 +13,7 @@ import type { Transport } from './dist/transport.js';
 import { checkEncodings, type WireEncoding } from './dist/wire.js';
 import { badarg, ErlmeshError, type ErlmeshErrorCode } from './errors.js';
 import { builtinModules } from './modules/builtins.js';
-import { compileFunction, moduleFromSources, moduleSources, UndefinedFunction, type ErlModule, type ModuleFunction } from './modules/module.js';
+import { compileFunction, moduleFromSources, moduleFunction, moduleSources, UndefinedFunction, type ErlModule } from './modules/module.js';
 import { ProcessContext, contextClassFor, type Dest, type MonitorTarget, type ProcessFn } from './process/context.js';
 import type { Proc } from './process/proc.js';
 import { ProcessRuntime, type Resolved } from './process/runtime.js';
@@ -209,6 +209,7 @@ export class Node {
       // Every role may reach the name services; global and pg check their own capability.
       isService: (n) => n === GLOBAL_SERVER || isPgScopeName(this, n),
       nameOf: (pid) => this.runtime.registry.nameOf(pid),
+      awaitedFrom: (to, ref) => this.runtime.local(to)?.monitorsIfAny?.get(ref.key)?.node ?? this.runtime.pendingSpawnNode(ref),
     });
     const mode = parseNodeName(name)?.mode ?? 'short';
     this.net =
@@ -423,15 +424,15 @@ export class Node {
    * throws `UndefinedFunction` (exit reason `['undef', [m, f, args]]`).
    */
   apply(self: ProcessContext, module: string, fun: string, args: unknown[] = []): unknown {
-    const fn = this.modulesByName.get(module)?.functions[fun] as ModuleFunction | undefined;
-    if (typeof fn !== 'function') throw new UndefinedFunction(module, fun, args);
+    const fn = moduleFunction(this.modulesByName.get(module), fun);
+    if (fn === undefined) throw new UndefinedFunction(module, fun, args);
     return fn(self, ...args);
   }
 
   private resolveSpec(spec: SpawnSpec): Resolved<ProcessContext> {
     if (spec.kind === 'mfa') {
-      const fn = this.modulesByName.get(spec.module)?.functions[spec.fun];
-      if (typeof fn !== 'function') return { fail: ['undef', [spec.module, spec.fun, spec.args]] };
+      const fn = moduleFunction(this.modulesByName.get(spec.module), spec.fun);
+      if (fn === undefined) return { fail: ['undef', [spec.module, spec.fun, spec.args]] };
       return { body: (self) => fn(self, ...spec.args) };
     }
     try {

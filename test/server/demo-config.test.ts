@@ -84,6 +84,42 @@ describe('demo ticket endpoint', () => {
   });
 });
 
+describe('demo ticket endpoint refuses other sites', () => {
+  async function ask(headers: Record<string, string>, loopbackOnly = true): Promise<{ status: number; body: string }> {
+    const mint = (): string => mintTicket({ cookie: 'c', role: 'demo', prefix: 'tab-', ttlMs: 600_000 });
+    server = http.createServer(withTicketEndpoint(mint, (_req, res) => res.writeHead(404).end('static'), { loopbackOnly }));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: DEMO_TICKET_PATH, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('a page of this host gets a ticket (same-origin fetches may send Origin or not)', async () => {
+    expect((await ask({})).status).toBe(200);
+    await new Promise((r) => server!.close(r));
+    expect((await ask({ host: 'localhost:8080', origin: 'http://localhost:8080' })).status).toBe(200);
+  });
+
+  it('a DNS-rebinding page (its own name as Host) gets 403 while the demo listens on loopback', async () => {
+    const r = await ask({ host: 'evil.example:8080' });
+    expect(r.status).toBe(403);
+    expect(r.body).toContain('this host only');
+  });
+
+  it('a cross-site fetch (Origin of another host) gets 403, on any interface', async () => {
+    const r = await ask({ origin: 'https://evil.example' }, false);
+    expect(r.status).toBe(403);
+    expect(r.body).toContain('origin');
+  });
+});
+
 describe('isLoopbackHost', () => {
   it('accepts loopback names and addresses only', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', 'LOCALHOST', '::ffff:127.0.0.1']) expect(isLoopbackHost(h), h).toBe(true);

@@ -96,7 +96,7 @@
  *
  * | message          | meaning |
  * |------------------|---------|
- * | `g_untrusted`    | the sender lets this node in with a role: this node must not lead while connected to it |
+ * | `g_untrusted`    | the sender lets this node in with a role: this node must not lead while connected to it (ignored, and logged as refused, from a node this one sees in a role) |
  *
  * ## Invariants
  * - Messages from a node are handled only while it is a peer: between a nodeup (processed when
@@ -110,6 +110,7 @@
  * - Hidden connections are ignored by the name table (a hidden node keeps its own names);
  *   locks are served to any node.
  */
+import { webCrypto } from '../dist/auth.js';
 import { compareNames } from '../dist/names.js';
 import { ErlmeshError } from '../errors.js';
 import type { Node } from '../node.js';
@@ -280,9 +281,14 @@ export class NameServer {
     );
   }
 
-  /** A fresh id, unique across nodes and incarnations. */
+  /**
+   * A fresh id, unique across nodes and incarnations, and unguessable: its random part keeps a
+   * ticket holder, which can send this server `g_reply`, `g_ops`, `g_done`, `g_confirmed` and
+   * `g_resolve_rep` naming any ref, from answering a call or ending a chain or a conflict
+   * resolution it was never part of.
+   */
   newRef(): string {
-    return `${this.me}/${this.node.creation}#${++this.seq}`;
+    return `${this.me}/${this.node.creation}#${++this.seq}.${webCrypto.randomHex(8)}`;
   }
 
   /** Queue a message for the server process (from the API or a listener). */
@@ -500,6 +506,9 @@ export class NameServer {
         for (const a of this.pendingAcks) if (a.probe && a.probe.ref === m[2]) a.probe.waiting.delete(from);
         return;
       case 'g_untrusted':
+        // Only a node that admitted this one with a role may say so; a ticket holder's word
+        // would make a trusted leader step down and leave the calls of its peers parked.
+        if (this.roled.has(from)) return this.node.security.refused(from, 'a g_untrusted (a ticket holder cannot make this node step down as leader)');
         this.distrustedBy.add(from);
         this.recomputeLeader();
         return;

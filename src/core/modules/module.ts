@@ -31,6 +31,21 @@ export function defineModule<F extends Record<string, ModuleFunction>>(name: str
   return Object.freeze({ name, functions: Object.freeze({ ...functions }) });
 }
 
+/**
+ * The function `fun` of `mod`: only its own functions, never what a plain object inherits
+ * (`constructor`, `toString`, `__proto__`, …), which a peer could otherwise name in an rpc
+ * or spawn and have run as `Object(self)` and the like.
+ *
+ * @example
+ * moduleFunction(kvs, 'lookup');       // the function
+ * moduleFunction(kvs, 'constructor');  // undefined
+ */
+export function moduleFunction(mod: ErlModule | undefined, fun: string): ModuleFunction | undefined {
+  if (mod === undefined || !Object.prototype.hasOwnProperty.call(mod.functions, fun)) return undefined;
+  const fn: unknown = mod.functions[fun];
+  return typeof fn === 'function' ? (fn as ModuleFunction) : undefined;
+}
+
 /** Raised by `apply` for a missing module or function; becomes the reason ['undef', [m, f, args]]. */
 export class UndefinedFunction extends Error {
   readonly reason: ['undef', [string, string, unknown[]]];

@@ -14,6 +14,7 @@
  * | `['discover', S]`              | S wants our local members. Reply `sync`; if S is unknown, monitor it, record it with no members and send `discover` back. Sent by a server when it starts (to every visible node, as OTP) and on a visible `nodeup` (to that node). |
  * | `['sync', S, [[g, pids], …]]`  | S's complete local membership: replaces all we knew of S (an unknown S is monitored and recorded first). |
  * | `['join', S, g, pids]`         | pids (local to S) joined g. Ignored from an unrecorded S: the `sync` that follows covers it. |
+ * |                                | In `sync` and `join`, a pid not on S's node is dropped (logged; a refusal from a ticket holder). |
  * | `['leave', S, g, pids]`        | one entry of each pid left g. Ignored from an unrecorded S. |
  * | `['pg_not_allowed', S, groups]` | S refused our members of `groups` (capabilities, below): logged. |
  *
@@ -498,8 +499,24 @@ export class Pg {
     return false;
   }
 
+  /**
+   * The pids of `pids` that live on `peer`'s node: a server speaks only for its own node's
+   * processes. Others are dropped; from a ticket holder that is a refusal (logged as such), as
+   * it would put a trusted node's processes in groups on its word.
+   */
+  private ownPids(peer: Pid, group: string, pids: Pid[]): Pid[] {
+    const own = pids.filter((p) => p.node === peer.node);
+    if (own.length < pids.length) {
+      const what = `pg members of another node in [${group}] in scope '${this.scopeName}'`;
+      if (this.node.security.policyOf(peer.node)) this.node.security.refused(peer.node, what);
+      else this.node.log('warning', `pg: ignored ${what} from node ${peer.node}`);
+    }
+    return own;
+  }
+
   private onSync(peerPid: Pid, groups: Array<[string, Pid[]]>): void {
     if (peerPid.node === this.node.name) return;
+    groups = groups.map(([g, pids]) => [g, this.ownPids(peerPid, g, pids)]);
     const peer = this.peers.get(peerPid.key) ?? this.addPeer(peerPid);
     const joined = [...new Set(groups.filter(([, pids]) => pids.length > 0).map(([g]) => g))];
     if (!this.acceptsMembers(peerPid, joined.filter((g) => peer.refused?.has(g) !== true))) {
@@ -520,6 +537,7 @@ export class Pg {
 
   private onRemoteJoin(peerPid: Pid, group: string, pids: Pid[]): void {
     const peer = this.peers.get(peerPid.key);
+    if (peer) pids = this.ownPids(peerPid, group, pids);
     if (!peer || pids.length === 0 || !this.acceptsMembers(peerPid, [group])) return;
     peer.groups.set(group, [...(peer.groups.get(group) ?? []), ...pids]);
     this.remoteChange(group, pids, 'join');

@@ -23,6 +23,7 @@ import { Proc, type ProcHost } from './proc.js';
 import { Registry } from './registry.js';
 import { exitSignalOutcome, isQuietReason } from './signals.js';
 import { ProcessTable } from './table.js';
+import { refId } from '../terms/ref-ids.js';
 
 /** What a process runs. `C` is the process context type handed to it. */
 export type Body<C> = (self: C) => unknown;
@@ -125,8 +126,9 @@ export class ProcessRuntime<C> {
     this.procHost.defaultGroupLeader = gl;
   }
 
+  /** A new reference of this node, unguessable by peers (terms/ref-ids.ts). */
   makeRef(): Ref {
-    return new Ref(this.name, this.creation, ++this.nextRef);
+    return new Ref(this.name, this.creation, refId(++this.nextRef));
   }
 
   /** A fresh pid of this node that never runs (Erlang's "useless pid"). */
@@ -432,6 +434,11 @@ export class ProcessRuntime<C> {
     this.pendingSpawns.set(ref.key, pending);
     this.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link: false, monitor: true, reply: 'error_only' });
     return ref;
+  }
+
+  /** The node a spawn request with `ref` went to, while its answer is awaited (the guard checks replies come from there). */
+  pendingSpawnNode(ref: Ref): string | undefined {
+    return this.pendingSpawns.get(ref.key)?.node;
   }
 
   /** Demonitor a process spawned by `spawnMonitorErrorOnly` whose DOWN has not come yet. */

@@ -12,7 +12,11 @@
  * | `spawn_request` of `erpc:execute(M, F, A)` / `erpc:executeCast(M, F, A)` (rpc, erpc, cast) | M:F in `rpc` |
  * | `spawn_request` of `erpc:executeFun` or a shipped function (`{ kind: 'fn' }`) | `shipFunctions` |
  * | `spawn_request` of any other M:F | M:F in `spawn`                                                    |
+ * | …where M:F is `erlang:apply` or `erpc:execute`/`executeCast` (in `rpc` or `spawn`) | also the M:F its arguments name (followed) |
+ * | …where M:F is `erpc:executeFun` or `code:loadSources` (in `rpc` or `spawn`) | also `shipFunctions` |
  * | `spawn_request` with `link`      | as above, and `link`                                              |
+ * | `monitor`, `demonitor`, `spawn_request` with a reference the peer did not make | never (forged: it would take over another node's monitor, whose entry has that reference) |
+ * | `down`, `spawn_reply` with the reference of a monitor or spawn request aimed at another node | never (forged: an rpc's result rides on such a DOWN) |
  * | `monitor`, `demonitor`, `unlink`, `down`, `spawn_reply`, `exit` (a linked process exited) | always |
  *
  * A role with no policy is treated as the empty policy `{}`: it may send to pids and monitor
@@ -30,6 +34,7 @@
 import type { SignalFrame, SpawnSpec } from '../dist/protocol.js';
 import { badarg, ErlmeshError } from '../errors.js';
 import { Pid } from '../terms/pid.js';
+import type { Ref } from '../terms/ref.js';
 import type { Allowlist, Capabilities, RolePolicy } from './types.js';
 
 /** The outcome of {@link decide}: `what` names the refused operation for logs. */
@@ -43,6 +48,11 @@ export interface DecideContext {
   isService(name: string): boolean;
   /** The local registered name of `pid`, if any. */
   nameOf(pid: Pid): string | undefined;
+  /**
+   * The node the local process `to` awaits a DOWN or a spawn_reply with `ref` from (the node
+   * of its monitor with that ref, or of its spawn request), if it awaits one.
+   */
+  awaitedFrom?(to: Pid, ref: Ref): string | undefined;
 }
 
 /** Default of {@link RolePolicy.maxMessagesPerSecond}. */
@@ -99,7 +109,19 @@ export function decide(policy: RolePolicy | undefined, s: SignalFrame, ctx?: Dec
       return p.link === true ? OK : { ok: false, what: `link to ${s.to.toString()}` };
     case 'exit2':
       return p.exit === true ? OK : { ok: false, what: `exit signal to ${s.to.toString()}` };
+    case 'monitor':
+    case 'demonitor':
+      return ctx === undefined || s.ref.node === ctx.peer ? OK : { ok: false, what: `a ${s.t} with a reference made by another node (${s.ref.toString()})` };
+    case 'down':
+    case 'spawn_reply': {
+      const from = ctx?.awaitedFrom?.(s.to, s.ref);
+      if (from === undefined) return OK;
+      const foreignPid = s.t === 'spawn_reply' && 'ok' in s.result && s.result.ok.node !== ctx!.peer;
+      if (from === ctx!.peer && !foreignPid) return OK;
+      return { ok: false, what: `a forged ${s.t === 'down' ? 'DOWN' : 'spawn_reply'} for ${s.to.toString()} (${s.ref.toString()} awaits node ${from})` };
+    }
     case 'spawn_request': {
+      if (ctx !== undefined && s.ref.node !== ctx.peer) return { ok: false, what: `a spawn with a reference made by another node (${s.ref.toString()})` };
       const d = decideSpawn(p, s.spec);
       if (!d.ok || !s.link || p.link === true) return d;
       return { ok: false, what: `${describeSpec(s.spec)} with link (link not allowed)` };
@@ -120,13 +142,31 @@ function decideSpawn(p: RolePolicy, spec: SpawnSpec): Decision {
   if (spec.kind === 'fn') return p.shipFunctions === true ? OK : { ok: false, what: 'spawn of a shipped function' };
   if (spec.module === 'erpc') {
     if (spec.fun === 'executeFun') return p.shipFunctions === true ? OK : { ok: false, what: 'erpc of a shipped function' };
-    if (spec.fun === 'execute' || spec.fun === 'executeCast') {
-      const [m, f] = spec.args;
-      if (typeof m === 'string' && typeof f === 'string' && allows(p.rpc, m, f)) return OK;
-      return { ok: false, what: `rpc of ${String(m)}:${String(f)}` };
-    }
+    if (spec.fun === 'execute' || spec.fun === 'executeCast') return decideCall(p, p.rpc, 'rpc', spec.args[0], spec.args[1], spec.args[2], 0);
   }
-  return allows(p.spawn, spec.module, spec.fun) ? OK : { ok: false, what: `spawn of ${spec.module}:${spec.fun}` };
+  return decideCall(p, p.spawn, 'spawn', spec.module, spec.fun, spec.args, 0);
+}
+
+/** How deep {@link decideCall} follows calls that call what their arguments name. */
+const MAX_TRAMPOLINES = 8;
+
+/**
+ * May `m:f(args)` run under `list`? Built-in functions that run what their arguments name
+ * are followed, so that an allowlist entry for them (`erlang: '*'`) grants no more than what
+ * it lets through directly: `erlang:apply(M, F, A)` and `erpc:execute` / `executeCast(M, F, A)`
+ * need M:F too, and `erpc:executeFun` and `code:loadSources` (running or loading shipped
+ * source) need `shipFunctions`.
+ */
+function decideCall(p: RolePolicy, list: Allowlist | undefined, kind: 'rpc' | 'spawn', m: unknown, f: unknown, args: unknown, depth: number): Decision {
+  const refused: Decision = { ok: false, what: `${kind} of ${String(m)}:${String(f)}` };
+  if (typeof m !== 'string' || typeof f !== 'string' || !allows(list, m, f)) return refused;
+  const a = Array.isArray(args) ? (args as unknown[]) : [];
+  const inner = (m === 'erlang' && f === 'apply') || (m === 'erpc' && (f === 'execute' || f === 'executeCast'));
+  if (inner) return depth < MAX_TRAMPOLINES ? decideCall(p, list, kind, a[0], a[1], a[2], depth + 1) : refused;
+  if ((m === 'erpc' && f === 'executeFun') || (m === 'code' && f === 'loadSources')) {
+    return p.shipFunctions === true ? OK : { ok: false, what: `${kind} of ${m}:${f} (runs shipped source: shipFunctions not allowed)` };
+  }
+  return OK;
 }
 
 function describeSpec(spec: SpawnSpec): string {

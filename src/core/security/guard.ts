@@ -20,6 +20,7 @@
  * | `link`            | an exit signal `not_allowed` from the pid, as linking to a dead pid gives `noproc`: a linker trapping exits gets `['EXIT', pid, 'not_allowed']`, one that does not dies with `not_allowed` |
  * | `exit2`           | the sending process gets the message `['not_allowed', 'exit', pid]`; the target is untouched |
  * | `send` to a name service's pid that does not name the peer as its sender (forged) | nothing but the log line (a `send` names no sending process) |
+ * | `monitor`, `demonitor` with a reference the peer did not make; `down`, `spawn_reply` for a monitor or spawn request aimed at another node (forged) | nothing but the log line (no honest peer sends them) |
  *
  * `global` and `pg` check their own capability (they call {@link Guard.policyOf} and
  * {@link Guard.refused}); see global/server.ts and pg/pg.ts.
@@ -28,6 +29,7 @@ import type { Clock } from '../clock.js';
 import type { NodeChange } from '../dist/node-events.js';
 import type { SignalFrame } from '../dist/protocol.js';
 import type { Pid } from '../terms/pid.js';
+import type { Ref } from '../terms/ref.js';
 import { DEFAULT_MAX_MESSAGES_PER_SECOND, decide } from './capabilities.js';
 import { LogLimiter, TokenBucket } from './limits.js';
 import type { Capabilities, RolePolicy } from './types.js';
@@ -56,6 +58,8 @@ export interface GuardHost {
   isService(name: string): boolean;
   /** The local registered name of `pid`, if any. */
   nameOf(pid: Pid): string | undefined;
+  /** The node the local process `to` awaits a DOWN or spawn_reply with `ref` from, if any. */
+  awaitedFrom(to: Pid, ref: Ref): string | undefined;
 }
 
 const EMPTY: RolePolicy = {};
@@ -66,6 +70,7 @@ export class Guard {
   private readonly logLimiter: LogLimiter;
   private readonly isService: (name: string) => boolean;
   private readonly nameOf: (pid: Pid) => string | undefined;
+  private readonly awaitedFrom: (to: Pid, ref: Ref) => string | undefined;
 
   constructor(
     private readonly caps: Capabilities | undefined,
@@ -79,6 +84,7 @@ export class Guard {
     );
     this.isService = (name) => host.isService(name);
     this.nameOf = (pid) => host.nameOf(pid);
+    this.awaitedFrom = (to, ref) => host.awaitedFrom(to, ref);
   }
 
   /** The policy of `role` (the empty policy for a role this node has none for). */
@@ -118,7 +124,7 @@ export class Guard {
       this.cut(peer, role, policy.maxMessagesPerSecond ?? DEFAULT_MAX_MESSAGES_PER_SECOND);
       return false;
     }
-    const d = decide(policy, s, { peer, isService: this.isService, nameOf: this.nameOf });
+    const d = decide(policy, s, { peer, isService: this.isService, nameOf: this.nameOf, awaitedFrom: this.awaitedFrom });
     if (d.ok) return true;
     this.refused(peer, d.what, role);
     this.answer(s);

@@ -62,7 +62,9 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
   // Tickets only once the demo node is up (the page waits on config.json's 503 first anyway).
   const ticket = (): string | undefined =>
     config && mintTicket({ cookie, role: DEMO_ROLE, prefix: DEMO_TAB_PREFIX, ttlMs: DEMO_TICKET_TTL_MS });
-  const server = http.createServer(withDemoConfig(() => config, withTicketEndpoint(ticket, staticHandler(pageRoot()))));
+  const server = http.createServer(
+    withDemoConfig(() => config, withTicketEndpoint(ticket, staticHandler(pageRoot()), { loopbackOnly: isLoopbackHost(o.host) })),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

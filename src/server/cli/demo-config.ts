@@ -35,13 +35,18 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  * Answers `GET|HEAD /erlmesh/ticket` with `mint()` (a new ticket per request; 503 while it
  * gives undefined) and hands every other request to `next`.
  */
-export function withTicketEndpoint(mint: () => string | undefined, next: Handler): Handler {
+export function withTicketEndpoint(mint: () => string | undefined, next: Handler, opts: { loopbackOnly?: boolean } = {}): Handler {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== DEMO_TICKET_PATH) return next(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
       return void res.end('method not allowed\n');
+    }
+    const refused = ticketRequestRefused(req, opts.loopbackOnly ?? false);
+    if (refused) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end(`${refused}\n`);
     }
     const t = mint();
     const body = t ?? 'starting\n';
@@ -75,6 +80,29 @@ export function withDemoConfig(config: () => DemoConfig | undefined, next: Handl
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
+}
+
+/**
+ * Why a ticket request must be refused, if it must: a page of another origin asking
+ * (`Origin` naming another host than `Host`: a cross-site fetch), or, when the demo listens on
+ * loopback only, a `Host` that is not a loopback name (a DNS-rebinding page: its own name
+ * resolved to 127.0.0.1, so the browser sends its name as Host).
+ */
+export function ticketRequestRefused(req: IncomingMessage, loopbackOnly: boolean): string | undefined {
+  const host = req.headers.host ?? '';
+  const hostname = host.replace(/:\d+$/, '');
+  if (loopbackOnly && !isLoopbackHost(hostname)) return `tickets are handed out to pages of this host only (Host: ${host || 'none'})`;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    let originHost: string | undefined;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = undefined;
+    }
+    if (originHost !== host) return `tickets are handed out to this origin's pages only (Origin: ${origin})`;
+  }
+  return undefined;
 }
 
 /** True for `localhost`, 127.0.0.0/8 and ::1 (the demo hands out join tickets only on this host by default). */

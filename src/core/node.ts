@@ -209,6 +209,7 @@ export class Node {
       // Every role may reach the name services; global and pg check their own capability.
       isService: (n) => n === GLOBAL_SERVER || isPgScopeName(this, n),
       nameOf: (pid) => this.runtime.registry.nameOf(pid),
+      watchersFrom: (peer) => this.runtime.watchersFrom(peer),
       awaitedFrom: (to, ref) => this.runtime.local(to)?.monitorsIfAny?.get(ref.key)?.node ?? this.runtime.pendingSpawnNode(ref),
     });
     const mode = parseNodeName(name)?.mode ?? 'short';

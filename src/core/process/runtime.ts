@@ -72,6 +72,8 @@ export class ProcessRuntime<C> {
   /** Local process watched, by monitor ref key (for demonitor by name). */
   private readonly watchedBy = new Map<string, Proc>();
   private readonly pendingSpawns = new Map<string, PendingSpawn>();
+  /** Monitors that processes of other nodes hold on this node's processes, per node (the guard caps them). */
+  private readonly remoteWatchers = new Map<string, number>();
   private nextRef = 0;
   private readonly queue: SignalFrame[] = [];
   private draining = false;
@@ -232,6 +234,7 @@ export class ProcessRuntime<C> {
         this.route({ t: 'down', from: s.to, to: s.from, ref: s.ref, reason: 'noproc' });
         return;
       }
+      if (!p.watchers.has(s.ref.key)) this.countWatcher(s.from, 1);
       p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: typeof s.to === 'string' ? s.to : undefined });
       this.watchedBy.set(s.ref.key, p);
     },
@@ -240,6 +243,7 @@ export class ProcessRuntime<C> {
       if (!p || p.watchersIfAny?.get(s.ref.key)?.watcher.equals(s.from) !== true) return;
       this.watchedBy.delete(s.ref.key);
       p.watchersIfAny?.delete(s.ref.key);
+      this.countWatcher(s.from, -1);
     },
     down: (s) => {
       const p = this.local(s.to);
@@ -264,6 +268,7 @@ export class ProcessRuntime<C> {
       if (s.monitor) {
         p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: undefined });
         this.watchedBy.set(s.ref.key, p);
+        this.countWatcher(s.from, 1);
       }
       if (s.reply !== 'error_only') this.route({ t: 'spawn_reply', ref: s.ref, to: s.from, result: { ok: p.pid } });
     },
@@ -315,6 +320,7 @@ export class ProcessRuntime<C> {
     if (watchers !== undefined) {
       for (const w of watchers.values()) {
         this.watchedBy.delete(w.ref.key);
+        this.countWatcher(w.watcher, -1);
         this.route({ t: 'down', from: p.pid, to: w.watcher, ref: w.ref, reason });
       }
       watchers.clear();
@@ -436,6 +442,19 @@ export class ProcessRuntime<C> {
     return ref;
   }
 
+  /** How many monitors processes of `node` hold on this node's processes (0 for this node itself). */
+  watchersFrom(node: string): number {
+    return this.remoteWatchers.get(node) ?? 0;
+  }
+
+  private countWatcher(watcher: Pid, delta: 1 | -1): void {
+    const node = watcher.node;
+    if (node === this.name) return;
+    const n = (this.remoteWatchers.get(node) ?? 0) + delta;
+    if (n > 0) this.remoteWatchers.set(node, n);
+    else this.remoteWatchers.delete(node);
+  }
+
   /** The node a spawn request with `ref` went to, while its answer is awaited (the guard checks replies come from there). */
   pendingSpawnNode(ref: Ref): string | undefined {
     return this.pendingSpawns.get(ref.key)?.node;
@@ -471,6 +490,7 @@ export class ProcessRuntime<C> {
    * monitorNode a `['nodedown', node]`, and every spawn request to it fails.
    */
   nodeDown(node: string): void {
+    this.remoteWatchers.delete(node);
     for (const [key, pending] of [...this.pendingSpawns]) {
       if (pending.node !== node) continue;
       this.pendingSpawns.delete(key);

@@ -55,13 +55,16 @@ export interface DecideContext {
   awaitedFrom?(to: Pid, ref: Ref): string | undefined;
 }
 
+/** Default of {@link RolePolicy.maxMonitors}. */
+export const DEFAULT_MAX_MONITORS = 10_000;
+
 /** Default of {@link RolePolicy.maxMessagesPerSecond}. */
 export const DEFAULT_MAX_MESSAGES_PER_SECOND = 1000;
 
 const OK: Decision = { ok: true };
 const EMPTY: RolePolicy = {};
 
-const POLICY_KEYS = new Set(['rpc', 'spawn', 'shipFunctions', 'global', 'pg', 'send', 'link', 'exit', 'maxMessagesPerSecond']);
+const POLICY_KEYS = new Set(['rpc', 'spawn', 'shipFunctions', 'global', 'pg', 'send', 'link', 'exit', 'maxMessagesPerSecond', 'maxMonitors']);
 const BOOLEAN_KEYS = ['shipFunctions', 'global', 'pg', 'link', 'exit'] as const;
 
 /**
@@ -204,6 +207,10 @@ export function checkCapabilities(caps: unknown): Capabilities {
     const rate = pol.maxMessagesPerSecond;
     if (rate !== undefined && !(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) {
       throw badarg(`capabilities.${role}.maxMessagesPerSecond must be a finite number > 0`, { role, maxMessagesPerSecond: rate });
+    }
+    const mon = pol.maxMonitors;
+    if (mon !== undefined && !(typeof mon === 'number' && Number.isSafeInteger(mon) && mon >= 0)) {
+      throw badarg(`capabilities.${role}.maxMonitors must be an integer >= 0`, { role, maxMonitors: mon });
     }
   }
   return caps as Capabilities;

@@ -30,7 +30,7 @@ import type { NodeChange } from '../dist/node-events.js';
 import type { SignalFrame } from '../dist/protocol.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import { DEFAULT_MAX_MESSAGES_PER_SECOND, decide } from './capabilities.js';
+import { DEFAULT_MAX_MESSAGES_PER_SECOND, DEFAULT_MAX_MONITORS, decide } from './capabilities.js';
 import { LogLimiter, TokenBucket } from './limits.js';
 import type { Capabilities, RolePolicy } from './types.js';
 
@@ -60,6 +60,8 @@ export interface GuardHost {
   nameOf(pid: Pid): string | undefined;
   /** The node the local process `to` awaits a DOWN or spawn_reply with `ref` from, if any. */
   awaitedFrom(to: Pid, ref: Ref): string | undefined;
+  /** How many monitors processes of `node` hold on this node's processes. */
+  watchersFrom(node: string): number;
 }
 
 const EMPTY: RolePolicy = {};
@@ -122,6 +124,12 @@ export class Guard {
     }
     if (!bucket.take()) {
       this.cut(peer, role, policy.maxMessagesPerSecond ?? DEFAULT_MAX_MESSAGES_PER_SECOND);
+      return false;
+    }
+    if ((s.t === 'monitor' || (s.t === 'spawn_request' && s.monitor)) && this.host.watchersFrom(peer) >= (policy.maxMonitors ?? DEFAULT_MAX_MONITORS)) {
+      this.refused(peer, `a monitor past its ${policy.maxMonitors ?? DEFAULT_MAX_MONITORS} (maxMonitors)`, role);
+      if (s.t === 'monitor') this.host.route({ t: 'down', from: s.to, to: s.from, ref: s.ref, reason: 'not_allowed' });
+      else this.answer(s);
       return false;
     }
     const d = decide(policy, s, { peer, isService: this.isService, nameOf: this.nameOf, awaitedFrom: this.awaitedFrom });

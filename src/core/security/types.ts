@@ -57,6 +57,12 @@ export interface RolePolicy {
   readonly exit?: boolean;
   /** Signals per second a connection in this role may send before it is cut (`rate_limited`). Default: 1000. */
   readonly maxMessagesPerSecond?: number;
+  /**
+   * Monitors the processes of one such peer may hold on this node's processes at once; past it
+   * a monitor is answered at once with `['DOWN', ref, 'process', target, 'not_allowed']` (and a
+   * spawn with a monitor is refused). Default: 10 000.
+   */
+  readonly maxMonitors?: number;
 }
 
 /** Per role name, what peers in that role may do. Cookie holders may do everything. */

@@ -29,6 +29,7 @@ const CAPS: Capabilities = {
   guest: { rpc: { tm: ['hello'] }, spawn: { tm: ['waiter'] }, send: ['kvs'] },
   trusted_ish: { rpc: '*', spawn: '*', shipFunctions: true, link: true, exit: true, send: '*' },
   rated: { maxMessagesPerSecond: 10 },
+  watcher: { maxMonitors: 8 },
 };
 
 describe('capabilities: enforcement on the callee', () => {
@@ -358,5 +359,41 @@ describe('capabilities: enforcement on the callee', () => {
     for (let i = 0; i < 5000; i++) t.tab.send(sink.pid, i);
     await flushUntil(clock, () => sink.got.length >= 5000);
     expect(t.srv.nodes()).toEqual([t.tab.name]);
+  });
+
+  it('maxMonitors: past the cap a monitor gets DOWN not_allowed at once; a demonitor or a DOWN makes room again', async () => {
+    const { srv, tab } = await setup('watcher');
+    // The tab's own name services already monitor a few of srv's processes.
+    for (let i = 0; i < 5; i++) await clock.flush();
+    const base = srv.runtime.watchersFrom(tab.name);
+    const room = 8 - base;
+    expect(room).toBeGreaterThan(2);
+    const targets = Array.from({ length: room + 2 }, () => srv.spawn(async (s) => void (await s.receive())));
+    const r = recorder(tab);
+    const self = await r.self;
+    const refs = targets.slice(0, room + 1).map((t) => self.monitor(t));
+    await flushUntil(clock, () => r.got.length >= 1);
+    // The last was one too many: answered at once, the others hold.
+    expect(r.got).toEqual([['DOWN', refs[room], 'process', targets[room], 'not_allowed']]);
+    expect(srv.runtime.watchersFrom(tab.name)).toBe(8);
+    expect(refusals(srv).some((t) => t.includes('maxMonitors'))).toBe(true);
+    // A demonitor frees one place; a watched process that ends frees another.
+    self.demonitor(refs[0]!);
+    srv.exit(targets[1]!, 'kill');
+    await flushUntil(clock, () => r.got.length >= 2);
+    expect(r.got[1]).toEqual(['DOWN', refs[1], 'process', targets[1], 'killed']);
+    expect(srv.runtime.watchersFrom(tab.name)).toBe(6);
+    self.monitor(targets[room]!);
+    self.monitor(targets[room + 1]!);
+    for (let i = 0; i < 5; i++) await clock.flush();
+    expect(srv.runtime.watchersFrom(tab.name)).toBe(8);
+    expect(r.got).toHaveLength(2);
+  });
+
+  it('maxMonitors is validated', async () => {
+    clock = new SimulatedClock();
+    c = new TestCluster({ clock });
+    await expect(c.node('srv', { capabilities: { r: { maxMonitors: -1 } } })).rejects.toMatchObject({ code: 'badarg' });
+    await expect(c.node('srv2', { capabilities: { r: { maxMonitors: 1.5 } } })).rejects.toMatchObject({ code: 'badarg' });
   });
 });

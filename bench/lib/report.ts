@@ -228,7 +228,7 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
 - **Busy wait.** A Node process asleep in epoll pays a kernel wake-up per message (about
   45 µs on this virtual machine: a raw two-process TCP ping-pong in Node takes ~100 µs p50).
   BEAM's schedulers spin briefly before sleeping (\`+sbwt\`, on by default); erlmesh does the
-  same for the event loop: for 0.2 ms after a socket message (\`--busy-wait\`,
+  same for the event loop: for 0.5 ms after a socket message (\`--busy-wait\`,
   \`ERLMESH_BUSY_WAIT_MS\`, \`setBusyWait\`), the loop polls instead of sleeping
   (src/server/busy-wait.ts). That is erlmesh's default, so the main rows use it; the
   \`…, busy wait off\` rows show the same workloads with it off. Its cost: a core stays busy

@@ -21,12 +21,14 @@
 import { badarg } from '../core/errors.js';
 
 /**
- * The default quiet period before the event loop may sleep again, in milliseconds. Long enough
- * to cover a reply (an rpc round trip is ~35 µs here), short enough that a pause (a GC, the
- * other process's turn on a busy core) lets the process sleep and give its core away: on the
- * 2-core bench machine 0.2 ms has the p50 of 1 ms and half its p99 (see docs/benchmarks.md).
+ * The default quiet period before the event loop may sleep again, in milliseconds: long enough
+ * to cover a reply and the steps of a short exchange (an rpc round trip is ~35 µs here, a
+ * global registration ~120 µs), short enough that a pause (a GC, the other process's turn on a
+ * busy core) lets the process sleep and give its core away. Measured on the 2-core bench
+ * machine (p50 / p99): ping-pong 19 µs / 0.7 ms at 0.2 ms, 19 µs / 1.2 ms at 0.5, 19 µs / 2.0
+ * ms at 1; global.registerName p50 330 µs at 0.2, 120 µs at 0.5 and at 1.
  */
-export const DEFAULT_BUSY_WAIT_MS = 0.2;
+export const DEFAULT_BUSY_WAIT_MS = 0.5;
 
 let windowMs = initialWindow();
 let last = 0;

@@ -18,9 +18,9 @@ afterEach(() => setBusyWait(initial));
 const stopped = (): Promise<void> => eventually(() => !busyWaiting());
 
 describe('busy wait', () => {
-  it('defaults to 0.2 ms (no ERLMESH_BUSY_WAIT_MS in the test environment)', () => {
-    expect(DEFAULT_BUSY_WAIT_MS).toBe(0.2);
-    if (process.env.ERLMESH_BUSY_WAIT_MS === undefined) expect(initial).toBe(0.2);
+  it('defaults to 0.5 ms (no ERLMESH_BUSY_WAIT_MS in the test environment)', () => {
+    expect(DEFAULT_BUSY_WAIT_MS).toBe(0.5);
+    if (process.env.ERLMESH_BUSY_WAIT_MS === undefined) expect(initial).toBe(0.5);
   });
 
   it('a kick keeps the loop polling, which stops once the period has passed with no activity', async () => {
@@ -62,7 +62,7 @@ describe('busy wait', () => {
     expect(run('0.25')).toEqual({ out: '0.25', err: '' });
     expect(run('0').out).toBe('0');
     const bad = run('soon');
-    expect(bad.out).toBe('0.2');
+    expect(bad.out).toBe('0.5');
     expect(bad.err).toMatch(/ERLMESH_BAD_BUSY_WAIT.*ERLMESH_BUSY_WAIT_MS=soon/);
   });
 

@@ -7,54 +7,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { webCrypto } from '../../src/core/dist/auth.js';
-import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay } from '../../src/core/relay/protocol.js';
+import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, relayProofInput } from '../../src/core/relay/protocol.js';
 import { startRelay, type Relay, type RelayLogLine, type RelayOptions } from '../../src/server/relay/index.js';
 import { RateLimiter, attachRateLimiter, rateLimiterOf, setRateLimit } from '../../src/server/relay/rate-limit.js';
 import { parseTicket } from '../../src/core/security/ticket.js';
 import { mintTicket } from '../../src/server/tickets.js';
+import { RelayClient, until } from '../helpers/relay-client.js';
 
 const COOKIE = 'relay-limits-cookie';
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-type Msg = FromRelay & Record<string, unknown>;
-
-class Client {
-  readonly inbox: Msg[] = [];
-  closeInfo: { code: number; reason: string } | undefined;
-  nonce = '';
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d, isBinary) => {
-      if (!isBinary) this.inbox.push(JSON.parse(String(d)) as Msg);
-    });
-    ws.on('close', (code, reason) => (this.closeInfo = { code, reason: String(reason) }));
-    ws.on('error', () => {});
-  }
-
-  send(m: unknown): void {
-    this.ws.send(JSON.stringify(m));
-  }
-
-  count(t: string): number {
-    return this.inbox.filter((m) => m.t === t).length;
-  }
-
-  async take(t: string, pred: (m: Msg) => boolean = () => true): Promise<Msg> {
-    let i = -1;
-    await until(() => (i = this.inbox.findIndex((m) => m.t === t && pred(m))) >= 0 || this.closeInfo !== undefined, t);
-    if (i < 0) throw new Error(`closed (${JSON.stringify(this.closeInfo)}) while waiting for ${t}`);
-    return this.inbox.splice(i, 1)[0] as Msg;
-  }
-
-  async closed(): Promise<{ code: number; reason: string }> {
-    await until(() => this.closeInfo !== undefined, 'close');
-    return this.closeInfo!;
+/** The relay client of these tests, registering with COOKIE. */
+class Client extends RelayClient {
+  constructor(ws: WebSocket) {
+    super(ws, COOKIE);
   }
 }
 
@@ -80,7 +45,7 @@ async function connect(r: Relay): Promise<Client> {
     c.ws.once('open', () => resolve());
     c.ws.once('error', reject);
   });
-  c.nonce = (await c.take('challenge')).nonce as string;
+  c.nonce = (await c.tag('challenge')).nonce as string;
   return c;
 }
 
@@ -88,7 +53,7 @@ async function node(r: Relay, name: string): Promise<Client> {
   const c = await connect(r);
   const proof = await webCrypto.hmacSha256Hex(COOKIE, relayProofInput(c.nonce, name));
   c.send({ t: 'register', v: RELAY_PROTOCOL_VERSION, name, proof, hidden: false });
-  await c.take('welcome');
+  await c.tag('welcome');
   return c;
 }
 
@@ -152,19 +117,19 @@ describe('the relay cuts a socket over its message rate', () => {
     const a = await node(r, 'a@h');
     const b = await node(r, 'b@h');
     a.send({ t: 'open', req: 1, to: 'b@h' });
-    const ch = (await a.take('opened')).ch as number;
-    await b.take('incoming');
+    const ch = (await a.tag('opened')).ch as number;
+    await b.tag('incoming');
     for (let i = 0; i < 2000; i++) a.send({ t: 'd', ch, d: String(i) });
     expect(await a.closed()).toEqual({ code: CLOSE_CODES.rate_limited, reason: 'rate_limited' });
     expect(CLOSE_CODES.rate_limited).toBe(4420);
-    expect(await b.take('closed', (m) => m.ch === ch)).toMatchObject({ reason: 'connection_closed' });
-    await b.take('left', (m) => m.name === 'a@h');
+    expect(await b.tag('closed', (m) => m.ch === ch)).toMatchObject({ reason: 'connection_closed' });
+    await b.tag('left', (m) => m.name === 'a@h');
     // what got through came in order, and b was never cut
     const got = b.inbox.filter((m) => m.t === 'd').map((m) => Number(m.d));
     expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i));
     expect(got.length).toBeLessThan(2000);
     b.send({ t: 'ping' });
-    await b.take('pong');
+    await b.tag('pong');
     expect(b.closeInfo).toBeUndefined();
     const line = logs.find((l) => l.event === 'rate_limited');
     expect(line).toMatchObject({ level: 'warn', name: 'a@h', detail: 'over 100 messages/s (burst 50)' });
@@ -196,7 +161,7 @@ describe('the relay cuts a socket over its message rate', () => {
     expect(logs.filter((l) => l.event === 'rate_limited').map((l) => l.name)).toEqual([undefined, 'a@h']);
     const b = await node(r, 'b@h');
     b.send({ t: 'ping' });
-    await b.take('pong');
+    await b.tag('pong');
   });
 
   it('by default lets 10,000 back-to-back messages through; false turns the limit off', async () => {
@@ -216,7 +181,7 @@ describe('the relay cuts a socket over its message rate', () => {
     const tab = await connect(r);
     const proof = await webCrypto.hmacSha256Hex(t.key, relayProofInput(tab.nonce, 'tab-1@h'));
     tab.send({ t: 'register', v: RELAY_PROTOCOL_VERSION, name: 'tab-1@h', ticket: t.payload, proof, hidden: false });
-    await tab.take('welcome');
+    await tab.tag('welcome');
     const srv = await node(r, 'srv@h');
     for (let i = 0; i < 500; i++) srv.send({ t: 'ping' });
     for (let i = 0; i < 500; i++) tab.send({ t: 'ping' });

@@ -17,7 +17,7 @@
  * | `spawn_request` with `link`      | as above, and `link`                                              |
  * | `monitor`, `demonitor`, `spawn_request` with a reference the peer did not make | never (forged: it would take over another node's monitor, whose entry has that reference) |
  * | `down`, `spawn_reply` with the reference of a monitor or spawn request aimed at another node | never (forged: an rpc's result rides on such a DOWN) |
- * | `monitor`, `demonitor`, `unlink`, `down`, `spawn_reply`, `exit` (a linked process exited) | always |
+ * | `monitor`, `demonitor`, `unlink`, `down`, `spawn_reply`, `exit` (a linked process exited) | always (monitors up to `maxMonitors`: guard.ts) |
  *
  * A role with no policy is treated as the empty policy `{}`: it may send to pids and monitor
  * (and the plumbing of those: demonitor, DOWN, replies). An `exit` from a linked process is

@@ -8,7 +8,10 @@
  * 1. **Rate.** The connection's token bucket (R's `maxMessagesPerSecond`, default 1000, burst
  *    twice that, on the node's clock) must hold a token. If not, the signal is dropped, the
  *    peer is disconnected with nodedown reason `rate_limited`, and a warning is logged.
- * 2. **Capability.** A refused signal is not delivered; one warning line is logged on this
+ * 2. **Monitors.** A `monitor` (or a `spawn_request` with a monitor) past R's `maxMonitors`
+ *    (default 10 000) held by that peer's processes here is answered at once with
+ *    `['DOWN', ref, 'process', target, 'not_allowed']` (the spawn: as a refused spawn below).
+ * 3. **Capability.** A refused signal is not delivered; one warning line is logged on this
  *    node (`capabilities: refused <what> from node <peer> (role '<R>')`, at most
  *    LOG_LINES_PER_SECOND per peer per second, then one summary line), and the sender is
  *    told, in the shape Erlang gives for the nearest failure:

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNode as startServerNode } from '../../src/server/node.js';
+import { parseTicket } from '../../src/core/security/ticket.js';
+import { ticketKeySync } from '../../src/server/tickets.js';
 
 const BIN = fileURLToPath(new URL('../../bin/erlmesh.js', import.meta.url));
 /** The host part of `--sname` names (as shortHostname() in src/server/node.ts). */
@@ -182,6 +184,21 @@ describe('erlmesh relay', () => {
   });
 });
 
+describe('erlmesh ticket', () => {
+  it('prints a ticket signed with the cookie for the role and prefix; bad options exit 1 with the reason', async () => {
+    newHome();
+    const t = cli(['ticket', '--role', 'guest', '--prefix', 'tab-', '--ttl', '60', '--cookie', 'c']);
+    expect(await t.exitCode()).toBe(0);
+    const parsed = parseTicket(t.out().trim());
+    expect(parsed.claims).toMatchObject({ role: 'guest', prefix: 'tab-' });
+    expect(parsed.claims.exp - parsed.claims.iat).toBe(60_000);
+    expect(ticketKeySync('c', parsed.payload)).toBe(parsed.key);
+    const bad = cli(['ticket', '--role', 'no spaces', '--prefix', 'tab-', '--cookie', 'c']);
+    expect(await bad.exitCode()).toBe(1);
+    expect(bad.err()).toMatch(/erlmesh ticket: .*role.*\(badarg\)/);
+  });
+});
+
 describe('erlmesh node', () => {
   it('a --noshell node stays up, and another node\'s shell (piped stdin) stores and looks up through rpc', async () => {
     newHome();
@@ -204,6 +221,25 @@ describe('erlmesh node', () => {
     const dup = cli(['node', '--sname', 'gandalf', '--cookie', 'c', '--relay', url, '--noshell']);
     expect(await dup.exitCode()).toBe(1);
     expect(dup.err()).toContain(`Protocol 'erlmesh': the name gandalf@${HOST} seems to be in use by another erlmesh node\n`);
+  });
+
+  it('a --ticket node joins without the cookie: it sees the cookie nodes, and is refused what its role may not do', async () => {
+    newHome();
+    const { url } = await relay();
+    await readyNode('gandalf', url, 'kvs.start()');
+    const mint = cli(['ticket', '--role', 'guest', '--prefix', 'tab-', '--cookie', 'c']);
+    expect(await mint.exitCode()).toBe(0);
+    const ticket = mint.out().trim();
+    const tab = cli(['node', '--sname', 'tab-1', '--ticket', ticket, '--relay', url], {
+      stdin: `nodes()\nrpc.call('gandalf@${HOST}', 'kvs', 'lookup', ['weather'])\n`,
+    });
+    expect(await tab.exitCode()).toBe(0);
+    expect(tab.out()).toContain(`['gandalf@${HOST}']`);
+    expect(tab.out()).toContain('not_allowed');
+    // A name outside the ticket's prefix is refused by the relay with its code.
+    const admin = cli(['node', '--sname', 'admin', '--ticket', ticket, '--relay', url, '--noshell']);
+    expect(await admin.exitCode()).toBe(1);
+    expect(admin.err()).toMatch(/refused admin@.*name_not_allowed/);
   });
 
   it('a cookie the relay refuses prints a clear message and exits 1', async () => {

@@ -3,9 +3,10 @@
  *
  * ```
  * erlmesh relay [--port 4369] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE] [--busy-wait MS]
- * erlmesh node (--sname N | --name N) [--cookie C] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
+ * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
  *              [--ticktime SECONDS] [--eval CODE] [--noshell] [--busy-wait MS]
  * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C] [--busy-wait MS]
+ * erlmesh ticket --role R --prefix P [--ttl SECONDS] [--cookie C]
  * ```
  *
  * The cookie is `--cookie`, else $ERLMESH_COOKIE, else ~/.erlang.cookie (created when missing).
@@ -19,10 +20,17 @@ import { messageOf, packageRoot, parsePort } from './common.js';
 import { runDemo } from './demo-command.js';
 import { runNode } from './node-command.js';
 import { runRelay } from './relay-command.js';
+import { runTicket } from './ticket-command.js';
 
 function parseTicktime(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('net_ticktime must be a positive number of seconds');
+  return n;
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a lifetime must be a number of seconds > 0');
   return n;
 }
 
@@ -70,6 +78,7 @@ function program(): Command {
     .option('--name <name>', 'long name: <name>@<fully qualified host>')
     .option('--cookie <cookie>', cookieHelp)
     .option('--relay <url>', 'the relay', DEFAULT_RELAY)
+    .option('--ticket <ticket>', 'join with a join ticket instead of the cookie (an untrusted node; see `erlmesh ticket`)')
     .option('--hidden', 'a hidden node (not in the nodes() of others)')
     .option('--no-connect-all', 'do not join the full mesh (connect_all false)')
     .option('--no-direct', 'no direct links to other server-nodes: all traffic through the relay')
@@ -87,6 +96,15 @@ function program(): Command {
     .option('--cookie <cookie>', cookieHelp)
     .addOption(busyWaitOption())
     .action(runDemo);
+
+  cli
+    .command('ticket')
+    .description('print a join ticket for an untrusted node (a tab) that never holds the cookie (docs/security.md)')
+    .requiredOption('--role <role>', "the role it acts in (a key of the nodes' capabilities)")
+    .requiredOption('--prefix <prefix>', "its node name must start with this, e.g. 'tab-'")
+    .option('--ttl <seconds>', 'lifetime', parseSeconds, 600)
+    .option('--cookie <cookie>', cookieHelp)
+    .action(runTicket);
 
   return cli;
 }

@@ -19,6 +19,8 @@ export interface NodeCommandOptions {
   sname?: string;
   name?: string;
   cookie?: string;
+  /** Join with this ticket instead of the cookie (an untrusted node). */
+  ticket?: string;
   relay?: string;
   hidden?: boolean;
   connectAll: boolean;
@@ -40,14 +42,15 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
   let cookie: string | undefined;
   try {
     url = relayUrl(normalizeRelayUrl(o.relay ?? DEFAULT_RELAY));
-    if (named) cookie = resolveCookie(o.cookie);
+    if (o.ticket !== undefined && o.cookie !== undefined) throw new Error('give either --cookie or --ticket, not both');
+    if (named && o.ticket === undefined) cookie = resolveCookie(o.cookie);
   } catch (e) {
     fatal(`erlmesh node: ${messageOf(e)}`);
   }
   const opts: ServerNodeOptions = {
     sname: o.sname,
     name: o.name,
-    cookie,
+    ...(o.ticket !== undefined ? { ticket: o.ticket } : { cookie }),
     relay: url,
     startRelay: false,
     hidden: o.hidden,
@@ -127,6 +130,11 @@ function startFailure(e: unknown, name: string, url: string): string {
       return `erlmesh: the relay at ${url} refused ${name}: bad cookie (this node's cookie differs from the relay's; see --cookie, $ERLMESH_COOKIE and ~/.erlang.cookie)`;
     case 'relay_unreachable':
       return `erlmesh: ${messageOf(e)} (is a relay running there? \`erlmesh relay\` starts one)`;
+    case 'ticket_expired':
+    case 'ticket_forged':
+    case 'ticket_malformed':
+    case 'name_not_allowed':
+      return `erlmesh: the relay at ${url} refused ${name}: ${code} (${messageOf(e)})`;
     default:
       return `erlmesh: cannot start ${name}: ${messageOf(e)}`;
   }

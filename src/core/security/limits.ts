@@ -1,5 +1,6 @@
 /**
- * Two small limiters on an injected clock, used by the capability guard (guard.ts):
+ * Two small limiters on an injected clock, used by the capability guard (guard.ts) and, for
+ * the token bucket, by the relay's per-socket rate limit (src/server/relay/rate-limit.ts):
  *
  * - {@link TokenBucket}: signals per second from one connection. It starts full (the burst),
  *   refills continuously at `ratePerSecond`, and each signal takes one token; a signal that
@@ -26,7 +27,8 @@ export class TokenBucket {
   private last: number;
 
   constructor(
-    private readonly clock: Clock,
+    /** Only its `now()` is used (the relay passes a monotonic one of its own). */
+    private readonly clock: Pick<Clock, 'now'>,
     private readonly ratePerSecond: number,
     private readonly burst: number,
   ) {

@@ -18,6 +18,8 @@
  * relay's per-message work (parse, route), which only a count bounds.
  */
 
+import { TokenBucket } from '../../core/security/limits.js';
+
 /** A sustained rate and the bucket size (the largest burst let through at once). */
 export interface RateLimit {
   /** Messages per second, sustained. */
@@ -31,15 +33,14 @@ export type Now = () => number;
 
 const monotonic: Now = () => performance.now();
 
+/** A socket's limiter: the core token bucket, replaceable (`set`), or no limit at all. */
 export class RateLimiter {
-  private tokens = 0;
-  private last = 0;
+  private bucket: TokenBucket | undefined;
   private current: RateLimit | undefined;
+  private readonly clock: { now: Now };
 
-  constructor(
-    limit: RateLimit | undefined,
-    private readonly now: Now = monotonic,
-  ) {
+  constructor(limit: RateLimit | undefined, now: Now = monotonic) {
+    this.clock = { now };
     this.set(limit);
   }
 
@@ -52,21 +53,12 @@ export class RateLimiter {
   set(limit: RateLimit | undefined): void {
     if (limit !== undefined) checkRateLimit(limit);
     this.current = limit === undefined ? undefined : { perSecond: limit.perSecond, burst: limit.burst };
-    this.tokens = limit?.burst ?? 0;
-    this.last = this.now();
+    this.bucket = limit === undefined ? undefined : new TokenBucket(this.clock, limit.perSecond, limit.burst);
   }
 
   /** Count one message: false when it is over the limit. */
   take(): boolean {
-    const l = this.current;
-    if (l === undefined) return true;
-    const t = this.now();
-    const refill = ((t - this.last) * l.perSecond) / 1000;
-    this.last = t;
-    this.tokens = Math.min(l.burst, this.tokens + (refill > 0 ? refill : 0));
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.bucket === undefined || this.bucket.take();
   }
 }
 

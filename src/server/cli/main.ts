@@ -22,23 +22,21 @@ import { runNode } from './node-command.js';
 import { runRelay } from './relay-command.js';
 import { runTicket } from './ticket-command.js';
 
-function parseTicktime(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('net_ticktime must be a positive number of seconds');
-  return n;
+/**
+ * A commander parser for a number above `min` (at least `min` with `orEqual`); anything else,
+ * an empty string included, is refused with `message`.
+ */
+function numberOver(min: number, message: string, orEqual = false): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (orEqual ? n < min : n <= min)) throw new InvalidArgumentError(message);
+    return n;
+  };
 }
 
-function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a lifetime must be a number of seconds > 0');
-  return n;
-}
-
-function parseBusyWait(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('busy wait must be a number of milliseconds >= 0');
-  return n;
-}
+const parseTicktime = numberOver(0, 'net_ticktime must be a positive number of seconds');
+const parseSeconds = numberOver(0, 'a lifetime must be a number of seconds > 0');
+const parseBusyWait = numberOver(0, 'busy wait must be a number of milliseconds >= 0', true);
 
 /** `--busy-wait <ms>`, shared by every command that runs sockets (see busy-wait.ts). */
 function busyWaitOption(): Option {

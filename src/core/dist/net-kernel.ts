@@ -177,17 +177,17 @@ export class NetKernel {
     const c = new Connection(node);
     this.conns.set(node, c);
     c.setupTimer = this.env.clock.setTimeout(() => this.failSetup(c, 'timeout'), this.env.setupTimeoutMs);
+    // Still ours to make: not made meanwhile, and not given up for the peer's (ok_simultaneous).
+    // A hello after that would reach a peer that is already up with us, which takes it for a
+    // reconnect and drops the connection both sides just made.
+    const wanted = (): boolean => this.conns.get(node) === c && c.state === 'pending' && !c.yieldedToInbound;
     this.env.transport.connect(node).then(
       (channel) => {
-        if (this.conns.get(node) !== c || c.state !== 'pending' || c.yieldedToInbound) {
+        if (!wanted()) {
           channel.close('superseded');
           return;
         }
         const port = new Port(channel);
-        // Still ours to make: not made meanwhile, and not given up for the peer's (ok_simultaneous).
-        // A hello after that would reach a peer that is already up with us, which takes it for
-        // a reconnect and drops the connection both sides just made.
-        const wanted = (): boolean => this.conns.get(node) === c && c.state === 'pending' && !c.yieldedToInbound;
         handshakeWeStarted(port, this.hs, node, attestationOf(channel), wanted).then(
           (info) => {
             if (this.conns.get(node) === c && c.state === 'pending') this.up(c, port, info);

@@ -19,13 +19,15 @@ afterEach(async () => {
 
 const CONFIG: DemoConfig = { relay: '/erlmesh', host: 'myhost', mode: 'short', ticket: '/erlmesh/ticket', prefix: 'tab-', server: 'demo@myhost' };
 
-async function serve(config: () => DemoConfig | undefined, mint: () => string | undefined = () => undefined): Promise<(path: string, method?: string) => Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>> {
-  server = http.createServer(withDemoConfig(config, withTicketEndpoint(mint, (_req, res) => res.writeHead(404).end('static'))));
+type Get = (path: string, method?: string, headers?: Record<string, string>) => Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>;
+
+async function serve(config: () => DemoConfig | undefined, mint: () => string | undefined = () => undefined, loopbackOnly = false): Promise<Get> {
+  server = http.createServer(withDemoConfig(config, withTicketEndpoint(mint, (_req, res) => res.writeHead(404).end('static'), { loopbackOnly })));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return (path, method = 'GET') =>
+  return (path, method = 'GET', headers = {}) =>
     new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path, method }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (d: string) => (body += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -87,18 +89,8 @@ describe('demo ticket endpoint', () => {
 describe('demo ticket endpoint refuses other sites', () => {
   async function ask(headers: Record<string, string>, loopbackOnly = true): Promise<{ status: number; body: string }> {
     const mint = (): string => mintTicket({ cookie: 'c', role: 'demo', prefix: 'tab-', ttlMs: 600_000 });
-    server = http.createServer(withTicketEndpoint(mint, (_req, res) => res.writeHead(404).end('static'), { loopbackOnly }));
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: DEMO_TICKET_PATH, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    const get = await serve(() => undefined, mint, loopbackOnly);
+    return get(DEMO_TICKET_PATH, 'GET', headers);
   }
 
   it('a page of this host gets a ticket (same-origin fetches may send Origin or not)', async () => {

@@ -31,6 +31,14 @@ export interface DemoConfig {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Answer 405 to anything but GET and HEAD (the endpoints here are read-only); true if it did. */
+function refuseUnlessRead(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return false;
+  res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+  res.end('method not allowed\n');
+  return true;
+}
+
 /**
  * Answers `GET|HEAD /erlmesh/ticket` with `mint()` (a new ticket per request; 503 while it
  * gives undefined) and hands every other request to `next`.
@@ -39,10 +47,7 @@ export function withTicketEndpoint(mint: () => string | undefined, next: Handler
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== DEMO_TICKET_PATH) return next(req, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
-      return void res.end('method not allowed\n');
-    }
+    if (refuseUnlessRead(req, res)) return;
     const refused = ticketRequestRefused(req, opts.loopbackOnly ?? false);
     if (refused) {
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -67,10 +72,7 @@ export function withDemoConfig(config: () => DemoConfig | undefined, next: Handl
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== DEMO_CONFIG_PATH) return next(req, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
-      return void res.end('method not allowed\n');
-    }
+    if (refuseUnlessRead(req, res)) return;
     const c = config();
     const body = c ? JSON.stringify(c) : JSON.stringify({ error: 'starting' });
     res.writeHead(c ? 200 : 503, {

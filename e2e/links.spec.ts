@@ -6,7 +6,7 @@
  * The time from `tab.close()` to the server's nodedown callback is printed (measured, not
  * asserted): `tab-close→nodedown: N ms`.
  */
-import type { Node } from '../src/core/node.js';
+import type { Node } from '../src/core/node/node.js';
 import type { Pid } from '../src/core/terms/pid.js';
 import { test, expect, inbox, ANY, type Tab } from '../src/playwright/index.js';
 

@@ -2,8 +2,8 @@
  * Partitions made at the relay with the fixture (Playwright's offline mode does not cut
  * WebSockets): both sides see nodedown; after `heal()`, the next contact brings nodeup back.
  */
-import type { Node } from '../src/core/node.js';
-import type { NodeEvent } from '../src/core/dist/node-events.js';
+import type { Node } from '../src/core/node/node.js';
+import type { NodeEvent } from '../src/core/net/node-events.js';
 import { test, expect } from '../src/playwright/index.js';
 
 /** Record `node`'s node events. */

@@ -4,7 +4,7 @@
  * rest; the server logs each refusal; a forged or expired ticket does not get in.
  */
 import { test, expect } from '../src/playwright/index.js';
-import type { LogEntry } from '../src/core/node.js';
+import type { LogEntry } from '../src/core/node/node.js';
 
 const SRV = 'srv@erlmesh';
 

@@ -18,10 +18,10 @@
  * ping-pong ≈ 30 µs.
  */
 import { MemoryNetwork } from '../src/core/testing/memory-network.js';
-import { startNode as startCoreNode, type Node, type NodeOptions } from '../src/core/node.js';
-import type { WireEncoding } from '../src/core/dist/wire.js';
+import { startNode as startCoreNode, type Node, type NodeOptions } from '../src/core/node/node.js';
+import type { WireEncoding } from '../src/core/net/encodings.js';
 import type { Pid } from '../src/core/terms/pid.js';
-import { startNode as startServerNode } from '../src/server/node.js';
+import { startNode as startServerNode } from '../src/server/start-node.js';
 import { startRelay } from '../src/server/relay/index.js';
 
 const args = process.argv.slice(2);

@@ -8,7 +8,7 @@
  */
 import { startNode as startCoreNode, TIMEOUT, type Node, type ProcessContext } from '../../src/core/index.js';
 import type { Pid } from '../../src/core/terms/pid.js';
-import { startNode } from '../../src/server/node.js';
+import { startNode } from '../../src/server/start-node.js';
 import { summarize } from '../lib/stats.js';
 import { benchModule, counter, idle } from './bench-module.js';
 import { childOptions, serve } from './ipc.js';

@@ -1,12 +1,12 @@
 /**
  * The remote erlmesh node of the node-to-node scenarios, in its own OS process (Erlang's
- * side runs its server node in its own VM too). A server-node from src/server/node.ts with
+ * side runs its server node in its own VM too). A server-node from src/server/start-node.ts with
  * the book's kvs started (weather = fine stored) and the `bench` module loaded; it is
  * passive: the client spawns counters, echoes and noops on it.
  *
  *   options (argv[2]): { name, cookie, relay, direct }
  */
-import { startNode } from '../../src/server/node.js';
+import { startNode } from '../../src/server/start-node.js';
 import { benchModule } from './bench-module.js';
 import { childOptions, measuredMemory, serve } from './ipc.js';
 

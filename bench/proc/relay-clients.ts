@@ -1,5 +1,5 @@
 /**
- * Registers `count` nodes at a relay, as bare RelayTransports (src/core/relay/relay-transport.ts
+ * Registers `count` nodes at a relay, as bare RelayTransports (src/core/relay-client/relay-transport.ts
  * over isomorphic-ws, the transport server-nodes use): each proves the cookie, registers a
  * visible name and keeps its socket open, which is what a relay holds per connected node.
  * The bench runs two of these processes for the relay-memory scenario.
@@ -8,8 +8,8 @@
  *   commands: connected → how many are still registered
  */
 import WebSocket from 'isomorphic-ws';
-import { RelayTransport } from '../../src/core/relay/relay-transport.js';
-import type { WebSocketCtor } from '../../src/core/relay/websocket-like.js';
+import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
+import type { WebSocketCtor } from '../../src/core/relay-client/websocket-like.js';
 import { childOptions, serve } from './ipc.js';
 
 interface ClientsOptions {

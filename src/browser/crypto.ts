@@ -6,7 +6,7 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { webCrypto, type DistCrypto } from '../core/dist/auth.js';
+import { webCrypto, type DistCrypto } from '../core/net/proofs.js';
 
 const enc = new TextEncoder();
 

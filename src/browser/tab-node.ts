@@ -13,11 +13,11 @@
  *   instead of the cookie: as a function, it is called before each relay registration and
  *   each handshake, so the page can fetch short-lived tickets as it goes.
  */
-import { startNode as startCoreNode, type Node, type NodeOptions } from '../core/node.js';
-import { ErlmeshError } from '../core/errors.js';
-import { RelayTransport } from '../core/relay/relay-transport.js';
-import { RELAY_PATH } from '../core/relay/protocol.js';
-import type { WebSocketCtor } from '../core/relay/websocket-like.js';
+import { startNode as startCoreNode, type Node, type NodeOptions } from '../core/node/node.js';
+import { ErlmeshError } from '../core/base/errors.js';
+import { RelayTransport } from '../core/relay-client/relay-transport.js';
+import { RELAY_PATH } from '../core/relay-client/protocol.js';
+import type { WebSocketCtor } from '../core/relay-client/websocket-like.js';
 import { tabCrypto } from './crypto.js';
 
 export interface TabNodeOptions extends Omit<NodeOptions, 'transport'> {

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import type { Node } from '../core/node.js';
-import { startNode, type ServerNodeOptions } from '../server/node.js';
+import type { Node } from '../core/node/node.js';
+import { startNode, type ServerNodeOptions } from '../server/start-node.js';
 import { startRelay, type Relay, type RelayLogLine } from '../server/relay/index.js';
 import { mintTicket } from '../server/tickets.js';
 import type { HarnessStartOptions } from '../browser/harness/api.js';

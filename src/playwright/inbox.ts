@@ -2,7 +2,7 @@
  * Server-side inboxes: a process on a server-node (in the test process) that records every
  * message it receives, for tests to wait on — the counterpart of `tab.inbox()`.
  */
-import type { Node } from '../core/node.js';
+import type { Node } from '../core/node/node.js';
 import type { ProcessContext } from '../core/process/context.js';
 import type { Pid } from '../core/terms/pid.js';
 import { formatTerm } from '../core/terms/format.js';

@@ -7,10 +7,10 @@
  * server-node, and vice versa.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import type { Node } from '../core/node.js';
+import type { Node } from '../core/node/node.js';
 import type { Pid } from '../core/terms/pid.js';
-import type { NodeEvent } from '../core/dist/node-events.js';
-import { decodeTerm, encodeTerm } from '../core/terms/codec.js';
+import type { NodeEvent } from '../core/net/node-events.js';
+import { decodeTerm, encodeTerm } from '../core/codec/superjson.js';
 import { formatTerm } from '../core/terms/format.js';
 import type { ErlmeshGlobal, WireError, WireResult } from '../browser/harness/api.js';
 

@@ -18,7 +18,7 @@
  * in the process kicks the same waiter. Set it with {@link setBusyWait}, the CLI's
  * `--busy-wait <ms>` or `ERLMESH_BUSY_WAIT_MS`; 0 turns it off.
  */
-import { badarg } from '../core/errors.js';
+import { badarg } from '../core/base/errors.js';
 
 /**
  * The default quiet period before the event loop may sleep again, in milliseconds: long enough

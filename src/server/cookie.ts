@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ErlmeshError } from '../core/errors.js';
+import { ErlmeshError } from '../core/base/errors.js';
 
 export function defaultCookiePath(): string {
   return join(homedir(), '.erlang.cookie');

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { defineModule } from '../core/modules/module.js';
-import type { Node } from '../core/node.js';
+import type { Node } from '../core/node/node.js';
 
 function posix(e: unknown): ['error', string] {
   const code = (e as { code?: unknown })?.code;

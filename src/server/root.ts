@@ -4,7 +4,7 @@
  * `import { startNode } from 'erlmesh'` works as api.md shows.
  */
 export * from '../core/index.js';
-export { startNode } from './node.js';
-export type { ServerNodeOptions } from './node.js';
+export { startNode } from './start-node.js';
+export type { ServerNodeOptions } from './start-node.js';
 // In Node the ticket minter is synchronous (node:crypto); `await mintTicket(…)` works with either.
 export { mintTicket } from './tickets.js';

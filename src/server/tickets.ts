@@ -1,10 +1,10 @@
 /**
  * Join tickets on a Node server: minted synchronously with node:crypto, byte for byte the
- * same strings as the platform-free `mintTicket` of src/core/security/ticket.ts (see there
+ * same strings as the platform-free `mintTicket` of src/core/trust/ticket.ts (see there
  * for the format). A web app hands them to pages, e.g. from `GET /erlmesh/ticket`.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { encodeClaims, mintClaims, ticketString, TICKET_KEY_LABEL, type MintTicketOptions } from '../core/security/ticket.js';
+import { encodeClaims, mintClaims, ticketString, TICKET_KEY_LABEL, type MintTicketOptions } from '../core/trust/ticket.js';
 
 /**
  * key_t of a ticket payload (the secret its holder proves), computed synchronously: the relay

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { webCrypto } from '../../src/core/dist/auth.js';
+import { webCrypto } from '../../src/core/net/proofs.js';
 import { nobleCrypto } from '../../src/browser/crypto.js';
 
 describe('tab crypto fallback', () => {

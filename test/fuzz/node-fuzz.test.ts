@@ -16,12 +16,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { nobleCrypto } from '../../src/browser/crypto.js';
-import { proofInput } from '../../src/core/dist/auth.js';
-import type { NodeEvent } from '../../src/core/dist/node-events.js';
-import type { AnyFrame, DistFrame } from '../../src/core/dist/protocol.js';
-import type { Channel, Frame } from '../../src/core/dist/transport.js';
-import { BatchWriter } from '../../src/core/dist/wire.js';
-import { encodeTerm, decodeTerm } from '../../src/core/terms/codec.js';
+import { proofInput } from '../../src/core/net/proofs.js';
+import type { NodeEvent } from '../../src/core/net/node-events.js';
+import type { AnyFrame, DistFrame } from '../../src/core/net/frames.js';
+import type { Channel, Frame } from '../../src/core/net/transport.js';
+import { BatchWriter } from '../../src/core/net/encodings.js';
+import { encodeTerm, decodeTerm } from '../../src/core/codec/superjson.js';
 import { Pid } from '../../src/core/terms/pid.js';
 import { Ref } from '../../src/core/terms/ref.js';
 import { TestCluster } from '../helpers/cluster.js';
@@ -36,7 +36,7 @@ const P = 'p@vm';
 const SETUP_MS = 300;
 const CONCURRENCY = 8;
 
-/** Reasons a node closes a bad connection with (handshake.ts, port.ts, net-kernel.ts). */
+/** Reasons a node closes a bad connection with (handshake.ts, framed-channel.ts, net-kernel.ts). */
 const REASONS = new Set([
   'bad_frame',
   'handshake_failed',

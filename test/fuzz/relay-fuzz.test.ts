@@ -22,11 +22,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { webCrypto } from '../../src/core/dist/auth.js';
-import type { Node } from '../../src/core/node.js';
-import type { NodeEvent } from '../../src/core/dist/node-events.js';
-import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, encodeBinData, relayProofInput } from '../../src/core/relay/protocol.js';
-import { startNode, type ServerNodeOptions } from '../../src/server/node.js';
+import { webCrypto } from '../../src/core/net/proofs.js';
+import type { Node } from '../../src/core/node/node.js';
+import type { NodeEvent } from '../../src/core/net/node-events.js';
+import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, encodeBinData, relayProofInput } from '../../src/core/relay-client/protocol.js';
+import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
 import { startRelay, type Relay, type RelayLogLine } from '../../src/server/relay/index.js';
 import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from './fuzz-env.js';
 
@@ -68,7 +68,7 @@ const EXPECTED_POST: Record<string, number> = {
   'truncated ws frame': 1006,
 };
 
-/** The close codes the relay documents (src/core/relay/protocol.ts), with their reasons. */
+/** The close codes the relay documents (src/core/relay-client/protocol.ts), with their reasons. */
 const DOCUMENTED: Record<number, string[]> = {
   [CLOSE_CODES.badarg]: ['protocol_error', 'badarg'],
   [CLOSE_CODES.bad_cookie]: ['bad_cookie'],

@@ -2,7 +2,7 @@
  * Test helpers that catch what erlmesh throws or rejects with.
  */
 import { expect } from 'vitest';
-import { BadRpcError, ErlmeshError } from '../../src/core/errors.js';
+import { BadRpcError, ErlmeshError } from '../../src/core/base/errors.js';
 
 /** The ErlmeshError `.code` of what `fn` throws synchronously (fails if it throws nothing or something else). */
 export function thrownCode(fn: () => unknown): string {

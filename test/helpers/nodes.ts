@@ -1,8 +1,8 @@
 /**
  * Test helpers for watching membership: node events and node lists.
  */
-import type { Node } from '../../src/core/node.js';
-import type { MonitorNodesOptions, NodeEvent } from '../../src/core/dist/node-events.js';
+import type { Node } from '../../src/core/node/node.js';
+import type { MonitorNodesOptions, NodeEvent } from '../../src/core/net/node-events.js';
 
 /** Subscribe to `node`'s monitorNodes and collect the events as they come. */
 export function watch(node: Node, opts?: MonitorNodesOptions): NodeEvent[] {

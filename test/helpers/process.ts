@@ -2,7 +2,7 @@
  * Test helpers for erlmesh processes: run a body in a process, record messages, match signals.
  * (OS processes running the erlmesh CLI are in processes.ts.)
  */
-import type { Node } from '../../src/core/node.js';
+import type { Node } from '../../src/core/node/node.js';
 import type { ProcessContext } from '../../src/core/process/context.js';
 import type { Pid } from '../../src/core/terms/pid.js';
 import { within } from './time.js';

@@ -4,8 +4,8 @@
  * ping). Binary messages are kept as `{ t: 'bin', bytes }`.
  */
 import WebSocket from 'ws';
-import { webCrypto } from '../../src/core/dist/auth.js';
-import { RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay } from '../../src/core/relay/protocol.js';
+import { webCrypto } from '../../src/core/net/proofs.js';
+import { RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay } from '../../src/core/relay-client/protocol.js';
 
 /** Poll `cond` every 5 ms; fail after `ms` (a bound, not a timing assertion). */
 export async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {

@@ -11,12 +11,12 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startNode as startServerNode } from '../../src/server/node.js';
-import { parseTicket } from '../../src/core/security/ticket.js';
+import { startNode as startServerNode } from '../../src/server/start-node.js';
+import { parseTicket } from '../../src/core/trust/ticket.js';
 import { ticketKeySync } from '../../src/server/tickets.js';
 
 const BIN = fileURLToPath(new URL('../../bin/erlmesh.js', import.meta.url));
-/** The host part of `--sname` names (as shortHostname() in src/server/node.ts). */
+/** The host part of `--sname` names (as shortHostname() in src/server/start-node.ts). */
 const HOST = hostname().split('.')[0] || 'localhost';
 const WAIT_MS = 10_000;
 

@@ -3,10 +3,10 @@
  * forming from the relay's peer list, direct links, relay loss and restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node } from '../../src/core/node.js';
-import type { NodeEvent } from '../../src/core/dist/node-events.js';
+import type { Node } from '../../src/core/node/node.js';
+import type { NodeEvent } from '../../src/core/net/node-events.js';
 import { TIMEOUT } from '../../src/core/process/mailbox.js';
-import { startNode, type ServerNodeOptions } from '../../src/server/node.js';
+import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
 import { eventually } from '../helpers/cluster.js';
 

@@ -1,6 +1,6 @@
 /**
  * The relay server (src/server/relay) against raw `ws` clients speaking
- * src/core/relay/protocol.ts: admission, routing, limits, liveness, partitions, hosting.
+ * src/core/relay-client/protocol.ts: admission, routing, limits, liveness, partitions, hosting.
  * All traffic is on 127.0.0.1, ephemeral ports; every wait is bounded.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
   RELAY_PATH,
   RELAY_PROTOCOL_VERSION,
   encodeBinData,
-} from '../../src/core/relay/protocol.js';
+} from '../../src/core/relay-client/protocol.js';
 import { nextCreation, startRelay, type Relay, type RelayLogLine, type RelayOptions } from '../../src/server/relay/index.js';
 import { RelayClient, until, type Msg } from '../helpers/relay-client.js';
 

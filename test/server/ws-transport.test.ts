@@ -5,11 +5,11 @@
  */
 import WebSocket from 'isomorphic-ws';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Channel, ListenOptions, Registration, Transport } from '../../src/core/dist/transport.js';
-import { RelayTransport } from '../../src/core/relay/relay-transport.js';
-import type { WebSocketCtor } from '../../src/core/relay/websocket-like.js';
+import type { Channel, ListenOptions, Registration, Transport } from '../../src/core/net/transport.js';
+import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
+import type { WebSocketCtor } from '../../src/core/relay-client/websocket-like.js';
 import { transportConformanceCases, type TransportHarness } from '../../src/core/testing/transport-conformance.js';
-import { startDirectLinks } from '../../src/server/direct-links.js';
+import { startDirectLinks } from '../../src/server/transports/direct-links.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
 
 const COOKIE = 'conformance-cookie';

@@ -3,7 +3,7 @@
  * relay is, the host and naming mode of tab names, where to get join tickets (the page never
  * holds the cookie), and the server-node's name.
  */
-import { RELAY_PATH } from '../../core/relay/protocol.js';
+import { RELAY_PATH } from '../../core/relay-client/protocol.js';
 import type { DemoConfig } from '../../server/cli/demo-config.js';
 
 export type { DemoConfig };

@@ -7,8 +7,8 @@
  * pids, refs, Maps, Sets, BigInts, `undefined`, Dates and binaries arrive intact.
  */
 import type * as BrowserEntry from '../index.js';
-import type { RelayTransport } from '../../core/relay/relay-transport.js';
-import type { Node } from '../../core/node.js';
+import type { RelayTransport } from '../../core/relay-client/relay-transport.js';
+import type { Node } from '../../core/node/node.js';
 
 /** `window.erlmesh`: the browser entry, plus the relay transport (for the conformance suite). */
 export type ErlmeshGlobal = typeof BrowserEntry & { RelayTransport: typeof RelayTransport };

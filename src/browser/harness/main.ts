@@ -10,7 +10,7 @@
  * the message in `#error`.
  */
 import * as entry from '../index.js';
-import { RelayTransport } from '../../core/relay/relay-transport.js';
+import { RelayTransport } from '../../core/relay-client/relay-transport.js';
 import { matches } from './match.js';
 import { type HarnessApi, type HarnessStartOptions, type WireError, type WireResult } from './api.js';
 

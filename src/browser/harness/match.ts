@@ -11,7 +11,7 @@
  */
 import { Pid } from '../../core/terms/pid.js';
 import { Ref } from '../../core/terms/ref.js';
-import { encodeTerm } from '../../core/terms/codec.js';
+import { encodeTerm } from '../../core/codec/superjson.js';
 import { ANY } from './api.js';
 
 function encodeLoose(v: unknown): string {

@@ -46,14 +46,14 @@
  * the caller's mailbox (as in Erlang before process aliases); a helper-process caller (a `Node`
  * ctx) simply drops it.
  */
-import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../errors.js';
+import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
 import { defineModule, type ErlModule, type ModuleFunction } from '../modules/module.js';
-import type { Node } from '../node.js';
+import type { Node } from '../node/node.js';
 import { ProcessContext } from '../process/context.js';
 import { TIMEOUT } from '../process/mailbox.js';
 import { isQuietReason } from '../process/signals.js';
 import { checkTerm } from '../terms/check.js';
-import { encodeTerm } from '../terms/codec.js';
+import { encodeTerm } from '../codec/superjson.js';
 import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';

@@ -30,8 +30,8 @@
  * - Intensity: each restart is timed on the node's clock; when more than `intensity` restarts
  *   fall within `period` ms, the supervisor stops all children and exits with 'shutdown'.
  */
-import { badarg, ErlmeshError } from '../errors.js';
-import type { Node } from '../node.js';
+import { badarg, ErlmeshError } from '../base/errors.js';
+import type { Node } from '../node/node.js';
 import { ProcessContext } from '../process/context.js';
 import { TIMEOUT } from '../process/mailbox.js';
 import { formatTerm } from '../terms/format.js';

@@ -33,12 +33,12 @@
  *   default); with `connectAll: false`, a node whose leader sees a lower node it cannot reach
  *   waits until it can.
  */
-import { badarg, ErlmeshError } from '../errors.js';
-import type { Node } from '../node.js';
+import { badarg, ErlmeshError } from '../base/errors.js';
+import type { Node } from '../node/node.js';
 import { Pid } from '../terms/pid.js';
 import { checkLockId, checkRetries, lockNodes, runLockClient, type LockId } from './locks.js';
-import { NameServer, SERVER_NAME, type Call, type CallKind, type ResolveFn } from './server.js';
-import type { ResolverDesc } from './table.js';
+import { NameServer, SERVER_NAME, type Call, type CallKind, type ResolveFn } from './name-server.js';
+import type { ResolverDesc } from './name-table.js';
 
 /**
  * How a name conflict is resolved after a partition heals:

@@ -25,11 +25,11 @@
  *   down (as seen by the node holding the table), or, for a pid requester, when that process
  *   exits.
  */
-import { badarg } from '../errors.js';
-import type { Node } from '../node.js';
+import { badarg } from '../base/errors.js';
+import type { Node } from '../node/node.js';
 import type { ProcessContext } from '../process/context.js';
 import { checkTerm } from '../terms/check.js';
-import { encodeTerm } from '../terms/codec.js';
+import { encodeTerm } from '../codec/superjson.js';
 import { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 

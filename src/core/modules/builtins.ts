@@ -4,13 +4,13 @@
  * `erpc` (the worker side of rpc), `code` (loading shipped modules, for nl), and the book's
  * `kvs` and `dist_demo`.
  */
-import { ThrowSignal, ExitSignal } from '../process/control.js';
+import { ThrowSignal, ExitSignal } from '../process/unwind.js';
 import { ioFormat } from '../terms/io-format.js';
-import { distDemo } from '../examples/dist-demo.js';
-import { kvs } from '../examples/kvs.js';
+import { distDemo } from '../book/dist-demo.js';
+import { kvs } from '../book/kvs.js';
 import { genServerModule } from '../behaviours/gen-server.js';
 import { supervisorModule } from '../behaviours/supervisor.js';
-import { kvsServer } from '../examples/kvs-server.js';
+import { kvsServer } from '../book/kvs-server.js';
 import { compileFunction, defineModule, UndefinedFunction, type ErlModule } from './module.js';
 
 export const erlang = defineModule('erlang', {

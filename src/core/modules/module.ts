@@ -2,7 +2,7 @@
  * Modules: named sets of functions that other nodes may `spawn` and `rpc` into. Every
  * function gets the calling process's context first, then the arguments.
  */
-import { badarg } from '../errors.js';
+import { badarg } from '../base/errors.js';
 import type { ProcessContext } from '../process/context.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

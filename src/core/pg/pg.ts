@@ -47,7 +47,7 @@
  *   two nodes these are exactly the events here; with both on one node, here g's two leaves
  *   come as one event, `[ref, 'leave', 'g', [bp, cp]]`, then h's.
  *
- * Capabilities (security/): a peer admitted with a join ticket whose role lacks `pg` may read
+ * Capabilities (trust/): a peer admitted with a join ticket whose role lacks `pg` may read
  * groups (its `discover` is answered) but its members are not accepted: the members of its
  * `sync` and `join` are ignored (it is recorded with none), this node logs one warning per
  * refusal (`capabilities: refused pg join of [g] in scope 'pg' from node … (role '…')`,
@@ -68,8 +68,8 @@
  *   restarts it empty).
  * - Changes carried by a `sync` are reported as events (OTP updates a known group silently).
  */
-import { badarg, ErlmeshError } from '../errors.js';
-import type { Node } from '../node.js';
+import { badarg, ErlmeshError } from '../base/errors.js';
+import type { Node } from '../node/node.js';
 import { ProcessContext } from '../process/context.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';

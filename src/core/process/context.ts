@@ -9,10 +9,10 @@
  *   if (msg === TIMEOUT) self.exit('timeout');
  * });
  */
-import type { Node } from '../node.js';
+import type { Node } from '../node/node.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import { ExitSignal, ThrowSignal } from './control.js';
+import { ExitSignal, ThrowSignal } from './unwind.js';
 import { UndefinedFunction } from '../modules/module.js';
 import type { Matcher, Timeout } from './mailbox.js';
 import type { Proc } from './proc.js';

@@ -26,8 +26,8 @@
  * normally) and then overflowed again. A message that finds a receive waiting for it is never
  * dropped: it does not queue. So a drop is never silent.
  */
-import type { Clock, TimerHandle } from '../clock.js';
-import { badarg } from '../errors.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
+import { badarg } from '../base/errors.js';
 
 /** The value a receive resolves to when its timeout passes (Erlang's `after`). */
 export const TIMEOUT: unique symbol = Symbol.for('erlmesh.TIMEOUT');

@@ -13,7 +13,7 @@
  * and the body's promise is watched with two bound functions rather than closures over the
  * process. 938 bytes per idle process in all (bench, 100k processes).
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../base/clock.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import { CLOSED, Mailbox, MAILBOX_FLAG_BITS } from './mailbox.js';

@@ -3,7 +3,7 @@
  * erlang-semantics.md §9: a taken name, a pid that already has a name, the name `undefined`
  * or a non-string, a dead or remote pid; unregistering a name that is not registered.
  */
-import { badarg } from '../errors.js';
+import { badarg } from '../base/errors.js';
 import type { Pid } from '../terms/pid.js';
 
 export class Registry {

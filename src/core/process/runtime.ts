@@ -12,17 +12,17 @@
  * signal is being handled, so nothing sent earlier can be overtaken; while one is (the message
  * is sent from inside a handler, e.g. by a matcher), it queues as a frame behind the others.
  */
-import type { Clock } from '../clock.js';
-import { signalTargetNode, type SignalFrame, type SignalTag, type SpawnSpec } from '../dist/protocol.js';
-import { badarg } from '../errors.js';
+import type { Clock } from '../base/clock.js';
+import { signalTargetNode, type SignalFrame, type SignalTag, type SpawnSpec } from '../net/frames.js';
+import { badarg } from '../base/errors.js';
 import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
-import { ExitSignal, ThrowSignal } from './control.js';
+import { ExitSignal, ThrowSignal } from './unwind.js';
 import { Proc, type ProcHost } from './proc.js';
 import { Registry } from './registry.js';
 import { exitSignalOutcome, isQuietReason } from './signals.js';
-import { ProcessTable } from './table.js';
+import { ProcessTable } from './process-table.js';
 import { refId } from '../terms/ref-ids.js';
 
 /** What a process runs. `C` is the process context type handed to it. */

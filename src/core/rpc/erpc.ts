@@ -16,8 +16,8 @@
  * `multicall` gives one row per node, in order: ['ok', v] | ['error', r] | ['exit', r] | ['throw', v].
  * As with rpc, a call that timed out or lost its node may or may not have run.
  */
-import { badarg, ErlmeshError } from '../errors.js';
-import type { Node } from '../node.js';
+import { badarg, ErlmeshError } from '../base/errors.js';
+import type { Node } from '../node/node.js';
 import { TIMEOUT } from '../process/mailbox.js';
 import { checkTerm } from '../terms/check.js';
 import { checkTimeout, runWorker } from './rpc.js';

@@ -20,9 +20,9 @@
  *
  * A call that timed out or lost its node may or may not have run on the remote node.
  */
-import { BadRpcError, badarg } from '../errors.js';
-import type { Node } from '../node.js';
-import type { SpawnSpec } from '../dist/protocol.js';
+import { BadRpcError, badarg } from '../base/errors.js';
+import type { Node } from '../node/node.js';
+import type { SpawnSpec } from '../net/frames.js';
 import { TIMEOUT } from '../process/mailbox.js';
 import type { ProcessContext } from '../process/context.js';
 import { checkTerm } from '../terms/check.js';

@@ -4,7 +4,7 @@
  * while unwinding from a failure, and the ancestor chain used for cycle detection is a small
  * array created on the first nested container (a Set takes over for very deep terms).
  */
-import { badarg } from '../errors.js';
+import { badarg } from '../base/errors.js';
 import { formatTerm } from './format.js';
 import { Pid } from './pid.js';
 import { Ref } from './ref.js';

@@ -1,7 +1,7 @@
 /**
  * `ioFormat`: Erlang's `io_lib:format/2` for the directives erlmesh code and shell users need.
  */
-import { badarg } from '../errors.js';
+import { badarg } from '../base/errors.js';
 import { formatTerm } from './format.js';
 
 const utf8 = new TextDecoder('utf-8');

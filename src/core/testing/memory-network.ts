@@ -47,10 +47,10 @@
  * await clock.advance(10);                   // got: ['hello']
  * net.partition(['a@x'], ['b@x']);           // would close channels between them
  */
-import { realClock } from '../clock.js';
-import type { Clock, TimerHandle } from '../clock.js';
-import type { Channel, ChannelHandlers, Frame, Registration, Transport } from '../dist/transport.js';
-import { ErlmeshError } from '../errors.js';
+import { realClock } from '../base/clock.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
+import type { Channel, ChannelHandlers, Frame, Registration, Transport } from '../net/transport.js';
+import { ErlmeshError } from '../base/errors.js';
 import { mulberry32 } from './random.js';
 
 export interface MemoryNetworkOptions {

@@ -28,7 +28,7 @@
  * await clock.advance(49);   // not yet delivered
  * await clock.advance(1);    // delivered, without any real waiting
  */
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../base/clock.js';
 
 /** The platform's real setTimeout, captured before any test can fake it. */
 const origSetTimeout: (fn: () => void, ms: number) => unknown = globalThis.setTimeout.bind(globalThis);

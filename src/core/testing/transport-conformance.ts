@@ -1,5 +1,5 @@
 /**
- * Transport conformance suite: the invariants of `Transport` (src/core/dist/transport.ts) as
+ * Transport conformance suite: the invariants of `Transport` (src/core/net/transport.ts) as
  * executable cases, run against every implementation — the in-memory network under vitest,
  * the `ws` transport under Node, and the browser WebSocket transport inside a real page.
  *
@@ -14,7 +14,7 @@
  * // browser page
  * const { passed, failed } = await runTransportConformance(harness);
  */
-import type { Channel, Frame, Registration, Transport } from '../dist/transport.js';
+import type { Channel, Frame, Registration, Transport } from '../net/transport.js';
 
 /** What a conformance run needs from the implementation under test. */
 export interface TransportHarness {

@@ -12,7 +12,7 @@
  * objects typed at the prompt are plain objects that `send` and `rpc` accept). A global the
  * user (or Node) already has is never overwritten by a module binding.
  */
-import type { Node } from '../../core/node.js';
+import type { Node } from '../../core/node/node.js';
 import { defineModule, type ErlModule, type ModuleFunction } from '../../core/modules/module.js';
 import type { ProcessContext } from '../../core/process/context.js';
 import { TIMEOUT } from '../../core/process/mailbox.js';

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { RELAY_PATH } from '../../core/relay/protocol.js';
+import { RELAY_PATH } from '../../core/relay-client/protocol.js';
 
 export const DEMO_CONFIG_PATH = `${RELAY_PATH}/config.json`;
 export const DEMO_TICKET_PATH = `${RELAY_PATH}/ticket`;

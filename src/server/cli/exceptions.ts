@@ -13,9 +13,9 @@
  *
  * One line (two at most for multi-line messages), never a stack trace.
  */
-import { BadRpcError, ErlmeshError } from '../../core/errors.js';
+import { BadRpcError, ErlmeshError } from '../../core/base/errors.js';
 import { UndefinedFunction } from '../../core/modules/module.js';
-import { ExitSignal, ThrowSignal } from '../../core/process/control.js';
+import { ExitSignal, ThrowSignal } from '../../core/process/unwind.js';
 import { ErpcError } from '../../core/rpc/erpc.js';
 import { formatTerm } from '../../core/terms/format.js';
 

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BUSY_WAIT_MS, setBusyWait } from '../busy-wait.js';
-import { DEFAULT_RELAY } from '../node.js';
+import { DEFAULT_RELAY } from '../start-node.js';
 import { messageOf, packageRoot, parsePort } from './common.js';
 import { runDemo } from './demo-command.js';
 import { runNode } from './node-command.js';

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErlmeshError } from '../../core/errors.js';
-import type { LogEntry, Node } from '../../core/node.js';
+import { ErlmeshError } from '../../core/base/errors.js';
+import type { LogEntry, Node } from '../../core/node/node.js';
 import { loadServerModules } from '../modules.js';
-import { DEFAULT_RELAY, relayUrl, shortHostname, startNode, type ServerNodeOptions } from '../node.js';
+import { DEFAULT_RELAY, relayUrl, shortHostname, startNode, type ServerNodeOptions } from '../start-node.js';
 import { evaluate, ShellBindings } from './bindings.js';
 import { exitAfter, fatal, messageOf, normalizeRelayUrl, packageRoot, resolveCookie } from './common.js';
 import { formatException } from './exceptions.js';

@@ -4,11 +4,11 @@
  * in the router.
  */
 import { createHmac } from 'node:crypto';
-import { digestsEqual } from '../../core/dist/auth.js';
-import { parseNodeName } from '../../core/dist/names.js';
-import { RELAY_PROTOCOL_VERSION, relayProofInput, type RelayRefusal } from '../../core/relay/protocol.js';
-import { checkClaims, parsePayload } from '../../core/security/ticket.js';
-import type { TicketClaims } from '../../core/security/types.js';
+import { digestsEqual } from '../../core/net/proofs.js';
+import { parseNodeName } from '../../core/terms/node-names.js';
+import { RELAY_PROTOCOL_VERSION, relayProofInput, type RelayRefusal } from '../../core/relay-client/protocol.js';
+import { checkClaims, parsePayload } from '../../core/trust/ticket.js';
+import type { TicketClaims } from '../../core/trust/types.js';
 import { ticketKeySync } from '../tickets.js';
 
 /** A well-formed, authenticated registration (the name may still be taken). */
@@ -38,7 +38,7 @@ const CREATION_EPOCH_S = 1_700_000_000;
 
 /**
  * HMAC-SHA-256(cookie, relayProofInput(nonce, name)) in lowercase hex — the same value as
- * `webCrypto.hmacSha256Hex` of src/core/dist/auth.ts, computed synchronously so that
+ * `webCrypto.hmacSha256Hex` of src/core/net/proofs.ts, computed synchronously so that
  * admission (check + name claim) happens in one turn of the event loop.
  */
 export function relayProof(cookie: string, nonce: string, name: string): string {

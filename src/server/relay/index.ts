@@ -11,4 +11,4 @@ export {
   RELAY_PROTOCOL_VERSION,
   type PeerEntry,
   type RelayRefusal,
-} from '../../core/relay/protocol.js';
+} from '../../core/relay-client/protocol.js';

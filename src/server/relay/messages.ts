@@ -1,8 +1,8 @@
 /**
- * Decoding and shape-checking of node → relay messages (src/core/relay/protocol.ts).
+ * Decoding and shape-checking of node → relay messages (src/core/relay-client/protocol.ts).
  * The relay checks the envelope only; the `d` payload of a frame is never looked at.
  */
-import type { ToRelay } from '../../core/relay/protocol.js';
+import type { ToRelay } from '../../core/relay-client/protocol.js';
 
 /** A node → relay message after routing: everything but `register`. */
 export type RoutedMessage = Exclude<ToRelay, { t: 'register' }>;

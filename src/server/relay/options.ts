@@ -3,7 +3,7 @@
  */
 import type * as http from 'node:http';
 import type * as https from 'node:https';
-import { badarg, ErlmeshError } from '../../core/errors.js';
+import { badarg, ErlmeshError } from '../../core/base/errors.js';
 import type { RateLimit } from './rate-limit.js';
 
 /** One structured log event of the relay. */

@@ -18,7 +18,7 @@
  * relay's per-message work (parse, route), which only a count bounds.
  */
 
-import { TokenBucket } from '../../core/security/limits.js';
+import { TokenBucket } from '../../core/trust/limits.js';
 
 /** A sustained rate and the bucket size (the largest burst let through at once). */
 export interface RateLimit {

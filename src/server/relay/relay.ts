@@ -1,11 +1,11 @@
 /**
  * The relay: erlmesh's stand-in for epmd + cookie check + router, one WebSocket per node,
- * speaking the protocol of src/core/relay/protocol.ts.
+ * speaking the protocol of src/core/relay-client/protocol.ts.
  *
  * What it guarantees:
  * - admission only with a proof of the cluster cookie over a fresh 16-byte nonce (the cookie
  *   itself never travels), or of a join ticket's key (the ticket signed with the cookie, not
- *   expired, the name within its prefix; src/core/security/ticket.ts); a ticket holder is
+ *   expired, the name within its prefix; src/core/trust/ticket.ts); a ticket holder is
  *   listed with its role, and each channel tells both ends the role of the other; a name is held by at most one live socket and every registration of
  *   a name gets a greater creation than the last one the relay handed out (with a clock floor,
  *   so creations keep growing across relay restarts);
@@ -32,7 +32,7 @@ import * as https from 'node:https';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay/protocol.js';
+import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay-client/protocol.js';
 import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from './options.js';
 import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';

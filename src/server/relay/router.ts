@@ -12,7 +12,7 @@ import {
   type FromRelay,
   type PeerEntry,
   type RelayRefusal,
-} from '../../core/relay/protocol.js';
+} from '../../core/relay-client/protocol.js';
 import { checkRegister, nextCreation } from './admission.js';
 import { decodeToRelay, type RoutedMessage } from './messages.js';
 import type { RelayLogLine } from './options.js';

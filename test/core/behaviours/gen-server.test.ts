@@ -7,10 +7,10 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
 import { behaviourNodes, eventually, flushUntil, probe, rejection, track } from './helpers.js';
 import { CallError, defineGenServer, genServer, type From } from '../../../src/core/behaviours/gen-server.js';
-import { ErlmeshError } from '../../../src/core/errors.js';
+import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 
 /** A counter that reports info messages and termination to the 'probe' on `probeNode`. */
 const counter = defineGenServer<{ n: number; probe: string; waiting?: From }, { n?: number; probe: string }>('counter', {

@@ -8,7 +8,7 @@ import { TestCluster, eventually } from '../../helpers/cluster.js';
 import { genServerModule } from '../../../src/core/behaviours/gen-server.js';
 import { supervisorModule } from '../../../src/core/behaviours/supervisor.js';
 import type { ErlModule } from '../../../src/core/modules/module.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import type { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 

@@ -1,17 +1,17 @@
 /**
- * kvs_server: the book's kvs as a gen server (src/core/examples/kvs-server.ts). Same results as
+ * kvs_server: the book's kvs as a gen server (src/core/book/kvs-server.ts). Same results as
  * the plain-process kvs (S28): store → true, lookup → ['ok', v] | undefined; locally, by rpc
  * from another node, by genServer.call with [name, node], and under a supervisor.
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
 import { behaviourNodes, eventually } from './helpers.js';
-import { kvsServer } from '../../../src/core/examples/kvs-server.js';
+import { kvsServer } from '../../../src/core/book/kvs-server.js';
 import { CallError, genServer } from '../../../src/core/behaviours/gen-server.js';
 import { supervisor } from '../../../src/core/behaviours/supervisor.js';
-import { BadRpcError } from '../../../src/core/errors.js';
+import { BadRpcError } from '../../../src/core/base/errors.js';
 import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 
 describe('kvs_server (the book kvs as a genServer)', () => {
   let c: TestCluster;

@@ -11,7 +11,7 @@ import { supervisor, type ChildInfo, type ChildSpec, type SupervisorSpec } from 
 import { defineModule } from '../../../src/core/modules/module.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 
 /**
  * A plain-process child: tells the probe on `probeNode` it started, then obeys

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster, eventually } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import type { Resolve } from '../../../src/core/global/global.js';
 import { connectAll, expectAgreement, isAlive, mesh, recorder, syncAll } from './helpers.js';

@@ -4,9 +4,9 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { ErlmeshError } from '../../../src/core/errors.js';
-import { decodeWireFrame } from '../../../src/core/dist/wire.js';
-import type { Node } from '../../../src/core/node.js';
+import { ErlmeshError } from '../../../src/core/base/errors.js';
+import { decodeWireFrame } from '../../../src/core/net/encodings.js';
+import type { Node } from '../../../src/core/node/node.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { expectAgreement, idle, isAlive, mesh, recorder, syncAll } from './helpers.js';
 
@@ -232,7 +232,7 @@ describe('global names (S22)', () => {
   });
 
   it('a node that is not distributed keeps its own names', async () => {
-    const { startNode } = await import('../../../src/core/node.js');
+    const { startNode } = await import('../../../src/core/node/node.js');
     const n = await startNode({ output: false, logger: false });
     try {
       const p = idle(n);

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { eventually, type TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 
 /** Start nodes and connect them into a full mesh (every node sees every other). */

@@ -10,7 +10,7 @@
  */
 import { describe, it, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import { mulberry32 } from '../../../src/core/testing/random.js';
 

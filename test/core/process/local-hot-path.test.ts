@@ -7,7 +7,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import type { Pid } from '../../../src/core/terms/pid.js';

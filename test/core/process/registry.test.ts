@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { thrownCode } from '../../helpers/errors.js';

@@ -6,10 +6,10 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
 import { dt } from '../../helpers/modules.js';
 import { track } from '../../helpers/time.js';
-import { decodeWireFrame } from '../../../src/core/dist/wire.js';
+import { decodeWireFrame } from '../../../src/core/net/encodings.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError } from '../../../src/core/errors.js';
-import type { Node } from '../../../src/core/node.js';
+import { BadRpcError } from '../../../src/core/base/errors.js';
+import type { Node } from '../../../src/core/node/node.js';
 
 const RPC_TAGS = new Set(['spawn_request', 'spawn_reply', 'down', 'demonitor']);
 

@@ -9,8 +9,8 @@ import { dt } from '../../helpers/modules.js';
 import { track } from '../../helpers/time.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError, ErlmeshError } from '../../../src/core/errors.js';
-import type { Node } from '../../../src/core/node.js';
+import { BadRpcError, ErlmeshError } from '../../../src/core/base/errors.js';
+import type { Node } from '../../../src/core/node/node.js';
 
 const ZZ = 'zz@vm';
 

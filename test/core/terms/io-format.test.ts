@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErlmeshError } from '../../../src/core/errors.js';
+import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { ioFormat } from '../../../src/core/terms/io-format.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
 import type { MemoryTransport } from '../../../src/core/testing/memory-network.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import type { Channel, Frame } from '../../../src/core/dist/transport.js';
-import { ErlmeshError } from '../../../src/core/errors.js';
+import type { Channel, Frame } from '../../../src/core/net/transport.js';
+import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { rejectionCode } from '../../helpers/errors.js';
 
 interface Rec {

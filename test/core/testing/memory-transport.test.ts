@@ -3,7 +3,7 @@ import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
 import type { MemoryNetworkOptions } from '../../../src/core/testing/memory-network.js';
 import { runTransportConformance, transportConformanceCases } from '../../../src/core/testing/transport-conformance.js';
 import type { TransportHarness } from '../../../src/core/testing/transport-conformance.js';
-import type { Channel, Frame, Transport } from '../../../src/core/dist/transport.js';
+import type { Channel, Frame, Transport } from '../../../src/core/net/transport.js';
 
 /** A fresh network per case; cleanup closes every transport the case made. */
 function harness(options: MemoryNetworkOptions): TransportHarness {

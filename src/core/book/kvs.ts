@@ -1,0 +1,48 @@
+/**
+ * The book's name server (Programming Erlang, ch. 14):
+ *
+ * ```erlang
+ * start() -> register(kvs, spawn(fun() -> loop() end)).
+ * store(Key, Value) -> rpc({store, Key, Value}).
+ * lookup(Key) -> rpc({lookup, Key}).
+ * rpc(Q) -> kvs ! {self(), Q}, receive {kvs, Reply} -> Reply end.
+ * loop() -> receive
+ *     {From, {store, Key, Value}} -> put(Key, {ok, Value}), From ! {kvs, true}, loop();
+ *     {From, {lookup, Key}} -> From ! {kvs, get(Key)}, loop()
+ *   end.
+ * ```
+ *
+ * `start()` → true (a second start throws badarg, as register does); `store(k, v)` → true;
+ * `lookup(k)` → `['ok', v]` or `undefined`. Keys are compared structurally (a tuple key works).
+ * Calling store/lookup where kvs was never started throws badarg (sending to an unregistered name).
+ */
+import { encodeTerm } from '../codec/superjson.js';
+import { defineModule } from '../modules/module.js';
+import type { ProcessContext } from '../process/context.js';
+
+async function loop(self: ProcessContext): Promise<void> {
+  const dict = new Map<string, unknown>();
+  for (;;) {
+    const m = (await self.receive()) as [unknown, unknown[]];
+    if (!Array.isArray(m) || !Array.isArray(m[1])) continue;
+    const [from, q] = m;
+    if (q[0] === 'store') {
+      dict.set(encodeTerm(q[1]), ['ok', q[2]]);
+      self.send(from as never, ['kvs', true]);
+    } else if (q[0] === 'lookup') {
+      self.send(from as never, ['kvs', dict.get(encodeTerm(q[1]))]);
+    }
+  }
+}
+
+async function rpc(self: ProcessContext, q: unknown[]): Promise<unknown> {
+  self.send('kvs', [self.pid, q]);
+  const reply = (await self.receive((m) => Array.isArray(m) && m[0] === 'kvs' && m.length === 2)) as [string, unknown];
+  return reply[1];
+}
+
+export const kvs = defineModule('kvs', {
+  start: (self) => self.node.register('kvs', self.spawn(loop)),
+  store: (self, key: unknown, value: unknown) => rpc(self, ['store', key, value]),
+  lookup: (self, key: unknown) => rpc(self, ['lookup', key]),
+});

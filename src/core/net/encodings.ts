@@ -1,0 +1,211 @@
+/**
+ * Wire encodings of distribution frames, negotiated in the handshake (see protocol.ts).
+ *
+ * - `superjson-1`: one frame per transport frame, the superjson text of the frame
+ *   (codec/superjson.ts). Every node speaks it; the handshake itself always uses it, so nodes
+ *   of any version can open a connection.
+ * - `fast-1`: binary batches (codec/binary.ts). One transport frame carries every frame
+ *   a connection sent during one turn of the event loop (flushed in a microtask, or earlier
+ *   once a batch reaches {@link BATCH_FLUSH_BYTES}), in order:
+ *
+ *     batch := 0xE1 frame*
+ *     frame := 0x01 to:Pid msg:term                              { t: 'send', to, msg }
+ *            | 0x02 from:term to:string node:string msg:term     { t: 'reg_send', from, to, node, msg }
+ *            | 0x03                                              { t: 'tick' }
+ *            | 0x00 frame:term                                   any other frame, as a plain object term
+ *
+ *   (`Pid`, `string` and `term` are terms of the fast format, tag included.) The positional
+ *   forms are used only for frames that fit them exactly; anything else, well-formed or not,
+ *   travels as a generic term, so the receiver validates what the sender really sent.
+ *
+ * Choice: each side lists what it speaks in its `NodeFlags.encodings` (absent: superjson-1
+ * only, which is what a node from before this list sends); both pick the first of
+ * {@link WIRE_ENCODINGS} (the preference order) that both list, else superjson-1.
+ */
+import { ErlmeshError, badarg } from '../base/errors.js';
+import { decodeTerm } from '../codec/superjson.js';
+import { FAST_TERM_FORMAT, TermReader, TermWriter, guardDecode } from '../codec/binary.js';
+import { Pid } from '../terms/pid.js';
+import type { AnyFrame, DistFrame } from './frames.js';
+import type { Frame } from './transport.js';
+
+export type WireEncoding = 'fast-1' | 'superjson-1';
+
+/** Every encoding this implementation speaks, most preferred first. */
+export const WIRE_ENCODINGS: readonly WireEncoding[] = [FAST_TERM_FORMAT, 'superjson-1'];
+
+/** The baseline every node speaks (and the handshake uses). */
+export const BASELINE_ENCODING: WireEncoding = 'superjson-1';
+
+/** A batch reaching this many bytes is sent at once rather than at the end of the turn. */
+export const BATCH_FLUSH_BYTES = 64 * 1024;
+
+/** A batch buffer grown beyond this (by a huge frame) is dropped after use. */
+const SHRINK_ABOVE_BYTES = 4 * BATCH_FLUSH_BYTES;
+
+/** First byte of a fast-1 batch. */
+export const BATCH_MAGIC = 0xe1;
+
+const F_GENERIC = 0x00;
+const F_SEND = 0x01;
+const F_REG_SEND = 0x02;
+const F_TICK = 0x03;
+
+/**
+ * The encoding two nodes use after their handshake: the first of {@link WIRE_ENCODINGS}
+ * that both lists name. A missing or malformed list means superjson-1 only.
+ *
+ * @example
+ * chooseEncoding(['fast-1', 'superjson-1'], undefined) // => 'superjson-1'
+ */
+export function chooseEncoding(mine: readonly unknown[] | undefined, theirs: unknown): WireEncoding {
+  const a = Array.isArray(mine) ? mine : [BASELINE_ENCODING];
+  const b: unknown[] = Array.isArray(theirs) ? theirs : [BASELINE_ENCODING];
+  for (const e of WIRE_ENCODINGS) if (a.includes(e) && b.includes(e)) return e;
+  return BASELINE_ENCODING;
+}
+
+/**
+ * Checks a node's `encodings` option: a non-empty list of known encodings. superjson-1 is
+ * always spoken (the handshake needs it), so it is added when missing.
+ */
+export function checkEncodings(list: unknown): WireEncoding[] {
+  if (!Array.isArray(list) || list.length === 0) throw badarg('encodings must be a non-empty array', list);
+  for (const e of list) {
+    if (!(WIRE_ENCODINGS as readonly unknown[]).includes(e)) throw badarg(`unknown encoding ${String(e)} (known: ${WIRE_ENCODINGS.join(', ')})`, e);
+  }
+  const out = [...new Set(list as WireEncoding[])];
+  if (!out.includes(BASELINE_ENCODING)) out.push(BASELINE_ENCODING);
+  return out;
+}
+
+/**
+ * Accumulates the frames of one batch. `add` encodes at once (a frame that cannot be
+ * encoded throws `badarg` and leaves the batch as it was); `take` returns the batch.
+ */
+export class BatchWriter {
+  private w = new TermWriter(1024);
+  private count = 0;
+
+  /** Frames in the current batch. */
+  get frames(): number {
+    return this.count;
+  }
+
+  /** Bytes in the current batch. */
+  get bytes(): number {
+    return this.w.length;
+  }
+
+  add(f: DistFrame): void {
+    const w = this.w;
+    if (w.length === 0) w.byte(BATCH_MAGIC);
+    const start = w.length;
+    try {
+      writeFrame(w, f);
+    } catch (e) {
+      w.pos = start;
+      if (start === 1) w.reset();
+      throw e;
+    }
+    this.count++;
+  }
+
+  /** The batch as one transport frame (a fresh exact-size Uint8Array), or undefined if empty. */
+  take(): Uint8Array | undefined {
+    if (this.count === 0) return undefined;
+    this.count = 0;
+    const out = this.w.take();
+    // A huge frame grew the buffer: do not keep that much memory per connection.
+    if (this.w.buf.length > SHRINK_ABOVE_BYTES) this.w = new TermWriter(1024);
+    return out;
+  }
+
+  /** Drop what was not sent. */
+  clear(): void {
+    this.count = 0;
+    this.w.reset();
+  }
+}
+
+function writeFrame(w: TermWriter, f: DistFrame): void {
+  switch (f.t) {
+    case 'send':
+      if (f.to instanceof Pid) {
+        w.byte(F_SEND);
+        w.pid(f.to);
+        w.term(f.msg);
+        return;
+      }
+      break;
+    case 'reg_send':
+      if ((f.from === undefined || f.from instanceof Pid) && typeof f.to === 'string' && typeof f.node === 'string') {
+        w.byte(F_REG_SEND);
+        if (f.from === undefined) w.term(undefined);
+        else w.pid(f.from);
+        w.string(f.to);
+        w.string(f.node);
+        w.term(f.msg);
+        return;
+      }
+      break;
+    case 'tick':
+      w.byte(F_TICK);
+      return;
+  }
+  w.byte(F_GENERIC);
+  w.term(f);
+}
+
+/** The frames of a fast-1 batch, in order; a malformed batch throws `bad_frame` (and yields nothing). */
+export function decodeBatch(bytes: Uint8Array): AnyFrame[] {
+  return guardDecode(() => {
+    const r = new TermReader(bytes);
+    if (r.byte() !== BATCH_MAGIC) throw new ErlmeshError('bad_frame', 'not a fast-1 batch');
+    const out: AnyFrame[] = [];
+    while (!r.done) out.push(readFrame(r));
+    return out;
+  });
+}
+
+function readFrame(r: TermReader): AnyFrame {
+  switch (r.byte()) {
+    case F_SEND: {
+      const to = r.pid();
+      const msg = r.term();
+      return { t: 'send', to, msg };
+    }
+    case F_REG_SEND: {
+      const from = r.term();
+      if (from !== undefined && !(from instanceof Pid)) throw new ErlmeshError('bad_frame', 'malformed reg_send');
+      const to = r.stringTerm('reg_send name');
+      const node = r.stringTerm('reg_send node');
+      const msg = r.term();
+      return { t: 'reg_send', from, to, node, msg };
+    }
+    case F_TICK:
+      return { t: 'tick' };
+    case F_GENERIC: {
+      const f = r.term();
+      if (typeof f !== 'object' || f === null || typeof (f as { t?: unknown }).t !== 'string') {
+        throw new ErlmeshError('bad_frame', 'a frame is an object with a string tag');
+      }
+      return f as AnyFrame;
+    }
+    default:
+      throw new ErlmeshError('bad_frame', 'unknown frame code');
+  }
+}
+
+/**
+ * The frames one transport frame carries, whatever the encoding: a string is one superjson-1
+ * frame, a Uint8Array a fast-1 batch. For tools and tests that watch the wire (e.g. a
+ * MemoryNetwork tap); throws `bad_frame` on anything else.
+ *
+ * @example
+ * net.tap((from, to, f) => seen.push(...decodeWireFrame(f).map((x) => x.t)));
+ */
+export function decodeWireFrame(frame: Frame): AnyFrame[] {
+  if (typeof frame === 'string') return [decodeTerm(frame) as AnyFrame];
+  return decodeBatch(frame);
+}

@@ -1,0 +1,190 @@
+/**
+ * A Port owns one Channel for the distribution layer: it encodes and decodes frames, buffers
+ * decoded frames until a consumer is set (the handshake reads with `next()`, the connection
+ * then takes over with `consume()`), and turns an undecodable frame into a closed channel with
+ * reason `bad_frame` instead of an exception in transport code.
+ *
+ * Encodings (encodings.ts): a port starts in superjson-1, one text frame per frame, which the
+ * handshake always uses. The handshake then calls `acceptEncoding` as soon as it knows the
+ * negotiated encoding (before the peer can send in it), and `useEncoding` once its own last
+ * handshake frame is sent. In fast-1, `send` encodes the frame at once into the pending batch
+ * (so a term that cannot be encoded still throws at the sender) and the batch goes out as one
+ * binary transport frame in a microtask, or at once when it reaches BATCH_FLUSH_BYTES; `close`
+ * sends what is pending first. Received text frames are always superjson-1; binary frames are
+ * fast-1 batches, and a bad_frame unless fast-1 was negotiated.
+ */
+import type { Clock } from '../base/clock.js';
+import { AuthError } from '../base/errors.js';
+import { decodeTerm, encodeTerm } from '../codec/superjson.js';
+import type { AnyFrame, DistFrame } from './frames.js';
+import type { Channel, Frame } from './transport.js';
+import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, type WireEncoding } from './encodings.js';
+
+export class Port {
+  private buffer: AnyFrame[] = [];
+  private consumer: ((f: AnyFrame) => void) | undefined;
+  private waiter: { resolve(f: AnyFrame): void; reject(e: unknown): void } | undefined;
+  private closeHandler: ((reason: string) => void) | undefined;
+  private closedWith: string | undefined;
+  /** Frames received and sent, for stats. */
+  framesIn = 0;
+  /** True once this port closed its channel because a received frame could not be decoded. */
+  badFrame = false;
+  framesOut = 0;
+  /** Transport frames sent (a fast-1 batch counts once). */
+  transportFramesOut = 0;
+  /** The encoding `send` uses (superjson-1 until the handshake switches). */
+  encoding: WireEncoding = 'superjson-1';
+  private binaryIn = false;
+  private batch: BatchWriter | undefined;
+  private flushQueued = false;
+  private readonly flushTask = (): void => {
+    this.flushQueued = false;
+    this.flush();
+  };
+
+  constructor(private readonly channel: Channel) {
+    channel.attach({
+      onFrame: (f) => this.onFrame(f),
+      onClose: (r) => this.onClose(r),
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.closedWith === undefined && this.channel.isOpen;
+  }
+
+  send(frame: AnyFrame): void {
+    if (this.closedWith !== undefined) return;
+    const b = this.batch;
+    if (b !== undefined) {
+      b.add(frame as DistFrame);
+      this.framesOut++;
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(this.flushTask);
+      } else if (b.bytes >= BATCH_FLUSH_BYTES) {
+        this.flush();
+      }
+      return;
+    }
+    const text = encodeTerm(frame);
+    this.framesOut++;
+    this.transportFramesOut++;
+    this.channel.send(text);
+  }
+
+  /** Accept frames in `enc` from the peer from now on (the handshake calls this early). */
+  acceptEncoding(enc: WireEncoding): void {
+    this.binaryIn = enc === 'fast-1';
+  }
+
+  /** Send in `enc` from now on (the handshake calls this after its last frame). */
+  useEncoding(enc: WireEncoding): void {
+    this.encoding = enc;
+    this.batch = enc === 'fast-1' ? new BatchWriter() : undefined;
+  }
+
+  /** Send the pending batch now (normally done at the end of the turn). */
+  flush(): void {
+    const bytes = this.batch?.take();
+    if (bytes === undefined) return;
+    if (this.closedWith !== undefined) return;
+    this.transportFramesOut++;
+    this.channel.send(bytes);
+  }
+
+  close(reason = 'closed'): void {
+    this.flush();
+    this.channel.close(reason);
+  }
+
+  /** The next frame (handshake use), or a rejection on close or timeout. */
+  next(clock: Clock, timeoutMs: number): Promise<AnyFrame> {
+    const f = this.buffer.shift();
+    if (f) return Promise.resolve(f);
+    if (this.closedWith !== undefined) return Promise.reject(new AuthError('handshake_failed', `connection closed: ${this.closedWith}`));
+    return new Promise((resolve, reject) => {
+      const timer = clock.setTimeout(() => {
+        this.waiter = undefined;
+        reject(new AuthError('handshake_failed', 'handshake timed out'));
+        this.close('handshake_timeout');
+      }, timeoutMs);
+      this.waiter = {
+        resolve: (fr) => {
+          clock.clearTimeout(timer);
+          resolve(fr);
+        },
+        reject: (e) => {
+          clock.clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+
+  /** Hand every later frame (and those buffered) to `fn`, and closes to `onClose`. */
+  consume(fn: (f: AnyFrame) => void, onClose: (reason: string) => void): void {
+    this.consumer = fn;
+    this.closeHandler = onClose;
+    const pending = this.buffer;
+    this.buffer = [];
+    for (const f of pending) fn(f);
+    if (this.closedWith !== undefined) onClose(this.closedWith);
+  }
+
+  private onFrame(raw: Frame): void {
+    if (this.closedWith !== undefined) return;
+    if (typeof raw !== 'string') {
+      let frames: AnyFrame[];
+      try {
+        if (!this.binaryIn) throw new Error('binary frame before fast-1 was negotiated');
+        frames = decodeBatch(raw);
+      } catch {
+        this.rejectFrame();
+        return;
+      }
+      for (let i = 0; i < frames.length && this.closedWith === undefined && this.channel.isOpen; i++) this.deliver(frames[i]!);
+      return;
+    }
+    let frame: AnyFrame;
+    try {
+      frame = decodeTerm(raw) as AnyFrame;
+      if (!frame || typeof frame !== 'object' || typeof (frame as { t?: unknown }).t !== 'string') throw new Error('no tag');
+    } catch {
+      this.rejectFrame();
+      return;
+    }
+    this.deliver(frame);
+  }
+
+  private rejectFrame(): void {
+    this.badFrame = true;
+    this.batch?.clear();
+    this.close('bad_frame');
+  }
+
+  private deliver(frame: AnyFrame): void {
+    this.framesIn++;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve(frame);
+    } else if (this.consumer) {
+      this.consumer(frame);
+    } else {
+      this.buffer.push(frame);
+    }
+  }
+
+  private onClose(reason: string): void {
+    if (this.closedWith !== undefined) return;
+    this.closedWith = reason;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.reject(new AuthError('handshake_failed', `connection closed: ${reason}`));
+    }
+    this.closeHandler?.(reason);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The erlmesh distribution protocol: every frame two nodes exchange, in one place.
+ *
+ * Exchange (over one `Channel`; the initiator is A, the acceptor is B):
+ *
+ *   A → B  hello            { v, name, creation, flags, ticket? }
+ *   B → A  status           { status }        'ok' | 'ok_simultaneous' | refusal, see HandshakeStatus
+ *   B → A  challenge        { v, name, creation, flags, challenge: cB, ticket? }
+ *   A → B  challenge_reply  { challenge: cA, digest: HMAC(K, 'A' | cB | A | B) }
+ *   B → A  challenge_ack    { digest: HMAC(K, 'B' | cA | A | B) }   or refused { reason }
+ *   …then either side, in any order: the DistFrame signals below, `peers`, and `tick`.
+ *
+ * Join tickets (src/core/trust/ticket.ts): a ticket holder puts its ticket's payload (never
+ * its key) in `ticket`. The digest key K is the cookie when neither side has a ticket, key_t
+ * of the one ticket when exactly one side has one, and there are no digests ('') between two
+ * ticket holders, which connect only on the relay's attestation (see handshake.ts).
+ *
+ * Invariants:
+ * - The cookie never travels; each side proves it with an HMAC-SHA-256 digest over the other
+ *   side's fresh random challenge, bound to the role and both names (no reflection).
+ *   A proves first, then B (as in Erlang's dist_util).
+ * - A refusing acceptor says why (`status` or `refused`) before it closes, so the caller can
+ *   report a local reason (`lastConnectError`) while the API result stays Erlang's `pang`.
+ * - `v` must equal PROTOCOL_VERSION on both sides; a mismatch is refused with
+ *   `incompatible_version` during the handshake, never discovered later.
+ * - Frames between one pair of processes arrive in the order sent (the channel is ordered).
+ * - Simultaneous connects: an acceptor with its own attempt in flight keeps the connection
+ *   started by the node whose name sorts lower (`ok_simultaneous`), refusing the other (`nok`).
+ * - Encodings (encodings.ts): the handshake frames are always superjson-1 text, one per transport
+ *   frame. `flags.encodings` lists the encodings a node speaks (absent: superjson-1 only); after
+ *   the handshake both sides use the first of ['fast-1', 'superjson-1'] both list. In fast-1 the
+ *   DistFrames of one event-loop turn travel as one binary batch, in order; a batch counts as
+ *   traffic for ticks like any frame. A frame or batch that cannot be decoded closes the
+ *   connection with `bad_frame`.
+ *
+ * History: 1 — first version (superjson-encoded frames). Still 1, compatibly extended: the
+ * optional `flags.encodings` and the fast-1 binary batches negotiated with it (a node that
+ * does not list encodings gets superjson-1, exactly as before); the optional `ticket` of
+ * hello and challenge, with the ticket statuses and `refused` 'ticket_forged' (between two
+ * cookie holders the frames are byte for byte those of before; a node that does not know
+ * tickets ignores the field and refuses a ticket holder as bad_cookie).
+ */
+import type { Pid } from '../terms/pid.js';
+import type { Ref } from '../terms/ref.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Flags a node states about itself in the handshake. */
+export interface NodeFlags {
+  hidden: boolean;
+  /** Whether the node takes part in the transitive full mesh (Erlang's connect_all). */
+  connectAll: boolean;
+  /** 'short' for `a@host`, 'long' for `a@host.domain` or `a@127.0.0.1`. */
+  mode: NameMode;
+  /**
+   * The frame encodings the node speaks after the handshake (see encodings.ts), e.g.
+   * `['fast-1', 'superjson-1']`. Optional: absent means superjson-1 only.
+   */
+  encodings?: string[];
+}
+
+export type NameMode = 'short' | 'long';
+
+/** The acceptor's answer to `hello`. Everything but ok/ok_simultaneous is a refusal. */
+export type HandshakeStatus =
+  | 'ok'
+  | 'ok_simultaneous'
+  | 'nok'
+  | 'not_allowed'
+  | 'alive'
+  | 'incompatible_version'
+  | 'name_mode_mismatch'
+  | 'bad_name'
+  // the initiator's join ticket: past its exp, not a ticket, or its name outside the prefix
+  | 'ticket_expired'
+  | 'ticket_malformed'
+  | 'name_not_allowed';
+
+/** Why an acceptor refused a challenge reply. */
+export type RefusedReason = 'bad_cookie' | 'not_allowed' | 'handshake_failed' | 'ticket_forged';
+
+export type HandshakeFrame =
+  /** `ticket`: the payload of the sender's join ticket; absent for a cookie holder. */
+  | { t: 'hello'; v: number; name: string; creation: number; flags: NodeFlags; ticket?: string }
+  | { t: 'status'; status: HandshakeStatus }
+  | { t: 'challenge'; v: number; name: string; creation: number; flags: NodeFlags; challenge: string; ticket?: string }
+  | { t: 'challenge_reply'; challenge: string; digest: string }
+  | { t: 'challenge_ack'; digest: string }
+  | { t: 'refused'; reason: RefusedReason };
+
+/** What a process spawned by a `spawn_request` runs. */
+export type SpawnSpec =
+  | { kind: 'mfa'; module: string; fun: string; args: unknown[] }
+  | { kind: 'fn'; source: string };
+
+/** A monitor or link target as sent on the wire: a pid, or a name registered on the target node. */
+export type ProcTarget = Pid | string;
+
+/**
+ * Signals between processes. Local signals use the very same objects (see router.ts), so
+ * one handler table serves local and remote delivery alike.
+ */
+export type SignalFrame =
+  | { t: 'send'; to: Pid; msg: unknown }
+  | { t: 'reg_send'; from: Pid | undefined; to: string; node: string; msg: unknown }
+  | { t: 'link'; from: Pid; to: Pid }
+  | { t: 'unlink'; from: Pid; to: Pid }
+  /** A linked process exited with `reason`. */
+  | { t: 'exit'; from: Pid; to: Pid; reason: unknown }
+  /** `exit(Pid, Reason)` called by `from`. */
+  | { t: 'exit2'; from: Pid; to: Pid; reason: unknown }
+  | { t: 'monitor'; from: Pid; to: ProcTarget; node: string; ref: Ref }
+  | { t: 'demonitor'; from: Pid; to: ProcTarget; node: string; ref: Ref }
+  | { t: 'down'; from: ProcTarget; to: Pid; ref: Ref; reason: unknown }
+  | {
+      t: 'spawn_request';
+      ref: Ref;
+      from: Pid;
+      groupLeader: Pid;
+      node: string;
+      spec: SpawnSpec;
+      link: boolean;
+      monitor: boolean;
+      /**
+       * `'error_only'`: no spawn_reply on success (erlang:spawn_request's `{reply, error_only}`);
+       * the requester learns the pid from the DOWN. Absent: always reply. A peer that ignores
+       * it and replies anyway is handled too.
+       */
+      reply?: 'error_only';
+    }
+  | { t: 'spawn_reply'; ref: Ref; to: Pid; result: { ok: Pid } | { error: unknown } };
+
+/** Connection housekeeping. */
+export type ControlFrame =
+  /** The sender's visible, mesh-taking-part peers (sent on nodeup; drives connect_all). */
+  | { t: 'peers'; nodes: string[] }
+  /** Liveness; sent when nothing else was sent during a tick interval. */
+  | { t: 'tick' };
+
+export type DistFrame = SignalFrame | ControlFrame;
+export type AnyFrame = HandshakeFrame | DistFrame;
+
+export type SignalTag = SignalFrame['t'];
+export type FrameOf<T extends AnyFrame['t']> = Extract<AnyFrame, { t: T }>;
+
+/** The node a signal is addressed to. */
+export function signalTargetNode(s: SignalFrame): string {
+  switch (s.t) {
+    case 'reg_send':
+    case 'monitor':
+    case 'demonitor':
+    case 'spawn_request':
+      return s.node;
+    default:
+      return s.to.node;
+  }
+}
+
+/** The node a signal claims to come from, when it names a sending process (checked against the connection's peer). */
+export function signalSenderNode(s: SignalFrame): string | undefined {
+  switch (s.t) {
+    case 'send':
+    case 'spawn_reply':
+      return undefined;
+    case 'reg_send':
+      return s.from?.node;
+    case 'down':
+      return typeof s.from === 'string' ? undefined : s.from.node;
+    default:
+      return s.from.node;
+  }
+}
+
+const SIGNAL_TAGS: ReadonlySet<string> = new Set<SignalTag>([
+  'send', 'reg_send', 'link', 'unlink', 'exit', 'exit2', 'monitor', 'demonitor', 'down',
+  'spawn_request', 'spawn_reply',
+]);
+
+/** True when `t` names a signal frame. */
+export function isSignalTag(t: unknown): t is SignalTag {
+  return typeof t === 'string' && SIGNAL_TAGS.has(t);
+}

@@ -1,0 +1,396 @@
+/**
+ * The net kernel: one node's connections to the others.
+ *
+ * - Connections are made lazily by any remote operation (`send`), by `connect`/`ping`, and by
+ *   the mesh: on nodeup, visible mesh-taking-part nodes exchange `peers` and connect to the
+ *   ones they did not know (Erlang's connect_all), so the cluster becomes fully connected.
+ * - Simultaneous connects are arbitrated in the handshake (see handshake.ts); a connection
+ *   from a restarted peer replaces the stale one (nodedown, then nodeup).
+ * - Failure detection: one node-wide timer fires every `tickMs`; a connection that sent nothing
+ *   in an interval sends a `tick`; one that received nothing for 4 intervals is removed with
+ *   reason `net_tick_timeout` (so a frozen peer is found after 4–5 × tickMs).
+ * - Every connection that ends, or that could not be set up, is reported to the process
+ *   runtime (`onNodeDown`), which turns links and monitors into `noconnection`.
+ */
+import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
+import { ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
+import { attestationOf } from '../trust/attestation.js';
+import type { ParsedTicket } from '../trust/ticket.js';
+import type { DistCrypto } from './proofs.js';
+import { Connection } from './connection.js';
+import { handshakeOtherStarted, handshakeWeStarted, type HandshakeEnv, type PeerInfo } from './handshake.js';
+import { compareNames, parseNodeName } from '../terms/node-names.js';
+import type { NodeChange, NodedownReason } from './node-events.js';
+import { Port } from './framed-channel.js';
+import { isSignalTag, signalSenderNode, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './frames.js';
+import type { Channel, Transport } from './transport.js';
+import { validateSignal } from './frame-checks.js';
+import { WIRE_ENCODINGS } from './encodings.js';
+
+export interface NetKernelEnv {
+  name: string;
+  creation: number;
+  flags: NodeFlags;
+  transport: Transport;
+  clock: Clock;
+  crypto: DistCrypto;
+  tickMs: number;
+  setupTimeoutMs: number;
+  cookieFor(peer: string): string;
+  isAllowed(peer: string): boolean;
+  /** This node's join ticket, fetched for each handshake (a ticket holder); absent for a cookie holder. */
+  ticket?: () => Promise<ParsedTicket>;
+  /**
+   * Wall-clock ms since the epoch, for ticket expiry. Default: `Date.now()` on the real
+   * clock; on any other clock (SimulatedClock in tests) that clock's `now()`.
+   */
+  wallNow?: () => number;
+  /** A valid signal from `peer` (whose role is `role`: undefined for a cookie holder). */
+  onSignal(frame: SignalFrame, peer: string, role: string | undefined): void;
+  onNodeDown(node: string): void;
+  onChange(change: NodeChange): void;
+  log(level: 'info' | 'warning' | 'error', text: string): void;
+}
+
+/** How many silent tick intervals make a peer unresponsive. */
+export const TICKS_TO_TIMEOUT = 4;
+
+export class NetKernel {
+  private readonly conns = new Map<string, Connection>();
+  private readonly lastError = new Map<string, ErlmeshErrorCode>();
+  private tickTimer: TimerHandle | undefined;
+  private closed = false;
+  private readonly hs: HandshakeEnv;
+
+  constructor(private readonly env: NetKernelEnv) {
+    this.hs = {
+      name: env.name,
+      creation: env.creation,
+      flags: { ...env.flags, encodings: env.flags.encodings ?? [...WIRE_ENCODINGS] },
+      clock: env.clock,
+      setupTimeoutMs: env.setupTimeoutMs,
+      crypto: env.crypto,
+      cookieFor: (p) => env.cookieFor(p),
+      isAllowed: (p) => env.isAllowed(p),
+      arbitrate: (p, c) => this.arbitrate(p, c),
+      log: (l, t) => env.log(l, t),
+      wallNow: env.wallNow ?? (env.clock === realClock ? () => Date.now() : () => env.clock.now()),
+      ...(env.ticket ? { ticket: env.ticket } : {}),
+    };
+  }
+
+  /** Accept inbound channels from the transport. */
+  accept(channel: Channel): void {
+    if (this.closed) {
+      channel.close('node_stopped');
+      return;
+    }
+    const port = new Port(channel);
+    let peer: string | undefined;
+    let mine: Connection | undefined;
+    const arbitrate = (p: string, cr: number): 'ok' | 'ok_simultaneous' | 'nok' => {
+      peer = p;
+      const before = this.conns.get(p);
+      const verdict = this.arbitrate(p, cr);
+      const after = this.conns.get(p);
+      if (!before && after) mine = after;
+      return verdict;
+    };
+    handshakeOtherStarted(port, { ...this.hs, arbitrate }, attestationOf(channel)).then(
+      (info) => {
+        let c = this.conns.get(info.name);
+        if (c && c.state === 'up') {
+          // The peer dialled us although we hold a connection: ours is stale, or it restarted.
+          this.down(c, 'connection_closed');
+          c = undefined;
+        }
+        if (!c) {
+          c = new Connection(info.name);
+          this.conns.set(info.name, c);
+        }
+        this.up(c, port, info);
+      },
+      (e: unknown) => {
+        port.close('handshake_failed');
+        const c = peer === undefined ? undefined : this.conns.get(peer);
+        // Only a connection this inbound attempt created (and nobody else is completing) fails.
+        if (c && c === mine && c.state === 'pending' && c.inboundOnly) this.failSetup(c, e instanceof ErlmeshError ? e.code : 'handshake_failed');
+      },
+    );
+  }
+
+  /**
+   * The acceptor's arbitration for a hello from `peer` (see handshake.ts). An accepted hello
+   * with no connection in place records a pending one, so that our own sends to the peer
+   * wait for this handshake instead of starting a second one.
+   */
+  private arbitrate(peer: string, creation: number): 'ok' | 'ok_simultaneous' | 'nok' {
+    const c = this.conns.get(peer);
+    if (!c) {
+      const pending = new Connection(peer);
+      pending.inboundOnly = true;
+      pending.setupTimer = this.env.clock.setTimeout(() => this.failSetup(pending, 'timeout'), this.env.setupTimeoutMs);
+      this.conns.set(peer, pending);
+      return 'ok';
+    }
+    if (c.state === 'pending') {
+      if (c.inboundOnly) return 'nok'; // a second hello while the first is in progress
+      if (compareNames(peer, this.env.name) >= 0) return 'nok';
+      // Theirs wins: our own attempt must not send a hello any more (see `connect`).
+      c.yieldedToInbound = true;
+      return 'ok_simultaneous';
+    }
+    // Already up: the peer restarted (new creation) or lost its end; the new connection wins.
+    if (c.info && c.info.creation !== creation) this.env.log('info', `** Node ${peer} reconnected as a new incarnation **`);
+    return 'ok';
+  }
+
+  // ----- sending ---------------------------------------------------------------------------
+
+  /** Send a signal to `node`, connecting first if needed. Dropped if it cannot be reached. */
+  send(node: string, frame: SignalFrame): void {
+    const c = this.conns.get(node) ?? this.connect(node);
+    c?.send(frame);
+  }
+
+  /** Start (or join) a connection attempt. Undefined when the name cannot be dialled at all. */
+  connect(node: string): Connection | undefined {
+    const existing = this.conns.get(node);
+    if (existing) return existing;
+    const fail = (code: ErlmeshErrorCode, log?: string): undefined => {
+      if (log) this.env.log('error', log);
+      this.lastError.set(node, code);
+      this.env.onNodeDown(node);
+      return undefined;
+    };
+    if (this.closed) return fail('notalive');
+    const parsed = parseNodeName(node);
+    if (!parsed || node === this.env.name) return fail('badarg');
+    if (parsed.mode !== this.env.flags.mode) {
+      return fail(
+        'name_mode_mismatch',
+        this.env.flags.mode === 'short'
+          ? `** System NOT running to use fully qualified hostnames **\n** Hostname ${parsed.host} is illegal **`
+          : `** System running to use fully qualified hostnames **\n** Hostname ${parsed.host} is illegal **`,
+      );
+    }
+    const c = new Connection(node);
+    this.conns.set(node, c);
+    c.setupTimer = this.env.clock.setTimeout(() => this.failSetup(c, 'timeout'), this.env.setupTimeoutMs);
+    // Still ours to make: not made meanwhile, and not given up for the peer's (ok_simultaneous).
+    // A hello after that would reach a peer that is already up with us, which takes it for a
+    // reconnect and drops the connection both sides just made.
+    const wanted = (): boolean => this.conns.get(node) === c && c.state === 'pending' && !c.yieldedToInbound;
+    this.env.transport.connect(node).then(
+      (channel) => {
+        if (!wanted()) {
+          channel.close('superseded');
+          return;
+        }
+        const port = new Port(channel);
+        handshakeWeStarted(port, this.hs, node, attestationOf(channel), wanted).then(
+          (info) => {
+            if (this.conns.get(node) === c && c.state === 'pending') this.up(c, port, info);
+            else port.close('superseded');
+          },
+          (e: unknown) => {
+            const code = e instanceof ErlmeshError ? e.code : 'handshake_failed';
+            const status = e instanceof ErlmeshError ? (e.details as { status?: string } | undefined)?.status : undefined;
+            // 'nok': the peer keeps its own attempt towards us; wait for it (bounded by setupTimer).
+            // 'superseded': its attempt connected us while our ticket was being fetched.
+            if (status === 'nok' || status === 'superseded') return;
+            this.failSetup(c, code);
+          },
+        );
+      },
+      (e: unknown) => this.failSetup(c, e instanceof ErlmeshError ? e.code : 'nodedown'),
+    );
+    return c;
+  }
+
+  private failSetup(c: Connection, code: ErlmeshErrorCode): void {
+    if (this.conns.get(c.peer) !== c || c.state !== 'pending') return;
+    this.conns.delete(c.peer);
+    if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
+    this.lastError.set(c.peer, code);
+    c.queue = [];
+    this.env.onNodeDown(c.peer);
+    c.settle(false);
+  }
+
+  private up(c: Connection, port: Port, info: PeerInfo): void {
+    if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
+    c.state = 'up';
+    c.localHidden = this.env.flags.hidden;
+    c.port = port;
+    c.info = info;
+    c.recvSinceTick = true;
+    c.silentTicks = 0;
+    this.lastError.delete(c.peer);
+    const queued = c.queue;
+    c.queue = [];
+    for (const f of queued) c.send(f);
+    this.ensureTicking();
+    // nodeup comes before the frames the peer sent during the handshake, and before a close
+    // that came with them, so listeners never see a frame or a nodedown before the nodeup.
+    this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: c.hidden });
+    port.consume(
+      (f) => this.onFrame(c, f),
+      () => {
+        if (port.badFrame) {
+          this.env.log('error', `** Bad frame from node ${c.peer} (undecodable); closing the connection **`);
+          this.down(c, 'bad_frame');
+        } else this.down(c, 'connection_closed');
+      },
+    );
+    if (this.conns.get(c.peer) !== c) return; // it closed while we consumed: down() settled it
+    if (this.takesPartInMesh(info.flags)) {
+      c.send({ t: 'peers', nodes: this.meshPeers().filter((n) => n !== c.peer) });
+    }
+    c.settle(true);
+  }
+
+  private takesPartInMesh(peer: NodeFlags): boolean {
+    const me = this.env.flags;
+    return me.connectAll && !me.hidden && peer.connectAll && !peer.hidden;
+  }
+
+  private meshPeers(): string[] {
+    const out: string[] = [];
+    for (const c of this.conns.values()) {
+      if (c.state === 'up' && c.info && this.takesPartInMesh(c.info.flags)) out.push(c.peer);
+    }
+    return out;
+  }
+
+  private onFrame(c: Connection, f: AnyFrame): void {
+    if (this.conns.get(c.peer) !== c) return;
+    c.recvSinceTick = true;
+    if (f.t === 'tick') return;
+    if (f.t === 'peers') {
+      // A ticket holder's list is not trusted to make this node dial anybody.
+      if (c.role === undefined && c.info && this.takesPartInMesh(c.info.flags) && Array.isArray(f.nodes)) {
+        for (const n of f.nodes) if (typeof n === 'string' && n !== this.env.name && !this.conns.has(n)) this.connect(n);
+      }
+      return;
+    }
+    if (
+      !isSignalTag(f.t) ||
+      !validateSignal(f) ||
+      signalTargetNode(f as SignalFrame) !== this.env.name ||
+      (signalSenderNode(f as SignalFrame) ?? c.peer) !== c.peer
+    ) {
+      this.env.log('error', `** Bad frame from node ${c.peer} (${String(f.t)}); closing the connection **`);
+      c.port?.close('bad_frame');
+      this.down(c, 'bad_frame');
+      return;
+    }
+    this.env.onSignal(f as SignalFrame, c.peer, c.role);
+  }
+
+  private down(c: Connection, reason: NodedownReason): void {
+    if (this.conns.get(c.peer) !== c) return;
+    this.conns.delete(c.peer);
+    if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
+    c.port?.close(reason);
+    if (c.state === 'up') this.env.onChange({ kind: 'nodedown', node: c.peer, hidden: c.hidden, reason });
+    this.env.onNodeDown(c.peer);
+    c.settle(false);
+    if (this.conns.size === 0) this.stopTicking();
+  }
+
+  // ----- ticks -----------------------------------------------------------------------------
+
+  private ensureTicking(): void {
+    if (this.tickTimer !== undefined || this.closed) return;
+    this.tickTimer = this.env.clock.setTimeout(() => this.tick(), this.env.tickMs);
+  }
+
+  private stopTicking(): void {
+    if (this.tickTimer === undefined) return;
+    this.env.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = undefined;
+  }
+
+  private tick(): void {
+    this.tickTimer = undefined;
+    for (const c of [...this.conns.values()]) {
+      if (c.state !== 'up') continue;
+      if (c.recvSinceTick) c.silentTicks = 0;
+      else c.silentTicks++;
+      c.recvSinceTick = false;
+      if (c.silentTicks >= TICKS_TO_TIMEOUT) {
+        this.env.log('error', `** Node ${c.peer} not responding **\n** Removing (timedout) connection **`);
+        this.down(c, 'net_tick_timeout');
+        continue;
+      }
+      if (!c.sentSinceTick) c.send({ t: 'tick' });
+      c.sentSinceTick = false;
+    }
+    if (this.conns.size > 0) this.ensureTicking();
+  }
+
+  // ----- queries and control ---------------------------------------------------------------
+
+  /** Resolves true once `node` is connected, false if it cannot be. */
+  whenConnected(node: string): Promise<boolean> {
+    const c = this.connect(node);
+    if (!c) return Promise.resolve(false);
+    if (c.state === 'up') return Promise.resolve(true);
+    return new Promise((resolve) => c.waiters.push(resolve));
+  }
+
+  /** Connect to each of `peers` we do not know yet, when this node takes part in the mesh. */
+  joinMesh(peers: string[]): Promise<boolean>[] {
+    const me = this.env.flags;
+    if (!me.connectAll || me.hidden || this.closed) return [];
+    // Nodes of the other name mode share the relay but never connect (erlang-semantics §1).
+    const dialable = (p: string) => p !== this.env.name && !this.conns.has(p) && parseNodeName(p)?.mode === me.mode;
+    return peers.filter(dialable).map((p) => this.whenConnected(p));
+  }
+
+  isConnected(node: string): boolean {
+    return this.conns.get(node)?.state === 'up';
+  }
+
+  /** Connected peers, in connection order: visible, hidden, or all. */
+  peers(kind: 'visible' | 'hidden' | 'connected'): string[] {
+    const out: string[] = [];
+    for (const c of this.conns.values()) {
+      if (c.state !== 'up') continue;
+      if (kind === 'connected' || (kind === 'hidden') === c.hidden) out.push(c.peer);
+    }
+    return out;
+  }
+
+  /**
+   * The role of the connected peer `node`: undefined for a cookie holder, the ticket's role
+   * for a ticket holder, null when not connected.
+   */
+  roleOf(node: string): string | undefined | null {
+    const c = this.conns.get(node);
+    return c && c.state === 'up' ? c.role : null;
+  }
+
+  /** Close the connection to `node`; its nodedown carries `reason` (default `disconnect`). */
+  disconnect(node: string, reason: NodedownReason = 'disconnect'): boolean {
+    const c = this.conns.get(node);
+    if (!c || c.state !== 'up') return false;
+    this.down(c, reason);
+    return true;
+  }
+
+  lastConnectError(node: string): ErlmeshErrorCode | undefined {
+    return this.lastError.get(node);
+  }
+
+  /** Close every connection (peers see connection_closed). */
+  close(): void {
+    this.closed = true;
+    for (const c of [...this.conns.values()]) {
+      if (c.state === 'up') this.down(c, 'disconnect');
+      else this.failSetup(c, 'notalive');
+    }
+    this.stopTicking();
+  }
+}

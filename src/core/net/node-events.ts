@@ -1,0 +1,76 @@
+/**
+ * `monitorNodes`: nodeup/nodedown events in Erlang's three subscription shapes
+ * (erlang-semantics.md §2):
+ *
+ * | options                              | nodeup                         | nodedown |
+ * |--------------------------------------|--------------------------------|----------|
+ * | none                                 | ['nodeup', N]                  | ['nodedown', N] |
+ * | { nodedownReason: true }             | ['nodeup', N, {}]              | ['nodedown', N, { nodedownReason: R }] |
+ * | { nodeType: 'all' \| 'visible' \| 'hidden', nodedownReason? } | ['nodeup', N, { nodeType }] | ['nodedown', N, { nodeType, nodedownReason? }] |
+ *
+ * Hidden nodes are reported only to subscribers with nodeType 'hidden' or 'all'.
+ */
+import { ErlmeshError } from '../base/errors.js';
+
+/**
+ * Why a node went down. Erlang's reasons, plus `rate_limited`: this node cut a peer that sent
+ * more signals per second than its role allows (trust/guard.ts); the peer sees
+ * `connection_closed`.
+ */
+export type NodedownReason =
+  | 'disconnect'
+  | 'connection_closed'
+  | 'net_tick_timeout'
+  | 'connection_setup_failed'
+  | 'rate_limited'
+  | (string & {});
+
+export interface MonitorNodesOptions {
+  nodedownReason?: boolean;
+  nodeType?: 'visible' | 'hidden' | 'all';
+}
+
+export interface NodeEventInfo {
+  nodeType?: 'visible' | 'hidden';
+  nodedownReason?: NodedownReason;
+}
+
+export type NodeEvent =
+  | ['nodeup', string]
+  | ['nodedown', string]
+  | ['nodeup', string, NodeEventInfo]
+  | ['nodedown', string, NodeEventInfo];
+
+/** What the net kernel knows when a node comes or goes. */
+export interface NodeChange {
+  kind: 'nodeup' | 'nodedown';
+  node: string;
+  hidden: boolean;
+  reason?: NodedownReason;
+}
+
+const KNOWN = new Set(['nodedownReason', 'nodeType']);
+
+/** Validate options; unknown ones throw `unknown_options` (Erlang: {error,{unknown_options,…}}). */
+export function checkMonitorNodesOptions(opts: unknown): MonitorNodesOptions | undefined {
+  if (opts === undefined) return undefined;
+  if (!opts || typeof opts !== 'object') throw new ErlmeshError('badarg', 'monitorNodes options must be an object');
+  const unknown = Object.keys(opts).filter((k) => !KNOWN.has(k));
+  if (unknown.length) throw new ErlmeshError('unknown_options', `unknown options: ${unknown.join(', ')}`, unknown);
+  const o = opts as MonitorNodesOptions;
+  if (o.nodeType !== undefined && !['visible', 'hidden', 'all'].includes(o.nodeType)) {
+    throw new ErlmeshError('badarg', `nodeType must be 'visible', 'hidden' or 'all'`);
+  }
+  return o;
+}
+
+/** The event a subscriber with `opts` gets for `change`, or undefined if it is not for them. */
+export function shapeNodeEvent(change: NodeChange, opts: MonitorNodesOptions | undefined): NodeEvent | undefined {
+  const type = opts?.nodeType ?? 'visible';
+  if (change.hidden ? type === 'visible' : type === 'hidden') return undefined;
+  if (!opts || (opts.nodeType === undefined && !opts.nodedownReason)) return [change.kind, change.node] as NodeEvent;
+  const info: NodeEventInfo = {};
+  if (opts.nodeType !== undefined) info.nodeType = change.hidden ? 'hidden' : 'visible';
+  if (opts.nodedownReason && change.kind === 'nodedown') info.nodedownReason = change.reason ?? 'connection_closed';
+  return [change.kind, change.node, info] as NodeEvent;
+}

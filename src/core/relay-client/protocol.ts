@@ -1,0 +1,174 @@
+/**
+ * The relay protocol: between a node and the relay (erlmesh's epmd + router), over one
+ * WebSocket. Control messages are JSON text, one per WebSocket message; binary channel data
+ * travels as binary WebSocket messages when both ends said `bin` (below).
+ *
+ * Admission (the relay proves nothing; the node proves the cluster cookie, or a join ticket,
+ * never sending either):
+ *
+ *   relay → node   challenge { v, nonce, bin? }                 (first message after open)
+ *   node  → relay  register  { v, name, proof, hidden, creation?, direct?, bin?, ticket? }
+ *                  proof = HMAC-SHA-256(cookie, `erlmesh-relay-1|${nonce}|${name}`), hex
+ *                  — a ticket holder (src/core/trust/ticket.ts) sends its ticket's payload
+ *                  as `ticket` and proof = HMAC-SHA-256(key_t, same input) instead
+ *   relay → node   welcome   { creation, peers: PeerEntry[] }   — or —
+ *   relay → node   refused   { code, message }  then closes with a 4xxx close code (below)
+ *
+ * Tickets: the relay (it holds the cookie) recomputes key_t from the payload and checks, in
+ * this order: the payload's shape (`ticket_malformed`, 4400), the proof (`ticket_forged`,
+ * 4401), `exp` (`ticket_expired`, 4440: a fresh ticket may do), the name starts with the
+ * prefix (`name_not_allowed`, 4403). An admitted ticket holder's `PeerEntry` carries its
+ * `role` (absent: a cookie holder), in welcome, joined, lookup_reply; its `direct` is dropped.
+ * Channels carry the role of the other end too (`incoming.role`, `opened.role`), so each end
+ * of a channel knows whom the relay admitted at the other (its name is `from` / `to`, set by
+ * the relay): the dist handshake relies on this attestation (src/core/trust/attestation.ts).
+ *
+ * Routing (after welcome). Channels are node-to-node byte pipes through the relay; the
+ * distribution handshake runs end to end inside them (the relay never sees a node cookie
+ * proof between nodes, and cannot forge one):
+ *
+ *   node → relay   open      { req, to }                → relay → peer  incoming { ch, from }
+ *   relay → node   opened    { req, ch }   or  open_failed { req, code: 'nodedown' }
+ *   either way     d { ch, d: string }  /  b { ch, d: base64 }   (text / binary frame)
+ *   either way     binary message: type 0x01, channel id (uint32, big-endian), frame bytes
+ *                  — a binary frame, without base64 (see "Binary data" below)
+ *   either way     close { ch, reason }  → the other end gets  closed { ch, reason }
+ *   relay → node   joined { peer } / left { name }          (membership, for the mesh)
+ *   node  → relay  lookup { req, name } → relay → node  lookup_reply { req, peer? }
+ *                  (a peer's entry, e.g. its direct address, before `joined` has arrived)
+ *   node  → relay  ping {} → relay → node pong {}           (client-side liveness; the relay
+ *                                                            also uses WebSocket pings)
+ *
+ * Binary data (a compatible extension of version 1): a relay that takes binary messages says
+ * `bin: true` in its challenge, a node that takes them says `bin: true` in its register. A node
+ * sends a binary frame as a binary message only to a relay that said `bin`, else as `b`. The
+ * relay forwards a binary message unchanged to a node that said `bin` and re-encodes it as `b`
+ * for one that did not; `b` and `d` messages are forwarded as they are. A node accepts `d`,
+ * `b` and binary messages alike. Binary messages are 5 header bytes then the payload:
+ *
+ *   [0]     0x01 (BIN_DATA; other types are reserved and a protocol violation)
+ *   [1..4]  channel id, unsigned 32-bit big-endian
+ *   [5..]   the frame's bytes
+ *
+ * Invariants:
+ * - A name is held by at most one live socket; it is freed when that socket closes; each
+ *   registration gets a creation greater than any the relay handed out for that name
+ *   (a node re-registering after a relay restart may ask to keep its creation, and gets it
+ *   if it is greater than what the relay knows).
+ * - Frames on one channel are forwarded in order; a channel ends when either end closes it
+ *   or either node's socket drops (the other end gets `closed` with 'connection_closed').
+ * - A client may only send on channels it is an endpoint of; anything else is a protocol
+ *   violation and closes its socket with 4400.
+ * - Frame size and per-socket buffered bytes are capped; a socket over the cap is closed with
+ *   4413 / 4429 and logged, and nobody else is affected.
+ * - Messages per socket are rate-limited (a token bucket over every WebSocket message, control
+ *   frames included; relay option maxMessagesPerSecond); a socket over the limit is closed
+ *   with 4420 'rate_limited' and logged, and nobody else is affected.
+ *
+ * Close codes the relay uses (code, reason): 4400 protocol_error / badarg, 4401 bad_cookie,
+ * 4403 not_allowed, 4408 auth_timeout, 4409 name_taken, 4413 frame_too_large, 4420
+ * rate_limited, 4426 incompatible_version, 4429 slow_consumer, 4503 relay_shutdown; and from
+ * the WebSocket range: 1008 (Relay.kick), 1009 frame_too_large (far over the cap, cut by the
+ * WebSocket layer), 1002 protocol_error (a broken WebSocket frame; 1007 for text that is not
+ * UTF-8; both sent by the WebSocket layer, without a reason), 1011 internal_error, and
+ * 1006 (no close frame: a socket destroyed after a missed ping).
+ */
+
+export const RELAY_PROTOCOL_VERSION = 1;
+
+/** The WebSocket path the relay serves. */
+export const RELAY_PATH = '/erlmesh';
+
+export interface PeerEntry {
+  name: string;
+  hidden: boolean;
+  /** ws:// address where the peer accepts direct links (server-nodes only). */
+  direct?: string;
+  /** The role of a node admitted with a join ticket; absent for a cookie holder. */
+  role?: string;
+}
+
+export type RelayRefusal =
+  | 'bad_cookie'
+  | 'name_taken'
+  | 'badarg'
+  | 'incompatible_version'
+  | 'not_allowed'
+  | 'ticket_malformed'
+  | 'ticket_forged'
+  | 'ticket_expired'
+  | 'name_not_allowed';
+
+/** WebSocket close codes used by the relay (4000–4999 is the application range). */
+export const CLOSE_CODES = {
+  bad_cookie: 4401,
+  not_allowed: 4403,
+  name_taken: 4409,
+  badarg: 4400,
+  incompatible_version: 4426,
+  ticket_malformed: 4400,
+  ticket_forged: 4401,
+  ticket_expired: 4440,
+  name_not_allowed: 4403,
+  frame_too_large: 4413,
+  slow_consumer: 4429,
+  /** Over the per-connection message-rate limit (4420: "enhance your calm"; 4429 was taken). */
+  rate_limited: 4420,
+  auth_timeout: 4408,
+  relay_shutdown: 4503,
+} as const;
+
+/** Type byte of a binary data message. */
+export const BIN_DATA = 0x01;
+/** Bytes before the payload in a binary data message. */
+export const BIN_HEADER_BYTES = 5;
+
+/** A binary data message for channel `ch` carrying `payload`. */
+export function encodeBinData(ch: number, payload: Uint8Array): Uint8Array {
+  const m = new Uint8Array(BIN_HEADER_BYTES + payload.length);
+  m[0] = BIN_DATA;
+  m[1] = ch >>> 24;
+  m[2] = (ch >>> 16) & 0xff;
+  m[3] = (ch >>> 8) & 0xff;
+  m[4] = ch & 0xff;
+  m.set(payload, BIN_HEADER_BYTES);
+  return m;
+}
+
+/** The channel id of a binary data message, or undefined if the header is malformed. */
+export function binDataChannel(m: Uint8Array): number | undefined {
+  if (m.length < BIN_HEADER_BYTES || m[0] !== BIN_DATA) return undefined;
+  const ch = ((m[1]! << 24) | (m[2]! << 16) | (m[3]! << 8) | m[4]!) >>> 0;
+  return ch > 0 ? ch : undefined;
+}
+
+export type ToRelay =
+  | { t: 'register'; v: number; name: string; proof: string; hidden: boolean; creation?: number; direct?: string; bin?: boolean; ticket?: string }
+  | { t: 'open'; req: number; to: string }
+  | { t: 'd'; ch: number; d: string }
+  | { t: 'b'; ch: number; d: string }
+  | { t: 'close'; ch: number; reason: string }
+  | { t: 'lookup'; req: number; name: string }
+  | { t: 'ping' };
+
+export type FromRelay =
+  | { t: 'challenge'; v: number; nonce: string; bin?: boolean }
+  | { t: 'welcome'; creation: number; peers: PeerEntry[] }
+  | { t: 'refused'; code: RelayRefusal; message: string }
+  /** `role`: the opener's ticket role (absent: a cookie holder). */
+  | { t: 'incoming'; ch: number; from: string; role?: string }
+  /** `role`: the ticket role of the node opened to (absent: a cookie holder). */
+  | { t: 'opened'; req: number; ch: number; role?: string }
+  | { t: 'open_failed'; req: number; code: 'nodedown' }
+  | { t: 'd'; ch: number; d: string }
+  | { t: 'b'; ch: number; d: string }
+  | { t: 'closed'; ch: number; reason: string }
+  | { t: 'joined'; peer: PeerEntry }
+  | { t: 'left'; name: string }
+  | { t: 'lookup_reply'; req: number; peer?: PeerEntry }
+  | { t: 'pong' };
+
+/** The text a node signs to register. */
+export function relayProofInput(nonce: string, name: string): string {
+  return `erlmesh-relay-1|${nonce}|${name}`;
+}

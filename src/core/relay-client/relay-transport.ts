@@ -1,0 +1,440 @@
+/**
+ * RelayTransport: a node's Transport through an erlmesh relay (see relay/protocol.ts for the
+ * exchange). One WebSocket carries every relayed channel of the node; server-nodes may add
+ * `DirectLinks`, which they try first for peers that advertise a direct address, falling back
+ * to the relay.
+ *
+ * Resilience: when the relay socket drops, every relayed channel ends with
+ * `connection_closed` (so nodes see nodedown and links get `noconnection`), and the
+ * transport reconnects with capped exponential backoff, registers again under the same name
+ * asking to keep its creation, and hands the peers list to the node (`onPeers`) so the mesh
+ * forms again. Direct links are independent of the relay and survive it.
+ *
+ * Binary frames (fast-1 batches) go as binary data messages (5-byte header, no base64) when
+ * the relay offered `bin` in its challenge, else as `b` messages; received binary data is
+ * handed to the channel as a Uint8Array view of the message, without a copy.
+ *
+ * Admission is with the cookie, or with a join ticket (`ticket`; called anew before each
+ * registration when it is a function). Every relayed channel carries the relay's attestation
+ * of the other end (its name and role, trust/attestation.ts); direct links carry none.
+ *
+ * The WebSocket constructor is injected (isomorphic-ws in Node, the browser's own in tabs).
+ */
+import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
+import { webCrypto, type DistCrypto } from '../net/proofs.js';
+import type { Channel, Frame, ListenOptions, Registration, Transport } from '../net/transport.js';
+import { AuthError, badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
+import type { ChannelAttestation } from '../trust/attestation.js';
+import { TicketSource, type TicketOption } from '../trust/ticket.js';
+import { Backoff } from '../base/backoff.js';
+import { base64ToBytes, bytesToBase64 } from '../base/base64.js';
+import { BaseChannel } from './base-channel.js';
+import {
+  BIN_HEADER_BYTES,
+  RELAY_PROTOCOL_VERSION,
+  binDataChannel,
+  encodeBinData,
+  relayProofInput,
+  type FromRelay,
+  type PeerEntry,
+  type ToRelay,
+} from './protocol.js';
+import { WS_OPEN, type WebSocketCtor, type WebSocketLike } from './websocket-like.js';
+
+/** Direct node-to-node links (server-nodes): accept inbound and dial advertised addresses. */
+export interface DirectLinks {
+  /** The ws:// address this node advertises through the relay. */
+  readonly address: string;
+  start(name: string, onInbound: (channel: Channel) => void): void;
+  dial(address: string, peer: string): Promise<Channel>;
+  close(): Promise<void>;
+}
+
+export interface RelayTransportOptions {
+  /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4369/erlmesh`. */
+  url: string;
+  /** The cluster cookie the relay admits with (never sent; proven with HMAC). Or `ticket`. */
+  cookie?: string;
+  /** A join ticket to register with instead of the cookie (a function: called before each registration). */
+  ticket?: TicketOption;
+  WebSocket: WebSocketCtor;
+  clock?: Clock;
+  crypto?: DistCrypto;
+  direct?: DirectLinks;
+  /** Reconnect backoff after a lost relay socket. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** How long to wait for the relay's answers during admission and `open`. Default 5 000. */
+  timeoutMs?: number;
+  log?: (level: 'info' | 'warning' | 'error', text: string) => void;
+}
+
+type Session = {
+  ws: WebSocketLike;
+  /** The relay takes binary data messages (it said `bin` in its challenge). */
+  bin: boolean;
+  channels: Map<number, BaseChannel>;
+  opens: Map<number, { peer: string; resolve(ch: Channel): void; reject(e: unknown): void; timer: TimerHandle }>;
+  lookups: Map<number, (peer: PeerEntry | undefined) => void>;
+};
+
+const REFUSAL_CODES: Record<string, ErlmeshErrorCode> = {
+  bad_cookie: 'bad_cookie',
+  name_taken: 'name_taken',
+  badarg: 'badarg',
+  incompatible_version: 'incompatible_version',
+  not_allowed: 'not_allowed',
+  ticket_malformed: 'ticket_malformed',
+  ticket_forged: 'ticket_forged',
+  ticket_expired: 'ticket_expired',
+  name_not_allowed: 'name_not_allowed',
+};
+
+/** Refusals that registering again cannot fix (with a ticket function, a new ticket may). */
+const FINAL_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['bad_cookie', 'incompatible_version', 'badarg']);
+const TICKET_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['ticket_malformed', 'ticket_forged', 'ticket_expired', 'name_not_allowed']);
+
+export class RelayTransport implements Transport {
+  private session: Session | undefined;
+  private name: string | undefined;
+  private creation: number | undefined;
+  private onInbound: ((ch: Channel) => void) | undefined;
+  private listenOpts: ListenOptions = {};
+  private readonly peers = new Map<string, PeerEntry>();
+  private closed = false;
+  private reqSeq = 0;
+  private reconnectTimer: TimerHandle | undefined;
+  private readonly backoff: Backoff;
+  private readonly clock: Clock;
+  private readonly crypto: DistCrypto;
+  private readonly timeoutMs: number;
+  private readonly tickets: TicketSource | undefined;
+  /** Resolves when the socket of the current session has closed (for `close()`). */
+  private sessionClosed: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: RelayTransportOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.crypto = opts.crypto ?? webCrypto;
+    this.timeoutMs = opts.timeoutMs ?? 5_000;
+    if ((opts.ticket === undefined) === (opts.cookie === undefined)) throw badarg('RelayTransport: give either a cookie or a ticket');
+    if (opts.cookie !== undefined && (typeof opts.cookie !== 'string' || opts.cookie === '')) throw badarg('RelayTransport: the cookie must be a non-empty string');
+    this.tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
+    this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
+  }
+
+  /** The peers the relay reports (name, hidden, direct address). */
+  knownPeers(): PeerEntry[] {
+    return [...this.peers.values()];
+  }
+
+  /** True while registered with the relay. */
+  get connected(): boolean {
+    return this.session !== undefined;
+  }
+
+  async listen(name: string, onInbound: (ch: Channel) => void, opts: ListenOptions = {}): Promise<Registration> {
+    if (this.closed) throw new ErlmeshError('closed', 'transport closed');
+    if (this.name !== undefined) throw new ErlmeshError('badarg', 'listen: already listening');
+    this.name = name;
+    this.onInbound = onInbound;
+    this.listenOpts = opts;
+    this.opts.direct?.start(name, onInbound);
+    try {
+      await this.openSession();
+    } catch (e) {
+      this.name = undefined;
+      await this.opts.direct?.close();
+      throw e;
+    }
+    return { creation: this.creation! };
+  }
+
+  /** Open the socket, prove the cookie, register. Rejects with the relay's refusal code. */
+  private openSession(): Promise<void> {
+    const name = this.name!;
+    return new Promise<void>((resolve, reject) => {
+      let ws: WebSocketLike;
+      try {
+        ws = new this.opts.WebSocket(this.opts.url);
+      } catch (e) {
+        reject(new ErlmeshError('relay_unreachable', `cannot open ${this.opts.url}: ${String(e)}`));
+        return;
+      }
+      ws.binaryType = 'arraybuffer';
+      const session: Session = { ws, bin: false, channels: new Map(), opens: new Map(), lookups: new Map() };
+      let admitted = false;
+      let refusal: ErlmeshError | undefined;
+      let resolveClosed!: () => void;
+      this.sessionClosed = new Promise((r) => (resolveClosed = r));
+      const timer = this.clock.setTimeout(() => {
+        refusal = new ErlmeshError('relay_unreachable', `no answer from the relay at ${this.opts.url}`);
+        ws.close();
+      }, this.timeoutMs);
+      ws.onmessage = (ev) => {
+        const data = ev.data;
+        let msg: FromRelay;
+        try {
+          if (typeof data === 'string') {
+            msg = JSON.parse(data) as FromRelay;
+          } else {
+            const bytes = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer);
+            // A binary message starting with '{' is JSON (as relays before `bin` allowed).
+            if (bytes[0] !== 0x7b) {
+              const ch = admitted ? binDataChannel(bytes) : undefined;
+              if (ch === undefined) throw new Error('malformed binary message');
+              session.channels.get(ch)?.deliver(bytes.subarray(BIN_HEADER_BYTES));
+              return;
+            }
+            msg = JSON.parse(new TextDecoder().decode(bytes as Uint8Array<ArrayBuffer>)) as FromRelay;
+          }
+        } catch {
+          ws.close(4400, 'protocol_error');
+          return;
+        }
+        if (admitted) {
+          this.onRelayMessage(session, msg);
+          return;
+        }
+        if (msg.t === 'challenge') {
+          session.bin = msg.bin === true;
+          this.prove(String(msg.nonce), name).then(
+            ({ proof, ticket }) =>
+              this.sendTo(session, {
+                t: 'register',
+                v: RELAY_PROTOCOL_VERSION,
+                name,
+                proof,
+                hidden: !!this.listenOpts.hidden,
+                bin: true,
+                ...(this.creation !== undefined ? { creation: this.creation } : {}),
+                ...(this.opts.direct ? { direct: this.opts.direct.address } : {}),
+                ...(ticket !== undefined ? { ticket } : {}),
+              }),
+            (e: unknown) => {
+              refusal = e instanceof ErlmeshError ? e : new AuthError('ticket_malformed', String(e));
+              ws.close(1000, 'no_ticket');
+            },
+          );
+        } else if (msg.t === 'welcome') {
+          this.clock.clearTimeout(timer);
+          admitted = true;
+          this.session = session;
+          this.creation = msg.creation;
+          this.backoff.reset();
+          this.peers.clear();
+          for (const p of msg.peers) this.peers.set(p.name, p);
+          resolve();
+          this.listenOpts.onPeers?.(msg.peers.filter((p) => !p.hidden).map((p) => p.name));
+        } else if (msg.t === 'refused') {
+          refusal = new AuthError(REFUSAL_CODES[msg.code] ?? 'handshake_failed', `relay refused ${name}: ${msg.code}`, { code: msg.code });
+        }
+      };
+      ws.onerror = () => {};
+      ws.onclose = (ev) => {
+        this.clock.clearTimeout(timer);
+        resolveClosed();
+        if (!admitted) {
+          reject(refusal ?? new ErlmeshError('relay_unreachable', `cannot reach the relay at ${this.opts.url} (${ev.code} ${ev.reason})`));
+          return;
+        }
+        this.onSessionLost(session, ev.code, ev.reason);
+      };
+    });
+  }
+
+  /** The register proof: of the cookie, or of the current ticket's key (with its payload). */
+  private async prove(nonce: string, name: string): Promise<{ proof: string; ticket?: string }> {
+    const input = relayProofInput(nonce, name);
+    if (!this.tickets) return { proof: await this.crypto.hmacSha256Hex(this.opts.cookie!, input) };
+    const t = await this.tickets.get();
+    return { proof: await this.crypto.hmacSha256Hex(t.key, input), ticket: t.payload };
+  }
+
+  private onSessionLost(session: Session, code: number, reason: string): void {
+    if (this.session === session) this.session = undefined;
+    for (const ch of session.channels.values()) ch.ended('connection_closed');
+    session.channels.clear();
+    for (const o of session.opens.values()) {
+      this.clock.clearTimeout(o.timer);
+      o.reject(new ErlmeshError('nodedown', 'relay connection lost'));
+    }
+    session.opens.clear();
+    for (const l of session.lookups.values()) l(undefined);
+    session.lookups.clear();
+    // Relayed peers are gone with the socket; direct ones may still be reachable.
+    this.peers.clear();
+    if (this.closed) return;
+    this.opts.log?.('warning', `** Lost the relay at ${this.opts.url} (${code} ${reason}); reconnecting **`);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer !== undefined) return;
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed) return;
+      this.openSession().then(
+        () => this.opts.log?.('info', `** Registered again with the relay at ${this.opts.url} **`),
+        (e: unknown) => {
+          const code = e instanceof ErlmeshError ? e.code : 'relay_unreachable';
+          if (FINAL_REFUSALS.has(code) || (TICKET_REFUSALS.has(code) && !this.tickets?.refreshable)) {
+            this.opts.log?.('error', `** The relay refused ${this.name} (${code}); not retrying **`);
+            return;
+          }
+          this.scheduleReconnect();
+        },
+      );
+    }, this.backoff.next());
+  }
+
+  private onRelayMessage(s: Session, msg: FromRelay): void {
+    switch (msg.t) {
+      case 'd':
+        s.channels.get(msg.ch)?.deliver(msg.d);
+        return;
+      case 'b': {
+        const ch = s.channels.get(msg.ch);
+        if (!ch) return;
+        let bytes: Uint8Array;
+        try {
+          bytes = base64ToBytes(msg.d);
+        } catch {
+          // The relay forwards `b` as sent: a peer's bad base64 ends that channel, not this node.
+          ch.close('bad_frame');
+          return;
+        }
+        ch.deliver(bytes);
+        return;
+      }
+      case 'incoming': {
+        const ch = this.relayedChannel(s, msg.ch, attest(msg.from, msg.role));
+        this.onInbound?.(ch);
+        return;
+      }
+      case 'opened': {
+        const o = s.opens.get(msg.req);
+        if (!o) {
+          this.sendTo(s, { t: 'close', ch: msg.ch, reason: 'abandoned' });
+          return;
+        }
+        s.opens.delete(msg.req);
+        this.clock.clearTimeout(o.timer);
+        o.resolve(this.relayedChannel(s, msg.ch, attest(o.peer, msg.role)));
+        return;
+      }
+      case 'open_failed': {
+        const o = s.opens.get(msg.req);
+        if (!o) return;
+        s.opens.delete(msg.req);
+        this.clock.clearTimeout(o.timer);
+        o.reject(new ErlmeshError('nodedown', 'no such node at the relay'));
+        return;
+      }
+      case 'closed': {
+        const ch = s.channels.get(msg.ch);
+        s.channels.delete(msg.ch);
+        ch?.ended(msg.reason === 'connection_closed' ? 'connection_closed' : String(msg.reason));
+        return;
+      }
+      case 'lookup_reply': {
+        const l = s.lookups.get(msg.req);
+        s.lookups.delete(msg.req);
+        if (msg.peer) this.peers.set(msg.peer.name, msg.peer);
+        l?.(msg.peer);
+        return;
+      }
+      case 'joined':
+        this.peers.set(msg.peer.name, msg.peer);
+        // A node that joins dials everyone (welcome); when a peer joins (or comes back after a
+        // partition heals), the lower-named of the two dials it too, so the mesh re-forms either
+        // way. Simultaneous dials are arbitrated by the handshake.
+        if (!msg.peer.hidden && this.name !== undefined && this.name < msg.peer.name) this.listenOpts.onPeers?.([msg.peer.name]);
+        return;
+      case 'left':
+        this.peers.delete(msg.name);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private relayedChannel(s: Session, id: number, attestation: ChannelAttestation | undefined): BaseChannel {
+    const ch = new BaseChannel(
+      (f: Frame) => {
+        if (typeof f === 'string') this.sendTo(s, { t: 'd', ch: id, d: f });
+        else if (!s.bin) this.sendTo(s, { t: 'b', ch: id, d: bytesToBase64(f) });
+        else if (s.ws.readyState === WS_OPEN) s.ws.send(encodeBinData(id, f));
+      },
+      (reason) => {
+        s.channels.delete(id);
+        this.sendTo(s, { t: 'close', ch: id, reason });
+      },
+      attestation,
+    );
+    s.channels.set(id, ch);
+    return ch;
+  }
+
+  private sendTo(s: Session, msg: ToRelay): void {
+    if (s.ws.readyState === WS_OPEN) s.ws.send(JSON.stringify(msg));
+  }
+
+  async connect(peer: string): Promise<Channel> {
+    if (this.closed) throw new ErlmeshError('closed', 'transport closed');
+    let entry = this.peers.get(peer);
+    if (this.opts.direct && !entry) entry = await this.lookup(peer);
+    if (this.opts.direct && entry?.direct) {
+      try {
+        return await this.opts.direct.dial(entry.direct, peer);
+      } catch (e) {
+        this.opts.log?.('info', `direct link to ${peer} at ${entry.direct} failed (${String(e)}); using the relay`);
+      }
+    }
+    const s = this.session;
+    if (!s) throw new ErlmeshError('relay_unreachable', 'not connected to the relay');
+    const req = ++this.reqSeq;
+    return new Promise<Channel>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        s.opens.delete(req);
+        reject(new ErlmeshError('nodedown', `the relay did not answer opening a channel to ${peer}`));
+      }, this.timeoutMs);
+      s.opens.set(req, { peer, resolve, reject, timer });
+      this.sendTo(s, { t: 'open', req, to: peer });
+    });
+  }
+
+  /** Ask the relay for a peer's entry (its `joined` may not have reached us yet). */
+  private lookup(peer: string): Promise<PeerEntry | undefined> {
+    const s = this.session;
+    if (!s) return Promise.resolve(undefined);
+    const req = ++this.reqSeq;
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        s.lookups.delete(req);
+        resolve(undefined);
+      }, this.timeoutMs);
+      s.lookups.set(req, (p) => {
+        this.clock.clearTimeout(timer);
+        resolve(p);
+      });
+      this.sendTo(s, { t: 'lookup', req, name: peer });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
+    const s = this.session;
+    if (s) {
+      s.ws.close(1000, 'normal');
+      await this.sessionClosed;
+    }
+    await this.opts.direct?.close();
+  }
+}
+
+/** The relay's word on the other end of a channel (nothing when the relay named no one). */
+function attest(name: unknown, role: unknown): ChannelAttestation | undefined {
+  if (typeof name !== 'string') return undefined;
+  return typeof role === 'string' ? { by: 'relay', name, role } : { by: 'relay', name };
+}

@@ -1,0 +1,67 @@
+/**
+ * Node-side WebSocket plumbing for erlmesh: `wsChannel`, one `ws` WebSocket carrying exactly
+ * one channel (a direct link between two server-nodes; text messages are string frames,
+ * binary messages Uint8Array frames), and `NodeWebSocket`, the relay client's WebSocket in
+ * Node, set up for small frames.
+ *
+ * Small frames: per-message deflate is off (compressing 100-byte batches costs more than it
+ * saves) and Nagle's algorithm is off (`setNoDelay`), on both ends of every socket erlmesh
+ * opens in Node.
+ *
+ * Every message in or out kicks the process's busy waiter (busy-wait.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { BaseChannel } from '../../core/relay-client/base-channel.js';
+import type { WebSocketCtor } from '../../core/relay-client/websocket-like.js';
+import { busyWaitKick } from '../busy-wait.js';
+
+/** `ws` client options for erlmesh sockets (relay and direct links). */
+export const WS_CLIENT_OPTIONS = { perMessageDeflate: false } as const;
+
+/** Turn off Nagle's algorithm on the socket under a `ws` client, once it is upgraded. */
+export function noDelay(ws: WebSocket): void {
+  ws.once('upgrade', (res: IncomingMessage) => res.socket.setNoDelay(true));
+}
+
+/**
+ * The WebSocket constructor the relay client gets in Node: `ws` without per-message deflate
+ * and without Nagle delay.
+ */
+export const NodeWebSocket: WebSocketCtor = class extends WebSocket {
+  constructor(url: string) {
+    super(url, WS_CLIENT_OPTIONS);
+    noDelay(this);
+    this.on('message', busyWaitKick);
+  }
+
+  // The overloads of ws's send, passed through as they are.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override send(...args: any[]): void {
+    busyWaitKick();
+    (super.send as (...a: unknown[]) => void).apply(this, args);
+  }
+} as unknown as WebSocketCtor;
+
+export function wsChannel(ws: WebSocket): BaseChannel {
+  const ch = new BaseChannel(
+    (f) => {
+      busyWaitKick();
+      ws.send(f);
+    },
+    (reason) => ws.close(1000, reason.slice(0, 120)),
+  );
+  ws.on('message', (data, isBinary) => {
+    busyWaitKick();
+    if (isBinary) {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      // A plain Uint8Array view of the received bytes (ws hands a fresh Buffer per message).
+      ch.deliver(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    } else {
+      ch.deliver(data.toString());
+    }
+  });
+  ws.on('close', (code, reason) => ch.ended(code === 1000 && reason.length ? reason.toString() : 'connection_closed'));
+  ws.on('error', () => ch.ended('connection_closed'));
+  return ch;
+}

@@ -42,7 +42,7 @@ import type { Clock } from '../base/clock.js';
 import { AuthError, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
 import type { ChannelAttestation } from '../trust/attestation.js';
 import { checkClaims, parsePayload, ticketKey, type ParsedTicket } from '../trust/ticket.js';
-import type { TicketClaims } from '../trust/types.js';
+import type { TicketClaims } from '../interfaces/trust.js';
 import { digestsEqual, proofInput, type DistCrypto } from './proofs.js';
 import { parseNodeName } from '../terms/node-names.js';
 import type { Port } from './framed-channel.js';

@@ -12,42 +12,9 @@
  */
 import { ErlmeshError } from '../base/errors.js';
 
-/**
- * Why a node went down. Erlang's reasons, plus `rate_limited`: this node cut a peer that sent
- * more signals per second than its role allows (trust/guard.ts); the peer sees
- * `connection_closed`.
- */
-export type NodedownReason =
-  | 'disconnect'
-  | 'connection_closed'
-  | 'net_tick_timeout'
-  | 'connection_setup_failed'
-  | 'rate_limited'
-  | (string & {});
+import type { MonitorNodesOptions, NodeChange, NodeEvent, NodeEventInfo } from '../interfaces/node-events.js';
 
-export interface MonitorNodesOptions {
-  nodedownReason?: boolean;
-  nodeType?: 'visible' | 'hidden' | 'all';
-}
-
-export interface NodeEventInfo {
-  nodeType?: 'visible' | 'hidden';
-  nodedownReason?: NodedownReason;
-}
-
-export type NodeEvent =
-  | ['nodeup', string]
-  | ['nodedown', string]
-  | ['nodeup', string, NodeEventInfo]
-  | ['nodedown', string, NodeEventInfo];
-
-/** What the net kernel knows when a node comes or goes. */
-export interface NodeChange {
-  kind: 'nodeup' | 'nodedown';
-  node: string;
-  hidden: boolean;
-  reason?: NodedownReason;
-}
+export type { MonitorNodesOptions, NodeChange, NodeEvent, NodeEventInfo, NodedownReason } from '../interfaces/node-events.js';
 
 const KNOWN = new Set(['nodedownReason', 'nodeType']);
 

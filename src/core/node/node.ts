@@ -30,7 +30,7 @@ import { Emitter } from '../base/emitter.js';
 import { TicketSource, type TicketOption } from '../trust/ticket.js';
 import { checkCapabilities } from '../trust/capabilities.js';
 import { Guard } from '../trust/guard.js';
-import type { Capabilities } from '../trust/types.js';
+import type { Capabilities } from '../interfaces/trust.js';
 import { processInfo, type ProcessInfo } from '../process/info.js';
 
 export type LogLevel = 'info' | 'warning' | 'error';

@@ -29,14 +29,10 @@
 import type { Clock, TimerHandle } from '../base/clock.js';
 import { badarg } from '../base/errors.js';
 
-/** The value a receive resolves to when its timeout passes (Erlang's `after`). */
-export const TIMEOUT: unique symbol = Symbol.for('erlmesh.TIMEOUT');
-export type Timeout = typeof TIMEOUT;
+import { TIMEOUT, type Timeout } from '../base/timeout.js';
+import type { Matcher } from '../interfaces/self.js';
 
-/** A receive pattern. A matcher that throws counts as no match, as a failing guard does. */
-// `any` on purpose: a pattern is written against the shape it expects (`(m) => m[0] === 'ok'`).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Matcher = (msg: any) => boolean;
+export { TIMEOUT, type Timeout, type Matcher };
 
 type Resolve = (v: unknown) => void;
 

@@ -35,7 +35,7 @@ import type { SignalFrame, SpawnSpec } from '../net/frames.js';
 import { badarg, ErlmeshError } from '../base/errors.js';
 import { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import type { Allowlist, Capabilities, RolePolicy } from './types.js';
+import type { Allowlist, Capabilities, RolePolicy } from '../interfaces/trust.js';
 
 /** The outcome of {@link decide}: `what` names the refused operation for logs. */
 export type Decision = { ok: true } | { ok: false; what: string };

@@ -35,7 +35,7 @@ import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import { DEFAULT_MAX_MESSAGES_PER_SECOND, DEFAULT_MAX_MONITORS, decide } from './capabilities.js';
 import { LogLimiter, TokenBucket } from './limits.js';
-import type { Capabilities, RolePolicy } from './types.js';
+import type { Capabilities, RolePolicy } from '../interfaces/trust.js';
 
 /** Refusal log lines per peer per second before they are summarised. */
 export const LOG_LINES_PER_SECOND = 10;

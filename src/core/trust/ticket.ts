@@ -26,7 +26,7 @@
  */
 import { webCrypto, type DistCrypto } from '../net/proofs.js';
 import { AuthError, badarg } from '../base/errors.js';
-import type { TicketClaims } from './types.js';
+import type { TicketClaims } from '../interfaces/trust.js';
 
 /** The version tag that starts every ticket string. */
 export const TICKET_TAG = 'em1';

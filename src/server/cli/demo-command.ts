@@ -14,7 +14,7 @@ import { RELAY_PATH } from '../../core/relay-client/protocol.js';
 import { startNode } from '../start-node.js';
 import { startRelay } from '../relay/index.js';
 import { fatal, messageOf, onTerminate, packageRoot, resolveCookie } from './common.js';
-import type { Capabilities } from '../../core/trust/types.js';
+import type { Capabilities } from '../../core/interfaces/trust.js';
 import { mintTicket } from '../tickets.js';
 import { DEMO_TICKET_PATH, isLoopbackHost, withDemoConfig, withTicketEndpoint, type DemoConfig } from './demo-config.js';
 import { listenFailure } from './relay-command.js';

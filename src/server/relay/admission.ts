@@ -8,7 +8,7 @@ import { digestsEqual } from '../../core/net/proofs.js';
 import { parseNodeName } from '../../core/terms/node-names.js';
 import { RELAY_PROTOCOL_VERSION, relayProofInput, type RelayRefusal } from '../../core/relay-client/protocol.js';
 import { checkClaims, parsePayload } from '../../core/trust/ticket.js';
-import type { TicketClaims } from '../../core/trust/types.js';
+import type { TicketClaims } from '../../core/interfaces/trust.js';
 import { ticketKeySync } from '../tickets.js';
 
 /** A well-formed, authenticated registration (the name may still be taken). */

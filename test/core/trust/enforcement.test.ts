@@ -12,7 +12,7 @@ import { BadRpcError } from '../../../src/core/base/errors.js';
 import { ErpcError } from '../../../src/core/rpc/erpc.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
-import type { Capabilities } from '../../../src/core/trust/types.js';
+import type { Capabilities } from '../../../src/core/interfaces/trust.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import type { NodeEvent } from '../../../src/core/net/node-events.js';
 import { connect, flushUntil, forceRole, settled } from './helpers.js';

@@ -10,7 +10,7 @@ import { BadRpcError } from '../../../src/core/base/errors.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import type { SignalFrame } from '../../../src/core/net/frames.js';
-import type { Capabilities } from '../../../src/core/trust/types.js';
+import type { Capabilities } from '../../../src/core/interfaces/trust.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
 import { defineModule } from '../../../src/core/modules/module.js';

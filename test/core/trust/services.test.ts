@@ -8,7 +8,7 @@ import { TestCluster } from '../../helpers/cluster.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import type { Node } from '../../../src/core/node/node.js';
-import type { Capabilities } from '../../../src/core/trust/types.js';
+import type { Capabilities } from '../../../src/core/interfaces/trust.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import { connect, flushUntil, forceRole, settled } from './helpers.js';
 

@@ -1,0 +1,59 @@
+/**
+ * `Self`: what a process body (and every module function) gets to act as that process. The
+ * process layer implements it (`ProcessContext`); services and behaviours are written against
+ * this interface, never against the class or the node behind it.
+ */
+import type { Timeout } from '../base/timeout.js';
+import type { Pid } from '../terms/pid.js';
+import type { Ref } from '../terms/ref.js';
+
+/** Where a message can be sent: a pid, a locally registered name, or `[name, node]`. */
+export type Dest = Pid | string | readonly [string, string];
+
+/** A monitor target: a pid, a locally registered name, or `[name, node]`. */
+export type MonitorTarget = Pid | string | readonly [string, string];
+
+/** A receive pattern. A matcher that throws counts as no match, as a failing guard does. */
+// `any` on purpose: a pattern is written against the shape it expects (`(m) => m[0] === 'ok'`).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Matcher = (msg: any) => boolean;
+
+/** A process body, as services and behaviours see it. */
+export type Body = (self: Self) => unknown;
+
+/** The BIFs of one process (Erlang's `erlang:send/2`, `spawn_link/4`, `monitor/2`, …). */
+export interface Self {
+  readonly pid: Pid;
+  /** Where `print` output goes (the caller's node for remote-spawned processes). */
+  readonly groupLeader: Pid;
+  /** The first queued message `match` accepts (selective receive), waiting up to `timeoutMs`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  receive<T = any>(match?: Matcher, timeoutMs?: number): Promise<T | Timeout>;
+  /** Remove and return every queued message. */
+  flush(): unknown[];
+  /** Send `msg` to `dest`; returns `msg`. */
+  send<T>(dest: Dest, msg: T): T;
+  spawn(fn: Body): Pid;
+  spawn(node: string, fn: Body): Promise<Pid>;
+  spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
+  spawnLink(fn: Body): Pid;
+  spawnLink(node: string, fn: Body): Promise<Pid>;
+  spawnLink(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
+  spawnMonitor(fn: Body): [Pid, Ref];
+  spawnMonitor(node: string, fn: Body): Promise<[Pid, Ref]>;
+  spawnMonitor(node: string, module: string, fun: string, args?: unknown[]): Promise<[Pid, Ref]>;
+  link(pid: Pid): true;
+  unlink(pid: Pid): true;
+  monitor(target: MonitorTarget): Ref;
+  demonitor(ref: Ref, opts?: { flush?: boolean }): true;
+  trapExit(flag: boolean): boolean;
+  exit(reason: unknown): never;
+  exit(pid: Pid, reason: unknown): true;
+  catch(fn: () => unknown): Promise<unknown>;
+  throw(value: unknown): never;
+  register(name: string): true;
+  print(...args: unknown[]): void;
+  monitorNode(node: string, flag?: boolean): true;
+  setMaxMailbox(max: number | undefined): number | undefined;
+  isAlive(): boolean;
+}

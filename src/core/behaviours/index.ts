@@ -2,7 +2,7 @@
  * OTP behaviours: genServer (gen_server) and supervisor, built from ordinary processes and
  * two built-in modules (`gen_server`, `supervisor`) that every node loads.
  */
-export { genServer, defineGenServer, genServerModule, CallError, isNormalExit } from './gen-server.js';
+export { genServer, defineGenServer, genServerModule, CallError, isNormalExit } from './gen-server/index.js';
 export type {
   Action,
   CallResult,
@@ -16,8 +16,8 @@ export type {
   ServerRef,
   StartOptions,
   StartResult,
-} from './gen-server.js';
-export { supervisor, supervisorModule } from './supervisor.js';
+} from './gen-server/index.js';
+export { supervisor, supervisorModule } from './supervisor/index.js';
 export type {
   ChildCounts,
   ChildInfo,
@@ -28,4 +28,4 @@ export type {
   RestartType,
   Strategy,
   SupervisorSpec,
-} from './supervisor.js';
+} from './supervisor/index.js';

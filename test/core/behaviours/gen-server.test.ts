@@ -6,7 +6,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
 import { behaviourNodes, eventually, flushUntil, probe, rejection, track } from './helpers.js';
-import { CallError, defineGenServer, genServer, type From } from '../../../src/core/behaviours/gen-server.js';
+import { CallError, defineGenServer, genServer, type From } from '../../../src/core/behaviours/index.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { Pid } from '../../../src/core/terms/pid.js';

@@ -5,8 +5,7 @@
  */
 import { expect } from 'vitest';
 import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { genServerModule } from '../../../src/core/behaviours/gen-server.js';
-import { supervisorModule } from '../../../src/core/behaviours/supervisor.js';
+import { genServerModule, supervisorModule } from '../../../src/core/behaviours/index.js';
 import type { ErlModule } from '../../../src/core/modules/module.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';

@@ -6,8 +6,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster } from '../../helpers/cluster.js';
 import { behaviourNodes, eventually, flushUntil, probe, track } from './helpers.js';
-import { defineGenServer, genServer } from '../../../src/core/behaviours/gen-server.js';
-import { supervisor, type ChildInfo, type ChildSpec, type SupervisorSpec } from '../../../src/core/behaviours/supervisor.js';
+import { defineGenServer, genServer, supervisor, type ChildInfo, type ChildSpec, type SupervisorSpec } from '../../../src/core/behaviours/index.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { Pid } from '../../../src/core/terms/pid.js';

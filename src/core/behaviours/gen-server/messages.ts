@@ -1,0 +1,52 @@
+/**
+ * Matchers of the messages in the gen_server exchange, the `From` of a call with the way back
+ * to its caller, and which exit reasons are not failures.
+ */
+import type { Dest } from '../../interfaces/self.js';
+import { Pid } from '../../terms/pid.js';
+import { Ref } from '../../terms/ref.js';
+import type { From } from './types.js';
+
+export const isDown = (m: unknown, ref: Ref): boolean => Array.isArray(m) && m[0] === 'DOWN' && ref.equals(m[1]);
+export const isExitFrom = (m: unknown, pid: Pid): boolean => Array.isArray(m) && m[0] === 'EXIT' && m.length === 3 && pid.equals(m[1]);
+
+export function isFrom(x: unknown): x is From {
+  return Array.isArray(x) && x.length === 2 && x[0] instanceof Pid && x[1] instanceof Ref;
+}
+
+/** Reasons that are not failures: 'normal', 'shutdown', ['shutdown', _]. */
+export function isNormalExit(reason: unknown): boolean {
+  return reason === 'normal' || reason === 'shutdown' || (Array.isArray(reason) && reason.length === 2 && reason[0] === 'shutdown');
+}
+
+/** What sends a reply: the node of the server that received the call. */
+export interface ReplySender {
+  send<T>(dest: Dest, msg: T): T;
+}
+
+const REPLY_VIA = Symbol('erlmesh.genServer.replyVia');
+
+/** A `From` as `handleCall` gets it: the term `[pid, tag]`, plus (not part of the term) the sender of its reply. */
+type ServerFrom = From & { readonly [REPLY_VIA]?: ReplySender };
+
+/**
+ * The `From` that `handleCall` gets for a call's `[pid, tag]`: a fresh `[pid, tag]` that also
+ * knows the node to answer from, so `genServer.reply(from, value)` works anywhere the value
+ * is passed by reference. The sender is a non-enumerable symbol property: it does not travel,
+ * compare, or print; a copy of the From (a message to another node) loses it.
+ */
+export function serverFrom(from: From, via: ReplySender): From {
+  const f: From = [from[0], from[1]];
+  Object.defineProperty(f, REPLY_VIA, { value: via, enumerable: false });
+  return f;
+}
+
+/** The sender a From got in `serverFrom`, if any. */
+export function replySender(from: From): ReplySender | undefined {
+  return (from as ServerFrom)[REPLY_VIA];
+}
+
+/** Send the reply `value` to the caller `from`, from `via`. */
+export function sendReply(via: ReplySender, from: From, value: unknown): void {
+  via.send(from[0], [from[1], value]);
+}

@@ -1,0 +1,23 @@
+/**
+ * `sameTerm`: are two terms equal? Decided by their wire encoding (codec/superjson.ts), so
+ * two terms are the same exactly when they would arrive as the same message: object keys
+ * compare in insertion order, `-0` differs from `0`, `NaN` equals `NaN`, a Buffer equals a
+ * Uint8Array of the same bytes, and an Error compares by name, message, stack, code and cause.
+ */
+import { encodeTerm } from '../codec/superjson.js';
+
+/**
+ * Structural equality of two terms; false when either is not a term.
+ *
+ * @example
+ * sameTerm(['shutdown', 'x'], ['shutdown', 'x']);   // true
+ * sameTerm({ a: 1, b: 2 }, { b: 2, a: 1 });         // false (key order is part of the encoding)
+ */
+export function sameTerm(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  try {
+    return encodeTerm(a) === encodeTerm(b);
+  } catch {
+    return false;
+  }
+}

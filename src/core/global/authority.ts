@@ -5,7 +5,7 @@
  */
 import type { Pid } from '../terms/pid.js';
 import type { ResolverDesc } from './name-table.js';
-import type { ReplyInfo, Step } from './protocol.js';
+import type { Reply, Step } from './protocol.js';
 import type { Request, Reservation, Server } from './state.js';
 
 /** Tell the caller of `q` that this node is not the leader (a local call is parked). */
@@ -49,7 +49,7 @@ function reachable(g: Server, pid: Pid): boolean {
 function execute(g: Server, q: Request): void {
   const { table, ticketPeers } = g.state;
   const owners = table.owners(q.name);
-  const reply = (result: string, info: unknown = null): void => g.answer(q.from, [q.ref, result, info]);
+  const reply = (result: string, info: unknown = null): void => g.answer(q.from, { ref: q.ref, result, info });
   if (q.kind !== 'unregister' && ticketPeers.get((q.pid as Pid).node) === false) {
     // Its entry would be owned by a node whose entries are not accepted.
     g.host.refused((q.pid as Pid).node, `global ${q.kind} of '${q.name}' for its pid ${(q.pid as Pid).toString()} (asked by ${q.from})`);
@@ -61,30 +61,30 @@ function execute(g: Server, q: Request): void {
     if (!reachable(g, pid)) return reply('yes');
     const other = table.namesOf(pid);
     if (other.length > 0) return reply('no', ['several', [q.name, ...other]]);
-    return startChain(g, q, [[pid.node, 'own', q.name, pid, q.res as ResolverDesc]], 'yes');
+    return startChain(g, q, [{ node: pid.node, action: 'own', name: q.name, pid, res: q.res as ResolverDesc }], 'yes');
   }
   if (q.kind === 'reregister') {
     const pid = q.pid as Pid;
     // Drop the other entries first (the owner of the new pid too, if it held another), then own.
-    const steps: Step[] = owners.filter((e) => !e.pid.equals(pid)).map((e) => [e.pid.node, 'drop', q.name, e.pid]);
-    if (reachable(g, pid)) steps.push([pid.node, 'own', q.name, pid, q.res as ResolverDesc]);
+    const steps: Step[] = owners.filter((e) => !e.pid.equals(pid)).map((e) => ({ node: e.pid.node, action: 'drop', name: q.name, pid: e.pid }));
+    if (reachable(g, pid)) steps.push({ node: pid.node, action: 'own', name: q.name, pid, res: q.res as ResolverDesc });
     if (steps.length === 0) return reply('yes');
     return startChain(g, q, steps, 'yes');
   }
-  const steps: Step[] = owners.map((e) => [e.pid.node, 'drop', q.name, e.pid]);
+  const steps: Step[] = owners.map((e) => ({ node: e.pid.node, action: 'drop', name: q.name, pid: e.pid }));
   if (steps.length === 0) return reply('ok');
   startChain(g, q, steps, 'ok');
 }
 
 function startChain(g: Server, q: Request, steps: Step[], result: string): void {
-  const r: Reservation = { ref: q.ref, name: q.name, requester: q.from, result, nodes: new Set(steps.map((s) => s[0])) };
+  const r: Reservation = { ref: q.ref, name: q.name, requester: q.from, result, nodes: new Set(steps.map((s) => s.node)) };
   g.state.reservations.set(q.name, r);
   g.state.reservationsByRef.set(q.ref, r);
   g.runChain(q.ref, q.from, g.state.thisNode, steps, result);
 }
 
 /** Chain `ref` ended; `relay`: its answer, for a caller its last node could not reach. */
-export function onDone(g: Server, ref: string, relay?: ReplyInfo): void {
+export function onDone(g: Server, ref: string, relay?: Reply): void {
   const r = g.state.reservationsByRef.get(ref);
   clearReservation(g, ref);
   if (r && relay) g.answer(r.requester, relay);

@@ -1,6 +1,6 @@
 /** The caller's side of a name operation: send it to the leader, and settle it on the answer. */
 import { ErlmeshError } from '../base/errors.js';
-import type { ReplyInfo } from './protocol.js';
+import { severalNames, type Reply } from './protocol.js';
 import type { Call, Request, Server } from './state.js';
 
 /** Send a call to the leader (or handle it here when this node leads). */
@@ -24,16 +24,15 @@ export function onReply(g: Server, ref: string, result: string, info: unknown): 
   const c = s.calls.get(ref);
   if (!c) return;
   s.calls.delete(ref);
-  if (Array.isArray(info) && info[0] === 'several' && Array.isArray(info[1]) && c.pid) {
-    g.host.log('warning', `global: ${c.pid.toString()} registered under several names: [${info[1].join(',')}]`);
-  }
+  const several = severalNames(info);
+  if (several && c.pid) g.host.log('warning', `global: ${c.pid.toString()} registered under several names: [${several.join(',')}]`);
   if (result === 'not_allowed') {
     c.reject(new ErlmeshError('not_allowed', `global: ${c.kind} of '${c.name}' is not allowed for this node's role`, { kind: c.kind, name: c.name }));
   } else c.resolve(result);
 }
 
 /** Answer a caller (here or remote) directly. */
-export function answer(g: Server, requester: string, reply: ReplyInfo): void {
-  if (requester === g.state.thisNode) onReply(g, reply[0], reply[1], reply[2]);
-  else g.send(requester, { t: 'g_reply', ref: reply[0], result: reply[1], info: reply[2] });
+export function answer(g: Server, requester: string, reply: Reply): void {
+  if (requester === g.state.thisNode) onReply(g, reply.ref, reply.result, reply.info);
+  else g.send(requester, { t: 'g_reply', ...reply });
 }

@@ -53,9 +53,9 @@ export function onConfirmed(g: Server, rref: string, still: boolean): void {
     g.self.send(other.pid, conflictNotice(name, mine.pid));
     resolved(g, r, undefined);
   } else {
-    const fnNode = res[1];
+    const { fnNode, fnId } = res;
     r.fnNode = fnNode;
-    if (fnNode === thisNode || peers.has(fnNode)) g.send(fnNode, { t: 'g_resolve_req', rref: r.ref, name, pid1: lo, pid2: hi, fnId: res[2] });
+    if (fnNode === thisNode || peers.has(fnNode)) g.send(fnNode, { t: 'g_resolve_req', rref: r.ref, name, pid1: lo, pid2: hi, fnId });
     else {
       g.host.log('warning', `global: the resolve function of '${name}' is on ${fnNode}, which is not connected; the name is removed`);
       resolved(g, r, undefined);
@@ -92,7 +92,7 @@ export function resolved(g: Server, r: Resolution, keep: Pid | undefined): void 
   r.stage = 'drop';
   if (!keep?.equals(r.mine)) g.broadcast(g.drop(r.name, r.mine));
   if (keep?.equals(r.other)) return endResolution(g, r);
-  g.runChain(r.ref, g.state.thisNode, null, [[r.other.node, 'drop', r.name, r.other]], 'ok');
+  g.runChain(r.ref, g.state.thisNode, null, [{ node: r.other.node, action: 'drop', name: r.name, pid: r.other }], 'ok');
 }
 
 export function endResolution(g: Server, r: Resolution): void {

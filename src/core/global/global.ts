@@ -234,7 +234,7 @@ export class Global {
     if (typeof resolve === 'function') {
       const id = `f${++this.fnSeq}`;
       this.server.state.resolveFns.set(id, resolve as ResolveFn);
-      return ['fun', this.host.name, id];
+      return { fnNode: this.host.name, fnId: id };
     }
     const d = typeof resolve === 'string' ? RESOLVER_ALIASES[resolve] : undefined;
     if (!d) throw badarg(`${fn}: resolve must be 'random_exit', 'random_notify', 'notify_all' or a function`, { resolve });

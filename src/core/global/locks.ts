@@ -150,10 +150,11 @@ type LockClientHost = Pick<GlobalHost, 'name' | 'creation' | 'run'>;
  */
 async function askAll(host: LockClientHost, self: Self, kind: 'set' | 'del', id: LockId, nodes: string[]): Promise<{ granted: string[]; refused: boolean }> {
   const ref = `${host.name}/${host.creation}#lock${++nextRef}`;
+  const [resource, requester] = id;
   const pending = new Map<string, Ref>();
   for (const n of nodes) {
     pending.set(n, self.monitor([SERVER_NAME, n]));
-    self.send([SERVER_NAME, n], encode({ t: 'g_lock', from: host.name, ref, replyTo: self.pid, op: kind, resource: id[0], requester: id[1] }));
+    self.send([SERVER_NAME, n], encode({ t: 'g_lock', from: host.name, ref, replyTo: self.pid, op: kind, resource, requester }));
   }
   const granted: string[] = [];
   let refused = false;

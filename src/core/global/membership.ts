@@ -66,7 +66,7 @@ export function nodeDown(g: Server, n: string): void {
   for (const r of [...s.reservations.values()]) {
     if (!r.nodes.has(n) && r.requester !== n) continue;
     g.clearReservation(r.ref);
-    if (r.requester !== n) g.answer(r.requester, [r.ref, r.result, null]);
+    if (r.requester !== n) g.answer(r.requester, { ref: r.ref, result: r.result, info: null });
   }
   s.queuedRequests = s.queuedRequests.filter((q) => q.from !== n);
   for (const b of s.barriers.values()) b.waiting.delete(n);

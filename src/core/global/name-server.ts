@@ -47,7 +47,7 @@ import { nodeDown, nodeUp, recomputeLeader } from './membership.js';
 import { broadcast, drop, ensureMonitor, onDown, onOps, onSnapshot, own, runChain, snapshot } from './replica.js';
 import { serveLock } from './locks.js';
 import { advanceSync, onProbeAck, onSyncAck, startRound } from './sync.js';
-import { decode, encode, encodeFrom, isRemote, SERVER_NAME, type GlobalMsg, type Op, type Outgoing, type RemoteMsg, type ReplyInfo, type Step } from './protocol.js';
+import { decode, encode, encodeFrom, isRemote, nodeEventMsg, SERVER_NAME, type GlobalMsg, type Op, type Outgoing, type RemoteMsg, type Reply, type Step } from './protocol.js';
 import { GlobalState, type Call, type ChainEnd, type Request, type Resolution, type Server } from './state.js';
 
 type Handlers = { [T in GlobalMsg['t']]: (m: Extract<GlobalMsg, { t: T }>) => void };
@@ -70,10 +70,7 @@ export class NameServer implements Server {
       gaveUp: (reason, e) => this.gaveUp(reason, e),
     });
     this.offNodes = host.monitorNodes(
-      (ev) => {
-        const hidden = ev[2]?.nodeType === 'hidden';
-        this.toServer(encode({ t: ev[0] === 'nodeup' ? '$nodeup' : '$nodedown', node: ev[1], hidden }));
-      },
+      (ev) => this.toServer(nodeEventMsg(ev)),
       { nodeType: 'all' },
     );
   }
@@ -235,7 +232,7 @@ export class NameServer implements Server {
     g_snapshot_req: (m) => this.send(m.from, { t: 'g_snapshot', entries: snapshot(this), token: m.token }),
     g_ops: (m) => {
       onOps(this, m.from, m.ops);
-      if (m.reply) onReply(this, m.reply[0], m.reply[1], m.reply[2]);
+      if (m.reply) onReply(this, m.reply.ref, m.reply.result, m.reply.info);
       if (m.done !== null) onDone(this, m.done);
     },
     g_reserve: (m) => onReserve(this, { from: m.from, ref: m.ref, kind: m.kind, name: m.name, pid: m.pid, res: m.res, retry: m.retry }),
@@ -290,12 +287,12 @@ export class NameServer implements Server {
         this.send(msg.from, { t: 'g_reply', ref: msg.ref, result: 'not_allowed', info: null });
         return refused(`global ${msg.kind} of '${msg.name}'`);
       case 'g_snapshot': {
-        const names = (msg.entries ?? []).map((e) => e[0]);
+        const names = (msg.entries ?? []).map((e) => e.name);
         onSnapshot(this, msg.from, [], msg.token);
         return names.length > 0 ? refused(`global names [${names.join(',')}]`) : true;
       }
       case 'g_ops': {
-        const adds = msg.ops.filter((op) => op[0] === 'add').map((op) => op[1]);
+        const adds = msg.ops.filter((op) => op.op === 'add').map((op) => op.name);
         return adds.length > 0 ? refused(`global names [${adds.join(',')}]`) : true;
       }
       case 'g_chain':
@@ -336,13 +333,13 @@ export class NameServer implements Server {
   notLeader(q: Request): void {
     notLeader(this, q);
   }
-  onDone(ref: string, relay?: ReplyInfo): void {
+  onDone(ref: string, relay?: Reply): void {
     onDone(this, ref, relay);
   }
   clearReservation(ref: string): void {
     clearReservation(this, ref);
   }
-  answer(requester: string, reply: ReplyInfo): void {
+  answer(requester: string, reply: Reply): void {
     answer(this, requester, reply);
   }
   route(c: Call): void {

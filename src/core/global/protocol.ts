@@ -8,32 +8,37 @@
  * and is ignored. Lists are filtered rather than refused where the server always did so (the
  * entries of a snapshot, the ops of a `g_ops`).
  */
+import type { NodeEvent } from '../interfaces/node-events.js';
 import { isPid, isRef, isStr } from '../terms/guards.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import type { ResolverDesc, WireEntry } from './name-table.js';
+import type { Entry, ResolverDesc } from './name-table.js';
 
 /** The local name of the server process on every node. */
 export const SERVER_NAME = 'global_name_server';
 
 export type CallKind = 'register' | 'reregister' | 'unregister';
 
-/** An owner's change to its entries, as broadcast in `g_ops`. */
-export type Op = ['add', string, Pid, ResolverDesc] | ['del', string, Pid];
-/** One step of a chain, run by the node that owns what it touches. */
-export type Step = [node: string, action: 'own', name: string, pid: Pid, res: ResolverDesc] | [node: string, action: 'drop', name: string, pid: Pid];
-/** The answer to a call: `info` is `['several', names]` when a pid already had a name. */
-export type ReplyInfo = [ref: string, result: string, info: unknown];
+/** An owner's change to its entries, as broadcast in `g_ops` (wire: `['add', name, pid, res]` / `['del', name, pid]`). */
+export type Op = { op: 'add'; name: string; pid: Pid; res: ResolverDesc } | { op: 'del'; name: string; pid: Pid };
+/** One step of a chain, run by `node`, the owner of what it touches (wire: `[node, 'own', name, pid, res]` / `[node, 'drop', name, pid]`). */
+export type Step = { node: string; action: 'own'; name: string; pid: Pid; res: ResolverDesc } | { node: string; action: 'drop'; name: string; pid: Pid };
+/** The answer to a call (wire: `[ref, result, info]`); `info` is `['several', names]` when the pid already had a name. */
+export interface Reply {
+  ref: string;
+  result: string;
+  info: unknown;
+}
 
 /** Messages between the name servers of two nodes (`from`: the sender's node). */
 export type RemoteMsg =
   | { t: 'g_snapshot_req'; from: string; token: unknown }
-  | { t: 'g_snapshot'; from: string; entries: WireEntry[] | null; token: unknown }
-  | { t: 'g_ops'; from: string; ops: Op[]; reply: ReplyInfo | null; done: string | null }
+  | { t: 'g_snapshot'; from: string; entries: Entry[] | null; token: unknown }
+  | { t: 'g_ops'; from: string; ops: Op[]; reply: Reply | null; done: string | null }
   | { t: 'g_reserve'; from: string; ref: string; kind: CallKind; name: string; pid: Pid | null; res: ResolverDesc | null; retry: boolean }
   | { t: 'g_chain'; from: string; ref: string; requester: string; leader: string | null; steps: Step[]; result: string }
   | { t: 'g_reply'; from: string; ref: string; result: string; info: unknown }
-  | { t: 'g_done'; from: string; ref: string; relay: ReplyInfo | null }
+  | { t: 'g_done'; from: string; ref: string; relay: Reply | null }
   | { t: 'g_not_leader'; from: string; ref: string }
   | { t: 'g_leader_up'; from: string }
   | { t: 'g_restarted'; from: string }
@@ -83,28 +88,65 @@ export interface LockReply {
   fresh: boolean;
 }
 
-// ----- shapes ----------------------------------------------------------------------------------
+// ----- shapes: wire tuple ↔ value -------------------------------------------------------------
 
-function isResolverDesc(x: unknown): x is ResolverDesc {
-  if (x === 'random_exit' || x === 'random_notify' || x === 'notify_all') return true;
-  return Array.isArray(x) && x.length === 3 && x[0] === 'fun' && isStr(x[1]) && isStr(x[2]);
+function resolverOf(x: unknown): ResolverDesc | null {
+  if (x === 'random_exit' || x === 'random_notify' || x === 'notify_all') return x;
+  if (Array.isArray(x) && x.length === 3 && x[0] === 'fun' && isStr(x[1]) && isStr(x[2])) return { fnNode: x[1], fnId: x[2] };
+  return null;
 }
 
-function isWireEntry(x: unknown): x is WireEntry {
-  return Array.isArray(x) && x.length === 3 && isStr(x[0]) && isPid(x[1]) && isResolverDesc(x[2]);
+const resolverTuple = (r: ResolverDesc): unknown => (typeof r === 'string' ? r : ['fun', r.fnNode, r.fnId]);
+
+function entryOf(x: unknown): Entry | null {
+  if (!Array.isArray(x) || x.length !== 3 || !isStr(x[0]) || !isPid(x[1])) return null;
+  const res = resolverOf(x[2]);
+  return res && { name: x[0], pid: x[1], res };
 }
 
-function isStep(x: unknown): x is Step {
-  if (!Array.isArray(x) || !isStr(x[0]) || !isStr(x[2]) || !isPid(x[3])) return false;
-  return (x[1] === 'own' && x.length === 5 && isResolverDesc(x[4])) || (x[1] === 'drop' && x.length === 4);
+function stepOf(x: unknown): Step | null {
+  if (!Array.isArray(x) || !isStr(x[0]) || !isStr(x[2]) || !isPid(x[3])) return null;
+  const res = x[1] === 'own' && x.length === 5 ? resolverOf(x[4]) : null;
+  if (res) return { node: x[0], action: 'own', name: x[2], pid: x[3], res };
+  return x[1] === 'drop' && x.length === 4 ? { node: x[0], action: 'drop', name: x[2], pid: x[3] } : null;
 }
 
-function isOp(x: unknown): x is Op {
-  if (!Array.isArray(x) || !isStr(x[1]) || !isPid(x[2])) return false;
-  return (x[0] === 'add' && isResolverDesc(x[3])) || x[0] === 'del';
+function opOf(x: unknown): Op | null {
+  if (!Array.isArray(x) || !isStr(x[1]) || !isPid(x[2])) return null;
+  const res = x[0] === 'add' ? resolverOf(x[3]) : null;
+  if (res) return { op: 'add', name: x[1], pid: x[2], res };
+  return x[0] === 'del' ? { op: 'del', name: x[1], pid: x[2] } : null;
 }
 
-const replyInfo = (x: unknown): ReplyInfo | null => (Array.isArray(x) ? (x as ReplyInfo) : null);
+/** Each of `xs` that has the shape, as a value (the others are left out). */
+function valid<T>(xs: unknown[], of: (x: unknown) => T | null): T[] {
+  const out: T[] = [];
+  for (const x of xs) {
+    const v = of(x);
+    if (v !== null) out.push(v);
+  }
+  return out;
+}
+
+/** A chain's steps, if every one has the shape. */
+function stepsOf(x: unknown): Step[] | null {
+  if (!Array.isArray(x)) return null;
+  const steps = valid(x, stepOf);
+  return steps.length === x.length ? steps : null;
+}
+
+// Fields of an answer are passed on as they came (a leader relays them unchanged).
+const replyOf = (x: unknown): Reply | null => (Array.isArray(x) ? { ref: x[0] as string, result: x[1] as string, info: x[2] } : null);
+
+const entryTuple = (e: Entry): unknown[] => [e.name, e.pid, resolverTuple(e.res)];
+const opTuple = (o: Op): unknown[] => (o.op === 'add' ? ['add', o.name, o.pid, resolverTuple(o.res)] : ['del', o.name, o.pid]);
+const stepTuple = (s: Step): unknown[] => (s.action === 'own' ? [s.node, 'own', s.name, s.pid, resolverTuple(s.res)] : [s.node, 'drop', s.name, s.pid]);
+const replyTuple = (r: Reply | null): unknown[] | null => (r ? [r.ref, r.result, r.info] : null);
+
+/** The names of `['several', names]` in an answer's info: the pid already had a global name. */
+export function severalNames(info: unknown): unknown[] | undefined {
+  return Array.isArray(info) && info[0] === 'several' && Array.isArray(info[1]) ? info[1] : undefined;
+}
 
 // ----- the tag table ---------------------------------------------------------------------------
 
@@ -123,14 +165,14 @@ const decoders: Decoders = {
   g_snapshot: ([, from, entries, token]) => ({
     t: 'g_snapshot',
     from: from as string,
-    entries: Array.isArray(entries) ? entries.filter(isWireEntry) : null,
+    entries: Array.isArray(entries) ? valid(entries, entryOf) : null,
     token,
   }),
   g_ops: ([, from, ops, reply, done]) => ({
     t: 'g_ops',
     from: from as string,
-    ops: Array.isArray(ops) ? ops.filter(isOp) : [],
-    reply: replyInfo(reply),
+    ops: Array.isArray(ops) ? valid(ops, opOf) : [],
+    reply: replyOf(reply),
     done: isStr(done) ? done : null,
   }),
   g_reserve: ([, from, ref, kind, name, pid, res, retry]) =>
@@ -142,16 +184,18 @@ const decoders: Decoders = {
           kind: kind as CallKind, // checked by the leader (an unknown kind is ignored there)
           name,
           pid: isPid(pid) ? pid : null,
-          res: isResolverDesc(res) ? res : null,
+          res: resolverOf(res),
           retry: retry === true,
         }
       : undefined,
-  g_chain: ([, from, ref, requester, leader, steps, result]) =>
-    isStr(ref) && isStr(requester) && Array.isArray(steps) && steps.every(isStep) && isStr(result)
+  g_chain: ([, from, ref, requester, leader, list, result]) => {
+    const steps = stepsOf(list);
+    return isStr(ref) && isStr(requester) && steps && isStr(result)
       ? { t: 'g_chain', from: from as string, ref, requester, leader: isStr(leader) ? leader : null, steps, result }
-      : undefined,
+      : undefined;
+  },
   g_reply: ([, from, ref, result, info]) => (isStr(ref) && isStr(result) ? { t: 'g_reply', from: from as string, ref, result, info } : undefined),
-  g_done: ([, from, ref, relay]) => (isStr(ref) ? { t: 'g_done', from: from as string, ref, relay: replyInfo(relay) } : undefined),
+  g_done: ([, from, ref, relay]) => (isStr(ref) ? { t: 'g_done', from: from as string, ref, relay: replyOf(relay) } : undefined),
   g_not_leader: ([, from, ref]) => (isStr(ref) ? { t: 'g_not_leader', from: from as string, ref } : undefined),
   g_leader_up: ([, from]) => ({ t: 'g_leader_up', from: from as string }),
   g_restarted: ([, from]) => ({ t: 'g_restarted', from: from as string }),
@@ -201,17 +245,17 @@ export function encode(msg: Exclude<GlobalMsg, { t: 'DOWN' }>): unknown[] {
     case 'g_snapshot_req':
       return [msg.t, msg.from, msg.token];
     case 'g_snapshot':
-      return [msg.t, msg.from, msg.entries ?? [], msg.token];
+      return [msg.t, msg.from, (msg.entries ?? []).map(entryTuple), msg.token];
     case 'g_ops':
-      return [msg.t, msg.from, msg.ops, msg.reply, msg.done];
+      return [msg.t, msg.from, msg.ops.map(opTuple), replyTuple(msg.reply), msg.done];
     case 'g_reserve':
-      return [msg.t, msg.from, msg.ref, msg.kind, msg.name, msg.pid, msg.res, msg.retry];
+      return [msg.t, msg.from, msg.ref, msg.kind, msg.name, msg.pid, msg.res && resolverTuple(msg.res), msg.retry];
     case 'g_chain':
-      return [msg.t, msg.from, msg.ref, msg.requester, msg.leader, msg.steps, msg.result];
+      return [msg.t, msg.from, msg.ref, msg.requester, msg.leader, msg.steps.map(stepTuple), msg.result];
     case 'g_reply':
       return [msg.t, msg.from, msg.ref, msg.result, msg.info];
     case 'g_done':
-      return [msg.t, msg.from, msg.ref, msg.relay];
+      return [msg.t, msg.from, msg.ref, replyTuple(msg.relay)];
     case 'g_not_leader':
     case 'g_sync_ack':
     case 'g_probe':
@@ -246,6 +290,12 @@ export function encodeLockReply(r: Omit<LockReply, 't'>): unknown[] {
 export function decodeLockReply(m: unknown): LockReply | undefined {
   if (!Array.isArray(m) || m[0] !== 'g_lock_reply' || !isStr(m[2])) return undefined;
   return { t: 'g_lock_reply', ref: m[1], node: m[2], granted: m[3] === true, fresh: m[4] === true };
+}
+
+/** A node event (`monitorNodes` with `nodeType: 'all'`), as the message that brings it to the server. */
+export function nodeEventMsg(ev: NodeEvent): unknown[] {
+  const [kind, node, info] = ev;
+  return encode({ t: kind === 'nodeup' ? '$nodeup' : '$nodedown', node, hidden: info?.nodeType === 'hidden' });
 }
 
 /** What a conflict resolution tells a process: it lost `name` (to `other`, with `notify_all`). */

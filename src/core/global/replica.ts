@@ -5,21 +5,21 @@
  */
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import type { Entry, ResolverDesc, WireEntry } from './name-table.js';
-import type { Op, ReplyInfo, Step } from './protocol.js';
+import type { Entry, ResolverDesc } from './name-table.js';
+import type { Op, Reply, Step } from './protocol.js';
 import type { ChainEnd, Server } from './state.js';
 
 /** This node's owned set, as sent in `g_snapshot`. */
-export function snapshot(g: Server): WireEntry[] {
-  return g.state.table.ownedBy(g.state.thisNode).map((e) => [e.name, e.pid, e.res]);
+export function snapshot(g: Server): Entry[] {
+  return g.state.table.ownedBy(g.state.thisNode);
 }
 
 /** `from`'s complete owned set: it replaces the replica; `token` may end the wait for it. */
-export function onSnapshot(g: Server, from: string, entries: WireEntry[], token: unknown): void {
+export function onSnapshot(g: Server, from: string, entries: Entry[], token: unknown): void {
   const { table, awaitingSnapshot } = g.state;
   if (awaitingSnapshot.get(from) === token) awaitingSnapshot.delete(from);
   const changed = new Set(table.dropOwner(from).map((e) => e.name));
-  for (const [name, pid, res] of entries) {
+  for (const { name, pid, res } of entries) {
     if (pid.node !== from) continue;
     table.set({ name, pid, res });
     changed.add(name);
@@ -31,9 +31,9 @@ export function onSnapshot(g: Server, from: string, entries: WireEntry[], token:
 export function onOps(g: Server, from: string, ops: Op[]): void {
   const { table } = g.state;
   for (const op of ops) {
-    const [kind, name, pid] = op;
+    const { name, pid } = op;
     if (pid.node !== from) continue;
-    if (kind === 'add') table.set({ name, pid, res: op[3] });
+    if (op.op === 'add') table.set({ name, pid, res: op.res });
     else if (table.get(from, name)?.pid.equals(pid)) table.delete(from, name);
     else continue;
     g.checkConflict(name);
@@ -44,7 +44,7 @@ export function onOps(g: Server, from: string, ops: Op[]): void {
 export function broadcast(g: Server, ops: Op[], end?: ChainEnd): void {
   const { thisNode: me, peers } = g.state;
   const relay = end !== undefined && end.requester !== me && !g.host.isConnected(end.requester);
-  const toPeer = (p: string): [ReplyInfo | null, string | null] => [
+  const toPeer = (p: string): [Reply | null, string | null] => [
     end && end.requester === p ? end.reply : null,
     end && !relay && end.leader === p && end.requester !== p ? end.ref : null,
   ];
@@ -58,8 +58,8 @@ export function broadcast(g: Server, ops: Op[], end?: ChainEnd): void {
   const { requester, leader, ref } = end;
   const reached = (n: string): boolean => ops.length > 0 && peers.has(n) && g.host.isConnected(n);
   // Not connected to the caller (a partial mesh): the leader, which got the call, relays the answer.
-  if (requester === me) g.onReply(ref, end.reply[1], end.reply[2]);
-  else if (!relay && !reached(requester)) g.send(requester, { t: 'g_reply', ref: end.reply[0], result: end.reply[1], info: end.reply[2] });
+  if (requester === me) g.onReply(ref, end.reply.result, end.reply.info);
+  else if (!relay && !reached(requester)) g.send(requester, { t: 'g_reply', ...end.reply });
   if (leader !== null && leader !== requester) {
     if (leader === me) g.onDone(ref);
     else if (relay || !reached(leader)) g.send(leader, { t: 'g_done', ref, relay: relay ? end.reply : null });
@@ -73,15 +73,15 @@ export function runChain(g: Server, ref: string, requester: string, leader: stri
   let i = 0;
   for (; i < steps.length; i++) {
     const s = steps[i]!;
-    if (s[0] === me) ops.push(...(s[1] === 'own' ? own(g, s[2], s[3], s[4]) : drop(g, s[2], s[3])));
-    else if (peers.has(s[0])) break;
+    if (s.node === me) ops.push(...(s.action === 'own' ? own(g, s.name, s.pid, s.res) : drop(g, s.name, s.pid)));
+    else if (peers.has(s.node)) break;
   }
   if (i < steps.length) {
     broadcast(g, ops);
-    g.send(steps[i]![0], { t: 'g_chain', ref, requester, leader, steps: steps.slice(i), result });
+    g.send(steps[i]!.node, { t: 'g_chain', ref, requester, leader, steps: steps.slice(i), result });
     return;
   }
-  broadcast(g, ops, { ref, requester, leader, reply: [ref, result, null] });
+  broadcast(g, ops, { ref, requester, leader, reply: { ref, result, info: null } });
 }
 
 // ----- owned entries ---------------------------------------------------------------------------
@@ -110,7 +110,7 @@ function releaseMonitor(g: Server, pid: Pid): void {
 
 /** Forget a user function once its entry is gone by an explicit change. */
 function forgetFn(g: Server, e: Entry | undefined): void {
-  if (e && Array.isArray(e.res) && e.res[1] === g.state.thisNode) g.state.resolveFns.delete(e.res[2]);
+  if (e && typeof e.res !== 'string' && e.res.fnNode === g.state.thisNode) g.state.resolveFns.delete(e.res.fnId);
 }
 
 /** Own `name → pid` (a live local pid); returns the ops to broadcast. */
@@ -126,7 +126,7 @@ export function own(g: Server, name: string, pid: Pid, res: ResolverDesc): Op[] 
     forgetFn(g, old);
   }
   g.checkConflict(name);
-  return [['add', name, pid, res]];
+  return [{ op: 'add', name, pid, res }];
 }
 
 /** Stop owning `name` if it stands for `pid`; returns the ops to broadcast. */
@@ -138,7 +138,7 @@ export function drop(g: Server, name: string, pid: Pid): Op[] {
   releaseMonitor(g, pid);
   forgetFn(g, old);
   g.checkConflict(name);
-  return [['del', name, pid]];
+  return [{ op: 'del', name, pid }];
 }
 
 /** A monitored pid (a lock requester's, or an owned entry's) exited. */
@@ -155,7 +155,7 @@ export function onDown(g: Server, ref: Ref): void {
     if (!e || !e.pid.equals(pid)) continue;
     table.delete(thisNode, name);
     forgetFn(g, e);
-    ops.push(['del', name, pid]);
+    ops.push({ op: 'del', name, pid });
     g.checkConflict(name);
   }
   broadcast(g, ops);

@@ -9,7 +9,7 @@ import type { Ref } from '../terms/ref.js';
 import type { GlobalHost } from './host.js';
 import { LockTable } from './locks.js';
 import { NameTable, type ResolverDesc } from './name-table.js';
-import type { CallKind, Op, Outgoing, RemoteMsg, ReplyInfo, Step } from './protocol.js';
+import type { CallKind, Op, Outgoing, RemoteMsg, Reply, Step } from './protocol.js';
 
 /** A user resolve function. */
 export type ResolveFn = (name: string, pid1: Pid, pid2: Pid) => Pid | undefined | Promise<Pid | undefined>;
@@ -138,7 +138,7 @@ export interface ChainEnd {
   ref: string;
   requester: string;
   leader: string | null;
-  reply: ReplyInfo;
+  reply: Reply;
 }
 
 /** The name server as its role files see it. */
@@ -165,9 +165,9 @@ export interface Server {
   // authority.ts
   onReserve(q: Request): void;
   notLeader(q: Request): void;
-  onDone(ref: string, relay?: ReplyInfo): void;
+  onDone(ref: string, relay?: Reply): void;
   clearReservation(ref: string): void;
-  answer(requester: string, reply: ReplyInfo): void;
+  answer(requester: string, reply: Reply): void;
   // calls.ts
   route(c: Call): void;
   onReply(ref: string, result: string, info: unknown): void;

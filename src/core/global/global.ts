@@ -82,8 +82,8 @@ export class Global {
    *
    * Rejects `ErlmeshError` code `not_allowed` (details `{ kind: 'register', name }`) when the
    * leader refuses: this node joined with a ticket whose role lacks `global`, or `pid` lives on
-   * such a node (see docs/security.md, "global"). `reRegisterName` and `unregisterName`
-   * reject the same way (kind `'reregister'` / `'unregister'`).
+   * such a node (see docs/security.md, "global and ticket holders"). `reRegisterName` and
+   * `unregisterName` reject the same way (kind `'reregister'` / `'unregister'`).
    *
    * @example
    * await node.global.registerName('kvs', pid);        // 'yes'

@@ -1,7 +1,6 @@
 /**
- * Temporary: replaced by node/service-host.ts at merge. A `GlobalHost` over today's `Node`, so
- * that the global service can be written against its host before the node implements
- * `ServiceHost`. The only file of global/ that knows `Node`.
+ * Temporary: replaced by node/service-host.ts at merge. A `GlobalHost` over today's `Node`
+ * (the only file of global/ that knows `Node`).
  */
 import { ErlmeshError } from '../base/errors.js';
 import type { Self } from '../interfaces/self.js';
@@ -12,6 +11,14 @@ import type { GlobalHost } from './host.js';
 
 export function hostFromNode(node: Node): GlobalHost {
   const isConnected = (n: string): boolean => node.nodes('connected').includes(n);
+  const run = <T>(fn: (self: Self) => T | Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      try {
+        node.spawn(async (self) => (async () => fn(self))().then(resolve, reject));
+      } catch (e) {
+        reject(e);
+      }
+    });
   return {
     name: node.name,
     creation: node.creation,
@@ -23,24 +30,10 @@ export function hostFromNode(node: Node): GlobalHost {
     isConnected,
     monitorNodes: (listener, opts) => node.monitorNodes(listener, opts),
     startService: (spec) => startService(node, spec),
-    run: <T>(fn: (self: Self) => T | Promise<T>) =>
-      new Promise<T>((resolve, reject) => {
-        try {
-          node.spawn(async (self) => {
-            try {
-              resolve(await fn(self));
-            } catch (e) {
-              reject(e);
-            }
-          });
-        } catch (e) {
-          reject(e);
-        }
-      }),
+    run,
     send: (dest, msg, opts) => {
       const to = typeof dest === 'string' ? node.name : Array.isArray(dest) ? dest[1] : (dest as Pid).node;
-      if (opts?.noconnect && to !== node.name && !isConnected(to)) return;
-      node.send(dest, msg);
+      if (!opts?.noconnect || to === node.name || isConnected(to)) node.send(dest, msg);
     },
     isLocalAlive: (pid) => pid.node === node.name && node.runtime.local(pid) !== undefined,
     policyOf: (n) => node.security.policyOf(n),

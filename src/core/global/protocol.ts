@@ -32,24 +32,39 @@ export interface Reply {
 
 /** Messages between the name servers of two nodes (`from`: the sender's node). */
 export type RemoteMsg =
+  /** Send your owned set (asked on every nodeup, and by a restarted server). */
   | { t: 'g_snapshot_req'; from: string; token: unknown }
+  /** The sender's complete owned set: replaces its replica; the token of our last request ends the wait for it. */
   | { t: 'g_snapshot'; from: string; entries: Entry[] | null; token: unknown }
+  /** The sender's changes to its entries; `reply` answers the recipient's call, `done` tells the recipient leader that chain `done` ended. */
   | { t: 'g_ops'; from: string; ops: Op[]; reply: Reply | null; done: string | null }
+  /** A call to the leader. `retry`: sent again, so a register finding its own pid under the name answers `yes`. */
   | { t: 'g_reserve'; from: string; ref: string; kind: CallKind; name: string; pid: Pid | null; res: ResolverDesc | null; retry: boolean }
+  /** The rest of a chain: run the leading steps that are ours, pass on the rest (steps of owners we are not connected to are skipped). */
   | { t: 'g_chain'; from: string; ref: string; requester: string; leader: string | null; steps: Step[]; result: string }
+  /** The answer to a call, when it cannot ride on a `g_ops`. */
   | { t: 'g_reply'; from: string; ref: string; result: string; info: unknown }
+  /** The end of a chain, when it cannot ride on a `g_ops`; `relay`: an answer for a caller the chain's last node is not connected to. */
   | { t: 'g_done'; from: string; ref: string; relay: Reply | null }
+  /** The recipient of a `g_reserve` is not the leader: the caller retries when its leader changes. */
   | { t: 'g_not_leader'; from: string; ref: string }
+  /** The sender just became the leader: parked calls retry. */
   | { t: 'g_leader_up'; from: string }
+  /** The sender's server restarted (its mailbox was lost): handled as its nodedown then nodeup. */
   | { t: 'g_restarted'; from: string }
+  /** Before resolving a conflict: does the recipient still hold `name` for `pid`? Answered `g_confirmed`. */
   | { t: 'g_confirm'; from: string; rref: string; name: string; pid: Pid }
   | { t: 'g_confirmed'; from: string; rref: string; still: boolean }
+  /** Run the user resolve function `fnId` registered on the recipient; answered `g_resolve_rep` (the pid to keep, or null). */
   | { t: 'g_resolve_req'; from: string; rref: string; name: string; pid1: Pid; pid2: Pid; fnId: string }
   | { t: 'g_resolve_rep'; from: string; rref: string; keep: Pid | null }
+  /** A `sync()` barrier round, answered `g_sync_ack` once settled. */
   | { t: 'g_sync_req'; from: string; ref: string; round: 1 | 2 }
   | { t: 'g_sync_ack'; from: string; ref: string }
+  /** A round-2 barrier's round trip to every peer. */
   | { t: 'g_probe'; from: string; ref: unknown }
   | { t: 'g_probe_ack'; from: string; ref: string }
+  /** The sender admits the recipient with a role: the recipient must not lead while connected to it. */
   | { t: 'g_untrusted'; from: string };
 
 /** A lock request from a lock client (locks.ts); served to any node, peer or not. */
@@ -214,11 +229,12 @@ const decoders: Decoders = {
 };
 
 /** The tags of `RemoteMsg`: each such message names its sender's node in position 1. */
-const REMOTE_TAGS: ReadonlySet<string> = new Set<RemoteMsg['t']>([
-  'g_snapshot_req', 'g_snapshot', 'g_ops', 'g_reserve', 'g_chain', 'g_reply', 'g_done', 'g_not_leader', 'g_leader_up',
-  'g_restarted', 'g_confirm', 'g_confirmed', 'g_resolve_req', 'g_resolve_rep', 'g_sync_req', 'g_sync_ack', 'g_probe',
-  'g_probe_ack', 'g_untrusted',
-]);
+const remoteTags: { [T in RemoteMsg['t']]: true } = {
+  g_snapshot_req: true, g_snapshot: true, g_ops: true, g_reserve: true, g_chain: true, g_reply: true, g_done: true,
+  g_not_leader: true, g_leader_up: true, g_restarted: true, g_confirm: true, g_confirmed: true, g_resolve_req: true,
+  g_resolve_rep: true, g_sync_req: true, g_sync_ack: true, g_probe: true, g_probe_ack: true, g_untrusted: true,
+};
+const REMOTE_TAGS: ReadonlySet<string> = new Set(Object.keys(remoteTags));
 
 export function isRemote(msg: GlobalMsg): msg is RemoteMsg {
   return REMOTE_TAGS.has(msg.t);

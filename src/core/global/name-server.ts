@@ -69,10 +69,7 @@ export class NameServer implements Server {
       },
       gaveUp: (reason, e) => this.gaveUp(reason, e),
     });
-    this.offNodes = host.monitorNodes(
-      (ev) => this.toServer(nodeEventMsg(ev)),
-      { nodeType: 'all' },
-    );
+    this.offNodes = host.monitorNodes((ev) => this.toServer(nodeEventMsg(ev)), { nodeType: 'all' });
   }
 
   get self(): Self {
@@ -110,17 +107,17 @@ export class NameServer implements Server {
   debugState(): Record<string, unknown> {
     const s = this.state;
     return {
-      me: s.thisNode,
+      thisNode: s.thisNode,
       leader: s.leader,
       peers: [...s.peers],
       awaitingSnapshot: [...s.awaitingSnapshot.keys()],
-      stash: [...s.heldUntilNodeup].map(([n, ms]) => [n, ms.length]),
-      resolving: [...s.resolutions.values()].map((r) => [r.name, r.stage, r.mine.toString(), r.other.toString(), r.fnNode]),
-      busy: [...s.reservations.values()].map((r) => [r.name, r.ref, [...r.nodes]]),
-      deferred: s.queuedRequests.map((q) => [q.from, q.kind, q.name]),
+      heldUntilNodeup: [...s.heldUntilNodeup].map(([n, ms]) => [n, ms.length]),
+      resolutions: [...s.resolutions.values()].map((r) => [r.name, r.stage, r.mine.toString(), r.other.toString(), r.fnNode]),
+      reservations: [...s.reservations.values()].map((r) => [r.name, r.ref, [...r.nodes]]),
+      queuedRequests: s.queuedRequests.map((q) => [q.from, q.kind, q.name]),
       calls: [...s.calls.values()].map((c) => [c.kind, c.name, c.sentTo]),
       barriers: [...s.barriers.values()].map((b) => [b.round, [...b.waiting]]),
-      pendingAcks: s.owedAcks.map((a) => [a.to, a.round, a.probe ? [...a.probe.waiting] : null]),
+      owedAcks: s.owedAcks.map((a) => [a.to, a.round, a.probe ? [...a.probe.waiting] : null]),
       names: s.table.names().map((n) => [n, s.table.owners(n).map((e) => e.pid.toString())]),
     };
   }

@@ -34,9 +34,8 @@ import type { GlobalHost } from './host.js';
 import { checkLockId, checkRetries, lockClient, lockNodes, type LockId } from './locks.js';
 import { NameServer } from './name-server.js';
 import type { ResolverDesc } from './name-table.js';
-import { encode, type CallKind } from './protocol.js';
+import type { CallKind } from './protocol.js';
 import type { Call, ResolveFn } from './state.js';
-import { newBarrier } from './sync.js';
 
 /** Options of the global service (none yet). */
 export type GlobalInit = Readonly<Record<string, never>>;
@@ -169,10 +168,7 @@ export class Global {
    */
   sync(): Promise<'ok'> {
     if (this.server.state.stopped) return Promise.resolve('ok');
-    return new Promise((resolve) => {
-      const key = newBarrier(this.server, resolve);
-      this.server.toServer(encode({ t: '$new_barrier', ref: key }));
-    });
+    return new Promise((resolve) => this.server.newSync(resolve));
   }
 
   /**

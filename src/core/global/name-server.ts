@@ -46,7 +46,7 @@ import { checkConflict, endResolution, onConfirm, onConfirmed, onResolveRep, res
 import { nodeDown, nodeUp, recomputeLeader } from './membership.js';
 import { broadcast, drop, ensureMonitor, onDown, onOps, onSnapshot, own, runChain, snapshot } from './replica.js';
 import { serveLock } from './locks.js';
-import { advanceSync, onProbeAck, onSyncAck, startRound } from './sync.js';
+import { advanceSync, newBarrier, onProbeAck, onSyncAck, startRound } from './sync.js';
 import { decode, encode, encodeFrom, isRemote, nodeEventMsg, SERVER_NAME, type GlobalMsg, type Op, type Outgoing, type RemoteMsg, type Reply, type Step } from './protocol.js';
 import { GlobalState, type Call, type ChainEnd, type Request, type Resolution, type Server } from './state.js';
 
@@ -96,6 +96,12 @@ export class NameServer implements Server {
   newCall(c: Call): void {
     this.state.newCalls.set(c.ref, c);
     this.toServer(encode({ t: '$new_call', ref: c.ref }));
+  }
+
+  /** Hand a `sync()` to the server process: `resolve` is called when both rounds are done. */
+  newSync(resolve: (v: 'ok') => void): void {
+    const key = newBarrier(this, resolve);
+    this.toServer(encode({ t: '$new_barrier', ref: key }));
   }
 
   /** Send to the server on `node`, only over an existing connection (never opening one). */

@@ -1,15 +1,9 @@
 /**
- * global: cluster-wide names and locks (Erlang's `global`), as `node.global`.
+ * global: cluster-wide names and locks (Erlang's `global`), as `node.global`. Names are kept by
+ * a `global_name_server` process on every node (name-server.ts: roles and invariants;
+ * protocol.ts: the messages); locks by a lock table per node (locks.ts).
  *
- * Names are kept by a `global_name_server` process on every node (server.ts has the protocol
- * and its invariants): each name is owned by the node of its pid, replicated to every visible
- * node, and arbitrated by the *leader* (the lowest-named node among a node and its visible
- * peers). A registration is one request to the leader and one answer, plus the owner's
- * broadcast of the new entry; no cluster-wide lock is taken (Erlang's lock-based registration
- * is a known pain point, erlang/otp#4448). Locks (locks.ts) are separate: a lock table per
- * node, set on a list of nodes.
- *
- * Behaviour (erlang-semantics.md §7):
+ * Behaviour:
  * - `registerName` → `'yes'`, or `'no'` when the name is taken or the pid already has a global
  *   name (logged `global: <pid> registered under several names: [new,old]`). A dead pid, or a
  *   pid on a node the leader cannot reach, gets `'yes'` and its name disappears at once.
@@ -22,7 +16,8 @@
  *   that registered with it).
  *
  * Differences from Erlang:
- * - Names are strings.
+ * - Names are strings. No cluster-wide lock is taken to register (Erlang's lock-based
+ *   registration is a known pain point, erlang/otp#4448).
  * - Hidden connections are ignored by the name service: a hidden node keeps its own names,
  *   and visible nodes do not see them (Erlang's global does not sync over hidden connections
  *   either). Locks may be set on any connected node, hidden or not.
@@ -34,11 +29,16 @@
  *   waits until it can.
  */
 import { badarg, ErlmeshError } from '../base/errors.js';
-import type { Node } from '../node/node.js';
 import { Pid } from '../terms/pid.js';
-import { checkLockId, checkRetries, lockNodes, runLockClient, type LockId } from './locks.js';
-import { NameServer, SERVER_NAME, type Call, type CallKind, type ResolveFn } from './name-server.js';
+import type { GlobalHost } from './host.js';
+import { checkLockId, checkRetries, lockClient, lockNodes, type LockId } from './locks.js';
+import { NameServer } from './name-server.js';
 import type { ResolverDesc } from './name-table.js';
+import type { CallKind } from './protocol.js';
+import type { Call, ResolveFn } from './state.js';
+
+/** Options of the global service (none yet). */
+export type GlobalInit = Readonly<Record<string, never>>;
 
 /**
  * How a name conflict is resolved after a partition heals:
@@ -67,8 +67,11 @@ export class Global {
   private readonly server: NameServer;
   private fnSeq = 0;
 
-  constructor(readonly node: Node) {
-    this.server = new NameServer(node);
+  constructor(
+    private readonly host: GlobalHost,
+    _init: GlobalInit = {},
+  ) {
+    this.server = new NameServer(host);
   }
 
   /**
@@ -78,8 +81,8 @@ export class Global {
    *
    * Rejects `ErlmeshError` code `not_allowed` (details `{ kind: 'register', name }`) when the
    * leader refuses: this node joined with a ticket whose role lacks `global`, or `pid` lives on
-   * such a node (see server.ts, "Ticket holders"). `reRegisterName` and `unregisterName`
-   * reject the same way (kind `'reregister'` / `'unregister'`).
+   * such a node (see docs/security.md, "global and ticket holders"). `reRegisterName` and
+   * `unregisterName` reject the same way (kind `'reregister'` / `'unregister'`).
    *
    * @example
    * await node.global.registerName('kvs', pid);        // 'yes'
@@ -126,7 +129,7 @@ export class Global {
    */
   whereisName(name: string): Pid | undefined {
     checkName(name, 'whereisName');
-    return this.server.table.whereis(name);
+    return this.server.state.table.whereis(name);
   }
 
   /**
@@ -138,9 +141,9 @@ export class Global {
    */
   send(name: string, msg: unknown): Pid {
     checkName(name, 'send');
-    const pid = this.server.table.whereis(name);
+    const pid = this.server.state.table.whereis(name);
     if (!pid) throw new ErlmeshError('badarg', `global.send: no process is registered as '${name}'`, { name, msg });
-    this.node.send(pid, msg);
+    this.host.send(pid, msg);
     return pid;
   }
 
@@ -151,7 +154,7 @@ export class Global {
    * node.global.registeredNames();     // ['db', 'kvs']
    */
   registeredNames(): string[] {
-    return this.server.table.names();
+    return this.server.state.table.names();
   }
 
   /**
@@ -164,11 +167,8 @@ export class Global {
    * b.global.whereisName('kvs');        // as on c
    */
   sync(): Promise<'ok'> {
-    if (this.server.stopped) return Promise.resolve('ok');
-    return new Promise((resolve) => {
-      const key = this.server.newBarrier(resolve);
-      this.server.toServer(['$g_sync', key]);
-    });
+    if (this.server.state.stopped) return Promise.resolve('ok');
+    return new Promise((resolve) => this.server.newSync(resolve));
   }
 
   /**
@@ -183,9 +183,9 @@ export class Global {
    */
   setLock(id: LockId, nodes?: string[], retries: number = Infinity): Promise<boolean> {
     const lockId = checkLockId(id, 'setLock');
-    const ns = lockNodes(this.node, nodes, 'setLock');
+    const ns = lockNodes(this.host, nodes, 'setLock');
     const r = checkRetries(retries, 'setLock');
-    return runLockClient(this.node, SERVER_NAME, 'set', lockId, ns, r);
+    return lockClient(this.host, 'set', lockId, ns, r);
   }
 
   /**
@@ -196,8 +196,8 @@ export class Global {
    */
   async delLock(id: LockId, nodes?: string[]): Promise<true> {
     const lockId = checkLockId(id, 'delLock');
-    const ns = lockNodes(this.node, nodes, 'delLock');
-    await runLockClient(this.node, SERVER_NAME, 'del', lockId, ns, 0);
+    const ns = lockNodes(this.host, nodes, 'delLock');
+    await lockClient(this.host, 'del', lockId, ns, 0);
     return true;
   }
 
@@ -229,8 +229,8 @@ export class Global {
   private resolverDesc(resolve: unknown, fn: string): ResolverDesc {
     if (typeof resolve === 'function') {
       const id = `f${++this.fnSeq}`;
-      this.server.fns.set(id, resolve as ResolveFn);
-      return ['fun', this.node.name, id];
+      this.server.state.resolveFns.set(id, resolve as ResolveFn);
+      return { fnNode: this.host.name, fnId: id };
     }
     const d = typeof resolve === 'string' ? RESOLVER_ALIASES[resolve] : undefined;
     if (!d) throw badarg(`${fn}: resolve must be 'random_exit', 'random_notify', 'notify_all' or a function`, { resolve });
@@ -238,11 +238,10 @@ export class Global {
   }
 
   private call(kind: CallKind, name: string, pid: Pid | null, res: ResolverDesc | null): Promise<string> {
-    if (this.server.stopped) return Promise.reject(new ErlmeshError('notalive', 'global: the node has stopped'));
+    if (this.server.state.stopped) return Promise.reject(new ErlmeshError('notalive', 'global: the node has stopped'));
     return new Promise((resolve, reject) => {
-      const c: Call = { ref: this.server.newRef(), kind, name, pid, res, retry: false, sentTo: undefined, resolve, reject };
-      this.server.newCalls.set(c.ref, c);
-      this.server.toServer(['$g_call', c.ref]);
+      const c: Call = { from: this.host.name, ref: this.server.newRef(), kind, name, pid, res, retry: false, sentTo: undefined, resolve, reject };
+      this.server.newCall(c);
     });
   }
 }

@@ -26,13 +26,13 @@
  *   exits.
  */
 import { badarg } from '../base/errors.js';
-import type { Node } from '../node/node.js';
-import type { ProcessContext } from '../process/context.js';
+import type { Self } from '../interfaces/self.js';
 import { checkTerm } from '../terms/check.js';
 import { encodeTerm } from '../codec/superjson.js';
 import { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-
+import type { GlobalHost } from './host.js';
+import { decode, decodeLockReply, encode, encodeLockReply, SERVER_NAME, type LockRequest } from './protocol.js';
 /** A lock id: `[resourceId, requesterId]`, both terms. */
 export type LockId = readonly [resourceId: unknown, requesterId: unknown];
 
@@ -50,8 +50,8 @@ export class LockTable {
   private readonly locks = new Map<string, Lock>();
   private readonly byMon = new Map<string, string>();
 
-  /** @param ctx the name server process (monitors pid requesters) */
-  constructor(private readonly ctx: () => ProcessContext) {}
+  /** @param server the name server process now (monitors pid requesters) */
+  constructor(private readonly server: () => Self) {}
 
   /** Set the lock for `requester` on behalf of node `from`: `'new'`, `'again'` (already its), or false. */
   set(from: string, resource: unknown, requester: unknown): 'new' | 'again' | false {
@@ -63,7 +63,7 @@ export class LockTable {
       l.holders.add(from);
       return 'again';
     }
-    const mon = requester instanceof Pid ? this.ctx().monitor(requester) : undefined;
+    const mon = requester instanceof Pid ? this.server().monitor(requester) : undefined;
     this.locks.set(key, { requesterKey: rkey, requester, holders: new Set([from]), mon });
     if (mon) this.byMon.set(mon.key, key);
     return 'new';
@@ -97,7 +97,7 @@ export class LockTable {
     this.byMon.clear();
     for (const [key, l] of this.locks) {
       if (!(l.requester instanceof Pid)) continue;
-      l.mon = this.ctx().monitor(l.requester);
+      l.mon = this.server().monitor(l.requester);
       this.byMon.set(l.mon.key, key);
     }
   }
@@ -106,7 +106,7 @@ export class LockTable {
     this.locks.delete(key);
     if (l.mon) {
       this.byMon.delete(l.mon.key);
-      if (demonitor) this.ctx().demonitor(l.mon, { flush: true });
+      if (demonitor) this.server().demonitor(l.mon, { flush: true });
     }
   }
 }
@@ -119,8 +119,8 @@ export function checkLockId(id: unknown, fn: string): LockId {
 }
 
 /** Validate a node list (default: this node and its visible peers). */
-export function lockNodes(node: Node, nodes: unknown, fn: string): string[] {
-  if (nodes === undefined) return [node.name, ...node.nodes()];
+export function lockNodes(host: Pick<GlobalHost, 'name' | 'nodes'>, nodes: unknown, fn: string): string[] {
+  if (nodes === undefined) return [host.name, ...host.nodes()];
   if (!Array.isArray(nodes) || nodes.some((n) => typeof n !== 'string')) throw badarg(`${fn}: nodes must be a list of node names`, { nodes });
   return [...new Set(nodes as string[])];
 }
@@ -141,84 +141,80 @@ function backoffMs(attempt: number): number {
 
 let nextRef = 0;
 
+type LockClientHost = Pick<GlobalHost, 'name' | 'creation' | 'run'>;
+
 /**
  * Send `kind` for `id` to the name server of every node of `nodes` and wait for each answer
  * (or for the server's monitor to fire: an unreachable node holds no lock). `granted` lists
  * the nodes where this request newly set the lock.
  */
-async function askAll(
-  self: ProcessContext,
-  server: string,
-  kind: 'set' | 'del',
-  id: LockId,
-  nodes: string[],
-): Promise<{ granted: string[]; refused: boolean }> {
-  const node = self.node;
-  const ref = `${node.name}/${node.creation}#lock${++nextRef}`;
+async function askAll(host: LockClientHost, self: Self, kind: 'set' | 'del', id: LockId, nodes: string[]): Promise<{ granted: string[]; refused: boolean }> {
+  const ref = `${host.name}/${host.creation}#lock${++nextRef}`;
+  const [resource, requester] = id;
   const pending = new Map<string, Ref>();
   for (const n of nodes) {
-    pending.set(n, self.monitor([server, n]));
-    self.send([server, n], ['g_lock', node.name, ref, self.pid, kind, id[0], id[1]]);
+    pending.set(n, self.monitor([SERVER_NAME, n]));
+    self.send([SERVER_NAME, n], encode({ t: 'g_lock', from: host.name, ref, replyTo: self.pid, op: kind, resource, requester }));
   }
   const granted: string[] = [];
   let refused = false;
   while (pending.size > 0) {
     const keys = new Set([...pending.values()].map((r) => r.key));
-    const m = (await self.receive(
-      (x: unknown[]) => (x[0] === 'g_lock_reply' && x[1] === ref) || (x[0] === 'DOWN' && keys.has((x[1] as Ref).key)),
-    )) as unknown[];
-    if (m[0] === 'g_lock_reply') {
-      const n = m[2] as string;
-      const mon = pending.get(n);
+    const m: unknown = await self.receive((x: unknown) => {
+      const down = decode(x);
+      return decodeLockReply(x)?.ref === ref || (down?.t === 'DOWN' && keys.has(down.ref.key));
+    });
+    const reply = decodeLockReply(m);
+    if (reply) {
+      const mon = pending.get(reply.node);
       if (!mon) continue;
-      pending.delete(n);
+      pending.delete(reply.node);
       self.demonitor(mon, { flush: true });
-      if (m[3] !== true) refused = true;
-      else if (m[4] === true) granted.push(n);
+      if (!reply.granted) refused = true;
+      else if (reply.fresh) granted.push(reply.node);
     } else {
-      for (const [n, mon] of pending) if (mon.equals(m[1])) pending.delete(n);
+      const down = decode(m);
+      if (down?.t === 'DOWN') for (const [n, mon] of pending) if (mon.equals(down.ref)) pending.delete(n);
     }
   }
   return { granted, refused };
 }
 
 /**
- * Run one lock operation on `nodes` from a helper process: `set` (with retries) or `del`.
+ * Run one lock operation on `nodes` from a throwaway process: `set` (with retries) or `del`.
  * @internal used by Global
  */
-export function runLockClient(
-  node: Node,
-  server: string,
-  op: 'set' | 'del',
-  id: LockId,
-  nodes: string[],
-  retries: number,
-): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const body = async (self: ProcessContext): Promise<void> => {
-      if (op === 'del') {
-        await askAll(self, server, 'del', id, nodes);
-        return resolve(true);
-      }
-      for (let attempt = 0; ; attempt++) {
-        const { granted, refused } = await askAll(self, server, 'set', id, nodes);
-        if (!refused) return resolve(true);
-        // All or nothing: give back what this attempt got before waiting.
-        if (granted.length > 0) await askAll(self, server, 'del', id, granted);
-        if (attempt >= retries) return resolve(false);
-        await self.receive(() => false, backoffMs(attempt + 1));
-      }
-    };
-    try {
-      node.spawn(async (self) => {
-        try {
-          await body(self);
-        } catch (e) {
-          reject(e);
-        }
-      });
-    } catch (e) {
-      reject(e);
+export function lockClient(host: LockClientHost, op: 'set' | 'del', id: LockId, nodes: string[], retries: number): Promise<boolean> {
+  return host.run(async (self) => {
+    if (op === 'del') {
+      await askAll(host, self, 'del', id, nodes);
+      return true;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const { granted, refused } = await askAll(host, self, 'set', id, nodes);
+      if (!refused) return true;
+      // All or nothing: give back what this attempt got before waiting.
+      if (granted.length > 0) await askAll(host, self, 'del', id, granted);
+      if (attempt >= retries) return false;
+      await self.receive(() => false, backoffMs(attempt + 1));
     }
   });
+}
+
+/** Serve a lock request on the name server (a lost connection is seen by the client's monitor instead). */
+export function serveLock(host: Pick<GlobalHost, 'name' | 'policyOf' | 'refused' | 'send'>, table: LockTable, m: LockRequest): void {
+  const { from, ref, replyTo, op, resource, requester } = m;
+  const reply = (granted: boolean, fresh: boolean): void => host.send(replyTo, encodeLockReply({ ref, node: host.name, granted, fresh }), { noconnect: true });
+  const policy = host.policyOf(from);
+  if (policy && policy.global !== true && op === 'set') {
+    host.refused(from, 'a global lock');
+    return reply(false, false);
+  }
+  if (op === 'set') {
+    const r = table.set(from, resource, requester);
+    reply(r !== false, r === 'new');
+  } else {
+    table.del(resource, requester);
+    reply(true, false);
+  }
 }

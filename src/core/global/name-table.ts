@@ -12,19 +12,16 @@ import type { Pid } from '../terms/pid.js';
 import { compareNames } from '../terms/node-names.js';
 
 /**
- * How a name conflict is resolved, as carried in an entry: a built-in resolver, or a user
- * function that lives on the node that registered with it (`['fun', node, id]`).
+ * How a name conflict is resolved, as carried in an entry: a built-in resolver, or the user
+ * function `fnId` that lives on the node `fnNode`, which registered with it.
  */
-export type ResolverDesc = 'random_exit' | 'random_notify' | 'notify_all' | readonly ['fun', string, string];
+export type ResolverDesc = 'random_exit' | 'random_notify' | 'notify_all' | { readonly fnNode: string; readonly fnId: string };
 
 export interface Entry {
   readonly name: string;
   readonly pid: Pid;
   readonly res: ResolverDesc;
 }
-
-/** An entry as sent between name servers. */
-export type WireEntry = [name: string, pid: Pid, res: ResolverDesc];
 
 export class NameTable {
   /** name → owner node → entry */

@@ -19,9 +19,9 @@ import type { Proc } from '../process/proc.js';
 import { ProcessRuntime, type Resolved } from '../process/runtime.js';
 import { Rpc } from '../rpc/rpc.js';
 import { Erpc } from '../rpc/erpc.js';
-import { Global } from '../global/global.js';
+import { globalService, SERVER_NAME as GLOBAL_SERVER, type Global } from '../global/index.js';
+import { hostFromNode } from '../global/node-adapter.js';
 import { isPgScopeName, Pg } from '../pg/pg.js';
-import { SERVER_NAME as GLOBAL_SERVER } from '../global/name-server.js';
 import { checkTerm } from '../terms/check.js';
 import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';
@@ -259,7 +259,7 @@ export class Node {
     this.user = userProc.pid;
     this.runtime.registry.register('user', this.user);
     // Services run as processes of this node, as in OTP's kernel.
-    this.global = new Global(this);
+    this.global = globalService()(hostFromNode(this));
     this.pg = new Pg(this);
   }
 

@@ -20,7 +20,8 @@ import { ProcessRuntime, type Resolved } from '../process/runtime.js';
 import { Rpc } from '../rpc/rpc.js';
 import { Erpc } from '../rpc/erpc.js';
 import { Global } from '../global/global.js';
-import { isPgScopeName, Pg } from '../pg/pg.js';
+import { pgService, type Pg } from '../pg/index.js';
+import { hostFromNode } from '../pg/node-adapter.js';
 import { SERVER_NAME as GLOBAL_SERVER } from '../global/name-server.js';
 import { checkTerm } from '../terms/check.js';
 import { formatTerm } from '../terms/format.js';
@@ -207,7 +208,7 @@ export class Node {
       roleOf: (peer) => (this.net ? this.net.roleOf(peer) : null),
       disconnect: (peer, reason) => this.net?.disconnect(peer, reason) ?? false,
       // Every role may reach the name services; global and pg check their own capability.
-      isService: (n) => n === GLOBAL_SERVER || isPgScopeName(this, n),
+      isService: (n) => n === GLOBAL_SERVER || this.pg.isScopeServerName(n),
       nameOf: (pid) => this.runtime.registry.nameOf(pid),
       watchersFrom: (peer) => this.runtime.watchersFrom(peer),
       awaitedFrom: (to, ref) => this.runtime.local(to)?.monitorsIfAny?.get(ref.key)?.node ?? this.runtime.pendingSpawnNode(ref),
@@ -260,7 +261,7 @@ export class Node {
     this.runtime.registry.register('user', this.user);
     // Services run as processes of this node, as in OTP's kernel.
     this.global = new Global(this);
-    this.pg = new Pg(this);
+    this.pg = pgService()(hostFromNode(this));
   }
 
   // ----- identity and membership -----------------------------------------------------------

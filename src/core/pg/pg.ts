@@ -166,10 +166,10 @@ export class Pg {
   monitorScope(subscriber: Self | Pid): [Ref, Map<string, Pid[]>];
   monitorScope(listener: PgListener): PgScopeSubscription;
   monitorScope(subscriber: Self | Pid | PgListener): [Ref, Map<string, Pid[]>] | PgScopeSubscription {
-    const sub = this.server.subs.add(subscriber, undefined, 'monitorScope');
+    const watch = this.server.watches.add(subscriber, undefined, 'monitorScope');
     const groups = this.server.view.snapshot();
-    if (sub.listener) return { ref: sub.ref, groups, off: () => void this.demonitor(sub.ref) };
-    return [sub.ref, groups];
+    if (watch.listener) return { ref: watch.ref, groups, off: () => void this.demonitor(watch.ref) };
+    return [watch.ref, groups];
   }
 
   /**
@@ -185,10 +185,10 @@ export class Pg {
   monitor(listener: PgListener, group: string): PgGroupSubscription;
   monitor(subscriber: Self | Pid | PgListener, group: string): [Ref, Pid[]] | PgGroupSubscription {
     checkGroup(group, 'monitor');
-    const sub = this.server.subs.add(subscriber, group, 'monitor');
+    const watch = this.server.watches.add(subscriber, group, 'monitor');
     const members = this.getMembers(group);
-    if (sub.listener) return { ref: sub.ref, members, off: () => void this.demonitor(sub.ref) };
-    return [sub.ref, members];
+    if (watch.listener) return { ref: watch.ref, members, off: () => void this.demonitor(watch.ref) };
+    return [watch.ref, members];
   }
 
   /**
@@ -202,7 +202,7 @@ export class Pg {
    */
   demonitor(ref: Ref): 'ok' | false {
     if (!(ref instanceof Ref)) throw badarg('pg.demonitor: not a ref', { ref });
-    return this.server.subs.remove(ref) ? 'ok' : false;
+    return this.server.watches.remove(ref) ? 'ok' : false;
   }
 
   /** The pids of a join/leave argument, all checked before anything changes. */

@@ -1,7 +1,7 @@
 /**
  * The scope server: one process per node per scope, registered locally as `pg` (the default
  * scope) or `pg_<scope>`, holding this node's view of the scope (view.ts) and its watches
- * (subscriptions.ts), and speaking the peer protocol (protocol.ts) with the same scope's
+ * (watches.ts), and speaking the peer protocol (protocol.ts) with the same scope's
  * servers on other nodes.
  *
  * A server sends its local joins and leaves to every server it has recorded. It monitors its
@@ -25,13 +25,13 @@ import type { Self } from '../interfaces/self.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import { decode, encode, type MsgOf, type PeerMsg, type ServerMsg, type ServerTag, type SyncGroups } from './protocol.js';
-import { Subscriptions } from './subscriptions.js';
+import { Watches } from './watches.js';
 import type { PgHost } from './types.js';
 import { multisetDiff, removeOne, View, type Member } from './view.js';
 
 export class ScopeServer {
   readonly view: View;
-  readonly subs: Subscriptions;
+  readonly watches: Watches;
   /** The running server process. */
   private self!: Self;
   private readonly offNodes: () => void;
@@ -53,7 +53,7 @@ export class ScopeServer {
     readonly regName: string,
   ) {
     this.view = new View(() => this.self);
-    this.subs = new Subscriptions(host, () => this.self);
+    this.watches = new Watches(host, () => this.self);
     host.startService({
       name: regName,
       handle: (m) => this.handle(m),
@@ -71,7 +71,7 @@ export class ScopeServer {
   private started(self: Self): void {
     this.self = self;
     this.view.remonitor();
-    this.subs.remonitor();
+    this.watches.remonitor();
     for (const n of this.host.nodes()) this.discover(n);
   }
 
@@ -89,7 +89,7 @@ export class ScopeServer {
   join(group: string, pids: Pid[]): void {
     for (const pid of pids) this.view.addMember(pid, group);
     this.view.add(group, pids, true);
-    this.subs.notify('join', group, pids);
+    this.watches.notify('join', group, pids);
     this.broadcast({ t: 'join', server: this.self.pid, group, pids });
   }
 
@@ -103,7 +103,7 @@ export class ScopeServer {
 
   private localLeave(group: string, pids: Pid[]): void {
     this.view.remove(group, pids, true);
-    this.subs.notify('leave', group, pids);
+    this.watches.notify('leave', group, pids);
     this.broadcast({ t: 'leave', server: this.self.pid, group, pids });
   }
 
@@ -136,7 +136,7 @@ export class ScopeServer {
       if (this.host.nodes().includes(peer.pid.node)) this.discover(peer.pid.node);
       return;
     }
-    this.subs.watcherDown(ref);
+    this.watches.watcherDown(ref);
   }
 
   private onDiscover(peer: Pid): void {
@@ -198,7 +198,7 @@ export class ScopeServer {
     if (pids.length === 0) return;
     if (kind === 'join') this.view.add(group, pids, false);
     else this.view.remove(group, pids, false);
-    this.subs.notify(kind, group, pids);
+    this.watches.notify(kind, group, pids);
   }
 
   // ----- capabilities ----------------------------------------------------------------------

@@ -28,7 +28,7 @@ interface Group {
 /** A local process that joined groups. */
 export interface Member {
   pid: Pid;
-  monRef: Ref;
+  monitorRef: Ref;
   /** The groups this process joined, once per join. */
   groups: string[];
 }
@@ -36,7 +36,7 @@ export interface Member {
 /** A scope server of another node that this server has recorded. */
 export interface Peer {
   pid: Pid;
-  monRef: Ref;
+  monitorRef: Ref;
   groups: Map<string, Pid[]>;
   /** Groups whose members from this peer were refused (capabilities): a later `sync` does not report them again. */
   refused?: Set<string>;
@@ -45,9 +45,9 @@ export interface Peer {
 export class View {
   private readonly groups = new Map<string, Group>();
   private readonly members = new Map<string, Member>();
-  private readonly membersByMon = new Map<string, string>();
+  private readonly membersByMonitor = new Map<string, string>();
   private readonly peers = new Map<string, Peer>();
-  private readonly peersByMon = new Map<string, string>();
+  private readonly peersByMonitor = new Map<string, string>();
 
   /** @param server the running scope server, which holds the monitors */
   constructor(private readonly server: () => Self) {}
@@ -108,9 +108,9 @@ export class View {
   addMember(pid: Pid, group: string): void {
     let e = this.members.get(pid.key);
     if (!e) {
-      e = { pid, monRef: this.server().monitor(pid), groups: [] };
+      e = { pid, monitorRef: this.server().monitor(pid), groups: [] };
       this.members.set(pid.key, e);
-      this.membersByMon.set(e.monRef.key, pid.key);
+      this.membersByMonitor.set(e.monitorRef.key, pid.key);
     }
     e.groups.push(group);
   }
@@ -127,7 +127,7 @@ export class View {
 
   /** The local member `ref` monitors, forgotten (its groups are left to the caller); undefined if none. */
   takeMember(ref: Ref): Member | undefined {
-    const key = this.membersByMon.get(ref.key);
+    const key = this.membersByMonitor.get(ref.key);
     const e = key === undefined ? undefined : this.members.get(key);
     if (e) this.forgetMember(e, false);
     return e;
@@ -135,8 +135,8 @@ export class View {
 
   private forgetMember(e: Member, demonitor: boolean): void {
     this.members.delete(e.pid.key);
-    this.membersByMon.delete(e.monRef.key);
-    if (demonitor) this.server().demonitor(e.monRef, { flush: true });
+    this.membersByMonitor.delete(e.monitorRef.key);
+    if (demonitor) this.server().demonitor(e.monitorRef, { flush: true });
   }
 
   // ----- peer servers ----------------------------------------------------------------------
@@ -151,17 +151,17 @@ export class View {
 
   /** Record (and monitor) the server `pid`, with no members. */
   addPeer(pid: Pid): Peer {
-    const p: Peer = { pid, monRef: this.server().monitor(pid), groups: new Map() };
+    const p: Peer = { pid, monitorRef: this.server().monitor(pid), groups: new Map() };
     this.peers.set(pid.key, p);
-    this.peersByMon.set(p.monRef.key, pid.key);
+    this.peersByMonitor.set(p.monitorRef.key, pid.key);
     return p;
   }
 
   /** The peer `ref` monitors, forgotten (its members are left to the caller); undefined if none. */
   takePeer(ref: Ref): Peer | undefined {
-    const key = this.peersByMon.get(ref.key);
+    const key = this.peersByMonitor.get(ref.key);
     if (key === undefined) return undefined;
-    this.peersByMon.delete(ref.key);
+    this.peersByMonitor.delete(ref.key);
     const p = this.peers.get(key);
     if (p) this.peers.delete(key);
     return p;
@@ -170,15 +170,15 @@ export class View {
   /** A new server process took over: it monitors the local members and the peers again. */
   remonitor(): void {
     const self = this.server();
-    this.membersByMon.clear();
+    this.membersByMonitor.clear();
     for (const e of this.members.values()) {
-      e.monRef = self.monitor(e.pid);
-      this.membersByMon.set(e.monRef.key, e.pid.key);
+      e.monitorRef = self.monitor(e.pid);
+      this.membersByMonitor.set(e.monitorRef.key, e.pid.key);
     }
-    this.peersByMon.clear();
+    this.peersByMonitor.clear();
     for (const p of this.peers.values()) {
-      p.monRef = self.monitor(p.pid);
-      this.peersByMon.set(p.monRef.key, p.pid.key);
+      p.monitorRef = self.monitor(p.pid);
+      this.peersByMonitor.set(p.monitorRef.key, p.pid.key);
     }
   }
 }

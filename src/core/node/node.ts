@@ -20,8 +20,9 @@ import { ProcessRuntime, type Resolved } from '../process/runtime.js';
 import { Rpc } from '../rpc/rpc.js';
 import { Erpc } from '../rpc/erpc.js';
 import { globalService, SERVER_NAME as GLOBAL_SERVER, type Global } from '../global/index.js';
-import { hostFromNode } from '../global/node-adapter.js';
-import { isPgScopeName, Pg } from '../pg/pg.js';
+import { hostFromNode as globalHost } from '../global/node-adapter.js';
+import { pgService, type Pg } from '../pg/index.js';
+import { hostFromNode as pgHost } from '../pg/node-adapter.js';
 import { checkTerm } from '../terms/check.js';
 import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';
@@ -207,7 +208,7 @@ export class Node {
       roleOf: (peer) => (this.net ? this.net.roleOf(peer) : null),
       disconnect: (peer, reason) => this.net?.disconnect(peer, reason) ?? false,
       // Every role may reach the name services; global and pg check their own capability.
-      isService: (n) => n === GLOBAL_SERVER || isPgScopeName(this, n),
+      isService: (n) => n === GLOBAL_SERVER || this.pg.isScopeServerName(n),
       nameOf: (pid) => this.runtime.registry.nameOf(pid),
       watchersFrom: (peer) => this.runtime.watchersFrom(peer),
       awaitedFrom: (to, ref) => this.runtime.local(to)?.monitorsIfAny?.get(ref.key)?.node ?? this.runtime.pendingSpawnNode(ref),
@@ -259,8 +260,8 @@ export class Node {
     this.user = userProc.pid;
     this.runtime.registry.register('user', this.user);
     // Services run as processes of this node, as in OTP's kernel.
-    this.global = globalService()(hostFromNode(this));
-    this.pg = new Pg(this);
+    this.global = globalService()(globalHost(this));
+    this.pg = pgService()(pgHost(this));
   }
 
   // ----- identity and membership -----------------------------------------------------------

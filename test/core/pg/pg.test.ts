@@ -298,6 +298,9 @@ describe('pg (S26)', () => {
     expect(b.pg.getMembers('g')).toEqual([]);
   });
 
+  // Batching as OTP: OTP was seen to send `{leave,g,[bp]}`, `{leave,g,[cp]}`, `{leave,h,[cp]}`
+  // for halted nodes: with bp and cp on two nodes these are exactly the events here; with both
+  // on one node, here g's two leaves come as one event, `[ref, 'leave', 'g', [bp, cp]]`, then h's.
   it("S26: a node halt (net.kill) removes its members with leave events; the group that lost its last member leaves whichGroups", async () => {
     const [a, b, cc] = await three();
     const ap = idler(a);

@@ -9,7 +9,7 @@
  * is a known pain point, erlang/otp#4448). Locks (locks.ts) are separate: a lock table per
  * node, set on a list of nodes.
  *
- * Behaviour (erlang-semantics.md §7):
+ * Behaviour (docs/semantics.md §7):
  * - `registerName` → `'yes'`, or `'no'` when the name is taken or the pid already has a global
  *   name (logged `global: <pid> registered under several names: [new,old]`). A dead pid, or a
  *   pid on a node the leader cannot reach, gets `'yes'` and its name disappears at once.

@@ -1,6 +1,6 @@
 /**
- * RelayTransport: a node's Transport through an erlmesh relay (see relay-client/protocol.ts for the
- * exchange). One WebSocket carries every relayed channel of the node; server-nodes may add
+ * RelayTransport: a node's Transport through an erlmesh relay (see protocol.ts, next to this
+ * file, for the exchange). One WebSocket carries every relayed channel of the node; server-nodes may add
  * `DirectLinks`, which they try first for peers that advertise a direct address, falling back
  * to the relay.
  *

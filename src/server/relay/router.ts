@@ -111,9 +111,9 @@ export class Router {
   }
 
   /**
-   * A binary WebSocket message: channel data from a node that said `bin` (see core/relay-client/protocol.ts),
-   * forwarded unchanged to a `bin` peer, as a `b` message to any other. Anything else is a
-   * protocol violation.
+   * A binary WebSocket message: channel data from a node that said `bin` (see
+   * core/relay-client/protocol.ts), forwarded unchanged to a `bin` peer, as a `b` message to any
+   * other. Anything else is a protocol violation.
    */
   onBinary(s: Session, data: Buffer): void {
     if (s.state === 'gone') return;

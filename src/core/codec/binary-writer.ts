@@ -1,7 +1,8 @@
 /**
  * The fast-1 writer: {@link TermWriter} writes terms into one growable buffer, in the format
  * documented in binary-tags.ts. The per-value paths (`value`, `string`, `number`, `object`)
- * are hot: they stay methods of the one class, with the UTF-8 loop inlined below.
+ * are hot: they stay methods of the one class, and the UTF-8 loop (`utf8Into`) writes straight
+ * into its buffer.
  */
 import { ErlmeshError, badarg } from '../base/errors.js';
 import { Pid } from '../terms/pid.js';

@@ -1,8 +1,8 @@
 /**
- * RelayTransport: a node's Transport through an erlmesh relay (see protocol.ts, next to this
- * file, for the exchange). One WebSocket carries every relayed channel of the node; server-nodes may add
- * `DirectLinks`, which they try first for peers that advertise a direct address, falling back
- * to the relay.
+ * RelayTransport: a node's Transport through an erlmesh relay (see protocol.ts in this folder
+ * for the exchange). One WebSocket carries every relayed channel of the node; server-nodes may
+ * add `DirectLinks`, which they try first for peers that advertise a direct address, falling
+ * back to the relay.
  *
  * Resilience: when the relay socket drops, every relayed channel ends with
  * `connection_closed` (so nodes see nodedown and links get `noconnection`), and the

@@ -14,7 +14,7 @@
  *
  * Run: npx tsx scripts/microbench-wire.ts [--stream N] [--rtt N] [--only memory|relay|direct]
  *      [--encoding before|after]
- * Compare with Erlang on this machine (shared/performance-anchors.md): stream ≈ 600k msgs/s,
+ * Compare with Erlang on this machine (docs/benchmarks.md runs both): stream ≈ 600k msgs/s,
  * ping-pong ≈ 30 µs.
  */
 import { MemoryNetwork } from '../src/core/testing/memory-network.js';

@@ -6,19 +6,14 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '../core/base/hex.js';
 import { webCrypto, type DistCrypto } from '../core/net/proofs.js';
 
 const enc = new TextEncoder();
 
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
 /** HMAC-SHA-256 in JavaScript, for pages without `crypto.subtle`. */
 export const nobleCrypto: DistCrypto = {
-  hmacSha256Hex: async (key, data) => hex(hmac(sha256, enc.encode(key), enc.encode(data))),
+  hmacSha256Hex: async (key, data) => bytesToHex(hmac(sha256, enc.encode(key), enc.encode(data))),
   randomHex: (n) => webCrypto.randomHex(n),
 };
 

@@ -1,7 +1,7 @@
 /**
  * `erlmesh` as resolved in Node.js (the "node" export condition): the platform-free API with
  * the server-node `startNode` (cookie file, relay defaults, direct links), so that
- * `import { startNode } from 'erlmesh'` works as api.md shows.
+ * `import { startNode } from 'erlmesh'` in Node.js gives the same node as 'erlmesh/server'.
  */
 export * from '../core/index.js';
 export { startNode } from './start-node.js';

@@ -4,7 +4,7 @@
 import { defineModule } from '../../src/core/modules/module.js';
 import { TIMEOUT } from '../../src/core/process/mailbox.js';
 
-/** The test module `dt` of erlang-semantics.md §6 (rpc and erpc). */
+/** The test module `dt` of docs/semantics.md §6 (rpc and erpc). */
 export const dt = defineModule('dt', {
   /** Sleeps on the node's clock (receive ... after), then returns ['slept', ms]. */
   sleeper: async (self, ms: number) => {

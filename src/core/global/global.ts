@@ -3,7 +3,7 @@
  * a `global_name_server` process on every node (name-server.ts: roles and invariants;
  * protocol.ts: the messages); locks by a lock table per node (locks.ts).
  *
- * Behaviour:
+ * Behaviour (docs/semantics.md §7):
  * - `registerName` → `'yes'`, or `'no'` when the name is taken or the pid already has a global
  *   name (logged `global: <pid> registered under several names: [new,old]`). A dead pid, or a
  *   pid on a node the leader cannot reach, gets `'yes'` and its name disappears at once.

@@ -344,7 +344,7 @@ export class NetKernel {
   joinMesh(peers: string[]): Promise<boolean>[] {
     const me = this.env.flags;
     if (!me.connectAll || me.hidden || this.closed) return [];
-    // Nodes of the other name mode share the relay but never connect (erlang-semantics §1).
+    // Nodes of the other name mode share the relay but never connect (docs/semantics.md §1).
     const dialable = (p: string) => p !== this.env.name && !this.conns.has(p) && parseNodeName(p)?.mode === me.mode;
     return peers.filter(dialable).map((p) => this.whenConnected(p));
   }

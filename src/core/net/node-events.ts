@@ -1,6 +1,6 @@
 /**
  * `monitorNodes`: nodeup/nodedown events in Erlang's three subscription shapes
- * (erlang-semantics.md §2):
+ * (docs/semantics.md §2):
  *
  * | options                              | nodeup                         | nodedown |
  * |--------------------------------------|--------------------------------|----------|

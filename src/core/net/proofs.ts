@@ -3,6 +3,7 @@
  * browsers' secure contexts). The cookie is the HMAC key and never leaves the node.
  * A platform without WebCrypto injects its own `DistCrypto`.
  */
+import { bytesToHex } from '../base/hex.js';
 
 export interface DistCrypto {
   /** HMAC-SHA-256(key, data), lowercase hex. */
@@ -13,22 +14,16 @@ export interface DistCrypto {
 
 const enc = new TextEncoder();
 
-function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
 /** WebCrypto-backed implementation. */
 export const webCrypto: DistCrypto = {
   async hmacSha256Hex(key, data) {
     const k = await crypto.subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    return toHex(new Uint8Array(await crypto.subtle.sign('HMAC', k, enc.encode(data))));
+    return bytesToHex(new Uint8Array(await crypto.subtle.sign('HMAC', k, enc.encode(data))));
   },
   randomHex(n) {
     const b = new Uint8Array(n);
     crypto.getRandomValues(b);
-    return toHex(b);
+    return bytesToHex(b);
   },
 };
 

@@ -1,6 +1,6 @@
 /**
  * Local name registration (erlang:register/2 and friends), with every `badarg` case of
- * erlang-semantics.md §9: a taken name, a pid that already has a name, the name `undefined`
+ * docs/semantics.md §9: a taken name, a pid that already has a name, the name `undefined`
  * or a non-string, a dead or remote pid; unregistering a name that is not registered.
  */
 import { badarg } from '../base/errors.js';

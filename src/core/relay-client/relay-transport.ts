@@ -1,8 +1,8 @@
 /**
- * RelayTransport: a node's Transport through an erlmesh relay (see relay/protocol.ts for the
- * exchange). One WebSocket carries every relayed channel of the node; server-nodes may add
- * `DirectLinks`, which they try first for peers that advertise a direct address, falling back
- * to the relay.
+ * RelayTransport: a node's Transport through an erlmesh relay (see protocol.ts in this folder
+ * for the exchange). One WebSocket carries every relayed channel of the node; server-nodes may
+ * add `DirectLinks`, which they try first for peers that advertise a direct address, falling
+ * back to the relay.
  *
  * Resilience: when the relay socket drops, every relayed channel ends with
  * `connection_closed` (so nodes see nodedown and links get `noconnection`), and the
@@ -18,28 +18,27 @@
  * registration when it is a function). Every relayed channel carries the relay's attestation
  * of the other end (its name and role, trust/attestation.ts); direct links carry none.
  *
+ * The channel table on each relay socket (relayed channels, pending opens and lookups) is a
+ * RelaySession (relay-session.ts); this file is registration, reconnection and the peer list.
+ *
  * The WebSocket constructor is injected (isomorphic-ws in Node, the browser's own in tabs).
  */
 import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { webCrypto, type DistCrypto } from '../net/proofs.js';
-import type { Channel, Frame, ListenOptions, Registration, Transport } from '../net/transport.js';
+import type { Channel, ListenOptions, Registration, Transport } from '../net/transport.js';
 import { AuthError, badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
-import type { ChannelAttestation } from '../trust/attestation.js';
 import { TicketSource, type TicketOption } from '../trust/ticket.js';
 import { Backoff } from '../base/backoff.js';
-import { base64ToBytes, bytesToBase64 } from '../base/base64.js';
-import { BaseChannel } from './base-channel.js';
 import {
   BIN_HEADER_BYTES,
   RELAY_PROTOCOL_VERSION,
   binDataChannel,
-  encodeBinData,
   relayProofInput,
   type FromRelay,
   type PeerEntry,
-  type ToRelay,
 } from './protocol.js';
-import { WS_OPEN, type WebSocketCtor, type WebSocketLike } from './websocket-like.js';
+import { attest, RelaySession } from './relay-session.js';
+import type { WebSocketCtor, WebSocketLike } from './websocket-like.js';
 
 /** Direct node-to-node links (server-nodes): accept inbound and dial advertised addresses. */
 export interface DirectLinks {
@@ -68,15 +67,6 @@ export interface RelayTransportOptions {
   log?: (level: 'info' | 'warning' | 'error', text: string) => void;
 }
 
-type Session = {
-  ws: WebSocketLike;
-  /** The relay takes binary data messages (it said `bin` in its challenge). */
-  bin: boolean;
-  channels: Map<number, BaseChannel>;
-  opens: Map<number, { peer: string; resolve(ch: Channel): void; reject(e: unknown): void; timer: TimerHandle }>;
-  lookups: Map<number, (peer: PeerEntry | undefined) => void>;
-};
-
 const REFUSAL_CODES: Record<string, ErlmeshErrorCode> = {
   bad_cookie: 'bad_cookie',
   name_taken: 'name_taken',
@@ -94,7 +84,7 @@ const FINAL_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['bad_cookie', 'in
 const TICKET_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['ticket_malformed', 'ticket_forged', 'ticket_expired', 'name_not_allowed']);
 
 export class RelayTransport implements Transport {
-  private session: Session | undefined;
+  private session: RelaySession | undefined;
   private name: string | undefined;
   private creation: number | undefined;
   private onInbound: ((ch: Channel) => void) | undefined;
@@ -160,7 +150,7 @@ export class RelayTransport implements Transport {
         return;
       }
       ws.binaryType = 'arraybuffer';
-      const session: Session = { ws, bin: false, channels: new Map(), opens: new Map(), lookups: new Map() };
+      const session = new RelaySession(ws, this.clock, this.timeoutMs);
       let admitted = false;
       let refusal: ErlmeshError | undefined;
       let resolveClosed!: () => void;
@@ -198,7 +188,7 @@ export class RelayTransport implements Transport {
           session.bin = msg.bin === true;
           this.prove(String(msg.nonce), name).then(
             ({ proof, ticket }) =>
-              this.sendTo(session, {
+              session.send({
                 t: 'register',
                 v: RELAY_PROTOCOL_VERSION,
                 name,
@@ -249,17 +239,9 @@ export class RelayTransport implements Transport {
     return { proof: await this.crypto.hmacSha256Hex(t.key, input), ticket: t.payload };
   }
 
-  private onSessionLost(session: Session, code: number, reason: string): void {
+  private onSessionLost(session: RelaySession, code: number, reason: string): void {
     if (this.session === session) this.session = undefined;
-    for (const ch of session.channels.values()) ch.ended('connection_closed');
-    session.channels.clear();
-    for (const o of session.opens.values()) {
-      this.clock.clearTimeout(o.timer);
-      o.reject(new ErlmeshError('nodedown', 'relay connection lost'));
-    }
-    session.opens.clear();
-    for (const l of session.lookups.values()) l(undefined);
-    session.lookups.clear();
+    session.lost();
     // Relayed peers are gone with the socket; direct ones may still be reachable.
     this.peers.clear();
     if (this.closed) return;
@@ -286,62 +268,20 @@ export class RelayTransport implements Transport {
     }, this.backoff.next());
   }
 
-  private onRelayMessage(s: Session, msg: FromRelay): void {
+  private onRelayMessage(s: RelaySession, msg: FromRelay): void {
     switch (msg.t) {
       case 'd':
         s.channels.get(msg.ch)?.deliver(msg.d);
         return;
-      case 'b': {
-        const ch = s.channels.get(msg.ch);
-        if (!ch) return;
-        let bytes: Uint8Array;
-        try {
-          bytes = base64ToBytes(msg.d);
-        } catch {
-          // The relay forwards `b` as sent: a peer's bad base64 ends that channel, not this node.
-          ch.close('bad_frame');
-          return;
-        }
-        ch.deliver(bytes);
-        return;
-      }
       case 'incoming': {
-        const ch = this.relayedChannel(s, msg.ch, attest(msg.from, msg.role));
+        const ch = s.channel(msg.ch, attest(msg.from, msg.role));
         this.onInbound?.(ch);
         return;
       }
-      case 'opened': {
-        const o = s.opens.get(msg.req);
-        if (!o) {
-          this.sendTo(s, { t: 'close', ch: msg.ch, reason: 'abandoned' });
-          return;
-        }
-        s.opens.delete(msg.req);
-        this.clock.clearTimeout(o.timer);
-        o.resolve(this.relayedChannel(s, msg.ch, attest(o.peer, msg.role)));
-        return;
-      }
-      case 'open_failed': {
-        const o = s.opens.get(msg.req);
-        if (!o) return;
-        s.opens.delete(msg.req);
-        this.clock.clearTimeout(o.timer);
-        o.reject(new ErlmeshError('nodedown', 'no such node at the relay'));
-        return;
-      }
-      case 'closed': {
-        const ch = s.channels.get(msg.ch);
-        s.channels.delete(msg.ch);
-        ch?.ended(msg.reason === 'connection_closed' ? 'connection_closed' : String(msg.reason));
-        return;
-      }
-      case 'lookup_reply': {
-        const l = s.lookups.get(msg.req);
-        s.lookups.delete(msg.req);
+      case 'lookup_reply':
         if (msg.peer) this.peers.set(msg.peer.name, msg.peer);
-        l?.(msg.peer);
+        s.onChannelMessage(msg);
         return;
-      }
       case 'joined':
         this.peers.set(msg.peer.name, msg.peer);
         // A node that joins dials everyone (welcome); when a peer joins (or comes back after a
@@ -353,29 +293,9 @@ export class RelayTransport implements Transport {
         this.peers.delete(msg.name);
         return;
       default:
+        s.onChannelMessage(msg);
         return;
     }
-  }
-
-  private relayedChannel(s: Session, id: number, attestation: ChannelAttestation | undefined): BaseChannel {
-    const ch = new BaseChannel(
-      (f: Frame) => {
-        if (typeof f === 'string') this.sendTo(s, { t: 'd', ch: id, d: f });
-        else if (!s.bin) this.sendTo(s, { t: 'b', ch: id, d: bytesToBase64(f) });
-        else if (s.ws.readyState === WS_OPEN) s.ws.send(encodeBinData(id, f));
-      },
-      (reason) => {
-        s.channels.delete(id);
-        this.sendTo(s, { t: 'close', ch: id, reason });
-      },
-      attestation,
-    );
-    s.channels.set(id, ch);
-    return ch;
-  }
-
-  private sendTo(s: Session, msg: ToRelay): void {
-    if (s.ws.readyState === WS_OPEN) s.ws.send(JSON.stringify(msg));
   }
 
   async connect(peer: string): Promise<Channel> {
@@ -391,33 +311,14 @@ export class RelayTransport implements Transport {
     }
     const s = this.session;
     if (!s) throw new ErlmeshError('relay_unreachable', 'not connected to the relay');
-    const req = ++this.reqSeq;
-    return new Promise<Channel>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        s.opens.delete(req);
-        reject(new ErlmeshError('nodedown', `the relay did not answer opening a channel to ${peer}`));
-      }, this.timeoutMs);
-      s.opens.set(req, { peer, resolve, reject, timer });
-      this.sendTo(s, { t: 'open', req, to: peer });
-    });
+    return s.open(peer, ++this.reqSeq);
   }
 
   /** Ask the relay for a peer's entry (its `joined` may not have reached us yet). */
   private lookup(peer: string): Promise<PeerEntry | undefined> {
     const s = this.session;
     if (!s) return Promise.resolve(undefined);
-    const req = ++this.reqSeq;
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        s.lookups.delete(req);
-        resolve(undefined);
-      }, this.timeoutMs);
-      s.lookups.set(req, (p) => {
-        this.clock.clearTimeout(timer);
-        resolve(p);
-      });
-      this.sendTo(s, { t: 'lookup', req, name: peer });
-    });
+    return s.lookup(peer, ++this.reqSeq);
   }
 
   async close(): Promise<void> {
@@ -433,8 +334,3 @@ export class RelayTransport implements Transport {
   }
 }
 
-/** The relay's word on the other end of a channel (nothing when the relay named no one). */
-function attest(name: unknown, role: unknown): ChannelAttestation | undefined {
-  if (typeof name !== 'string') return undefined;
-  return typeof role === 'string' ? { by: 'relay', name, role } : { by: 'relay', name };
-}

@@ -1,7 +1,7 @@
 /**
  * erpc: rpc that raises instead of returning error values (Erlang's erpc), in JS terms: a
  * call resolves with the value or rejects an `ErpcError` whose `class` and `reason` are
- * Erlang's exception class and reason (erlang-semantics.md §6, second table):
+ * Erlang's exception class and reason (docs/semantics.md §6, second table):
  *
  * | remote outcome                     | class     | reason                                |
  * |------------------------------------|-----------|---------------------------------------|

@@ -1,7 +1,7 @@
 /**
  * Node names: `alive@host`. Short names have a host without dots (`gandalf@vm`); long names a
  * fully qualified host or an IP address (`gandalf@127.0.0.1`). The two modes never mix
- * (erlang-semantics.md §1): a node refuses to dial a peer of the other mode.
+ * (docs/semantics.md §1): a node refuses to dial a peer of the other mode.
  */
 import type { NameMode } from '../net/frames.js';
 

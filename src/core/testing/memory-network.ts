@@ -4,7 +4,8 @@
  * plays name registry (epmd) and carrier (TCP), and lets a test misbehave on purpose:
  * partitions, frozen (SIGSTOPped) nodes, kill -9, latency, frame loss.
  *
- * The exchange:
+ * The parts: memory-registry.ts (epmd: names, connects, and the test controls) and
+ * memory-carrier.ts (TCP: the channel ends and the links between them). The exchange:
  * - `listen(name, onInbound)` registers `name` and returns `{ creation }`; the creation is per
  *   name, starts at 1 and grows by one each time the name registers again. Closing (or
  *   killing) the holder frees the name.
@@ -48,10 +49,13 @@
  * net.partition(['a@x'], ['b@x']);           // would close channels between them
  */
 import { realClock } from '../base/clock.js';
-import type { Clock, TimerHandle } from '../base/clock.js';
-import type { Channel, ChannelHandlers, Frame, Registration, Transport } from '../net/transport.js';
+import type { Clock } from '../base/clock.js';
 import { ErlmeshError } from '../base/errors.js';
-import { mulberry32 } from './random.js';
+import { MemoryCarrier, type TapFn } from './memory-carrier.js';
+import { MemoryRegistry, type MemoryTransport } from './memory-registry.js';
+
+export type { TapFn } from './memory-carrier.js';
+export type { MemoryTransport } from './memory-registry.js';
 
 export interface MemoryNetworkOptions {
   /** Clock used for latency (default `realClock`). Use `SimulatedClock` for simulated time. */
@@ -60,415 +64,6 @@ export interface MemoryNetworkOptions {
   latencyMs?: number;
   /** Seed of the PRNG behind `setDrop` (default 1). Same seed, same drops. */
   seed?: number;
-}
-
-/** A transport made by `MemoryNetwork.transport()`. */
-export interface MemoryTransport extends Transport {
-  /** Internal id (`anon#N`), the label of this transport until it `listen`s. */
-  readonly id: string;
-  /** The registered name, once `listen` succeeded. */
-  readonly name: string | undefined;
-}
-
-/** Observer of data frames on the network; `from`/`to` are node names (or `anon#N` ids). */
-export type TapFn = (from: string, to: string, frame: Frame) => void;
-
-type Event = { readonly kind: 'data'; readonly frame: Frame } | { readonly kind: 'close'; readonly reason: string };
-
-interface Flight {
-  readonly event: Event;
-  arrived: boolean;
-  timer: TimerHandle | undefined;
-}
-
-interface PendingConnect {
-  readonly from: MemTransport;
-  readonly peer: string;
-  readonly resolve: (channel: Channel) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-const CONNECTION_CLOSED = 'connection_closed';
-
-/** Rethrow outside the current call stack, so a throwing handler cannot break delivery. */
-function rethrowAsync(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
-
-/** One end of a channel. The logic lives in `Core`; this is the owner's handle. */
-class MemEnd implements Channel {
-  readonly core: Core;
-  readonly owner: MemTransport;
-  /** Set right after construction; the two ends of a pair point at each other. */
-  peer!: MemEnd;
-  handlers: ChannelHandlers | undefined = undefined;
-  /** Sends are accepted (isOpen). */
-  open = true;
-  /** The owner closed this end itself: undelivered frames are discarded. */
-  locallyClosed = false;
-  /** A close is in the inbox or was notified; nothing more is accepted into the inbox. */
-  closeQueued = false;
-  /** Arrived events not yet handed to the handlers (not attached yet, or owner frozen). */
-  inbox: Event[] = [];
-  /** The link from this end to the peer: events in flight, in send order. */
-  outbound: Flight[] = [];
-  inboxPumping = false;
-  linkPumping = false;
-
-  constructor(core: Core, owner: MemTransport) {
-    this.core = core;
-    this.owner = owner;
-  }
-
-  attach(handlers: ChannelHandlers): void {
-    if (this.handlers !== undefined) throw new ErlmeshError('badarg', 'channel already attached');
-    this.handlers = handlers;
-    this.core.pumpInbox(this);
-  }
-
-  send(frame: Frame): void {
-    this.core.send(this, frame);
-  }
-
-  close(reason = 'normal'): void {
-    this.core.closeLocal(this, reason);
-  }
-
-  get isOpen(): boolean {
-    return this.open;
-  }
-}
-
-class MemTransport implements MemoryTransport {
-  readonly core: Core;
-  readonly id: string;
-  name: string | undefined = undefined;
-  onInbound: ((channel: Channel) => void) | undefined = undefined;
-  closed = false;
-  killed = false;
-  readonly ends = new Set<MemEnd>();
-
-  constructor(core: Core, id: string) {
-    this.core = core;
-    this.id = id;
-  }
-
-  /** The name the network knows this node by: its registered name, else its id. */
-  get label(): string {
-    return this.name ?? this.id;
-  }
-
-  async listen(name: string, onInbound: (channel: Channel) => void): Promise<Registration> {
-    return this.core.listen(this, name, onInbound);
-  }
-
-  async connect(peer: string): Promise<Channel> {
-    return this.core.connect(this, peer);
-  }
-
-  async close(): Promise<void> {
-    this.core.closeTransport(this);
-  }
-}
-
-class Core {
-  readonly clock: Clock;
-  latencyMs: number;
-  dropProbability = 0;
-  readonly random: () => number;
-  readonly registry = new Map<string, MemTransport>();
-  readonly creations = new Map<string, number>();
-  readonly transports = new Set<MemTransport>();
-  partitions: Array<readonly [ReadonlySet<string>, ReadonlySet<string>]> = [];
-  readonly frozen = new Set<string>();
-  readonly taps = new Set<TapFn>();
-  readonly pendingConnects = new Set<PendingConnect>();
-  /** Ends with events held back by a freeze (in their inbox or on their outbound link). */
-  readonly held = new Set<MemEnd>();
-  anonSeq = 0;
-
-  constructor(clock: Clock, latencyMs: number, seed: number) {
-    this.clock = clock;
-    this.latencyMs = latencyMs;
-    this.random = mulberry32(seed);
-  }
-
-  // ---- registry and connection set-up ------------------------------------------------
-
-  listen(t: MemTransport, name: string, onInbound: (channel: Channel) => void): Registration {
-    if (t.closed) throw new ErlmeshError('closed', 'transport is closed');
-    if (typeof name !== 'string' || name === '') throw new ErlmeshError('badarg', 'listen: name must be a non-empty string');
-    if (typeof onInbound !== 'function') throw new ErlmeshError('badarg', 'listen: onInbound must be a function');
-    if (t.name !== undefined) throw new ErlmeshError('badarg', `listen: this transport already listens as ${t.name}`);
-    if (this.registry.has(name)) throw new ErlmeshError('name_taken', `name ${name} is already registered`);
-    const creation = (this.creations.get(name) ?? 0) + 1;
-    this.creations.set(name, creation);
-    this.registry.set(name, t);
-    t.name = name;
-    t.onInbound = onInbound;
-    return { creation };
-  }
-
-  connect(from: MemTransport, peer: string): Promise<Channel> {
-    if (from.closed) return Promise.reject(new ErlmeshError('closed', 'transport is closed'));
-    return new Promise<Channel>((resolve, reject) => {
-      this.tryConnect({ from, peer, resolve, reject });
-    });
-  }
-
-  tryConnect(pc: PendingConnect): void {
-    if (pc.from.closed) {
-      pc.reject(new ErlmeshError('closed', 'transport is closed'));
-      return;
-    }
-    const target = this.registry.get(pc.peer);
-    if (target === undefined || target.onInbound === undefined) {
-      pc.reject(new ErlmeshError('nodedown', `no node named ${pc.peer}`));
-      return;
-    }
-    if (this.isPartitioned(pc.from.label, pc.peer)) {
-      pc.reject(new ErlmeshError('nodedown', `${pc.peer} is partitioned away from ${pc.from.label}`));
-      return;
-    }
-    if (this.frozen.has(pc.peer)) {
-      this.pendingConnects.add(pc); // hangs until thaw, kill or close
-      return;
-    }
-    const local = new MemEnd(this, pc.from);
-    const remote = new MemEnd(this, target);
-    local.peer = remote;
-    remote.peer = local;
-    pc.from.ends.add(local);
-    target.ends.add(remote);
-    try {
-      target.onInbound(remote);
-    } catch (e) {
-      this.abort(local, CONNECTION_CLOSED);
-      pc.reject(e);
-      return;
-    }
-    pc.resolve(local);
-  }
-
-  /** Settle the connects waiting on a frozen node, or dialled from a dead transport. */
-  retryPending(match: (pc: PendingConnect) => boolean): void {
-    for (const pc of [...this.pendingConnects]) {
-      if (!match(pc)) continue;
-      this.pendingConnects.delete(pc);
-      this.tryConnect(pc);
-    }
-  }
-
-  isPartitioned(x: string, y: string): boolean {
-    return this.partitions.some(([a, b]) => (a.has(x) && b.has(y)) || (a.has(y) && b.has(x)));
-  }
-
-  // ---- frames ------------------------------------------------------------------------
-
-  send(from: MemEnd, frame: Frame): void {
-    if (!from.open || from.owner.killed) return;
-    let copy: Frame;
-    if (typeof frame === 'string') copy = frame;
-    else if (frame instanceof Uint8Array) copy = new Uint8Array(frame);
-    else throw new ErlmeshError('badarg', 'a frame is a string or a Uint8Array');
-    for (const tap of [...this.taps]) {
-      try {
-        tap(from.owner.label, from.peer.owner.label, copy);
-      } catch (e) {
-        rethrowAsync(e);
-      }
-    }
-    if (this.dropProbability > 0 && this.random() < this.dropProbability) return;
-    this.enqueue(from, { kind: 'data', frame: copy });
-  }
-
-  /** Put an event in flight on the link `from` → `from.peer`. */
-  enqueue(from: MemEnd, event: Event): void {
-    const flight: Flight = { event, arrived: false, timer: undefined };
-    from.outbound.push(flight);
-    const arrive = (): void => {
-      flight.arrived = true;
-      flight.timer = undefined;
-      this.pumpLink(from);
-    };
-    if (this.latencyMs <= 0) queueMicrotask(arrive);
-    else flight.timer = this.clock.setTimeout(arrive, this.latencyMs);
-  }
-
-  /** Hand arrived events, in order, to the receiving end, unless the sender is frozen. */
-  pumpLink(from: MemEnd): void {
-    if (from.linkPumping) return;
-    from.linkPumping = true;
-    try {
-      for (;;) {
-        const head = from.outbound[0];
-        if (head === undefined || !head.arrived) return;
-        if (this.frozen.has(from.owner.label)) {
-          this.held.add(from);
-          return;
-        }
-        from.outbound.shift();
-        this.receive(from.peer, head.event);
-      }
-    } finally {
-      from.linkPumping = false;
-    }
-  }
-
-  /** An event reaches `end` from the wire. */
-  receive(end: MemEnd, event: Event): void {
-    if (end.closeQueued || end.owner.killed) return;
-    if (event.kind === 'close') {
-      end.open = false;
-      end.closeQueued = true;
-      this.dropFlights(end); // what this end still had in flight, the closed peer discards
-      this.forgetIfDone(end);
-    }
-    end.inbox.push(event);
-    this.pumpInbox(end);
-  }
-
-  /** Deliver the inbox to the handlers, unless not attached yet or the owner is frozen. */
-  pumpInbox(end: MemEnd): void {
-    if (end.inboxPumping) return;
-    end.inboxPumping = true;
-    try {
-      for (;;) {
-        const handlers = end.handlers;
-        if (handlers === undefined || end.owner.killed || end.inbox.length === 0) return;
-        if (this.frozen.has(end.owner.label)) {
-          this.held.add(end);
-          return;
-        }
-        const event = end.inbox.shift() as Event;
-        if (event.kind === 'data') {
-          if (end.locallyClosed) continue;
-          try {
-            handlers.onFrame(event.frame);
-          } catch (e) {
-            rethrowAsync(e);
-          }
-        } else {
-          end.inbox = [];
-          try {
-            handlers.onClose(event.reason);
-          } catch (e) {
-            rethrowAsync(e);
-          }
-          return;
-        }
-      }
-    } finally {
-      end.inboxPumping = false;
-    }
-  }
-
-  // ---- closing -----------------------------------------------------------------------
-
-  /** `channel.close(reason)`: the close travels behind the data; local notice in a microtask. */
-  closeLocal(end: MemEnd, reason: string): void {
-    if (!end.open) return;
-    end.open = false;
-    end.locallyClosed = true;
-    this.dropFlights(end.peer); // frames heading here would be discarded on arrival anyway
-    this.enqueue(end, { kind: 'close', reason });
-    this.notifyClose(end, reason);
-    this.forgetIfDone(end);
-  }
-
-  /** Close `end` on its own side only: queue `onClose(reason)`, delivered in a microtask. */
-  notifyClose(end: MemEnd, reason: string): void {
-    if (end.closeQueued) return;
-    end.open = false;
-    end.closeQueued = true;
-    end.inbox.push({ kind: 'close', reason });
-    queueMicrotask(() => this.pumpInbox(end));
-  }
-
-  /** A network cut: both ends lose what is in flight and are told `reason`. */
-  abort(end: MemEnd, reason: string): void {
-    this.dropFlights(end);
-    this.dropFlights(end.peer);
-    this.notifyClose(end, reason);
-    this.notifyClose(end.peer, reason);
-    this.forgetIfDone(end);
-  }
-
-  dropFlights(from: MemEnd): void {
-    for (const flight of from.outbound) {
-      if (flight.timer !== undefined) this.clock.clearTimeout(flight.timer);
-    }
-    from.outbound = [];
-  }
-
-  /** Once neither end can send, the transports stop tracking the pair. */
-  forgetIfDone(end: MemEnd): void {
-    if (end.open || end.peer.open) return;
-    end.owner.ends.delete(end);
-    end.peer.owner.ends.delete(end.peer);
-  }
-
-  closeTransport(t: MemTransport): void {
-    if (t.closed) return;
-    t.closed = true;
-    this.unregister(t);
-    for (const end of [...t.ends]) this.closeLocal(end, CONNECTION_CLOSED);
-    this.retryPending((pc) => pc.from === t || pc.peer === t.name);
-  }
-
-  unregister(t: MemTransport): void {
-    this.transports.delete(t);
-    if (t.name !== undefined && this.registry.get(t.name) === t) this.registry.delete(t.name);
-  }
-
-  // ---- test controls -----------------------------------------------------------------
-
-  partition(a: readonly string[], b: readonly string[]): void {
-    const groupA = new Set(a);
-    const groupB = new Set(b);
-    this.partitions.push([groupA, groupB]);
-    for (const t of this.transports) {
-      for (const end of [...t.ends]) {
-        if (this.isPartitioned(end.owner.label, end.peer.owner.label)) this.abort(end, CONNECTION_CLOSED);
-      }
-    }
-  }
-
-  thaw(name: string): void {
-    if (!this.frozen.delete(name)) return;
-    // Pump every held end; those of nodes still frozen simply go back into `held`.
-    const held = [...this.held];
-    this.held.clear();
-    for (const end of held) {
-      this.pumpInbox(end);
-      this.pumpLink(end);
-    }
-    this.retryPending((pc) => pc.peer === name);
-  }
-
-  kill(name: string): void {
-    const t = [...this.transports].find((x) => x.label === name);
-    if (t === undefined) throw new ErlmeshError('badarg', `kill: no live node ${name}`);
-    this.frozen.delete(name);
-    t.killed = true;
-    t.closed = true;
-    this.unregister(t);
-    for (const end of [...t.ends]) {
-      end.inbox = [];
-      end.handlers = undefined;
-      this.dropFlights(end.peer);
-      if (end.open) {
-        end.open = false;
-        end.closeQueued = true;
-        this.enqueue(end, { kind: 'close', reason: CONNECTION_CLOSED });
-      }
-      this.pumpLink(end); // frames held while it was frozen are on the wire already
-      this.forgetIfDone(end);
-    }
-    this.retryPending((pc) => pc.from === t || pc.peer === name);
-  }
 }
 
 /**
@@ -484,22 +79,21 @@ class Core {
  * const ch = await a.connect('b@x');           // onInboundB got the other end
  */
 export class MemoryNetwork {
-  readonly #core: Core;
+  readonly #carrier: MemoryCarrier;
+  readonly #registry: MemoryRegistry;
 
   constructor(options: MemoryNetworkOptions = {}) {
     const latency = options.latencyMs ?? 0;
     checkLatency(latency);
     const seed = options.seed ?? 1;
     if (!Number.isFinite(seed)) throw new ErlmeshError('badarg', `seed must be a finite number, got ${seed}`);
-    this.#core = new Core(options.clock ?? realClock, latency, seed);
+    this.#carrier = new MemoryCarrier(options.clock ?? realClock, latency, seed);
+    this.#registry = new MemoryRegistry(this.#carrier);
   }
 
   /** A new transport for one node. Call it once per node. */
   transport(): MemoryTransport {
-    const core = this.#core;
-    const t = new MemTransport(core, `anon#${++core.anonSeq}`);
-    core.transports.add(t);
-    return t;
+    return this.#registry.transport();
   }
 
   /**
@@ -511,12 +105,12 @@ export class MemoryNetwork {
    * net.partition(['a@x'], ['b@x', 'c@x']);     // a is cut off from b and c; b and c still talk
    */
   partition(groupA: readonly string[], groupB: readonly string[]): void {
-    this.#core.partition(groupA, groupB);
+    this.#registry.partition(groupA, groupB);
   }
 
   /** Remove every partition. Closed channels stay closed; nodes reconnect on their own. */
   heal(): void {
-    this.#core.partitions = [];
+    this.#registry.partitions = [];
   }
 
   /**
@@ -525,12 +119,12 @@ export class MemoryNetwork {
    * Nothing closes because of a freeze. The name need not be registered yet.
    */
   freeze(name: string): void {
-    this.#core.frozen.add(name);
+    this.#registry.freeze(name);
   }
 
   /** Resume a frozen node: held frames are delivered in order (synchronously), pending connects proceed. */
   thaw(name: string): void {
-    this.#core.thaw(name);
+    this.#registry.thaw(name);
   }
 
   /**
@@ -540,13 +134,13 @@ export class MemoryNetwork {
    * Throws `badarg` if no live node has that name.
    */
   kill(name: string): void {
-    this.#core.kill(name);
+    this.#registry.kill(name);
   }
 
   /** Change the one-way latency of frames sent from now on (already sent ones keep theirs, order is kept). */
   setLatency(ms: number): void {
     checkLatency(ms);
-    this.#core.latencyMs = ms;
+    this.#carrier.latencyMs = ms;
   }
 
   /**
@@ -558,7 +152,7 @@ export class MemoryNetwork {
     if (!(probability >= 0 && probability <= 1)) {
       throw new ErlmeshError('badarg', `drop probability must be within [0, 1], got ${probability}`);
     }
-    this.#core.dropProbability = probability;
+    this.#carrier.dropProbability = probability;
   }
 
   /**
@@ -574,7 +168,7 @@ export class MemoryNetwork {
    * expect(seen.join('\n')).not.toContain(cookie);
    */
   tap(fn: TapFn): () => void {
-    const taps = this.#core.taps;
+    const taps = this.#carrier.taps;
     taps.add(fn);
     return () => {
       taps.delete(fn);
@@ -583,7 +177,7 @@ export class MemoryNetwork {
 
   /** Names currently registered, sorted. */
   names(): string[] {
-    return [...this.#core.registry.keys()].sort();
+    return [...this.#registry.byName.keys()].sort();
   }
 }
 

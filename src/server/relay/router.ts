@@ -1,9 +1,11 @@
 /**
  * The relay's state machine: sessions, the name table, channels and partitions. It knows
- * nothing of WebSocket or timers: relay.ts feeds it messages and closes through `Conn`.
+ * nothing of WebSocket or timers: relay.ts feeds it messages and closes through `Conn`, and
+ * back-pressure (flow-control.ts) keeps time with the injected `Clock`.
  * Everything is synchronous, so per-channel order is the order messages arrive in.
  */
 import { randomBytes } from 'node:crypto';
+import { realClock, type Clock } from '../../core/base/clock.js';
 import {
   BIN_HEADER_BYTES,
   CLOSE_CODES,
@@ -17,6 +19,8 @@ import { checkRegister, nextCreation } from './admission.js';
 import { decodeToRelay, type RoutedMessage } from './messages.js';
 import type { RelayLogLine } from './options.js';
 import { setRateLimit, type RateLimit } from './rate-limit.js';
+import { FlowControl } from './flow-control.js';
+import type { Conn, RoutedChannel, Session } from './session.js';
 
 /** Close code for a message that breaks the protocol (shared with `badarg`). */
 export const PROTOCOL_ERROR = 4400;
@@ -25,53 +29,7 @@ export const KICK_CODE = 1008;
 /** How many closed channel ids a session remembers, to tell late frames from foreign ones. */
 const RECENT_CLOSED_MAX = 4096;
 
-/** The socket under a session, as the router sees it. */
-export interface Conn {
-  readonly remote: string;
-  /** Bytes queued for this socket and not yet handed to the kernel. */
-  readonly bufferedAmount: number;
-  /** Send one text message. */
-  send(data: string | Buffer): void;
-  /** Send one binary message. */
-  sendBinary(data: Buffer): void;
-  /** Stop reading this socket (back-pressure towards its node) / read again. */
-  pauseReading(): void;
-  resumeReading(): void;
-  /** Called (possibly often) when this socket's backlog has been written out. */
-  onDrain(fn: () => void): void;
-  /** Start the close handshake; the socket is destroyed if it does not finish soon. */
-  close(code: number, reason: string): void;
-  /** Destroy the socket now. */
-  terminate(): void;
-  /** Called once, when the session is admitted. */
-  admitted(): void;
-}
-
-export interface Session {
-  readonly conn: Conn;
-  readonly nonce: string;
-  state: 'pending' | 'registered' | 'gone';
-  entry: PeerEntry | undefined;
-  /** The node takes binary data messages (it said `bin` when registering). */
-  bin: boolean;
-  readonly channels: Map<number, Channel>;
-  /** Ids of channels this session was an endpoint of and that are closed (most recent last). */
-  readonly recentClosed: Set<number>;
-  /** Greatest id evicted from `recentClosed` (0: none): frames on lower ids are given the benefit of the doubt. */
-  evictedMax: number;
-  /** Senders paused because this session's backlog is above the high-water mark. */
-  blocking?: Set<Session>;
-  /** How many receivers currently hold this session paused. */
-  pausedBy?: number;
-  /** When this session went above the high-water mark (for the slow-consumer cut). */
-  highSince?: number;
-}
-
-interface Channel {
-  readonly id: number;
-  readonly a: Session;
-  readonly b: Session;
-}
+export type { Conn, Session } from './session.js';
 
 export interface RouterLimits {
   cookie: string;
@@ -90,17 +48,24 @@ export class Router {
   private readonly sessions = new Set<Session>();
   private readonly byName = new Map<string, Session>();
   private readonly lastCreation = new Map<string, number>();
-  private readonly channels = new Map<number, Channel>();
+  private readonly channels = new Map<number, RoutedChannel>();
   private readonly partitions: Array<{ a: Set<string>; b: Set<string> }> = [];
   private nextChannel = 0;
   private shuttingDown = false;
   framesRouted = 0;
   refused = 0;
 
+  private readonly flow: FlowControl;
+
   constructor(
     private readonly limits: RouterLimits,
     private readonly log: Log,
-  ) {}
+    clock: Clock = realClock,
+  ) {
+    this.flow = new FlowControl(limits, clock, (s, detail) =>
+      this.close(s, CLOSE_CODES.slow_consumer, 'slow_consumer', { level: 'warn', event: 'slow_consumer', detail }),
+    );
+  }
 
   /** A new socket: create its session and send the challenge. */
   attach(conn: Conn): Session {
@@ -146,9 +111,9 @@ export class Router {
   }
 
   /**
-   * A binary WebSocket message: channel data from a node that said `bin` (see protocol.ts),
-   * forwarded unchanged to a `bin` peer, as a `b` message to any other. Anything else is a
-   * protocol violation.
+   * A binary WebSocket message: channel data from a node that said `bin` (see
+   * core/relay-client/protocol.ts), forwarded unchanged to a `bin` peer, as a `b` message to any
+   * other. Anything else is a protocol violation.
    */
   onBinary(s: Session, data: Buffer): void {
     if (s.state === 'gone') return;
@@ -171,7 +136,7 @@ export class Router {
       : this.deliver(to, JSON.stringify({ t: 'b', ch: id, d: data.subarray(BIN_HEADER_BYTES).toString('base64') } satisfies FromRelay));
     if (ok) {
       this.framesRouted++;
-      this.pressure(s, to);
+      this.flow.pressure(s, to);
     }
   }
 
@@ -304,7 +269,7 @@ export class Router {
         const to = c.a === s ? c.b : c.a;
         if (this.deliver(to, raw)) {
           this.framesRouted++;
-          this.pressure(s, to);
+          this.flow.pressure(s, to);
         }
         return;
       }
@@ -331,7 +296,7 @@ export class Router {
       this.send(s, { t: 'open_failed', req, code: 'nodedown' });
       return;
     }
-    const c: Channel = { id, a: s, b: peer };
+    const c: RoutedChannel = { id, a: s, b: peer };
     this.channels.set(id, c);
     s.channels.set(id, c);
     peer.channels.set(id, c);
@@ -343,14 +308,14 @@ export class Router {
    * was an endpoint of and that is closed — a frame may race a close; a protocol error for
    * any other id.
    */
-  private ownChannel(s: Session, id: number): Channel | undefined {
+  private ownChannel(s: Session, id: number): RoutedChannel | undefined {
     const c = s.channels.get(id);
     if (c) return c;
     if (!s.recentClosed.has(id) && id > s.evictedMax) this.protocolError(s, `channel ${id} is not one of this node's`);
     return undefined;
   }
 
-  private endChannel(c: Channel, reason: string, notify: Session[]): void {
+  private endChannel(c: RoutedChannel, reason: string, notify: Session[]): void {
     if (!this.channels.delete(c.id)) return;
     for (const end of [c.a, c.b]) {
       end.channels.delete(c.id);
@@ -381,77 +346,16 @@ export class Router {
 
   /** Hand `data` to `s`'s socket unless `s` is gone or too far behind (then it is closed). */
   private deliver(s: Session, data: string | Buffer): boolean {
-    if (!this.canSend(s)) return false;
+    if (!this.flow.canSend(s)) return false;
     s.conn.send(data);
     return true;
   }
 
   /** `deliver` for a binary message. */
   private deliverBinary(s: Session, data: Buffer): boolean {
-    if (!this.canSend(s)) return false;
+    if (!this.flow.canSend(s)) return false;
     s.conn.sendBinary(data);
     return true;
-  }
-
-  private canSend(s: Session): boolean {
-    if (s.state === 'gone') return false;
-    const backlog = s.conn.bufferedAmount;
-    if (backlog > this.limits.maxBufferedBytes) {
-      this.close(s, CLOSE_CODES.slow_consumer, 'slow_consumer', {
-        level: 'warn',
-        event: 'slow_consumer',
-        detail: `${backlog} bytes buffered > ${this.limits.maxBufferedBytes}`,
-      });
-      return false;
-    }
-    return true;
-  }
-
-  /**
-   * Back-pressure, as TCP would give between two Erlang nodes: when `to` has more than the
-   * high-water mark waiting, stop reading from `from` until `to` drains. One socket per node,
-   * so a paused node waits for all its traffic (Erlang's busy dist port suspends the sender
-   * the same way). A receiver that stays above the mark for slowConsumerMs is cut.
-   */
-  private pressure(from: Session, to: Session): void {
-    if (to.state === 'gone' || to.conn.bufferedAmount <= this.limits.highWaterBytes) return;
-    if (to.highSince === undefined) {
-      to.highSince = Date.now();
-      to.conn.onDrain(() => this.drained(to));
-      // A receiver that never drains must not hold its senders forever.
-      const timer = setTimeout(() => {
-        if (to.state === 'gone' || to.highSince === undefined) return;
-        if (to.conn.bufferedAmount <= this.limits.highWaterBytes) return this.drained(to);
-        this.close(to, CLOSE_CODES.slow_consumer, 'slow_consumer', {
-          level: 'warn',
-          event: 'slow_consumer',
-          detail: `above ${this.limits.highWaterBytes} bytes buffered for ${Date.now() - to.highSince} ms`,
-        });
-      }, this.limits.slowConsumerMs);
-      (timer as { unref?: () => void }).unref?.();
-    }
-    if (from === to || from.state === 'gone') return;
-    to.blocking ??= new Set();
-    if (!to.blocking.has(from)) {
-      to.blocking.add(from);
-      from.pausedBy = (from.pausedBy ?? 0) + 1;
-    }
-    from.conn.pauseReading(); // again, in case the socket was resumed under us
-  }
-
-  /** `to`'s backlog was written out (or `to` is gone): let its senders go on. */
-  private drained(to: Session, force = false): void {
-    if (!force && to.state !== 'gone' && to.conn.bufferedAmount > this.limits.highWaterBytes) {
-      to.conn.onDrain(() => this.drained(to)); // not yet: wait for the next drain
-      return;
-    }
-    to.highSince = undefined;
-    const senders = to.blocking;
-    to.blocking = undefined;
-    for (const from of senders ?? []) {
-      from.pausedBy = (from.pausedBy ?? 1) - 1;
-      if (from.pausedBy <= 0 && from.state !== 'gone') from.conn.resumeReading();
-    }
   }
 
   private protocolError(s: Session, detail: string): void {
@@ -461,7 +365,7 @@ export class Router {
   /** Free the session's name and channels and tell the others; idempotent. */
   private release(s: Session, code: number): void {
     if (!this.sessions.delete(s)) return;
-    this.drained(s, true);
+    this.flow.drained(s, true);
     const wasRegistered = s.state === 'registered';
     s.state = 'gone';
     const channels = [...s.channels.values()];

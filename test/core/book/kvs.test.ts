@@ -1,5 +1,5 @@
 /**
- * The book's examples (Programming Erlang ch. 14, §10 of erlang-semantics.md): S28.
+ * The book's examples (Programming Erlang ch. 14, §10 of docs/semantics.md): S28.
  * kvs over rpc and by direct message, dist_demo's remote loop, and nl (shipping a module).
  */
 import { describe, it, expect, afterEach } from 'vitest';

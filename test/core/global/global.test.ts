@@ -1,5 +1,5 @@
 /**
- * global (erlang-semantics.md §7): S22 names, re-register, unregister, names dropped on
+ * global (docs/semantics.md §7): S22 names, re-register, unregister, names dropped on
  * nodedown, S24 locks, and the cost of one registration on the wire.
  */
 import { describe, it, expect, afterEach } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * Message passing between nodes: per-pair order, sends that never fail, loss across a
  * disconnect, pids of an earlier incarnation, registered-name sends, and every term kind on
- * the wire (erlang-semantics.md §4, scenarios S11–S14).
+ * the wire (docs/semantics.md §4, scenarios S11–S14).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '../../../src/core/node/node.js';

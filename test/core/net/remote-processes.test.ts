@@ -1,5 +1,5 @@
 /**
- * Remote spawn, links and monitors across nodes (erlang-semantics.md §5, scenarios S15–S18).
+ * Remote spawn, links and monitors across nodes (docs/semantics.md §5, scenarios S15–S18).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineModule } from '../../../src/core/modules/module.js';

@@ -1,5 +1,5 @@
 /**
- * A node started without a name (erlang-semantics.md §1, first bullet; acceptance scenario
+ * A node started without a name (docs/semantics.md §1, first bullet; acceptance scenario
  * S30), and the startNode option checks for named nodes (§1 naming rules).
  */
 import { describe, it, expect, afterEach } from 'vitest';

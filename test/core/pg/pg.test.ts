@@ -1,5 +1,5 @@
 /**
- * pg (§8 of erlang-semantics.md): S26 — join/leave results, duplicates, members across nodes,
+ * pg (§8 of docs/semantics.md): S26 — join/leave results, duplicates, members across nodes,
  * monitorScope/monitor events, removal on process exit and on nodedown, `nolocal`, scopes;
  * plus convergence after a healed partition and the scope server's restart.
  */

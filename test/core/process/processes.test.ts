@@ -1,6 +1,6 @@
 /**
  * Processes on one node: spawn, exit reasons, crash reports, links, exit signals, monitors,
- * and robustness against misbehaving user code (erlang-semantics.md §5; exit-signal rules of
+ * and robustness against misbehaving user code (docs/semantics.md §5; exit-signal rules of
  * src/core/process/signals.ts).
  */
 import { describe, it, expect, afterEach } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Local registration: erlang-semantics.md §9 and acceptance scenario S27 (register/2 raises
+ * Local registration: docs/semantics.md §9 and acceptance scenario S27 (register/2 raises
  * badarg in every listed case), plus sends to names (§4).
  */
 import { describe, it, expect, afterEach } from 'vitest';

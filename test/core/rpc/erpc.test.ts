@@ -1,5 +1,5 @@
 /**
- * S20: erpc's exception shapes (erlang-semantics.md §6, second table), JS-adapted: a call
+ * S20: erpc's exception shapes (docs/semantics.md §6, second table), JS-adapted: a call
  * rejects an ErpcError whose `class` and `reason` are Erlang's Class:Reason.
  */
 import { afterEach, describe, expect, it } from 'vitest';

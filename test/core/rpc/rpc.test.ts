@@ -1,5 +1,5 @@
 /**
- * rpc (§6 of erlang-semantics.md): S19, every row of the rpc table that has a JS meaning, plus
+ * rpc (§6 of docs/semantics.md): S19, every row of the rpc table that has a JS meaning, plus
  * argument validation, rpc to the caller's own node and concurrency.
  */
 import { describe, it, expect, afterEach } from 'vitest';

@@ -1,0 +1,291 @@
+/**
+ * The fast-1 reader: {@link TermReader} reads terms from one buffer, in the format documented
+ * in binary-tags.ts. Any malformation throws `ErlmeshError` with code `bad_frame`
+ * ({@link guardDecode} turns anything else a decoding step throws into one).
+ */
+import { ErlmeshError } from '../base/errors.js';
+import { errorFromWire } from './superjson.js';
+import { Pid } from '../terms/pid.js';
+import { Ref } from '../terms/ref.js';
+import {
+  ERR_CAUSE,
+  ERR_CODE,
+  ERR_STACK,
+  T_ARRAY,
+  T_BIGINT,
+  T_BIN,
+  T_DATE,
+  T_ERROR,
+  T_FALSE,
+  T_FLOAT64,
+  T_INT32,
+  T_MAP,
+  T_NULL,
+  T_OBJECT,
+  T_PID,
+  T_REF,
+  T_REGEXP,
+  T_SET,
+  T_SMALLINT,
+  T_STR,
+  T_STR16,
+  T_TRUE,
+  T_UNDEFINED,
+} from './binary-tags.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Reads terms from one buffer. Any malformation throws `bad_frame`. */
+export class TermReader {
+  b: Uint8Array;
+  p: number;
+  end: number;
+  private view: DataView;
+
+  constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
+    // A Buffer (or other subclass) would make `slice` return views: read it as a plain Uint8Array.
+    if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.b = bytes;
+    this.p = start;
+    this.end = end;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get done(): boolean {
+    return this.p >= this.end;
+  }
+
+  byte(): number {
+    if (this.p >= this.end) throw truncated();
+    return this.b[this.p++] as number;
+  }
+
+  uv(): number {
+    let n = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const c = this.byte();
+      n += (c & 0x7f) * scale;
+      if (c < 0x80) return n;
+      scale *= 128;
+    }
+    throw malformed('varint');
+  }
+
+  /** A count of items, each at least one byte: more than the bytes left is malformed. */
+  private count(): number {
+    const n = this.uv();
+    if (n > this.end - this.p) throw malformed('count');
+    return n;
+  }
+
+  term(): unknown {
+    const tag = this.byte();
+    if (tag >= T_SMALLINT) return tag - T_SMALLINT;
+    switch (tag) {
+      case T_UNDEFINED:
+        return undefined;
+      case T_NULL:
+        return null;
+      case T_FALSE:
+        return false;
+      case T_TRUE:
+        return true;
+      case T_INT32: {
+        this.need(4);
+        const v = this.view.getInt32(this.p, true);
+        this.p += 4;
+        return v;
+      }
+      case T_FLOAT64:
+        return this.float64();
+      case T_BIGINT:
+        return this.bigint();
+      case T_STR:
+        return this.utf8(this.uv());
+      case T_STR16:
+        return this.utf16();
+      case T_ARRAY: {
+        const n = this.count();
+        const a = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) a[i] = this.term();
+        return a;
+      }
+      case T_OBJECT: {
+        const n = this.count();
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < n; i++) {
+          const k = this.stringTerm('object key');
+          const v = this.term();
+          if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+          else o[k] = v;
+        }
+        return o;
+      }
+      case T_MAP: {
+        const n = this.count();
+        const m = new Map<unknown, unknown>();
+        for (let i = 0; i < n; i++) {
+          const k = this.term();
+          m.set(k, this.term());
+        }
+        return m;
+      }
+      case T_SET: {
+        const n = this.count();
+        const s = new Set<unknown>();
+        for (let i = 0; i < n; i++) s.add(this.term());
+        return s;
+      }
+      case T_DATE:
+        return new Date(this.float64());
+      case T_REGEXP: {
+        const source = this.stringTerm('regexp source');
+        const flags = this.stringTerm('regexp flags');
+        return new RegExp(source, flags);
+      }
+      case T_BIN: {
+        const n = this.uv();
+        this.need(n);
+        const out = this.b.slice(this.p, this.p + n);
+        this.p += n;
+        return out;
+      }
+      case T_ERROR:
+        return this.error();
+      case T_PID:
+        return this.pidBody();
+      case T_REF: {
+        const node = this.stringTerm('ref node');
+        const creation = this.integer('ref');
+        const id = this.integer('ref');
+        return new Ref(node, creation, id);
+      }
+      default:
+        throw malformed(`tag 0x${tag.toString(16)}`);
+    }
+  }
+
+  /** A Pid term (tag included). */
+  pid(): Pid {
+    if (this.byte() !== T_PID) throw malformed('pid');
+    return this.pidBody();
+  }
+
+  private pidBody(): Pid {
+    const node = this.stringTerm('pid node');
+    const id = this.integer('pid');
+    const serial = this.integer('pid');
+    const creation = this.integer('pid');
+    return new Pid(node, id, serial, creation);
+  }
+
+  /** A string term (tag included). */
+  stringTerm(what: string): string {
+    const tag = this.byte();
+    if (tag === T_STR) return this.utf8(this.uv());
+    if (tag === T_STR16) return this.utf16();
+    throw malformed(what);
+  }
+
+  private integer(what: string): number {
+    const v = this.term();
+    if (!Number.isInteger(v)) throw malformed(what);
+    return v as number;
+  }
+
+  private need(n: number): void {
+    if (n > this.end - this.p) throw truncated();
+  }
+
+  private float64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.p, true);
+    this.p += 8;
+    return v;
+  }
+
+  private utf8(n: number): string {
+    this.need(n);
+    const b = this.b;
+    const start = this.p;
+    const end = start + n;
+    if (n <= 24) {
+      let s = '';
+      for (let i = start; i < end; i++) {
+        const c = b[i] as number;
+        if (c >= 0x80) {
+          s = '';
+          break;
+        }
+        s += String.fromCharCode(c);
+      }
+      if (s.length === n) {
+        this.p = end;
+        return s;
+      }
+    }
+    let s: string;
+    try {
+      s = utf8.decode(b.subarray(start, end) as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw new ErlmeshError('bad_frame', 'malformed UTF-8 in term', e);
+    }
+    this.p = end;
+    return s;
+  }
+
+  private utf16(): string {
+    const n = this.uv();
+    this.need(2 * n);
+    const b = this.b;
+    let s = '';
+    let p = this.p;
+    for (let i = 0; i < n; i++, p += 2) s += String.fromCharCode((b[p] as number) | ((b[p + 1] as number) << 8));
+    this.p = p;
+    return s;
+  }
+
+  private bigint(): bigint {
+    const sign = this.byte();
+    if (sign > 1) throw malformed('bigint');
+    const n = this.uv();
+    this.need(n);
+    let hex = '';
+    for (let i = n - 1; i >= 0; i--) hex += (this.b[this.p + i] as number).toString(16).padStart(2, '0');
+    this.p += n;
+    const mag = n === 0 ? 0n : BigInt(`0x${hex}`);
+    return sign ? -mag : mag;
+  }
+
+  private error(): Error {
+    const bits = this.byte();
+    if (bits > 7) throw malformed('error');
+    const name = this.stringTerm('error name');
+    const message = this.stringTerm('error message');
+    const w: { name: string; message: string; stack?: string; code?: unknown; cause?: unknown } = { name, message };
+    if (bits & ERR_STACK) w.stack = this.stringTerm('error stack');
+    if (bits & ERR_CODE) w.code = this.term();
+    if (bits & ERR_CAUSE) w.cause = this.term();
+    return errorFromWire(w);
+  }
+}
+
+/** Runs a decoding step, turning anything it throws into `bad_frame`. */
+export function guardDecode<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ErlmeshError && e.code === 'bad_frame') throw e;
+    throw new ErlmeshError('bad_frame', `malformed term: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+}
+
+/** A `bad_frame` error for a malformed part of a binary term. */
+export function malformed(what: string): ErlmeshError {
+  return new ErlmeshError('bad_frame', `malformed ${what} in binary term`);
+}
+
+function truncated(): ErlmeshError {
+  return new ErlmeshError('bad_frame', 'truncated binary term');
+}

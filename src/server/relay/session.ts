@@ -1,0 +1,55 @@
+/**
+ * The relay's per-socket state, shared by the router (router.ts) and its back-pressure
+ * (flow-control.ts): `Conn` is the socket as they see it, `Session` a node's session on it,
+ * `RoutedChannel` one channel between two sessions.
+ */
+import type { PeerEntry } from '../../core/relay-client/protocol.js';
+
+/** The socket under a session, as the router sees it. */
+export interface Conn {
+  readonly remote: string;
+  /** Bytes queued for this socket and not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  /** Send one text message. */
+  send(data: string | Buffer): void;
+  /** Send one binary message. */
+  sendBinary(data: Buffer): void;
+  /** Stop reading this socket (back-pressure towards its node) / read again. */
+  pauseReading(): void;
+  resumeReading(): void;
+  /** Called (possibly often) when this socket's backlog has been written out. */
+  onDrain(fn: () => void): void;
+  /** Start the close handshake; the socket is destroyed if it does not finish soon. */
+  close(code: number, reason: string): void;
+  /** Destroy the socket now. */
+  terminate(): void;
+  /** Called once, when the session is admitted. */
+  admitted(): void;
+}
+
+export interface Session {
+  readonly conn: Conn;
+  readonly nonce: string;
+  state: 'pending' | 'registered' | 'gone';
+  entry: PeerEntry | undefined;
+  /** The node takes binary data messages (it said `bin` when registering). */
+  bin: boolean;
+  readonly channels: Map<number, RoutedChannel>;
+  /** Ids of channels this session was an endpoint of and that are closed (most recent last). */
+  readonly recentClosed: Set<number>;
+  /** Greatest id evicted from `recentClosed` (0: none): frames on lower ids are given the benefit of the doubt. */
+  evictedMax: number;
+  /** Senders paused because this session's backlog is above the high-water mark. */
+  blocking?: Set<Session>;
+  /** How many receivers currently hold this session paused. */
+  pausedBy?: number;
+  /** When this session went above the high-water mark (for the slow-consumer cut). */
+  highSince?: number;
+}
+
+/** A channel the relay routes between two registered sessions (not core's `Channel`). */
+export interface RoutedChannel {
+  readonly id: number;
+  readonly a: Session;
+  readonly b: Session;
+}

@@ -12,8 +12,7 @@
 import type { Node } from '../node/node.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import { ExitSignal, ThrowSignal } from './unwind.js';
-import { UndefinedFunction } from '../modules/module.js';
+import { ExitSignal, ThrowSignal, UndefinedFunction } from './unwind.js';
 import type { Matcher, Timeout } from './mailbox.js';
 import type { Proc } from './proc.js';
 

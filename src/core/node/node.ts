@@ -14,7 +14,7 @@ import { checkEncodings, type WireEncoding } from '../net/encodings.js';
 import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
 import { builtinModules } from '../modules/builtins.js';
 import { compileFunction, moduleFromSources, moduleFunction, moduleSources, UndefinedFunction, type ErlModule } from '../modules/module.js';
-import { ProcessContext, contextClassFor, type Dest, type MonitorTarget, type ProcessFn } from '../process/context.js';
+import { ProcessContext, contextClassFor, type Dest, type ProcessFn } from '../process/context.js';
 import type { Proc } from '../process/proc.js';
 import { ProcessRuntime, type Resolved } from '../process/runtime.js';
 import { Rpc } from '../rpc/rpc.js';
@@ -22,16 +22,15 @@ import { Erpc } from '../rpc/erpc.js';
 import { Global } from '../global/global.js';
 import { isPgScopeName, Pg } from '../pg/pg.js';
 import { SERVER_NAME as GLOBAL_SERVER } from '../global/name-server.js';
-import { checkTerm } from '../terms/check.js';
-import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';
-import { Ref } from '../terms/ref.js';
 import { Emitter } from '../base/emitter.js';
 import { TicketSource, type TicketOption } from '../trust/ticket.js';
 import { checkCapabilities } from '../trust/capabilities.js';
 import { Guard } from '../trust/guard.js';
 import type { Capabilities } from '../interfaces/trust.js';
+import type { NodeApi } from '../interfaces/node-api.js';
 import { processInfo, type ProcessInfo } from '../process/info.js';
+import { Bifs } from '../process/bifs.js';
 
 export type LogLevel = 'info' | 'warning' | 'error';
 export interface LogEntry {
@@ -149,7 +148,7 @@ function resolveName(opts: NodeOptions): string {
   return full;
 }
 
-export class Node {
+export class Node implements NodeApi {
   readonly name: string;
   readonly creation: number;
   readonly rpc: Rpc;
@@ -161,6 +160,7 @@ export class Node {
   readonly pg: Pg;
   /** @internal */ readonly runtime: ProcessRuntime<ProcessContext>;
   /** @internal what ticket holders may do here (trust/guard.ts) */ readonly security: Guard;
+  /** @internal the process BIFs of this node */ readonly bifs: Bifs<ProcessContext>;
   private readonly net: NetKernel | undefined;
   /** @internal */ readonly clock: Clock;
   private readonly transport: Transport | undefined;
@@ -198,6 +198,15 @@ export class Node {
       resolveSpec: (spec) => this.resolveSpec(spec),
       makeContext: (proc) => this._context(proc),
       log: (level, text) => this.log(level, text),
+    });
+    this.bifs = new Bifs<ProcessContext>({
+      name,
+      runtime: this.runtime,
+      user: () => this.user,
+      stopped: () => this.stopped,
+      distributed: () => this.net !== undefined && !this.stopped,
+      isConnected: (n) => this.net?.isConnected(n) ?? false,
+      connect: (n) => void this.net?.whenConnected(n),
     });
     this.security = new Guard(opts.capabilities, {
       name,
@@ -454,20 +463,17 @@ export class Node {
   spawn(node: string, fn: ProcessFn): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
   spawn(...args: unknown[]): Pid | Promise<Pid> {
-    return this._spawn(undefined, args, false, false) as Pid | Promise<Pid>;
+    return this.bifs.spawn(undefined, args) as Pid | Promise<Pid>;
   }
 
   /** Send from outside any process. */
   send<T>(dest: Dest, msg: T): T {
-    return this._send(undefined, dest, msg);
+    return this.bifs.send(undefined, dest, msg);
   }
 
   /** Send an exit signal from outside any process (the sender is this node's `user` process). */
   exit(pid: Pid, reason: unknown): true {
-    if (!(pid instanceof Pid)) throw badarg('exit: not a pid');
-    checkTerm(reason, 'reason');
-    this.runtime.route({ t: 'exit2', from: this.user, to: pid, reason });
-    return true;
+    return this.bifs.exitSignal(undefined, pid, reason);
   }
 
   register(name: string, pid: Pid): true {
@@ -550,120 +556,11 @@ export class Node {
     else queueMicrotask(() => this.runtime.nodeDown(node));
   }
 
-  /** @internal */
-  _send<T>(from: Proc | undefined, dest: Dest, msg: T): T {
-    checkTerm(msg);
-    if (from !== undefined && !from.alive) return msg; // a dead process sends nothing
-    if (dest instanceof Pid) {
-      this.runtime.send(dest, msg);
-    } else if (typeof dest === 'string') {
-      const pid = this.runtime.registry.whereis(dest);
-      if (!pid) throw badarg(`send: no process is registered as '${dest}'`, { dest });
-      this.runtime.send(pid, msg);
-    } else if (Array.isArray(dest) && dest.length === 2 && typeof dest[0] === 'string' && typeof dest[1] === 'string') {
-      const [name, node] = dest;
-      this.runtime.route({ t: 'reg_send', from: from?.pid, to: name, node, msg });
-    } else {
-      throw badarg('send: the destination must be a pid, a registered name, or [name, node]', { dest });
-    }
-    return msg;
-  }
-
-  /** @internal parse the spawn forms and start the process (here or there) */
-  _spawn(requester: Proc | undefined, args: unknown[], link: boolean, monitor: boolean): unknown {
-    if (this.stopped) throw new ErlmeshError('notalive', 'spawn: the node has stopped');
-    if (requester && !requester.alive) {
-      // A killed body that goes on running (it was awaiting something else) starts nothing.
-      const never = this.runtime.neverAlivePid();
-      const out = monitor ? [never, this.runtime.makeRef()] : never;
-      return args.length === 1 ? out : Promise.resolve(out);
-    }
-    const gl = requester?.groupLeader ?? this.user;
-    if (args.length === 1 && typeof args[0] === 'function') {
-      const fn = args[0] as ProcessFn;
-      const ref = monitor ? this.runtime.makeRef() : undefined;
-      const p = this.runtime.start(
-        { body: fn },
-        { groupLeader: gl, linkTo: link ? requester : undefined, monitorFrom: ref && requester ? { proc: requester, ref } : undefined },
-      );
-      return monitor ? [p.pid, ref] : p.pid;
-    }
-    let node: string;
-    let spec: SpawnSpec;
-    if (args.length === 2 && typeof args[0] === 'string' && typeof args[1] === 'function') {
-      node = args[0];
-      spec = { kind: 'fn', source: (args[1] as ProcessFn).toString() };
-      if (node === this.name) return this._spawn(requester, [args[1]], link, monitor);
-    } else if (args.length === 4 && isStrings(args.slice(0, 3)) && Array.isArray(args[3])) {
-      const [n, module, fun, fargs] = args as [string, string, string, unknown[]];
-      node = n;
-      spec = { kind: 'mfa', module, fun, args: fargs };
-    } else if (args.length === 3 && isStrings(args.slice(0, 2)) && Array.isArray(args[2])) {
-      // spawn(module, fun, args): here
-      const [module, fun, fargs] = args as [string, string, unknown[]];
-      node = this.name;
-      spec = { kind: 'mfa', module, fun, args: fargs };
-    } else if (args.length === 3 && isStrings(args)) {
-      const [n, module, fun] = args as [string, string, string];
-      node = n;
-      spec = { kind: 'mfa', module, fun, args: [] };
-    } else {
-      throw badarg('spawn: expected (fn), (node, fn) or (node, module, fun, args)');
-    }
-    if (spec.kind === 'mfa') checkTerm(spec.args, 'args');
-    if ((link || monitor) && !requester) throw badarg('spawnLink/spawnMonitor need a calling process');
-    return this.runtime.requestSpawn(requester, gl, node, spec, link, monitor).then(({ pid, ref }) => (monitor ? [pid, ref] : pid));
-  }
-
-  /** @internal */
-  _link(p: Proc, pid: Pid): true {
-    if (!(pid instanceof Pid)) throw badarg('link: not a pid');
-    if (!p.alive || pid.equals(p.pid) || p.links.has(pid.key)) return true;
-    p.links.set(pid.key, pid);
-    this.runtime.route({ t: 'link', from: p.pid, to: pid });
-    return true;
-  }
-
-  /** @internal */
-  _unlink(p: Proc, pid: Pid): true {
-    if (!(pid instanceof Pid)) throw badarg('unlink: not a pid');
-    // As erlang:unlink/1, the mailbox is left alone: an EXIT already queued stays there.
-    if (p.links.delete(pid.key)) this.runtime.route({ t: 'unlink', from: p.pid, to: pid });
-    return true;
-  }
-
-  /** @internal */
-  _monitor(p: Proc, target: MonitorTarget): Ref {
-    const ref = this.runtime.makeRef();
-    let wire: Pid | string;
-    let node: string;
-    let shownAs: Pid | [string, string];
-    if (target instanceof Pid) {
-      wire = target;
-      node = target.node;
-      shownAs = target;
-    } else if (typeof target === 'string') {
-      wire = target;
-      node = this.name;
-      shownAs = [target, this.name];
-    } else if (Array.isArray(target) && target.length === 2 && typeof target[0] === 'string' && typeof target[1] === 'string') {
-      wire = target[0];
-      node = target[1];
-      shownAs = [target[0], target[1]];
-    } else {
-      throw badarg('monitor: the target must be a pid, a registered name, or [name, node]');
-    }
-    if (!p.alive) return ref;
-    p.monitors.set(ref.key, { ref, shownAs, node, target: wire });
-    this.runtime.route({ t: 'monitor', from: p.pid, to: wire, node, ref });
-    return ref;
-  }
-
   private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
 
   /** The `self` of local process `proc`. @internal */
   _context(proc: Proc): ProcessContext {
-    return new (this.contextClass ??= contextClassFor(this))(proc);
+    return new (this.contextClass ??= contextClassFor(this, this.bifs))(proc);
   }
 
   /**
@@ -675,61 +572,15 @@ export class Node {
     if (role === undefined || this.security.admit(s, peer, role)) this.runtime.deliver(s);
   }
 
-  /** @internal */
-  _demonitor(p: Proc, ref: Ref, flush: boolean): true {
-    if (!(ref instanceof Ref)) throw badarg('demonitor: not a ref');
-    const m = p.monitors.get(ref.key);
-    if (m) {
-      p.monitors.delete(ref.key);
-      this.runtime.route({ t: 'demonitor', from: p.pid, to: m.target, node: m.node, ref });
-    } else {
-      this.runtime.cancelSpawnMonitor(p, ref);
-    }
-    if (flush) p.mailbox.drain((msg) => Array.isArray(msg) && msg[0] === 'DOWN' && ref.equals(msg[1]));
-    return true;
-  }
-
-  /** @internal */
-  _exitSignal(p: Proc, pid: Pid, reason: unknown): true {
-    if (!(pid instanceof Pid)) throw badarg('exit: not a pid');
-    checkTerm(reason, 'reason');
-    if (p.alive) this.runtime.route({ t: 'exit2', from: p.pid, to: pid, reason });
-    return true;
-  }
-
-  /** @internal */
-  _terminate(p: Proc, reason: unknown): void {
-    this.runtime.terminate(p, reason);
-  }
-
-  /** @internal */
-  _print(p: Proc, args: unknown[]): void {
-    if (!p.alive) return;
-    const text = args.map((a) => (typeof a === 'string' ? a : formatTerm(a))).join(' ') + '\n';
-    this.runtime.printTo(p.groupLeader, p.pid, text);
-  }
-
-  /** @internal */
-  _monitorNode(p: Proc, node: string, flag: boolean): true {
-    if (!this.net || this.stopped) throw new ErlmeshError('notalive', 'monitorNode: this node is not distributed');
-    if (typeof node !== 'string') throw badarg('monitorNode: node must be a string');
-    if (!flag) {
-      const n = p.nodeMonitors.get(node) ?? 0;
-      if (n <= 1) p.nodeMonitors.delete(node);
-      else p.nodeMonitors.set(node, n - 1);
-      return true;
-    }
-    p.nodeMonitors.set(node, (p.nodeMonitors.get(node) ?? 0) + 1);
-    if (node !== this.name && !this.net.isConnected(node)) void this.net.whenConnected(node);
-    return true;
-  }
-
   /** @internal the `user` io server: group leader of processes started here */
   get _user(): Pid {
     return this.user;
   }
 }
 
-function isStrings(xs: unknown[]): boolean {
-  return xs.every((x) => typeof x === 'string');
+declare module '../interfaces/node-api.js' {
+  /** @internal `self.node` is typed as this class until global/pg/behaviours move to ServiceHost */
+  interface ContextNodeRegistry {
+    node: Node;
+  }
 }

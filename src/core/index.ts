@@ -2,7 +2,8 @@
  * erlmesh: Erlang/OTP's distribution for JavaScript. This entry is platform-free (Node and
  * browsers); `erlmesh/server` and `erlmesh/browser` add transports and platform defaults.
  */
-export { startNode, Node } from './node/node.js';
+export { startNode } from './node/start-node.js';
+export { Node } from './node/node.js';
 export type { NodeOptions, LogEntry, LogLevel } from './node/node.js';
 export { defineModule, UndefinedFunction } from './modules/module.js';
 export type { ErlModule, ModuleFunction } from './modules/module.js';

@@ -67,6 +67,11 @@ export interface ServiceHost {
   /** Spawn a local process (no link). */
   spawn(fn: Body): Pid;
   /**
+   * Spawn `module.fun(...args)` on `node` from outside any process (no link, no monitor; the
+   * group leader is this node's `user`), as `node.spawn(node, module, fun, args)`.
+   */
+  spawnOn(node: string, module: string, fun: string, args: unknown[]): Promise<Pid>;
+  /**
    * Send from outside any process. With `noconnect`, a message to a node that is not connected
    * is dropped instead of setting up a connection (Erlang's `erlang:send(D, M, [noconnect])`).
    */

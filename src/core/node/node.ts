@@ -1,151 +1,61 @@
 /**
- * A node: a name, a cookie, processes, loaded modules, and connections to other nodes.
- * `startNode` is the entry point; the platform entries (`erlmesh/server`, `erlmesh/browser`)
- * supply a transport and defaults.
+ * A node: a name, a cookie, processes, loaded modules, and connections to other nodes; a thin
+ * facade (`NodeApi`) over its parts: the process runtime and BIFs (process/), the code server
+ * (modules/code-server.ts), the net kernel (net/), the capability guard (trust/guard.ts), the
+ * service host (node/service-host.ts) and the services the composition root gives it
+ * (node/start-node.ts, which also has `startNode`).
  */
 import { realClock, type Clock } from '../base/clock.js';
-import { webCrypto, type DistCrypto } from '../net/proofs.js';
-import { NetKernel } from '../net/net-kernel.js';
-import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
-import { checkMonitorNodesOptions, shapeNodeEvent, type MonitorNodesOptions, type NodeChange, type NodeEvent } from '../net/node-events.js';
-import type { NameMode, SignalFrame, SpawnSpec } from '../net/frames.js';
-import type { Transport } from '../net/transport.js';
-import { checkEncodings, type WireEncoding } from '../net/encodings.js';
-import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
-import { builtinModules } from '../modules/builtins.js';
-import { compileFunction, moduleFromSources, moduleFunction, moduleSources, UndefinedFunction, type ErlModule } from '../modules/module.js';
-import { ProcessContext, contextClassFor, type Dest, type ProcessFn } from '../process/context.js';
-import type { Proc } from '../process/proc.js';
-import { ProcessRuntime, type Resolved } from '../process/runtime.js';
-import { Rpc } from '../rpc/rpc.js';
-import { Erpc } from '../rpc/erpc.js';
-import { Global } from '../global/global.js';
-import { isPgScopeName, Pg } from '../pg/pg.js';
-import { SERVER_NAME as GLOBAL_SERVER } from '../global/name-server.js';
-import { Pid } from '../terms/pid.js';
 import { Emitter } from '../base/emitter.js';
-import { TicketSource, type TicketOption } from '../trust/ticket.js';
-import { checkCapabilities } from '../trust/capabilities.js';
+import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
+import { checkEncodings } from '../net/encodings.js';
+import type { SignalFrame } from '../net/frames.js';
+import { NetKernel } from '../net/net-kernel.js';
+import { checkMonitorNodesOptions, shapeNodeEvent, type NodeChange } from '../net/node-events.js';
+import { webCrypto } from '../net/proofs.js';
+import type { Transport } from '../net/transport.js';
+import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
+import { Pid } from '../terms/pid.js';
 import { Guard } from '../trust/guard.js';
-import type { Capabilities } from '../interfaces/trust.js';
+import type { TicketSource } from '../trust/ticket.js';
+import type { LogEntry, LogLevel } from '../interfaces/log.js';
 import type { NodeApi } from '../interfaces/node-api.js';
-import { processInfo, type ProcessInfo } from '../process/info.js';
+import type { MonitorNodesOptions, NodeEvent, NodesKind } from '../interfaces/node-events.js';
+import { CodeServer } from '../modules/code-server.js';
+import type { ErlModule } from '../modules/module.js';
 import { Bifs } from '../process/bifs.js';
+import { ProcessContext, contextClassFor, type Dest, type ProcessFn } from '../process/context.js';
+import { processInfo, type ProcessInfo } from '../process/info.js';
+import type { Proc } from '../process/proc.js';
+import { ProcessRuntime } from '../process/runtime.js';
+import type { Erpc } from '../rpc/erpc.js';
+import type { Rpc } from '../rpc/rpc.js';
+import type { Global } from '../global/global.js';
+import type { Pg } from '../pg/pg.js';
+import type { NodeOptions } from './options.js';
+import { createServiceHost, type NodeServiceHost } from './service-host.js';
+import { startUserIo } from './user-io.js';
 
-export type LogLevel = 'info' | 'warning' | 'error';
-export interface LogEntry {
-  level: LogLevel;
-  node: string;
-  text: string;
-}
-
-export interface NodeOptions {
-  /** Short name: `'gandalf'` → `gandalf@<host>`; or a full `'gandalf@host'`. */
-  sname?: string;
-  /** Long name: `'gandalf@10.0.0.5'` or `'gandalf@host.example.com'`. */
-  name?: string;
-  /** Host part for `sname` without `@` (platforms pass the short host name). Default `'localhost'`. */
-  host?: string;
-  /** Required for a named node (platform entries read `~/.erlang.cookie`), unless it has a `ticket`. */
-  cookie?: string;
-  /**
-   * A join ticket (src/core/trust/ticket.ts) instead of the cookie: the node joins as an
-   * untrusted ticket holder in the ticket's role (`node.role`). A function is called anew
-   * before each relay (re)registration and each handshake, so pages can use short-lived
-   * tickets. Not together with `cookie`.
-   *
-   * @example
-   * await startNode({ ticket: () => fetch('/erlmesh/ticket').then((r) => r.text()) });  // erlmesh/browser
-   */
-  ticket?: TicketOption;
-  /** How this node reaches others; required for a named node. */
-  transport?: Transport;
-  /** Hidden nodes are left out of `nodes()` and the mesh. */
-  hidden?: boolean;
-  /** Take part in the transitive full mesh (default true). */
-  connectAll?: boolean;
-  /** Interval between ticks; a silent peer is dropped after 4–5 of them. Default 15 000 (net_ticktime 60 s). */
-  tickMs?: number;
-  /** Bound on a connection setup (handshake). Default 7 000. */
-  setupTimeoutMs?: number;
-  clock?: Clock;
-  crypto?: DistCrypto;
-  /** Group-leader output of this node (print, io.format, crash reports). Default: console.log; false: drop. */
-  output?: ((text: string) => void) | false;
-  /** System log lines. Default: warnings and errors to console.error; false: drop. */
-  logger?: ((entry: LogEntry) => void) | false;
-  /** Extra modules to load at start (the built-ins are always loaded). */
-  modules?: ErlModule[];
-  /**
-   * Frame encodings offered to peers after the handshake, most preferred first (see
-   * net/encodings.ts). Default `['fast-1', 'superjson-1']`; `['superjson-1']` makes the node
-   * speak as nodes did before fast-1 (one superjson text frame per frame, no batching).
-   */
-  encodings?: WireEncoding[];
-  /**
-   * What peers admitted with a join ticket may do to this node, per role (see
-   * trust/capabilities.ts and trust/guard.ts for the refusals they see). Cookie holders
-   * may always do everything; a role left out may only send to pids and monitor. A bad shape
-   * throws `badarg`, an unknown policy field `unknown_options`.
-   *
-   * @example
-   * await startNode({ ...opts, capabilities: { guest: { rpc: { kvs: ['lookup'] }, send: ['kvs'], maxMessagesPerSecond: 200 } } });
-   */
-  capabilities?: Capabilities;
-}
-
-type NodesKind = 'visible' | 'hidden' | 'connected' | 'this' | 'known';
+export type { NodeOptions, LogEntry, LogLevel } from './options.js';
 
 /**
- * Start a node.
- *
- * @example
- * const net = new MemoryNetwork();
- * const a = await startNode({ sname: 'a', cookie: 'abc', transport: net.transport() });
- * const b = await startNode({ sname: 'b', cookie: 'abc', transport: net.transport() });
- * await a.ping(b.name); // 'pong'
+ * The services and modules a node starts with: node/start-node.ts lists the defaults (the
+ * composition root, as OTP's kernel lists its children).
  */
-export async function startNode(opts: NodeOptions = {}): Promise<Node> {
-  const name = resolveName(opts);
-  if (opts.capabilities !== undefined) checkCapabilities(opts.capabilities);
-  if (name === NOT_ALIVE_NAME) return new Node(opts, name, 0);
-  if (!opts.transport) throw new ErlmeshError('badarg', 'a named node needs a transport (use erlmesh/server or erlmesh/browser, or pass one)');
-  if (opts.ticket !== undefined && opts.cookie !== undefined) throw badarg('give either a cookie or a ticket, not both');
-  const tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
-  if (tickets) await tickets.get(); // a bad ticket fails here, before registering
-  else if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string) or a ticket');
-  if (opts.encodings !== undefined) checkEncodings(opts.encodings);
-  let node: Node | undefined;
-  const pending: Array<Parameters<Parameters<Transport['listen']>[1]>[0]> = [];
-  let pendingPeers: string[] = [];
-  const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)), {
-    hidden: !!opts.hidden,
-    onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
-  });
-  node = new Node(opts, name, reg.creation, tickets);
-  for (const ch of pending) node._accept(ch);
-  // The rendezvous listed peers: give the first connections a moment (bounded), so that
-  // nodes() is complete when startNode resolves.
-  await node._joinMesh(pendingPeers, Math.min(opts.setupTimeoutMs ?? 7_000, 3_000));
-  return node;
-}
-
-function resolveName(opts: NodeOptions): string {
-  if (opts.sname !== undefined && opts.name !== undefined) throw badarg('give either sname or name, not both');
-  const raw = opts.sname ?? opts.name;
-  if (raw === undefined) return NOT_ALIVE_NAME;
-  if (typeof raw !== 'string' || raw.length === 0) throw badarg('the node name must be a non-empty string');
-  const full = raw.includes('@') ? raw : `${raw}@${opts.host ?? 'localhost'}`;
-  const parsed = parseNodeName(full);
-  if (!parsed) throw badarg(`illegal node name: ${full}`);
-  const want: NameMode = opts.sname !== undefined ? 'short' : 'long';
-  if (parsed.mode !== want) {
-    throw new ErlmeshError(
-      'name_mode_mismatch',
-      want === 'long' ? `Can't set long node name! ${full} has no fully qualified host` : `${full} is a long name; use name, not sname`,
-    );
-  }
-  return full;
+export interface NodeComposition {
+  /** Loaded before `opts.modules`, in this order. */
+  readonly modules: readonly ErlModule[];
+  rpc(host: NodeServiceHost): Rpc;
+  erpc(host: NodeServiceHost, rpc: Rpc): Erpc;
+  /** @internal kept until global/pg move to ServiceHost: they take the Node itself */
+  global(node: Node): Global;
+  /** @internal kept until global/pg move to ServiceHost */
+  pg(node: Node): Pg;
+  /**
+   * @internal kept until global/pg move to ServiceHost (then `startService` knows the names):
+   * a locally registered name of a service every role may send to
+   */
+  isServiceName(node: Node, name: string): boolean;
 }
 
 export class Node implements NodeApi {
@@ -159,12 +69,13 @@ export class Node implements NodeApi {
   /** Process groups (Erlang's pg), default scope; `pg.scope(name)` for others. */
   readonly pg: Pg;
   /** @internal */ readonly runtime: ProcessRuntime<ProcessContext>;
-  /** @internal what ticket holders may do here (trust/guard.ts) */ readonly security: Guard;
   /** @internal the process BIFs of this node */ readonly bifs: Bifs<ProcessContext>;
+  /** @internal what ticket holders may do here (trust/guard.ts) */ readonly capabilityGuard: Guard;
+  /** @internal the one ServiceHost of this node */ readonly host: NodeServiceHost;
+  /** @internal the node's clock */ readonly clock: Clock;
   private readonly net: NetKernel | undefined;
-  /** @internal */ readonly clock: Clock;
   private readonly transport: Transport | undefined;
-  private readonly modulesByName = new Map<string, ErlModule>();
+  private readonly code = new CodeServer();
   private readonly outputs: Emitter<string>;
   private readonly logs: Emitter<LogEntry>;
   private readonly nodeEvents: Emitter<NodeChange>;
@@ -173,18 +84,17 @@ export class Node implements NodeApi {
   private allowList: Set<string> | undefined;
   private readonly user: Pid;
   private stopped = false;
-  private readonly hidden: boolean;
   private readonly tickets: TicketSource | undefined;
+  private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
 
-  /** @internal use startNode */
-  constructor(opts: NodeOptions, name: string, creation: number, tickets?: TicketSource) {
+  /** @internal use startNode (node/start-node.ts) */
+  constructor(opts: NodeOptions, name: string, creation: number, tickets: TicketSource | undefined, composition: NodeComposition) {
     this.tickets = tickets;
     this.name = name;
     this.creation = creation;
     this.clock = opts.clock ?? realClock;
     this.transport = opts.transport;
     this.cookie = name === NOT_ALIVE_NAME ? undefined : opts.cookie;
-    this.hidden = !!opts.hidden;
     this.logs = new Emitter<LogEntry>();
     this.outputs = new Emitter<string>((e) => this.log('error', `output listener failed: ${String(e)}`));
     this.nodeEvents = new Emitter<NodeChange>((e) => this.log('error', `monitorNodes listener failed: ${String(e)}`));
@@ -195,7 +105,7 @@ export class Node implements NodeApi {
     this.runtime = new ProcessRuntime<ProcessContext>(name, creation, {
       clock: this.clock,
       sendRemote: (node, s) => this.sendRemote(node, s),
-      resolveSpec: (spec) => this.resolveSpec(spec),
+      resolveSpec: (spec) => this.code.resolveSpec(spec),
       makeContext: (proc) => this._context(proc),
       log: (level, text) => this.log(level, text),
     });
@@ -208,7 +118,7 @@ export class Node implements NodeApi {
       isConnected: (n) => this.net?.isConnected(n) ?? false,
       connect: (n) => void this.net?.whenConnected(n),
     });
-    this.security = new Guard(opts.capabilities, {
+    this.capabilityGuard = new Guard(opts.capabilities, {
       name,
       clock: this.clock,
       log: (level, text) => this.log(level, text),
@@ -216,12 +126,11 @@ export class Node implements NodeApi {
       roleOf: (peer) => (this.net ? this.net.roleOf(peer) : null),
       disconnect: (peer, reason) => this.net?.disconnect(peer, reason) ?? false,
       // Every role may reach the name services; global and pg check their own capability.
-      isService: (n) => n === GLOBAL_SERVER || isPgScopeName(this, n),
+      isService: (n) => this.host.serviceNames.has(n) || composition.isServiceName(this, n),
       nameOf: (pid) => this.runtime.registry.nameOf(pid),
       watchersFrom: (peer) => this.runtime.watchersFrom(peer),
       awaitedFrom: (to, ref) => this.runtime.local(to)?.monitorsIfAny?.get(ref.key)?.node ?? this.runtime.pendingSpawnNode(ref),
     });
-    const mode = parseNodeName(name)?.mode ?? 'short';
     this.net =
       name === NOT_ALIVE_NAME || !opts.transport
         ? undefined
@@ -229,9 +138,9 @@ export class Node implements NodeApi {
             name,
             creation,
             flags: {
-              hidden: this.hidden,
+              hidden: !!opts.hidden,
               connectAll: opts.connectAll ?? true,
-              mode,
+              mode: parseNodeName(name)?.mode ?? 'short',
               ...(opts.encodings !== undefined ? { encodings: checkEncodings(opts.encodings) } : {}),
             },
             transport: opts.transport,
@@ -244,32 +153,40 @@ export class Node implements NodeApi {
             ...(tickets ? { ticket: () => tickets.get() } : {}),
             onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
             onNodeDown: (node) => queueMicrotask(() => this.runtime.nodeDown(node)),
-            onChange: (c) => this.nodeEvents.emit(this.security.nodeChange(c)),
+            onChange: (c) => this.nodeEvents.emit(this.capabilityGuard.nodeChange(c)),
             log: (level, text) => this.log(level, text),
           });
-    for (const m of builtinModules) this.load(m);
+    this.host = createServiceHost({
+      name,
+      creation,
+      clock: this.clock,
+      role: () => this.role,
+      log: (level, text) => this.log(level, text),
+      nodes: (kind) => this.nodes(kind),
+      monitorNodes: (listener, o) => this.monitorNodes(listener, o),
+      runtime: this.runtime,
+      bifs: this.bifs,
+      contextOf: (proc) => this._context(proc),
+      policyOf: (node) => this.capabilityGuard.policyOf(node),
+      refused: (node, what) => this.capabilityGuard.refused(node, what),
+    });
+    for (const m of composition.modules) this.load(m);
     for (const m of opts.modules ?? []) this.load(m);
-    this.rpc = new Rpc(this);
-    this.erpc = new Erpc(this);
+    this.rpc = composition.rpc(this.host);
+    this.erpc = composition.erpc(this.host, this.rpc);
     // The group leader of processes started here: an io server printing to this node's output.
-    const userProc = this.runtime.start(
-      {
-        body: async (self: ProcessContext) => {
-          for (;;) {
-            const m = (await self.receive()) as unknown[];
-            if (Array.isArray(m) && m[0] === 'io_request' && m[2] === 'put_chars') this.outputs.emit(String(m[3]));
-          }
-        },
-      },
-      { groupLeader: undefined as unknown as Pid },
-    );
-    this.runtime.setDefaultGroupLeader(userProc.pid);
-    userProc.groupLeader = userProc.pid;
-    this.user = userProc.pid;
-    this.runtime.registry.register('user', this.user);
+    this.user = startUserIo(this.runtime, (text) => this.outputs.emit(text));
     // Services run as processes of this node, as in OTP's kernel.
-    this.global = new Global(this);
-    this.pg = new Pg(this);
+    this.global = composition.global(this);
+    this.pg = composition.pg(this);
+  }
+
+  /**
+   * @internal what ticket holders may do here; the old name, kept until global/pg move to
+   * ServiceHost (`policyOf`/`refused`)
+   */
+  get security(): Guard {
+    return this.capabilityGuard;
   }
 
   // ----- identity and membership -----------------------------------------------------------
@@ -386,47 +303,39 @@ export class Node implements NodeApi {
     return this.logs.on(listener);
   }
 
-  /** @internal */
+  /** @internal a line for this node's system log */
   log(level: LogLevel, text: string): void {
     this.logs.emit({ level, node: this.name, text });
   }
 
-  // ----- modules ---------------------------------------------------------------------------
+  // ----- modules (modules/code-server.ts) --------------------------------------------------
 
   /** Make a module's functions spawnable and rpc-callable on this node (replaces an older version). */
   load(mod: ErlModule): true {
-    if (!mod || typeof mod.name !== 'string' || typeof mod.functions !== 'object') throw badarg('load: not a module (use defineModule)');
-    this.modulesByName.set(mod.name, mod);
-    return true;
+    return this.code.load(mod);
   }
 
   /** The loaded module called `name`. */
   module(name: string): ErlModule | undefined {
-    return this.modulesByName.get(name);
+    return this.code.module(name);
   }
 
   /** Names of loaded modules. */
   loadedModules(): string[] {
-    return [...this.modulesByName.keys()];
+    return this.code.loadedModules();
   }
 
   /**
    * Load `mod` here and on every connected node, shipping its functions as source (Erlang's
    * `nl/1`). Its functions must be self-contained (no closure over local variables).
    */
-  async nl(mod: ErlModule): Promise<{ nodes: string[]; badNodes: string[] }> {
-    this.load(mod);
-    const sources = moduleSources(mod);
-    const peers = this.nodes('connected');
-    const { results, badNodes } = await this.rpc.multicall(peers, 'code', 'loadSources', [mod.name, sources]);
-    const good = peers.filter((n) => !badNodes.includes(n));
-    const failed = good.filter((_, i) => results[i] !== true);
-    return { nodes: good.filter((n) => !failed.includes(n)), badNodes: [...badNodes, ...failed] };
+  nl(mod: ErlModule): Promise<{ nodes: string[]; badNodes: string[] }> {
+    return this.code.nl(mod, this.nodes('connected'), this.rpc);
   }
 
   /** @internal rebuild and load a module from shipped sources */
   _loadSources(name: string, sources: Record<string, string>): true {
-    return this.load(moduleFromSources(name, sources));
+    return this.code.loadSources(name, sources);
   }
 
   /**
@@ -434,23 +343,7 @@ export class Node implements NodeApi {
    * throws `UndefinedFunction` (exit reason `['undef', [m, f, args]]`).
    */
   apply(self: ProcessContext, module: string, fun: string, args: unknown[] = []): unknown {
-    const fn = moduleFunction(this.modulesByName.get(module), fun);
-    if (fn === undefined) throw new UndefinedFunction(module, fun, args);
-    return fn(self, ...args);
-  }
-
-  private resolveSpec(spec: SpawnSpec): Resolved<ProcessContext> {
-    if (spec.kind === 'mfa') {
-      const fn = moduleFunction(this.modulesByName.get(spec.module), spec.fun);
-      if (fn === undefined) return { fail: ['undef', [spec.module, spec.fun, spec.args]] };
-      return { body: (self) => fn(self, ...spec.args) };
-    }
-    try {
-      const fn = compileFunction(spec.source) as ProcessFn;
-      return { body: fn };
-    } catch (e) {
-      return { fail: ['badfun', e instanceof Error ? `${e.name}: ${e.message}` : String(e)] };
-    }
+    return this.code.apply(self, module, fun, args);
   }
 
   // ----- processes -------------------------------------------------------------------------
@@ -503,8 +396,7 @@ export class Node implements NodeApi {
    * not alive (already exited, remote, or never existed): `'noproc'` at once.
    */
   async exitReason(pid: Pid): Promise<unknown> {
-    const p = this.runtime.local(pid);
-    return p ? p.exited : 'noproc';
+    return this.host.exitReason(pid);
   }
 
   /**
@@ -530,7 +422,7 @@ export class Node implements NodeApi {
     await this.transport?.close();
   }
 
-  // ----- internals used by ProcessContext --------------------------------------------------
+  // ----- internals: the transport's callbacks, and the runtime's ---------------------------
 
   /** @internal */
   _accept(ch: Parameters<NetKernel['accept']>[0]): void {
@@ -556,8 +448,6 @@ export class Node implements NodeApi {
     else queueMicrotask(() => this.runtime.nodeDown(node));
   }
 
-  private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
-
   /** The `self` of local process `proc`. @internal */
   _context(proc: Proc): ProcessContext {
     return new (this.contextClass ??= contextClassFor(this, this.bifs))(proc);
@@ -565,11 +455,11 @@ export class Node implements NodeApi {
 
   /**
    * A signal from the connected node `peer` (`role` undefined: a cookie holder). The
-   * capability checks for ticket holders go here (src/core/security).
+   * capability checks for ticket holders go here (trust/guard.ts).
    * @internal
    */
   _remoteSignal(s: SignalFrame, peer: string, role: string | undefined): void {
-    if (role === undefined || this.security.admit(s, peer, role)) this.runtime.deliver(s);
+    if (role === undefined || this.capabilityGuard.admit(s, peer, role)) this.runtime.deliver(s);
   }
 
   /** @internal the `user` io server: group leader of processes started here */

@@ -8,15 +8,13 @@
 import { realClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/emitter.js';
 import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
-import { checkEncodings } from '../net/encodings.js';
 import type { SignalFrame } from '../net/frames.js';
-import { NetKernel } from '../net/net-kernel.js';
+import type { NetKernel } from '../net/net-kernel.js';
 import { checkMonitorNodesOptions, shapeNodeEvent, type NodeChange } from '../net/node-events.js';
-import { webCrypto } from '../net/proofs.js';
 import type { Transport } from '../net/transport.js';
-import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
+import { NOT_ALIVE_NAME } from '../terms/node-names.js';
 import { Pid } from '../terms/pid.js';
-import { Guard } from '../trust/guard.js';
+import type { Guard } from '../trust/guard.js';
 import type { TicketSource } from '../trust/ticket.js';
 import type { LogEntry, LogLevel } from '../interfaces/log.js';
 import type { NodeApi } from '../interfaces/node-api.js';
@@ -33,8 +31,10 @@ import type { Rpc } from '../rpc/rpc.js';
 import type { Global } from '../global/global.js';
 import type { Pg } from '../pg/pg.js';
 import type { NodeOptions } from './options.js';
+import { Cookies } from './cookies.js';
+import { listNodes, startGuard, startNetKernel, waitForAttempts } from './wiring.js';
 import { createServiceHost, type NodeServiceHost } from './service-host.js';
-import { startUserIo } from './user-io.js';
+import { attachDefaultOutput, startUserIo } from './user-io.js';
 
 export type { NodeOptions, LogEntry, LogLevel } from './options.js';
 
@@ -51,10 +51,7 @@ export interface NodeComposition {
   global(node: Node): Global;
   /** @internal kept until global/pg move to ServiceHost */
   pg(node: Node): Pg;
-  /**
-   * @internal kept until global/pg move to ServiceHost (then `startService` knows the names):
-   * a locally registered name of a service every role may send to
-   */
+  /** @internal a service's registered name, which every role may send to (until global/pg use startService) */
   isServiceName(node: Node, name: string): boolean;
 }
 
@@ -79,29 +76,30 @@ export class Node implements NodeApi {
   private readonly outputs: Emitter<string>;
   private readonly logs: Emitter<LogEntry>;
   private readonly nodeEvents: Emitter<NodeChange>;
-  private readonly cookies = new Map<string, string>();
-  private cookie: string | undefined;
+  private readonly cookies: Cookies;
   private allowList: Set<string> | undefined;
   private readonly user: Pid;
   private stopped = false;
-  private readonly tickets: TicketSource | undefined;
   private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
 
   /** @internal use startNode (node/start-node.ts) */
-  constructor(opts: NodeOptions, name: string, creation: number, tickets: TicketSource | undefined, composition: NodeComposition) {
-    this.tickets = tickets;
+  constructor(
+    opts: NodeOptions,
+    name: string,
+    creation: number,
+    private readonly tickets: TicketSource | undefined,
+    composition: NodeComposition,
+  ) {
     this.name = name;
     this.creation = creation;
     this.clock = opts.clock ?? realClock;
     this.transport = opts.transport;
-    this.cookie = name === NOT_ALIVE_NAME ? undefined : opts.cookie;
+    this.cookies = new Cookies(name === NOT_ALIVE_NAME ? undefined : opts.cookie);
+    const onError = (what: string) => (e: unknown) => this.log('error', `${what} listener failed: ${String(e)}`);
     this.logs = new Emitter<LogEntry>();
-    this.outputs = new Emitter<string>((e) => this.log('error', `output listener failed: ${String(e)}`));
-    this.nodeEvents = new Emitter<NodeChange>((e) => this.log('error', `monitorNodes listener failed: ${String(e)}`));
-    if (opts.output !== false) this.outputs.on(opts.output ?? ((t) => console.log(t.endsWith('\n') ? t.slice(0, -1) : t)));
-    if (opts.logger !== false) {
-      this.logs.on(opts.logger ?? ((e) => (e.level === 'info' ? undefined : console.error(`[${e.node}] ${e.text}`))));
-    }
+    this.outputs = new Emitter<string>(onError('output'));
+    this.nodeEvents = new Emitter<NodeChange>(onError('monitorNodes'));
+    attachDefaultOutput(opts, this.outputs, this.logs);
     this.runtime = new ProcessRuntime<ProcessContext>(name, creation, {
       clock: this.clock,
       sendRemote: (node, s) => this.sendRemote(node, s),
@@ -118,58 +116,18 @@ export class Node implements NodeApi {
       isConnected: (n) => this.net?.isConnected(n) ?? false,
       connect: (n) => void this.net?.whenConnected(n),
     });
-    this.capabilityGuard = new Guard(opts.capabilities, {
-      name,
-      clock: this.clock,
+    // Every role may reach the name services; global and pg check their own capability.
+    const isService = (n: string): boolean => this.host.serviceNames.has(n) || composition.isServiceName(this, n);
+    this.capabilityGuard = startGuard(opts.capabilities, this.runtime, this.clock, () => this.net, isService, (l, t) => this.log(l, t));
+    this.net = startNetKernel(opts, name, creation, this.clock, tickets, {
+      cookieFor: (peer) => this.getCookie(peer),
+      isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
+      onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
+      onNodeDown: (node) => queueMicrotask(() => this.runtime.nodeDown(node)),
+      onChange: (c) => this.nodeEvents.emit(this.capabilityGuard.nodeChange(c)),
       log: (level, text) => this.log(level, text),
-      route: (s) => this.runtime.route(s),
-      roleOf: (peer) => (this.net ? this.net.roleOf(peer) : null),
-      disconnect: (peer, reason) => this.net?.disconnect(peer, reason) ?? false,
-      // Every role may reach the name services; global and pg check their own capability.
-      isService: (n) => this.host.serviceNames.has(n) || composition.isServiceName(this, n),
-      nameOf: (pid) => this.runtime.registry.nameOf(pid),
-      watchersFrom: (peer) => this.runtime.watchersFrom(peer),
-      awaitedFrom: (to, ref) => this.runtime.local(to)?.monitorsIfAny?.get(ref.key)?.node ?? this.runtime.pendingSpawnNode(ref),
     });
-    this.net =
-      name === NOT_ALIVE_NAME || !opts.transport
-        ? undefined
-        : new NetKernel({
-            name,
-            creation,
-            flags: {
-              hidden: !!opts.hidden,
-              connectAll: opts.connectAll ?? true,
-              mode: parseNodeName(name)?.mode ?? 'short',
-              ...(opts.encodings !== undefined ? { encodings: checkEncodings(opts.encodings) } : {}),
-            },
-            transport: opts.transport,
-            clock: this.clock,
-            crypto: opts.crypto ?? webCrypto,
-            tickMs: opts.tickMs ?? 15_000,
-            setupTimeoutMs: opts.setupTimeoutMs ?? 7_000,
-            cookieFor: (peer) => this.getCookie(peer),
-            isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
-            ...(tickets ? { ticket: () => tickets.get() } : {}),
-            onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
-            onNodeDown: (node) => queueMicrotask(() => this.runtime.nodeDown(node)),
-            onChange: (c) => this.nodeEvents.emit(this.capabilityGuard.nodeChange(c)),
-            log: (level, text) => this.log(level, text),
-          });
-    this.host = createServiceHost({
-      name,
-      creation,
-      clock: this.clock,
-      role: () => this.role,
-      log: (level, text) => this.log(level, text),
-      nodes: (kind) => this.nodes(kind),
-      monitorNodes: (listener, o) => this.monitorNodes(listener, o),
-      runtime: this.runtime,
-      bifs: this.bifs,
-      contextOf: (proc) => this._context(proc),
-      policyOf: (node) => this.capabilityGuard.policyOf(node),
-      refused: (node, what) => this.capabilityGuard.refused(node, what),
-    });
+    this.host = createServiceHost(this);
     for (const m of composition.modules) this.load(m);
     for (const m of opts.modules ?? []) this.load(m);
     this.rpc = composition.rpc(this.host);
@@ -181,10 +139,7 @@ export class Node implements NodeApi {
     this.pg = composition.pg(this);
   }
 
-  /**
-   * @internal what ticket holders may do here; the old name, kept until global/pg move to
-   * ServiceHost (`policyOf`/`refused`)
-   */
+  /** @internal the old name of capabilityGuard, kept until global/pg move to ServiceHost (policyOf/refused) */
   get security(): Guard {
     return this.capabilityGuard;
   }
@@ -217,16 +172,7 @@ export class Node implements NodeApi {
    * `'this'`, or a list of kinds, e.g. `nodes(['visible', 'this'])`.
    */
   nodes(kind: NodesKind | NodesKind[] = 'visible'): string[] {
-    const kinds = Array.isArray(kind) ? kind : [kind];
-    const out: string[] = [];
-    if (kinds.includes('this')) out.push(this.name);
-    for (const k of kinds) {
-      if (k === 'this') continue;
-      else if (k === 'known') out.push(this.name, ...(this.net?.peers('connected') ?? []));
-      else if (k === 'visible' || k === 'hidden' || k === 'connected') out.push(...(this.net?.peers(k) ?? []));
-      else throw badarg(`nodes: unknown kind ${String(k)}`);
-    }
-    return [...new Set(out)];
+    return listNodes(this.name, this.net, kind);
   }
 
   /** `'pong'` when `node` can be reached (connecting if needed), else `'pang'`; see `lastConnectError`. */
@@ -275,20 +221,12 @@ export class Node implements NodeApi {
   setCookie(node: string, cookie: string): true;
   setCookie(a: string, b?: string): true {
     if (!this.isAlive()) throw new ErlmeshError('distribution_not_started', 'setCookie: this node is not distributed');
-    const cookie = b === undefined ? a : b;
-    if (typeof cookie !== 'string' || cookie.length === 0) throw badarg('setCookie: the cookie must be a non-empty string');
-    if (b === undefined) this.cookie = cookie;
-    else {
-      if (!parseNodeName(a)) throw badarg(`setCookie: illegal node name ${String(a)}`);
-      this.cookies.set(a, cookie);
-    }
-    return true;
+    return b === undefined ? this.cookies.set(a) : this.cookies.set(b, a);
   }
 
   /** This node's cookie, or the one used with `node`; `'nocookie'` when not distributed. */
   getCookie(node?: string): string {
-    if (!this.isAlive() || this.cookie === undefined) return 'nocookie';
-    return (node !== undefined ? this.cookies.get(node) : undefined) ?? this.cookie;
+    return this.isAlive() ? this.cookies.get(node) : 'nocookie';
   }
 
   // ----- output ----------------------------------------------------------------------------
@@ -331,11 +269,6 @@ export class Node implements NodeApi {
    */
   nl(mod: ErlModule): Promise<{ nodes: string[]; badNodes: string[] }> {
     return this.code.nl(mod, this.nodes('connected'), this.rpc);
-  }
-
-  /** @internal rebuild and load a module from shipped sources */
-  _loadSources(name: string, sources: Record<string, string>): true {
-    return this.code.loadSources(name, sources);
   }
 
   /**
@@ -432,15 +365,7 @@ export class Node implements NodeApi {
 
   /** @internal the transport's rendezvous lists these nodes: connect to them (connect_all) */
   _joinMesh(peers: string[], waitMs = 0): Promise<void> {
-    const attempts = this.net?.joinMesh(peers) ?? [];
-    if (waitMs <= 0 || attempts.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(resolve, waitMs);
-      void Promise.all(attempts).then(() => {
-        this.clock.clearTimeout(timer);
-        resolve();
-      });
-    });
+    return waitForAttempts(this.clock, this.net?.joinMesh(peers) ?? [], waitMs);
   }
 
   private sendRemote(node: string, s: SignalFrame): void {
@@ -460,11 +385,6 @@ export class Node implements NodeApi {
    */
   _remoteSignal(s: SignalFrame, peer: string, role: string | undefined): void {
     if (role === undefined || this.capabilityGuard.admit(s, peer, role)) this.runtime.deliver(s);
-  }
-
-  /** @internal the `user` io server: group leader of processes started here */
-  get _user(): Pid {
-    return this.user;
   }
 }
 

@@ -13,29 +13,28 @@ import type { LogLevel } from '../interfaces/log.js';
 import type { MonitorNodesOptions, NodeEvent, NodesKind } from '../interfaces/node-events.js';
 import type { Dest } from '../interfaces/self.js';
 import type { ServiceHandle, ServiceHost, ServiceSpec } from '../interfaces/service-host.js';
-import type { RolePolicy } from '../interfaces/trust.js';
 import type { Bifs } from '../process/bifs.js';
+import type { Guard } from '../trust/guard.js';
 import type { ProcessContext } from '../process/context.js';
 import type { Proc } from '../process/proc.js';
 import { runInProcess } from '../process/run.js';
 import type { ProcessRuntime } from '../process/runtime.js';
 
-/** The parts of a node its service host is built from. */
+/** The parts of a node its service host is built from (the node itself passes them). */
 export interface ServiceHostParts {
   readonly name: string;
   readonly creation: number;
   readonly clock: Clock;
-  role(): string | undefined;
+  readonly role: string | undefined;
   log(level: LogLevel, text: string): void;
   nodes(kind?: NodesKind | NodesKind[]): string[];
   monitorNodes(listener: (ev: NodeEvent) => void, opts?: MonitorNodesOptions): () => void;
   readonly runtime: ProcessRuntime<ProcessContext>;
   readonly bifs: Bifs<ProcessContext>;
-  /** The `self` of a local process. */
-  contextOf(proc: Proc): ProcessContext;
   /** The capability guard's decisions (trust/guard.ts). */
-  policyOf(node: string): RolePolicy | undefined | null;
-  refused(node: string, what: string): void;
+  readonly capabilityGuard: Pick<Guard, 'policyOf' | 'refused'>;
+  /** The `self` of a local process. */
+  _context(proc: Proc): ProcessContext;
 }
 
 /** The node's ServiceHost; `run` hands the body the full `ProcessContext`. */
@@ -75,7 +74,7 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
       }
       pid = started;
       serviceNames.add(spec.name);
-      spec.started(parts.contextOf(proc), restart);
+      spec.started(parts._context(proc), restart);
       void proc.exited.then((reason) => exited(reason));
     };
     const exited = (reason: unknown): void => {
@@ -109,7 +108,7 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
     creation: parts.creation,
     clock: parts.clock,
     get role() {
-      return parts.role();
+      return parts.role;
     },
     serviceNames,
     log: (level, text) => parts.log(level, text),
@@ -132,7 +131,7 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
     whereis: (name) => runtime.registry.whereis(name),
     isLocalAlive: (pid) => pid instanceof Pid && runtime.local(pid) !== undefined,
     exitReason: async (pid) => runtime.local(pid)?.exited ?? 'noproc',
-    policyOf: (node) => parts.policyOf(node),
-    refused: (node, what) => parts.refused(node, what),
+    policyOf: (node) => parts.capabilityGuard.policyOf(node),
+    refused: (node, what) => parts.capabilityGuard.refused(node, what),
   };
 }

@@ -9,7 +9,7 @@ import { thrownCode } from '../../helpers/errors.js';
 import { Mailbox, TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { startNode } from '../../../src/core/node/start-node.js';
-import { type Node } from '../../../src/core/node/node.js';
+import type { Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { connect, flushUntil } from './helpers.js';

@@ -30,7 +30,7 @@ export type { RpcApi, RpcKey, ErpcApi, ErpcRow, ErpcClass } from './interfaces/r
 export type { NodeApi, ModuleDef, ModuleFn } from './interfaces/node-api.js';
 export type { Self, Body } from './interfaces/self.js';
 export type { ServiceHost, ServiceSpec, ServiceHandle } from './interfaces/service-host.js';
-export type { GlobalApi, GlobalResolve, GlobalResolveFn, GlobalLockId } from './interfaces/global-api.js';
+export type { GlobalApi, GlobalResolve, GlobalResolveFn, GlobalLockId, NameService } from './interfaces/global-api.js';
 export type { PgApi } from './interfaces/pg-api.js';
 export type { MonitorNodesOptions, NodeEvent, NodeEventInfo, NodedownReason, NodesKind } from './interfaces/node-events.js';
 export type { Transport, Channel, ChannelHandlers, Frame, Registration } from './net/transport.js';

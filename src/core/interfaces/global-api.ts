@@ -25,3 +25,6 @@ export interface GlobalApi {
   delLock(id: GlobalLockId, nodes?: string[]): Promise<true>;
   trans<T>(id: GlobalLockId, fn: () => T | Promise<T>, nodes?: string[], retries?: number): Promise<T | 'aborted'>;
 }
+
+/** The part of global the behaviours use for `['global', name]` server names. */
+export type NameService = Pick<GlobalApi, 'registerName' | 'whereisName' | 'unregisterName' | 'send'>;

@@ -36,10 +36,10 @@ export interface SpawnFlags {
 }
 
 export class Bifs<C> {
-  constructor(private readonly host: BifsHost<C>) {}
+  private readonly runtime: ProcessRuntime<C>;
 
-  private get runtime(): ProcessRuntime<C> {
-    return this.host.runtime;
+  constructor(private readonly host: BifsHost<C>) {
+    this.runtime = host.runtime;
   }
 
   /** `from` undefined: sent from outside any process. */

@@ -47,10 +47,10 @@ export interface NodeComposition {
   readonly modules: readonly ErlModule[];
   rpc(host: NodeServiceHost): Rpc;
   erpc(host: NodeServiceHost, rpc: Rpc): Erpc;
-  /** @internal kept until global/pg move to ServiceHost: they take the Node itself */
-  global(node: Node): Global;
-  /** @internal kept until global/pg move to ServiceHost */
-  pg(node: Node): Pg;
+  /** A factory over the host (`globalService()`); `node` is @internal, kept until global moves to ServiceHost. */
+  global(host: NodeServiceHost, node: Node): Global;
+  /** A factory over the host (`pgService()`); `node` is @internal, kept until pg moves to ServiceHost. */
+  pg(host: NodeServiceHost, node: Node): Pg;
   /** @internal a service's registered name, which every role may send to (until global/pg use startService) */
   isServiceName(node: Node, name: string): boolean;
 }
@@ -135,8 +135,8 @@ export class Node implements NodeApi {
     // The group leader of processes started here: an io server printing to this node's output.
     this.user = startUserIo(this.runtime, (text) => this.outputs.emit(text));
     // Services run as processes of this node, as in OTP's kernel.
-    this.global = composition.global(this);
-    this.pg = composition.pg(this);
+    this.global = composition.global(this.host, this);
+    this.pg = composition.pg(this.host, this);
   }
 
   /** @internal the old name of capabilityGuard, kept until global/pg move to ServiceHost (policyOf/refused) */

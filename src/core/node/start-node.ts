@@ -36,8 +36,9 @@ export const defaultComposition: NodeComposition = {
   modules: defaultModules,
   rpc: rpcService(),
   erpc: erpcService(),
-  global: (node) => new Global(node),
-  pg: (node) => new Pg(node),
+  // Kept until global/pg move to ServiceHost; then `global: globalService(), pg: pgService()`.
+  global: (_host, node) => new Global(node),
+  pg: (_host, node) => new Pg(node),
   isServiceName: (node, name) => name === GLOBAL_SERVER || isPgScopeName(node, name),
 };
 

@@ -33,7 +33,7 @@ export class ProcessContext implements Self {
   /** @internal the BIFs of this node (on the prototype, as `node`) */
   declare readonly bifs: Bifs<ProcessContext>;
 
-  /** @internal use `contextClassFor(node)` */
+  /** @internal use `contextClassFor(node, bifs)` */
   constructor(/** @internal */ readonly proc: Proc) {}
 
   get pid(): Pid {

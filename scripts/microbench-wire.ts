@@ -18,7 +18,8 @@
  * ping-pong ≈ 30 µs.
  */
 import { MemoryNetwork } from '../src/core/testing/memory-network.js';
-import { startNode as startCoreNode, type Node, type NodeOptions } from '../src/core/node/node.js';
+import { startNode as startCoreNode } from '../src/core/node/start-node.js';
+import type { Node, NodeOptions } from '../src/core/node/node.js';
 import type { WireEncoding } from '../src/core/net/encodings.js';
 import type { Pid } from '../src/core/terms/pid.js';
 import { startNode as startServerNode } from '../src/server/start-node.js';

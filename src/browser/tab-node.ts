@@ -13,7 +13,9 @@
  *   instead of the cookie: as a function, it is called before each relay registration and
  *   each handshake, so the page can fetch short-lived tickets as it goes.
  */
-import { startNode as startCoreNode, type Node, type NodeOptions } from '../core/node/node.js';
+import { startNode as startCoreNode } from '../core/node/start-node.js';
+import type { Node } from '../core/node/node.js';
+import type { NodeOptions } from '../core/node/options.js';
 import { ErlmeshError } from '../core/base/errors.js';
 import { RelayTransport } from '../core/relay-client/relay-transport.js';
 import { RELAY_PATH } from '../core/relay-client/protocol.js';

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { defineModule } from '../core/modules/module.js';
-import type { Node } from '../core/node/node.js';
+import type { NodeApi } from '../core/interfaces/node-api.js';
 
 function posix(e: unknown): ['error', string] {
   const code = (e as { code?: unknown })?.code;
@@ -32,6 +32,6 @@ export const file = defineModule('file', {
   },
 });
 
-export function loadServerModules(node: Node): void {
+export function loadServerModules(node: Pick<NodeApi, 'load'>): void {
   node.load(file);
 }

@@ -4,7 +4,9 @@
  * when none answers, as a node starts epmd), and direct links to other server-nodes.
  */
 import { hostname } from 'node:os';
-import { startNode as startCoreNode, type Node, type NodeOptions } from '../core/node/node.js';
+import { startNode as startCoreNode } from '../core/node/start-node.js';
+import type { Node } from '../core/node/node.js';
+import type { NodeOptions } from '../core/node/options.js';
 import { ErlmeshError } from '../core/base/errors.js';
 import { RelayTransport } from '../core/relay-client/relay-transport.js';
 import { RELAY_PATH } from '../core/relay-client/protocol.js';

@@ -1,7 +1,8 @@
 /**
  * Test helper: N nodes on one MemoryNetwork, each with its output and log captured.
  */
-import { startNode, type LogEntry, type Node, type NodeOptions } from '../../src/core/node/node.js';
+import { startNode } from '../../src/core/node/start-node.js';
+import type { LogEntry, Node, NodeOptions } from '../../src/core/node/node.js';
 import { MemoryNetwork } from '../../src/core/testing/memory-network.js';
 import { nobleCrypto } from '../../src/browser/crypto.js';
 import type { Clock } from '../../src/core/base/clock.js';

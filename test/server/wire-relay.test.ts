@@ -7,7 +7,8 @@
  */
 import WebSocket from 'isomorphic-ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startNode, type Node, type NodeOptions } from '../../src/core/node/node.js';
+import { startNode } from '../../src/core/node/start-node.js';
+import type { Node, NodeOptions } from '../../src/core/node/node.js';
 import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
 import type { WebSocketCtor, WebSocketLike } from '../../src/core/relay-client/websocket-like.js';
 import { Pid } from '../../src/core/terms/pid.js';

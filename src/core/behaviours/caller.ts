@@ -22,6 +22,8 @@ export function runInProcess<T>(caller: Caller, body: (self: ProcessContext) => 
   return new Promise<T>((resolve, reject) => {
     caller.spawn(async (self) => {
       try {
+        // The node's processes are ProcessContexts; the check keeps the type honest.
+        if (!(self instanceof ProcessContext)) throw badarg('genServer: the helper process has no process context');
         resolve(await body(self));
       } catch (e) {
         reject(e);

@@ -16,7 +16,7 @@ import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import type { LogLevel } from './log.js';
 import type { MonitorNodesOptions, NodeEvent, NodesKind } from './node-events.js';
-import type { Body, Dest, Self } from './self.js';
+import type { Body, Dest, Matcher, Self } from './self.js';
 import type { RolePolicy } from './trust.js';
 
 /** A service's server process, as `startService` runs it. */
@@ -67,6 +67,11 @@ export interface ServiceHost {
   /** Spawn a local process (no link). */
   spawn(fn: Body): Pid;
   /**
+   * Spawn `module.fun(...args)` on `node` from outside any process (no link, no monitor; the
+   * group leader is this node's `user`), as `node.spawn(node, module, fun, args)`.
+   */
+  spawnOn(node: string, module: string, fun: string, args: unknown[]): Promise<Pid>;
+  /**
    * Send from outside any process. With `noconnect`, a message to a node that is not connected
    * is dropped instead of setting up a connection (Erlang's `erlang:send(D, M, [noconnect])`).
    */
@@ -75,6 +80,12 @@ export interface ServiceHost {
   whereis(name: string): Pid | undefined;
   /** True for a live process of this node. */
   isLocalAlive(pid: Pid): boolean;
+  /**
+   * Drop the messages `match` accepts from the mailbox of the local process `pid` (nothing if it
+   * is not alive), at once: pg's demonitor removes a watch's queued events from a watcher that
+   * may be blocked in a receive, where a receive of its own cannot run.
+   */
+  dropQueued(pid: Pid, match: Matcher): void;
   /** For a live local process: its exit reason once it exits; `'noproc'` at once otherwise. */
   exitReason(pid: Pid): Promise<unknown>;
   /**

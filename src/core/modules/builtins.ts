@@ -1,17 +1,11 @@
 /**
- * The small built-in modules every node loads, so the book's sessions can call them remotely:
- * `erlang` (node, nodes, self, …), `math`, `io` (format/put_chars to the group leader),
- * `erpc` (the worker side of rpc), `code` (loading shipped modules, for nl), and the book's
- * `kvs` and `dist_demo`.
+ * The kernel's small built-in modules, so the book's sessions can call them remotely:
+ * `erlang` (node, nodes, self, …), `math`, `io` (format/put_chars to the group leader) and
+ * `code` (loading shipped modules, for nl). The worker side of rpc (`erpc`) is in
+ * rpc/erpc-worker.ts; node/start-node.ts lists what every node loads.
  */
-import { ThrowSignal, ExitSignal } from '../process/unwind.js';
 import { ioFormat } from '../terms/io-format.js';
-import { distDemo } from '../book/dist-demo.js';
-import { kvs } from '../book/kvs.js';
-import { genServerModule } from '../behaviours/gen-server.js';
-import { supervisorModule } from '../behaviours/supervisor.js';
-import { kvsServer } from '../book/kvs-server.js';
-import { compileFunction, defineModule, UndefinedFunction, type ErlModule } from './module.js';
+import { defineModule, moduleFromSources } from './module.js';
 
 export const erlang = defineModule('erlang', {
   node: (self) => self.node.name,
@@ -47,56 +41,16 @@ export const math = defineModule('math', {
 export const io = defineModule('io', {
   /** io:format/2: printed on the caller's group leader (its node, for remote processes). */
   format: (self, fmt: string, args: unknown[] = []) => {
-    self.node.runtime.printTo(self.groupLeader, self.pid, ioFormat(fmt, args));
+    self.putChars(ioFormat(fmt, args));
     return 'ok';
   },
   put_chars: (self, text: string) => {
-    self.node.runtime.printTo(self.groupLeader, self.pid, String(text));
+    self.putChars(String(text));
     return 'ok';
-  },
-});
-
-/** The worker side of rpc (see rpc/rpc.ts for the exchange). */
-export const erpc = defineModule('erpc', {
-  execute: async (self, m: string, f: string, args: unknown[]) => {
-    let value: unknown;
-    try {
-      value = await self.node.apply(self, m, f, args);
-    } catch (e) {
-      if (e instanceof ExitSignal) throw e;
-      if (e instanceof ThrowSignal) self.exit(['$erpc', 'throw', e.value]);
-      self.exit(['$erpc', 'error', e instanceof UndefinedFunction ? e.reason : ['exception', e]]);
-    }
-    self.exit(['$erpc', 'return', value]);
-  },
-  /** erpc:call(Node, Fun): run a shipped function with the worker's context. */
-  executeFun: async (self, source: string) => {
-    let value: unknown;
-    try {
-      value = await (compileFunction(source) as (s: typeof self) => unknown)(self);
-    } catch (e) {
-      if (e instanceof ExitSignal) throw e;
-      if (e instanceof ThrowSignal) self.exit(['$erpc', 'throw', e.value]);
-      self.exit(['$erpc', 'error', e instanceof SyntaxError ? ['badfun', `${e.name}: ${e.message}`] : ['exception', e]]);
-    }
-    self.exit(['$erpc', 'return', value]);
-  },
-  executeCast: async (self, m: string, f: string, args: unknown[]) => {
-    try {
-      await self.node.apply(self, m, f, args);
-    } catch (e) {
-      if (e instanceof UndefinedFunction) {
-        self.node.runtime.terminate(self.proc, e.reason, true);
-        throw new ExitSignal(e.reason);
-      }
-      throw e;
-    }
   },
 });
 
 export const code = defineModule('code', {
-  loadSources: (self, name: string, sources: Record<string, string>) => self.node._loadSources(name, sources),
+  loadSources: (self, name: string, sources: Record<string, string>) => self.node.load(moduleFromSources(name, sources)),
   loaded: (self) => self.node.loadedModules(),
 });
-
-export const builtinModules: readonly ErlModule[] = [erlang, math, io, erpc, code, kvs, distDemo, genServerModule, supervisorModule, kvsServer];

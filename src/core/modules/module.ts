@@ -5,6 +5,8 @@
 import { badarg } from '../base/errors.js';
 import type { ProcessContext } from '../process/context.js';
 
+export { UndefinedFunction } from '../process/unwind.js';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ModuleFunction = (self: ProcessContext, ...args: any[]) => unknown;
 
@@ -44,16 +46,6 @@ export function moduleFunction(mod: ErlModule | undefined, fun: string): ModuleF
   if (mod === undefined || !Object.prototype.hasOwnProperty.call(mod.functions, fun)) return undefined;
   const fn: unknown = mod.functions[fun];
   return typeof fn === 'function' ? (fn as ModuleFunction) : undefined;
-}
-
-/** Raised by `apply` for a missing module or function; becomes the reason ['undef', [m, f, args]]. */
-export class UndefinedFunction extends Error {
-  readonly reason: ['undef', [string, string, unknown[]]];
-  constructor(module: string, fun: string, args: unknown[]) {
-    super(`undefined function ${module}:${fun}/${args.length}`);
-    this.name = 'UndefinedFunction';
-    this.reason = ['undef', [module, fun, args]];
-  }
 }
 
 /**

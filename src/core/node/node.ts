@@ -1,156 +1,59 @@
 /**
- * A node: a name, a cookie, processes, loaded modules, and connections to other nodes.
- * `startNode` is the entry point; the platform entries (`erlmesh/server`, `erlmesh/browser`)
- * supply a transport and defaults.
+ * A node: a name, a cookie, processes, loaded modules, and connections to other nodes; a thin
+ * facade (`NodeApi`) over its parts: the process runtime and BIFs (process/), the code server
+ * (modules/code-server.ts), the net kernel (net/), the capability guard (trust/guard.ts), the
+ * service host (node/service-host.ts) and the services the composition root gives it
+ * (node/start-node.ts, which also has `startNode`).
  */
 import { realClock, type Clock } from '../base/clock.js';
-import { webCrypto, type DistCrypto } from '../net/proofs.js';
-import { NetKernel } from '../net/net-kernel.js';
-import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
-import { checkMonitorNodesOptions, shapeNodeEvent, type MonitorNodesOptions, type NodeChange, type NodeEvent } from '../net/node-events.js';
-import type { NameMode, SignalFrame, SpawnSpec } from '../net/frames.js';
-import type { Transport } from '../net/transport.js';
-import { checkEncodings, type WireEncoding } from '../net/encodings.js';
-import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
-import { builtinModules } from '../modules/builtins.js';
-import { compileFunction, moduleFromSources, moduleFunction, moduleSources, UndefinedFunction, type ErlModule } from '../modules/module.js';
-import { ProcessContext, contextClassFor, type Dest, type MonitorTarget, type ProcessFn } from '../process/context.js';
-import type { Proc } from '../process/proc.js';
-import { ProcessRuntime, type Resolved } from '../process/runtime.js';
-import { Rpc } from '../rpc/rpc.js';
-import { Erpc } from '../rpc/erpc.js';
-import { globalService, SERVER_NAME as GLOBAL_SERVER, type Global } from '../global/index.js';
-import { hostFromNode as globalHost } from '../global/node-adapter.js';
-import { pgService, type Pg } from '../pg/index.js';
-import { hostFromNode as pgHost } from '../pg/node-adapter.js';
-import { checkTerm } from '../terms/check.js';
-import { formatTerm } from '../terms/format.js';
-import { Pid } from '../terms/pid.js';
-import { Ref } from '../terms/ref.js';
 import { Emitter } from '../base/emitter.js';
-import { TicketSource, type TicketOption } from '../trust/ticket.js';
-import { checkCapabilities } from '../trust/capabilities.js';
-import { Guard } from '../trust/guard.js';
-import type { Capabilities } from '../interfaces/trust.js';
+import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
+import type { SignalFrame } from '../net/frames.js';
+import type { NetKernel } from '../net/net-kernel.js';
+import { checkMonitorNodesOptions, shapeNodeEvent, type NodeChange } from '../net/node-events.js';
+import type { Transport } from '../net/transport.js';
+import { NOT_ALIVE_NAME } from '../terms/node-names.js';
+import { Pid } from '../terms/pid.js';
+import type { Guard } from '../trust/guard.js';
+import type { TicketSource } from '../trust/ticket.js';
+import type { LogEntry, LogLevel } from '../interfaces/log.js';
+import type { NodeApi } from '../interfaces/node-api.js';
+import type { MonitorNodesOptions, NodeEvent, NodesKind } from '../interfaces/node-events.js';
+import { CodeServer } from '../modules/code-server.js';
+import type { ErlModule } from '../modules/module.js';
+import { Bifs } from '../process/bifs.js';
+import { ProcessContext, contextClassFor, type Dest, type ProcessFn } from '../process/context.js';
 import { processInfo, type ProcessInfo } from '../process/info.js';
+import type { Proc } from '../process/proc.js';
+import { ProcessRuntime } from '../process/runtime.js';
+import type { Erpc } from '../rpc/erpc.js';
+import type { Rpc } from '../rpc/rpc.js';
+import type { Global } from '../global/global.js';
+import type { Pg } from '../pg/pg.js';
+import type { NodeOptions } from './options.js';
+import { Cookies } from './cookies.js';
+import { listNodes, startGuard, startNetKernel, waitForAttempts } from './wiring.js';
+import { createServiceHost, type NodeServiceHost } from './service-host.js';
+import { attachDefaultOutput, startUserIo } from './user-io.js';
 
-export type LogLevel = 'info' | 'warning' | 'error';
-export interface LogEntry {
-  level: LogLevel;
-  node: string;
-  text: string;
-}
-
-export interface NodeOptions {
-  /** Short name: `'gandalf'` → `gandalf@<host>`; or a full `'gandalf@host'`. */
-  sname?: string;
-  /** Long name: `'gandalf@10.0.0.5'` or `'gandalf@host.example.com'`. */
-  name?: string;
-  /** Host part for `sname` without `@` (platforms pass the short host name). Default `'localhost'`. */
-  host?: string;
-  /** Required for a named node (platform entries read `~/.erlang.cookie`), unless it has a `ticket`. */
-  cookie?: string;
-  /**
-   * A join ticket (src/core/trust/ticket.ts) instead of the cookie: the node joins as an
-   * untrusted ticket holder in the ticket's role (`node.role`). A function is called anew
-   * before each relay (re)registration and each handshake, so pages can use short-lived
-   * tickets. Not together with `cookie`.
-   *
-   * @example
-   * await startNode({ ticket: () => fetch('/erlmesh/ticket').then((r) => r.text()) });  // erlmesh/browser
-   */
-  ticket?: TicketOption;
-  /** How this node reaches others; required for a named node. */
-  transport?: Transport;
-  /** Hidden nodes are left out of `nodes()` and the mesh. */
-  hidden?: boolean;
-  /** Take part in the transitive full mesh (default true). */
-  connectAll?: boolean;
-  /** Interval between ticks; a silent peer is dropped after 4–5 of them. Default 15 000 (net_ticktime 60 s). */
-  tickMs?: number;
-  /** Bound on a connection setup (handshake). Default 7 000. */
-  setupTimeoutMs?: number;
-  clock?: Clock;
-  crypto?: DistCrypto;
-  /** Group-leader output of this node (print, io.format, crash reports). Default: console.log; false: drop. */
-  output?: ((text: string) => void) | false;
-  /** System log lines. Default: warnings and errors to console.error; false: drop. */
-  logger?: ((entry: LogEntry) => void) | false;
-  /** Extra modules to load at start (the built-ins are always loaded). */
-  modules?: ErlModule[];
-  /**
-   * Frame encodings offered to peers after the handshake, most preferred first (see
-   * net/encodings.ts). Default `['fast-1', 'superjson-1']`; `['superjson-1']` makes the node
-   * speak as nodes did before fast-1 (one superjson text frame per frame, no batching).
-   */
-  encodings?: WireEncoding[];
-  /**
-   * What peers admitted with a join ticket may do to this node, per role (see
-   * trust/capabilities.ts and trust/guard.ts for the refusals they see). Cookie holders
-   * may always do everything; a role left out may only send to pids and monitor. A bad shape
-   * throws `badarg`, an unknown policy field `unknown_options`.
-   *
-   * @example
-   * await startNode({ ...opts, capabilities: { guest: { rpc: { kvs: ['lookup'] }, send: ['kvs'], maxMessagesPerSecond: 200 } } });
-   */
-  capabilities?: Capabilities;
-}
-
-type NodesKind = 'visible' | 'hidden' | 'connected' | 'this' | 'known';
+export type { NodeOptions, LogEntry, LogLevel } from './options.js';
 
 /**
- * Start a node.
- *
- * @example
- * const net = new MemoryNetwork();
- * const a = await startNode({ sname: 'a', cookie: 'abc', transport: net.transport() });
- * const b = await startNode({ sname: 'b', cookie: 'abc', transport: net.transport() });
- * await a.ping(b.name); // 'pong'
+ * The services and modules a node starts with: node/start-node.ts lists the defaults (the
+ * composition root, as OTP's kernel lists its children).
  */
-export async function startNode(opts: NodeOptions = {}): Promise<Node> {
-  const name = resolveName(opts);
-  if (opts.capabilities !== undefined) checkCapabilities(opts.capabilities);
-  if (name === NOT_ALIVE_NAME) return new Node(opts, name, 0);
-  if (!opts.transport) throw new ErlmeshError('badarg', 'a named node needs a transport (use erlmesh/server or erlmesh/browser, or pass one)');
-  if (opts.ticket !== undefined && opts.cookie !== undefined) throw badarg('give either a cookie or a ticket, not both');
-  const tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
-  if (tickets) await tickets.get(); // a bad ticket fails here, before registering
-  else if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string) or a ticket');
-  if (opts.encodings !== undefined) checkEncodings(opts.encodings);
-  let node: Node | undefined;
-  const pending: Array<Parameters<Parameters<Transport['listen']>[1]>[0]> = [];
-  let pendingPeers: string[] = [];
-  const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)), {
-    hidden: !!opts.hidden,
-    onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
-  });
-  node = new Node(opts, name, reg.creation, tickets);
-  for (const ch of pending) node._accept(ch);
-  // The rendezvous listed peers: give the first connections a moment (bounded), so that
-  // nodes() is complete when startNode resolves.
-  await node._joinMesh(pendingPeers, Math.min(opts.setupTimeoutMs ?? 7_000, 3_000));
-  return node;
+export interface NodeComposition {
+  /** Loaded before `opts.modules`, in this order. */
+  readonly modules: readonly ErlModule[];
+  rpc(host: NodeServiceHost): Rpc;
+  erpc(host: NodeServiceHost, rpc: Rpc): Erpc;
+  /** A factory over the host (`globalService()`). */
+  global(host: NodeServiceHost): Global;
+  /** A factory over the host (`pgService()`). */
+  pg(host: NodeServiceHost): Pg;
 }
 
-function resolveName(opts: NodeOptions): string {
-  if (opts.sname !== undefined && opts.name !== undefined) throw badarg('give either sname or name, not both');
-  const raw = opts.sname ?? opts.name;
-  if (raw === undefined) return NOT_ALIVE_NAME;
-  if (typeof raw !== 'string' || raw.length === 0) throw badarg('the node name must be a non-empty string');
-  const full = raw.includes('@') ? raw : `${raw}@${opts.host ?? 'localhost'}`;
-  const parsed = parseNodeName(full);
-  if (!parsed) throw badarg(`illegal node name: ${full}`);
-  const want: NameMode = opts.sname !== undefined ? 'short' : 'long';
-  if (parsed.mode !== want) {
-    throw new ErlmeshError(
-      'name_mode_mismatch',
-      want === 'long' ? `Can't set long node name! ${full} has no fully qualified host` : `${full} is a long name; use name, not sname`,
-    );
-  }
-  return full;
-}
-
-export class Node {
+export class Node implements NodeApi {
   readonly name: string;
   readonly creation: number;
   readonly rpc: Rpc;
@@ -161,107 +64,77 @@ export class Node {
   /** Process groups (Erlang's pg), default scope; `pg.scope(name)` for others. */
   readonly pg: Pg;
   /** @internal */ readonly runtime: ProcessRuntime<ProcessContext>;
-  /** @internal what ticket holders may do here (trust/guard.ts) */ readonly security: Guard;
+  /** @internal the process BIFs of this node */ readonly bifs: Bifs<ProcessContext>;
+  /** @internal what ticket holders may do here (trust/guard.ts) */ readonly capabilityGuard: Guard;
+  /** @internal the one ServiceHost of this node */ readonly host: NodeServiceHost;
+  /** @internal the node's clock */ readonly clock: Clock;
   private readonly net: NetKernel | undefined;
-  /** @internal */ readonly clock: Clock;
   private readonly transport: Transport | undefined;
-  private readonly modulesByName = new Map<string, ErlModule>();
+  private readonly code = new CodeServer();
   private readonly outputs: Emitter<string>;
   private readonly logs: Emitter<LogEntry>;
   private readonly nodeEvents: Emitter<NodeChange>;
-  private readonly cookies = new Map<string, string>();
-  private cookie: string | undefined;
+  private readonly cookies: Cookies;
   private allowList: Set<string> | undefined;
   private readonly user: Pid;
   private stopped = false;
-  private readonly hidden: boolean;
-  private readonly tickets: TicketSource | undefined;
+  private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
 
-  /** @internal use startNode */
-  constructor(opts: NodeOptions, name: string, creation: number, tickets?: TicketSource) {
-    this.tickets = tickets;
+  /** @internal use startNode (node/start-node.ts) */
+  constructor(
+    opts: NodeOptions,
+    name: string,
+    creation: number,
+    private readonly tickets: TicketSource | undefined,
+    composition: NodeComposition,
+  ) {
     this.name = name;
     this.creation = creation;
     this.clock = opts.clock ?? realClock;
     this.transport = opts.transport;
-    this.cookie = name === NOT_ALIVE_NAME ? undefined : opts.cookie;
-    this.hidden = !!opts.hidden;
+    this.cookies = new Cookies(name === NOT_ALIVE_NAME ? undefined : opts.cookie);
+    const onError = (what: string) => (e: unknown) => this.log('error', `${what} listener failed: ${String(e)}`);
     this.logs = new Emitter<LogEntry>();
-    this.outputs = new Emitter<string>((e) => this.log('error', `output listener failed: ${String(e)}`));
-    this.nodeEvents = new Emitter<NodeChange>((e) => this.log('error', `monitorNodes listener failed: ${String(e)}`));
-    if (opts.output !== false) this.outputs.on(opts.output ?? ((t) => console.log(t.endsWith('\n') ? t.slice(0, -1) : t)));
-    if (opts.logger !== false) {
-      this.logs.on(opts.logger ?? ((e) => (e.level === 'info' ? undefined : console.error(`[${e.node}] ${e.text}`))));
-    }
+    this.outputs = new Emitter<string>(onError('output'));
+    this.nodeEvents = new Emitter<NodeChange>(onError('monitorNodes'));
+    attachDefaultOutput(opts, this.outputs, this.logs);
     this.runtime = new ProcessRuntime<ProcessContext>(name, creation, {
       clock: this.clock,
       sendRemote: (node, s) => this.sendRemote(node, s),
-      resolveSpec: (spec) => this.resolveSpec(spec),
+      resolveSpec: (spec) => this.code.resolveSpec(spec),
       makeContext: (proc) => this._context(proc),
       log: (level, text) => this.log(level, text),
     });
-    this.security = new Guard(opts.capabilities, {
+    this.bifs = new Bifs<ProcessContext>({
       name,
-      clock: this.clock,
-      log: (level, text) => this.log(level, text),
-      route: (s) => this.runtime.route(s),
-      roleOf: (peer) => (this.net ? this.net.roleOf(peer) : null),
-      disconnect: (peer, reason) => this.net?.disconnect(peer, reason) ?? false,
-      // Every role may reach the name services; global and pg check their own capability.
-      isService: (n) => n === GLOBAL_SERVER || this.pg.isScopeServerName(n),
-      nameOf: (pid) => this.runtime.registry.nameOf(pid),
-      watchersFrom: (peer) => this.runtime.watchersFrom(peer),
-      awaitedFrom: (to, ref) => this.runtime.local(to)?.monitorsIfAny?.get(ref.key)?.node ?? this.runtime.pendingSpawnNode(ref),
+      runtime: this.runtime,
+      user: () => this.user,
+      stopped: () => this.stopped,
+      distributed: () => this.net !== undefined && !this.stopped,
+      isConnected: (n) => this.net?.isConnected(n) ?? false,
+      connect: (n) => void this.net?.whenConnected(n),
     });
-    const mode = parseNodeName(name)?.mode ?? 'short';
-    this.net =
-      name === NOT_ALIVE_NAME || !opts.transport
-        ? undefined
-        : new NetKernel({
-            name,
-            creation,
-            flags: {
-              hidden: this.hidden,
-              connectAll: opts.connectAll ?? true,
-              mode,
-              ...(opts.encodings !== undefined ? { encodings: checkEncodings(opts.encodings) } : {}),
-            },
-            transport: opts.transport,
-            clock: this.clock,
-            crypto: opts.crypto ?? webCrypto,
-            tickMs: opts.tickMs ?? 15_000,
-            setupTimeoutMs: opts.setupTimeoutMs ?? 7_000,
-            cookieFor: (peer) => this.getCookie(peer),
-            isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
-            ...(tickets ? { ticket: () => tickets.get() } : {}),
-            onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
-            onNodeDown: (node) => queueMicrotask(() => this.runtime.nodeDown(node)),
-            onChange: (c) => this.nodeEvents.emit(this.security.nodeChange(c)),
-            log: (level, text) => this.log(level, text),
-          });
-    for (const m of builtinModules) this.load(m);
+    // Every role may reach the name services; global and pg check their own capability.
+    const isService = (n: string): boolean => this.host.serviceNames.has(n);
+    this.capabilityGuard = startGuard(opts.capabilities, this.runtime, this.clock, () => this.net, isService, (l, t) => this.log(l, t));
+    this.net = startNetKernel(opts, name, creation, this.clock, tickets, {
+      cookieFor: (peer) => this.getCookie(peer),
+      isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
+      onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
+      onNodeDown: (node) => queueMicrotask(() => this.runtime.nodeDown(node)),
+      onChange: (c) => this.nodeEvents.emit(this.capabilityGuard.nodeChange(c)),
+      log: (level, text) => this.log(level, text),
+    });
+    this.host = createServiceHost(this);
+    for (const m of composition.modules) this.load(m);
     for (const m of opts.modules ?? []) this.load(m);
-    this.rpc = new Rpc(this);
-    this.erpc = new Erpc(this);
+    this.rpc = composition.rpc(this.host);
+    this.erpc = composition.erpc(this.host, this.rpc);
     // The group leader of processes started here: an io server printing to this node's output.
-    const userProc = this.runtime.start(
-      {
-        body: async (self: ProcessContext) => {
-          for (;;) {
-            const m = (await self.receive()) as unknown[];
-            if (Array.isArray(m) && m[0] === 'io_request' && m[2] === 'put_chars') this.outputs.emit(String(m[3]));
-          }
-        },
-      },
-      { groupLeader: undefined as unknown as Pid },
-    );
-    this.runtime.setDefaultGroupLeader(userProc.pid);
-    userProc.groupLeader = userProc.pid;
-    this.user = userProc.pid;
-    this.runtime.registry.register('user', this.user);
+    this.user = startUserIo(this.runtime, (text) => this.outputs.emit(text));
     // Services run as processes of this node, as in OTP's kernel.
-    this.global = globalService()(globalHost(this));
-    this.pg = pgService()(pgHost(this));
+    this.global = composition.global(this.host);
+    this.pg = composition.pg(this.host);
   }
 
   // ----- identity and membership -----------------------------------------------------------
@@ -292,16 +165,7 @@ export class Node {
    * `'this'`, or a list of kinds, e.g. `nodes(['visible', 'this'])`.
    */
   nodes(kind: NodesKind | NodesKind[] = 'visible'): string[] {
-    const kinds = Array.isArray(kind) ? kind : [kind];
-    const out: string[] = [];
-    if (kinds.includes('this')) out.push(this.name);
-    for (const k of kinds) {
-      if (k === 'this') continue;
-      else if (k === 'known') out.push(this.name, ...(this.net?.peers('connected') ?? []));
-      else if (k === 'visible' || k === 'hidden' || k === 'connected') out.push(...(this.net?.peers(k) ?? []));
-      else throw badarg(`nodes: unknown kind ${String(k)}`);
-    }
-    return [...new Set(out)];
+    return listNodes(this.name, this.net, kind);
   }
 
   /** `'pong'` when `node` can be reached (connecting if needed), else `'pang'`; see `lastConnectError`. */
@@ -350,20 +214,12 @@ export class Node {
   setCookie(node: string, cookie: string): true;
   setCookie(a: string, b?: string): true {
     if (!this.isAlive()) throw new ErlmeshError('distribution_not_started', 'setCookie: this node is not distributed');
-    const cookie = b === undefined ? a : b;
-    if (typeof cookie !== 'string' || cookie.length === 0) throw badarg('setCookie: the cookie must be a non-empty string');
-    if (b === undefined) this.cookie = cookie;
-    else {
-      if (!parseNodeName(a)) throw badarg(`setCookie: illegal node name ${String(a)}`);
-      this.cookies.set(a, cookie);
-    }
-    return true;
+    return b === undefined ? this.cookies.set(a) : this.cookies.set(b, a);
   }
 
   /** This node's cookie, or the one used with `node`; `'nocookie'` when not distributed. */
   getCookie(node?: string): string {
-    if (!this.isAlive() || this.cookie === undefined) return 'nocookie';
-    return (node !== undefined ? this.cookies.get(node) : undefined) ?? this.cookie;
+    return this.isAlive() ? this.cookies.get(node) : 'nocookie';
   }
 
   // ----- output ----------------------------------------------------------------------------
@@ -378,47 +234,34 @@ export class Node {
     return this.logs.on(listener);
   }
 
-  /** @internal */
+  /** @internal a line for this node's system log */
   log(level: LogLevel, text: string): void {
     this.logs.emit({ level, node: this.name, text });
   }
 
-  // ----- modules ---------------------------------------------------------------------------
+  // ----- modules (modules/code-server.ts) --------------------------------------------------
 
   /** Make a module's functions spawnable and rpc-callable on this node (replaces an older version). */
   load(mod: ErlModule): true {
-    if (!mod || typeof mod.name !== 'string' || typeof mod.functions !== 'object') throw badarg('load: not a module (use defineModule)');
-    this.modulesByName.set(mod.name, mod);
-    return true;
+    return this.code.load(mod);
   }
 
   /** The loaded module called `name`. */
   module(name: string): ErlModule | undefined {
-    return this.modulesByName.get(name);
+    return this.code.module(name);
   }
 
   /** Names of loaded modules. */
   loadedModules(): string[] {
-    return [...this.modulesByName.keys()];
+    return this.code.loadedModules();
   }
 
   /**
    * Load `mod` here and on every connected node, shipping its functions as source (Erlang's
    * `nl/1`). Its functions must be self-contained (no closure over local variables).
    */
-  async nl(mod: ErlModule): Promise<{ nodes: string[]; badNodes: string[] }> {
-    this.load(mod);
-    const sources = moduleSources(mod);
-    const peers = this.nodes('connected');
-    const { results, badNodes } = await this.rpc.multicall(peers, 'code', 'loadSources', [mod.name, sources]);
-    const good = peers.filter((n) => !badNodes.includes(n));
-    const failed = good.filter((_, i) => results[i] !== true);
-    return { nodes: good.filter((n) => !failed.includes(n)), badNodes: [...badNodes, ...failed] };
-  }
-
-  /** @internal rebuild and load a module from shipped sources */
-  _loadSources(name: string, sources: Record<string, string>): true {
-    return this.load(moduleFromSources(name, sources));
+  nl(mod: ErlModule): Promise<{ nodes: string[]; badNodes: string[] }> {
+    return this.code.nl(mod, this.nodes('connected'), this.rpc);
   }
 
   /**
@@ -426,23 +269,7 @@ export class Node {
    * throws `UndefinedFunction` (exit reason `['undef', [m, f, args]]`).
    */
   apply(self: ProcessContext, module: string, fun: string, args: unknown[] = []): unknown {
-    const fn = moduleFunction(this.modulesByName.get(module), fun);
-    if (fn === undefined) throw new UndefinedFunction(module, fun, args);
-    return fn(self, ...args);
-  }
-
-  private resolveSpec(spec: SpawnSpec): Resolved<ProcessContext> {
-    if (spec.kind === 'mfa') {
-      const fn = moduleFunction(this.modulesByName.get(spec.module), spec.fun);
-      if (fn === undefined) return { fail: ['undef', [spec.module, spec.fun, spec.args]] };
-      return { body: (self) => fn(self, ...spec.args) };
-    }
-    try {
-      const fn = compileFunction(spec.source) as ProcessFn;
-      return { body: fn };
-    } catch (e) {
-      return { fail: ['badfun', e instanceof Error ? `${e.name}: ${e.message}` : String(e)] };
-    }
+    return this.code.apply(self, module, fun, args);
   }
 
   // ----- processes -------------------------------------------------------------------------
@@ -455,20 +282,17 @@ export class Node {
   spawn(node: string, fn: ProcessFn): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
   spawn(...args: unknown[]): Pid | Promise<Pid> {
-    return this._spawn(undefined, args, false, false) as Pid | Promise<Pid>;
+    return this.bifs.spawn(undefined, args) as Pid | Promise<Pid>;
   }
 
   /** Send from outside any process. */
   send<T>(dest: Dest, msg: T): T {
-    return this._send(undefined, dest, msg);
+    return this.bifs.send(undefined, dest, msg);
   }
 
   /** Send an exit signal from outside any process (the sender is this node's `user` process). */
   exit(pid: Pid, reason: unknown): true {
-    if (!(pid instanceof Pid)) throw badarg('exit: not a pid');
-    checkTerm(reason, 'reason');
-    this.runtime.route({ t: 'exit2', from: this.user, to: pid, reason });
-    return true;
+    return this.bifs.exitSignal(undefined, pid, reason);
   }
 
   register(name: string, pid: Pid): true {
@@ -498,8 +322,7 @@ export class Node {
    * not alive (already exited, remote, or never existed): `'noproc'` at once.
    */
   async exitReason(pid: Pid): Promise<unknown> {
-    const p = this.runtime.local(pid);
-    return p ? p.exited : 'noproc';
+    return this.host.exitReason(pid);
   }
 
   /**
@@ -525,7 +348,7 @@ export class Node {
     await this.transport?.close();
   }
 
-  // ----- internals used by ProcessContext --------------------------------------------------
+  // ----- internals: the transport's callbacks, and the runtime's ---------------------------
 
   /** @internal */
   _accept(ch: Parameters<NetKernel['accept']>[0]): void {
@@ -535,15 +358,7 @@ export class Node {
 
   /** @internal the transport's rendezvous lists these nodes: connect to them (connect_all) */
   _joinMesh(peers: string[], waitMs = 0): Promise<void> {
-    const attempts = this.net?.joinMesh(peers) ?? [];
-    if (waitMs <= 0 || attempts.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(resolve, waitMs);
-      void Promise.all(attempts).then(() => {
-        this.clock.clearTimeout(timer);
-        resolve();
-      });
-    });
+    return waitForAttempts(this.clock, this.net?.joinMesh(peers) ?? [], waitMs);
   }
 
   private sendRemote(node: string, s: SignalFrame): void {
@@ -551,186 +366,17 @@ export class Node {
     else queueMicrotask(() => this.runtime.nodeDown(node));
   }
 
-  /** @internal */
-  _send<T>(from: Proc | undefined, dest: Dest, msg: T): T {
-    checkTerm(msg);
-    if (from !== undefined && !from.alive) return msg; // a dead process sends nothing
-    if (dest instanceof Pid) {
-      this.runtime.send(dest, msg);
-    } else if (typeof dest === 'string') {
-      const pid = this.runtime.registry.whereis(dest);
-      if (!pid) throw badarg(`send: no process is registered as '${dest}'`, { dest });
-      this.runtime.send(pid, msg);
-    } else if (Array.isArray(dest) && dest.length === 2 && typeof dest[0] === 'string' && typeof dest[1] === 'string') {
-      const [name, node] = dest;
-      this.runtime.route({ t: 'reg_send', from: from?.pid, to: name, node, msg });
-    } else {
-      throw badarg('send: the destination must be a pid, a registered name, or [name, node]', { dest });
-    }
-    return msg;
-  }
-
-  /** @internal parse the spawn forms and start the process (here or there) */
-  _spawn(requester: Proc | undefined, args: unknown[], link: boolean, monitor: boolean): unknown {
-    if (this.stopped) throw new ErlmeshError('notalive', 'spawn: the node has stopped');
-    if (requester && !requester.alive) {
-      // A killed body that goes on running (it was awaiting something else) starts nothing.
-      const never = this.runtime.neverAlivePid();
-      const out = monitor ? [never, this.runtime.makeRef()] : never;
-      return args.length === 1 ? out : Promise.resolve(out);
-    }
-    const gl = requester?.groupLeader ?? this.user;
-    if (args.length === 1 && typeof args[0] === 'function') {
-      const fn = args[0] as ProcessFn;
-      const ref = monitor ? this.runtime.makeRef() : undefined;
-      const p = this.runtime.start(
-        { body: fn },
-        { groupLeader: gl, linkTo: link ? requester : undefined, monitorFrom: ref && requester ? { proc: requester, ref } : undefined },
-      );
-      return monitor ? [p.pid, ref] : p.pid;
-    }
-    let node: string;
-    let spec: SpawnSpec;
-    if (args.length === 2 && typeof args[0] === 'string' && typeof args[1] === 'function') {
-      node = args[0];
-      spec = { kind: 'fn', source: (args[1] as ProcessFn).toString() };
-      if (node === this.name) return this._spawn(requester, [args[1]], link, monitor);
-    } else if (args.length === 4 && isStrings(args.slice(0, 3)) && Array.isArray(args[3])) {
-      const [n, module, fun, fargs] = args as [string, string, string, unknown[]];
-      node = n;
-      spec = { kind: 'mfa', module, fun, args: fargs };
-    } else if (args.length === 3 && isStrings(args.slice(0, 2)) && Array.isArray(args[2])) {
-      // spawn(module, fun, args): here
-      const [module, fun, fargs] = args as [string, string, unknown[]];
-      node = this.name;
-      spec = { kind: 'mfa', module, fun, args: fargs };
-    } else if (args.length === 3 && isStrings(args)) {
-      const [n, module, fun] = args as [string, string, string];
-      node = n;
-      spec = { kind: 'mfa', module, fun, args: [] };
-    } else {
-      throw badarg('spawn: expected (fn), (node, fn) or (node, module, fun, args)');
-    }
-    if (spec.kind === 'mfa') checkTerm(spec.args, 'args');
-    if ((link || monitor) && !requester) throw badarg('spawnLink/spawnMonitor need a calling process');
-    return this.runtime.requestSpawn(requester, gl, node, spec, link, monitor).then(({ pid, ref }) => (monitor ? [pid, ref] : pid));
-  }
-
-  /** @internal */
-  _link(p: Proc, pid: Pid): true {
-    if (!(pid instanceof Pid)) throw badarg('link: not a pid');
-    if (!p.alive || pid.equals(p.pid) || p.links.has(pid.key)) return true;
-    p.links.set(pid.key, pid);
-    this.runtime.route({ t: 'link', from: p.pid, to: pid });
-    return true;
-  }
-
-  /** @internal */
-  _unlink(p: Proc, pid: Pid): true {
-    if (!(pid instanceof Pid)) throw badarg('unlink: not a pid');
-    // As erlang:unlink/1, the mailbox is left alone: an EXIT already queued stays there.
-    if (p.links.delete(pid.key)) this.runtime.route({ t: 'unlink', from: p.pid, to: pid });
-    return true;
-  }
-
-  /** @internal */
-  _monitor(p: Proc, target: MonitorTarget): Ref {
-    const ref = this.runtime.makeRef();
-    let wire: Pid | string;
-    let node: string;
-    let shownAs: Pid | [string, string];
-    if (target instanceof Pid) {
-      wire = target;
-      node = target.node;
-      shownAs = target;
-    } else if (typeof target === 'string') {
-      wire = target;
-      node = this.name;
-      shownAs = [target, this.name];
-    } else if (Array.isArray(target) && target.length === 2 && typeof target[0] === 'string' && typeof target[1] === 'string') {
-      wire = target[0];
-      node = target[1];
-      shownAs = [target[0], target[1]];
-    } else {
-      throw badarg('monitor: the target must be a pid, a registered name, or [name, node]');
-    }
-    if (!p.alive) return ref;
-    p.monitors.set(ref.key, { ref, shownAs, node, target: wire });
-    this.runtime.route({ t: 'monitor', from: p.pid, to: wire, node, ref });
-    return ref;
-  }
-
-  private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
-
   /** The `self` of local process `proc`. @internal */
   _context(proc: Proc): ProcessContext {
-    return new (this.contextClass ??= contextClassFor(this))(proc);
+    return new (this.contextClass ??= contextClassFor(this, this.bifs))(proc);
   }
 
   /**
    * A signal from the connected node `peer` (`role` undefined: a cookie holder). The
-   * capability checks for ticket holders go here (src/core/security).
+   * capability checks for ticket holders go here (trust/guard.ts).
    * @internal
    */
   _remoteSignal(s: SignalFrame, peer: string, role: string | undefined): void {
-    if (role === undefined || this.security.admit(s, peer, role)) this.runtime.deliver(s);
+    if (role === undefined || this.capabilityGuard.admit(s, peer, role)) this.runtime.deliver(s);
   }
-
-  /** @internal */
-  _demonitor(p: Proc, ref: Ref, flush: boolean): true {
-    if (!(ref instanceof Ref)) throw badarg('demonitor: not a ref');
-    const m = p.monitors.get(ref.key);
-    if (m) {
-      p.monitors.delete(ref.key);
-      this.runtime.route({ t: 'demonitor', from: p.pid, to: m.target, node: m.node, ref });
-    } else {
-      this.runtime.cancelSpawnMonitor(p, ref);
-    }
-    if (flush) p.mailbox.drain((msg) => Array.isArray(msg) && msg[0] === 'DOWN' && ref.equals(msg[1]));
-    return true;
-  }
-
-  /** @internal */
-  _exitSignal(p: Proc, pid: Pid, reason: unknown): true {
-    if (!(pid instanceof Pid)) throw badarg('exit: not a pid');
-    checkTerm(reason, 'reason');
-    if (p.alive) this.runtime.route({ t: 'exit2', from: p.pid, to: pid, reason });
-    return true;
-  }
-
-  /** @internal */
-  _terminate(p: Proc, reason: unknown): void {
-    this.runtime.terminate(p, reason);
-  }
-
-  /** @internal */
-  _print(p: Proc, args: unknown[]): void {
-    if (!p.alive) return;
-    const text = args.map((a) => (typeof a === 'string' ? a : formatTerm(a))).join(' ') + '\n';
-    this.runtime.printTo(p.groupLeader, p.pid, text);
-  }
-
-  /** @internal */
-  _monitorNode(p: Proc, node: string, flag: boolean): true {
-    if (!this.net || this.stopped) throw new ErlmeshError('notalive', 'monitorNode: this node is not distributed');
-    if (typeof node !== 'string') throw badarg('monitorNode: node must be a string');
-    if (!flag) {
-      const n = p.nodeMonitors.get(node) ?? 0;
-      if (n <= 1) p.nodeMonitors.delete(node);
-      else p.nodeMonitors.set(node, n - 1);
-      return true;
-    }
-    p.nodeMonitors.set(node, (p.nodeMonitors.get(node) ?? 0) + 1);
-    if (node !== this.name && !this.net.isConnected(node)) void this.net.whenConnected(node);
-    return true;
-  }
-
-  /** @internal the `user` io server: group leader of processes started here */
-  get _user(): Pid {
-    return this.user;
-  }
-}
-
-function isStrings(xs: unknown[]): boolean {
-  return xs.every((x) => typeof x === 'string');
 }

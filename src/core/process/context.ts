@@ -9,31 +9,31 @@
  *   if (msg === TIMEOUT) self.exit('timeout');
  * });
  */
-import type { Node } from '../node/node.js';
+import type { SpawnSpec } from '../net/frames.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import { ExitSignal, ThrowSignal } from './unwind.js';
-import { UndefinedFunction } from '../modules/module.js';
+import type { ContextNode } from '../interfaces/node-api.js';
+import type { Dest, MonitorTarget, Self } from '../interfaces/self.js';
+import { ExitSignal, ThrowSignal, UndefinedFunction } from './unwind.js';
+import type { Bifs } from './bifs.js';
 import type { Matcher, Timeout } from './mailbox.js';
 import type { Proc } from './proc.js';
 
-/** Where a message can be sent: a pid, a locally registered name, or `[name, node]`. */
-export type Dest = Pid | string | readonly [string, string];
-
-/** A monitor target: a pid, a locally registered name, or `[name, node]`. */
-export type MonitorTarget = Pid | string | readonly [string, string];
+export type { Dest, MonitorTarget } from '../interfaces/self.js';
 
 /** A process body. */
 export type ProcessFn = (self: ProcessContext) => unknown;
 
-export class ProcessContext {
+export class ProcessContext implements Self {
   /**
    * The node this process runs on. Kept on the prototype of each node's own subclass
    * ({@link contextClassFor}) rather than in every context: one field less per process.
    */
-  declare readonly node: Node;
+  declare readonly node: ContextNode;
+  /** @internal the BIFs of this node (on the prototype, as `node`) */
+  declare readonly bifs: Bifs<ProcessContext>;
 
-  /** @internal use `contextClassFor(node)` */
+  /** @internal use `contextClassFor(node, bifs)` */
   constructor(/** @internal */ readonly proc: Proc) {}
 
   get pid(): Pid {
@@ -63,7 +63,7 @@ export class ProcessContext {
 
   /** Send `msg` to `dest`; returns `msg`. An unregistered bare name throws `badarg`. */
   send<T>(dest: Dest, msg: T): T {
-    return this.node._send(this.proc, dest, msg);
+    return this.bifs.send(this.proc, dest, msg);
   }
 
   /** Spawn a process: `spawn(fn)` here → Pid; `spawn(node, fn)` / `spawn(node, m, f, args)` → Promise<Pid>. */
@@ -71,7 +71,7 @@ export class ProcessContext {
   spawn(node: string, fn: ProcessFn): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
   spawn(...args: unknown[]): Pid | Promise<Pid> {
-    return this.node._spawn(this.proc, args, false, false) as Pid | Promise<Pid>;
+    return this.bifs.spawn(this.proc, args) as Pid | Promise<Pid>;
   }
 
   /** As `spawn`, linked to this process (atomically). */
@@ -79,7 +79,7 @@ export class ProcessContext {
   spawnLink(node: string, fn: ProcessFn): Promise<Pid>;
   spawnLink(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
   spawnLink(...args: unknown[]): Pid | Promise<Pid> {
-    return this.node._spawn(this.proc, args, true, false) as Pid | Promise<Pid>;
+    return this.bifs.spawn(this.proc, args, { link: true }) as Pid | Promise<Pid>;
   }
 
   /** As `spawn`, monitored by this process: `[pid, ref]`. */
@@ -87,26 +87,26 @@ export class ProcessContext {
   spawnMonitor(node: string, fn: ProcessFn): Promise<[Pid, Ref]>;
   spawnMonitor(node: string, module: string, fun: string, args?: unknown[]): Promise<[Pid, Ref]>;
   spawnMonitor(...args: unknown[]): [Pid, Ref] | Promise<[Pid, Ref]> {
-    return this.node._spawn(this.proc, args, false, true) as [Pid, Ref] | Promise<[Pid, Ref]>;
+    return this.bifs.spawn(this.proc, args, { monitor: true }) as [Pid, Ref] | Promise<[Pid, Ref]>;
   }
 
   /** Link to `pid`. A dead or unreachable one sends this process an exit signal (`noproc` / `noconnection`). */
   link(pid: Pid): true {
-    return this.node._link(this.proc, pid);
+    return this.bifs.link(this.proc, pid);
   }
 
   unlink(pid: Pid): true {
-    return this.node._unlink(this.proc, pid);
+    return this.bifs.unlink(this.proc, pid);
   }
 
   /** Monitor a process; DOWN arrives as `['DOWN', ref, 'process', pidOrName, reason]`. */
   monitor(target: MonitorTarget): Ref {
-    return this.node._monitor(this.proc, target);
+    return this.bifs.monitor(this.proc, target);
   }
 
   /** Remove a monitor; with `{ flush: true }` also drop its DOWN message if already queued. */
   demonitor(ref: Ref, opts?: { flush?: boolean }): true {
-    return this.node._demonitor(this.proc, ref, opts?.flush ?? false);
+    return this.bifs.demonitor(this.proc, ref, opts?.flush ?? false);
   }
 
   /** Trap exits (exit signals become `['EXIT', from, reason]` messages). Returns the old value. */
@@ -120,10 +120,10 @@ export class ProcessContext {
   exit(reason: unknown): never;
   exit(pid: Pid, reason: unknown): true;
   exit(a: unknown, b?: unknown): true {
-    if (arguments.length >= 2) return this.node._exitSignal(this.proc, a as Pid, b);
+    if (arguments.length >= 2) return this.bifs.exitSignal(this.proc, a as Pid, b);
     // Inside an Erlang-style catch (catchExit) the exit is an exception the catch turns into
     // ['EXIT', reason]; elsewhere the process ends here, even if user code catches the throw.
-    if (this.proc.catchDepth === 0) this.node._terminate(this.proc, a);
+    if (this.proc.catchDepth === 0) this.bifs.terminate(this.proc, a);
     throw new ExitSignal(a);
   }
 
@@ -153,17 +153,17 @@ export class ProcessContext {
 
   /** Register this process under `name` (badarg cases as erlang:register/2). */
   register(name: string): true {
-    return this.node.register(name, this.proc.pid);
+    return this.bifs.register(name, this.proc.pid);
   }
 
   /** Print to this process's group leader: the caller's node for remote-spawned processes. */
   print(...args: unknown[]): void {
-    this.node._print(this.proc, args);
+    this.bifs.print(this.proc, args);
   }
 
   /** Erlang's monitor_node/2: one `['nodedown', node]` message when `node` goes (or is unreachable). */
   monitorNode(node: string, flag = true): true {
-    return this.node._monitorNode(this.proc, node, flag);
+    return this.bifs.monitorNode(this.proc, node, flag);
   }
 
   /**
@@ -187,14 +187,37 @@ export class ProcessContext {
   isAlive(): boolean {
     return this.proc.alive;
   }
+
+  /** @internal io:put_chars: send `text` as it is to the group leader */
+  putChars(text: string): void {
+    this.bifs.putChars(this.proc, text);
+  }
+
+  /**
+   * @internal end this process at once with `reason`, reported as a crash (a failed
+   * `rpc.cast`), even inside a catch
+   */
+  crash(reason: unknown): never {
+    this.bifs.terminate(this.proc, reason, true);
+    throw new ExitSignal(reason);
+  }
+
+  /**
+   * @internal spawn `spec` on `node` monitored by this process with `reply: 'error_only'`
+   * (erlang:spawn_request/5): no spawn reply, the DOWN is the only answer; returns its ref.
+   */
+  spawnMonitorErrorOnly(node: string, spec: SpawnSpec): Ref {
+    return this.bifs.spawnMonitorErrorOnly(this.proc, node, spec);
+  }
 }
 
 /**
- * The ProcessContext class of `node`: a subclass whose prototype holds `node`.
- * @internal one per node (Node keeps it)
+ * The ProcessContext class of one node: a subclass whose prototype holds the node and its BIFs.
+ * @internal one per node (the node keeps it)
  */
-export function contextClassFor(node: Node): new (proc: Proc) => ProcessContext {
+export function contextClassFor(node: ContextNode, bifs: Bifs<ProcessContext>): new (proc: Proc) => ProcessContext {
   const NodeContext = class extends ProcessContext {};
   Object.defineProperty(NodeContext.prototype, 'node', { value: node, enumerable: false, writable: false });
+  Object.defineProperty(NodeContext.prototype, 'bifs', { value: bifs, enumerable: false, writable: false });
   return NodeContext;
 }

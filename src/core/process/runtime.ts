@@ -13,7 +13,7 @@
  * is sent from inside a handler, e.g. by a matcher), it queues as a frame behind the others.
  */
 import type { Clock } from '../base/clock.js';
-import { signalTargetNode, type SignalFrame, type SignalTag, type SpawnSpec } from '../net/frames.js';
+import { signalTargetNode, type SignalFrame, type SpawnSpec } from '../net/frames.js';
 import { badarg } from '../base/errors.js';
 import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';
@@ -23,6 +23,8 @@ import { Proc, type ProcHost } from './proc.js';
 import { Registry } from './registry.js';
 import { exitSignalOutcome, isQuietReason } from './signals.js';
 import { ProcessTable } from './process-table.js';
+import { SpawnRequests } from './spawn-requests.js';
+import { loseNode, signalHandlers, type SignalEnv, type SignalHandlers } from './signal-handlers.js';
 import { refId } from '../terms/ref-ids.js';
 
 /** What a process runs. `C` is the process context type handed to it. */
@@ -42,18 +44,6 @@ export interface RuntimeHost<C> {
   log(level: 'info' | 'warning' | 'error', text: string): void;
 }
 
-interface PendingSpawn {
-  ref: Ref;
-  requester: Pid;
-  node: string;
-  spec: SpawnSpec;
-  link: boolean;
-  monitor: boolean;
-  /** Requested with `reply: 'error_only'`: the DOWN (or an error reply) is the only answer. */
-  errorOnly?: boolean;
-  resolve(r: { pid: Pid; ref: Ref }): void;
-}
-
 export interface SpawnOptions {
   groupLeader: Pid;
   /** Link the new process to this local process. */
@@ -62,16 +52,14 @@ export interface SpawnOptions {
   monitorFrom?: { proc: Proc; ref: Ref };
 }
 
-const noop = (): void => {};
-
-type Handlers = { [K in SignalTag]: (s: Extract<SignalFrame, { t: K }>) => void };
-
 export class ProcessRuntime<C> {
   readonly registry: Registry;
   private readonly table = new ProcessTable();
   /** Local process watched, by monitor ref key (for demonitor by name). */
   private readonly watchedBy = new Map<string, Proc>();
-  private readonly pendingSpawns = new Map<string, PendingSpawn>();
+  private readonly spawns: SpawnRequests;
+  private readonly handlers: SignalHandlers;
+  private readonly handlerEnv: SignalEnv;
   /** Monitors that processes of other nodes hold on this node's processes, per node (the guard caps them). */
   private readonly remoteWatchers = new Map<string, number>();
   private nextRef = 0;
@@ -86,6 +74,24 @@ export class ProcessRuntime<C> {
     private readonly host: RuntimeHost<C>,
   ) {
     this.registry = new Registry((pid) => this.local(pid) !== undefined);
+    this.spawns = new SpawnRequests({
+      route: (s) => this.route(s),
+      local: (pid) => this.local(pid),
+      neverAlivePid: () => this.neverAlivePid(),
+      applyExit: (p, from, reason, viaLink) => this.applyExit(p, from, reason, viaLink),
+      log: (level, text) => host.log(level, text),
+    });
+    this.handlerEnv = {
+      registry: this.registry,
+      watchedBy: this.watchedBy,
+      spawns: this.spawns,
+      local: (pid) => this.local(pid),
+      route: (s) => this.route(s),
+      applyExit: (p, from, reason, viaLink) => this.applyExit(p, from, reason, viaLink),
+      countWatcher: (watcher, delta) => this.countWatcher(watcher, delta),
+      startRequested: (s) => this.start(host.resolveSpec(s.spec), { groupLeader: s.groupLeader }),
+    };
+    this.handlers = signalHandlers(this.handlerEnv);
     const clock = host.clock;
     this.procHost = {
       defaultGroupLeader: undefined,
@@ -203,96 +209,6 @@ export class ProcessRuntime<C> {
   private handle(s: SignalFrame): void {
     (this.handlers[s.t] as (s: SignalFrame) => void)(s);
   }
-
-  private readonly handlers: Handlers = {
-    send: (s) => this.local(s.to)?.mailbox.deliver(s.msg),
-    reg_send: (s) => {
-      const pid = this.registry.whereis(s.to);
-      if (pid) this.local(pid)?.mailbox.deliver(s.msg);
-    },
-    link: (s) => {
-      const p = this.local(s.to);
-      if (p) p.links.set(s.from.key, s.from);
-      else this.route({ t: 'exit', from: s.to, to: s.from, reason: 'noproc' });
-    },
-    unlink: (s) => {
-      this.local(s.to)?.linksIfAny?.delete(s.from.key);
-    },
-    exit: (s) => {
-      const p = this.local(s.to);
-      if (!p || !p.linksIfAny?.delete(s.from.key)) return;
-      this.applyExit(p, s.from, s.reason, true);
-    },
-    exit2: (s) => {
-      const p = this.local(s.to);
-      if (p) this.applyExit(p, s.from, s.reason, false);
-    },
-    monitor: (s) => {
-      const pid = typeof s.to === 'string' ? this.registry.whereis(s.to) : s.to;
-      const p = pid && this.local(pid);
-      if (!p) {
-        this.route({ t: 'down', from: s.to, to: s.from, ref: s.ref, reason: 'noproc' });
-        return;
-      }
-      if (!p.watchers.has(s.ref.key)) this.countWatcher(s.from, 1);
-      p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: typeof s.to === 'string' ? s.to : undefined });
-      this.watchedBy.set(s.ref.key, p);
-    },
-    demonitor: (s) => {
-      const p = this.watchedBy.get(s.ref.key);
-      if (!p || p.watchersIfAny?.get(s.ref.key)?.watcher.equals(s.from) !== true) return;
-      this.watchedBy.delete(s.ref.key);
-      p.watchersIfAny?.delete(s.ref.key);
-      this.countWatcher(s.from, -1);
-    },
-    down: (s) => {
-      const p = this.local(s.to);
-      const m = p?.monitorsIfAny?.get(s.ref.key);
-      if (!m) {
-        const pending = this.pendingSpawns.get(s.ref.key);
-        if (pending?.errorOnly && pending.requester.equals(s.to) && typeof s.from !== 'string') {
-          // The DOWN of a process spawned with reply 'error_only': its first and last word.
-          this.pendingSpawns.delete(s.ref.key);
-          if (p?.alive) p.mailbox.deliver(['DOWN', s.ref, 'process', s.from, s.reason]);
-        }
-        return;
-      }
-      if (!p) return;
-      p.monitors.delete(s.ref.key);
-      p.mailbox.deliver(['DOWN', s.ref, 'process', m.shownAs, s.reason]);
-    },
-    spawn_request: (s) => {
-      const resolved = this.host.resolveSpec(s.spec);
-      const p = this.start(resolved, { groupLeader: s.groupLeader });
-      if (s.link) p.links.set(s.from.key, s.from);
-      if (s.monitor) {
-        p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: undefined });
-        this.watchedBy.set(s.ref.key, p);
-        this.countWatcher(s.from, 1);
-      }
-      if (s.reply !== 'error_only') this.route({ t: 'spawn_reply', ref: s.ref, to: s.from, result: { ok: p.pid } });
-    },
-    spawn_reply: (s) => {
-      const pending = this.pendingSpawns.get(s.ref.key);
-      if (!pending) return;
-      this.pendingSpawns.delete(s.ref.key);
-      if ('error' in s.result) {
-        this.failSpawn(pending, s.result.error);
-        return;
-      }
-      const pid = s.result.ok;
-      const requester = this.local(pending.requester);
-      if (pending.link) {
-        if (requester) requester.links.set(pid.key, pid);
-        else this.route({ t: 'exit', from: pending.requester, to: pid, reason: 'noproc' });
-      }
-      if (pending.monitor) {
-        if (requester) requester.monitors.set(s.ref.key, { ref: s.ref, shownAs: pid, node: pid.node, target: pid });
-        else this.route({ t: 'demonitor', from: pending.requester, to: pid, node: pid.node, ref: s.ref });
-      }
-      pending.resolve({ pid, ref: s.ref });
-    },
-  };
 
   // ----- exit signals and termination ------------------------------------------------------
 
@@ -416,11 +332,7 @@ export class ProcessRuntime<C> {
       });
       return Promise.resolve({ pid: p.pid, ref });
     }
-    const from = requester?.pid ?? groupLeader;
-    return new Promise((resolve) => {
-      this.pendingSpawns.set(ref.key, { ref, requester: from, node, spec, link, monitor, resolve });
-      this.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link, monitor });
-    });
+    return this.spawns.request(ref, requester?.pid ?? groupLeader, groupLeader, node, spec, link, monitor);
   }
 
   /**
@@ -435,10 +347,7 @@ export class ProcessRuntime<C> {
       this.start(this.host.resolveSpec(spec), { groupLeader, monitorFrom: { proc: requester, ref } });
       return ref;
     }
-    const from = requester.pid;
-    const pending: PendingSpawn = { ref, requester: from, node, spec, link: false, monitor: true, errorOnly: true, resolve: noop };
-    this.pendingSpawns.set(ref.key, pending);
-    this.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link: false, monitor: true, reply: 'error_only' });
+    this.spawns.requestErrorOnly(ref, requester.pid, groupLeader, node, spec);
     return ref;
   }
 
@@ -457,29 +366,17 @@ export class ProcessRuntime<C> {
 
   /** The node a spawn request with `ref` went to, while its answer is awaited (the guard checks replies come from there). */
   pendingSpawnNode(ref: Ref): string | undefined {
-    return this.pendingSpawns.get(ref.key)?.node;
+    return this.spawns.nodeOf(ref);
   }
 
   /** Demonitor a process spawned by `spawnMonitorErrorOnly` whose DOWN has not come yet. */
   cancelSpawnMonitor(requester: Proc, ref: Ref): boolean {
-    const pending = this.pendingSpawns.get(ref.key);
-    if (!pending?.errorOnly || !pending.requester.equals(requester.pid)) return false;
-    this.pendingSpawns.delete(ref.key);
-    // The remote side finds the monitor by its ref; the node name stands for the unknown pid.
-    this.route({ t: 'demonitor', from: requester.pid, to: pending.node, node: pending.node, ref });
-    return true;
+    return this.spawns.cancel(requester, ref);
   }
 
-  private failSpawn(pending: PendingSpawn, reason: unknown): void {
-    const ref = pending.ref;
-    const useless = this.neverAlivePid();
-    const what = pending.spec.kind === 'mfa' ? `${pending.spec.module}:${pending.spec.fun},${formatTerm(pending.spec.args)}` : 'fun';
-    const suffix = pending.link ? ' ([link])' : pending.monitor ? ' ([monitor])' : '';
-    this.host.log('warning', `** Can not start ${what} on ${pending.node} **${suffix}`);
-    const requester = this.local(pending.requester);
-    if (requester && pending.link) this.applyExit(requester, useless, reason, true);
-    if (requester?.alive && pending.monitor) requester.mailbox.deliver(['DOWN', ref, 'process', useless, reason]);
-    pending.resolve({ pid: useless, ref });
+  /** @internal the spawn requests awaiting an answer (tests look at them) */
+  get pendingSpawns(): ReadonlyMap<string, unknown> {
+    return this.spawns.pending;
   }
 
   // ----- node failure ----------------------------------------------------------------------
@@ -491,44 +388,8 @@ export class ProcessRuntime<C> {
    */
   nodeDown(node: string): void {
     this.remoteWatchers.delete(node);
-    for (const [key, pending] of [...this.pendingSpawns]) {
-      if (pending.node !== node) continue;
-      this.pendingSpawns.delete(key);
-      this.failSpawn(pending, 'noconnection');
-    }
-    for (const p of this.table.values()) {
-      const nodeMonitors = p.nodeMonitorsIfAny;
-      const count = nodeMonitors?.get(node);
-      if (nodeMonitors !== undefined && count !== undefined) {
-        nodeMonitors.delete(node);
-        for (let i = 0; i < count; i++) p.mailbox.deliver(['nodedown', node]);
-      }
-      const watchers = p.watchersIfAny;
-      if (watchers !== undefined) {
-        for (const [key, w] of [...watchers]) {
-          if (w.watcher.node === node) {
-            watchers.delete(key);
-            this.watchedBy.delete(key);
-          }
-        }
-      }
-      const monitors = p.monitorsIfAny;
-      if (monitors !== undefined) {
-        for (const [key, m] of [...monitors]) {
-          if (m.node !== node || !p.alive) continue;
-          monitors.delete(key);
-          p.mailbox.deliver(['DOWN', m.ref, 'process', m.shownAs, 'noconnection']);
-        }
-      }
-      const links = p.linksIfAny;
-      if (links !== undefined) {
-        for (const [key, pid] of [...links]) {
-          if (pid.node !== node || !p.alive) continue;
-          links.delete(key);
-          this.applyExit(p, pid, 'noconnection', true);
-        }
-      }
-    }
+    this.spawns.nodeDown(node);
+    for (const p of this.table.values()) loseNode(p, node, this.handlerEnv);
   }
 
   /** Stop every process (node shutdown). */

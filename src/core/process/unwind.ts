@@ -12,3 +12,13 @@ export class ExitSignal {
 export class ThrowSignal {
   constructor(readonly value: unknown) {}
 }
+
+/** Raised by `apply` for a missing module or function; becomes the reason ['undef', [m, f, args]]. */
+export class UndefinedFunction extends Error {
+  readonly reason: ['undef', [string, string, unknown[]]];
+  constructor(module: string, fun: string, args: unknown[]) {
+    super(`undefined function ${module}:${fun}/${args.length}`);
+    this.name = 'UndefinedFunction';
+    this.reason = ['undef', [module, fun, args]];
+  }
+}

@@ -17,13 +17,22 @@
  * As with rpc, a call that timed out or lost its node may or may not have run.
  */
 import { badarg, ErlmeshError } from '../base/errors.js';
-import type { Node } from '../node/node.js';
-import { TIMEOUT } from '../process/mailbox.js';
+import { TIMEOUT } from '../base/timeout.js';
 import { checkTerm } from '../terms/check.js';
-import { checkTimeout, runWorker } from './rpc.js';
+import type { ErpcApi, ErpcClass, ErpcRow, RpcApi } from '../interfaces/rpc-api.js';
+import { checkTimeout, runWorker, type RpcHost } from './rpc.js';
 
-export type ErpcClass = 'error' | 'exit' | 'throw';
-export type ErpcRow = ['ok', unknown] | [ErpcClass, unknown];
+export type { ErpcClass, ErpcRow } from '../interfaces/rpc-api.js';
+
+/**
+ * The erpc service (`node.erpc`); its `cast` is rpc's.
+ *
+ * @example
+ * const erpc = erpcService()(host, rpc);
+ */
+export function erpcService(): (host: Pick<RpcHost, 'run'>, rpc: Pick<RpcApi, 'cast'>) => Erpc {
+  return (host, rpc) => new Erpc(host, rpc);
+}
 
 /** An erpc exception: `class` and `reason` as Erlang's `Class:Reason`. */
 export class ErpcError extends ErlmeshError {
@@ -57,8 +66,12 @@ export function erpcRow(down: unknown): ErpcRow {
   return ['exit', ['exception', down]];
 }
 
-export class Erpc {
-  constructor(private readonly node: Node) {}
+export class Erpc implements ErpcApi {
+  /** @internal use erpcService() */
+  constructor(
+    private readonly host: Pick<RpcHost, 'run'>,
+    private readonly rpc: Pick<RpcApi, 'cast'>,
+  ) {}
 
   /**
    * Call `m.f(...args)` on `node`, or run a self-contained function there.
@@ -78,17 +91,17 @@ export class Erpc {
   private row(node: string, a: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<ErpcRow> {
     if (typeof node !== 'string') throw badarg('erpc: node must be a string');
     if (typeof a === 'function') {
-      return runWorker(this.node, node, 'executeFun', [a.toString()], checkTimeout(b)).then(erpcRow);
+      return runWorker(this.host, node, 'executeFun', [a.toString()], checkTimeout(b)).then(erpcRow);
     }
     const args = c ?? [];
     if (typeof a !== 'string' || typeof b !== 'string' || !Array.isArray(args)) throw badarg('erpc: expected (node, module, fun, args) or (node, fn)');
     checkTerm(args, 'args');
-    return runWorker(this.node, node, 'execute', [a, b, args], checkTimeout(d)).then(erpcRow);
+    return runWorker(this.host, node, 'execute', [a, b, args], checkTimeout(d)).then(erpcRow);
   }
 
   /** Run `m.f(...args)` on `node` without waiting: `'ok'`. */
   cast(node: string, m: string, f: string, args: unknown[] = []): 'ok' {
-    this.node.rpc.cast(node, m, f, args);
+    this.rpc.cast(node, m, f, args);
     return 'ok';
   }
 

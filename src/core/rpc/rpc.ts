@@ -21,16 +21,30 @@
  * A call that timed out or lost its node may or may not have run on the remote node.
  */
 import { BadRpcError, badarg } from '../base/errors.js';
-import type { Node } from '../node/node.js';
+import { TIMEOUT } from '../base/timeout.js';
 import type { SpawnSpec } from '../net/frames.js';
-import { TIMEOUT } from '../process/mailbox.js';
 import type { ProcessContext } from '../process/context.js';
 import { checkTerm } from '../terms/check.js';
-import type { Ref } from '../terms/ref.js';
+import { isDownFor } from '../terms/guards.js';
+import type { RpcApi, RpcKey } from '../interfaces/rpc-api.js';
+import type { ServiceHost } from '../interfaces/service-host.js';
 
-/** A handle for `asyncCall` results. */
-export interface RpcKey {
-  readonly ref: Ref;
+export type { RpcKey } from '../interfaces/rpc-api.js';
+
+/** What rpc and erpc need from their node. */
+export interface RpcHost extends Pick<ServiceHost, 'makeRef' | 'spawnOn'> {
+  /** As `ServiceHost.run`, with the process's full context (the worker is spawned from it). */
+  run<T>(fn: (self: ProcessContext) => T | Promise<T>): Promise<T>;
+}
+
+/**
+ * The rpc service: `node.rpc`.
+ *
+ * @example
+ * const rpc = rpcService()(host);
+ */
+export function rpcService(): (host: RpcHost) => Rpc {
+  return (host) => new Rpc(host);
 }
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: BadRpcError };
@@ -58,34 +72,30 @@ export function checkTimeout(t: unknown): number | undefined {
  * @internal shared by rpc and erpc
  */
 export function runWorker(
-  node: Node,
+  host: Pick<RpcHost, 'run'>,
   target: string,
   fun: 'execute' | 'executeFun',
   args: unknown[],
   timeoutMs: number | undefined,
 ): Promise<unknown> {
-  return new Promise((resolve) => {
-    node.spawn(async (self: ProcessContext) => {
-      const spec: SpawnSpec = { kind: 'mfa', module: 'erpc', fun, args };
-      const ref = node.runtime.spawnMonitorErrorOnly(self.proc, self.groupLeader, target, spec);
-      const down = await self.receive((msg) => msg[0] === 'DOWN' && ref.equals(msg[1]), timeoutMs);
-      if (down === TIMEOUT) {
-        self.demonitor(ref, { flush: true });
-        resolve(TIMEOUT);
-      } else {
-        resolve((down as unknown[])[4]);
-      }
-    });
+  return host.run(async (self) => {
+    const spec: SpawnSpec = { kind: 'mfa', module: 'erpc', fun, args };
+    const ref = self.spawnMonitorErrorOnly(target, spec);
+    const down = await self.receive((msg) => isDownFor(msg, ref), timeoutMs);
+    if (down !== TIMEOUT) return (down as unknown[])[4];
+    self.demonitor(ref, { flush: true });
+    return TIMEOUT;
   });
 }
 
-export class Rpc {
+export class Rpc implements RpcApi {
   private readonly asyncCalls = new Map<string, Promise<Settled>>();
 
-  constructor(private readonly node: Node) {}
+  /** @internal use rpcService() */
+  constructor(private readonly host: RpcHost) {}
 
   private run(target: string, m: string, f: string, args: unknown[], timeoutMs: number | undefined): Promise<Settled> {
-    return runWorker(this.node, target, 'execute', [m, f, args], timeoutMs).then((r) =>
+    return runWorker(this.host, target, 'execute', [m, f, args], timeoutMs).then((r) =>
       r === TIMEOUT ? { ok: false, error: new BadRpcError('timeout') } : rpcOutcome(r),
     );
   }
@@ -115,14 +125,14 @@ export class Rpc {
   /** Run `m.f(...args)` on `node` without waiting; always `true`. A crash is reported on this node. */
   cast(node: string, m: string, f: string, args: unknown[] = []): true {
     this.validate(node, m, f, args);
-    void this.node.spawn(node, 'erpc', 'executeCast', [m, f, args]);
+    void this.host.spawnOn(node, 'erpc', 'executeCast', [m, f, args]);
     return true;
   }
 
   /** Start a call; collect its result later with `yield` or `nbYield`. */
   asyncCall(node: string, m: string, f: string, args: unknown[] = []): RpcKey {
     this.validate(node, m, f, args);
-    const key: RpcKey = { ref: this.node.runtime.makeRef() };
+    const key: RpcKey = { ref: this.host.makeRef() };
     this.asyncCalls.set(key.ref.key, this.run(node, m, f, args, undefined));
     return key;
   }
@@ -150,12 +160,10 @@ export class Rpc {
   }
 
   private race(p: Promise<Settled>, timeoutMs: number | undefined): Promise<Settled | typeof TIMEOUT> {
-    return new Promise((resolve) => {
-      this.node.spawn(async (self) => {
-        void p.then((r) => self.send(self.pid, ['$settled', r]));
-        const m = await self.receive((x) => x[0] === '$settled', timeoutMs);
-        resolve(m === TIMEOUT ? TIMEOUT : (m as [string, Settled])[1]);
-      });
+    return this.host.run(async (self) => {
+      void p.then((r) => self.send(self.pid, ['$settled', r]));
+      const m = await self.receive((x) => x[0] === '$settled', timeoutMs);
+      return m === TIMEOUT ? TIMEOUT : (m as [string, Settled])[1];
     });
   }
 

@@ -2,7 +2,7 @@
  * The capability guard of one node: it sees every signal from a peer that acts in a role (a
  * join-ticket holder), before the process runtime does, and enforces the node's
  * `capabilities` option (capabilities.ts decides; this file acts). Cookie holders never get
- * here (Node._remoteSignal lets their signals straight through).
+ * here (`Node._remoteSignal` in node/node.ts lets their signals straight through).
  *
  * For each signal from a peer in role R, in order:
  * 1. **Rate.** The connection's token bucket (R's `maxMessagesPerSecond`, default 1000, burst
@@ -69,7 +69,7 @@ export interface GuardHost {
 
 const EMPTY: RolePolicy = {};
 
-/** @internal one per node: `node.security` */
+/** @internal one per node: `node.capabilityGuard`; services reach it through `ServiceHost.policyOf`/`refused` */
 export class Guard {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly logLimiter: LogLimiter;

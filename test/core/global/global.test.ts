@@ -232,7 +232,7 @@ describe('global names (S22)', () => {
   });
 
   it('a node that is not distributed keeps its own names', async () => {
-    const { startNode } = await import('../../../src/core/node/node.js');
+    const { startNode } = await import('../../../src/core/node/start-node.js');
     const n = await startNode({ output: false, logger: false });
     try {
       const p = idle(n);

@@ -361,7 +361,7 @@ describe('S18: shipped functions (JS adaptation of remote funs)', () => {
 
   it("S18: a function source that cannot compile exits with ['badfun', …]", async () => {
     const { ref, down } = await runIn(a, async (self) => {
-      const { pid, ref: r } = await self.node.runtime.requestSpawn(
+      const { pid, ref: r } = await (self.node as Node).runtime.requestSpawn(
         self.proc,
         self.groupLeader,
         b.name,

@@ -3,7 +3,8 @@
  * S30), and the startNode option checks for named nodes (§1 naming rules).
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { startNode, type LogEntry, type Node, type NodeOptions } from '../../../src/core/node/node.js';
+import { startNode } from '../../../src/core/node/start-node.js';
+import type { LogEntry, Node, NodeOptions } from '../../../src/core/node/node.js';
 import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
 import { BadRpcError } from '../../../src/core/base/errors.js';
 import { Pid } from '../../../src/core/terms/pid.js';

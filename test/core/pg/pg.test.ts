@@ -6,7 +6,8 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { TestCluster, eventually } from '../../helpers/cluster.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { startNode, type Node } from '../../../src/core/node/node.js';
+import { startNode } from '../../../src/core/node/start-node.js';
+import type { Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';

@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { allows, checkCapabilities, decide, type DecideContext } from '../../../src/core/trust/capabilities.js';
 import { LogLimiter, TokenBucket } from '../../../src/core/trust/limits.js';
 import type { SignalFrame, SpawnSpec } from '../../../src/core/net/frames.js';
-import { startNode } from '../../../src/core/node/node.js';
+import { startNode } from '../../../src/core/node/start-node.js';
 import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';

@@ -1,0 +1,98 @@
+/**
+ * `NodeApi`: the public API of a node (what `startNode` resolves to, and `self.node`). The
+ * node/ folder implements it (`Node`); the rest of the tree is written against this interface.
+ * Types only.
+ */
+import type { Clock } from '../base/clock.js';
+import type { ErlmeshErrorCode } from '../base/errors.js';
+import type { Pid } from '../terms/pid.js';
+import type { GlobalApi } from './global-api.js';
+import type { LogEntry, LogLevel } from './log.js';
+import type { MonitorNodesOptions, NodeEvent, NodesKind } from './node-events.js';
+import type { PgApi } from './pg-api.js';
+import type { ProcessInfo } from './process-info.js';
+import type { ErpcApi, RpcApi } from './rpc-api.js';
+import type { Body, Dest, Self } from './self.js';
+
+/**
+ * A module function as a node sees it: the calling process's `self`, then the arguments
+ * (modules/module.ts types `self` as `ProcessContext` for module authors).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ModuleFn = (self: any, ...args: any[]) => unknown;
+
+/** A loadable module (what `defineModule` returns). */
+export interface ModuleDef {
+  readonly name: string;
+  readonly functions: Readonly<Record<string, ModuleFn>>;
+}
+
+export interface NodeApi {
+  readonly name: string;
+  readonly creation: number;
+  readonly rpc: RpcApi;
+  /** rpc that raises Erlang-style exceptions (ErpcError). */
+  readonly erpc: ErpcApi;
+  /** Cluster-wide names (Erlang's global). */
+  readonly global: GlobalApi;
+  /** Process groups (Erlang's pg), default scope; `pg.scope(name)` for others. */
+  readonly pg: PgApi;
+  /** @internal the node's clock (timers of behaviours and services) */
+  readonly clock: Clock;
+  /** This node's role: its join ticket's, or undefined for a cookie holder. */
+  readonly role: string | undefined;
+
+  // membership
+  roleOf(node: string): string | undefined | null;
+  isAlive(): boolean;
+  nodes(kind?: NodesKind | NodesKind[]): string[];
+  ping(node: string): Promise<'pong' | 'pang'>;
+  lastConnectError(node: string): ErlmeshErrorCode | undefined;
+  disconnect(node: string): boolean;
+  monitorNodes(listener: (ev: NodeEvent) => void, opts?: MonitorNodesOptions): () => void;
+  allow(nodes: string[]): true;
+  setCookie(cookie: string): true;
+  setCookie(node: string, cookie: string): true;
+  getCookie(node?: string): string;
+
+  // output
+  onOutput(listener: (text: string) => void): () => void;
+  onLog(listener: (entry: LogEntry) => void): () => void;
+  /** @internal a line for this node's system log */
+  log(level: LogLevel, text: string): void;
+
+  // modules
+  load(mod: ModuleDef): true;
+  module(name: string): ModuleDef | undefined;
+  loadedModules(): string[];
+  nl(mod: ModuleDef): Promise<{ nodes: string[]; badNodes: string[] }>;
+  apply(self: Self, module: string, fun: string, args?: unknown[]): unknown;
+
+  // processes
+  spawn(fn: Body): Pid;
+  spawn(node: string, fn: Body): Promise<Pid>;
+  spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
+  send<T>(dest: Dest, msg: T): T;
+  exit(pid: Pid, reason: unknown): true;
+  register(name: string, pid: Pid): true;
+  unregister(name: string): true;
+  whereis(name: string): Pid | undefined;
+  registered(): string[];
+  isProcessAlive(pid: Pid): boolean;
+  exitReason(pid: Pid): Promise<unknown>;
+  processInfo(pid: Pid): ProcessInfo | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The type of `self.node`. node/node.ts registers its `Node` class here
+ * (`interface ContextNodeRegistry { node: Node }`) so that code still typed against the
+ * concrete class (global/, pg/, behaviours/ until they move to `ServiceHost`) compiles;
+ * without a registration it is `NodeApi`.
+ * @internal kept until global/pg/behaviours move to ServiceHost
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ContextNodeRegistry {}
+
+/** @internal see {@link ContextNodeRegistry} */
+export type ContextNode = ContextNodeRegistry extends { node: infer N extends NodeApi } ? N : NodeApi;

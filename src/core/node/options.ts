@@ -1,0 +1,90 @@
+/**
+ * What `startNode` takes, and how the node's name is worked out from it.
+ */
+import type { Clock } from '../base/clock.js';
+import { badarg, ErlmeshError } from '../base/errors.js';
+import type { WireEncoding } from '../net/encodings.js';
+import type { NameMode } from '../net/frames.js';
+import type { DistCrypto } from '../net/proofs.js';
+import type { Transport } from '../net/transport.js';
+import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
+import type { TicketOption } from '../trust/ticket.js';
+import type { LogEntry } from '../interfaces/log.js';
+import type { Capabilities } from '../interfaces/trust.js';
+import type { ErlModule } from '../modules/module.js';
+
+export type { LogEntry, LogLevel } from '../interfaces/log.js';
+
+export interface NodeOptions {
+  /** Short name: `'gandalf'` → `gandalf@<host>`; or a full `'gandalf@host'`. */
+  sname?: string;
+  /** Long name: `'gandalf@10.0.0.5'` or `'gandalf@host.example.com'`. */
+  name?: string;
+  /** Host part for `sname` without `@` (platforms pass the short host name). Default `'localhost'`. */
+  host?: string;
+  /** Required for a named node (platform entries read `~/.erlang.cookie`), unless it has a `ticket`. */
+  cookie?: string;
+  /**
+   * A join ticket (src/core/trust/ticket.ts) instead of the cookie: the node joins as an
+   * untrusted ticket holder in the ticket's role (`node.role`). A function is called anew
+   * before each relay (re)registration and each handshake, so pages can use short-lived
+   * tickets. Not together with `cookie`.
+   *
+   * @example
+   * await startNode({ ticket: () => fetch('/erlmesh/ticket').then((r) => r.text()) });  // erlmesh/browser
+   */
+  ticket?: TicketOption;
+  /** How this node reaches others; required for a named node. */
+  transport?: Transport;
+  /** Hidden nodes are left out of `nodes()` and the mesh. */
+  hidden?: boolean;
+  /** Take part in the transitive full mesh (default true). */
+  connectAll?: boolean;
+  /** Interval between ticks; a silent peer is dropped after 4–5 of them. Default 15 000 (net_ticktime 60 s). */
+  tickMs?: number;
+  /** Bound on a connection setup (handshake). Default 7 000. */
+  setupTimeoutMs?: number;
+  clock?: Clock;
+  crypto?: DistCrypto;
+  /** Group-leader output of this node (print, io.format, crash reports). Default: console.log; false: drop. */
+  output?: ((text: string) => void) | false;
+  /** System log lines. Default: warnings and errors to console.error; false: drop. */
+  logger?: ((entry: LogEntry) => void) | false;
+  /** Extra modules to load at start (the built-ins are always loaded). */
+  modules?: ErlModule[];
+  /**
+   * Frame encodings offered to peers after the handshake, most preferred first (see
+   * net/encodings.ts). Default `['fast-1', 'superjson-1']`; `['superjson-1']` makes the node
+   * speak as nodes did before fast-1 (one superjson text frame per frame, no batching).
+   */
+  encodings?: WireEncoding[];
+  /**
+   * What peers admitted with a join ticket may do to this node, per role (see
+   * trust/capabilities.ts and trust/guard.ts for the refusals they see). Cookie holders
+   * may always do everything; a role left out may only send to pids and monitor. A bad shape
+   * throws `badarg`, an unknown policy field `unknown_options`.
+   *
+   * @example
+   * await startNode({ ...opts, capabilities: { guest: { rpc: { kvs: ['lookup'] }, send: ['kvs'], maxMessagesPerSecond: 200 } } });
+   */
+  capabilities?: Capabilities;
+}
+
+/** The full node name the options ask for (`nonode@nohost` for none); `badarg` or `name_mode_mismatch` when they are wrong. */
+export function resolveName(opts: NodeOptions): string {
+  if (opts.sname !== undefined && opts.name !== undefined) throw badarg('give either sname or name, not both');
+  const raw = opts.sname ?? opts.name;
+  if (raw === undefined) return NOT_ALIVE_NAME;
+  if (typeof raw !== 'string' || raw.length === 0) throw badarg('the node name must be a non-empty string');
+  const full = raw.includes('@') ? raw : `${raw}@${opts.host ?? 'localhost'}`;
+  const parsed = parseNodeName(full);
+  if (!parsed) throw badarg(`illegal node name: ${full}`);
+  const want: NameMode = opts.sname !== undefined ? 'short' : 'long';
+  if (parsed.mode !== want) {
+    throw new ErlmeshError(
+      'name_mode_mismatch',
+      want === 'long' ? `Can't set long node name! ${full} has no fully qualified host` : `${full} is a long name; use name, not sname`,
+    );
+  }
+  return full;
+}

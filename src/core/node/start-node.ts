@@ -1,0 +1,73 @@
+/**
+ * The composition root: which services and modules a node starts with (as OTP's kernel lists
+ * its children), and `startNode`, which registers the name with the transport and builds the
+ * node from them.
+ */
+import { badarg, ErlmeshError } from '../base/errors.js';
+import { checkEncodings } from '../net/encodings.js';
+import type { Transport } from '../net/transport.js';
+import { NOT_ALIVE_NAME } from '../terms/node-names.js';
+import { checkCapabilities } from '../trust/capabilities.js';
+import { TicketSource } from '../trust/ticket.js';
+import { code, erlang, io, math } from '../modules/builtins.js';
+import type { ErlModule } from '../modules/module.js';
+import { erpcService } from '../rpc/erpc.js';
+import { erpcWorker } from '../rpc/erpc-worker.js';
+import { rpcService } from '../rpc/rpc.js';
+import { globalService } from '../global/index.js';
+import { pgService } from '../pg/index.js';
+import { genServerModule, supervisorModule } from '../behaviours/index.js';
+import { distDemo } from '../book/dist-demo.js';
+import { kvs } from '../book/kvs.js';
+import { kvsServer } from '../book/kvs-server.js';
+import { Node, type NodeComposition } from './node.js';
+import { resolveName, type NodeOptions } from './options.js';
+
+/** The kernel's modules: what every node needs to be called and spawned into. */
+export const kernelModules: readonly ErlModule[] = [erlang, math, io, erpcWorker, code];
+
+/** The modules every node loads: the kernel's, the book's examples, and the behaviours' modules (in this order). */
+export const defaultModules: readonly ErlModule[] = [...kernelModules, kvs, distDemo, genServerModule, supervisorModule, kvsServer];
+
+/** The services every node starts, and its modules. */
+export const defaultComposition: NodeComposition = {
+  modules: defaultModules,
+  rpc: rpcService(),
+  erpc: erpcService(),
+  global: globalService(),
+  pg: pgService(),
+};
+
+/**
+ * Start a node.
+ *
+ * @example
+ * const net = new MemoryNetwork();
+ * const a = await startNode({ sname: 'a', cookie: 'abc', transport: net.transport() });
+ * const b = await startNode({ sname: 'b', cookie: 'abc', transport: net.transport() });
+ * await a.ping(b.name); // 'pong'
+ */
+export async function startNode(opts: NodeOptions = {}): Promise<Node> {
+  const name = resolveName(opts);
+  if (opts.capabilities !== undefined) checkCapabilities(opts.capabilities);
+  if (name === NOT_ALIVE_NAME) return new Node(opts, name, 0, undefined, defaultComposition);
+  if (!opts.transport) throw new ErlmeshError('badarg', 'a named node needs a transport (use erlmesh/server or erlmesh/browser, or pass one)');
+  if (opts.ticket !== undefined && opts.cookie !== undefined) throw badarg('give either a cookie or a ticket, not both');
+  const tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
+  if (tickets) await tickets.get(); // a bad ticket fails here, before registering
+  else if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string) or a ticket');
+  if (opts.encodings !== undefined) checkEncodings(opts.encodings);
+  let node: Node | undefined;
+  const pending: Array<Parameters<Parameters<Transport['listen']>[1]>[0]> = [];
+  let pendingPeers: string[] = [];
+  const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)), {
+    hidden: !!opts.hidden,
+    onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
+  });
+  node = new Node(opts, name, reg.creation, tickets, defaultComposition);
+  for (const ch of pending) node._accept(ch);
+  // The rendezvous listed peers: give the first connections a moment (bounded), so that
+  // nodes() is complete when startNode resolves.
+  await node._joinMesh(pendingPeers, Math.min(opts.setupTimeoutMs ?? 7_000, 3_000));
+  return node;
+}

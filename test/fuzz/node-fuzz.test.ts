@@ -24,8 +24,8 @@ import { BatchWriter } from '../../src/core/net/encodings.js';
 import { encodeTerm, decodeTerm } from '../../src/core/codec/superjson.js';
 import { Pid } from '../../src/core/terms/pid.js';
 import { Ref } from '../../src/core/terms/ref.js';
-import { TestCluster } from '../helpers/cluster.js';
-import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from './fuzz-env.js';
+import { TestCluster } from '../support/cluster.js';
+import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from '../support/fuzz-settings.js';
 
 const SEED = fuzzSeed();
 const FRAMES = Math.max(1000, Math.floor(fuzzFrames(100_000) / 5));

@@ -9,7 +9,7 @@ import { busyWait, busyWaitKick, busyWaiting, DEFAULT_BUSY_WAIT_MS, setBusyWait 
 import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
 import type { Node } from '../../src/core/node/node.js';
-import { eventually } from '../helpers/cluster.js';
+import { eventually } from '../support/cluster.js';
 
 const initial = busyWait();
 afterEach(() => setBusyWait(initial));

@@ -8,7 +8,7 @@ import type { NodeEvent } from '../../src/core/net/node-events.js';
 import { TIMEOUT } from '../../src/core/process/mailbox.js';
 import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
-import { eventually } from '../helpers/cluster.js';
+import { eventually } from '../support/cluster.js';
 
 const COOKIE = 'mesh-cookie';
 let relay: Relay | undefined;

@@ -12,7 +12,7 @@ import { startRelay, type Relay, type RelayLogLine, type RelayOptions } from '..
 import { RateLimiter, attachRateLimiter, rateLimiterOf, setRateLimit } from '../../src/server/relay/rate-limit.js';
 import { parseTicket } from '../../src/core/trust/ticket.js';
 import { mintTicket } from '../../src/server/tickets.js';
-import { RelayClient, until } from '../helpers/relay-client.js';
+import { RelayClient, until } from '../support/relay-client.js';
 
 const COOKIE = 'relay-limits-cookie';
 

@@ -9,7 +9,7 @@ import type { NodeEvent } from '../../src/core/net/node-events.js';
 import type { Pid } from '../../src/core/terms/pid.js';
 import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
-import { eventually } from '../helpers/cluster.js';
+import { eventually } from '../support/cluster.js';
 
 const COOKIE = 'services-cookie';
 let relay: Relay | undefined;

@@ -13,9 +13,9 @@ import type { WebSocketCtor, WebSocketLike } from '../../src/core/relay-client/w
 import { Pid } from '../../src/core/terms/pid.js';
 import { Ref } from '../../src/core/terms/ref.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
-import { eventually } from '../helpers/cluster.js';
-import { recorder } from '../helpers/process.js';
-import { termEquals } from '../core/terms/term-helpers.js';
+import { eventually } from '../support/cluster.js';
+import { recorder } from '../support/in-process.js';
+import { termEquals } from '../support/terms.js';
 
 const COOKIE = 'wire-relay-cookie';
 

@@ -4,8 +4,8 @@
  * nodedown), servers on other nodes, init results, timeouts and continue actions, parent EXIT.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { behaviourNodes, eventually, flushUntil, probe, rejection, track } from './helpers.js';
+import { TestCluster } from '../../support/cluster.js';
+import { behaviourNodes, eventually, flushUntil, probe, rejection, track } from '../../support/behaviours.js';
 import { CallError, defineGenServer, genServer, type From } from '../../../src/core/behaviours/gen-server.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';

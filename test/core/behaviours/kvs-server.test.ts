@@ -4,8 +4,8 @@
  * from another node, by genServer.call with [name, node], and under a supervisor.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { behaviourNodes, eventually } from './helpers.js';
+import { TestCluster } from '../../support/cluster.js';
+import { behaviourNodes, eventually } from '../../support/behaviours.js';
 import { kvsServer } from '../../../src/core/book/kvs-server.js';
 import { CallError, genServer } from '../../../src/core/behaviours/gen-server.js';
 import { supervisor } from '../../../src/core/behaviours/supervisor.js';

@@ -4,8 +4,8 @@
  * terminate), start failures, and children on other nodes restarted after their node is killed.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { behaviourNodes, eventually, flushUntil, probe, track } from './helpers.js';
+import { TestCluster } from '../../support/cluster.js';
+import { behaviourNodes, eventually, flushUntil, probe, track } from '../../support/behaviours.js';
 import { defineGenServer, genServer } from '../../../src/core/behaviours/gen-server.js';
 import { supervisor, type ChildInfo, type ChildSpec, type SupervisorSpec } from '../../../src/core/behaviours/supervisor.js';
 import { defineModule } from '../../../src/core/modules/module.js';

@@ -3,9 +3,9 @@
  * kvs over rpc and by direct message, dist_demo's remote loop, and nl (shipping a module).
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { badrpc } from '../../helpers/errors.js';
-import { track } from '../../helpers/time.js';
+import { TestCluster } from '../../support/cluster.js';
+import { badrpc } from '../../support/errors.js';
+import { track } from '../../support/real-time.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { BadRpcError } from '../../../src/core/base/errors.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';

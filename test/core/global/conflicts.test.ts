@@ -4,11 +4,11 @@
  * b, and after sync every node agrees.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import type { Resolve } from '../../../src/core/global/global.js';
-import { connectAll, expectAgreement, isAlive, mesh, recorder, syncAll } from './helpers.js';
+import { connectAll, expectAgreement, isAlive, mesh, recorder, syncAll } from '../../support/global-mesh.js';
 
 describe('global name conflicts (S23)', () => {
   let c: TestCluster;

@@ -3,12 +3,12 @@
  * nodedown, S24 locks, and the cost of one registration on the wire.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
 import type { Node } from '../../../src/core/node/node.js';
 import { Pid } from '../../../src/core/terms/pid.js';
-import { expectAgreement, idle, isAlive, mesh, recorder, syncAll } from './helpers.js';
+import { expectAgreement, idle, isAlive, mesh, recorder, syncAll } from '../../support/global-mesh.js';
 
 describe('global names (S22)', () => {
   let c: TestCluster;

@@ -10,10 +10,10 @@
  * GLOBAL_SEEDS=200 GLOBAL_FIRST_SEED=1 GLOBAL_STEPS=30 npx vitest run test/core/global/random.test.ts
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import type { Resolve } from '../../../src/core/global/global.js';
-import { connectAll, expectAgreement, idle, isAlive, mesh, syncAll } from './helpers.js';
+import { connectAll, expectAgreement, idle, isAlive, mesh, syncAll } from '../../support/global-mesh.js';
 import { mulberry32 } from '../../../src/core/testing/random.js';
 
 const SEEDS = Number(globalThis.process?.env?.GLOBAL_SEEDS ?? 30);

@@ -9,10 +9,10 @@ import type { Frame } from '../../../src/core/net/transport.js';
 import { BATCH_FLUSH_BYTES, decodeWireFrame } from '../../../src/core/net/encodings.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { eventually, TestCluster } from '../../helpers/cluster.js';
-import { recorder, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
-import { termEquals } from '../terms/term-helpers.js';
+import { eventually, TestCluster } from '../../support/cluster.js';
+import { recorder, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
+import { termEquals } from '../../support/terms.js';
 
 const SJ_ONLY = { encodings: ['superjson-1' as const] };
 

@@ -16,8 +16,8 @@ import type { Channel } from '../../../src/core/net/transport.js';
 import type { Node } from '../../../src/core/node/node.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { eventually, TestCluster } from '../../helpers/cluster.js';
-import { recorder } from '../../helpers/process.js';
+import { eventually, TestCluster } from '../../support/cluster.js';
+import { recorder } from '../../support/in-process.js';
 
 const ROGUE = 'rogue@vm';
 

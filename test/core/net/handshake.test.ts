@@ -3,10 +3,10 @@
  * garbage frames, simultaneous connects and the setup timeout.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { watch } from '../../helpers/nodes.js';
-import { recorder } from '../../helpers/process.js';
-import { settle } from '../../helpers/time.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import { watch } from '../../support/membership.js';
+import { recorder } from '../../support/in-process.js';
+import { settle } from '../../support/real-time.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { encodeTerm, decodeTerm } from '../../../src/core/codec/superjson.js';
 import { PROTOCOL_VERSION } from '../../../src/core/net/frames.js';

@@ -3,10 +3,10 @@
  * monitorNode and disconnect (S7), and restarts under the same name.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { sorted, watch } from '../../helpers/nodes.js';
-import { recorder } from '../../helpers/process.js';
-import { settle } from '../../helpers/time.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import { sorted, watch } from '../../support/membership.js';
+import { recorder } from '../../support/in-process.js';
+import { settle } from '../../support/real-time.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import type { NodeEvent, MonitorNodesOptions } from '../../../src/core/net/node-events.js';

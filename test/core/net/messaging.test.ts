@@ -10,9 +10,9 @@ import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { eventually, TestCluster } from '../../helpers/cluster.js';
-import { recorder, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { eventually, TestCluster } from '../../support/cluster.js';
+import { recorder, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 // ----- helpers ---------------------------------------------------------------------------
 

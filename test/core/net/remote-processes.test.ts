@@ -6,9 +6,9 @@ import { defineModule } from '../../../src/core/modules/module.js';
 import type { Node } from '../../../src/core/node/node.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { eventually, TestCluster } from '../../helpers/cluster.js';
-import { isDown, isExit, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { eventually, TestCluster } from '../../support/cluster.js';
+import { isDown, isExit, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 /** A name that exists nowhere: a shipped function referring to it fails with ReferenceError on b. */
 declare const notDefinedOnB: unknown;

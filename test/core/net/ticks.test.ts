@@ -4,9 +4,9 @@
  * keeps no tick timer.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { sorted, watch } from '../../helpers/nodes.js';
-import { recorder } from '../../helpers/process.js';
+import { TestCluster } from '../../support/cluster.js';
+import { sorted, watch } from '../../support/membership.js';
+import { recorder } from '../../support/in-process.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
 import type { Node } from '../../../src/core/node/node.js';

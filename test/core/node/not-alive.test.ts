@@ -8,10 +8,10 @@ import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
 import { BadRpcError } from '../../../src/core/base/errors.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { TestCluster } from '../../helpers/cluster.js';
-import { rejection, thrownCode } from '../../helpers/errors.js';
-import { runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { TestCluster } from '../../support/cluster.js';
+import { rejection, thrownCode } from '../../support/errors.js';
+import { runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 describe('a node that is not distributed (S30)', () => {
   const started: Node[] = [];

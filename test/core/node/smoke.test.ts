@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 
 describe('smoke', () => {
   let c: TestCluster;

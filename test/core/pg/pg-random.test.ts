@@ -9,7 +9,7 @@
  * `monitorScope` listener on each node, applied to its snapshot, must give that node's view.
  */
 import { describe, it, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import { mulberry32 } from '../../../src/core/testing/random.js';

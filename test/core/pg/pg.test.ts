@@ -4,7 +4,7 @@
  * plus convergence after a healed partition and the scope server's restart.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { startNode, type Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';

@@ -3,7 +3,7 @@
  * Output of a process started from another node goes to that node's output.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import type { Node } from '../../../src/core/node/node.js';

@@ -6,13 +6,13 @@
  * those changes too.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
-import { isDown, isExit, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { isDown, isExit, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 describe('local hot path', () => {
   let c: TestCluster | undefined;

@@ -3,13 +3,13 @@
  * with the serial bumped, so an old pid never reaches the process that got its number.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import { ProcessTable } from '../../../src/core/process/process-table.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import type { Proc } from '../../../src/core/process/proc.js';
-import { idle } from '../../helpers/process.js';
+import { idle } from '../../support/in-process.js';
 
 describe('ProcessTable', () => {
   const fake = (id: number, serial: number): Proc => ({ pid: { id, serial } }) as unknown as Proc;

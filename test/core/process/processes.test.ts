@@ -4,16 +4,16 @@
  * src/core/process/signals.ts).
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { thrownCode } from '../../helpers/errors.js';
-import { idle, isDown, isExit, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { thrownCode } from '../../support/errors.js';
+import { idle, isDown, isExit, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 /**
  * The exit reason of a local process. Ask while it is alive: node.exitReason of a process

@@ -3,13 +3,13 @@
  * badarg in every listed case), plus sends to names (§4).
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import type { Node } from '../../../src/core/node/node.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { Pid } from '../../../src/core/terms/pid.js';
-import { thrownCode } from '../../helpers/errors.js';
-import { idle, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { thrownCode } from '../../support/errors.js';
+import { idle, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 /** A process that collects messages until it gets 'stop', then exits with them. */
 function collector(node: Node): { pid: Pid; done: Promise<unknown> } {

@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErpcError } from '../../../src/core/rpc/erpc.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { TestCluster } from '../../helpers/cluster.js';
-import { rejection } from '../../helpers/errors.js';
-import { dt } from '../../helpers/modules.js';
+import { TestCluster } from '../../support/cluster.js';
+import { rejection } from '../../support/errors.js';
+import { dt } from '../../support/test-modules.js';
 
 describe('S20: erpc exception shapes', () => {
   let c: TestCluster;

@@ -3,9 +3,9 @@
  * out and one DOWN back; a timed-out call demonitors the worker so no late answer travels.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { dt } from '../../helpers/modules.js';
-import { track } from '../../helpers/time.js';
+import { TestCluster } from '../../support/cluster.js';
+import { dt } from '../../support/test-modules.js';
+import { track } from '../../support/real-time.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { BadRpcError } from '../../../src/core/base/errors.js';

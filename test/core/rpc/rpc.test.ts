@@ -3,10 +3,10 @@
  * argument validation, rpc to the caller's own node and concurrency.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { badrpc, rejection } from '../../helpers/errors.js';
-import { dt } from '../../helpers/modules.js';
-import { track } from '../../helpers/time.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import { badrpc, rejection } from '../../support/errors.js';
+import { dt } from '../../support/test-modules.js';
+import { track } from '../../support/real-time.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { BadRpcError, ErlmeshError } from '../../../src/core/base/errors.js';

@@ -13,7 +13,7 @@ import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { thrownCode, rejectionCode } from '../../helpers/errors.js';
+import { thrownCode, rejectionCode } from '../../support/errors.js';
 
 const me = 'srv@vm';
 const peer = 'tab@vm';

@@ -5,7 +5,7 @@
  * name-service messages, and the rate limit on simulated time.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { BadRpcError } from '../../../src/core/base/errors.js';
@@ -15,7 +15,8 @@ import type { ProcessContext } from '../../../src/core/process/context.js';
 import type { Capabilities } from '../../../src/core/interfaces/trust.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import type { NodeEvent } from '../../../src/core/net/node-events.js';
-import { connect, flushUntil, forceRole, settled } from './helpers.js';
+import { forceRole } from '../../support/forced-role.js';
+import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 /** Functions the server offers: `tm.waiter` waits forever, `tm.hello` returns 'hello'. */
 const tm = defineModule('tm', {

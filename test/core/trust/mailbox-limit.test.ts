@@ -4,14 +4,14 @@
  * notice past the limit, and notices again only after draining below the limit. Never silent.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { thrownCode } from '../../helpers/errors.js';
+import { TestCluster } from '../../support/cluster.js';
+import { thrownCode } from '../../support/errors.js';
 import { Mailbox, TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { startNode, type Node } from '../../../src/core/node/node.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import { Pid } from '../../../src/core/terms/pid.js';
-import { connect, flushUntil } from './helpers.js';
+import { connect, flushUntil } from '../../support/simulated-time.js';
 
 /** A process that sets up and then waits to be told to take messages. */
 async function holder(n: Node, max: number): Promise<{ pid: Pid; self: ProcessContext }> {

@@ -4,7 +4,7 @@
  * process, or to disrupt trusted processes and the name services.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { BadRpcError } from '../../../src/core/base/errors.js';
 import type { Node } from '../../../src/core/node/node.js';
@@ -14,8 +14,9 @@ import type { Capabilities } from '../../../src/core/interfaces/trust.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
 import { defineModule } from '../../../src/core/modules/module.js';
-import { track } from '../../helpers/time.js';
-import { connect, flushUntil, forceRole, settled } from './helpers.js';
+import { track } from '../../support/real-time.js';
+import { forceRole } from '../../support/forced-role.js';
+import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 /** `tm.waiter` waits forever; `tm.answer` registers as `answerer` and answers 'real' once it gets any message. */
 const tm = defineModule('tm', {

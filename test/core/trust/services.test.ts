@@ -4,13 +4,14 @@
  * accepted) and `pg` (joins from a role without `pg` are not accepted; both sides log).
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import type { Node } from '../../../src/core/node/node.js';
 import type { Capabilities } from '../../../src/core/interfaces/trust.js';
 import type { Pid } from '../../../src/core/terms/pid.js';
-import { connect, flushUntil, forceRole, settled } from './helpers.js';
+import { forceRole } from '../../support/forced-role.js';
+import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 const CAPS: Capabilities = { guest: {}, member: { global: true, pg: true } };
 

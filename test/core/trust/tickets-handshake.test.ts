@@ -8,8 +8,8 @@
  * and the role a test says the "relay" admitted it with).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { recorder } from '../../helpers/process.js';
+import { TestCluster } from '../../support/cluster.js';
+import { recorder } from '../../support/in-process.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import type { Channel, ListenOptions, Transport } from '../../../src/core/net/transport.js';
 import type { ChannelAttestation } from '../../../src/core/trust/attestation.js';

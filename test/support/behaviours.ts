@@ -4,13 +4,13 @@
  * tracking for simulated-time tests.
  */
 import { expect } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { genServerModule } from '../../../src/core/behaviours/gen-server.js';
-import { supervisorModule } from '../../../src/core/behaviours/supervisor.js';
-import type { ErlModule } from '../../../src/core/modules/module.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
-import type { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
+import { TestCluster, eventually } from './cluster.js';
+import { genServerModule } from '../../src/core/behaviours/gen-server.js';
+import { supervisorModule } from '../../src/core/behaviours/supervisor.js';
+import type { ErlModule } from '../../src/core/modules/module.js';
+import type { Node } from '../../src/core/node/node.js';
+import type { Pid } from '../../src/core/terms/pid.js';
+import type { SimulatedClock } from '../../src/core/testing/simulated-clock.js';
 
 export { eventually };
 

@@ -3,9 +3,9 @@
  * "every node agrees" check.
  */
 import { expect } from 'vitest';
-import { eventually, type TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import { eventually, type TestCluster } from './cluster.js';
+import type { Node } from '../../src/core/node/node.js';
+import type { Pid } from '../../src/core/terms/pid.js';
 
 /** Start nodes and connect them into a full mesh (every node sees every other). */
 export async function mesh(c: TestCluster, ...names: string[]): Promise<Node[]> {

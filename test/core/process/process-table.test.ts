@@ -2,7 +2,8 @@
  * The process table (src/core/process/process-table.ts): pid numbers come back after a process exits,
  * with the serial bumped, so an old pid never reaches the process that got its number.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
 import { ProcessTable } from '../../../src/core/process/process-table.js';
 import { TIMEOUT } from '../../../src/core/process/mailbox.js';
@@ -65,20 +66,13 @@ describe('ProcessTable', () => {
 });
 
 describe('pid numbers reused on a node', () => {
-  let c: TestCluster | undefined;
-  afterEach(async () => {
-    await c?.stop();
-    c = undefined;
-  });
-
-  async function node(): Promise<Node> {
-    c = new TestCluster();
+  async function node(c: TestCluster): Promise<Node> {
     const [n] = await c.startNodes('a');
     return n!;
   }
 
-  it('an old pid never reaches the process that got its number: not alive, sends are lost, monitors say noproc', async () => {
-    const n = await node();
+  it('an old pid never reaches the process that got its number: not alive, sends are lost, monitors say noproc', async ({ cluster: c }) => {
+    const n = await node(c);
     const old = n.spawn(idle);
     n.exit(old, 'kill');
     await new Promise((r) => setTimeout(r, 0));

@@ -4,8 +4,8 @@
  * the callee, cookie holders unaffected, a role with no policy, log-flood protection, forged
  * name-service messages, and the rate limit on simulated time.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../support/cluster.js';
+import { describe, expect } from 'vitest';
+import { it, type TestCluster } from '../../fixtures.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { BadRpcError } from '../../../src/core/base/errors.js';
@@ -36,12 +36,13 @@ const CAPS: Capabilities = {
 describe('capabilities: enforcement on the callee', () => {
   let c: TestCluster;
   let clock: SimulatedClock;
-  afterEach(async () => c?.stop());
+  it.beforeEach(({ clock: k, simCluster }) => {
+    clock = k;
+    c = simCluster;
+  });
 
   /** srv (with CAPS) and tab, where srv sees tab in `role` (none: a cookie holder). */
   async function setup(role: string | undefined, caps: Capabilities = CAPS): Promise<{ srv: Node; tab: Node }> {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     const srv = await c.node('srv', { capabilities: caps });
     srv.load(tm);
     const tab = await c.node('tab');
@@ -392,8 +393,6 @@ describe('capabilities: enforcement on the callee', () => {
   });
 
   it('maxMonitors is validated', async () => {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     await expect(c.node('srv', { capabilities: { r: { maxMonitors: -1 } } })).rejects.toMatchObject({ code: 'badarg' });
     await expect(c.node('srv2', { capabilities: { r: { maxMonitors: 1.5 } } })).rejects.toMatchObject({ code: 'badarg' });
   });

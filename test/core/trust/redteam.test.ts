@@ -3,8 +3,8 @@
  * hand, after a valid handshake, trying to reach beyond its role, to speak for another node or
  * process, or to disrupt trusted processes and the name services.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../support/cluster.js';
+import { describe, expect } from 'vitest';
+import { it, type TestCluster } from '../../fixtures.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { BadRpcError } from '../../../src/core/base/errors.js';
 import type { Node } from '../../../src/core/node/node.js';
@@ -49,12 +49,13 @@ function raw(from: Node, to: string, s: SignalFrame): void {
 describe('red team: a ticket holder crafting frames', () => {
   let c: TestCluster;
   let clock: SimulatedClock;
-  afterEach(async () => c?.stop());
+  it.beforeEach(({ clock: k, simCluster }) => {
+    clock = k;
+    c = simCluster;
+  });
 
   /** Trusted srv (with CAPS) and srv2, and tab seen by both in `role`. */
   async function setup(role = 'guest'): Promise<{ srv: Node; srv2: Node; tab: Node }> {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     const srv = await c.node('srv', { capabilities: CAPS });
     const srv2 = await c.node('srv2', { capabilities: CAPS });
     srv2.load(tm);

@@ -3,8 +3,8 @@
  * its registrations are refused with ErlmeshError code `not_allowed` and its entries are not
  * accepted) and `pg` (joins from a role without `pg` are not accepted; both sides log).
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../support/cluster.js';
+import { describe, expect } from 'vitest';
+import { it, type TestCluster } from '../../fixtures.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import type { Node } from '../../../src/core/node/node.js';
@@ -23,12 +23,13 @@ const idle = (n: Node): Pid =>
 describe('capabilities: global', () => {
   let c: TestCluster;
   let clock: SimulatedClock;
-  afterEach(async () => c?.stop());
+  it.beforeEach(({ clock: k, simCluster }) => {
+    clock = k;
+    c = simCluster;
+  });
 
   /** b and c trusted (cookie), a (lowest name) a ticket holder in `role` for both; a full mesh. */
   async function cluster(role: string, beforeJoin?: (a: Node) => Promise<void>): Promise<[Node, Node, Node]> {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     const b = await c.node('b', { capabilities: CAPS });
     const cc = await c.node('c', { capabilities: CAPS });
     await connect(clock, b, cc);
@@ -98,11 +99,12 @@ describe('capabilities: global', () => {
 describe('capabilities: pg', () => {
   let c: TestCluster;
   let clock: SimulatedClock;
-  afterEach(async () => c?.stop());
+  it.beforeEach(({ clock: k, simCluster }) => {
+    clock = k;
+    c = simCluster;
+  });
 
   async function pair(role: string, beforeJoin?: (tab: Node) => void): Promise<[Node, Node]> {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     const srv = await c.node('srv', { capabilities: CAPS });
     const tab = await c.node('tab');
     forceRole(srv, tab.name, role);

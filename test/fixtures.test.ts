@@ -4,7 +4,8 @@
  */
 import { describe, expect } from 'vitest';
 import { it, TestCluster } from './fixtures.js';
-import { SimulatedClock, type Node } from '../src/core/index.js';
+import type { Node } from '../src/core/index.js';
+import { SimulatedClock } from '../src/core/testing/simulated-clock.js';
 
 describe('test fixtures', () => {
   const left: Node[] = [];

@@ -18,7 +18,7 @@
  * ```
  */
 import { test as base } from 'vitest';
-import { SimulatedClock } from '../src/core/index.js';
+import { SimulatedClock } from '../src/core/testing/simulated-clock.js';
 import { TestCluster, type ClusterOptions } from './support/cluster.js';
 
 export type { ClusterOptions };

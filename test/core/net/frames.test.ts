@@ -4,7 +4,8 @@
  * closed (nodedown with a reason, "Bad frame" in the log), and the node keeps serving its
  * other peers. The misbehaving peer is a raw dialer that performs the handshake itself.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
 import { realClock } from '../../../src/core/base/clock.js';
 import { webCrypto } from '../../../src/core/net/proofs.js';
 import { handshakeWeStarted, type HandshakeEnv, type PeerInfo } from '../../../src/core/net/handshake.js';
@@ -65,8 +66,8 @@ let a: Node;
 let b: Node;
 let c: Node;
 let bEvents: NodeEvent[];
-beforeEach(async () => {
-  cl = new TestCluster();
+it.beforeEach(async ({ cluster }) => {
+  cl = cluster;
   a = await cl.node('a');
   b = await cl.node('b');
   c = await cl.node('c');
@@ -74,9 +75,6 @@ beforeEach(async () => {
   expect(await c.ping(b.name)).toBe('pong');
   bEvents = [];
   b.monitorNodes((ev) => bEvents.push(ev), { nodedownReason: true });
-});
-afterEach(async () => {
-  await cl.stop();
 });
 
 /** The rogue connects, is accepted, sends `frame`; b must drop it and keep serving a and c. */

@@ -1,7 +1,8 @@
 /**
  * Remote spawn, links and monitors across nodes (erlang-semantics.md §5, scenarios S15–S18).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
 import { defineModule } from '../../../src/core/modules/module.js';
 import type { Node } from '../../../src/core/node/node.js';
 import { Pid } from '../../../src/core/terms/pid.js';
@@ -35,14 +36,11 @@ let cl: TestCluster;
 let a: Node;
 let b: Node;
 let c: Node;
-beforeEach(async () => {
-  cl = new TestCluster();
+it.beforeEach(async ({ cluster }) => {
+  cl = cluster;
   a = await cl.node('a', { modules: [tm] });
   b = await cl.node('b', { modules: [tm] });
   c = await cl.node('c', { modules: [tm] });
-});
-afterEach(async () => {
-  await cl.stop();
 });
 
 // ----- S15 ---------------------------------------------------------------------------------

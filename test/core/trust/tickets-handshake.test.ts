@@ -7,7 +7,8 @@
  * part over a MemoryNetwork (it tags each channel with the registered name of the other end
  * and the role a test says the "relay" admitted it with).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { it, type ClusterFactory } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
 import { recorder } from '../../support/in-process.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
@@ -73,8 +74,12 @@ function ticket(o: { role?: string; prefix?: string; now?: number; ttlMs?: numbe
 describe('handshake with join tickets', () => {
   let c: TestCluster;
   let att: AttestingNet;
+  let clusters: ClusterFactory;
+  it.beforeEach(({ clusters: f }) => {
+    clusters = f;
+  });
   const setup = (attested = true): void => {
-    c = new TestCluster({ clock: new SimulatedClock(T0) });
+    c = clusters({ clock: new SimulatedClock(T0) });
     att = new AttestingNet(c.net);
     if (!attested) att = { transport: () => c.net.transport(), roles: new Map() } as unknown as AttestingNet;
   };
@@ -86,10 +91,6 @@ describe('handshake with join tickets', () => {
     att.roles.set(`${name}@vm`, role);
     return c.node(name, { cookie: undefined, ticket: t, transport: att.transport() });
   };
-
-  afterEach(async () => {
-    await c?.stop();
-  });
 
   it('ticket → cookie (ticket holder initiates): pong, the roles are visible on both sides, messages flow', async () => {
     setup();

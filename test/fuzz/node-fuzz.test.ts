@@ -17,13 +17,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { nobleCrypto } from '../../src/browser/crypto.js';
 import { proofInput } from '../../src/core/net/proofs.js';
-import type { NodeEvent } from '../../src/core/net/node-events.js';
+import { type Channel, decodeTerm, encodeTerm, type Frame, type NodeEvent, Pid, Ref } from '../../src/core/index.js';
 import type { AnyFrame, DistFrame } from '../../src/core/net/frames.js';
-import type { Channel, Frame } from '../../src/core/net/transport.js';
 import { BatchWriter } from '../../src/core/net/encodings.js';
-import { encodeTerm, decodeTerm } from '../../src/core/codec/superjson.js';
-import { Pid } from '../../src/core/terms/pid.js';
-import { Ref } from '../../src/core/terms/ref.js';
 import { TestCluster } from '../support/cluster.js';
 import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from '../support/fuzz-settings.js';
 

@@ -7,10 +7,7 @@ import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
 import { behaviourNodes, eventually, flushUntil, probe, rejection, track } from '../../support/behaviours.js';
-import { CallError, defineGenServer, genServer, type From } from '../../../src/core/behaviours/gen-server.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { CallError, defineGenServer, ErlmeshError, type From, genServer, type Node, Pid } from '../../../src/core/index.js';
 
 /** A counter that reports info messages and termination to the 'probe' on `probeNode`. */
 const counter = defineGenServer<{ n: number; probe: string; waiting?: From }, { n?: number; probe: string }>('counter', {

@@ -8,11 +8,7 @@ import { it } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
 import { behaviourNodes, eventually } from '../../support/behaviours.js';
 import { kvsServer } from '../../../src/core/book/kvs-server.js';
-import { CallError, genServer } from '../../../src/core/behaviours/gen-server.js';
-import { supervisor } from '../../../src/core/behaviours/supervisor.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { BadRpcError, CallError, genServer, type Node, Pid, supervisor } from '../../../src/core/index.js';
 
 describe('kvs_server (the book kvs as a genServer)', () => {
   async function cluster(c: TestCluster): Promise<[Node, Node, Node]> {

@@ -7,11 +7,7 @@ import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
 import { behaviourNodes, eventually, flushUntil, probe, track } from '../../support/behaviours.js';
-import { defineGenServer, genServer } from '../../../src/core/behaviours/gen-server.js';
-import { supervisor, type ChildInfo, type ChildSpec, type SupervisorSpec } from '../../../src/core/behaviours/supervisor.js';
-import { defineModule } from '../../../src/core/modules/module.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { type ChildInfo, type ChildSpec, defineGenServer, defineModule, genServer, type Node, Pid, supervisor, type SupervisorSpec } from '../../../src/core/index.js';
 
 /**
  * A plain-process child: tells the probe on `probeNode` it started, then obeys

@@ -7,12 +7,8 @@ import { it, type ClusterFactory } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
 import { badrpc } from '../../support/errors.js';
 import { track } from '../../support/real-time.js';
-import { defineModule } from '../../../src/core/modules/module.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
+import { BadRpcError, defineModule, type Node, Pid, TIMEOUT } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
 
 /** reason must be ['EXIT', ['exception', e]]; returns e. */
 function exceptionOf(reason: unknown): Error & { code?: string } {

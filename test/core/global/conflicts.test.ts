@@ -6,8 +6,7 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster, eventually } from '../../support/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import type { Node, Pid } from '../../../src/core/index.js';
 import type { Resolve } from '../../../src/core/global/global.js';
 import { connectAll, expectAgreement, isAlive, mesh, recorder, syncAll } from '../../support/global-mesh.js';
 

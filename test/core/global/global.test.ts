@@ -5,10 +5,8 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster, eventually } from '../../support/cluster.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
+import { ErlmeshError, type Node, Pid } from '../../../src/core/index.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
-import type { Node } from '../../../src/core/node/node.js';
-import { Pid } from '../../../src/core/terms/pid.js';
 import { expectAgreement, idle, isAlive, mesh, recorder, syncAll } from '../../support/global-mesh.js';
 
 describe('global names (S22)', () => {

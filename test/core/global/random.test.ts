@@ -12,7 +12,7 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { eventually } from '../../support/cluster.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import type { Pid } from '../../../src/core/index.js';
 import type { Resolve } from '../../../src/core/global/global.js';
 import { connectAll, expectAgreement, idle, isAlive, mesh, syncAll } from '../../support/global-mesh.js';
 import { mulberry32 } from '../../../src/core/testing/random.js';

@@ -6,10 +6,8 @@
  */
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
-import type { Frame } from '../../../src/core/net/transport.js';
+import { type Frame, Pid, Ref } from '../../../src/core/index.js';
 import { BATCH_FLUSH_BYTES, decodeWireFrame } from '../../../src/core/net/encodings.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
 import { eventually, TestCluster } from '../../support/cluster.js';
 import { recorder, runIn } from '../../support/in-process.js';
 import { within } from '../../support/real-time.js';

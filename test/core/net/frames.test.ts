@@ -6,17 +6,12 @@
  */
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
-import { realClock } from '../../../src/core/base/clock.js';
+import { type Channel, type Node, type NodeEvent, Pid, realClock, Ref } from '../../../src/core/index.js';
 import { webCrypto } from '../../../src/core/net/proofs.js';
 import { handshakeWeStarted, type HandshakeEnv, type PeerInfo } from '../../../src/core/net/handshake.js';
-import type { NodeEvent } from '../../../src/core/net/node-events.js';
 import { Port } from '../../../src/core/net/framed-channel.js';
 import type { AnyFrame, DistFrame } from '../../../src/core/net/frames.js';
 import { BatchWriter } from '../../../src/core/net/encodings.js';
-import type { Channel } from '../../../src/core/net/transport.js';
-import type { Node } from '../../../src/core/node/node.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
 import { eventually, TestCluster } from '../../support/cluster.js';
 import { recorder } from '../../support/in-process.js';
 

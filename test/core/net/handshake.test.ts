@@ -9,11 +9,8 @@ import { watch } from '../../support/membership.js';
 import { recorder } from '../../support/in-process.js';
 import { settle } from '../../support/real-time.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { encodeTerm, decodeTerm } from '../../../src/core/codec/superjson.js';
-import { PROTOCOL_VERSION } from '../../../src/core/net/frames.js';
+import { type Channel, decodeTerm, type DistCrypto, encodeTerm, type Frame, PROTOCOL_VERSION } from '../../../src/core/index.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
-import type { Channel, Frame } from '../../../src/core/net/transport.js';
-import type { DistCrypto } from '../../../src/core/net/proofs.js';
 import { proofInput } from '../../../src/core/net/proofs.js';
 import { createHmac, randomBytes } from 'node:crypto';
 

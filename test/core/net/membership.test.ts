@@ -8,8 +8,7 @@ import { eventually } from '../../support/cluster.js';
 import { sorted, watch } from '../../support/membership.js';
 import { recorder } from '../../support/in-process.js';
 import { settle } from '../../support/real-time.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import type { NodeEvent, MonitorNodesOptions } from '../../../src/core/net/node-events.js';
+import { ErlmeshError, type MonitorNodesOptions, type NodeEvent } from '../../../src/core/index.js';
 
 // ----- tests -----------------------------------------------------------------------------
 

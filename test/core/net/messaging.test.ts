@@ -5,11 +5,7 @@
  */
 import { describe, expect } from 'vitest';
 import { it, type ClusterFactory } from '../../fixtures.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
+import { ErlmeshError, type Node, Pid, type ProcessContext, Ref } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { eventually, TestCluster } from '../../support/cluster.js';
 import { recorder, runIn } from '../../support/in-process.js';

@@ -3,10 +3,7 @@
  */
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
-import { defineModule } from '../../../src/core/modules/module.js';
-import type { Node } from '../../../src/core/node/node.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
+import { defineModule, type Node, Pid, Ref } from '../../../src/core/index.js';
 import { eventually, TestCluster } from '../../support/cluster.js';
 import { isDown, isExit, runIn } from '../../support/in-process.js';
 import { within } from '../../support/real-time.js';

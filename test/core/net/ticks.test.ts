@@ -10,8 +10,7 @@ import { sorted, watch } from '../../support/membership.js';
 import { recorder } from '../../support/in-process.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import type { Node, Pid } from '../../../src/core/index.js';
 
 const TICK = 1000;
 

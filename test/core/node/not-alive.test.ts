@@ -4,11 +4,8 @@
  */
 import { describe, expect, afterEach } from 'vitest';
 import { it } from '../../fixtures.js';
-import { startNode, type LogEntry, type Node, type NodeOptions } from '../../../src/core/node/node.js';
+import { BadRpcError, type LogEntry, type Node, type NodeOptions, Pid, Ref, startNode } from '../../../src/core/index.js';
 import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
 import { rejection, thrownCode } from '../../support/errors.js';
 import { runIn } from '../../support/in-process.js';
 import { within } from '../../support/real-time.js';

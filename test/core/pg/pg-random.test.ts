@@ -11,8 +11,7 @@
 import { describe } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import type { Node, Pid } from '../../../src/core/index.js';
 import { mulberry32 } from '../../../src/core/testing/random.js';
 
 const SEEDS = 30;

@@ -6,12 +6,7 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster, eventually } from '../../support/cluster.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { startNode, type Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import type { PgEvent } from '../../../src/core/pg/pg.js';
+import { ErlmeshError, type Node, type PgEvent, Pid, type ProcessContext, Ref, startNode } from '../../../src/core/index.js';
 
 // ----- helpers ---------------------------------------------------------------------------
 

@@ -5,9 +5,7 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster, eventually } from '../../support/cluster.js';
-import { defineModule } from '../../../src/core/modules/module.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { defineModule, type Node, Pid } from '../../../src/core/index.js';
 
 const crashmod = defineModule('crashmod', {
   boom: () => {

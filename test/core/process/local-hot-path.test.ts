@@ -8,10 +8,7 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import { type Node, type Pid, type ProcessContext, TIMEOUT } from '../../../src/core/index.js';
 import { isDown, isExit, runIn } from '../../support/in-process.js';
 import { within } from '../../support/real-time.js';
 

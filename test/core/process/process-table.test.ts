@@ -6,9 +6,7 @@ import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
 import { ProcessTable } from '../../../src/core/process/process-table.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import { type Node, type Pid, TIMEOUT } from '../../../src/core/index.js';
 import type { Proc } from '../../../src/core/process/proc.js';
 import { idle } from '../../support/in-process.js';
 

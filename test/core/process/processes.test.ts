@@ -6,11 +6,7 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster, eventually } from '../../support/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
+import { type Node, Pid, type ProcessContext, Ref, TIMEOUT } from '../../../src/core/index.js';
 import { thrownCode } from '../../support/errors.js';
 import { idle, isDown, isExit, runIn } from '../../support/in-process.js';
 import { within } from '../../support/real-time.js';

@@ -5,9 +5,7 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster } from '../../support/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import { Pid } from '../../../src/core/terms/pid.js';
+import { type Node, Pid, TIMEOUT } from '../../../src/core/index.js';
 import { thrownCode } from '../../support/errors.js';
 import { idle, runIn } from '../../support/in-process.js';
 import { within } from '../../support/real-time.js';

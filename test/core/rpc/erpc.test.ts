@@ -4,7 +4,7 @@
  */
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
-import { ErpcError } from '../../../src/core/rpc/erpc.js';
+import { ErpcError } from '../../../src/core/index.js';
 import { rejection } from '../../support/errors.js';
 import { dt } from '../../support/test-modules.js';
 

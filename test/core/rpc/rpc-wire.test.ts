@@ -8,8 +8,7 @@ import { TestCluster } from '../../support/cluster.js';
 import { dt } from '../../support/test-modules.js';
 import { track } from '../../support/real-time.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { BadRpcError, type Node } from '../../../src/core/index.js';
 
 const RPC_TAGS = new Set(['spawn_request', 'spawn_reply', 'down', 'demonitor']);
 

@@ -8,10 +8,8 @@ import { TestCluster, eventually } from '../../support/cluster.js';
 import { badrpc, rejection } from '../../support/errors.js';
 import { dt } from '../../support/test-modules.js';
 import { track } from '../../support/real-time.js';
-import { defineModule } from '../../../src/core/modules/module.js';
+import { BadRpcError, defineModule, ErlmeshError, type Node } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError, ErlmeshError } from '../../../src/core/base/errors.js';
-import type { Node } from '../../../src/core/node/node.js';
 
 const ZZ = 'zz@vm';
 

@@ -6,15 +6,8 @@
  */
 import { describe, expect } from 'vitest';
 import { it, type TestCluster } from '../../fixtures.js';
-import { defineModule } from '../../../src/core/modules/module.js';
+import { BadRpcError, type Capabilities, defineModule, ErpcError, type Node, type NodeEvent, Pid, type ProcessContext } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import { ErpcError } from '../../../src/core/rpc/erpc.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import type { Capabilities } from '../../../src/core/interfaces/trust.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { NodeEvent } from '../../../src/core/net/node-events.js';
 import { forceRole } from '../../support/forced-role.js';
 import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 

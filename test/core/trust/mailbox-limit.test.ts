@@ -8,9 +8,7 @@ import { it } from '../../fixtures.js';
 import { thrownCode } from '../../support/errors.js';
 import { Mailbox, TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { startNode, type Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { Pid } from '../../../src/core/terms/pid.js';
+import { type Node, Pid, type ProcessContext, startNode } from '../../../src/core/index.js';
 import { connect, flushUntil } from '../../support/simulated-time.js';
 
 /** A process that sets up and then waits to be told to take messages. */

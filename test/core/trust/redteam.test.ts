@@ -6,14 +6,8 @@
 import { describe, expect } from 'vitest';
 import { it, type TestCluster } from '../../fixtures.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
+import { BadRpcError, type Capabilities, defineModule, type Node, type Pid, type ProcessContext, Ref } from '../../../src/core/index.js';
 import type { SignalFrame } from '../../../src/core/net/frames.js';
-import type { Capabilities } from '../../../src/core/interfaces/trust.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { defineModule } from '../../../src/core/modules/module.js';
 import { track } from '../../support/real-time.js';
 import { forceRole } from '../../support/forced-role.js';
 import { connect, flushUntil, settled } from '../../support/simulated-time.js';

@@ -5,11 +5,8 @@
  */
 import { describe, expect } from 'vitest';
 import { it, type TestCluster } from '../../fixtures.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
+import { type Capabilities, ErlmeshError, type Node, type Pid } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Capabilities } from '../../../src/core/interfaces/trust.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
 import { forceRole } from '../../support/forced-role.js';
 import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 

@@ -15,9 +15,8 @@ import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import type { Channel, ListenOptions, Transport } from '../../../src/core/net/transport.js';
 import type { ChannelAttestation } from '../../../src/core/trust/attestation.js';
 import type { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
-import { decodeTerm } from '../../../src/core/codec/superjson.js';
-import { mintTicket } from '../../../src/server/tickets.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { decodeTerm, type Node } from '../../../src/core/index.js';
+import { mintTicket } from '../../../src/server/index.js';
 
 const COOKIE = 'abc'; // TestCluster's
 const T0 = 1_700_000_000_000;

@@ -13,14 +13,14 @@
  *
  * FUZZ_FRAMES (default 20,000) frames; FUZZ_SEED replays a run.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { it } from '../fixtures.js';
 import fc from 'fast-check';
 import { nobleCrypto } from '../../src/browser/crypto.js';
 import { proofInput } from '../../src/core/net/proofs.js';
 import { type Channel, decodeTerm, encodeTerm, type Frame, type NodeEvent, Pid, Ref } from '../../src/core/index.js';
 import type { AnyFrame, DistFrame } from '../../src/core/net/frames.js';
 import { BatchWriter } from '../../src/core/net/encodings.js';
-import { TestCluster } from '../support/cluster.js';
 import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from '../support/fuzz-settings.js';
 
 const SEED = fuzzSeed();
@@ -208,11 +208,8 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
   }
 }
 
-const cluster = new TestCluster();
-afterAll(() => cluster.stop());
-
 describe('node fuzz', () => {
-  it('rogue peers send generated frames before and after the handshake: bad connections are cut with a reason, the node and a trusted peer go on', async () => {
+  it('rogue peers send generated frames before and after the handshake: bad connections are cut with a reason, the node and a trusted peer go on', async ({ cluster }) => {
     const t0 = performance.now();
     console.log(`${TAG} starting`);
     const t = await cluster.node('t', { setupTimeoutMs: SETUP_MS, connectAll: false });

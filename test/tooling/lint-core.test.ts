@@ -132,6 +132,12 @@ const layerProbes: { name: string; filePath: string; code: string; message?: Reg
     message: /src\/core\/process\/__probe__\.ts imports '\.\.\/node\/node\.js' \(src\/core\/node\/node\.ts\): process\/ is below node\/ in the layer table/,
   },
   {
+    name: "a type query import('…') of a higher layer",
+    filePath: 'src/core/terms/__probe__.ts',
+    code: "export type N = import('../node/node.js').Node;\n",
+    message: /terms\/ is below node\/ in the layer table/,
+  },
+  {
     name: 'rpc/ importing global/ (siblings)',
     filePath: 'src/core/rpc/__probe__.ts',
     code: "export { Global } from '../global/global.js';\n",

@@ -37,21 +37,8 @@ export function probe(node: Node): { pid: Pid; got: unknown[] } {
   return { pid, got };
 }
 
-export interface Tracked<T> {
-  settled: boolean;
-  value?: T;
-  error?: unknown;
-}
-
-/** Track whether a promise has settled, without awaiting it. */
-export function track<T>(p: Promise<T>): Tracked<T> {
-  const s: Tracked<T> = { settled: false };
-  p.then(
-    (v) => Object.assign(s, { settled: true, value: v }),
-    (e) => Object.assign(s, { settled: true, error: e }),
-  );
-  return s;
-}
+/** Track whether a promise has settled, without awaiting it (the one of real-time.ts). */
+export { track } from './real-time.js';
 
 /** Let work that needs no simulated time run until `cond` holds (bounded). */
 export async function flushUntil(clock: SimulatedClock, cond: () => boolean, rounds = 50): Promise<void> {

@@ -10,8 +10,8 @@ import { webCrypto } from '../../src/core/net/proofs.js';
 import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, relayProofInput } from '../../src/core/relay-client/protocol.js';
 import { startRelay, type Relay, type RelayLogLine, type RelayOptions } from '../../src/server/relay/index.js';
 import { RateLimiter, attachRateLimiter, rateLimiterOf, setRateLimit } from '../../src/server/relay/rate-limit.js';
-import { parseTicket } from '../../src/core/trust/ticket.js';
-import { mintTicket } from '../../src/server/tickets.js';
+import { parseTicket } from '../../src/core/index.js';
+import { mintTicket } from '../../src/server/index.js';
 import { RelayClient, until } from '../support/relay-client.js';
 
 const COOKIE = 'relay-limits-cookie';

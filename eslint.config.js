@@ -2,10 +2,14 @@
 // typescript-eslint's non-type-checked `recommended` set keeps linting fast; `npm run
 // typecheck` covers the type-aware checks.
 import { builtinModules } from 'node:module';
+import { dirname, posix, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { layerViolation } from './scripts/layers.mjs';
+import { KNOWN_LAYER_VIOLATIONS } from './test/architecture/known-violations.mjs';
 
 const CORE_MESSAGE = 'src/core is platform-free: inject it from src/server or src/browser.';
 
@@ -49,6 +53,55 @@ const platformGlobals = [
   // (the process context all over erlmesh) is fine.
   'self',
 ];
+
+const repoRoot = dirname(fileURLToPath(import.meta.url));
+
+/** Known layer violations on main (shrinking list, see test/architecture/known-violations.mjs). */
+const knownLayerViolations = new Set(KNOWN_LAYER_VIOLATIONS.map(([from, to]) => `${from} -> ${to}`));
+
+/**
+ * `erlmesh/layers`: a relative import in src/ must follow the layer table of
+ * scripts/layers.mjs (what each src/core folder may import; src/core imports no platform
+ * folder; src/browser never imports src/server). test/architecture/imports.test.ts checks the
+ * same table over the whole import graph, and also cycles and file sizes.
+ */
+const layersRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Imports in src/ follow the layer table of scripts/layers.mjs.' },
+    schema: [],
+    messages: {
+      layer: "{{from}} imports '{{specifier}}' ({{to}}): {{rule}} (layer table: scripts/layers.mjs).",
+    },
+  },
+  create(context) {
+    const from = relative(repoRoot, context.filename).split(sep).join('/');
+    if (!from.startsWith('src/')) return {};
+    const check = (node, source, typeOnly) => {
+      if (!source || source.type !== 'Literal' || typeof source.value !== 'string') return;
+      const specifier = source.value;
+      if (!specifier.startsWith('./') && !specifier.startsWith('../')) return;
+      const to = posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/\.(?:js|mjs|cjs)$/, '.ts');
+      const rule = layerViolation(from, to, typeOnly);
+      if (rule === undefined || knownLayerViolations.has(`${from} -> ${to}`)) return;
+      context.report({ node, messageId: 'layer', data: { from, specifier, to, rule } });
+    };
+    const allType = (specifiers, kind) => specifiers.length > 0 && specifiers.every((s) => s[kind] === 'type');
+    return {
+      // `import { type A, type B }` is type-only too (a default or namespace import has no importKind).
+      ImportDeclaration: (node) =>
+        check(node, node.source, node.importKind === 'type' || allType(node.specifiers, 'importKind')),
+      ExportNamedDeclaration: (node) =>
+        check(node, node.source, node.exportKind === 'type' || allType(node.specifiers, 'exportKind')),
+      ExportAllDeclaration: (node) => check(node, node.source, node.exportKind === 'type'),
+      ImportExpression: (node) => check(node, node.source, false),
+      TSImportType: (node) => check(node, node.argument?.type === 'TSLiteralType' ? node.argument.literal : node.argument, true),
+    };
+  },
+};
+
+/** Local rules of this repository (no package: the plugin is this object). */
+const erlmesh = { meta: { name: 'erlmesh' }, rules: { layers: layersRule } };
 
 export default defineConfig(
   globalIgnores([
@@ -139,5 +192,12 @@ export default defineConfig(
         ...platformGlobals.map((name) => ({ name, message: `'${name}': ${CORE_MESSAGE}` })),
       ],
     },
+  },
+
+  // The layer order of src/core and the platform folders (scripts/layers.mjs).
+  {
+    files: ['src/**/*.ts'],
+    plugins: { erlmesh },
+    rules: { 'erlmesh/layers': 'error' },
   },
 );

@@ -7,7 +7,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '../core/base/hex.js';
-import { webCrypto, type DistCrypto } from '../core/net/proofs.js';
+import { webCrypto, type DistCrypto } from '../core/base/crypto.js';
 
 const enc = new TextEncoder();
 

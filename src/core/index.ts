@@ -34,7 +34,7 @@ export type { GlobalApi, GlobalResolve, GlobalResolveFn, GlobalLockId, NameServi
 export type { PgApi } from './interfaces/pg-api.js';
 export type { MonitorNodesOptions, NodeEvent, NodeEventInfo, NodedownReason, NodesKind } from './interfaces/node-events.js';
 export type { Transport, Channel, ChannelHandlers, Frame, Registration } from './net/transport.js';
-export type { DistCrypto } from './net/proofs.js';
+export type { DistCrypto } from './base/crypto.js';
 export { PROTOCOL_VERSION } from './net/frames.js';
 export { realClock } from './base/clock.js';
 export type { Clock, TimerHandle } from './base/clock.js';

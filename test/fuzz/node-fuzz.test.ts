@@ -13,19 +13,15 @@
  *
  * FUZZ_FRAMES (default 20,000) frames; FUZZ_SEED replays a run.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { it } from '../fixtures.js';
 import fc from 'fast-check';
 import { nobleCrypto } from '../../src/browser/crypto.js';
 import { proofInput } from '../../src/core/net/proofs.js';
-import type { NodeEvent } from '../../src/core/net/node-events.js';
+import { type Channel, decodeTerm, encodeTerm, type Frame, type NodeEvent, Pid, Ref } from '../../src/core/index.js';
 import type { AnyFrame, DistFrame } from '../../src/core/net/frames.js';
-import type { Channel, Frame } from '../../src/core/net/transport.js';
 import { BatchWriter } from '../../src/core/net/encodings.js';
-import { encodeTerm, decodeTerm } from '../../src/core/codec/superjson.js';
-import { Pid } from '../../src/core/terms/pid.js';
-import { Ref } from '../../src/core/terms/ref.js';
-import { TestCluster } from '../helpers/cluster.js';
-import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from './fuzz-env.js';
+import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from '../support/fuzz-settings.js';
 
 const SEED = fuzzSeed();
 const FRAMES = Math.max(1000, Math.floor(fuzzFrames(100_000) / 5));
@@ -212,11 +208,8 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
   }
 }
 
-const cluster = new TestCluster();
-afterAll(() => cluster.stop());
-
 describe('node fuzz', () => {
-  it('rogue peers send generated frames before and after the handshake: bad connections are cut with a reason, the node and a trusted peer go on', async () => {
+  it('rogue peers send generated frames before and after the handshake: bad connections are cut with a reason, the node and a trusted peer go on', async ({ cluster }) => {
     const t0 = performance.now();
     console.log(`${TAG} starting`);
     const t = await cluster.node('t', { setupTimeoutMs: SETUP_MS, connectAll: false });

@@ -28,7 +28,7 @@ import type { NodeEvent } from '../../src/core/net/node-events.js';
 import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, encodeBinData, relayProofInput } from '../../src/core/relay-client/protocol.js';
 import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
 import { startRelay, type Relay, type RelayLogLine } from '../../src/server/relay/index.js';
-import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from './fuzz-env.js';
+import { bump, fuzzFrames, fuzzSeed, histogram, seededStream } from '../support/fuzz-settings.js';
 
 const SEED = fuzzSeed();
 const FRAMES = fuzzFrames(100_000);

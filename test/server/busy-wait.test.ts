@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { busyWait, busyWaitKick, busyWaiting, DEFAULT_BUSY_WAIT_MS, setBusyWait } from '../../src/server/busy-wait.js';
-import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
+import { type ServerNodeOptions, startNode } from '../../src/server/index.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
-import type { Node } from '../../src/core/node/node.js';
-import { eventually } from '../helpers/cluster.js';
+import type { Node } from '../../src/core/index.js';
+import { eventually } from '../support/cluster.js';
 
 const initial = busyWait();
 afterEach(() => setBusyWait(initial));

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNode as startServerNode } from '../../src/server/start-node.js';
-import { parseTicket } from '../../src/core/trust/ticket.js';
-import { ticketKeySync } from '../../src/server/tickets.js';
+import { parseTicket } from '../../src/core/index.js';
+import { ticketKeySync } from '../../src/server/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin/erlmesh.js', import.meta.url));
 /** The host part of `--sname` names (as shortHostname() in src/server/start-node.ts). */

@@ -4,7 +4,7 @@
  * through their shells' stdin as a user types.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErlmeshProcess, freePort, killAll, sandboxHome, SHORT_HOST } from '../helpers/processes.js';
+import { ErlmeshProcess, freePort, killAll, sandboxHome, SHORT_HOST } from '../support/os-processes.js';
 
 const COOKIE = 'cluster-cookie';
 let home: string;

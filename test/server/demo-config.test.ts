@@ -6,9 +6,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_CONFIG_PATH, DEMO_TICKET_PATH, isLoopbackHost, withDemoConfig, withTicketEndpoint, type DemoConfig } from '../../src/server/cli/demo-config.js';
-import { parseTicket } from '../../src/core/trust/ticket.js';
-import { ticketKeySync } from '../../src/server/tickets.js';
-import { mintTicket } from '../../src/server/tickets.js';
+import { parseTicket } from '../../src/core/index.js';
+import { mintTicket, ticketKeySync } from '../../src/server/index.js';
 
 let server: http.Server | undefined;
 

@@ -3,12 +3,10 @@
  * forming from the relay's peer list, direct links, relay loss and restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node } from '../../src/core/node/node.js';
-import type { NodeEvent } from '../../src/core/net/node-events.js';
-import { TIMEOUT } from '../../src/core/process/mailbox.js';
-import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
+import { type Node, type NodeEvent, TIMEOUT } from '../../src/core/index.js';
+import { type ServerNodeOptions, startNode } from '../../src/server/index.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
-import { eventually } from '../helpers/cluster.js';
+import { eventually } from '../support/cluster.js';
 
 const COOKIE = 'mesh-cookie';
 let relay: Relay | undefined;

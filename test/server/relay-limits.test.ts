@@ -10,9 +10,9 @@ import { webCrypto } from '../../src/core/net/proofs.js';
 import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, relayProofInput } from '../../src/core/relay-client/protocol.js';
 import { startRelay, type Relay, type RelayLogLine, type RelayOptions } from '../../src/server/relay/index.js';
 import { RateLimiter, attachRateLimiter, rateLimiterOf, setRateLimit } from '../../src/server/relay/rate-limit.js';
-import { parseTicket } from '../../src/core/trust/ticket.js';
-import { mintTicket } from '../../src/server/tickets.js';
-import { RelayClient, until } from '../helpers/relay-client.js';
+import { parseTicket } from '../../src/core/index.js';
+import { mintTicket } from '../../src/server/index.js';
+import { RelayClient, until } from '../support/relay-client.js';
 
 const COOKIE = 'relay-limits-cookie';
 

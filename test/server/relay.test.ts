@@ -18,7 +18,7 @@ import {
   encodeBinData,
 } from '../../src/core/relay-client/protocol.js';
 import { nextCreation, startRelay, type Relay, type RelayLogLine, type RelayOptions } from '../../src/server/relay/index.js';
-import { RelayClient, until, type Msg } from '../helpers/relay-client.js';
+import { RelayClient, until, type Msg } from '../support/relay-client.js';
 
 const COOKIE = 'relay-test-cookie';
 

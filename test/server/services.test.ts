@@ -4,12 +4,10 @@
  * the resolver settles a name held on both sides, pg converges, bystanders keep their links.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node } from '../../src/core/node/node.js';
-import type { NodeEvent } from '../../src/core/net/node-events.js';
-import type { Pid } from '../../src/core/terms/pid.js';
-import { startNode, type ServerNodeOptions } from '../../src/server/start-node.js';
+import type { Node, NodeEvent, Pid } from '../../src/core/index.js';
+import { type ServerNodeOptions, startNode } from '../../src/server/index.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
-import { eventually } from '../helpers/cluster.js';
+import { eventually } from '../support/cluster.js';
 
 const COOKIE = 'services-cookie';
 let relay: Relay | undefined;

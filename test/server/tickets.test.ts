@@ -7,9 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { webCrypto } from '../../src/core/net/proofs.js';
-import type { Node } from '../../src/core/node/node.js';
+import { type Node, parseTicket } from '../../src/core/index.js';
 import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay } from '../../src/core/relay-client/protocol.js';
-import { parseTicket } from '../../src/core/trust/ticket.js';
 import { mintTicket, startNode, startRelay, type Relay, type RelayLogLine } from '../../src/server/index.js';
 
 const COOKIE = 'tickets-test-cookie';

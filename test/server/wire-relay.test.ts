@@ -7,16 +7,13 @@
  */
 import WebSocket from 'isomorphic-ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startNode } from '../../src/core/node/start-node.js';
-import type { Node, NodeOptions } from '../../src/core/node/node.js';
+import { type Node, type NodeOptions, Pid, Ref, startNode } from '../../src/core/index.js';
 import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
 import type { WebSocketCtor, WebSocketLike } from '../../src/core/relay-client/websocket-like.js';
-import { Pid } from '../../src/core/terms/pid.js';
-import { Ref } from '../../src/core/terms/ref.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
-import { eventually } from '../helpers/cluster.js';
-import { recorder } from '../helpers/process.js';
-import { termEquals } from '../core/terms/term-helpers.js';
+import { eventually } from '../support/cluster.js';
+import { recorder } from '../support/in-process.js';
+import { termEquals } from '../support/terms.js';
 
 const COOKIE = 'wire-relay-cookie';
 

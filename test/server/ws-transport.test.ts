@@ -9,7 +9,7 @@ import type { Channel, ListenOptions, Registration, Transport } from '../../src/
 import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
 import type { WebSocketCtor } from '../../src/core/relay-client/websocket-like.js';
 import { transportConformanceCases, type TransportHarness } from '../../src/core/testing/transport-conformance.js';
-import { startDirectLinks } from '../../src/server/transports/direct-links.js';
+import { startDirectLinks } from '../../src/server/index.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
 
 const COOKIE = 'conformance-cookie';

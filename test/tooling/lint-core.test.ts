@@ -1,10 +1,11 @@
 /**
- * The src/core platform ban (eslint.config.js) really fires — and only where it should.
- * Uses the ESLint Node API against the repository's own config.
+ * The src/core platform ban and the `erlmesh/layers` rule (eslint.config.js) really fire —
+ * and only where they should. Uses the ESLint Node API against the repository's own config.
  */
 import { fileURLToPath } from 'node:url';
 import { ESLint, type Linter } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { KNOWN_LAYER_VIOLATIONS } from '../architecture/known-violations.mjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -115,5 +116,104 @@ describe('src/core platform ban', () => {
     const messages = await lint(code, CORE_PROBE);
     expect(messages.filter((m) => m.severity === 2)).toEqual([]);
     expect(platformErrors(messages)).toEqual([]);
+  });
+});
+
+function layerErrors(messages: Linter.LintMessage[]): Linter.LintMessage[] {
+  return messages.filter((m) => m.ruleId === 'erlmesh/layers');
+}
+
+/** Probes of the layer table (scripts/layers.mjs): where each sits, what it imports, whether it is reported. */
+const layerProbes: { name: string; filePath: string; code: string; message?: RegExp }[] = [
+  {
+    name: 'process/ importing node/ (a higher layer), even type-only',
+    filePath: 'src/core/process/__probe__.ts',
+    code: "import type { Node } from '../node/node.js';\nexport type N = Node;\n",
+    message: /src\/core\/process\/__probe__\.ts imports '\.\.\/node\/node\.js' \(src\/core\/node\/node\.ts\): process\/ is below node\/ in the layer table/,
+  },
+  {
+    name: "a type query import('…') of a higher layer",
+    filePath: 'src/core/terms/__probe__.ts',
+    code: "export type N = import('../node/node.js').Node;\n",
+    message: /terms\/ is below node\/ in the layer table/,
+  },
+  {
+    name: 'rpc/ importing global/ (siblings)',
+    filePath: 'src/core/rpc/__probe__.ts',
+    code: "export { Global } from '../global/global.js';\n",
+    message: /rpc\/ and global\/ are siblings/,
+  },
+  {
+    name: 'a value import of interfaces/',
+    filePath: 'src/core/net/__probe__.ts',
+    code: "import { Matcher } from '../interfaces/self.js';\nexport type M = Matcher;\n",
+    message: /interfaces\/ holds types only/,
+  },
+  {
+    name: 'testing/ importing process/ via dynamic import()',
+    filePath: 'src/core/testing/__probe__.ts',
+    code: "export const m = () => import('../process/mailbox.js');\n",
+    message: /testing\/ may import only base, terms, interfaces, codec, net/,
+  },
+  {
+    name: 'src/core importing src/server',
+    filePath: 'src/core/node/__probe__.ts',
+    code: "import type { DemoConfig } from '../../server/cli/demo-config.js';\nexport type D = DemoConfig;\n",
+    message: /src\/core is platform-free and may not import src\/server/,
+  },
+  {
+    name: 'src/browser importing src/server',
+    filePath: 'src/browser/__probe__.ts',
+    code: "import { startNode } from '../server/index.js';\nexport const s = startNode;\n",
+    message: /src\/browser may not import src\/server/,
+  },
+  {
+    name: 'node/ importing lower layers and interfaces (type-only)',
+    filePath: 'src/core/node/__probe__.ts',
+    code: [
+      "import { ProcessContext } from '../process/context.js';",
+      "import { Rpc } from '../rpc/rpc.js';",
+      "import { type Self } from '../interfaces/self.js';",
+      "import type { Log } from '../interfaces/log.js';",
+      "export type X = [ProcessContext, Rpc, Self, Log];",
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'a file importing its own folder, and packages',
+    filePath: 'src/core/base/__probe__.ts',
+    code: "import { realClock } from './clock.js';\nimport superjson from 'superjson';\nexport const x = [realClock, superjson];\n",
+  },
+  {
+    name: 'src/server importing src/core',
+    filePath: 'src/server/__probe__.ts',
+    code: "import { startNode } from '../core/node/node.js';\nexport const s = startNode;\n",
+  },
+];
+
+describe('erlmesh/layers', () => {
+  it.each(layerProbes)('$name', async ({ filePath, code, message }) => {
+    const errs = layerErrors(await lint(code, filePath));
+    if (message === undefined) {
+      expect(errs).toEqual([]);
+    } else {
+      expect(errs).toHaveLength(1);
+      expect(errs[0]!.severity).toBe(2);
+      expect(errs[0]!.message).toMatch(message);
+    }
+  });
+
+  it.skipIf(KNOWN_LAYER_VIOLATIONS.length === 0)('stays quiet on an import listed in known-violations.mjs', async () => {
+    const [from, to] = KNOWN_LAYER_VIOLATIONS[0]!;
+    const fromDir = from.split('/').slice(0, -1);
+    const toParts = to.split('/');
+    let common = 0;
+    while (common < fromDir.length && fromDir[common] === toParts[common]) common++;
+    const specifier = `${'../'.repeat(fromDir.length - common) || './'}${toParts.slice(common).join('/').replace(/\.ts$/, '.js')}`;
+    const code = `import type * as M from '${specifier}';\nexport type X = typeof M;\n`;
+    expect(layerErrors(await lint(code, from))).toEqual([]);
+    // The same import from a file next to it is reported: the allowlist is per file.
+    const sibling = `${fromDir.join('/')}/__probe__.ts`;
+    expect(layerErrors(await lint(code, sibling))).toHaveLength(1);
   });
 });

@@ -3,13 +3,12 @@
  * relay is, the host and naming mode of tab names, where to get join tickets (the page never
  * holds the cookie), and the server-node's name.
  */
-import { RELAY_PATH } from '../../core/relay-client/protocol.js';
-import type { DemoConfig } from '../../server/cli/demo-config.js';
+import { DEMO_CONFIG_PATH, type DemoConfig } from '../../core/book/demo-config.js';
 
 export type { DemoConfig };
 
-/** Where `erlmesh demo` serves the config (its DEMO_CONFIG_PATH). */
-export const CONFIG_PATH = `${RELAY_PATH}/config.json`;
+/** Where `erlmesh demo` serves the config. */
+export const CONFIG_PATH = DEMO_CONFIG_PATH;
 
 /** Fetch the config; retried briefly while the server says it is still starting (503). */
 export async function loadConfig(url = CONFIG_PATH, attempts = 10): Promise<DemoConfig> {

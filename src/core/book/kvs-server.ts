@@ -23,7 +23,7 @@
  * await b.rpc.call(a.name, 'kvs_server', 'lookup', ['weather']);      // ['ok', 'fine']
  * await genServer.call(b, ['kvs_server', a.name], ['lookup', 'weather']); // ['ok', 'fine']
  */
-import { defineGenServer, genServer } from '../behaviours/gen-server.js';
+import { defineGenServer, genServer } from '../behaviours/index.js';
 import { encodeTerm } from '../codec/superjson.js';
 
 type Dict = Map<string, ['ok', unknown]>;

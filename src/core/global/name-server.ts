@@ -34,7 +34,7 @@
  *   locks are served to any node.
  * - A ticket holder never leads, and one whose role lacks `global` changes no entry anywhere.
  */
-import { webCrypto } from '../net/proofs.js';
+import { webCrypto } from '../base/crypto.js';
 import { ErlmeshError } from '../base/errors.js';
 import type { Self } from '../interfaces/self.js';
 import type { Pid } from '../terms/pid.js';

@@ -40,8 +40,8 @@
  * cookie holders the frames are byte for byte those of before; a node that does not know
  * tickets ignores the field and refuses a ticket holder as bad_cookie).
  */
-import type { Pid } from '../terms/pid.js';
-import type { Ref } from '../terms/ref.js';
+import type { NameMode } from '../terms/node-names.js';
+import type { SignalFrame } from '../process/signals.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -59,7 +59,10 @@ export interface NodeFlags {
   encodings?: string[];
 }
 
-export type NameMode = 'short' | 'long';
+export type { NameMode } from '../terms/node-names.js';
+// Signals are a process concept (process/signals.ts); the network carries them.
+export type { ProcTarget, SignalFrame, SignalTag, SpawnSpec } from '../process/signals.js';
+export { isSignalTag, signalSenderNode, signalTargetNode } from '../process/signals.js';
 
 /** The acceptor's answer to `hello`. Everything but ok/ok_simultaneous is a refusal. */
 export type HandshakeStatus =
@@ -88,48 +91,6 @@ export type HandshakeFrame =
   | { t: 'challenge_ack'; digest: string }
   | { t: 'refused'; reason: RefusedReason };
 
-/** What a process spawned by a `spawn_request` runs. */
-export type SpawnSpec =
-  | { kind: 'mfa'; module: string; fun: string; args: unknown[] }
-  | { kind: 'fn'; source: string };
-
-/** A monitor or link target as sent on the wire: a pid, or a name registered on the target node. */
-export type ProcTarget = Pid | string;
-
-/**
- * Signals between processes. Local signals use the very same objects (see router.ts), so
- * one handler table serves local and remote delivery alike.
- */
-export type SignalFrame =
-  | { t: 'send'; to: Pid; msg: unknown }
-  | { t: 'reg_send'; from: Pid | undefined; to: string; node: string; msg: unknown }
-  | { t: 'link'; from: Pid; to: Pid }
-  | { t: 'unlink'; from: Pid; to: Pid }
-  /** A linked process exited with `reason`. */
-  | { t: 'exit'; from: Pid; to: Pid; reason: unknown }
-  /** `exit(Pid, Reason)` called by `from`. */
-  | { t: 'exit2'; from: Pid; to: Pid; reason: unknown }
-  | { t: 'monitor'; from: Pid; to: ProcTarget; node: string; ref: Ref }
-  | { t: 'demonitor'; from: Pid; to: ProcTarget; node: string; ref: Ref }
-  | { t: 'down'; from: ProcTarget; to: Pid; ref: Ref; reason: unknown }
-  | {
-      t: 'spawn_request';
-      ref: Ref;
-      from: Pid;
-      groupLeader: Pid;
-      node: string;
-      spec: SpawnSpec;
-      link: boolean;
-      monitor: boolean;
-      /**
-       * `'error_only'`: no spawn_reply on success (erlang:spawn_request's `{reply, error_only}`);
-       * the requester learns the pid from the DOWN. Absent: always reply. A peer that ignores
-       * it and replies anyway is handled too.
-       */
-      reply?: 'error_only';
-    }
-  | { t: 'spawn_reply'; ref: Ref; to: Pid; result: { ok: Pid } | { error: unknown } };
-
 /** Connection housekeeping. */
 export type ControlFrame =
   /** The sender's visible, mesh-taking-part peers (sent on nodeup; drives connect_all). */
@@ -140,43 +101,4 @@ export type ControlFrame =
 export type DistFrame = SignalFrame | ControlFrame;
 export type AnyFrame = HandshakeFrame | DistFrame;
 
-export type SignalTag = SignalFrame['t'];
 export type FrameOf<T extends AnyFrame['t']> = Extract<AnyFrame, { t: T }>;
-
-/** The node a signal is addressed to. */
-export function signalTargetNode(s: SignalFrame): string {
-  switch (s.t) {
-    case 'reg_send':
-    case 'monitor':
-    case 'demonitor':
-    case 'spawn_request':
-      return s.node;
-    default:
-      return s.to.node;
-  }
-}
-
-/** The node a signal claims to come from, when it names a sending process (checked against the connection's peer). */
-export function signalSenderNode(s: SignalFrame): string | undefined {
-  switch (s.t) {
-    case 'send':
-    case 'spawn_reply':
-      return undefined;
-    case 'reg_send':
-      return s.from?.node;
-    case 'down':
-      return typeof s.from === 'string' ? undefined : s.from.node;
-    default:
-      return s.from.node;
-  }
-}
-
-const SIGNAL_TAGS: ReadonlySet<string> = new Set<SignalTag>([
-  'send', 'reg_send', 'link', 'unlink', 'exit', 'exit2', 'monitor', 'demonitor', 'down',
-  'spawn_request', 'spawn_reply',
-]);
-
-/** True when `t` names a signal frame. */
-export function isSignalTag(t: unknown): t is SignalTag {
-  return typeof t === 'string' && SIGNAL_TAGS.has(t);
-}

@@ -40,7 +40,7 @@
  */
 import type { Clock } from '../base/clock.js';
 import { AuthError, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
-import type { ChannelAttestation } from '../trust/attestation.js';
+import type { ChannelAttestation } from './attestation.js';
 import { checkClaims, parsePayload, ticketKey, type ParsedTicket } from '../trust/ticket.js';
 import type { TicketClaims } from '../interfaces/trust.js';
 import { digestsEqual, proofInput, type DistCrypto } from './proofs.js';

@@ -14,7 +14,7 @@
  */
 import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
-import { attestationOf } from '../trust/attestation.js';
+import { attestationOf } from './attestation.js';
 import type { ParsedTicket } from '../trust/ticket.js';
 import type { DistCrypto } from './proofs.js';
 import { Connection } from './connection.js';

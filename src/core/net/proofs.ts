@@ -1,31 +1,9 @@
 /**
- * Cookie proofs for the handshake: HMAC-SHA-256 over WebCrypto (available in Node 20 and in
- * browsers' secure contexts). The cookie is the HMAC key and never leaves the node.
- * A platform without WebCrypto injects its own `DistCrypto`.
+ * Cookie proofs for the handshake: which side proves what, over which challenge. The cookie is
+ * the HMAC key and never leaves the node; the HMAC itself is the injected `DistCrypto`
+ * (base/crypto.ts).
  */
-import { bytesToHex } from '../base/hex.js';
-
-export interface DistCrypto {
-  /** HMAC-SHA-256(key, data), lowercase hex. */
-  hmacSha256Hex(key: string, data: string): Promise<string>;
-  /** `n` cryptographically random bytes, lowercase hex. */
-  randomHex(n: number): string;
-}
-
-const enc = new TextEncoder();
-
-/** WebCrypto-backed implementation. */
-export const webCrypto: DistCrypto = {
-  async hmacSha256Hex(key, data) {
-    const k = await crypto.subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    return bytesToHex(new Uint8Array(await crypto.subtle.sign('HMAC', k, enc.encode(data))));
-  },
-  randomHex(n) {
-    const b = new Uint8Array(n);
-    crypto.getRandomValues(b);
-    return bytesToHex(b);
-  },
-};
+export { webCrypto, type DistCrypto } from '../base/crypto.js';
 
 /** Which side proves, over which challenge, between which two nodes. */
 export function proofInput(role: 'initiator' | 'acceptor', challenge: string, initiator: string, acceptor: string): string {

@@ -5,7 +5,7 @@ import type { Clock } from '../base/clock.js';
 import { badarg, ErlmeshError } from '../base/errors.js';
 import type { WireEncoding } from '../net/encodings.js';
 import type { NameMode } from '../net/frames.js';
-import type { DistCrypto } from '../net/proofs.js';
+import type { DistCrypto } from '../base/crypto.js';
 import type { Transport } from '../net/transport.js';
 import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
 import type { TicketOption } from '../trust/ticket.js';

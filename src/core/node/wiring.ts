@@ -12,7 +12,7 @@ import type { ProcessRuntime } from '../process/runtime.js';
 import { Guard } from '../trust/guard.js';
 import { checkEncodings } from '../net/encodings.js';
 import { NetKernel, type NetKernelEnv } from '../net/net-kernel.js';
-import { webCrypto } from '../net/proofs.js';
+import { webCrypto } from '../base/crypto.js';
 import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
 import type { TicketSource } from '../trust/ticket.js';
 import type { NodeOptions } from './options.js';

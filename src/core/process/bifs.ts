@@ -4,7 +4,7 @@
  * and the node uses them for calls made from outside any process. One `Bifs` per node.
  */
 import { badarg, ErlmeshError } from '../base/errors.js';
-import type { SpawnSpec } from '../net/frames.js';
+import type { SpawnSpec } from './signals.js';
 import { checkTerm } from '../terms/check.js';
 import { formatTerm } from '../terms/format.js';
 import { isDownFor, isNameNode, isStrings } from '../terms/guards.js';

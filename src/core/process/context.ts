@@ -9,7 +9,7 @@
  *   if (msg === TIMEOUT) self.exit('timeout');
  * });
  */
-import type { SpawnSpec } from '../net/frames.js';
+import type { SpawnSpec } from './signals.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import type { ContextNode } from '../interfaces/node-api.js';

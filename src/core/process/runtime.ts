@@ -13,7 +13,7 @@
  * is sent from inside a handler, e.g. by a matcher), it queues as a frame behind the others.
  */
 import type { Clock } from '../base/clock.js';
-import { signalTargetNode, type SignalFrame, type SpawnSpec } from '../net/frames.js';
+import { signalTargetNode, type SignalFrame, type SpawnSpec } from './signals.js';
 import { badarg } from '../base/errors.js';
 import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';

@@ -2,7 +2,7 @@
  * What the runtime does with each signal addressed to a local process: one handler per
  * `SignalFrame` tag (a table, not a switch).
  */
-import type { SignalFrame, SignalTag } from '../net/frames.js';
+import type { SignalFrame, SignalTag } from './signals.js';
 import type { Pid } from '../terms/pid.js';
 import type { Proc } from './proc.js';
 import type { Registry } from './registry.js';

@@ -4,7 +4,7 @@
  * is a `spawn_reply` (the pid, or an error), or for `reply: 'error_only'` only the DOWN. If
  * the node goes down first, the request fails with `noconnection`.
  */
-import type { SignalFrame, SpawnSpec } from '../net/frames.js';
+import type { SignalFrame, SpawnSpec } from './signals.js';
 import { formatTerm } from '../terms/format.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';

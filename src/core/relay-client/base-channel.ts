@@ -5,7 +5,7 @@
  */
 import { badarg } from '../base/errors.js';
 import type { Channel, ChannelHandlers, Frame } from '../net/transport.js';
-import type { AttestedChannel, ChannelAttestation } from '../trust/attestation.js';
+import type { AttestedChannel, ChannelAttestation } from '../net/attestation.js';
 
 export class BaseChannel implements Channel, AttestedChannel {
   private handlers: ChannelHandlers | undefined;

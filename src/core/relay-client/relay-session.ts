@@ -7,7 +7,7 @@
 import type { Clock, TimerHandle } from '../base/clock.js';
 import type { Channel, Frame } from '../net/transport.js';
 import { ErlmeshError } from '../base/errors.js';
-import type { ChannelAttestation } from '../trust/attestation.js';
+import type { ChannelAttestation } from '../net/attestation.js';
 import { base64ToBytes, bytesToBase64 } from '../base/base64.js';
 import { BaseChannel } from './base-channel.js';
 import { encodeBinData, type FromRelay, type PeerEntry, type ToRelay } from './protocol.js';

@@ -24,7 +24,7 @@
  * The WebSocket constructor is injected (isomorphic-ws in Node, the browser's own in tabs).
  */
 import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
-import { webCrypto, type DistCrypto } from '../net/proofs.js';
+import { webCrypto, type DistCrypto } from '../base/crypto.js';
 import type { Channel, ListenOptions, Registration, Transport } from '../net/transport.js';
 import { AuthError, badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
 import { TicketSource, type TicketOption } from '../trust/ticket.js';

@@ -3,7 +3,8 @@
  * fully qualified host or an IP address (`gandalf@127.0.0.1`). The two modes never mix
  * (docs/semantics.md §1): a node refuses to dial a peer of the other mode.
  */
-import type { NameMode } from '../net/frames.js';
+/** Short names (`gandalf@vm`) or long names (`gandalf@host.example.com`); the two never mix. */
+export type NameMode = 'short' | 'long';
 
 export const NOT_ALIVE_NAME = 'nonode@nohost';
 

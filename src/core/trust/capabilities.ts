@@ -31,7 +31,7 @@
  * name service (by name, or to the pid registered under it) must name that holder there, or
  * it is refused as forged.
  */
-import type { SignalFrame, SpawnSpec } from '../net/frames.js';
+import type { SignalFrame, SpawnSpec } from '../process/signals.js';
 import { badarg, ErlmeshError } from '../base/errors.js';
 import { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';

@@ -29,8 +29,8 @@
  * {@link Guard.refused}); see global/name-server.ts and pg/pg.ts.
  */
 import type { Clock } from '../base/clock.js';
-import type { NodeChange } from '../net/node-events.js';
-import type { SignalFrame } from '../net/frames.js';
+import type { NodeChange } from '../interfaces/node-events.js';
+import type { SignalFrame } from '../process/signals.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import { DEFAULT_MAX_MESSAGES_PER_SECOND, DEFAULT_MAX_MONITORS, decide } from './capabilities.js';

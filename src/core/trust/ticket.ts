@@ -24,7 +24,7 @@
  * Platform-free: HMAC comes from the injected `DistCrypto`; src/server/tickets.ts mints the
  * same strings synchronously with node:crypto.
  */
-import { webCrypto, type DistCrypto } from '../net/proofs.js';
+import { webCrypto, type DistCrypto } from '../base/crypto.js';
 import { AuthError, badarg } from '../base/errors.js';
 import type { TicketClaims } from '../interfaces/trust.js';
 

@@ -9,25 +9,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { RELAY_PATH } from '../../core/relay-client/protocol.js';
+import { DEMO_CONFIG_PATH, DEMO_TICKET_PATH, type DemoConfig } from '../../core/book/demo-config.js';
 
-export const DEMO_CONFIG_PATH = `${RELAY_PATH}/config.json`;
-export const DEMO_TICKET_PATH = `${RELAY_PATH}/ticket`;
-
-/** The page's view of the demo cluster. */
-export interface DemoConfig {
-  /** The relay: a path on the page's origin (`/erlmesh`) or an absolute ws(s):// URL. */
-  relay: string;
-  /** Host part of generated tab names: the server-node's (short) host. */
-  host: string;
-  mode: 'short' | 'long';
-  /** Where the page gets join tickets (a path on the page's origin): `/erlmesh/ticket`. */
-  ticket: string;
-  /** The name prefix the tickets allow (tab names are `<prefix><random>@<host>`), e.g. `tab-`. */
-  prefix: string;
-  /** The server-node running kvs, e.g. `demo@myhost`. */
-  server: string;
-}
+export { DEMO_CONFIG_PATH, DEMO_TICKET_PATH, type DemoConfig };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -38,7 +38,7 @@ const CREATION_EPOCH_S = 1_700_000_000;
 
 /**
  * HMAC-SHA-256(cookie, relayProofInput(nonce, name)) in lowercase hex — the same value as
- * `webCrypto.hmacSha256Hex` of src/core/net/proofs.ts, computed synchronously so that
+ * `webCrypto.hmacSha256Hex` of src/core/base/crypto.ts, computed synchronously so that
  * admission (check + name claim) happens in one turn of the event loop.
  */
 export function relayProof(cookie: string, nonce: string, name: string): string {

@@ -3,14 +3,11 @@
  * [name, node]), call errors (timeout on simulated time, noproc at once, server exits,
  * nodedown), servers on other nodes, init results, timeouts and continue actions, parent EXIT.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { behaviourNodes, eventually, flushUntil, probe, rejection, track } from './helpers.js';
-import { CallError, defineGenServer, genServer, type From } from '../../../src/core/behaviours/index.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { behaviourNodes, eventually, flushUntil, probe, rejection, track } from '../../support/behaviours.js';
+import { CallError, defineGenServer, ErlmeshError, type From, genServer, type Node, Pid } from '../../../src/core/index.js';
 
 /** A counter that reports info messages and termination to the 'probe' on `probeNode`. */
 const counter = defineGenServer<{ n: number; probe: string; waiting?: From }, { n?: number; probe: string }>('counter', {
@@ -102,18 +99,14 @@ const isCallError = (e: unknown, code: string): CallError => {
 };
 
 describe('genServer', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
   /** Nodes a, b, c (the first `n` of them) with the test modules loaded. */
-  async function nodes(n = 3, clock?: SimulatedClock): Promise<[Node, Node, Node]> {
-    c = new TestCluster(clock ? { clock } : {});
+  async function nodes(c: TestCluster, n = 3): Promise<[Node, Node, Node]> {
     return (await behaviourNodes(c, ['a', 'b', 'c'].slice(0, n), [counter, initer])) as [Node, Node, Node];
   }
 
   describe('callbacks', () => {
-    it('call, cast and info reach their callbacks; stop runs terminate and resolves ok', async () => {
-      const [a] = await nodes(1);
+    it('call, cast and info reach their callbacks; stop runs terminate and resolves ok', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const p = probe(a);
       const r = await genServer.start(a, counter, { n: 1, probe: a.name });
       expect(r[0]).toBe('ok');
@@ -132,8 +125,8 @@ describe('genServer', () => {
       expect(await exited).toBe('normal');
     });
 
-    it('stop with a reason exits with that reason; a cast returning stop runs terminate', async () => {
-      const [a] = await nodes(1);
+    it('stop with a reason exits with that reason; a cast returning stop runs terminate', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const p = probe(a);
       const [, pid] = (await genServer.start(a, counter, { probe: a.name })) as ['ok', Pid];
       const exited = a.exitReason(pid);
@@ -149,8 +142,8 @@ describe('genServer', () => {
       ]);
     });
 
-    it('a crashing callback runs terminate with the crash reason, prints a report, and callers see server_exit', async () => {
-      const [a] = await nodes(1);
+    it('a crashing callback runs terminate with the crash reason, prints a report, and callers see server_exit', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const p = probe(a);
       const [, pid] = (await genServer.start(a, counter, { n: 3, probe: a.name })) as ['ok', Pid];
       const e = isCallError(await rejection(genServer.call(a, pid, 'crash')), 'server_exit');
@@ -163,8 +156,8 @@ describe('genServer', () => {
       expect(c.output(a)).toContain('crash in handleCall');
     });
 
-    it('self.exit in a callback, a bad return value and a stop result give those exit reasons', async () => {
-      const [a] = await nodes(1);
+    it('self.exit in a callback, a bad return value and a stop result give those exit reasons', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const [, p1] = (await genServer.start(a, counter, { probe: a.name })) as ['ok', Pid];
       expect(isCallError(await rejection(genServer.call(a, p1, 'exit')), 'server_exit').reason).toBe('exited');
@@ -178,16 +171,16 @@ describe('genServer', () => {
       expect(await exited).toBe('normal');
     });
 
-    it("a callback's self.throw(v) counts as returning v", async () => {
-      const [a] = await nodes(1);
+    it("a callback's self.throw(v) counts as returning v", async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const [, pid] = (await genServer.start(a, counter, { n: 9, probe: a.name })) as ['ok', Pid];
       expect(await genServer.call(a, pid, 'throw')).toBe('thrown');
       expect(await genServer.call(a, pid, 'get')).toBe(9);
     });
 
-    it('a call from the server to itself rejects calling_self', async () => {
-      const [a] = await nodes(1);
+    it('a call from the server to itself rejects calling_self', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const [, pid] = (await genServer.start(a, counter, { probe: a.name })) as ['ok', Pid];
       const e = isCallError(await rejection(genServer.call(a, pid, 'self_call')), 'server_exit');
@@ -196,15 +189,15 @@ describe('genServer', () => {
       expect(inner.code).toBe('calling_self');
     });
 
-    it('cast to a missing server, name or node returns ok', async () => {
-      const [a] = await nodes(1);
+    it('cast to a missing server, name or node returns ok', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       expect(genServer.cast(a, 'nobody', 'x')).toBe('ok');
       expect(genServer.cast(a, ['nobody', 'zz@vm'], 'x')).toBe('ok');
       expect(genServer.cast(a, a.spawn(() => undefined), 'x')).toBe('ok');
     });
 
-    it('bad arguments throw badarg', async () => {
-      const [a] = await nodes(1);
+    it('bad arguments throw badarg', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const e1 = await rejection(genServer.call(a, 42 as never, 'x'));
       expect((e1 as ErlmeshError).code).toBe('badarg');
       const e2 = await rejection(genServer.call(a, 'x', () => 1));
@@ -219,8 +212,8 @@ describe('genServer', () => {
   });
 
   describe('deferred replies', () => {
-    it('noreply now, reply(from, v) later; the caller waits until then', async () => {
-      const [a] = await nodes(1);
+    it('noreply now, reply(from, v) later; the caller waits until then', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const [, pid] = (await genServer.start(a, counter, { n: 7, probe: a.name })) as ['ok', Pid];
       const waiting = track(genServer.call(a, pid, 'wait'));
@@ -231,22 +224,22 @@ describe('genServer', () => {
       expect(waiting.value).toEqual(['released', 7]);
     });
 
-    it('another process can reply with reply(ctx, from, v)', async () => {
-      const [a] = await nodes(1);
+    it('another process can reply with reply(ctx, from, v)', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const [, pid] = (await genServer.start(a, counter, { probe: a.name })) as ['ok', Pid];
       expect(await genServer.call(a, pid, 'hand_off')).toBe('answered by helper');
     });
 
-    it('reply with something that is not a from throws badarg', async () => {
-      await nodes(1);
+    it('reply with something that is not a from throws badarg', async ({ cluster: c }) => {
+      await nodes(c, 1);
       expect(() => genServer.reply('nope' as never, 1)).toThrow(ErlmeshError);
     });
   });
 
   describe('names', () => {
-    it('a local name: start, call by name, already_started on a second start', async () => {
-      const [a] = await nodes(1);
+    it('a local name: start, call by name, already_started on a second start', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const r = (await genServer.start(a, 'counter', { n: 2, probe: a.name }, { name: 'ctr' })) as ['ok', Pid];
       expect(r[0]).toBe('ok');
@@ -262,16 +255,16 @@ describe('genServer', () => {
       expect(await genServer.call(a, 'ctr', 'get')).toBe(2);
     });
 
-    it("§7: call(['global', 'nope'], x) rejects noproc with Erlang's details {noproc, {gen_server, call, [{global, nope}, x]}}", async () => {
-      const [a] = await nodes(1);
+    it("§7: call(['global', 'nope'], x) rejects noproc with Erlang's details {noproc, {gen_server, call, [{global, nope}, x]}}", async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const e = isCallError(await rejection(genServer.call(a, ['global', 'nope'], 'x')), 'noproc');
       expect(e.reason).toBe('noproc');
       expect(e.details).toEqual(['noproc', ['gen_server', 'call', [['global', 'nope'], 'x']]]);
       expect(genServer.cast(a, ['global', 'nope'], 'x')).toBe('ok');
     });
 
-    it('[name, node]: call, cast and stop from another node', async () => {
-      const [a, b] = await nodes(2);
+    it('[name, node]: call, cast and stop from another node', async ({ cluster: c }) => {
+      const [a, b] = await nodes(c, 2);
       probe(b);
       expect((await genServer.start(b, counter, { n: 10, probe: b.name }, { name: 'ctr' }))[0]).toBe('ok');
       expect(await genServer.call(a, ['ctr', b.name], 'get')).toBe(10);
@@ -281,8 +274,8 @@ describe('genServer', () => {
       expect(b.whereis('ctr')).toBeUndefined();
     });
 
-    it('a global name: start, call as ["global", name] from every node, already_started', async () => {
-      const [a, b, cc] = await nodes(3);
+    it('a global name: start, call as ["global", name] from every node, already_started', async ({ cluster: c }) => {
+      const [a, b, cc] = await nodes(c, 3);
       probe(a);
       await a.ping(b.name);
       await a.ping(cc.name);
@@ -302,9 +295,8 @@ describe('genServer', () => {
   });
 
   describe('call errors', () => {
-    it('a call that gets no reply rejects timeout after timeoutMs on the simulated clock, and not before', async () => {
-      const clock = new SimulatedClock();
-      const [a] = await nodes(1, clock);
+    it('a call that gets no reply rejects timeout after timeoutMs on the simulated clock, and not before', async ({ clock, simCluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const started = track(genServer.start(a, counter, { probe: a.name }, { name: 'ctr' }));
       await flushUntil(clock, () => started.settled);
@@ -322,9 +314,8 @@ describe('genServer', () => {
       expect(get.value).toBe(0);
     });
 
-    it('the default call timeout is 5000 ms', async () => {
-      const clock = new SimulatedClock();
-      const [a] = await nodes(1, clock);
+    it('the default call timeout is 5000 ms', async ({ clock, simCluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const started = track(genServer.start(a, counter, { probe: a.name }));
       await flushUntil(clock, () => started.settled);
@@ -337,9 +328,8 @@ describe('genServer', () => {
       isCallError(call.error, 'timeout');
     });
 
-    it('a call to a dead server, an unregistered name or a missing [name, node] rejects noproc at once', async () => {
-      const clock = new SimulatedClock();
-      const [a, b] = await nodes(2, clock);
+    it('a call to a dead server, an unregistered name or a missing [name, node] rejects noproc at once', async ({ clock, simCluster: c }) => {
+      const [a, b] = await nodes(c, 2);
       probe(a);
       const started = track(genServer.start(a, counter, { probe: a.name }));
       await flushUntil(clock, () => started.settled);
@@ -355,9 +345,8 @@ describe('genServer', () => {
       expect(clock.now()).toBe(0);
     });
 
-    it('a call to a server whose node is unreachable or gets killed rejects nodedown at once', async () => {
-      const clock = new SimulatedClock();
-      const [a, b] = await nodes(2, clock);
+    it('a call to a server whose node is unreachable or gets killed rejects nodedown at once', async ({ clock, simCluster: c }) => {
+      const [a, b] = await nodes(c, 2);
       probe(b);
       const started = track(genServer.start(a, counter, { probe: b.name }, { node: b.name, name: 'ctr' }));
       await flushUntil(clock, () => started.settled);
@@ -374,8 +363,8 @@ describe('genServer', () => {
       expect(clock.now()).toBe(0);
     });
 
-    it('a call from inside a process uses that process (from = its pid)', async () => {
-      const [a] = await nodes(1);
+    it('a call from inside a process uses that process (from = its pid)', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       await genServer.start(a, counter, { n: 1, probe: a.name }, { name: 'ctr' });
       const caller = a.spawn(async (self) => {
@@ -388,8 +377,8 @@ describe('genServer', () => {
   });
 
   describe('on other nodes', () => {
-    it('start with node: runs there; call, cast, info and stop from a third node', async () => {
-      const [a, b, cc] = await nodes(3);
+    it('start with node: runs there; call, cast, info and stop from a third node', async ({ cluster: c }) => {
+      const [a, b, cc] = await nodes(c, 3);
       const p = probe(cc);
       const r = (await genServer.start(a, 'counter', { n: 1, probe: cc.name }, { node: b.name })) as ['ok', Pid];
       expect(r[0]).toBe('ok');
@@ -404,8 +393,8 @@ describe('genServer', () => {
       expect(p.got).toContainEqual(['terminate', 'shutdown', 2]);
     });
 
-    it('a remote start with a name and link: the server is linked to the caller', async () => {
-      const [a, b] = await nodes(2);
+    it('a remote start with a name and link: the server is linked to the caller', async ({ cluster: c }) => {
+      const [a, b] = await nodes(c, 2);
       probe(b);
       const owner = a.spawn(async (self) => {
         self.trapExit(true);
@@ -422,22 +411,22 @@ describe('genServer', () => {
       expect(b.whereis('ctr')).toBeUndefined();
     });
 
-    it('a start on a node without the callback module fails with undef', async () => {
-      const [a, b] = await nodes(2);
+    it('a start on a node without the callback module fails with undef', async ({ cluster: c }) => {
+      const [a, b] = await nodes(c, 2);
       const r = (await genServer.start(a, 'no_such_module', 1, { node: b.name })) as ['error', unknown];
       expect(r).toEqual(['error', ['undef', ['no_such_module', 'init', [1]]]]);
     });
 
-    it('a start on an unreachable node returns an error', async () => {
-      const [a] = await nodes(1);
+    it('a start on an unreachable node returns an error', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const r = await genServer.start(a, 'counter', {}, { node: 'zz@vm' });
       expect(r).toEqual(['error', 'noconnection']);
     });
   });
 
   describe('init and actions', () => {
-    it('init results: stop → error with the reason, error → error (exits normal), ignore, crash, bad value', async () => {
-      const [a] = await nodes(1);
+    it('init results: stop → error with the reason, error → error (exits normal), ignore, crash, bad value', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       expect(await genServer.start(a, initer, 'stop')).toEqual(['error', 'no_way']);
       expect(await genServer.start(a, initer, 'error')).toEqual(['error', 'soft_no']);
@@ -449,8 +438,8 @@ describe('genServer', () => {
       expect(await genServer.start(a, initer, 'bad')).toEqual(['error', ['bad_return_value', ['nope']]]);
     });
 
-    it('a linked start whose init returns error leaves a non-trapping caller alive and no EXIT behind', async () => {
-      const [a] = await nodes(1);
+    it('a linked start whose init returns error leaves a non-trapping caller alive and no EXIT behind', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       probe(a);
       const caller = a.spawn(async (self) => {
         const r = await genServer.start(self, initer, 'error', { link: true });
@@ -460,8 +449,8 @@ describe('genServer', () => {
       expect(await a.exitReason(caller)).toEqual(['done', ['error', 'soft_no'], []]);
     });
 
-    it('a linked start whose init returns stop gives a trapping caller the error and consumes the EXIT', async () => {
-      const [a] = await nodes(1);
+    it('a linked start whose init returns stop gives a trapping caller the error and consumes the EXIT', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const caller = a.spawn(async (self) => {
         self.trapExit(true);
         const r = await genServer.start(self, initer, 'stop', { link: true });
@@ -470,9 +459,8 @@ describe('genServer', () => {
       expect(await a.exitReason(caller)).toEqual(['done', ['error', 'no_way'], []]);
     });
 
-    it('a start whose init takes longer than timeoutMs returns timeout and the server is killed', async () => {
-      const clock = new SimulatedClock();
-      const [a] = await nodes(1, clock);
+    it('a start whose init takes longer than timeoutMs returns timeout and the server is killed', async ({ clock, simCluster: c }) => {
+      const [a] = await nodes(c, 1);
       const before = a.registered().length;
       const r = track(genServer.start(a, initer, 'slow', { timeoutMs: 500, name: 'slowpoke' }));
       await clock.advance(499);
@@ -484,9 +472,8 @@ describe('genServer', () => {
       expect(a.registered().length).toBe(before);
     });
 
-    it('a timeout action gives handleInfo("timeout") after that long without messages', async () => {
-      const clock = new SimulatedClock();
-      const [a] = await nodes(1, clock);
+    it('a timeout action gives handleInfo("timeout") after that long without messages', async ({ clock, simCluster: c }) => {
+      const [a] = await nodes(c, 1);
       const p = probe(a);
       const r = track(genServer.start(a, initer, 'timeout'));
       await flushUntil(clock, () => r.settled);
@@ -499,14 +486,14 @@ describe('genServer', () => {
       expect(p.got).toEqual([['info', 'timeout']]); // once: the next wait has no timeout
     });
 
-    it('a continue action runs handleContinue before the next message', async () => {
-      const [a] = await nodes(1);
+    it('a continue action runs handleContinue before the next message', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const [, pid] = (await genServer.start(a, initer, 'continue')) as ['ok', Pid];
       expect(await genServer.call(a, pid, 'state')).toEqual({ probe: a.name, steps: ['init', 'c1', 'c2'] });
     });
 
-    it("a trapping server linked to its parent terminates on the parent's EXIT with that reason", async () => {
-      const [a] = await nodes(1);
+    it("a trapping server linked to its parent terminates on the parent's EXIT with that reason", async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const p = probe(a);
       let server: Pid | undefined;
       const parent = a.spawn(async (self) => {
@@ -522,8 +509,8 @@ describe('genServer', () => {
       expect(p.got).toEqual([['terminate', 'parent_quit']]);
     });
 
-    it('a non-trapping server has no terminate on an exit signal (it is killed at once)', async () => {
-      const [a] = await nodes(1);
+    it('a non-trapping server has no terminate on an exit signal (it is killed at once)', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const p = probe(a);
       const [, pid] = (await genServer.start(a, initer, 'plain')) as ['ok', Pid];
       const exited = a.exitReason(pid);
@@ -533,8 +520,8 @@ describe('genServer', () => {
       expect(p.got).toEqual([]);
     });
 
-    it('unhandled info without handleInfo is logged and dropped', async () => {
-      const [a] = await nodes(1);
+    it('unhandled info without handleInfo is logged and dropped', async ({ cluster: c }) => {
+      const [a] = await nodes(c, 1);
       const quiet = defineGenServer('quiet', {
         init: () => ['ok', 0],
         handleCall: (_s, _r, _f, n: number) => ['reply', n, n],

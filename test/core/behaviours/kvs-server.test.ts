@@ -3,26 +3,20 @@
  * the plain-process kvs (S28): store → true, lookup → ['ok', v] | undefined; locally, by rpc
  * from another node, by genServer.call with [name, node], and under a supervisor.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { behaviourNodes, eventually } from './helpers.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { behaviourNodes, eventually } from '../../support/behaviours.js';
 import { kvsServer } from '../../../src/core/book/kvs-server.js';
-import { CallError, genServer, supervisor } from '../../../src/core/behaviours/index.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { BadRpcError, CallError, genServer, type Node, Pid, supervisor } from '../../../src/core/index.js';
 
 describe('kvs_server (the book kvs as a genServer)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  async function cluster(): Promise<[Node, Node, Node]> {
-    c = new TestCluster();
+  async function cluster(c: TestCluster): Promise<[Node, Node, Node]> {
     return behaviourNodes(c, ['a', 'b', 'c'], [kvsServer]);
   }
 
-  it('locally: start, store → true, lookup → ["ok", v], tuple key, missing key → undefined, second start', async () => {
-    const [a] = await cluster();
+  it('locally: start, store → true, lookup → ["ok", v], tuple key, missing key → undefined, second start', async ({ cluster: c }) => {
+    const [a] = await cluster(c);
     const started = (await a.rpc.call(a.name, 'kvs_server', 'start', [])) as ['ok', Pid];
     expect(started[0]).toBe('ok');
     expect(a.whereis('kvs_server')?.equals(started[1])).toBe(true);
@@ -37,8 +31,8 @@ describe('kvs_server (the book kvs as a genServer)', () => {
     expect(again[1][1].equals(started[1])).toBe(true);
   });
 
-  it('by rpc from another node, and by genServer.call with [name, node]', async () => {
-    const [a, b, cc] = await cluster();
+  it('by rpc from another node, and by genServer.call with [name, node]', async ({ cluster: c }) => {
+    const [a, b, cc] = await cluster(c);
     expect((await a.rpc.call(b.name, 'kvs_server', 'start', []))[0]).toBe('ok');
     expect(await a.rpc.call(b.name, 'kvs_server', 'store', ['weather', 'fine'])).toBe(true);
     expect(await cc.rpc.call(b.name, 'kvs_server', 'lookup', ['weather'])).toEqual(['ok', 'fine']);
@@ -48,8 +42,8 @@ describe('kvs_server (the book kvs as a genServer)', () => {
     expect(await a.rpc.call(b.name, 'kvs_server', 'lookup', ['missing'])).toBeUndefined();
   });
 
-  it('where kvs_server is not running, lookup fails: rpc gives EXIT with a noproc CallError', async () => {
-    const [a, b] = await cluster();
+  it('where kvs_server is not running, lookup fails: rpc gives EXIT with a noproc CallError', async ({ cluster: c }) => {
+    const [a, b] = await cluster(c);
     const e = await a.rpc.call(b.name, 'kvs_server', 'lookup', ['weather']).then(
       () => undefined,
       (x: unknown) => x,
@@ -61,8 +55,8 @@ describe('kvs_server (the book kvs as a genServer)', () => {
     await expect(genServer.call(a, ['kvs_server', b.name], ['lookup', 'x'])).rejects.toMatchObject({ code: 'noproc' });
   });
 
-  it('under a supervisor on another node: restarted (empty) after a crash, under the same name', async () => {
-    const [a, b] = await cluster();
+  it('under a supervisor on another node: restarted (empty) after a crash, under the same name', async ({ cluster: c }) => {
+    const [a, b] = await cluster(c);
     const [, sup] = (await supervisor.start(a, {
       children: [{ id: 'kvs', start: { ...genServer.childStart('kvs_server', [], { name: 'kvs_server' }), node: b.name } }],
     })) as ['ok', Pid];

@@ -3,14 +3,11 @@
  * simulated time, the child management calls, genServer children (parent shutdown runs
  * terminate), start failures, and children on other nodes restarted after their node is killed.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { behaviourNodes, eventually, flushUntil, probe, track } from './helpers.js';
-import { defineGenServer, genServer, supervisor, type ChildInfo, type ChildSpec, type SupervisorSpec } from '../../../src/core/behaviours/index.js';
-import { defineModule } from '../../../src/core/modules/module.js';
-import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { behaviourNodes, eventually, flushUntil, probe, track } from '../../support/behaviours.js';
+import { type ChildInfo, type ChildSpec, defineGenServer, defineModule, genServer, type Node, Pid, supervisor, type SupervisorSpec } from '../../../src/core/index.js';
 
 /**
  * A plain-process child: tells the probe on `probeNode` it started, then obeys
@@ -67,11 +64,7 @@ const started = (got: unknown[], tag?: string): unknown[][] =>
   got.filter((m) => Array.isArray(m) && m[0] === 'started' && (tag === undefined || m[1] === tag)) as unknown[][];
 
 describe('supervisor', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  async function nodes<N extends string[]>(names: [...N], clock?: SimulatedClock): Promise<{ [K in keyof N]: Node }> {
-    c = new TestCluster(clock ? { clock } : {});
+  async function nodes<N extends string[]>(c: TestCluster, names: [...N]): Promise<{ [K in keyof N]: Node }> {
     return behaviourNodes(c, names, MODS);
   }
 
@@ -93,8 +86,8 @@ describe('supervisor', () => {
   }
 
   describe('strategies', () => {
-    it('one_for_one: only the crashed child is restarted', async () => {
-      const [a] = await nodes(['a']);
+    it('one_for_one: only the crashed child is restarted', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, { strategy: 'one_for_one', intensity: 5, children: [w('w1', a.name), w('w2', a.name), w('w3', a.name)] });
       const before = await supervisor.whichChildren(a, sup);
@@ -107,8 +100,8 @@ describe('supervisor', () => {
       expect(started(p.got).map((m) => m[1])).toEqual(['w1', 'w2', 'w3', 'w2']);
     });
 
-    it('one_for_all: all children are stopped (last first) and restarted in order', async () => {
-      const [a] = await nodes(['a']);
+    it('one_for_all: all children are stopped (last first) and restarted in order', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, { strategy: 'one_for_all', intensity: 5, children: [w('w1', a.name), w('w2', a.name), w('w3', a.name)] });
       const before = pidsOf(await supervisor.whichChildren(a, sup)) as Pid[];
@@ -121,8 +114,8 @@ describe('supervisor', () => {
       after.forEach((pid, i) => expect(pid.equals(before[i]!)).toBe(false));
     });
 
-    it('rest_for_one: the crashed child and those started after it are restarted', async () => {
-      const [a] = await nodes(['a']);
+    it('rest_for_one: the crashed child and those started after it are restarted', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, { strategy: 'rest_for_one', intensity: 5, children: [w('w1', a.name), w('w2', a.name), w('w3', a.name)] });
       const before = pidsOf(await supervisor.whichChildren(a, sup)) as Pid[];
@@ -136,8 +129,8 @@ describe('supervisor', () => {
       expect(a.isProcessAlive(before[2]!)).toBe(false);
     });
 
-    it('simple_one_for_one: startChild with extra args; a crashed child restarts with its own args', async () => {
-      const [a] = await nodes(['a']);
+    it('simple_one_for_one: startChild with extra args; a crashed child restarts with its own args', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, { strategy: 'simple_one_for_one', intensity: 5, children: [w('tpl', a.name)] });
       expect(await supervisor.whichChildren(a, sup)).toEqual([]);
@@ -160,8 +153,8 @@ describe('supervisor', () => {
       expect(await supervisor.deleteChild(a, sup, 'tpl')).toEqual(['error', 'simple_one_for_one']);
     });
 
-    it('simple_one_for_one with a genServer template: extra args extend the init argument', async () => {
-      const [a] = await nodes(['a']);
+    it('simple_one_for_one with a genServer template: extra args extend the init argument', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, {
         strategy: 'simple_one_for_one',
@@ -181,8 +174,8 @@ describe('supervisor', () => {
       await gone;
     }
 
-    it('permanent: restarted after normal and abnormal exits', async () => {
-      const [a] = await nodes(['a']);
+    it('permanent: restarted after normal and abnormal exits', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, { intensity: 10, children: [w('perm', a.name)] });
       await exitWith(a, sup, 'perm', 'normal');
@@ -194,8 +187,8 @@ describe('supervisor', () => {
       expect((await supervisor.whichChildren(a, sup))[0]!.pid).toBeInstanceOf(Pid);
     });
 
-    it('transient: restarted after an abnormal exit only; normal/shutdown leave the spec without a pid', async () => {
-      const [a] = await nodes(['a']);
+    it('transient: restarted after an abnormal exit only; normal/shutdown leave the spec without a pid', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, { intensity: 10, children: [w('tr', a.name, { restart: 'transient' })] });
       await exitWith(a, sup, 'tr', 'boom');
@@ -209,8 +202,8 @@ describe('supervisor', () => {
       expect(await supervisor.countChildren(a, sup)).toEqual({ specs: 1, active: 0, supervisors: 0, workers: 1 });
     });
 
-    it('temporary: never restarted, and its spec is dropped', async () => {
-      const [a] = await nodes(['a']);
+    it('temporary: never restarted, and its spec is dropped', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, { intensity: 10, children: [w('t1', a.name, { restart: 'temporary' }), w('t2', a.name, { restart: 'temporary' })] });
       await exitWith(a, sup, 't1', 'boom');
@@ -221,9 +214,8 @@ describe('supervisor', () => {
   });
 
   describe('intensity and period (simulated clock)', () => {
-    it('more than intensity restarts within period: children are stopped and the supervisor exits shutdown', async () => {
-      const clock = new SimulatedClock();
-      const [a] = await nodes(['a'], clock);
+    it('more than intensity restarts within period: children are stopped and the supervisor exits shutdown', async ({ clock, simCluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const st = track(supervisor.start(a, { intensity: 2, period: 1_000, children: [w('w1', a.name), w('w2', a.name)] }));
       await flushUntil(clock, () => st.settled);
@@ -248,9 +240,8 @@ describe('supervisor', () => {
       expect(c.output(a)).toContain('reached_max_restart_intensity');
     });
 
-    it('restarts spread wider than period do not add up', async () => {
-      const clock = new SimulatedClock();
-      const [a] = await nodes(['a'], clock);
+    it('restarts spread wider than period do not add up', async ({ clock, simCluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const st = track(supervisor.start(a, { intensity: 1, period: 1_000, children: [w('w1', a.name)] }));
       await flushUntil(clock, () => st.settled);
@@ -263,9 +254,8 @@ describe('supervisor', () => {
       expect(a.isProcessAlive(sup)).toBe(true);
     });
 
-    it('intensity 0: the first crash stops the supervisor', async () => {
-      const clock = new SimulatedClock();
-      const [a] = await nodes(['a'], clock);
+    it('intensity 0: the first crash stops the supervisor', async ({ clock, simCluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const st = track(supervisor.start(a, { intensity: 0, children: [w('w1', a.name)] }));
       await flushUntil(clock, () => st.settled);
@@ -276,9 +266,8 @@ describe('supervisor', () => {
       expect(supExit.value).toBe('shutdown');
     });
 
-    it('a child that ignores shutdown is killed after its shutdown time', async () => {
-      const clock = new SimulatedClock();
-      const [a] = await nodes(['a'], clock);
+    it('a child that ignores shutdown is killed after its shutdown time', async ({ clock, simCluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const spec: ChildSpec = { id: 's', start: { module: 'stubborn', fun: 'run', args: [a.name] }, shutdown: 2_000 };
       const st = track(supervisor.start(a, { children: [spec] }));
@@ -298,8 +287,8 @@ describe('supervisor', () => {
   });
 
   describe('child management', () => {
-    it('startChild, terminateChild, restartChild, deleteChild, countChildren and their errors', async () => {
-      const [a] = await nodes(['a']);
+    it('startChild, terminateChild, restartChild, deleteChild, countChildren and their errors', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       probe(a);
       const sup = await startSup(a, { children: [w('w1', a.name)] }, 'top');
       const r = (await supervisor.startChild(a, 'top', w('w2', a.name))) as ['ok', Pid];
@@ -325,8 +314,8 @@ describe('supervisor', () => {
       expect((await supervisor.whichChildren(a, sup)).map((x) => x.id)).toEqual(['w1']);
     });
 
-    it('genServer children: reachable by name after a restart; supervisor stop runs their terminate (last first)', async () => {
-      const [a] = await nodes(['a']);
+    it('genServer children: reachable by name after a restart; supervisor stop runs their terminate (last first)', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, {
         intensity: 3,
@@ -350,8 +339,8 @@ describe('supervisor', () => {
       expect(a.whereis('g2')).toBeUndefined();
     });
 
-    it('a child failing to start fails the supervisor start and stops the children already started', async () => {
-      const [a] = await nodes(['a']);
+    it('a child failing to start fails the supervisor start and stops the children already started', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const r = await supervisor.start(a, {
         children: [w('w1', a.name), { id: 'px', start: genServer.childStart('picky', false) }, w('w3', a.name)],
@@ -362,8 +351,8 @@ describe('supervisor', () => {
       expect(started(p.got, 'w3')).toEqual([]);
     });
 
-    it('bad supervisor specs are refused', async () => {
-      const [a] = await nodes(['a']);
+    it('bad supervisor specs are refused', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       expect(await supervisor.start(a, { strategy: 'one_for_many' as never })).toEqual(['error', ['supervisor_data', ['invalid_strategy', 'one_for_many']]]);
       expect(await supervisor.start(a, { intensity: -1 })).toEqual(['error', ['supervisor_data', ['invalid_intensity', -1]]]);
       expect(await supervisor.start(a, { children: [w('x', a.name), w('x', a.name)] })).toEqual([
@@ -376,8 +365,8 @@ describe('supervisor', () => {
       ]);
     });
 
-    it('nested supervisors: a supervisor child of type supervisor', async () => {
-      const [a] = await nodes(['a']);
+    it('nested supervisors: a supervisor child of type supervisor', async ({ cluster: c }) => {
+      const [a] = await nodes(c, ['a']);
       const p = probe(a);
       const sup = await startSup(a, {
         strategy: 'one_for_all',
@@ -400,9 +389,8 @@ describe('supervisor', () => {
   });
 
   describe('children on other nodes', () => {
-    it('a supervisor restarts a child on a remote node after that node is killed (once another node is named for it), and gives up after its intensity is exceeded', async () => {
-      const clock = new SimulatedClock();
-      const [a, b, cc, d] = await nodes(['a', 'b', 'c', 'd'], clock);
+    it('a supervisor restarts a child on a remote node after that node is killed (once another node is named for it), and gives up after its intensity is exceeded', async ({ clock, simCluster: c }) => {
+      const [a, b, cc, d] = await nodes(c, ['a', 'b', 'c', 'd']);
       const p = probe(a);
       let target = b.name;
       const spec: SupervisorSpec = {
@@ -453,8 +441,8 @@ describe('supervisor', () => {
       expect(a.whereis('top')).toBeUndefined();
     });
 
-    it('a genServer child on another node: started there, linked, restarted when it crashes', async () => {
-      const [a, b] = await nodes(['a', 'b']);
+    it('a genServer child on another node: started there, linked, restarted when it crashes', async ({ cluster: c }) => {
+      const [a, b] = await nodes(c, ['a', 'b']);
       const p = probe(a);
       const sup = await startSup(a, {
         intensity: 3,
@@ -472,8 +460,8 @@ describe('supervisor', () => {
       expect(b.whereis('g')).toBeUndefined();
     });
 
-    it('a globally named genServer child on another node gets its global name back after each restart', async () => {
-      const [a, b, cc] = await nodes(['a', 'b', 'c']);
+    it('a globally named genServer child on another node gets its global name back after each restart', async ({ cluster: c }) => {
+      const [a, b, cc] = await nodes(c, ['a', 'b', 'c']);
       probe(a);
       await a.ping(b.name);
       await a.ping(cc.name);
@@ -493,8 +481,8 @@ describe('supervisor', () => {
       expect(await genServer.call(a, ['global', 'gtidy'], 'whoami')).toEqual(['g', b.name]);
     });
 
-    it('startChild with a node function picks the node at each start; a remote supervisor cannot take one', async () => {
-      const [a, b, cc] = await nodes(['a', 'b', 'c']);
+    it('startChild with a node function picks the node at each start; a remote supervisor cannot take one', async ({ cluster: c }) => {
+      const [a, b, cc] = await nodes(c, ['a', 'b', 'c']);
       const p = probe(a);
       const sup = await startSup(a, { intensity: 3, children: [] });
       let target = b.name;

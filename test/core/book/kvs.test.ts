@@ -2,16 +2,13 @@
  * The book's examples (Programming Erlang ch. 14, §10 of docs/semantics.md): S28.
  * kvs over rpc and by direct message, dist_demo's remote loop, and nl (shipping a module).
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { badrpc } from '../../helpers/errors.js';
-import { track } from '../../helpers/time.js';
-import { defineModule } from '../../../src/core/modules/module.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
+import { describe, expect } from 'vitest';
+import { it, type ClusterFactory } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { badrpc } from '../../support/errors.js';
+import { track } from '../../support/real-time.js';
+import { BadRpcError, defineModule, type Node, Pid, TIMEOUT } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { Node } from '../../../src/core/node/node.js';
 
 /** reason must be ['EXIT', ['exception', e]]; returns e. */
 function exceptionOf(reason: unknown): Error & { code?: string } {
@@ -26,16 +23,12 @@ function exceptionOf(reason: unknown): Error & { code?: string } {
 }
 
 describe('kvs (S28, §10)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  async function cluster(): Promise<[Node, Node, Node]> {
-    c = new TestCluster();
+  async function cluster(c: TestCluster): Promise<[Node, Node, Node]> {
     return [await c.node('a'), await c.node('b'), await c.node('c')];
   }
 
-  it("S28: the book's walkthrough: start, second start badarg, store, lookup, tuple key, missing key", async () => {
-    const [a, b] = await cluster();
+  it("S28: the book's walkthrough: start, second start badarg, store, lookup, tuple key, missing key", async ({ cluster: c }) => {
+    const [a, b] = await cluster(c);
     expect(await a.rpc.call(b.name, 'kvs', 'start', [])).toBe(true);
     expect(b.whereis('kvs')).toBeInstanceOf(Pid);
 
@@ -61,8 +54,8 @@ describe('kvs (S28, §10)', () => {
     expect(await a.rpc.call(b.name, 'kvs', 'lookup', ['weather'])).toEqual(['ok', 'rain']);
   });
 
-  it('S28: lookup and store on a node where kvs was never started reject with badarg', async () => {
-    const [a, b, cc] = await cluster();
+  it('S28: lookup and store on a node where kvs was never started reject with badarg', async ({ cluster: c }) => {
+    const [a, b, cc] = await cluster(c);
     await a.rpc.call(b.name, 'kvs', 'start', []);
     const l = await badrpc(a.rpc.call(cc.name, 'kvs', 'lookup', ['weather']));
     expect(exceptionOf(l.reason).code).toBe('badarg');
@@ -70,8 +63,8 @@ describe('kvs (S28, §10)', () => {
     expect(exceptionOf(s.reason).code).toBe('badarg');
   });
 
-  it("S28: from a process on a, ['kvs', b] ! [self, ['lookup','weather']] gets ['kvs', ['ok','fine']]", async () => {
-    const [a, b] = await cluster();
+  it("S28: from a process on a, ['kvs', b] ! [self, ['lookup','weather']] gets ['kvs', ['ok','fine']]", async ({ cluster: c }) => {
+    const [a, b] = await cluster(c);
     await a.rpc.call(b.name, 'kvs', 'start', []);
     await a.rpc.call(b.name, 'kvs', 'store', ['weather', 'fine']);
     const asker = a.spawn(async (self) => {
@@ -82,8 +75,8 @@ describe('kvs (S28, §10)', () => {
     expect(await a.exitReason(asker)).toEqual(['reply', ['kvs', ['ok', 'fine']]]);
   });
 
-  it('S28: a value stored from a is visible from a third node c', async () => {
-    const [a, b, cc] = await cluster();
+  it('S28: a value stored from a is visible from a third node c', async ({ cluster: c }) => {
+    const [a, b, cc] = await cluster(c);
     await a.rpc.call(b.name, 'kvs', 'start', []);
     expect(await a.rpc.call(b.name, 'kvs', 'store', ['weather', 'fine'])).toBe(true);
     expect(await cc.rpc.call(b.name, 'kvs', 'lookup', ['weather'])).toEqual(['ok', 'fine']);
@@ -93,17 +86,14 @@ describe('kvs (S28, §10)', () => {
 });
 
 describe('dist_demo (S28, §10)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
   const oops = defineModule('oops', {
     fail: () => {
       throw new RangeError('oops');
     },
   });
 
-  async function withLoop(clock?: SimulatedClock): Promise<{ a: Node; b: Node; loop: Pid; rpc: (m: string, f: string, args: unknown[]) => Promise<unknown> }> {
-    c = new TestCluster(clock ? { clock } : {});
+  async function withLoop(clusters: ClusterFactory, clock?: SimulatedClock): Promise<{ a: Node; b: Node; loop: Pid; rpc: (m: string, f: string, args: unknown[]) => Promise<unknown> }> {
+    const c = clusters(clock ? { clock } : {});
     const [a, b] = await c.startNodes('a', 'b');
     await c.node('c');
     b.load(oops);
@@ -112,8 +102,8 @@ describe('dist_demo (S28, §10)', () => {
     return { a, b, loop, rpc };
   }
 
-  it('S28: dist_demo.start(b) spawns the loop on b; rpc(pid, erlang, node) → b, rpc(math.sqrt(16)) → 4', async () => {
-    const { b, loop, rpc } = await withLoop();
+  it('S28: dist_demo.start(b) spawns the loop on b; rpc(pid, erlang, node) → b, rpc(math.sqrt(16)) → 4', async ({ clusters }) => {
+    const { b, loop, rpc } = await withLoop(clusters);
     expect(loop).toBeInstanceOf(Pid);
     expect(loop.node).toBe(b.name);
     expect(await rpc('erlang', 'node', [])).toBe(b.name);
@@ -121,8 +111,7 @@ describe('dist_demo (S28, §10)', () => {
     expect(b.isProcessAlive(loop)).toBe(true);
   });
 
-  it('S28: dist_demo started from a process via the module function, rpc from that process', async () => {
-    c = new TestCluster();
+  it('S28: dist_demo started from a process via the module function, rpc from that process', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const p = a.spawn(async (self) => {
       const loop = (await self.node.apply(self, 'dist_demo', 'start', ['b@vm'])) as Pid;
@@ -135,8 +124,8 @@ describe('dist_demo (S28, §10)', () => {
     expect(where).toBe(b.name);
   });
 
-  it("S28: an erroring function → ['EXIT', ['exception', e]], and the loop keeps serving", async () => {
-    const { b, loop, rpc } = await withLoop();
+  it("S28: an erroring function → ['EXIT', ['exception', e]], and the loop keeps serving", async ({ clusters }) => {
+    const { b, loop, rpc } = await withLoop(clusters);
     const r = await rpc('oops', 'fail', []);
     const e = exceptionOf(r);
     expect(e.name).toBe('RangeError');
@@ -145,23 +134,23 @@ describe('dist_demo (S28, §10)', () => {
     expect(await rpc('erlang', 'node', [])).toBe(b.name);
   });
 
-  it("S28: an undefined function → ['EXIT', ['undef', [m, f, args]]]", async () => {
-    const { b, loop, rpc } = await withLoop();
+  it("S28: an undefined function → ['EXIT', ['undef', [m, f, args]]]", async ({ clusters }) => {
+    const { b, loop, rpc } = await withLoop(clusters);
     expect(await rpc('nosuch', 'f', [])).toEqual(['EXIT', ['undef', ['nosuch', 'f', []]]]);
     expect(b.isProcessAlive(loop)).toBe(true);
   });
 
-  it('S28: a throw returns its value', async () => {
-    const { rpc } = await withLoop();
+  it('S28: a throw returns its value', async ({ clusters }) => {
+    const { rpc } = await withLoop(clusters);
     expect(await rpc('erlang', 'throw', ['t'])).toBe('t');
   });
 
-  it("S28: exit(e) inside the loop → ['EXIT', 'e'] (catch exit(e)), and the loop stays alive", async () => {
+  it("S28: exit(e) inside the loop → ['EXIT', 'e'] (catch exit(e)), and the loop stays alive", async ({ clusters }) => {
     // In the book, `catch exit(e)` evaluates to {'EXIT', e}: the loop catches the exit and
     // keeps running. dist_demo.rpc has no timeout, so the call is bounded by an rpc timeout on
     // simulated time; a dead loop shows up as 'timeout' instead of a hang.
     const clock = new SimulatedClock();
-    const { b, loop, rpc } = await withLoopOnClock(clock);
+    const { b, loop, rpc } = await withLoopOnClock(clusters, clock);
     const r = track(rpc('erlang', 'exit', ['e']).catch((e) => ['rejected', e instanceof BadRpcError ? e.reason : e]));
     await clock.advance(1_000);
     await clock.flush();
@@ -170,8 +159,8 @@ describe('dist_demo (S28, §10)', () => {
     expect(b.isProcessAlive(loop)).toBe(true);
   });
 
-  async function withLoopOnClock(clock: SimulatedClock) {
-    c = new TestCluster({ clock });
+  async function withLoopOnClock(clusters: ClusterFactory, clock: SimulatedClock) {
+    const c = clusters({ clock });
     const [a, b] = await c.startNodes('a', 'b');
     await c.node('c');
     const started = track(a.rpc.call(a.name, 'dist_demo', 'start', [b.name]));
@@ -182,8 +171,7 @@ describe('dist_demo (S28, §10)', () => {
     return { a, b, loop, rpc };
   }
 
-  it('S28: a loop request sent by hand gets [loopPid, response]', async () => {
-    c = new TestCluster();
+  it('S28: a loop request sent by hand gets [loopPid, response]', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const loop = (await a.rpc.call(a.name, 'dist_demo', 'start', [b.name])) as Pid;
     const p = a.spawn(async (self) => {
@@ -199,11 +187,7 @@ describe('dist_demo (S28, §10)', () => {
 });
 
 describe('nl: shipping a module (S28)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  it('S28: a.nl(mod) loads the module on b and c; rpc.call(c, mod, …) works', async () => {
-    c = new TestCluster();
+  it('S28: a.nl(mod) loads the module on b and c; rpc.call(c, mod, …) works', async ({ cluster: c }) => {
     const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     expect(await a.ping(b.name)).toBe('pong');
     expect(await a.ping(cc.name)).toBe('pong');
@@ -228,8 +212,7 @@ describe('nl: shipping a module (S28)', () => {
     expect(await a.rpc.call(b.name, 'shipped', 'hello', ['joe'])).toBe(`hello joe from ${b.name}`);
   });
 
-  it('S28: method-shorthand module functions survive shipping', async () => {
-    c = new TestCluster();
+  it('S28: method-shorthand module functions survive shipping', async ({ cluster: c }) => {
     const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     await a.ping(b.name);
     await a.ping(cc.name);

@@ -10,7 +10,7 @@ import { decodeTerm, encodeTerm } from '../../../src/core/codec/superjson.js';
 import { FAST_TERM_FORMAT, TermWriter, decodeTermFast, encodeTermFast } from '../../../src/core/codec/binary.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { identical, term, termEquals } from '../terms/term-helpers.js';
+import { identical, term, termEquals } from '../../support/terms.js';
 
 const pid = new Pid('gandalf@host', 42, 0, 3);
 const ref = new Ref('gandalf@host', 3, 7);

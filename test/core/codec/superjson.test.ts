@@ -5,7 +5,7 @@ import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { PROTOCOL_TERM_FORMAT, decodeTerm, encodeTerm } from '../../../src/core/codec/superjson.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { term, termEquals } from '../terms/term-helpers.js';
+import { term, termEquals } from '../../support/terms.js';
 
 const pid = new Pid('gandalf@host', 42, 0, 3);
 const ref = new Ref('gandalf@host', 3, 7);

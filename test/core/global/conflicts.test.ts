@@ -3,17 +3,14 @@
  * apart (c still talks to both), each side registers `clash`, then the network heals, a pings
  * b, and after sync every node agrees.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import type { Node, Pid } from '../../../src/core/index.js';
 import type { Resolve } from '../../../src/core/global/global.js';
-import { connectAll, expectAgreement, isAlive, mesh, recorder, syncAll } from './helpers.js';
+import { connectAll, expectAgreement, isAlive, mesh, recorder, syncAll } from '../../support/global-mesh.js';
 
 describe('global name conflicts (S23)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
   interface Clash {
     a: Node;
     b: Node;
@@ -23,8 +20,7 @@ describe('global name conflicts (S23)', () => {
   }
 
   /** Partition a from b, register `clash` on both sides with `resolveA` / `resolveB`, heal, ping, sync. */
-  async function clash(resolveA: Resolve, resolveB: Resolve = resolveA): Promise<Clash> {
-    c = new TestCluster();
+  async function clash(c: TestCluster, resolveA: Resolve, resolveB: Resolve = resolveA): Promise<Clash> {
     const [a, b, cc] = (await mesh(c, 'a', 'b', 'c')) as [Node, Node, Node];
     c.net.partition([a.name], [b.name]);
     await eventually(() => !a.nodes().includes(b.name) && !b.nodes().includes(a.name));
@@ -41,8 +37,8 @@ describe('global name conflicts (S23)', () => {
     return { a, b, cc, pa, pb };
   }
 
-  it('S23: default random_exit keeps the pid on the lower-named node and kills the other', async () => {
-    const { a, b, pa, pb } = await clash('random_exit');
+  it('S23: default random_exit keeps the pid on the lower-named node and kills the other', async ({ cluster: c }) => {
+    const { a, b, pa, pb } = await clash(c, 'random_exit');
     expectAgreement(c.nodes);
     for (const n of c.nodes) expect(n.global.whereisName('clash')?.equals(pa.pid)).toBe(true);
     expect(isAlive(c.nodes, pa.pid)).toBe(true);
@@ -52,8 +48,7 @@ describe('global name conflicts (S23)', () => {
     expect(c.logs(a)).toMatch(/global: Name conflict terminating \[clash,<b@vm\.\d+\.\d+>\]/);
   });
 
-  it('S23: random_exit is the default resolver', async () => {
-    c = new TestCluster();
+  it('S23: random_exit is the default resolver', async ({ cluster: c }) => {
     const [a, b] = (await mesh(c, 'a', 'b')) as [Node, Node];
     c.net.partition([a.name], [b.name]);
     await eventually(() => a.nodes().length === 0 && b.nodes().length === 0);
@@ -69,8 +64,8 @@ describe('global name conflicts (S23)', () => {
     expect(a.isProcessAlive(pa.pid)).toBe(true);
   });
 
-  it('S23: random_notify keeps the lower node pid; the loser gets [global_name_conflict, clash] and stays alive', async () => {
-    const { pa, pb } = await clash('random_notify');
+  it('S23: random_notify keeps the lower node pid; the loser gets [global_name_conflict, clash] and stays alive', async ({ cluster: c }) => {
+    const { pa, pb } = await clash(c, 'random_notify');
     expectAgreement(c.nodes);
     for (const n of c.nodes) expect(n.global.whereisName('clash')?.equals(pa.pid)).toBe(true);
     await eventually(() => pb.got.length === 1);
@@ -80,8 +75,8 @@ describe('global name conflicts (S23)', () => {
     expect(isAlive(c.nodes, pb.pid)).toBe(true);
   });
 
-  it('S23: notify_all unregisters the name; both get [global_name_conflict, clash, otherPid]', async () => {
-    const { pa, pb } = await clash('notify_all');
+  it('S23: notify_all unregisters the name; both get [global_name_conflict, clash, otherPid]', async ({ cluster: c }) => {
+    const { pa, pb } = await clash(c, 'notify_all');
     expectAgreement(c.nodes);
     for (const n of c.nodes) expect(n.global.whereisName('clash')).toBeUndefined();
     await eventually(() => pa.got.length === 1 && pb.got.length === 1);
@@ -91,7 +86,7 @@ describe('global name conflicts (S23)', () => {
     expect(isAlive(c.nodes, pb.pid)).toBe(true);
   });
 
-  it('S23: a user function picks the pid to keep; it runs on the node that registered with it (the lower side)', async () => {
+  it('S23: a user function picks the pid to keep; it runs on the node that registered with it (the lower side)', async ({ cluster: c }) => {
     const calls: Array<[string, string, unknown[]]> = [];
     let aName = '';
     const fnA: Resolve = (name, p1, p2) => {
@@ -102,9 +97,8 @@ describe('global name conflicts (S23)', () => {
       calls.push(['b', name, [p1, p2]]);
       return p1;
     };
-    c = new TestCluster();
     aName = 'a@vm';
-    const { pa, pb } = await clash(fnA, fnB);
+    const { pa, pb } = await clash(c, fnA, fnB);
     expectAgreement(c.nodes);
     for (const n of c.nodes) expect(n.global.whereisName('clash')?.equals(pb.pid)).toBe(true);
     expect(calls).toHaveLength(1);
@@ -117,9 +111,9 @@ describe('global name conflicts (S23)', () => {
     expect(isAlive(c.nodes, pb.pid)).toBe(true);
   });
 
-  it('S23: a user function returning neither pid deletes the name', async () => {
+  it('S23: a user function returning neither pid deletes the name', async ({ cluster: c }) => {
     let called = 0;
-    const { pa, pb } = await clash(() => {
+    const { pa, pb } = await clash(c, () => {
       called++;
       return undefined;
     });
@@ -133,8 +127,7 @@ describe('global name conflicts (S23)', () => {
     expect(isAlive(c.nodes, pb.pid)).toBe(true);
   });
 
-  it('S23: a user function registered on another node than the pid runs there; an async function works', async () => {
-    c = new TestCluster();
+  it('S23: a user function registered on another node than the pid runs there; an async function works', async ({ cluster: c }) => {
     const [a, b, cc] = (await mesh(c, 'a', 'b', 'c')) as [Node, Node, Node];
     c.net.partition([a.name], [b.name]);
     await eventually(() => !a.nodes().includes(b.name));
@@ -157,8 +150,7 @@ describe('global name conflicts (S23)', () => {
     expect(a.global.whereisName('clash')?.equals(pb.pid)).toBe(true);
   });
 
-  it('registrations racing a leader change (a lower node joins) end with one pid per name, everywhere', async () => {
-    c = new TestCluster();
+  it('registrations racing a leader change (a lower node joins) end with one pid per name, everywhere', async ({ cluster: c }) => {
     const [b, cc, d] = (await mesh(c, 'b', 'c', 'd')) as [Node, Node, Node];
     const a = await c.node('a');
     const names = ['r0', 'r1', 'r2', 'r3', 'r4'];
@@ -188,8 +180,7 @@ describe('global name conflicts (S23)', () => {
     }
   });
 
-  it('non-conflicting names of both sides are merged', async () => {
-    c = new TestCluster();
+  it('non-conflicting names of both sides are merged', async ({ cluster: c }) => {
     const [a, b, cc] = (await mesh(c, 'a', 'b', 'c')) as [Node, Node, Node];
     c.net.partition([a.name], [b.name, cc.name]);
     await eventually(() => a.nodes().length === 0 && b.nodes().length === 1);

@@ -2,26 +2,21 @@
  * global (docs/semantics.md §7): S22 names, re-register, unregister, names dropped on
  * nodedown, S24 locks, and the cost of one registration on the wire.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import { ErlmeshError, type Node, Pid } from '../../../src/core/index.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
-import type { Node } from '../../../src/core/node/node.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { expectAgreement, idle, isAlive, mesh, recorder, syncAll } from './helpers.js';
+import { expectAgreement, idle, isAlive, mesh, recorder, syncAll } from '../../support/global-mesh.js';
 
 describe('global names (S22)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  async function three(): Promise<[Node, Node, Node]> {
-    c = new TestCluster();
+  async function three(c: TestCluster): Promise<[Node, Node, Node]> {
     const [a, b, cc] = await mesh(c, 'a', 'b', 'c');
     return [a!, b!, cc!];
   }
 
-  it('S22: registerName yes, then no for another pid under the taken name; whereis on every node after sync', async () => {
-    const [a, b, cc] = await three();
+  it('S22: registerName yes, then no for another pid under the taken name; whereis on every node after sync', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const p = idle(b);
     const q = idle(cc);
     expect(await b.global.registerName('foo', p)).toBe('yes');
@@ -37,8 +32,8 @@ describe('global names (S22)', () => {
     }
   });
 
-  it('S22: one name per pid: a second name is refused and logged', async () => {
-    const [a, b] = await three();
+  it('S22: one name per pid: a second name is refused and logged', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const p = idle(b);
     expect(await b.global.registerName('foo', p)).toBe('yes');
     // b's broadcast of 'foo' is on its way to a (sent before the answer resolved); let it land
@@ -50,8 +45,8 @@ describe('global names (S22)', () => {
     for (const n of c.nodes) expect(n.global.registeredNames()).toEqual(['foo']);
   });
 
-  it('S22: registering a dead pid answers yes and the name disappears', async () => {
-    const [a, b] = await three();
+  it('S22: registering a dead pid answers yes and the name disappears', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const dead = b.spawn(() => undefined);
     await eventually(() => !b.isProcessAlive(dead));
     expect(await a.global.registerName('deadname', dead)).toBe('yes');
@@ -62,8 +57,8 @@ describe('global names (S22)', () => {
     expect(await b.global.registerName('deadname', p)).toBe('yes');
   });
 
-  it('S22: send returns the pid and delivers; an unknown name throws badarg with details { name, msg }', async () => {
-    const [a, b] = await three();
+  it('S22: send returns the pid and delivers; an unknown name throws badarg with details { name, msg }', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const r = recorder(b);
     expect(await b.global.registerName('srv', r.pid)).toBe('yes');
     await a.global.sync();
@@ -81,8 +76,8 @@ describe('global names (S22)', () => {
     expect((err as ErlmeshError).details).toEqual({ name: 'nope', msg: 'hi' });
   });
 
-  it('S22: the name is removed everywhere when its process dies, and can be taken again', async () => {
-    const [a, b, cc] = await three();
+  it('S22: the name is removed everywhere when its process dies, and can be taken again', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const p = idle(cc);
     expect(await a.global.registerName('foo', p)).toBe('yes');
     await syncAll(c.nodes);
@@ -98,8 +93,8 @@ describe('global names (S22)', () => {
     expect(a.global.whereisName('foo')?.equals(q)).toBe(true);
   });
 
-  it('S22: registeredNames lists the names of every node, sorted', async () => {
-    const [a, b, cc] = await three();
+  it('S22: registeredNames lists the names of every node, sorted', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     expect(await a.global.registerName('zed', idle(a))).toBe('yes');
     expect(await b.global.registerName('alpha', idle(b))).toBe('yes');
     expect(await cc.global.registerName('mid', idle(cc))).toBe('yes');
@@ -107,8 +102,8 @@ describe('global names (S22)', () => {
     for (const n of c.nodes) expect(n.global.registeredNames()).toEqual(['alpha', 'mid', 'zed']);
   });
 
-  it('concurrent registrations of one name from every node: exactly one yes, and all agree', async () => {
-    const [a, b, cc] = await three();
+  it('concurrent registrations of one name from every node: exactly one yes, and all agree', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const pids = [idle(a), idle(b), idle(cc)];
     const results = await Promise.all([a, b, cc].map((n, i) => n.global.registerName('race', pids[i]!)));
     expect(results.filter((r) => r === 'yes')).toHaveLength(1);
@@ -117,8 +112,8 @@ describe('global names (S22)', () => {
     expect(a.global.whereisName('race')?.equals(pids[results.indexOf('yes')]!)).toBe(true);
   });
 
-  it('reRegisterName answers yes and moves the name, also to a pid on another node', async () => {
-    const [a, b, cc] = await three();
+  it('reRegisterName answers yes and moves the name, also to a pid on another node', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const p = idle(b);
     const q = idle(cc);
     expect(await a.global.registerName('foo', p)).toBe('yes');
@@ -134,8 +129,8 @@ describe('global names (S22)', () => {
     expect(b.global.whereisName('bar')?.equals(q)).toBe(true);
   });
 
-  it('unregisterName always answers ok, and the name is gone everywhere', async () => {
-    const [a, b, cc] = await three();
+  it('unregisterName always answers ok, and the name is gone everywhere', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const p = idle(cc);
     expect(await b.global.unregisterName('never')).toBe('ok');
     expect(await b.global.registerName('foo', p)).toBe('yes');
@@ -148,8 +143,8 @@ describe('global names (S22)', () => {
     expect(await cc.global.registerName('foo2', p)).toBe('yes');
   });
 
-  it('names of a node that goes down disappear on every other node', async () => {
-    const [a, b, cc] = await three();
+  it('names of a node that goes down disappear on every other node', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     expect(await a.global.registerName('onb', idle(b))).toBe('yes');
     expect(await a.global.registerName('onc', idle(cc))).toBe('yes');
     await syncAll(c.nodes);
@@ -160,8 +155,8 @@ describe('global names (S22)', () => {
     expect(cc.global.registeredNames()).toEqual(['onc']);
   });
 
-  it('the leader going down: calls go to the next leader', async () => {
-    const [a, b, cc] = await three();
+  it('the leader going down: calls go to the next leader', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     expect(await cc.global.registerName('x', idle(cc))).toBe('yes');
     await syncAll(c.nodes);
     await a.stop();
@@ -174,8 +169,8 @@ describe('global names (S22)', () => {
     expect(b.global.registeredNames()).toEqual(['x', 'y']);
   });
 
-  it('a call in flight when its leader dies is answered by the next leader', async () => {
-    const [a, b, cc] = await three();
+  it('a call in flight when its leader dies is answered by the next leader', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     await syncAll(c.nodes);
     c.net.freeze(a.name);
     const p = idle(cc);
@@ -189,8 +184,8 @@ describe('global names (S22)', () => {
     expect(b.global.registeredNames()).toEqual(['inflight']);
   });
 
-  it('a pid on a node the leader cannot reach counts as dead: yes, and no name', async () => {
-    const [a, b] = await three();
+  it('a pid on a node the leader cannot reach counts as dead: yes, and no name', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const gone = await c.node('gone');
     const p = idle(gone);
     await gone.stop();
@@ -199,8 +194,8 @@ describe('global names (S22)', () => {
     expect(a.global.whereisName('ghost')).toBeUndefined();
   });
 
-  it('the name server restarts when killed and keeps its names', async () => {
-    const [a, b, cc] = await three();
+  it('the name server restarts when killed and keeps its names', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const p = idle(a);
     expect(await b.global.registerName('keep', p)).toBe('yes');
     await syncAll(c.nodes);
@@ -216,8 +211,8 @@ describe('global names (S22)', () => {
     await eventually(() => c.nodes.every((n) => n.global.whereisName('keep') === undefined));
   });
 
-  it('hidden connections are ignored by the names; locks work over them', async () => {
-    const [a] = await three();
+  it('hidden connections are ignored by the names; locks work over them', async ({ cluster: c }) => {
+    const [a] = await three(c);
     const h = await c.node('h', { hidden: true });
     expect(await h.ping(a.name)).toBe('pong');
     expect(await a.global.registerName('visible', idle(a))).toBe('yes');
@@ -247,8 +242,8 @@ describe('global names (S22)', () => {
     }
   });
 
-  it('bad arguments throw badarg', async () => {
-    const [a] = await three();
+  it('bad arguments throw badarg', async ({ cluster: c }) => {
+    const [a] = await three(c);
     const p = idle(a);
     const codeOf = (fn: () => unknown): string | undefined => {
       try {
@@ -266,11 +261,8 @@ describe('global names (S22)', () => {
 });
 
 describe('one registration costs one round trip to the leader', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
   /** The global frames sent between `start` and `stop`: [from, to, tag]. */
-  function tapGlobal(): { frames: Array<[string, string, string]>; stop(): void } {
+  function tapGlobal(c: TestCluster): { frames: Array<[string, string, string]>; stop(): void } {
     const frames: Array<[string, string, string]> = [];
     const stop = c.net.tap((from, to, f) => {
       // One transport frame may carry several frames (a fast-1 batch).
@@ -282,12 +274,11 @@ describe('one registration costs one round trip to the leader', () => {
     return { frames, stop };
   }
 
-  it('a non-leader registering its own process: request, answer, then its broadcasts; no lock dance', async () => {
-    c = new TestCluster();
+  it('a non-leader registering its own process: request, answer, then its broadcasts; no lock dance', async ({ cluster: c }) => {
     const [a, b, cc] = await mesh(c, 'a', 'b', 'c');
     await syncAll(c.nodes);
     const p = idle(cc!);
-    const t = tapGlobal();
+    const t = tapGlobal(c);
     expect(await cc!.global.registerName('mine', p)).toBe('yes');
     t.stop();
     const A = a!.name;
@@ -307,15 +298,14 @@ describe('one registration costs one round trip to the leader', () => {
     expect(b!.global.whereisName('mine')?.equals(p)).toBe(true);
   });
 
-  it('a non-leader registering a process of another node sends exactly one frame', async () => {
-    c = new TestCluster();
+  it('a non-leader registering a process of another node sends exactly one frame', async ({ cluster: c }) => {
     const [a, b, cc] = await mesh(c, 'a', 'b', 'c');
     await syncAll(c.nodes);
     const A = a!.name;
     const B = b!.name;
     const C = cc!.name;
     // the pid lives on the leader: the leader's broadcast is the answer
-    let t = tapGlobal();
+    let t = tapGlobal(c);
     expect(await cc!.global.registerName('on_a', idle(a!))).toBe('yes');
     t.stop();
     expect(t.frames.filter(([from]) => from === C)).toEqual([[C, A, 'g_reserve']]);
@@ -327,7 +317,7 @@ describe('one registration costs one round trip to the leader', () => {
       ].sort(),
     );
     // the pid lives on b: leader → b, then b's broadcast answers c
-    t = tapGlobal();
+    t = tapGlobal(c);
     expect(await cc!.global.registerName('on_b', idle(b!))).toBe('yes');
     t.stop();
     expect(t.frames.filter(([from]) => from === C)).toEqual([[C, A, 'g_reserve']]);
@@ -340,11 +330,10 @@ describe('one registration costs one round trip to the leader', () => {
     expect(cc!.global.whereisName('on_b')).toBeInstanceOf(Pid);
   });
 
-  it('on the leader, registering a local process sends nothing but the broadcasts', async () => {
-    c = new TestCluster();
+  it('on the leader, registering a local process sends nothing but the broadcasts', async ({ cluster: c }) => {
     const [a, b, cc] = await mesh(c, 'a', 'b', 'c');
     await syncAll(c.nodes);
-    const t = tapGlobal();
+    const t = tapGlobal(c);
     expect(await a!.global.registerName('lead', idle(a!))).toBe('yes');
     t.stop();
     expect([...t.frames].sort()).toEqual(
@@ -357,11 +346,7 @@ describe('one registration costs one round trip to the leader', () => {
 });
 
 describe('global locks (S24)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  it('S24: set_lock true, again true for the same requester, false for a competitor with 0 retries; del_lock true', async () => {
-    c = new TestCluster();
+  it('S24: set_lock true, again true for the same requester, false for a competitor with 0 retries; del_lock true', async ({ cluster: c }) => {
     const [a, b] = await mesh(c, 'a', 'b', 'c');
     expect(await a!.global.setLock(['res', 'req1'])).toBe(true);
     expect(await a!.global.setLock(['res', 'req1'])).toBe(true);
@@ -374,8 +359,7 @@ describe('global locks (S24)', () => {
     expect(await a!.global.delLock(['other', 'req2'])).toBe(true);
   });
 
-  it('S24: a waiting setLock (retries) gets the lock once it is released', async () => {
-    c = new TestCluster();
+  it('S24: a waiting setLock (retries) gets the lock once it is released', async ({ cluster: c }) => {
     const [a, b] = await mesh(c, 'a', 'b', 'c');
     expect(await a!.global.setLock(['res', 'one'])).toBe(true);
     let got = false;
@@ -386,8 +370,7 @@ describe('global locks (S24)', () => {
     expect(await waiting).toBe(true);
   });
 
-  it('S24: locks on a subset of nodes only conflict where they overlap', async () => {
-    c = new TestCluster();
+  it('S24: locks on a subset of nodes only conflict where they overlap', async ({ cluster: c }) => {
     const [a, b, cc] = await mesh(c, 'a', 'b', 'c');
     expect(await a!.global.setLock(['res', 'one'], [a!.name])).toBe(true);
     expect(await b!.global.setLock(['res', 'two'], [b!.name, cc!.name], 0)).toBe(true);
@@ -396,8 +379,7 @@ describe('global locks (S24)', () => {
     expect(await cc!.global.setLock(['res', 'three'], [cc!.name], 0)).toBe(false);
   });
 
-  it('S24: trans returns the fun value, or aborted when it cannot get the lock with 0 retries', async () => {
-    c = new TestCluster();
+  it('S24: trans returns the fun value, or aborted when it cannot get the lock with 0 retries', async ({ cluster: c }) => {
     const [a, b] = await mesh(c, 'a', 'b', 'c');
     expect(await a!.global.trans(['t', 'r1'], () => 42)).toBe(42);
     expect(await a!.global.trans(['t', 'r1'], async () => 'async value')).toBe('async value');
@@ -411,8 +393,7 @@ describe('global locks (S24)', () => {
     expect(await a!.global.setLock(['t', 'r3'], undefined, 0)).toBe(true);
   });
 
-  it("a pid requester's lock is released when the process exits; a node's locks when it goes down", async () => {
-    c = new TestCluster();
+  it("a pid requester's lock is released when the process exits; a node's locks when it goes down", async ({ cluster: c }) => {
     const [a, b, cc] = await mesh(c, 'a', 'b', 'c');
     const p = idle(b!);
     expect(await b!.global.setLock(['res', p])).toBe(true);

@@ -9,11 +9,12 @@
  *
  * GLOBAL_SEEDS=200 GLOBAL_FIRST_SEED=1 GLOBAL_STEPS=30 npx vitest run test/core/global/random.test.ts
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { eventually } from '../../support/cluster.js';
+import type { Pid } from '../../../src/core/index.js';
 import type { Resolve } from '../../../src/core/global/global.js';
-import { connectAll, expectAgreement, idle, isAlive, mesh, syncAll } from './helpers.js';
+import { connectAll, expectAgreement, idle, isAlive, mesh, syncAll } from '../../support/global-mesh.js';
 import { mulberry32 } from '../../../src/core/testing/random.js';
 
 const SEEDS = Number(globalThis.process?.env?.GLOBAL_SEEDS ?? 30);
@@ -39,14 +40,10 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 describe('global under random partitions and heals', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
   for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-    it(`seed ${seed}: after every heal + sync all nodes agree and no name stands for a dead pid`, async () => {
+    it(`seed ${seed}: after every heal + sync all nodes agree and no name stands for a dead pid`, async ({ cluster: c }) => {
       const rnd = mulberry32(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-      c = new TestCluster();
       const nodes = await mesh(c, 'a', 'b', 'c', 'd', 'e');
       const pids: Pid[] = [];
       const pending: Array<Promise<unknown>> = [];
@@ -167,10 +164,9 @@ describe('global under random partitions and heals', () => {
   }
 
   for (let seed = FIRST_SEED; seed < FIRST_SEED + Math.ceil(SEEDS / 3); seed++) {
-    it(`seed ${seed}: on a stable cluster, awaited calls answer as a sequential model says`, async () => {
+    it(`seed ${seed}: on a stable cluster, awaited calls answer as a sequential model says`, async ({ cluster: c }) => {
       const rnd = mulberry32(seed * 7919);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-      c = new TestCluster();
       const nodes = await mesh(c, 'a', 'b', 'c', 'd');
       const pids: Pid[] = [];
       const model = new Map<string, Pid>();

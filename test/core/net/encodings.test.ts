@@ -4,15 +4,14 @@
  * did before fast-1), every term kind across both, and batching: the frames of one turn go out
  * as one transport frame, in order, whatever mix of processes and signals produced them.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Frame } from '../../../src/core/net/transport.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { type Frame, Pid, Ref } from '../../../src/core/index.js';
 import { BATCH_FLUSH_BYTES, decodeWireFrame } from '../../../src/core/net/encodings.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { eventually, TestCluster } from '../../helpers/cluster.js';
-import { recorder, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
-import { termEquals } from '../terms/term-helpers.js';
+import { eventually, TestCluster } from '../../support/cluster.js';
+import { recorder, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
+import { termEquals } from '../../support/terms.js';
 
 const SJ_ONLY = { encodings: ['superjson-1' as const] };
 
@@ -21,11 +20,6 @@ interface Seen {
   to: string;
   frame: Frame;
 }
-
-let c: TestCluster;
-afterEach(async () => {
-  await c?.stop();
-});
 
 function tapAll(cl: TestCluster): { seen: Seen[]; stop(): void } {
   const seen: Seen[] = [];
@@ -53,8 +47,7 @@ function everyKind(pid: Pid): unknown[] {
 }
 
 describe('negotiation', () => {
-  it('fast ⇄ fast: the handshake is superjson-1 text, everything after it fast-1 binary batches', async () => {
-    c = new TestCluster();
+  it('fast ⇄ fast: the handshake is superjson-1 text, everything after it fast-1 binary batches', async ({ cluster: c }) => {
     const tap = tapAll(c);
     const [a, b] = await c.startNodes('a', 'b');
     const r = recorder(b);
@@ -75,8 +68,7 @@ describe('negotiation', () => {
     ['a superjson-only node dials a fast node', SJ_ONLY, {}],
     ['a fast node dials a superjson-only node', {}, SJ_ONLY],
   ] as const) {
-    it(`${label}: they speak superjson-1 (text frames only) and every term crosses both ways`, async () => {
-      c = new TestCluster();
+    it(`${label}: they speak superjson-1 (text frames only) and every term crosses both ways`, async ({ cluster: c }) => {
       const tap = tapAll(c);
       const a = await c.node('a', first);
       const b = await c.node('b', second);
@@ -96,8 +88,7 @@ describe('negotiation', () => {
     });
   }
 
-  it('every term kind crosses fast-1 both ways', async () => {
-    c = new TestCluster();
+  it('every term kind crosses fast-1 both ways', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const atA = recorder(a);
     const atB = recorder(b);
@@ -109,8 +100,7 @@ describe('negotiation', () => {
     expect(atA.got.every((t, i) => termEquals(terms[i], t))).toBe(true);
   });
 
-  it('a mixed cluster: each connection picks its own encoding', async () => {
-    c = new TestCluster();
+  it('a mixed cluster: each connection picks its own encoding', async ({ cluster: c }) => {
     const tap = tapAll(c);
     const a = await c.node('a');
     const b = await c.node('b');
@@ -130,16 +120,14 @@ describe('negotiation', () => {
     expect(tap.seen.slice(before).some((s) => s.from === a.name && s.to === b.name && typeof s.frame !== 'string')).toBe(true);
   });
 
-  it('the encodings option is checked', async () => {
-    c = new TestCluster();
+  it('the encodings option is checked', async ({ cluster: c }) => {
     await expect(c.node('x', { encodings: ['bogus' as never] })).rejects.toMatchObject({ code: 'badarg' });
     await expect(c.node('y', { encodings: [] })).rejects.toMatchObject({ code: 'badarg' });
   });
 });
 
 describe('batching', () => {
-  it('the frames one process sends in one turn go out as one transport frame', async () => {
-    c = new TestCluster();
+  it('the frames one process sends in one turn go out as one transport frame', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const r = recorder(b);
     await runIn(a, (self) => self.send(r.pid, 'warm up'));
@@ -156,8 +144,7 @@ describe('batching', () => {
     expect(r.got.slice(1)).toEqual(Array.from({ length: 100 }, (_, i) => ['n', i]));
   });
 
-  it('a batch reaching the size threshold goes out at once; order is kept across the split', async () => {
-    c = new TestCluster();
+  it('a batch reaching the size threshold goes out at once; order is kept across the split', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const r = recorder(b);
     const tap = tapAll(c);
@@ -174,8 +161,7 @@ describe('batching', () => {
     expect(r.got.map((m) => (m as [number])[0])).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
-  it('interleaved senders: 40 processes × 250 messages to 4 receivers, each pair in order, nothing lost', async () => {
-    c = new TestCluster();
+  it('interleaved senders: 40 processes × 250 messages to 4 receivers, each pair in order, nothing lost', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const SENDERS = 40;
     const N = 250;
@@ -211,8 +197,7 @@ describe('batching', () => {
     for (let s = 0; s < SENDERS; s++) expect(perSender.get(s)!.sort((x, y) => x - y)).toEqual(Array.from({ length: N }, (_, i) => i));
   });
 
-  it('signals keep their order with messages in a batch: messages, then the exit, then DOWN', async () => {
-    c = new TestCluster();
+  it('signals keep their order with messages in a batch: messages, then the exit, then DOWN', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const N = 500;
     const got: unknown[] = [];
@@ -239,8 +224,7 @@ describe('batching', () => {
     expect((got[N] as unknown[])[4]).toBe('done');
   });
 
-  it('ticks still flow on idle fast-1 connections and count as traffic', async () => {
-    c = new TestCluster();
+  it('ticks still flow on idle fast-1 connections and count as traffic', async ({ cluster: c }) => {
     const a = await c.node('a', { tickMs: 30 });
     const b = await c.node('b', { tickMs: 30 });
     expect(await a.ping(b.name)).toBe('pong');
@@ -256,8 +240,7 @@ describe('batching', () => {
 });
 
 describe('a stopping node sends what it had batched', () => {
-  it('messages sent in the same turn as stop() are flushed before the connection closes', async () => {
-    c = new TestCluster();
+  it('messages sent in the same turn as stop() are flushed before the connection closes', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     expect(await a.ping(b.name)).toBe('pong');
     const events: unknown[] = [];

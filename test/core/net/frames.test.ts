@@ -4,20 +4,16 @@
  * closed (nodedown with a reason, "Bad frame" in the log), and the node keeps serving its
  * other peers. The misbehaving peer is a raw dialer that performs the handshake itself.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { realClock } from '../../../src/core/base/clock.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { type Channel, type Node, type NodeEvent, Pid, realClock, Ref } from '../../../src/core/index.js';
 import { webCrypto } from '../../../src/core/net/proofs.js';
 import { handshakeWeStarted, type HandshakeEnv, type PeerInfo } from '../../../src/core/net/handshake.js';
-import type { NodeEvent } from '../../../src/core/net/node-events.js';
 import { Port } from '../../../src/core/net/framed-channel.js';
 import type { AnyFrame, DistFrame } from '../../../src/core/net/frames.js';
 import { BatchWriter } from '../../../src/core/net/encodings.js';
-import type { Channel } from '../../../src/core/net/transport.js';
-import type { Node } from '../../../src/core/node/node.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { eventually, TestCluster } from '../../helpers/cluster.js';
-import { recorder } from '../../helpers/process.js';
+import { eventually, TestCluster } from '../../support/cluster.js';
+import { recorder } from '../../support/in-process.js';
 
 const ROGUE = 'rogue@vm';
 
@@ -65,8 +61,8 @@ let a: Node;
 let b: Node;
 let c: Node;
 let bEvents: NodeEvent[];
-beforeEach(async () => {
-  cl = new TestCluster();
+it.beforeEach(async ({ cluster }) => {
+  cl = cluster;
   a = await cl.node('a');
   b = await cl.node('b');
   c = await cl.node('c');
@@ -74,9 +70,6 @@ beforeEach(async () => {
   expect(await c.ping(b.name)).toBe('pong');
   bEvents = [];
   b.monitorNodes((ev) => bEvents.push(ev), { nodedownReason: true });
-});
-afterEach(async () => {
-  await cl.stop();
 });
 
 /** The rogue connects, is accepted, sends `frame`; b must drop it and keep serving a and c. */

@@ -2,17 +2,15 @@
  * Connection setup: ping, cookies (S9, S10), allow lists, name modes (S3), protocol version,
  * garbage frames, simultaneous connects and the setup timeout.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { watch } from '../../helpers/nodes.js';
-import { recorder } from '../../helpers/process.js';
-import { settle } from '../../helpers/time.js';
+import { describe, expect } from 'vitest';
+import { it, type ClusterFactory } from '../../fixtures.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import { watch } from '../../support/membership.js';
+import { recorder } from '../../support/in-process.js';
+import { settle } from '../../support/real-time.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { encodeTerm, decodeTerm } from '../../../src/core/codec/superjson.js';
-import { PROTOCOL_VERSION } from '../../../src/core/net/frames.js';
+import { type Channel, decodeTerm, type DistCrypto, encodeTerm, type Frame, PROTOCOL_VERSION } from '../../../src/core/index.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
-import type { Channel, Frame } from '../../../src/core/net/transport.js';
-import type { DistCrypto } from '../../../src/core/net/proofs.js';
 import { proofInput } from '../../../src/core/net/proofs.js';
 import { createHmac, randomBytes } from 'node:crypto';
 
@@ -90,13 +88,7 @@ async function rawInitiator(c: TestCluster, target: string, name: string) {
 // ----- tests -----------------------------------------------------------------------------
 
 describe('handshake and connection setup', () => {
-  let c: TestCluster;
-  afterEach(async () => {
-    await c?.stop();
-  });
-
-  it('S1: ping a live node is pong, an unknown node is pang, and nodes() lists the peer', async () => {
-    c = new TestCluster();
+  it('S1: ping a live node is pong, an unknown node is pang, and nodes() lists the peer', async ({ cluster: c }) => {
     const [a, b, z] = await c.startNodes('a', 'b', 'z');
     expect(a.nodes()).toEqual([]);
     expect(await a.ping(b.name)).toBe('pong');
@@ -114,8 +106,7 @@ describe('handshake and connection setup', () => {
   });
 
   describe('S9: bad cookie', () => {
-    it('S9: the caller gets pang with bad_cookie and an unchanged nodes(); the acceptor logs Invalid challenge reply', async () => {
-      c = new TestCluster();
+    it('S9: the caller gets pang with bad_cookie and an unchanged nodes(); the acceptor logs Invalid challenge reply', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       const x = await c.node('x', { cookie: 'wrong-cookie' });
       expect(await a.ping(b.name)).toBe('pong');
@@ -130,8 +121,7 @@ describe('handshake and connection setup', () => {
       expect(a.nodes('connected')).not.toContain(x.name);
     });
 
-    it('S9: the cookie never appears on the wire, in a successful or a failed handshake', async () => {
-      c = new TestCluster();
+    it('S9: the cookie never appears on the wire, in a successful or a failed handshake', async ({ cluster: c }) => {
       const COOKIE_A = 'S3CR3T-COOKIE-a';
       const COOKIE_X = 'S3CR3T-COOKIE-x';
       const seen: Array<{ from: string; to: string; text: string }> = [];
@@ -167,8 +157,7 @@ describe('handshake and connection setup', () => {
   });
 
   describe('S10: per-node cookies and allow lists', () => {
-    it("S10: after setCookie(x, 'xyz'), ping(x) is pong and getCookie(x) is 'xyz'", async () => {
-      c = new TestCluster();
+    it("S10: after setCookie(x, 'xyz'), ping(x) is pong and getCookie(x) is 'xyz'", async ({ cluster: c }) => {
       const a = await c.node('a');
       const x = await c.node('x', { cookie: 'xyz' });
       expect(await a.ping(x.name)).toBe('pang');
@@ -185,8 +174,7 @@ describe('handshake and connection setup', () => {
       expect(x.getCookie()).toBe('xyz');
     });
 
-    it('S10: mixed cookies give a partial mesh: x cannot reach b, and b logs Invalid challenge reply', async () => {
-      c = new TestCluster();
+    it('S10: mixed cookies give a partial mesh: x cannot reach b, and b logs Invalid challenge reply', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       const x = await c.node('x', { cookie: 'xyz' });
       a.setCookie(x.name, 'xyz');
@@ -201,8 +189,7 @@ describe('handshake and connection setup', () => {
       expect(x.nodes()).toEqual([a.name]);
     });
 
-    it('S10: a node missing from the acceptor allow list gets pang with not_allowed; the acceptor logs disallowed node', async () => {
-      c = new TestCluster();
+    it('S10: a node missing from the acceptor allow list gets pang with not_allowed; the acceptor logs disallowed node', async ({ cluster: c }) => {
       const [a, b, d] = await c.startNodes('a', 'b', 'd');
       expect(b.allow([d.name])).toBe(true);
       expect(await a.ping(b.name)).toBe('pang');
@@ -218,8 +205,7 @@ describe('handshake and connection setup', () => {
   });
 
   describe('S3: name modes', () => {
-    it('S3: a short-name node pinging a long-name node gets pang, name_mode_mismatch and a Hostname … is illegal log', async () => {
-      c = new TestCluster();
+    it('S3: a short-name node pinging a long-name node gets pang, name_mode_mismatch and a Hostname … is illegal log', async ({ cluster: c }) => {
       const a = await c.node('a');
       const l = await c.node('l@127.0.0.1', { sname: undefined, name: 'l@127.0.0.1' });
       expect(l.name).toBe('l@127.0.0.1');
@@ -230,8 +216,7 @@ describe('handshake and connection setup', () => {
       expect(l.nodes()).toEqual([]);
     });
 
-    it('S3: a long-name node pinging a short-name node gets pang, name_mode_mismatch and a Hostname vm is illegal log', async () => {
-      c = new TestCluster();
+    it('S3: a long-name node pinging a short-name node gets pang, name_mode_mismatch and a Hostname vm is illegal log', async ({ cluster: c }) => {
       const a = await c.node('a');
       const l = await c.node('l@127.0.0.1', { sname: undefined, name: 'l@127.0.0.1' });
       expect(await l.ping(a.name)).toBe('pang');
@@ -241,8 +226,7 @@ describe('handshake and connection setup', () => {
       expect(a.nodes()).toEqual([]);
     });
 
-    it('S3: an acceptor refuses a hello from a node of the other name mode with status name_mode_mismatch', async () => {
-      c = new TestCluster();
+    it('S3: an acceptor refuses a hello from a node of the other name mode with status name_mode_mismatch', async ({ cluster: c }) => {
       const a = await c.node('a');
       const raw = c.net.transport();
       const ch = await raw.connect(a.name);
@@ -255,8 +239,7 @@ describe('handshake and connection setup', () => {
   });
 
   describe('protocol version and garbage', () => {
-    it('a hello with a different protocol version is refused with status incompatible_version, and logged', async () => {
-      c = new TestCluster();
+    it('a hello with a different protocol version is refused with status incompatible_version, and logged', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       const raw = c.net.transport();
       const ch = await raw.connect(a.name);
@@ -271,8 +254,7 @@ describe('handshake and connection setup', () => {
       expect(await a.ping(b.name)).toBe('pong');
     });
 
-    it('a peer answering with a different protocol version in its challenge makes ping pang with incompatible_version', async () => {
-      c = new TestCluster();
+    it('a peer answering with a different protocol version in its challenge makes ping pang with incompatible_version', async ({ cluster: c }) => {
       const a = await c.node('a');
       const raw = c.net.transport();
       const received: unknown[] = [];
@@ -295,8 +277,7 @@ describe('handshake and connection setup', () => {
       expect(received.some((f) => (f as { t?: string })?.t === 'challenge_reply')).toBe(false);
     });
 
-    it('a garbage first frame closes the channel without crashing the node', async () => {
-      c = new TestCluster();
+    it('a garbage first frame closes the channel without crashing the node', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       const garbage: Frame[] = [
         'this is not a frame {{{',
@@ -325,8 +306,7 @@ describe('handshake and connection setup', () => {
   });
 
   describe('raw peers', () => {
-    it('a raw peer doing the documented handshake is accepted, and its signals are delivered', async () => {
-      c = new TestCluster();
+    it('a raw peer doing the documented handshake is accepted, and its signals are delivered', async ({ cluster: c }) => {
       const a = await c.node('a');
       const r = recorder(a);
       a.register('srv', r.pid);
@@ -342,8 +322,7 @@ describe('handshake and connection setup', () => {
       expect(r.got).toEqual([['hi', 1]]);
     });
 
-    it('a raw peer proving the wrong cookie is refused with bad_cookie, and the node logs Invalid challenge reply', async () => {
-      c = new TestCluster();
+    it('a raw peer proving the wrong cookie is refused with bad_cookie, and the node logs Invalid challenge reply', async ({ cluster: c }) => {
       const a = await c.node('a');
       const raw = await rawInitiator(c, a.name, 'r@vm');
       raw.hello();
@@ -355,8 +334,7 @@ describe('handshake and connection setup', () => {
       expect(a.nodes('connected')).toEqual([]);
     });
 
-    it('a second hello from the same name during an inbound handshake is turned down without breaking the first', async () => {
-      c = new TestCluster();
+    it('a second hello from the same name during an inbound handshake is turned down without breaking the first', async ({ cluster: c }) => {
       const a = await c.node('a');
       const evs = watch(a, { nodedownReason: true });
       const first = await rawInitiator(c, a.name, 'r@vm');
@@ -377,8 +355,8 @@ describe('handshake and connection setup', () => {
   });
 
   describe('simultaneous connects', () => {
-    async function race(i: number, latencyMs: number): Promise<void> {
-      c = new TestCluster({ latencyMs });
+    async function race(clusters: ClusterFactory, i: number, latencyMs: number): Promise<void> {
+      const c = clusters({ latencyMs });
       // Alternate which node's name sorts lower and which ping starts first.
       const [n1, n2] = i % 2 === 0 ? ['a', 'b'] : ['q', 'p'];
       const a = await c.node(`${n1}${i}`);
@@ -415,20 +393,20 @@ describe('handshake and connection setup', () => {
       await c.stop();
     }
 
-    it('simultaneous connects: both pings pong, one connection each way, messages flow both ways', async () => {
-      await race(0, 0);
+    it('simultaneous connects: both pings pong, one connection each way, messages flow both ways', async ({ clusters }) => {
+      await race(clusters, 0, 0);
     });
 
-    it('simultaneous connects: the race repeated 20 times with fresh pairs (some with 1–3 ms latency)', async () => {
-      for (let i = 1; i <= 20; i++) await race(i, i > 16 ? 1 + (i % 3) : 0);
+    it('simultaneous connects: the race repeated 20 times with fresh pairs (some with 1–3 ms latency)', async ({ clusters }) => {
+      for (let i = 1; i <= 20; i++) await race(clusters, i, i > 16 ? 1 + (i % 3) : 0);
     });
 
-    it('simultaneous connects, staggered: the higher-named node dials first and the lower one dials while that handshake is in flight', async () => {
+    it('simultaneous connects, staggered: the higher-named node dials first and the lower one dials while that handshake is in flight', async ({ clusters }) => {
       // Deterministic on simulated time: 2 ms one-way latency; q's hello reaches p at t=2,
       // p starts its own attempt at t=3 while q's handshake is still in progress.
       for (const delay of [1, 2, 3, 4, 5, 6]) {
         const clock = new SimulatedClock();
-        c = new TestCluster({ clock, latencyMs: 2 });
+        const c = clusters({ clock, latencyMs: 2 });
         // WebCrypto digests complete on real time; a digest that resolves in a microtask keeps
         // the whole exchange on simulated time, so the interleaving is exact.
         const q = await c.node('q', { crypto: microtaskCrypto });
@@ -446,8 +424,7 @@ describe('handshake and connection setup', () => {
       }
     });
 
-    it('simultaneous connects in a three-node mesh leave each node with exactly one nodeup per peer', async () => {
-      c = new TestCluster();
+    it('simultaneous connects in a three-node mesh leave each node with exactly one nodeup per peer', async ({ cluster: c }) => {
       const [a, b, d] = await c.startNodes('a', 'b', 'd');
       const evs = [a, b, d].map((n) => watch(n, { nodedownReason: true }));
       const res = await Promise.all([a.ping(b.name), b.ping(d.name), d.ping(a.name), b.ping(a.name), d.ping(b.name), a.ping(d.name)]);
@@ -463,9 +440,7 @@ describe('handshake and connection setup', () => {
   });
 
   describe('setup timeout', () => {
-    it('a ping to a frozen peer resolves pang once setupTimeoutMs has passed, with lastConnectError set', async () => {
-      const clock = new SimulatedClock();
-      c = new TestCluster({ clock });
+    it('a ping to a frozen peer resolves pang once setupTimeoutMs has passed, with lastConnectError set', async ({ clock, simCluster: c }) => {
       const a = await c.node('a', { setupTimeoutMs: 5000 });
       const b = await c.node('b');
       c.net.freeze(b.name);
@@ -488,9 +463,7 @@ describe('handshake and connection setup', () => {
       expect(a.lastConnectError(b.name)).toBeUndefined();
     });
 
-    it('a peer that stalls mid-handshake also times out (default setupTimeoutMs 7000, given explicitly)', async () => {
-      const clock = new SimulatedClock();
-      c = new TestCluster({ clock });
+    it('a peer that stalls mid-handshake also times out (default setupTimeoutMs 7000, given explicitly)', async ({ clock, simCluster: c }) => {
       const a = await c.node('a', { setupTimeoutMs: 7000 });
       // A raw peer that accepts the channel but never answers the hello.
       const raw = c.net.transport();

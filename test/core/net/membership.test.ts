@@ -2,26 +2,19 @@
  * Membership: lazy connects, the transitive mesh (S4), hidden nodes (S5), monitorNodes (S6),
  * monitorNode and disconnect (S7), and restarts under the same name.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { sorted, watch } from '../../helpers/nodes.js';
-import { recorder } from '../../helpers/process.js';
-import { settle } from '../../helpers/time.js';
-import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import type { NodeEvent, MonitorNodesOptions } from '../../../src/core/net/node-events.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { eventually } from '../../support/cluster.js';
+import { sorted, watch } from '../../support/membership.js';
+import { recorder } from '../../support/in-process.js';
+import { settle } from '../../support/real-time.js';
+import { ErlmeshError, type MonitorNodesOptions, type NodeEvent } from '../../../src/core/index.js';
 
 // ----- tests -----------------------------------------------------------------------------
 
 describe('membership', () => {
-  let c: TestCluster;
-  afterEach(async () => {
-    await c?.stop();
-  });
-
   describe('lazy connects', () => {
-    it('a plain send to a remote pid connects and delivers, in order', async () => {
-      c = new TestCluster();
+    it('a plain send to a remote pid connects and delivers, in order', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       await c.node('d');
       const r = recorder(b);
@@ -34,8 +27,7 @@ describe('membership', () => {
       expect(b.nodes()).toEqual([a.name]);
     });
 
-    it('a send to [name, node] connects and delivers to the registered process', async () => {
-      c = new TestCluster();
+    it('a send to [name, node] connects and delivers to the registered process', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       const r = recorder(b);
       b.register('srv', r.pid);
@@ -45,8 +37,7 @@ describe('membership', () => {
       expect(a.nodes()).toEqual([b.name]);
     });
 
-    it('a send to [name, node] for a node that does not exist returns the message and connects nothing', async () => {
-      c = new TestCluster();
+    it('a send to [name, node] for a node that does not exist returns the message and connects nothing', async ({ cluster: c }) => {
       const a = await c.node('a');
       expect(a.send(['x', 'zz@vm'], 'm')).toBe('m');
       await settle(10);
@@ -56,8 +47,7 @@ describe('membership', () => {
   });
 
   describe('S4: transitive mesh', () => {
-    it('S4: a–b connected, then b pings c: a and c connect to each other', async () => {
-      c = new TestCluster();
+    it('S4: a–b connected, then b pings c: a and c connect to each other', async ({ cluster: c }) => {
       const [a, b, cc] = await c.startNodes('a', 'b', 'c');
       expect(await a.ping(b.name)).toBe('pong');
       expect(a.nodes()).toEqual([b.name]);
@@ -68,8 +58,7 @@ describe('membership', () => {
       expect(sorted(cc.nodes())).toEqual([a.name, b.name]);
     });
 
-    it('S4: a four-node chain becomes a full mesh', async () => {
-      c = new TestCluster();
+    it('S4: a four-node chain becomes a full mesh', async ({ cluster: c }) => {
       const ns = [await c.node('a'), await c.node('b'), await c.node('c'), await c.node('d')];
       expect(await ns[0]!.ping(ns[1]!.name)).toBe('pong');
       expect(await ns[2]!.ping(ns[3]!.name)).toBe('pong');
@@ -78,8 +67,7 @@ describe('membership', () => {
       for (const n of ns) expect(sorted(n.nodes())).toEqual(sorted(ns.filter((o) => o !== n).map((o) => o.name)));
     });
 
-    it('S4: with connectAll false on a, a.nodes() stays [b] while b has a and c', async () => {
-      c = new TestCluster();
+    it('S4: with connectAll false on a, a.nodes() stays [b] while b has a and c', async ({ cluster: c }) => {
       const a = await c.node('a', { connectAll: false });
       const [b, cc] = await c.startNodes('b', 'c');
       expect(await a.ping(b.name)).toBe('pong');
@@ -95,8 +83,7 @@ describe('membership', () => {
   });
 
   describe('S5: hidden nodes', () => {
-    it('S5: a hidden node is left out of nodes() but listed by nodes(hidden) and nodes(connected)', async () => {
-      c = new TestCluster();
+    it('S5: a hidden node is left out of nodes() but listed by nodes(hidden) and nodes(connected)', async ({ cluster: c }) => {
       const [a, b, cc] = await c.startNodes('a', 'b', 'c');
       const h = await c.node('h', { hidden: true });
       expect(await a.ping(b.name)).toBe('pong');
@@ -125,8 +112,7 @@ describe('membership', () => {
       expect(onHAll).toStrictEqual([['nodeup', a.name, { nodeType: 'hidden' }]]);
     });
 
-    it("S5: nodes(['visible', 'this']) is this node first, then the visible peers", async () => {
-      c = new TestCluster();
+    it("S5: nodes(['visible', 'this']) is this node first, then the visible peers", async ({ cluster: c }) => {
       const [a, b, cc] = await c.startNodes('a', 'b', 'c');
       const h = await c.node('h', { hidden: true });
       expect(await a.ping(b.name)).toBe('pong');
@@ -139,8 +125,7 @@ describe('membership', () => {
       expect(r[0]).toBe(a.name);
     });
 
-    it("S5: only a nodeType 'all' or 'hidden' subscriber hears about a hidden node", async () => {
-      c = new TestCluster();
+    it("S5: only a nodeType 'all' or 'hidden' subscriber hears about a hidden node", async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       const h = await c.node('h', { hidden: true });
       expect(await a.ping(b.name)).toBe('pong');
@@ -171,8 +156,7 @@ describe('membership', () => {
   });
 
   describe('S6: monitorNodes', () => {
-    it('S6: the three subscription shapes, exactly, with reason disconnect after a local disconnect', async () => {
-      c = new TestCluster();
+    it('S6: the three subscription shapes, exactly, with reason disconnect after a local disconnect', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       await c.node('c');
       const plain = watch(a);
@@ -197,8 +181,7 @@ describe('membership', () => {
       ]);
     });
 
-    it('S6: the other side of a disconnect sees connection_closed', async () => {
-      c = new TestCluster();
+    it('S6: the other side of a disconnect sees connection_closed', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       await c.node('c');
       const onB = watch(b, { nodedownReason: true });
@@ -209,8 +192,7 @@ describe('membership', () => {
       expect(b.nodes()).toEqual([]);
     });
 
-    it('S6: a peer that stops, or is killed, gives connection_closed', async () => {
-      c = new TestCluster();
+    it('S6: a peer that stops, or is killed, gives connection_closed', async ({ cluster: c }) => {
       const [a, b, k] = await c.startNodes('a', 'b', 'k');
       const evs = watch(a, { nodedownReason: true });
       expect(await a.ping(b.name)).toBe('pong');
@@ -232,8 +214,7 @@ describe('membership', () => {
       expect(a.nodes()).toEqual([]);
     });
 
-    it('S6: an unknown option throws unknown_options', () => {
-      c = new TestCluster();
+    it('S6: an unknown option throws unknown_options', ({ cluster: c }) => {
       return c.node('a').then((a) => {
         let err: unknown;
         try {
@@ -246,8 +227,7 @@ describe('membership', () => {
       });
     });
 
-    it('S6: off() stops delivery', async () => {
-      c = new TestCluster();
+    it('S6: off() stops delivery', async ({ cluster: c }) => {
       const [a, b, cc] = await c.startNodes('a', 'b', 'c');
       const evs: NodeEvent[] = [];
       const off = a.monitorNodes((e) => evs.push(e));
@@ -264,9 +244,7 @@ describe('membership', () => {
   });
 
   describe('S7: monitorNode and disconnect', () => {
-    it('S7: monitorNode on a node that does not exist delivers nodedown at once (no time passes)', async () => {
-      const clock = new SimulatedClock();
-      c = new TestCluster({ clock });
+    it('S7: monitorNode on a node that does not exist delivers nodedown at once (no time passes)', async ({ clock, simCluster: c }) => {
       const a = await c.node('a');
       const r = recorder(a, (self) => self.monitorNode('zz@vm'));
       await clock.flush();
@@ -275,8 +253,7 @@ describe('membership', () => {
       expect(r.got).toEqual([['nodedown', 'zz@vm']]);
     });
 
-    it('S7: monitorNode on a connected node gives exactly one nodedown, after it stops', async () => {
-      c = new TestCluster();
+    it('S7: monitorNode on a connected node gives exactly one nodedown, after it stops', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       await c.node('c');
       expect(await a.ping(b.name)).toBe('pong');
@@ -289,8 +266,7 @@ describe('membership', () => {
       expect(r.got).toEqual([['nodedown', b.name]]);
     });
 
-    it('S7: monitorNode on a node not yet connected connects it, and nothing arrives when that succeeds', async () => {
-      c = new TestCluster();
+    it('S7: monitorNode on a node not yet connected connects it, and nothing arrives when that succeeds', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       const r = recorder(a, (self) => self.monitorNode(b.name));
       await eventually(() => a.nodes().includes(b.name));
@@ -301,8 +277,7 @@ describe('membership', () => {
       expect(r.got).toEqual([['nodedown', b.name]]);
     });
 
-    it('S7: monitorNode twice gives two nodedowns; monitorNode(node, false) cancels one', async () => {
-      c = new TestCluster();
+    it('S7: monitorNode twice gives two nodedowns; monitorNode(node, false) cancels one', async ({ cluster: c }) => {
       const [a, b, d] = await c.startNodes('a', 'b', 'd');
       expect(await a.ping(b.name)).toBe('pong');
       expect(await a.ping(d.name)).toBe('pong');
@@ -323,8 +298,7 @@ describe('membership', () => {
       expect(cancelled.got).toEqual([]);
     });
 
-    it('S7: disconnect returns true then false; an unknown node gives false; the next send reconnects silently', async () => {
-      c = new TestCluster();
+    it('S7: disconnect returns true then false; an unknown node gives false; the next send reconnects silently', async ({ cluster: c }) => {
       const [a, b] = await c.startNodes('a', 'b');
       await c.node('c');
       const r = recorder(b);
@@ -342,8 +316,7 @@ describe('membership', () => {
       expect(a.lastConnectError(b.name)).toBeUndefined();
     });
 
-    it('S7: a node restarted under the same name has a greater creation and the others reconnect to it', async () => {
-      c = new TestCluster();
+    it('S7: a node restarted under the same name has a greater creation and the others reconnect to it', async ({ cluster: c }) => {
       const [a, b, d] = await c.startNodes('a', 'b', 'd');
       expect(await a.ping(b.name)).toBe('pong');
       expect(await a.ping(d.name)).toBe('pong');

@@ -3,16 +3,13 @@
  * disconnect, pids of an earlier incarnation, registered-name sends, and every term kind on
  * the wire (docs/semantics.md §4, scenarios S11–S14).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
+import { describe, expect } from 'vitest';
+import { it, type ClusterFactory } from '../../fixtures.js';
+import { ErlmeshError, type Node, Pid, type ProcessContext, Ref } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { eventually, TestCluster } from '../../helpers/cluster.js';
-import { recorder, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { eventually, TestCluster } from '../../support/cluster.js';
+import { recorder, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 // ----- helpers ---------------------------------------------------------------------------
 
@@ -43,17 +40,10 @@ async function advanceUntil(clock: SimulatedClock, cond: () => boolean, maxMs: n
   if (!cond()) throw new Error(`condition not met within ${maxMs} simulated ms: ${cond.toString()}`);
 }
 
-let c: TestCluster | undefined;
-afterEach(async () => {
-  await c?.stop();
-  c = undefined;
-});
-
 // ----- S11 ---------------------------------------------------------------------------------
 
 describe('S11: order between one pair of processes', () => {
-  it('S11: 20 000 sequenced messages from one pid on a to one pid on b arrive in order with no gaps', async () => {
-    c = new TestCluster();
+  it('S11: 20 000 sequenced messages from one pid on a to one pid on b arrive in order with no gaps', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const N = 20_000;
     const got: number[] = [];
@@ -75,8 +65,8 @@ describe('S11: order between one pair of processes', () => {
     expect(senders.every((p) => p.equals(sender))).toBe(true);
   });
 
-  it('S11: 2 000 messages with latency > 0 (changed mid-stream) on the real clock arrive in order', async () => {
-    c = new TestCluster({ latencyMs: 2 });
+  it('S11: 2 000 messages with latency > 0 (changed mid-stream) on the real clock arrive in order', async ({ clusters }) => {
+    const c = clusters({ latencyMs: 2 });
     const [a, b] = await c.startNodes('a', 'b');
     const net = c.net;
     const N = 2_000;
@@ -100,8 +90,7 @@ describe('S11: order between one pair of processes', () => {
     expect(firstMismatch(got, N)).toBe(-1);
   });
 
-  it('S11: per-pair order holds when senders on a and c interleave to one receiver on b', async () => {
-    c = new TestCluster();
+  it('S11: per-pair order holds when senders on a and c interleave to one receiver on b', async ({ cluster: c }) => {
     const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     const N = 500;
     const arrivals: Array<[string, number]> = [];
@@ -131,8 +120,7 @@ describe('S11: order between one pair of processes', () => {
 // ----- S12 ---------------------------------------------------------------------------------
 
 describe('S12: sends that never fail, and the one that raises', () => {
-  it('S12: send to a dead remote pid returns the message silently and drops it', async () => {
-    c = new TestCluster();
+  it('S12: send to a dead remote pid returns the message silently and drops it', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const dead = b.spawn(() => undefined);
     expect(await within(b.exitReason(dead), 3000)).toBe('normal');
@@ -153,8 +141,7 @@ describe('S12: sends that never fail, and the one that raises', () => {
     expect(a.nodes()).toContain(b.name);
   });
 
-  it("S12: send to ['unreg', b], ['unreg', a] and ['x', 'zz@vm'] returns the message; a bare unregistered name throws badarg", async () => {
-    c = new TestCluster();
+  it("S12: send to ['unreg', b], ['unreg', a] and ['x', 'zz@vm'] returns the message; a bare unregistered name throws badarg", async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const m1 = ['m', 1];
     const m2 = ['m', 2];
@@ -209,10 +196,9 @@ describe('S13: a disconnect in the middle of a stream', () => {
    * a's sender sends 1..N to b's receiver, one per simulated ms, over a link with latency,
    * while monitoring the receiver; `cut` runs mid-stream.
    */
-  async function streamWithCut(cut: Cut) {
+  async function streamWithCut(clusters: ClusterFactory, cut: Cut) {
     const clock = new SimulatedClock();
-    const cluster = new TestCluster({ clock, latencyMs: 10 });
-    c = cluster;
+    const cluster = clusters({ clock, latencyMs: 10 });
     const [a, b] = await cluster.startNodes('a', 'b');
     let pong: string | undefined;
     void a.ping(b.name).then((r) => (pong = r));
@@ -267,24 +253,24 @@ describe('S13: a disconnect in the middle of a stream', () => {
     expect(down[4]).toBe('noconnection');
   }
 
-  it('S13: the sender side disconnects (a.disconnect(b)) mid-stream; the stream resumes in order', async () => {
-    const r = await streamWithCut(({ a, b }) => {
+  it('S13: the sender side disconnects (a.disconnect(b)) mid-stream; the stream resumes in order', async ({ clusters }) => {
+    const r = await streamWithCut(clusters, ({ a, b }) => {
       expect(a.disconnect(b.name)).toBe(true);
     });
     checkStream(r);
     expect(r.a.nodes()).toEqual([r.b.name]); // auto-reconnected by the later sends
   });
 
-  it('S13: the receiver side disconnects (b.disconnect(a)) with frames in flight; a prefix, a gap, then the rest in order', async () => {
-    const r = await streamWithCut(({ a, b }) => {
+  it('S13: the receiver side disconnects (b.disconnect(a)) with frames in flight; a prefix, a gap, then the rest in order', async ({ clusters }) => {
+    const r = await streamWithCut(clusters, ({ a, b }) => {
       expect(b.disconnect(a.name)).toBe(true);
     });
     checkStream(r);
     expect(r.a.nodes()).toEqual([r.b.name]);
   });
 
-  it('S13: a network cut (partition, later healed) mid-stream; later messages arrive in order', async () => {
-    const r = await streamWithCut(async ({ a, b, cluster, clock }) => {
+  it('S13: a network cut (partition, later healed) mid-stream; later messages arrive in order', async ({ clusters }) => {
+    const r = await streamWithCut(clusters, async ({ a, b, cluster, clock }) => {
       cluster.net.partition([a.name], [b.name]);
       await clock.advance(20);
       cluster.net.heal();
@@ -296,8 +282,7 @@ describe('S13: a disconnect in the middle of a stream', () => {
 // ----- S14 ---------------------------------------------------------------------------------
 
 describe('S14: restarts, registered-name sends and terms on the wire', () => {
-  it('S14: after b restarts, an old pid is unequal to the new pid with the same id and serial; sends to it are dropped; monitor gives noproc', async () => {
-    c = new TestCluster();
+  it('S14: after b restarts, an old pid is unequal to the new pid with the same id and serial; sends to it are dropped; monitor gives noproc', async ({ cluster: c }) => {
     const [a, oldB] = await c.startNodes('a', 'b');
     await c.node('c');
     const oldGot: unknown[] = [];
@@ -351,8 +336,7 @@ describe('S14: restarts, registered-name sends and terms on the wire', () => {
     expect(newB.isProcessAlive(newPid)).toBe(true);
   });
 
-  it("S14: [name, node] sends (reg_send) from a and from c are delivered to b's registered process", async () => {
-    c = new TestCluster();
+  it("S14: [name, node] sends (reg_send) from a and from c are delivered to b's registered process", async ({ cluster: c }) => {
     const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     const srv = recorder(b);
     b.register('srv', srv.pid);
@@ -376,8 +360,7 @@ describe('S14: restarts, registered-name sends and terms on the wire', () => {
     expect(m.some((x) => x[1] instanceof Pid && x[1].equals(fromC))).toBe(true);
   });
 
-  it('S14: a message holding a function cannot be sent to a remote pid: badarg, and nothing arrives', async () => {
-    c = new TestCluster();
+  it('S14: a message holding a function cannot be sent to a remote pid: badarg, and nothing arrives', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const atB = recorder(b);
     let err: unknown;
@@ -393,8 +376,7 @@ describe('S14: restarts, registered-name sends and terms on the wire', () => {
     expect(atB.got).toEqual(['marker']);
   });
 
-  it('S14: every term kind arrives intact across nodes (a → b → c)', async () => {
-    c = new TestCluster();
+  it('S14: every term kind arrives intact across nodes (a → b → c)', async ({ cluster: c }) => {
     const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     const atC = recorder(cc);
     const atB: unknown[] = [];

@@ -1,14 +1,12 @@
 /**
  * Remote spawn, links and monitors across nodes (docs/semantics.md §5, scenarios S15–S18).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defineModule } from '../../../src/core/modules/module.js';
-import type { Node } from '../../../src/core/node/node.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { eventually, TestCluster } from '../../helpers/cluster.js';
-import { isDown, isExit, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { defineModule, type Node, Pid, Ref } from '../../../src/core/index.js';
+import { eventually, TestCluster } from '../../support/cluster.js';
+import { isDown, isExit, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 /** A name that exists nowhere: a shipped function referring to it fails with ReferenceError on b. */
 declare const notDefinedOnB: unknown;
@@ -35,14 +33,11 @@ let cl: TestCluster;
 let a: Node;
 let b: Node;
 let c: Node;
-beforeEach(async () => {
-  cl = new TestCluster();
+it.beforeEach(async ({ cluster }) => {
+  cl = cluster;
   a = await cl.node('a', { modules: [tm] });
   b = await cl.node('b', { modules: [tm] });
   c = await cl.node('c', { modules: [tm] });
-});
-afterEach(async () => {
-  await cl.stop();
 });
 
 // ----- S15 ---------------------------------------------------------------------------------

@@ -3,14 +3,14 @@
  * 4–5 silent tick intervals, healthy idle connections stay up, and a node with no connections
  * keeps no tick timer.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { sorted, watch } from '../../helpers/nodes.js';
-import { recorder } from '../../helpers/process.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { sorted, watch } from '../../support/membership.js';
+import { recorder } from '../../support/in-process.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import type { Node, Pid } from '../../../src/core/index.js';
 
 const TICK = 1000;
 
@@ -39,14 +39,7 @@ async function mesh(c: TestCluster, clock: SimulatedClock): Promise<[Node, Node,
 // ----- tests -----------------------------------------------------------------------------
 
 describe('net ticks', () => {
-  let c: TestCluster;
-  afterEach(async () => {
-    await c?.stop();
-  });
-
-  it('S8: a frozen peer is dropped with net_tick_timeout after 4–5 tick intervals, not after 3', async () => {
-    const clock = new SimulatedClock();
-    c = new TestCluster({ clock });
+  it('S8: a frozen peer is dropped with net_tick_timeout after 4–5 tick intervals, not after 3', async ({ clock, simCluster: c }) => {
     const [a, b, cc] = await mesh(c, clock);
     const evs = watch(a, { nodedownReason: true });
     const plain = watch(a);
@@ -84,9 +77,7 @@ describe('net ticks', () => {
     expect(b.nodes()).toEqual([a.name]);
   });
 
-  it('S8: a peer frozen for less than 4 tick intervals and then thawed stays connected', async () => {
-    const clock = new SimulatedClock();
-    c = new TestCluster({ clock });
+  it('S8: a peer frozen for less than 4 tick intervals and then thawed stays connected', async ({ clock, simCluster: c }) => {
     const [a, b, cc] = await mesh(c, clock);
     const evs = [a, b, cc].map((n) => watch(n, { nodedownReason: true }));
     c.net.freeze(cc.name);
@@ -97,9 +88,7 @@ describe('net ticks', () => {
     for (const n of [a, b, cc]) expect(n.nodes()).toHaveLength(2);
   });
 
-  it('S8: idle but healthy connections stay up across 100 tick intervals, kept alive by ticks', async () => {
-    const clock = new SimulatedClock();
-    c = new TestCluster({ clock });
+  it('S8: idle but healthy connections stay up across 100 tick intervals, kept alive by ticks', async ({ clock, simCluster: c }) => {
     const [a, b, cc] = await mesh(c, clock);
     const before = [a, b, cc].map((n) => sorted(n.nodes()));
     const evs = [a, b, cc].map((n) => watch(n, { nodedownReason: true, nodeType: 'all' }));
@@ -117,9 +106,7 @@ describe('net ticks', () => {
     expect(c.logs(a) + c.logs(b) + c.logs(cc)).not.toContain('not responding');
   });
 
-  it('S8: a connection carrying traffic in one direction only still stays up', async () => {
-    const clock = new SimulatedClock();
-    c = new TestCluster({ clock });
+  it('S8: a connection carrying traffic in one direction only still stays up', async ({ clock, simCluster: c }) => {
     const a = await c.node('a', { tickMs: TICK });
     const b = await c.node('b', { tickMs: TICK });
     await c.node('c', { tickMs: TICK });
@@ -135,9 +122,7 @@ describe('net ticks', () => {
     expect(a.nodes()).toEqual([b.name]);
   });
 
-  it('S8: a node with no connections keeps no tick timer', async () => {
-    const clock = new SimulatedClock();
-    c = new TestCluster({ clock });
+  it('S8: a node with no connections keeps no tick timer', async ({ clock, simCluster: c }) => {
     const a = await c.node('a', { tickMs: TICK });
     const b = await c.node('b', { tickMs: TICK });
     const d = await c.node('d', { tickMs: TICK });

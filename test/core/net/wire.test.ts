@@ -15,10 +15,8 @@ import {
   decodeBatch,
   decodeWireFrame,
 } from '../../../src/core/net/encodings.js';
-import { decodeTerm, encodeTerm } from '../../../src/core/codec/superjson.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { identical, term } from '../terms/term-helpers.js';
+import { decodeTerm, encodeTerm, Pid, Ref } from '../../../src/core/index.js';
+import { identical, term } from '../../support/terms.js';
 
 const pid = new Pid('gandalf@host', 42, 0, 3);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -2,27 +2,20 @@
  * A node started without a name (docs/semantics.md §1, first bullet; acceptance scenario
  * S30), and the startNode option checks for named nodes (§1 naming rules).
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { startNode } from '../../../src/core/node/start-node.js';
-import type { LogEntry, Node, NodeOptions } from '../../../src/core/node/node.js';
+import { describe, expect, afterEach } from 'vitest';
+import { it } from '../../fixtures.js';
+import { BadRpcError, type LogEntry, type Node, type NodeOptions, Pid, Ref, startNode } from '../../../src/core/index.js';
 import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { TestCluster } from '../../helpers/cluster.js';
-import { rejection, thrownCode } from '../../helpers/errors.js';
-import { runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { rejection, thrownCode } from '../../support/errors.js';
+import { runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 describe('a node that is not distributed (S30)', () => {
   const started: Node[] = [];
-  let cluster: TestCluster | undefined;
   let output: string[] = [];
   let logs: LogEntry[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((n) => n.stop()));
-    await cluster?.stop();
-    cluster = undefined;
     output = [];
     logs = [];
   });
@@ -61,9 +54,8 @@ describe('a node that is not distributed (S30)', () => {
     expect(n.lastConnectError('b@vm')).toBe('notalive');
   });
 
-  it('S30: it cannot reach a real node that exists on a network', async () => {
+  it('S30: it cannot reach a real node that exists on a network', async ({ cluster }) => {
     // b is alive on a MemoryNetwork; the unnamed node has no transport to reach it
-    cluster = new TestCluster();
     const b = await cluster.node('b');
     const n = await notAlive();
     expect(await within(n.ping(b.name))).toBe('pang');

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import type { Self } from '../../../src/core/interfaces/self.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 

@@ -1,11 +1,8 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
 
 describe('smoke', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-  it('ping, kvs over rpc, remote spawn', async () => {
-    c = new TestCluster();
+  it('ping, kvs over rpc, remote spawn', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     expect(await a.ping(b.name)).toBe('pong');
     expect(a.nodes()).toEqual(['b@vm']);

@@ -8,10 +8,10 @@
  * is a member; `getLocalMembers` must match the node's own part; and the events of a
  * `monitorScope` listener on each node, applied to its snapshot, must give that node's view.
  */
-import { describe, it, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import { describe } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import type { Node, Pid } from '../../../src/core/index.js';
 import { mulberry32 } from '../../../src/core/testing/random.js';
 
 const SEEDS = 30;
@@ -169,15 +169,9 @@ async function runSeed(seed: number, c: TestCluster): Promise<void> {
 }
 
 describe('pg: seeded random partitions and heals', () => {
-  let c: TestCluster | undefined;
-  afterEach(async () => {
-    await c?.stop();
-    c = undefined;
-  });
-
   for (let seed = 1; seed <= SEEDS; seed++) {
-    it(`S26: seed ${seed}: after every heal all ${NODES} nodes agree on every group, with no dead members`, async () => {
-      c = new TestCluster({ seed });
+    it(`S26: seed ${seed}: after every heal all ${NODES} nodes agree on every group, with no dead members`, async ({ clusters }) => {
+      const c = clusters({ seed });
       await runSeed(seed, c);
     });
   }

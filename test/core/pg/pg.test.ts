@@ -3,15 +3,10 @@
  * monitorScope/monitor events, removal on process exit and on nodedown, `nolocal`, scopes;
  * plus convergence after a healed partition and the scope server's restart.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { startNode } from '../../../src/core/node/start-node.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import type { PgEvent } from '../../../src/core/pg/pg.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import { ErlmeshError, type Node, type PgEvent, Pid, type ProcessContext, Ref, startNode } from '../../../src/core/index.js';
 
 // ----- helpers ---------------------------------------------------------------------------
 
@@ -57,28 +52,22 @@ async function mesh(ns: Node[]): Promise<void> {
 // ----- tests -----------------------------------------------------------------------------
 
 describe('pg (S26)', () => {
-  let c: TestCluster;
-  afterEach(async () => {
-    await c?.stop();
-  });
-
-  async function three(): Promise<[Node, Node, Node]> {
-    c = new TestCluster();
+  async function three(c: TestCluster): Promise<[Node, Node, Node]> {
     const ns = await c.startNodes('a', 'b', 'c');
     await mesh(ns);
     return ns;
   }
 
-  it("S26: the default scope runs on every node, registered as 'pg'", async () => {
-    const [a, b] = await three();
+  it("S26: the default scope runs on every node, registered as 'pg'", async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     expect(a.whereis('pg')).toBeInstanceOf(Pid);
     expect(b.whereis('pg')).toBeInstanceOf(Pid);
     expect(a.pg.scopeName).toBe('pg');
     expect(a.pg.scope('pg')).toBe(a.pg);
   });
 
-  it('S26: join returns ok; [self, self] adds self twice; leave removes one entry, then not_joined', async () => {
-    const [a] = await three();
+  it('S26: join returns ok; [self, self] adds self twice; leave removes one entry, then not_joined', async ({ cluster: c }) => {
+    const [a] = await three(c);
     const p = idler(a);
     expect(a.pg.join('g', p)).toBe('ok');
     expect(a.pg.join('g', [p, p])).toBe('ok');
@@ -95,8 +84,8 @@ describe('pg (S26)', () => {
     expect(a.pg.whichGroups()).toEqual([]);
   });
 
-  it('S26: leave with a list removes one entry per pid given; not_joined only when none was joined', async () => {
-    const [a] = await three();
+  it('S26: leave with a list removes one entry per pid given; not_joined only when none was joined', async ({ cluster: c }) => {
+    const [a] = await three(c);
     const p = idler(a);
     const q = idler(a);
     a.pg.join('g', [p, p, q]);
@@ -105,8 +94,8 @@ describe('pg (S26)', () => {
     expect(a.pg.leave('g', [q])).toBe('not_joined');
   });
 
-  it('S26: getMembers spans all nodes with duplicates; getLocalMembers only this node; [] for an empty group; whichGroups', async () => {
-    const [a, b, cc] = await three();
+  it('S26: getMembers spans all nodes with duplicates; getLocalMembers only this node; [] for an empty group; whichGroups', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const ap = idler(a);
     const bp = idler(b);
     const cp = idler(cc);
@@ -128,8 +117,7 @@ describe('pg (S26)', () => {
     expect(a.pg.getMembers('g')).toHaveLength(3);
   });
 
-  it('S26: a node that comes up later gets the existing members (discover/sync)', async () => {
-    c = new TestCluster();
+  it('S26: a node that comes up later gets the existing members (discover/sync)', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     await mesh([a, b]);
     const ap = idler(a);
@@ -142,8 +130,8 @@ describe('pg (S26)', () => {
     await eventually(() => [a, b, d].every((n) => n.pg.getMembers('g').length === 2));
   });
 
-  it('S26: a remote pid throws nolocal (details: the pid); a non-pid or a non-string group throws badarg; nothing is joined', async () => {
-    const [a, b] = await three();
+  it('S26: a remote pid throws nolocal (details: the pid); a non-pid or a non-string group throws badarg; nothing is joined', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const bp = idler(b);
     const ap = idler(a);
     const e = thrown(() => a.pg.join('g', bp));
@@ -159,8 +147,8 @@ describe('pg (S26)', () => {
     expect(a.pg.whichGroups()).toEqual([]);
   });
 
-  it('S26: monitorScope(self) returns [ref, Map of groups], then join and leave events arrive as messages', async () => {
-    const [a, b] = await three();
+  it('S26: monitorScope(self) returns [ref, Map of groups], then join and leave events arrive as messages', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const ap = idler(a);
     a.pg.join('g', ap);
     const w = recorder(a, (self) => a.pg.monitorScope(self));
@@ -181,8 +169,8 @@ describe('pg (S26)', () => {
     expect(w.got[2]).toEqual([ref, 'leave', 'h', [bp]]);
   });
 
-  it('S26: monitor(self, group) returns [ref, members] and reports only that group; demonitor gives ok, then false', async () => {
-    const [a, b] = await three();
+  it('S26: monitor(self, group) returns [ref, members] and reports only that group; demonitor gives ok, then false', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const bp = idler(b);
     b.pg.join('h', bp);
     await eventually(() => a.pg.getMembers('h').length === 1);
@@ -205,8 +193,8 @@ describe('pg (S26)', () => {
     expect(w.got).toHaveLength(2);
   });
 
-  it('S26: demonitor removes events of the watch already queued in the watcher', async () => {
-    const [a] = await three();
+  it('S26: demonitor removes events of the watch already queued in the watcher', async ({ cluster: c }) => {
+    const [a] = await three(c);
     const self = await new Promise<ProcessContext>((resolve) =>
       a.spawn(async (s) => {
         resolve(s);
@@ -222,8 +210,8 @@ describe('pg (S26)', () => {
     expect(self.flush()).toEqual(['other']);
   });
 
-  it('S26: the listener forms: monitorScope(fn) → { ref, groups, off }, monitor(fn, group) → { ref, members, off }', async () => {
-    const [a, b] = await three();
+  it('S26: the listener forms: monitorScope(fn) → { ref, groups, off }, monitor(fn, group) → { ref, members, off }', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const scopeEvs: PgEvent[] = [];
     const groupEvs: PgEvent[] = [];
     const s = a.pg.monitorScope((ev) => scopeEvs.push(ev));
@@ -248,8 +236,8 @@ describe('pg (S26)', () => {
     expect(groupEvs).toHaveLength(1);
   });
 
-  it('S26: a throwing listener is logged and does not stop the others; a listener may join (events stay in order)', async () => {
-    const [a] = await three();
+  it('S26: a throwing listener is logged and does not stop the others; a listener may join (events stay in order)', async ({ cluster: c }) => {
+    const [a] = await three(c);
     const evs: unknown[] = [];
     const p = idler(a);
     a.pg.monitorScope(() => {
@@ -267,8 +255,8 @@ describe('pg (S26)', () => {
     expect(c.logs(a)).toContain('boom');
   });
 
-  it('S26: a member that exits is removed everywhere, with one leave event per group', async () => {
-    const [a, b, cc] = await three();
+  it('S26: a member that exits is removed everywhere, with one leave event per group', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const w = recorder(cc, (self) => cc.pg.monitorScope(self));
     const [ref] = await w.init;
     const bp = b.spawn(async (self) => {
@@ -289,8 +277,8 @@ describe('pg (S26)', () => {
     expect(b.pg.leave('g', bp)).toBe('not_joined');
   });
 
-  it('S26: a dead pid that joins is removed when its noproc DOWN arrives', async () => {
-    const [a, b] = await three();
+  it('S26: a dead pid that joins is removed when its noproc DOWN arrives', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const dead = a.spawn(() => undefined);
     await a.exitReason(dead);
     expect(a.pg.join('g', dead)).toBe('ok');
@@ -302,8 +290,8 @@ describe('pg (S26)', () => {
   // Batching as OTP: OTP was seen to send `{leave,g,[bp]}`, `{leave,g,[cp]}`, `{leave,h,[cp]}`
   // for halted nodes: with bp and cp on two nodes these are exactly the events here; with both
   // on one node, here g's two leaves come as one event, `[ref, 'leave', 'g', [bp, cp]]`, then h's.
-  it("S26: a node halt (net.kill) removes its members with leave events; the group that lost its last member leaves whichGroups", async () => {
-    const [a, b, cc] = await three();
+  it("S26: a node halt (net.kill) removes its members with leave events; the group that lost its last member leaves whichGroups", async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const ap = idler(a);
     const bp = idler(b);
     const cp = idler(cc);
@@ -331,8 +319,8 @@ describe('pg (S26)', () => {
     expect(a.pg.whichGroups()).toEqual(['g']);
   });
 
-  it("S26: scopes are independent: a join in 's2' is invisible in 'pg', and 's2' syncs only with 's2'", async () => {
-    const [a, b, cc] = await three();
+  it("S26: scopes are independent: a join in 's2' is invisible in 'pg', and 's2' syncs only with 's2'", async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const s2 = a.pg.scope('s2');
     expect(a.pg.scope('s2')).toBe(s2);
     expect(s2.scope('pg')).toBe(a.pg);
@@ -356,8 +344,8 @@ describe('pg (S26)', () => {
     expect(thrown(() => a.pg.scope('')).code).toBe('badarg');
   });
 
-  it('S26: after a partition heals, every node agrees on each group (as multisets)', async () => {
-    const [a, b, cc] = await three();
+  it('S26: after a partition heals, every node agrees on each group (as multisets)', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     const ap0 = idler(a);
     const bp0 = idler(b);
     a.pg.join('g', ap0);
@@ -389,8 +377,8 @@ describe('pg (S26)', () => {
     for (const n of [a, b, cc]) expect([...n.pg.whichGroups()].sort()).toEqual(['g', 'h']);
   });
 
-  it("S26: protocol: a sync replaces all a server's members (differences become events); join/leave from an unknown server and garbage are ignored", async () => {
-    const [a, b] = await three();
+  it("S26: protocol: a sync replaces all a server's members (differences become events); join/leave from an unknown server and garbage are ignored", async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const server = a.whereis('pg')!;
     const fake = idler(b); // plays a scope server of b
     const stranger = idler(b);
@@ -426,8 +414,8 @@ describe('pg (S26)', () => {
     expect(a.whereis('pg')!.equals(server)).toBe(true);
   });
 
-  it('S26: pg never opens connections (noconnect): a disconnect right after nodeup, or before a join, stays a disconnect', async () => {
-    const [a, b, cc] = await three();
+  it('S26: pg never opens connections (noconnect): a disconnect right after nodeup, or before a join, stays a disconnect', async ({ cluster: c }) => {
+    const [a, b, cc] = await three(c);
     a.disconnect(b.name); // the discover/sync exchange of the mesh may still be in flight
     await settle(50);
     expect(a.nodes()).toEqual([cc.name]);
@@ -446,8 +434,8 @@ describe('pg (S26)', () => {
     expect(cc.pg.getMembers('g')).toHaveLength(1);
   });
 
-  it('S26: the scope server restarts if killed, keeping memberships; the cluster converges again', async () => {
-    const [a, b] = await three();
+  it('S26: the scope server restarts if killed, keeping memberships; the cluster converges again', async ({ cluster: c }) => {
+    const [a, b] = await three(c);
     const ap = idler(a);
     a.pg.join('g', ap);
     await eventually(() => b.pg.getMembers('g').length === 1);
@@ -463,8 +451,8 @@ describe('pg (S26)', () => {
     await eventually(() => keys(b.pg.getMembers('g')).join() === ap2.key && a.pg.getMembers('g').length === 1);
   });
 
-  it('S26: a watcher that exits is dropped (its monitor ref is no longer known)', async () => {
-    const [a] = await three();
+  it('S26: a watcher that exits is dropped (its monitor ref is no longer known)', async ({ cluster: c }) => {
+    const [a] = await three(c);
     let ref!: Ref;
     const w = a.spawn(async (self) => {
       [ref] = a.pg.monitorScope(self);
@@ -478,7 +466,6 @@ describe('pg (S26)', () => {
   });
 
   it('S26: pg works on a node without distribution (nonode@nohost)', async () => {
-    c = new TestCluster();
     const n = await startNode({ output: false, logger: false });
     try {
       const p = idler(n);

@@ -5,24 +5,15 @@
  * word), and the body watched with one `then`. Behaviour only: every case here held before
  * those changes too.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
-import { isDown, isExit, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { type Node, type Pid, type ProcessContext, TIMEOUT } from '../../../src/core/index.js';
+import { isDown, isExit, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 describe('local hot path', () => {
-  let c: TestCluster | undefined;
-  afterEach(async () => {
-    await c?.stop();
-    c = undefined;
-  });
-
-  async function oneNode(): Promise<Node> {
-    c = new TestCluster();
+  async function oneNode(c: TestCluster): Promise<Node> {
     return c.node('a');
   }
 
@@ -33,8 +24,8 @@ describe('local hot path', () => {
 
   // ----- sends ---------------------------------------------------------------------------
 
-  it('50,000 messages sent without yielding arrive in order (plain and selective receive)', async () => {
-    const a = await oneNode();
+  it('50,000 messages sent without yielding arrive in order (plain and selective receive)', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const N = 50_000;
     const bin = new Uint8Array(64);
     for (const selective of [false, true]) {
@@ -53,8 +44,8 @@ describe('local hot path', () => {
     }
   });
 
-  it('messages sent one at a time to a waiting receiver arrive in order', async () => {
-    const a = await oneNode();
+  it('messages sent one at a time to a waiting receiver arrive in order', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const N = 2000;
     const rx = spawnW(a, async (self) => {
       const got: number[] = [];
@@ -70,8 +61,8 @@ describe('local hot path', () => {
     expect(await rx.done).toBe('in_order');
   });
 
-  it('messages and exit signals from one process to another keep their order', async () => {
-    const a = await oneNode();
+  it('messages and exit signals from one process to another keep their order', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const rx = spawnW(a, async (self) => {
       self.trapExit(true);
       const got: unknown[] = [];
@@ -89,8 +80,8 @@ describe('local hot path', () => {
     expect(await rx.done).toEqual([1, ['EXIT', sender, 'first'], 2, ['EXIT', sender, 'second'], 3]);
   });
 
-  it('a message sent from inside a receive matcher arrives after the message being matched, before later sends', async () => {
-    const a = await oneNode();
+  it('a message sent from inside a receive matcher arrives after the message being matched, before later sends', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const log = spawnW(a, async (self) => {
       const got: unknown[] = [];
       for (let i = 0; i < 3; i++) got.push(await self.receive());
@@ -114,8 +105,8 @@ describe('local hot path', () => {
     expect(await log.done).toEqual(['before', 'from the matcher', 'after']);
   });
 
-  it('a send to a registered name, to [name, node] and to an exited local pid behave as before', async () => {
-    const a = await oneNode();
+  it('a send to a registered name, to [name, node] and to an exited local pid behave as before', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const rx = spawnW(a, async (self) => {
       self.register('rx');
       const got: unknown[] = [];
@@ -135,8 +126,8 @@ describe('local hot path', () => {
 
   // ----- the process record --------------------------------------------------------------
 
-  it('exitReason resolves for each way of ending, also when asked twice; after the exit it answers noproc', async () => {
-    const a = await oneNode();
+  it('exitReason resolves for each way of ending, also when asked twice; after the exit it answers noproc', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const normal = spawnW(a, async (self) => {
       await self.receive();
     });
@@ -159,8 +150,8 @@ describe('local hot path', () => {
     expect(await a.exitReason(normal.pid)).toBe('noproc');
   });
 
-  it('a process that never linked or monitored ends without signalling anyone, and others are unaffected', async () => {
-    const a = await oneNode();
+  it('a process that never linked or monitored ends without signalling anyone, and others are unaffected', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const watcher = spawnW(a, async (self) => {
       self.trapExit(true);
       const m = await self.receive(undefined, 0);
@@ -176,8 +167,8 @@ describe('local hot path', () => {
     expect(await watcher.done).toEqual(['queued', TIMEOUT, TIMEOUT]);
   });
 
-  it('a process that first links, monitors and is monitored long after it started gets every signal', async () => {
-    const a = await oneNode();
+  it('a process that first links, monitors and is monitored long after it started gets every signal', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const target = spawnW(a, async (self) => {
       await self.receive((m) => m === 'die');
       self.exit('target_done');
@@ -213,8 +204,8 @@ describe('local hot path', () => {
     expect(await late.done).toEqual(['observer_down', ['stop', 'target_done', 'target_done']]);
   });
 
-  it('unlink and demonitor on a process that never linked or monitored are no-ops', async () => {
-    const a = await oneNode();
+  it('unlink and demonitor on a process that never linked or monitored are no-ops', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const other = a.spawn(async (self) => {
       await self.receive();
     });
@@ -227,8 +218,8 @@ describe('local hot path', () => {
     expect(a.isProcessAlive(other)).toBe(true);
   });
 
-  it('trapExit and nested catch still work together (they share one word of the record)', async () => {
-    const a = await oneNode();
+  it('trapExit and nested catch still work together (they share one word of the record)', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p = spawnW(a, async (self) => {
       const before = self.trapExit(true);
       const inner = await self.catch(async () => {
@@ -243,8 +234,8 @@ describe('local hot path', () => {
     expect(await p.done).toEqual(['result', false, ['nested', ['EXIT', 'inner'], true], ['EXIT', 'outer'], true, false]);
   });
 
-  it('outside every catch, self.exit still ends the process (catch depth back to 0 after nested catches)', async () => {
-    const a = await oneNode();
+  it('outside every catch, self.exit still ends the process (catch depth back to 0 after nested catches)', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     let ranAfter = false;
     const p = spawnW(a, async (self) => {
       for (let i = 0; i < 3; i++) await self.catch(() => self.catch(() => self.exit('caught')));
@@ -260,8 +251,8 @@ describe('local hot path', () => {
     expect(ranAfter).toBe(true);
   });
 
-  it('a body that returns a non-promise value, or a promise that rejects later, ends the process as before', async () => {
-    const a = await oneNode();
+  it('a body that returns a non-promise value, or a promise that rejects later, ends the process as before', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const sync = spawnW(a, () => 42);
     const later = spawnW(a, async (self) => {
       await self.receive();

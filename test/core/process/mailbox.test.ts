@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { Mailbox, TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { rejectionCode } from '../../helpers/errors.js';
+import { rejectionCode } from '../../support/errors.js';
 
 /** Tracks whether a promise has settled, and with what. */
 function track<T>(p: Promise<T>): { done: boolean; value: T | undefined; error: unknown } {

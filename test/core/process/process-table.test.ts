@@ -2,14 +2,13 @@
  * The process table (src/core/process/process-table.ts): pid numbers come back after a process exits,
  * with the serial bumped, so an old pid never reaches the process that got its number.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
 import { ProcessTable } from '../../../src/core/process/process-table.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import { type Node, type Pid, TIMEOUT } from '../../../src/core/index.js';
 import type { Proc } from '../../../src/core/process/proc.js';
-import { idle } from '../../helpers/process.js';
+import { idle } from '../../support/in-process.js';
 
 describe('ProcessTable', () => {
   const fake = (id: number, serial: number): Proc => ({ pid: { id, serial } }) as unknown as Proc;
@@ -65,20 +64,13 @@ describe('ProcessTable', () => {
 });
 
 describe('pid numbers reused on a node', () => {
-  let c: TestCluster | undefined;
-  afterEach(async () => {
-    await c?.stop();
-    c = undefined;
-  });
-
-  async function node(): Promise<Node> {
-    c = new TestCluster();
+  async function node(c: TestCluster): Promise<Node> {
     const [n] = await c.startNodes('a');
     return n!;
   }
 
-  it('an old pid never reaches the process that got its number: not alive, sends are lost, monitors say noproc', async () => {
-    const n = await node();
+  it('an old pid never reaches the process that got its number: not alive, sends are lost, monitors say noproc', async ({ cluster: c }) => {
+    const n = await node(c);
     const old = n.spawn(idle);
     n.exit(old, 'kill');
     await new Promise((r) => setTimeout(r, 0));

@@ -3,17 +3,13 @@
  * and robustness against misbehaving user code (docs/semantics.md §5; exit-signal rules of
  * src/core/process/signals.ts).
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { thrownCode } from '../../helpers/errors.js';
-import { idle, isDown, isExit, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import { type Node, Pid, type ProcessContext, Ref, TIMEOUT } from '../../../src/core/index.js';
+import { thrownCode } from '../../support/errors.js';
+import { idle, isDown, isExit, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 /**
  * The exit reason of a local process. Ask while it is alive: node.exitReason of a process
@@ -30,19 +26,12 @@ function spawnW(node: Node, fn: (self: ProcessContext) => unknown): { pid: Pid; 
 }
 
 describe('processes on one node', () => {
-  let c: TestCluster | undefined;
-  afterEach(async () => {
-    await c?.stop();
-    c = undefined;
-  });
-
-  async function oneNode(clock?: SimulatedClock): Promise<Node> {
-    c = new TestCluster(clock ? { clock } : {});
+  async function oneNode(c: TestCluster): Promise<Node> {
     return c.node('a');
   }
 
   /** Print a marker through a process on `node` and wait until it shows: earlier output is in. */
-  async function outputSettled(node: Node): Promise<string> {
+  async function outputSettled(c: TestCluster, node: Node): Promise<string> {
     const marker = `--marker-${Math.random()}--`;
     node.spawn((self) => self.print(marker));
     await eventually(() => c!.output(node).includes(marker), 2000);
@@ -51,8 +40,8 @@ describe('processes on one node', () => {
 
   // ----- spawn and exit reasons ----------------------------------------------------------
 
-  it('spawn returns a Pid at once; the body runs afterwards with self.pid equal to it', async () => {
-    const a = await oneNode();
+  it('spawn returns a Pid at once; the body runs afterwards with self.pid equal to it', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const log: string[] = [];
     let seen: Pid | undefined;
     const pid = a.spawn(async (self) => {
@@ -70,16 +59,16 @@ describe('processes on one node', () => {
     expect(a.isProcessAlive(pid)).toBe(false);
   });
 
-  it('distinct spawns get distinct pids', async () => {
-    const a = await oneNode();
+  it('distinct spawns get distinct pids', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p1 = a.spawn(idle);
     const p2 = a.spawn(idle);
     expect(p1.equals(p2)).toBe(false);
     expect(p1.equals(p1)).toBe(true);
   });
 
-  it('a body that returns (sync or async) exits normal, with no crash report', async () => {
-    const a = await oneNode();
+  it('a body that returns (sync or async) exits normal, with no crash report', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p1 = spawnW(a, () => 42);
     const p2 = spawnW(a, async (self) => {
       await self.receive(undefined, 0);
@@ -87,11 +76,11 @@ describe('processes on one node', () => {
     });
     expect(await p1.done).toBe('normal');
     expect(await p2.done).toBe('normal');
-    expect(await outputSettled(a)).not.toContain('Error in process');
+    expect(await outputSettled(c, a)).not.toContain('Error in process');
   });
 
-  it('a throwing body exits with [exception, err] and a crash report is printed on the node', async () => {
-    const a = await oneNode();
+  it('a throwing body exits with [exception, err] and a crash report is printed on the node', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const err = new Error('boom-xyz');
     const p1 = spawnW(a, () => {
       throw err;
@@ -108,8 +97,8 @@ describe('processes on one node', () => {
     expect(c!.output(a)).toContain('boom-xyz');
   });
 
-  it('self.exit(reason) ends the process; code after it does not run; no crash report', async () => {
-    const a = await oneNode();
+  it('self.exit(reason) ends the process; code after it does not run; no crash report', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     let after = false;
     const p1 = spawnW(a, (self) => {
       self.exit('bye');
@@ -123,11 +112,11 @@ describe('processes on one node', () => {
     expect(await p1.done).toBe('bye');
     expect(await p2.done).toEqual(['custom', 1]);
     expect(after).toBe(false);
-    expect(await outputSettled(a)).not.toContain('Error in process');
+    expect(await outputSettled(c, a)).not.toContain('Error in process');
   });
 
-  it("self.throw(v) uncaught exits with ['nocatch', v]", async () => {
-    const a = await oneNode();
+  it("self.throw(v) uncaught exits with ['nocatch', v]", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const pid = a.spawn(async (self) => {
       await self.receive(undefined, 0);
       self.throw(['ball', 7]);
@@ -135,8 +124,8 @@ describe('processes on one node', () => {
     expect(await reasonOf(a, pid)).toEqual(['nocatch', ['ball', 7]]);
   });
 
-  it('a body that throws a non-Error value (a string, undefined) exits with [exception, value]; the node keeps working', async () => {
-    const a = await oneNode();
+  it('a body that throws a non-Error value (a string, undefined) exits with [exception, value]; the node keeps working', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p1 = spawnW(a, () => {
       throw 'just a string';
     });
@@ -164,8 +153,8 @@ describe('processes on one node', () => {
     expect(await a.rpc.call(a.name, 'math', 'sqrt', [9])).toBe(3);
   });
 
-  it('user code throwing inside a receive matcher is a non-match and crashes nothing', async () => {
-    const a = await oneNode();
+  it('user code throwing inside a receive matcher is a non-match and crashes nothing', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       self.send(self.pid, null);
       self.send(self.pid, 'str');
@@ -193,8 +182,8 @@ describe('processes on one node', () => {
 
   // ----- sending functions ---------------------------------------------------------------
 
-  it('sending a function throws badarg (node.send and self.send, also nested) and delivers nothing', async () => {
-    const a = await oneNode();
+  it('sending a function throws badarg (node.send and self.send, also nested) and delivers nothing', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const fn = (): number => 1;
     const target = a.spawn(async (self) => {
       const first = await self.receive();
@@ -221,8 +210,8 @@ describe('processes on one node', () => {
 
   // ----- links ---------------------------------------------------------------------------
 
-  it('a linked non-trapping process dies with the same non-normal reason', async () => {
-    const a = await oneNode();
+  it('a linked non-trapping process dies with the same non-normal reason', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const parent = a.spawn(async (self) => {
       self.spawnLink((child) => child.exit('boom'));
       await self.receive(() => false);
@@ -240,8 +229,8 @@ describe('processes on one node', () => {
     expect(await bDone).toEqual(['exception', err]);
   });
 
-  it('a normal exit does not kill a non-trapping linked process', async () => {
-    const a = await oneNode();
+  it('a normal exit does not kill a non-trapping linked process', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p = spawnW(a, async (self) => {
       const child = self.spawnLink(() => 'done');
       const ref = self.monitor(child);
@@ -257,8 +246,8 @@ describe('processes on one node', () => {
     expect(await p.done).toEqual(['survived', true, 'normal']);
   });
 
-  it("a trapping process gets ['EXIT', pid, reason] for linked exits, 'normal' included, and survives", async () => {
-    const a = await oneNode();
+  it("a trapping process gets ['EXIT', pid, reason] for linked exits, 'normal' included, and survives", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const c1 = self.spawnLink(() => undefined);
@@ -270,8 +259,8 @@ describe('processes on one node', () => {
     expect(got).toEqual(['normal', 'boom', true, 3, 3]);
   });
 
-  it("exit(pid, 'kill') gives 'killed' even when the target traps; linked processes see 'killed'", async () => {
-    const a = await oneNode();
+  it("exit(pid, 'kill') gives 'killed' even when the target traps; linked processes see 'killed'", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     for (const how of ['node', 'process'] as const) {
       const target = a.spawn(async (self) => {
         self.trapExit(true);
@@ -301,8 +290,8 @@ describe('processes on one node', () => {
     expect(await wDone).toBe('killed');
   });
 
-  it("exit(pid, 'normal') is ignored by a non-trapping target", async () => {
-    const a = await oneNode();
+  it("exit(pid, 'normal') is ignored by a non-trapping target", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const target = a.spawn(async (self) => {
       for (;;) {
         const m = (await self.receive()) as [string, Pid];
@@ -319,8 +308,8 @@ describe('processes on one node', () => {
     expect(a.isProcessAlive(target)).toBe(true);
   });
 
-  it("exit(self, 'normal') kills the calling process itself (and traps as a message when trapping)", async () => {
-    const a = await oneNode();
+  it("exit(self, 'normal') kills the calling process itself (and traps as a message when trapping)", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const pid = a.spawn(async (self) => {
       self.exit(self.pid, 'normal');
       await self.receive();
@@ -339,8 +328,8 @@ describe('processes on one node', () => {
     expect((got as unknown[])[2]).toBe('normal');
   });
 
-  it("a trapping target receives ['EXIT', from, custom] from exit(pid, custom)", async () => {
-    const a = await oneNode();
+  it("a trapping target receives ['EXIT', from, custom] from exit(pid, custom)", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const target = a.spawn(async (self) => {
       self.trapExit(true);
       const m1 = await self.receive();
@@ -363,8 +352,8 @@ describe('processes on one node', () => {
     expect(r[2][2]).toBe('other');
   });
 
-  it("a link exit signal with reason 'kill' is trappable; a non-trapping linked process dies with 'kill'", async () => {
-    const a = await oneNode();
+  it("a link exit signal with reason 'kill' is trappable; a non-trapping linked process dies with 'kill'", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const child = self.spawnLink((s) => s.exit('kill'));
@@ -380,8 +369,8 @@ describe('processes on one node', () => {
     expect(await reasonOf(a, parent)).toBe('kill');
   });
 
-  it('spawnLink is linked from the start, even when the child dies before the parent acts', async () => {
-    const a = await oneNode();
+  it('spawnLink is linked from the start, even when the child dies before the parent acts', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const child = self.spawnLink(() => {
@@ -402,8 +391,8 @@ describe('processes on one node', () => {
     expect(undef).toEqual([true, ['undef', ['nosuchmod', 'f', [1]]]]);
   });
 
-  it('unlink stops propagation', async () => {
-    const a = await oneNode();
+  it('unlink stops propagation', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const parent = a.spawn(async (self) => {
       const child = self.spawnLink(async (s) => {
         await s.receive((m) => m === 'die');
@@ -418,8 +407,8 @@ describe('processes on one node', () => {
     expect(await reasonOf(a, parent)).toEqual(['survived', true, 'boom']);
   });
 
-  it("unlink does not remove an ['EXIT', pid, r] message that came from exit(pid, r), not from a link (as Erlang)", async () => {
-    const a = await oneNode();
+  it("unlink does not remove an ['EXIT', pid, r] message that came from exit(pid, r), not from a link (as Erlang)", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       self.trapExit(true);
       const parent = self.pid;
@@ -435,8 +424,8 @@ describe('processes on one node', () => {
     expect(got).toBe('custom');
   });
 
-  it('a killed process does no more work: a send after its pending await is not delivered', async () => {
-    const a = await oneNode();
+  it('a killed process does no more work: a send after its pending await is not delivered', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const col = spawnW(a, async (self) => {
       const m = await self.receive();
       self.exit(['first', m]);
@@ -456,8 +445,8 @@ describe('processes on one node', () => {
     expect(await col.done).toEqual(['first', 'marker']);
   });
 
-  it("link to a dead local pid: ['EXIT', pid, 'noproc'] when trapping, death by noproc when not", async () => {
-    const a = await oneNode();
+  it("link to a dead local pid: ['EXIT', pid, 'noproc'] when trapping, death by noproc when not", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const dead = a.spawn(() => undefined);
     expect(await reasonOf(a, dead)).toBe('normal');
     const got = await runIn(a, async (self) => {
@@ -475,8 +464,8 @@ describe('processes on one node', () => {
     expect(await reasonOf(a, p)).toBe('noproc');
   });
 
-  it('a 10,000-process link chain: the last one dies and the reason propagates to the first without a stack overflow', async () => {
-    const a = await oneNode();
+  it('a 10,000-process link chain: the last one dies and the reason propagates to the first without a stack overflow', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const N = 10_000;
     const pids: Pid[] = [];
     let linked = 0;
@@ -501,8 +490,8 @@ describe('processes on one node', () => {
 
   // ----- monitors ------------------------------------------------------------------------
 
-  it('spawnMonitor gives DOWN with the exit reason', async () => {
-    const a = await oneNode();
+  it('spawnMonitor gives DOWN with the exit reason', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       const [pid, ref] = self.spawnMonitor((s) => s.exit(['why', 1]));
       const m = (await self.receive(isDown)) as unknown[];
@@ -517,8 +506,8 @@ describe('processes on one node', () => {
     expect(got.m[4]).toEqual(['why', 1]);
   });
 
-  it('a monitor is not a link: the monitoring process survives a crash', async () => {
-    const a = await oneNode();
+  it('a monitor is not a link: the monitoring process survives a crash', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       self.spawnMonitor(() => {
         throw 'x';
@@ -529,8 +518,8 @@ describe('processes on one node', () => {
     expect(got).toEqual([['exception', 'x'], true]);
   });
 
-  it('monitor on a dead local pid gives DOWN noproc', async () => {
-    const a = await oneNode();
+  it('monitor on a dead local pid gives DOWN noproc', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const dead = a.spawn(() => undefined);
     await reasonOf(a, dead);
     const got = await runIn(a, async (self) => {
@@ -541,8 +530,8 @@ describe('processes on one node', () => {
     expect(got).toEqual([true, 'process', true, 'noproc']);
   });
 
-  it('monitor by registered name shows [name, node] in the DOWN (also for a name not registered)', async () => {
-    const a = await oneNode();
+  it('monitor by registered name shows [name, node] in the DOWN (also for a name not registered)', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const srv = a.spawn(idle);
     a.register('srv', srv);
     const got = await runIn(a, async (self) => {
@@ -562,8 +551,8 @@ describe('processes on one node', () => {
     ]);
   });
 
-  it('demonitor with flush removes an already queued DOWN; without flush it stays', async () => {
-    const a = await oneNode();
+  it('demonitor with flush removes an already queued DOWN; without flush it stays', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       const out: unknown[] = [];
       for (const flush of [true, false]) {
@@ -584,8 +573,8 @@ describe('processes on one node', () => {
     expect(got).toEqual(['flushed', 'normal']);
   });
 
-  it('demonitor before the target dies: no DOWN arrives', async () => {
-    const a = await oneNode();
+  it('demonitor before the target dies: no DOWN arrives', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const got = await runIn(a, async (self) => {
       const target = self.spawn(async (s) => {
         await s.receive((m) => m === 'die');
@@ -602,9 +591,8 @@ describe('processes on one node', () => {
 
   // ----- scale and timers ----------------------------------------------------------------
 
-  it('10,000 idle processes waiting in receive create no clock timers, and all can be messaged', async () => {
-    const clock = new SimulatedClock();
-    const a = await oneNode(clock);
+  it('10,000 idle processes waiting in receive create no clock timers, and all can be messaged', async ({ clock, simCluster: c }) => {
+    const a = await oneNode(c);
     await clock.flush();
     expect(clock.pending).toBe(0);
     const N = 10_000;
@@ -628,9 +616,8 @@ describe('processes on one node', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('a receive with a timeout in a process runs on the node clock: TIMEOUT after advance, not before', async () => {
-    const clock = new SimulatedClock();
-    const a = await oneNode(clock);
+  it('a receive with a timeout in a process runs on the node clock: TIMEOUT after advance, not before', async ({ clock, simCluster: c }) => {
+    const a = await oneNode(c);
     const pid = a.spawn(async (self) => {
       const m = await self.receive(undefined, 1000);
       self.exit(m === TIMEOUT ? 'timed_out' : ['got', m]);

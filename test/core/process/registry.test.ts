@@ -2,14 +2,13 @@
  * Local registration: docs/semantics.md §9 and acceptance scenario S27 (register/2 raises
  * badarg in every listed case), plus sends to names (§4).
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import { TIMEOUT } from '../../../src/core/process/mailbox.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { thrownCode } from '../../helpers/errors.js';
-import { idle, runIn } from '../../helpers/process.js';
-import { within } from '../../helpers/time.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { type Node, Pid, TIMEOUT } from '../../../src/core/index.js';
+import { thrownCode } from '../../support/errors.js';
+import { idle, runIn } from '../../support/in-process.js';
+import { within } from '../../support/real-time.js';
 
 /** A process that collects messages until it gets 'stop', then exits with them. */
 function collector(node: Node): { pid: Pid; done: Promise<unknown> } {
@@ -28,19 +27,12 @@ function collector(node: Node): { pid: Pid; done: Promise<unknown> } {
 const BUILTIN = ['global_name_server', 'pg', 'user'];
 
 describe('local registration (§9)', () => {
-  let c: TestCluster | undefined;
-  afterEach(async () => {
-    await c?.stop();
-    c = undefined;
-  });
-
-  async function oneNode(): Promise<Node> {
-    c = new TestCluster();
+  async function oneNode(c: TestCluster): Promise<Node> {
     return c.node('a');
   }
 
-  it('S27: register returns true and whereis finds the pid; whereis of an unknown name is undefined', async () => {
-    const a = await oneNode();
+  it('S27: register returns true and whereis finds the pid; whereis of an unknown name is undefined', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p = a.spawn(idle);
     expect(a.register('foo', p)).toBe(true);
     expect(a.whereis('foo')?.equals(p)).toBe(true);
@@ -49,8 +41,8 @@ describe('local registration (§9)', () => {
     expect(await runIn(a, (s) => s.register('bar'))).toBe(true);
   });
 
-  it('S27: self.register makes the name visible while the process lives', async () => {
-    const a = await oneNode();
+  it('S27: self.register makes the name visible while the process lives', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const pid = a.spawn(async (self) => {
       self.register('me');
       await self.receive((m) => m === 'stop');
@@ -63,8 +55,8 @@ describe('local registration (§9)', () => {
     expect(a.whereis('me')).toBeUndefined();
   });
 
-  it('S27: register raises badarg when the name is taken', async () => {
-    const a = await oneNode();
+  it('S27: register raises badarg when the name is taken', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p1 = a.spawn(idle);
     const p2 = a.spawn(idle);
     a.register('foo', p1);
@@ -76,8 +68,8 @@ describe('local registration (§9)', () => {
     expect(thrownCode(() => a.register('user', p2))).toBe('badarg');
   });
 
-  it('S27: register raises badarg when the pid already has a name', async () => {
-    const a = await oneNode();
+  it('S27: register raises badarg when the pid already has a name', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p = a.spawn(idle);
     a.register('foo', p);
     expect(thrownCode(() => a.register('foo2', p))).toBe('badarg');
@@ -86,8 +78,8 @@ describe('local registration (§9)', () => {
     expect(thrownCode(() => a.register('foo3', a.whereis('user')!))).toBe('badarg');
   });
 
-  it("S27: register raises badarg for the name 'undefined' and for non-string names", async () => {
-    const a = await oneNode();
+  it("S27: register raises badarg for the name 'undefined' and for non-string names", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p = a.spawn(idle);
     expect(thrownCode(() => a.register('undefined', p))).toBe('badarg');
     for (const bad of [42, undefined, null, ['foo'], { name: 'foo' }, Symbol('foo')]) {
@@ -98,16 +90,15 @@ describe('local registration (§9)', () => {
     expect(a.register('fine', p)).toBe(true);
   });
 
-  it('S27: register raises badarg for a dead pid', async () => {
-    const a = await oneNode();
+  it('S27: register raises badarg for a dead pid', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const dead = a.spawn(() => undefined);
     expect(await within(a.exitReason(dead))).toBe('normal');
     expect(thrownCode(() => a.register('ghost', dead))).toBe('badarg');
     expect(a.whereis('ghost')).toBeUndefined();
   });
 
-  it('S27: register raises badarg for a remote pid', async () => {
-    c = new TestCluster();
+  it('S27: register raises badarg for a remote pid', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const remote = b.spawn(idle);
     expect(remote.node).toBe(b.name);
@@ -117,16 +108,16 @@ describe('local registration (§9)', () => {
     expect(b.register('far', remote)).toBe(true);
   });
 
-  it('S27: register raises badarg for something that is not a pid', async () => {
-    const a = await oneNode();
+  it('S27: register raises badarg for something that is not a pid', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     for (const bad of [undefined, 'pid', { key: 'a@vm/0/1.0' }, 7]) {
       expect(thrownCode(() => a.register('x', bad as unknown as Pid))).toBe('badarg');
     }
     expect(a.whereis('x')).toBeUndefined();
   });
 
-  it('S27: unregister returns true, then a second call raises badarg', async () => {
-    const a = await oneNode();
+  it('S27: unregister returns true, then a second call raises badarg', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const p = a.spawn(idle);
     a.register('foo', p);
     expect(a.unregister('foo')).toBe(true);
@@ -139,8 +130,8 @@ describe('local registration (§9)', () => {
     expect(a.register('other', p)).toBe(true);
   });
 
-  it('S27: the name is freed when the process dies and can be registered again', async () => {
-    const a = await oneNode();
+  it('S27: the name is freed when the process dies and can be registered again', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     for (const reason of ['normal', 'crash', 'kill'] as const) {
       const p = a.spawn(async (self) => {
         await self.receive((m) => m === 'go');
@@ -160,8 +151,8 @@ describe('local registration (§9)', () => {
     }
   });
 
-  it('sending to a registered name delivers and returns the message (node.send, self.send, [name, node])', async () => {
-    const a = await oneNode();
+  it('sending to a registered name delivers and returns the message (node.send, self.send, [name, node])', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const col = collector(a);
     a.register('col', col.pid);
     expect(a.send('col', ['m', 1])).toEqual(['m', 1]);
@@ -183,8 +174,8 @@ describe('local registration (§9)', () => {
     ]);
   });
 
-  it('S12: sending to an unregistered bare name throws badarg (node.send and self.send)', async () => {
-    const a = await oneNode();
+  it('S12: sending to an unregistered bare name throws badarg (node.send and self.send)', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     expect(thrownCode(() => a.send('nosuchname', 'hi'))).toBe('badarg');
     const code = await runIn(a, (self) => thrownCode(() => self.send('nosuchname', 'hi')));
     expect(code).toBe('badarg');
@@ -195,8 +186,8 @@ describe('local registration (§9)', () => {
     expect(thrownCode(() => a.send('gone', 'hi'))).toBe('badarg');
   });
 
-  it('S12: [name, node] send to an unregistered name on the local node returns the message silently', async () => {
-    const a = await oneNode();
+  it('S12: [name, node] send to an unregistered name on the local node returns the message silently', async ({ cluster: c }) => {
+    const a = await oneNode(c);
     const msg = ['hello', { n: 1 }];
     expect(a.send(['unregistered', a.name], msg)).toBe(msg);
     const got = await runIn(a, (self) => {
@@ -212,8 +203,8 @@ describe('local registration (§9)', () => {
     expect(late).toBe(TIMEOUT);
   });
 
-  it("registered() lists the names, including the built-in ones ('user', 'pg', 'global_name_server')", async () => {
-    const a = await oneNode();
+  it("registered() lists the names, including the built-in ones ('user', 'pg', 'global_name_server')", async ({ cluster: c }) => {
+    const a = await oneNode(c);
     expect([...a.registered()].sort()).toEqual(BUILTIN);
     const p = a.spawn(idle);
     const q = a.spawn(idle);

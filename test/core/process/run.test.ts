@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { TestCluster } from '../../support/cluster.js';
 import { runInProcess } from '../../../src/core/process/run.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import type { Pid } from '../../../src/core/terms/pid.js';

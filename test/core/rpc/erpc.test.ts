@@ -2,19 +2,14 @@
  * S20: erpc's exception shapes (docs/semantics.md §6, second table), JS-adapted: a call
  * rejects an ErpcError whose `class` and `reason` are Erlang's Class:Reason.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ErpcError } from '../../../src/core/rpc/erpc.js';
-import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { TestCluster } from '../../helpers/cluster.js';
-import { rejection } from '../../helpers/errors.js';
-import { dt } from '../../helpers/modules.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { ErpcError } from '../../../src/core/index.js';
+import { rejection } from '../../support/errors.js';
+import { dt } from '../../support/test-modules.js';
 
 describe('S20: erpc exception shapes', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  it('S20: value, error, exit, throw, undef, noconnection', async () => {
-    c = new TestCluster();
+  it('S20: value, error, exit, throw, undef, noconnection', async ({ cluster: c }) => {
     const a = await c.node('a');
     const b = await c.node('b', { modules: [dt] });
     expect(await a.erpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
@@ -38,9 +33,7 @@ describe('S20: erpc exception shapes', () => {
     expect([nc.class, nc.reason]).toEqual(['error', ['erpc', 'noconnection']]);
   });
 
-  it('S20: a timeout is error:{erpc,timeout} on simulated time', async () => {
-    const clock = new SimulatedClock();
-    c = new TestCluster({ clock });
+  it('S20: a timeout is error:{erpc,timeout} on simulated time', async ({ clock, simCluster: c }) => {
     const a = await c.node('a');
     const b = await c.node('b', { modules: [dt] });
     expect(await a.ping(b.name)).toBe('pong');
@@ -50,8 +43,7 @@ describe('S20: erpc exception shapes', () => {
     expect([e.class, e.reason]).toEqual(['error', ['erpc', 'timeout']]);
   });
 
-  it('S20: erpc.call(b, fun) runs the function on b; a fun that cannot compile is error badfun', async () => {
-    c = new TestCluster();
+  it('S20: erpc.call(b, fun) runs the function on b; a fun that cannot compile is error badfun', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     expect(await a.erpc.call(b.name, (self) => self.node.name)).toBe(b.name);
     expect(await a.erpc.call(b.name, async (self) => (await self.node.rpc.call(self.node.name, 'math', 'sqrt', [81])) as number)).toBe(9);
@@ -60,8 +52,7 @@ describe('S20: erpc exception shapes', () => {
     expect(((noFree.reason as unknown[])[1] as Error).name).toBe('TypeError');
   });
 
-  it('S20: cast is ok; multicall gives one row per node, in order', async () => {
-    c = new TestCluster();
+  it('S20: cast is ok; multicall gives one row per node, in order', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     expect(a.erpc.cast('zz@vm', 'erlang', 'node', [])).toBe('ok');
     expect(await a.erpc.multicall([b.name, 'zz@vm', a.name], 'erlang', 'node', [])).toEqual([

@@ -2,24 +2,20 @@
  * What an rpc costs on the wire: as OTP's erpc, one spawn_request with `reply: 'error_only'`
  * out and one DOWN back; a timed-out call demonitors the worker so no late answer travels.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { dt } from '../../helpers/modules.js';
-import { track } from '../../helpers/time.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { dt } from '../../support/test-modules.js';
+import { track } from '../../support/real-time.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
-import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { BadRpcError, type Node } from '../../../src/core/index.js';
 
 const RPC_TAGS = new Set(['spawn_request', 'spawn_reply', 'down', 'demonitor']);
 
 type Seen = Array<[string, string, string, Record<string, unknown>]>;
 
 describe('rpc on the wire', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  function tap(): { frames: Seen; stop(): void } {
+  function tap(c: TestCluster): { frames: Seen; stop(): void } {
     const frames: Seen = [];
     const stop = c.net.tap((from, to, f) => {
       for (const fr of decodeWireFrame(f) as Array<Record<string, unknown>>) {
@@ -30,17 +26,16 @@ describe('rpc on the wire', () => {
     return { frames, stop };
   }
 
-  async function pair(clock?: SimulatedClock): Promise<[Node, Node]> {
-    c = new TestCluster(clock ? { clock } : {});
+  async function pair(c: TestCluster): Promise<[Node, Node]> {
     const [a, b] = await c.startNodes('a', 'b');
     b!.load(dt);
     return [a!, b!];
   }
 
-  it('a call is one spawn_request (reply error_only) and one DOWN', async () => {
-    const [a, b] = await pair();
+  it('a call is one spawn_request (reply error_only) and one DOWN', async ({ cluster: c }) => {
+    const [a, b] = await pair(c);
     expect(await a.ping(b.name)).toBe('pong');
-    const t = tap();
+    const t = tap(c);
     expect(await a.rpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
     t.stop();
     expect(t.frames.map(([f, to, tag]) => [f, to, tag])).toEqual([
@@ -51,10 +46,10 @@ describe('rpc on the wire', () => {
     expect(t.frames[0]![3].monitor).toBe(true);
   });
 
-  it('a failing call still answers with the DOWN alone', async () => {
-    const [a, b] = await pair();
+  it('a failing call still answers with the DOWN alone', async ({ cluster: c }) => {
+    const [a, b] = await pair(c);
     expect(await a.ping(b.name)).toBe('pong');
-    const t = tap();
+    const t = tap(c);
     const e = await a.rpc.call(b.name, 'nomod', 'nofun', [1]).catch((x: unknown) => x);
     t.stop();
     expect(e).toBeInstanceOf(BadRpcError);
@@ -62,12 +57,11 @@ describe('rpc on the wire', () => {
     expect(t.frames.map(([, , tag]) => tag)).toEqual(['spawn_request', 'down']);
   });
 
-  it('a timed-out call demonitors the worker: its late end sends nothing back', async () => {
-    const clock = new SimulatedClock();
-    const [a, b] = await pair(clock);
+  it('a timed-out call demonitors the worker: its late end sends nothing back', async ({ clock, simCluster: c }) => {
+    const [a, b] = await pair(c);
     const pong = track(a.ping(b.name));
     for (let i = 0; i < 20 && !pong.settled; i++) await clock.flush();
-    const t = tap();
+    const t = tap(c);
     const p = track(a.rpc.call(b.name, 'dt', 'sleeper', [2_000], 100));
     await clock.advance(100);
     for (let i = 0; i < 5 && !p.settled; i++) await clock.flush();
@@ -81,8 +75,8 @@ describe('rpc on the wire', () => {
     ]);
   });
 
-  it('many concurrent calls each get their own answer', async () => {
-    const [a, b] = await pair();
+  it('many concurrent calls each get their own answer', async ({ cluster: c }) => {
+    const [a, b] = await pair(c);
     const got = await Promise.all(Array.from({ length: 50 }, (_, i) => a.rpc.call(b.name, 'math', 'floor', [i + 0.5])));
     expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });

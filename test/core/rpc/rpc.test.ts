@@ -2,15 +2,14 @@
  * rpc (§6 of docs/semantics.md): S19, every row of the rpc table that has a JS meaning, plus
  * argument validation, rpc to the caller's own node and concurrency.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { badrpc, rejection } from '../../helpers/errors.js';
-import { dt } from '../../helpers/modules.js';
-import { track } from '../../helpers/time.js';
-import { defineModule } from '../../../src/core/modules/module.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
+import { TestCluster, eventually } from '../../support/cluster.js';
+import { badrpc, rejection } from '../../support/errors.js';
+import { dt } from '../../support/test-modules.js';
+import { track } from '../../support/real-time.js';
+import { BadRpcError, defineModule, ErlmeshError, type Node } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError, ErlmeshError } from '../../../src/core/base/errors.js';
-import type { Node } from '../../../src/core/node/node.js';
 
 const ZZ = 'zz@vm';
 
@@ -22,26 +21,21 @@ async function connect(clock: SimulatedClock, a: Node, b: Node): Promise<void> {
 }
 
 describe('rpc (S19)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  async function threeNodes(clock?: SimulatedClock): Promise<[Node, Node, Node]> {
-    c = new TestCluster(clock ? { clock } : {});
+  async function threeNodes(c: TestCluster): Promise<[Node, Node, Node]> {
     const [a, b, cc] = await c.startNodes('a', 'b', 'c');
     b.load(dt);
     return [a, b, cc];
   }
 
-  it('S19: rpc.call to a node that does not exist rejects BadRpcError nodedown', async () => {
-    const [a] = await threeNodes();
+  it('S19: rpc.call to a node that does not exist rejects BadRpcError nodedown', async ({ cluster: c }) => {
+    const [a] = await threeNodes(c);
     const e = await badrpc(a.rpc.call(ZZ, 'erlang', 'node', []));
     expect(e.code).toBe('badrpc');
     expect(e.reason).toBe('nodedown');
   });
 
-  it('S19: the node stopping during the call rejects nodedown', async () => {
-    const clock = new SimulatedClock();
-    const [a, b] = await threeNodes(clock);
+  it('S19: the node stopping during the call rejects nodedown', async ({ clock, simCluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const p = track(a.rpc.call(b.name, 'dt', 'sleeper', [5_000]));
     await clock.flush();
     expect(p.settled).toBe(false);
@@ -52,9 +46,8 @@ describe('rpc (S19)', () => {
     expect((p.error as BadRpcError).reason).toBe('nodedown');
   });
 
-  it('S19: call with timeout 100 to sleeper(2000) rejects timeout after 100 ms and not before', async () => {
-    const clock = new SimulatedClock();
-    const [a, b] = await threeNodes(clock);
+  it('S19: call with timeout 100 to sleeper(2000) rejects timeout after 100 ms and not before', async ({ clock, simCluster: c }) => {
+    const [a, b] = await threeNodes(c);
     await connect(clock, a, b);
     const p = track(a.rpc.call(b.name, 'dt', 'sleeper', [2_000], 100));
     await clock.advance(99);
@@ -66,11 +59,10 @@ describe('rpc (S19)', () => {
     expect((p.error as BadRpcError).reason).toBe('timeout');
   });
 
-  it('S19: the timeout also bounds a call whose spawn request gets no reply (frozen node) → timeout', async () => {
+  it('S19: the timeout also bounds a call whose spawn request gets no reply (frozen node) → timeout', async ({ clock, simCluster: c }) => {
     // rpc:call(b, …, 100) to an unresponsive node returns {badrpc,timeout} after 100 ms: erpc
     // starts its `receive … after Timeout` right after spawn_request, not after the spawn reply.
-    const clock = new SimulatedClock();
-    const [a, b] = await threeNodes(clock);
+    const [a, b] = await threeNodes(c);
     await connect(clock, a, b);
     c.net.freeze(b.name);
     const p = track(a.rpc.call(b.name, 'erlang', 'node', [], 100));
@@ -84,9 +76,8 @@ describe('rpc (S19)', () => {
     expect((p.error as BadRpcError).reason).toBe('timeout');
   });
 
-  it('S19: a sleeper within its timeout returns its value', async () => {
-    const clock = new SimulatedClock();
-    const [a, b] = await threeNodes(clock);
+  it('S19: a sleeper within its timeout returns its value', async ({ clock, simCluster: c }) => {
+    const [a, b] = await threeNodes(c);
     await connect(clock, a, b);
     const p = track(a.rpc.call(b.name, 'dt', 'sleeper', [50], 100));
     await clock.advance(49);
@@ -97,8 +88,8 @@ describe('rpc (S19)', () => {
     expect(p.value).toEqual(['slept', 50]);
   });
 
-  it('S19: a remote Error rejects ["EXIT", ["exception", err]] with name and message intact', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: a remote Error rejects ["EXIT", ["exception", err]] with name and message intact', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const e = await badrpc(a.rpc.call(b.name, 'dt', 'errorer', []));
     const r = e.reason as unknown[];
     expect(r[0]).toBe('EXIT');
@@ -110,38 +101,38 @@ describe('rpc (S19)', () => {
     expect(err.message).toBe('bad arith');
   });
 
-  it('S19: remote self.exit("bye") rejects ["EXIT", "bye"]', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: remote self.exit("bye") rejects ["EXIT", "bye"]', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const e = await badrpc(a.rpc.call(b.name, 'dt', 'exiter', ['bye']));
     expect(e.reason).toEqual(['EXIT', 'bye']);
   });
 
-  it('S19: remote self.throw("ball") resolves "ball" as a normal result', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: remote self.throw("ball") resolves "ball" as a normal result', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     expect(await a.rpc.call(b.name, 'dt', 'thrower', ['ball'])).toBe('ball');
     expect(await a.rpc.call(b.name, 'dt', 'thrower', [['ok', 7]])).toEqual(['ok', 7]);
   });
 
-  it('S19: an undefined function rejects ["EXIT", ["undef", [m, f, args]]]', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: an undefined function rejects ["EXIT", ["undef", [m, f, args]]]', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const e = await badrpc(a.rpc.call(b.name, 'nosuchmod', 'f', [1]));
     expect(e.reason).toEqual(['EXIT', ['undef', ['nosuchmod', 'f', [1]]]]);
     const e2 = await badrpc(a.rpc.call(b.name, 'dt', 'nosuchfun', []));
     expect(e2.reason).toEqual(['EXIT', ['undef', ['dt', 'nosuchfun', []]]]);
   });
 
-  it('S19: a function returning ["badrpc", "x"] resolves ["badrpc", "x"]', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: a function returning ["badrpc", "x"] resolves ["badrpc", "x"]', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     expect(await a.rpc.call(b.name, 'dt', 'returnsBadrpc', [])).toEqual(['badrpc', 'x']);
   });
 
-  it('S19: a function returning a promise resolves its value', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: a function returning a promise resolves its value', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     expect(await a.rpc.call(b.name, 'dt', 'promised', [42])).toEqual(['promised', 42]);
   });
 
-  it('S19: rpc.call to the caller\'s own node runs there', async () => {
-    const [a] = await threeNodes();
+  it('S19: rpc.call to the caller\'s own node runs there', async ({ cluster: c }) => {
+    const [a] = await threeNodes(c);
     expect(await a.rpc.call(a.name, 'erlang', 'node', [])).toBe(a.name);
     a.load(dt);
     expect(await a.rpc.call(a.name, 'dt', 'thrower', ['own'])).toBe('own');
@@ -149,10 +140,10 @@ describe('rpc (S19)', () => {
     expect(e.reason).toEqual(['EXIT', 'bye']);
   });
 
-  it('S19: rpc.call between two nodes while the mesh is connecting them succeeds (no spurious nodedown)', async () => {
+  it('S19: rpc.call between two nodes while the mesh is connecting them succeeds (no spurious nodedown)', async ({ cluster: c }) => {
     // a connects to b and c; c then dials b for the mesh (connect_all) while b dials c for
     // this call. Erlang arbitrates the simultaneous connect and the call returns c@vm.
-    const [a, b, cc] = await threeNodes();
+    const [a, b, cc] = await threeNodes(c);
     expect(await a.ping(b.name)).toBe('pong');
     expect(await a.ping(cc.name)).toBe('pong');
     expect(await a.rpc.call(cc.name, 'erlang', 'node', [])).toBe(cc.name);
@@ -163,13 +154,13 @@ describe('rpc (S19)', () => {
     expect(downs.filter((ev) => (ev as unknown[])[0] === 'nodedown')).toEqual([]);
   });
 
-  it('S19: rpc.cast to a node that does not exist returns true', async () => {
-    const [a] = await threeNodes();
+  it('S19: rpc.cast to a node that does not exist returns true', async ({ cluster: c }) => {
+    const [a] = await threeNodes(c);
     expect(a.rpc.cast(ZZ, 'erlang', 'node', [])).toBe(true);
   });
 
-  it('S19: rpc.cast whose function throws prints a crash report on the caller, not on the target', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: rpc.cast whose function throws prints a crash report on the caller, not on the target', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     expect(a.rpc.cast(b.name, 'dt', 'errorer', [])).toBe(true);
     await eventually(() => c.output(a).includes('Error in process'), 2_000);
     expect(c.output(a)).toContain(b.name);
@@ -177,8 +168,8 @@ describe('rpc (S19)', () => {
     expect(c.output(b)).not.toContain('Error in process');
   });
 
-  it('S19: rpc.cast runs the function on the target', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: rpc.cast runs the function on the target', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const collector = a.spawn(async (self) => {
       const m = await self.receive();
       self.exit(['got', m]);
@@ -192,9 +183,8 @@ describe('rpc (S19)', () => {
     expect(await a.exitReason(collector)).toEqual(['got', ['from', b.name, 9]]);
   });
 
-  it('S19: asyncCall, nbYield(key, 0) → "timeout", then yield(key) → the value', async () => {
-    const clock = new SimulatedClock();
-    const [a, b] = await threeNodes(clock);
+  it('S19: asyncCall, nbYield(key, 0) → "timeout", then yield(key) → the value', async ({ clock, simCluster: c }) => {
+    const [a, b] = await threeNodes(c);
     await connect(clock, a, b);
     const key = a.rpc.asyncCall(b.name, 'dt', 'sleeper', [300]);
     const nb = track(a.rpc.nbYield(key, 0));
@@ -211,9 +201,8 @@ describe('rpc (S19)', () => {
     expect(y.value).toEqual(['slept', 300]);
   });
 
-  it('S19: nbYield(key, 1000) after the answer returns ["value", v]', async () => {
-    const clock = new SimulatedClock();
-    const [a, b] = await threeNodes(clock);
+  it('S19: nbYield(key, 1000) after the answer returns ["value", v]', async ({ clock, simCluster: c }) => {
+    const [a, b] = await threeNodes(c);
     await connect(clock, a, b);
     const key = a.rpc.asyncCall(b.name, 'dt', 'sleeper', [300]);
     const nb = track(a.rpc.nbYield(key, 1_000));
@@ -224,11 +213,10 @@ describe('rpc (S19)', () => {
     expect(nb.value).toEqual(['value', ['slept', 300]]);
   });
 
-  it('S19: nbYield(key, 1000) on an erroring call rejects BadRpcError ["EXIT", …]', async () => {
+  it('S19: nbYield(key, 1000) on an erroring call rejects BadRpcError ["EXIT", …]', async ({ clock, simCluster: c }) => {
     // JS adaptation: Erlang returns {value,{badrpc,{'EXIT',…}}} here. erlmesh's nbYield, like
     // call and yield, turns a badrpc into a BadRpcError rejection carrying the same reason.
-    const clock = new SimulatedClock();
-    const [a, b] = await threeNodes(clock);
+    const [a, b] = await threeNodes(c);
     await connect(clock, a, b);
     const key = a.rpc.asyncCall(b.name, 'dt', 'errorer', []);
     const nb = track(a.rpc.nbYield(key, 1_000));
@@ -242,29 +230,29 @@ describe('rpc (S19)', () => {
     expect(((r[1] as unknown[])[1] as Error).name).toBe('TypeError');
   });
 
-  it('S19: yield(asyncCall(zz, …)) rejects nodedown', async () => {
-    const [a] = await threeNodes();
+  it('S19: yield(asyncCall(zz, …)) rejects nodedown', async ({ cluster: c }) => {
+    const [a] = await threeNodes(c);
     const key = a.rpc.asyncCall(ZZ, 'erlang', 'node', []);
     const e = await badrpc(a.rpc.yield(key));
     expect(e.reason).toBe('nodedown');
   });
 
-  it('S19: multicall([b, zz, a], erlang, node) → results [b, a] in node order, badNodes [zz]', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: multicall([b, zz, a], erlang, node) → results [b, a] in node order, badNodes [zz]', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const r = await a.rpc.multicall([b.name, ZZ, a.name], 'erlang', 'node', []);
     expect(r.results).toEqual([b.name, a.name]);
     expect(r.badNodes).toEqual([ZZ]);
   });
 
-  it('S19: multicall keeps node order for three live nodes', async () => {
-    const [a, b, cc] = await threeNodes();
+  it('S19: multicall keeps node order for three live nodes', async ({ cluster: c }) => {
+    const [a, b, cc] = await threeNodes(c);
     const r = await a.rpc.multicall([cc.name, a.name, b.name], 'erlang', 'node', []);
     expect(r.results).toEqual([cc.name, a.name, b.name]);
     expect(r.badNodes).toEqual([]);
   });
 
-  it('S19: multicall([b], errorer) counts the error as a result', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: multicall([b], errorer) counts the error as a result', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const r = await a.rpc.multicall([b.name], 'dt', 'errorer', []);
     expect(r.badNodes).toEqual([]);
     expect(r.results).toHaveLength(1);
@@ -274,9 +262,8 @@ describe('rpc (S19)', () => {
     expect((reason[1] as unknown[])[0]).toBe('exception');
   });
 
-  it('S19: multicall([b], sleeper(1000), timeout 100) → results [], badNodes [b]', async () => {
-    const clock = new SimulatedClock();
-    const [a, b] = await threeNodes(clock);
+  it('S19: multicall([b], sleeper(1000), timeout 100) → results [], badNodes [b]', async ({ clock, simCluster: c }) => {
+    const [a, b] = await threeNodes(c);
     await connect(clock, a, b);
     const p = track(a.rpc.multicall([b.name], 'dt', 'sleeper', [1_000], 100));
     await clock.advance(99);
@@ -287,8 +274,8 @@ describe('rpc (S19)', () => {
     expect(p.value).toEqual({ results: [], badNodes: [b.name] });
   });
 
-  it('S19: a function inside args rejects with code badarg', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: a function inside args rejects with code badarg', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const e = await rejection(a.rpc.call(b.name, 'dt', 'echo', [() => 1]));
     expect(e).toBeInstanceOf(ErlmeshError);
     expect((e as ErlmeshError).code).toBe('badarg');
@@ -296,8 +283,8 @@ describe('rpc (S19)', () => {
     expect((nested as ErlmeshError).code).toBe('badarg');
   });
 
-  it('S19: a negative timeout rejects with code badarg', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: a negative timeout rejects with code badarg', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const e = await rejection(a.rpc.call(b.name, 'erlang', 'node', [], -1));
     expect(e).toBeInstanceOf(ErlmeshError);
     expect(e).not.toBeInstanceOf(BadRpcError);
@@ -306,8 +293,8 @@ describe('rpc (S19)', () => {
     expect((m as ErlmeshError).code).toBe('badarg');
   });
 
-  it('S19: 200 concurrent calls from a to b all resolve with their own answer', async () => {
-    const [a, b] = await threeNodes();
+  it('S19: 200 concurrent calls from a to b all resolve with their own answer', async ({ cluster: c }) => {
+    const [a, b] = await threeNodes(c);
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => a.rpc.call(b.name, 'dt', 'echo', [i])));
     expect(results).toEqual(Array.from({ length: 200 }, (_, i) => [b.name, i]));
   });

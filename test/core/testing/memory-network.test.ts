@@ -4,7 +4,7 @@ import type { MemoryTransport } from '../../../src/core/testing/memory-network.j
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import type { Channel, Frame } from '../../../src/core/net/transport.js';
 import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { rejectionCode } from '../../helpers/errors.js';
+import { rejectionCode } from '../../support/errors.js';
 
 interface Rec {
   ch: Channel;

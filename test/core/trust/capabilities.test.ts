@@ -7,13 +7,10 @@ import { describe, it, expect } from 'vitest';
 import { allows, checkCapabilities, decide, type DecideContext } from '../../../src/core/trust/capabilities.js';
 import { LogLimiter, TokenBucket } from '../../../src/core/trust/limits.js';
 import type { SignalFrame, SpawnSpec } from '../../../src/core/net/frames.js';
-import { startNode } from '../../../src/core/node/start-node.js';
+import { ErlmeshError, Pid, Ref, startNode } from '../../../src/core/index.js';
 import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { thrownCode, rejectionCode } from '../../helpers/errors.js';
+import { thrownCode, rejectionCode } from '../../support/errors.js';
 
 const me = 'srv@vm';
 const peer = 'tab@vm';

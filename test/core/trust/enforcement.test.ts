@@ -4,18 +4,12 @@
  * the callee, cookie holders unaffected, a role with no policy, log-flood protection, forged
  * name-service messages, and the rate limit on simulated time.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { defineModule } from '../../../src/core/modules/module.js';
+import { describe, expect } from 'vitest';
+import { it, type TestCluster } from '../../fixtures.js';
+import { BadRpcError, type Capabilities, defineModule, ErpcError, type Node, type NodeEvent, Pid, type ProcessContext } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import { ErpcError } from '../../../src/core/rpc/erpc.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import type { Capabilities } from '../../../src/core/interfaces/trust.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import type { NodeEvent } from '../../../src/core/net/node-events.js';
-import { connect, flushUntil, forceRole, settled } from './helpers.js';
+import { forceRole } from '../../support/forced-role.js';
+import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 /** Functions the server offers: `tm.waiter` waits forever, `tm.hello` returns 'hello'. */
 const tm = defineModule('tm', {
@@ -35,12 +29,13 @@ const CAPS: Capabilities = {
 describe('capabilities: enforcement on the callee', () => {
   let c: TestCluster;
   let clock: SimulatedClock;
-  afterEach(async () => c?.stop());
+  it.beforeEach(({ clock: k, simCluster }) => {
+    clock = k;
+    c = simCluster;
+  });
 
   /** srv (with CAPS) and tab, where srv sees tab in `role` (none: a cookie holder). */
   async function setup(role: string | undefined, caps: Capabilities = CAPS): Promise<{ srv: Node; tab: Node }> {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     const srv = await c.node('srv', { capabilities: caps });
     srv.load(tm);
     const tab = await c.node('tab');
@@ -391,8 +386,6 @@ describe('capabilities: enforcement on the callee', () => {
   });
 
   it('maxMonitors is validated', async () => {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     await expect(c.node('srv', { capabilities: { r: { maxMonitors: -1 } } })).rejects.toMatchObject({ code: 'badarg' });
     await expect(c.node('srv2', { capabilities: { r: { maxMonitors: 1.5 } } })).rejects.toMatchObject({ code: 'badarg' });
   });

@@ -3,16 +3,13 @@
  * (`node.processInfo(pid).messagesDropped`), queues ONE `['mailbox_overflow', pid, dropped]`
  * notice past the limit, and notices again only after draining below the limit. Never silent.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { thrownCode } from '../../helpers/errors.js';
+import { describe, expect, afterEach } from 'vitest';
+import { it } from '../../fixtures.js';
+import { thrownCode } from '../../support/errors.js';
 import { Mailbox, TIMEOUT } from '../../../src/core/process/mailbox.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { startNode } from '../../../src/core/node/start-node.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { connect, flushUntil } from './helpers.js';
+import { type Node, Pid, type ProcessContext, startNode } from '../../../src/core/index.js';
+import { connect, flushUntil } from '../../support/simulated-time.js';
 
 /** A process that sets up and then waits to be told to take messages. */
 async function holder(n: Node, max: number): Promise<{ pid: Pid; self: ProcessContext }> {
@@ -71,23 +68,17 @@ describe('mailbox limit', () => {
     expect(got).toEqual(['wanted', ['a', ['mailbox_overflow', pid, 1]]]);
   });
 
-  it('applies to messages from other nodes and to system messages (EXIT) alike', async () => {
-    const clock = new SimulatedClock();
-    const c = new TestCluster({ clock });
-    try {
-      const [a, b] = await c.startNodes('a', 'b');
-      await connect(clock, a, b);
-      const { pid, self } = await holder(b, 1);
-      self.trapExit(true);
-      a.send(pid, 'remote 1');
-      a.send(pid, 'remote 2');
-      await flushUntil(clock, () => (b.processInfo(pid)?.messagesDropped ?? 0) > 0);
-      b.exit(pid, 'custom'); // trapped: an EXIT message, dropped too
-      expect(self.flush()).toEqual(['remote 1', ['mailbox_overflow', pid, 1]]);
-      expect(b.processInfo(pid)?.messagesDropped).toBe(2);
-    } finally {
-      await c.stop();
-    }
+  it('applies to messages from other nodes and to system messages (EXIT) alike', async ({ clock, simCluster: c }) => {
+    const [a, b] = await c.startNodes('a', 'b');
+    await connect(clock, a, b);
+    const { pid, self } = await holder(b, 1);
+    self.trapExit(true);
+    a.send(pid, 'remote 1');
+    a.send(pid, 'remote 2');
+    await flushUntil(clock, () => (b.processInfo(pid)?.messagesDropped ?? 0) > 0);
+    b.exit(pid, 'custom'); // trapped: an EXIT message, dropped too
+    expect(self.flush()).toEqual(['remote 1', ['mailbox_overflow', pid, 1]]);
+    expect(b.processInfo(pid)?.messagesDropped).toBe(2);
   });
 
   it('removing the limit queues everything again and keeps the count; trapExit is untouched', async () => {

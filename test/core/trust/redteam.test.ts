@@ -3,19 +3,14 @@
  * hand, after a valid handshake, trying to reach beyond its role, to speak for another node or
  * process, or to disrupt trusted processes and the name services.
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
+import { describe, expect } from 'vitest';
+import { it, type TestCluster } from '../../fixtures.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import { BadRpcError } from '../../../src/core/base/errors.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { ProcessContext } from '../../../src/core/process/context.js';
+import { BadRpcError, type Capabilities, defineModule, type Node, type Pid, type ProcessContext, Ref } from '../../../src/core/index.js';
 import type { SignalFrame } from '../../../src/core/net/frames.js';
-import type { Capabilities } from '../../../src/core/interfaces/trust.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { defineModule } from '../../../src/core/modules/module.js';
-import { track } from '../../helpers/time.js';
-import { connect, flushUntil, forceRole, settled } from './helpers.js';
+import { track } from '../../support/real-time.js';
+import { forceRole } from '../../support/forced-role.js';
+import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 /** `tm.waiter` waits forever; `tm.answer` registers as `answerer` and answers 'real' once it gets any message. */
 const tm = defineModule('tm', {
@@ -48,12 +43,13 @@ function raw(from: Node, to: string, s: SignalFrame): void {
 describe('red team: a ticket holder crafting frames', () => {
   let c: TestCluster;
   let clock: SimulatedClock;
-  afterEach(async () => c?.stop());
+  it.beforeEach(({ clock: k, simCluster }) => {
+    clock = k;
+    c = simCluster;
+  });
 
   /** Trusted srv (with CAPS) and srv2, and tab seen by both in `role`. */
   async function setup(role = 'guest'): Promise<{ srv: Node; srv2: Node; tab: Node }> {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     const srv = await c.node('srv', { capabilities: CAPS });
     const srv2 = await c.node('srv2', { capabilities: CAPS });
     srv2.load(tm);

@@ -3,14 +3,12 @@
  * its registrations are refused with ErlmeshError code `not_allowed` and its entries are not
  * accepted) and `pg` (joins from a role without `pg` are not accepted; both sides log).
  */
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
+import { describe, expect } from 'vitest';
+import { it, type TestCluster } from '../../fixtures.js';
+import { type Capabilities, ErlmeshError, type Node, type Pid } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Capabilities } from '../../../src/core/interfaces/trust.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
-import { connect, flushUntil, forceRole, settled } from './helpers.js';
+import { forceRole } from '../../support/forced-role.js';
+import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 const CAPS: Capabilities = { guest: {}, member: { global: true, pg: true } };
 
@@ -22,12 +20,13 @@ const idle = (n: Node): Pid =>
 describe('capabilities: global', () => {
   let c: TestCluster;
   let clock: SimulatedClock;
-  afterEach(async () => c?.stop());
+  it.beforeEach(({ clock: k, simCluster }) => {
+    clock = k;
+    c = simCluster;
+  });
 
   /** b and c trusted (cookie), a (lowest name) a ticket holder in `role` for both; a full mesh. */
   async function cluster(role: string, beforeJoin?: (a: Node) => Promise<void>): Promise<[Node, Node, Node]> {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     const b = await c.node('b', { capabilities: CAPS });
     const cc = await c.node('c', { capabilities: CAPS });
     await connect(clock, b, cc);
@@ -97,11 +96,12 @@ describe('capabilities: global', () => {
 describe('capabilities: pg', () => {
   let c: TestCluster;
   let clock: SimulatedClock;
-  afterEach(async () => c?.stop());
+  it.beforeEach(({ clock: k, simCluster }) => {
+    clock = k;
+    c = simCluster;
+  });
 
   async function pair(role: string, beforeJoin?: (tab: Node) => void): Promise<[Node, Node]> {
-    clock = new SimulatedClock();
-    c = new TestCluster({ clock });
     const srv = await c.node('srv', { capabilities: CAPS });
     const tab = await c.node('tab');
     forceRole(srv, tab.name, role);

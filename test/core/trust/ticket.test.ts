@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { webCrypto } from '../../../src/core/net/proofs.js';
 import { nobleCrypto } from '../../../src/browser/crypto.js';
-import { ErlmeshError } from '../../../src/core/base/errors.js';
+import { ErlmeshError } from '../../../src/core/index.js';
 import {
   checkClaims,
   encodeClaims,

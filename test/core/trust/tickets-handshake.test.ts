@@ -7,16 +7,16 @@
  * part over a MemoryNetwork (it tags each channel with the registered name of the other end
  * and the role a test says the "relay" admitted it with).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { TestCluster } from '../../helpers/cluster.js';
-import { recorder } from '../../helpers/process.js';
+import { describe, expect } from 'vitest';
+import { it, type ClusterFactory } from '../../fixtures.js';
+import { TestCluster } from '../../support/cluster.js';
+import { recorder } from '../../support/in-process.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import type { Channel, ListenOptions, Transport } from '../../../src/core/net/transport.js';
-import type { ChannelAttestation } from '../../../src/core/trust/attestation.js';
+import type { ChannelAttestation } from '../../../src/core/net/attestation.js';
 import type { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
-import { decodeTerm } from '../../../src/core/codec/superjson.js';
-import { mintTicket } from '../../../src/server/tickets.js';
-import type { Node } from '../../../src/core/node/node.js';
+import { decodeTerm, type Node } from '../../../src/core/index.js';
+import { mintTicket } from '../../../src/server/index.js';
 
 const COOKIE = 'abc'; // TestCluster's
 const T0 = 1_700_000_000_000;
@@ -73,8 +73,12 @@ function ticket(o: { role?: string; prefix?: string; now?: number; ttlMs?: numbe
 describe('handshake with join tickets', () => {
   let c: TestCluster;
   let att: AttestingNet;
+  let clusters: ClusterFactory;
+  it.beforeEach(({ clusters: f }) => {
+    clusters = f;
+  });
   const setup = (attested = true): void => {
-    c = new TestCluster({ clock: new SimulatedClock(T0) });
+    c = clusters({ clock: new SimulatedClock(T0) });
     att = new AttestingNet(c.net);
     if (!attested) att = { transport: () => c.net.transport(), roles: new Map() } as unknown as AttestingNet;
   };
@@ -86,10 +90,6 @@ describe('handshake with join tickets', () => {
     att.roles.set(`${name}@vm`, role);
     return c.node(name, { cookie: undefined, ticket: t, transport: att.transport() });
   };
-
-  afterEach(async () => {
-    await c?.stop();
-  });
 
   it('ticket → cookie (ticket holder initiates): pong, the roles are visible on both sides, messages flow', async () => {
     setup();

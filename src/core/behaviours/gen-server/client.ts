@@ -7,7 +7,7 @@ import { badarg } from '../../base/errors.js';
 import { ProcessContext } from '../../process/context.js';
 import { TIMEOUT } from '../../process/mailbox.js';
 import { checkTerm } from '../../terms/check.js';
-import { sameTerm } from '../../terms/equal.js';
+import { sameTerm } from '../../codec/term-equal.js';
 import { Pid } from '../../terms/pid.js';
 import { Ref } from '../../terms/ref.js';
 import { callerNode, runInProcess } from '../caller.js';

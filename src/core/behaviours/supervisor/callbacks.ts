@@ -8,7 +8,7 @@
  */
 import type { ProcessContext } from '../../process/context.js';
 import { formatTerm } from '../../terms/format.js';
-import { sameTerm } from '../../terms/equal.js';
+import { sameTerm } from '../../codec/term-equal.js';
 import { Pid } from '../../terms/pid.js';
 import type { CallResult, NoReplyResult, SelfOnNode } from '../gen-server/types.js';
 import { removeChild, shutdownChild, shutdownPids, startChild, type ChildStartResult } from './children.js';

@@ -1,11 +1,11 @@
 /**
  * Test helpers for erlmesh processes: run a body in a process, record messages, match signals.
- * (OS processes running the erlmesh CLI are in processes.ts.)
+ * (OS processes running the erlmesh CLI are in os-processes.ts.)
  */
 import type { Node } from '../../src/core/node/node.js';
 import type { ProcessContext } from '../../src/core/process/context.js';
 import type { Pid } from '../../src/core/terms/pid.js';
-import { within } from './time.js';
+import { within } from './real-time.js';
 
 /** Run `body` in a fresh process on `node`; resolve with what it returns, reject with what it throws (or after `ms` real ms). */
 export function runIn<T>(node: Node, body: (self: ProcessContext) => T | Promise<T>, ms = 2000): Promise<T> {

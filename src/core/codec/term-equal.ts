@@ -4,7 +4,7 @@
  * compare in insertion order, `-0` differs from `0`, `NaN` equals `NaN`, a Buffer equals a
  * Uint8Array of the same bytes, and an Error compares by name, message, stack, code and cause.
  */
-import { encodeTerm } from '../codec/superjson.js';
+import { encodeTerm } from './superjson.js';
 
 /**
  * Structural equality of two terms; false when either is not a term.

@@ -4,12 +4,12 @@
  * tracking for simulated-time tests.
  */
 import { expect } from 'vitest';
-import { TestCluster, eventually } from '../../helpers/cluster.js';
-import { genServerModule, supervisorModule } from '../../../src/core/behaviours/index.js';
-import type { ErlModule } from '../../../src/core/modules/module.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
-import type { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
+import { TestCluster, eventually } from './cluster.js';
+import { genServerModule, supervisorModule } from '../../src/core/behaviours/index.js';
+import type { ErlModule } from '../../src/core/modules/module.js';
+import type { Node } from '../../src/core/node/node.js';
+import type { Pid } from '../../src/core/terms/pid.js';
+import type { SimulatedClock } from '../../src/core/testing/simulated-clock.js';
 
 export { eventually };
 
@@ -36,21 +36,8 @@ export function probe(node: Node): { pid: Pid; got: unknown[] } {
   return { pid, got };
 }
 
-export interface Tracked<T> {
-  settled: boolean;
-  value?: T;
-  error?: unknown;
-}
-
-/** Track whether a promise has settled, without awaiting it. */
-export function track<T>(p: Promise<T>): Tracked<T> {
-  const s: Tracked<T> = { settled: false };
-  p.then(
-    (v) => Object.assign(s, { settled: true, value: v }),
-    (e) => Object.assign(s, { settled: true, error: e }),
-  );
-  return s;
-}
+/** Track whether a promise has settled, without awaiting it (the one of real-time.ts). */
+export { track } from './real-time.js';
 
 /** Let work that needs no simulated time run until `cond` holds (bounded). */
 export async function flushUntil(clock: SimulatedClock, cond: () => boolean, rounds = 50): Promise<void> {

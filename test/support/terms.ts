@@ -6,8 +6,8 @@
  * prototypes, own keys in order, property attributes).
  */
 import fc from 'fast-check';
-import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
+import { Pid } from '../../src/core/terms/pid.js';
+import { Ref } from '../../src/core/terms/ref.js';
 
 const ABSENT = Symbol('absent');
 

@@ -3,9 +3,9 @@
  * "every node agrees" check.
  */
 import { expect } from 'vitest';
-import { eventually, type TestCluster } from '../../helpers/cluster.js';
-import type { Node } from '../../../src/core/node/node.js';
-import type { Pid } from '../../../src/core/terms/pid.js';
+import { eventually, type TestCluster } from './cluster.js';
+import type { Node } from '../../src/core/node/node.js';
+import type { Pid } from '../../src/core/terms/pid.js';
 
 /** Start nodes and connect them into a full mesh (every node sees every other). */
 export async function mesh(c: TestCluster, ...names: string[]): Promise<Node[]> {
@@ -26,14 +26,8 @@ export async function connectAll(nodes: Node[]): Promise<void> {
   await eventually(() => nodes.every((x) => x.nodes().length === nodes.length - 1));
 }
 
-/** A process that keeps every message it gets. */
-export function recorder(n: Node): { pid: Pid; got: unknown[] } {
-  const got: unknown[] = [];
-  const pid = n.spawn(async (self) => {
-    for (;;) got.push(await self.receive());
-  });
-  return { pid, got };
-}
+/** A process that keeps every message it gets (the one of in-process.ts). */
+export { recorder } from './in-process.js';
 
 /** A process that waits forever. */
 export function idle(n: Node): Pid {

@@ -15,7 +15,7 @@
  *
  * A transport attests by putting an `attestation` on the channels it hands out.
  */
-import type { Channel } from '../net/transport.js';
+import type { Channel } from './transport.js';
 
 export interface ChannelAttestation {
   /** Who vouches. */

@@ -14,11 +14,19 @@ export interface Captured {
   logs: LogEntry[];
 }
 
+/** The network's clock (real time if absent), latency and seed; the host part of node names (`vm`). */
+export interface ClusterOptions {
+  clock?: Clock;
+  latencyMs?: number;
+  seed?: number;
+  host?: string;
+}
+
 export class TestCluster {
   readonly net: MemoryNetwork;
   readonly captured = new Map<string, Captured>();
   readonly nodes: Node[] = [];
-  constructor(readonly opts: { clock?: Clock; latencyMs?: number; seed?: number; host?: string } = {}) {
+  constructor(readonly opts: ClusterOptions = {}) {
     this.net = new MemoryNetwork({ clock: opts.clock, latencyMs: opts.latencyMs, seed: opts.seed });
   }
 

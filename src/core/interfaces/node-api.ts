@@ -83,16 +83,3 @@ export interface NodeApi {
   processInfo(pid: Pid): ProcessInfo | undefined;
   stop(): Promise<void>;
 }
-
-/**
- * The type of `self.node`. node/node.ts registers its `Node` class here
- * (`interface ContextNodeRegistry { node: Node }`) so that code still typed against the
- * concrete class (global/, pg/, behaviours/ until they move to `ServiceHost`) compiles;
- * without a registration it is `NodeApi`.
- * @internal kept until global/pg/behaviours move to ServiceHost
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ContextNodeRegistry {}
-
-/** @internal see {@link ContextNodeRegistry} */
-export type ContextNode = ContextNodeRegistry extends { node: infer N extends NodeApi } ? N : NodeApi;

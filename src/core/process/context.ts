@@ -12,7 +12,7 @@
 import type { SpawnSpec } from './signals.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import type { ContextNode } from '../interfaces/node-api.js';
+import type { NodeApi } from '../interfaces/node-api.js';
 import type { Dest, MonitorTarget, Self } from '../interfaces/self.js';
 import { ExitSignal, ThrowSignal, UndefinedFunction } from './unwind.js';
 import type { Bifs } from './bifs.js';
@@ -29,7 +29,7 @@ export class ProcessContext implements Self {
    * The node this process runs on. Kept on the prototype of each node's own subclass
    * ({@link contextClassFor}) rather than in every context: one field less per process.
    */
-  declare readonly node: ContextNode;
+  declare readonly node: NodeApi;
   /** @internal the BIFs of this node (on the prototype, as `node`) */
   declare readonly bifs: Bifs<ProcessContext>;
 
@@ -215,7 +215,7 @@ export class ProcessContext implements Self {
  * The ProcessContext class of one node: a subclass whose prototype holds the node and its BIFs.
  * @internal one per node (the node keeps it)
  */
-export function contextClassFor(node: ContextNode, bifs: Bifs<ProcessContext>): new (proc: Proc) => ProcessContext {
+export function contextClassFor(node: NodeApi, bifs: Bifs<ProcessContext>): new (proc: Proc) => ProcessContext {
   const NodeContext = class extends ProcessContext {};
   Object.defineProperty(NodeContext.prototype, 'node', { value: node, enumerable: false, writable: false });
   Object.defineProperty(NodeContext.prototype, 'bifs', { value: bifs, enumerable: false, writable: false });

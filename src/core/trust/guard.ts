@@ -69,7 +69,7 @@ export interface GuardHost {
 
 const EMPTY: RolePolicy = {};
 
-/** @internal one per node: `node.capabilityGuard`; services reach it through `ServiceHost.policyOf`/`refused` */
+/** One per node (`node.capabilityGuard`, not part of the public API); services reach it through `ServiceHost.policyOf`/`refused` */
 export class Guard {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly logLimiter: LogLimiter;

@@ -2,7 +2,7 @@
  * OTP behaviours: genServer (gen_server) and supervisor, built from ordinary processes and
  * two built-in modules (`gen_server`, `supervisor`) that every node loads.
  */
-export { genServer, defineGenServer, genServerModule, CallError, isNormalExit } from './gen-server/index.js';
+export { genServer, defineGenServer, enterLoop, genServerModule, CallError, isNormalExit } from './gen-server/index.js';
 export type {
   Action,
   CallResult,

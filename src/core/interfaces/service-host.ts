@@ -19,11 +19,18 @@ import type { MonitorNodesOptions, NodeEvent, NodesKind } from './node-events.js
 import type { Body, Dest, Matcher, Self } from './self.js';
 import type { RolePolicy } from './trust.js';
 
-/** A service's server process, as `startService` runs it. */
+/**
+ * A service's server process, as `startService` runs it: a gen_server (as OTP's global and pg
+ * are), so `genServer.call`/`cast`/`stop` reach it; an unexpected call is logged and not
+ * answered, a cast is dropped, and an abnormal exit prints the gen_server report.
+ */
 export interface ServiceSpec {
   /** The locally registered name of the server process (`global_name_server`, a pg scope). */
   readonly name: string;
-  /** Called with each message the server receives, in order; a throw is logged, not fatal. */
+  /**
+   * Called with each message the server receives (but gen_server calls, casts and system
+   * messages), in order; a throw is logged, not fatal (a `self.exit(r)` ends the server).
+   */
   readonly handle: (msg: unknown, self: Self) => void;
   /**
    * Called once the process is registered, before its first message: on the first start

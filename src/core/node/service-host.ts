@@ -2,16 +2,19 @@
  * The one `ServiceHost` of a node (interfaces/service-host.ts): what the services (rpc,
  * global, pg, the code server) get from the node, built from the node's parts by the node.
  * `startService` is the lifecycle global and pg each wrote for themselves: spawn, register,
- * restart when the process exits, give up once the node has stopped.
+ * restart when the process exits, give up once the node has stopped. The server process is a
+ * gen_server (as OTP's global and pg are) running a callback module made from the spec.
  */
 import type { Clock } from '../base/clock.js';
 import { ErlmeshError } from '../base/errors.js';
+import { defineGenServer, enterLoop, type From, type GenServerCallbacks } from '../behaviours/index.js';
+import { formatTerm } from '../terms/format.js';
 import { isNameNode } from '../terms/guards.js';
 import { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import type { LogLevel } from '../interfaces/log.js';
 import type { MonitorNodesOptions, NodeEvent, NodesKind } from '../interfaces/node-events.js';
-import type { Dest } from '../interfaces/self.js';
+import type { Dest, Self } from '../interfaces/self.js';
 import type { ServiceHandle, ServiceHost, ServiceSpec } from '../interfaces/service-host.js';
 import type { Bifs } from '../process/bifs.js';
 import type { Guard } from '../trust/guard.js';
@@ -19,6 +22,7 @@ import type { ProcessContext } from '../process/context.js';
 import type { Proc } from '../process/proc.js';
 import { runInProcess } from '../process/run.js';
 import type { ProcessRuntime } from '../process/runtime.js';
+import { ExitSignal } from '../process/unwind.js';
 
 /** The parts of a node its service host is built from (the node itself passes them). */
 export interface ServiceHostParts {
@@ -44,6 +48,39 @@ export interface NodeServiceHost extends ServiceHost {
   readonly serviceNames: ReadonlySet<string>;
 }
 
+/**
+ * The gen_server callback module of a service's server (Erlang's `global` or `pg` module),
+ * made from its spec. It is not loaded on the node: nothing can spawn or rpc it by name.
+ * - `init` is `spec.started(self, restart)`; `startService` runs it, once the process is
+ *   registered and before it enters the loop (`enterLoop`), so before its first message.
+ * - `handleInfo` (every message but a gen_server call, cast or system message) is
+ *   `spec.handle`; a throw is logged and the server goes on (a `self.exit` still ends it).
+ * - A call is not answered (the caller times out) and logged, as OTP's global does with an
+ *   unexpected call; a cast is dropped, as `spec.handle` drops a message it does not know.
+ */
+function serviceCallbacks(spec: ServiceSpec, log: (level: LogLevel, text: string) => void) {
+  return {
+    init: (self: Self, restart: boolean): ['ok', undefined] => {
+      spec.started(self, restart);
+      return ['ok', undefined];
+    },
+    handleInfo: (self, msg, state) => {
+      try {
+        spec.handle(msg, self);
+      } catch (e) {
+        if (e instanceof ExitSignal) throw e;
+        log('error', `${spec.name}: the server failed on a message: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      }
+      return ['noreply', state];
+    },
+    handleCall: (_self, request, from: From, state) => {
+      log('warning', `${spec.name}: the server got an unexpected call ${formatTerm(request)} from ${from[0].toString()}; no reply`);
+      return ['noreply', state];
+    },
+    handleCast: (_self, _msg, state) => ['noreply', state],
+  } satisfies GenServerCallbacks<undefined, boolean>;
+}
+
 export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
   const { runtime, bifs } = parts;
   const serviceNames = new Set<string>();
@@ -53,17 +90,11 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
   function startService(spec: ServiceSpec): ServiceHandle {
     let stopped = false;
     let pid: Pid | undefined;
+    const callbacks = serviceCallbacks(spec, (level, text) => parts.log(level, text));
+    const module = defineGenServer(spec.name, callbacks);
     const start = (restart: boolean): void => {
-      const started = spawn(async (self) => {
-        for (;;) {
-          const msg = await self.receive();
-          try {
-            spec.handle(msg, self);
-          } catch (e) {
-            parts.log('error', `${spec.name}: the server failed on a message: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-          }
-        }
-      });
+      // The body runs after this function returns (spawn queues it): registered and initialised by then.
+      const started = spawn((self) => enterLoop(self, module, undefined, spec.name));
       const proc = runtime.local(started);
       if (!proc) throw new ErlmeshError('notalive', `${spec.name}: the server did not start`);
       try {
@@ -74,7 +105,7 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
       }
       pid = started;
       serviceNames.add(spec.name);
-      spec.started(parts._context(proc), restart);
+      callbacks.init(parts._context(proc), restart);
       void proc.exited.then((reason) => exited(reason));
     };
     const exited = (reason: unknown): void => {

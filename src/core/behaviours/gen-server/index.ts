@@ -20,6 +20,9 @@
  *   parent's EXIT and system messages) goes to `handleInfo`.
  * - stop: the stopper monitors the server, sends `['$gen_system', [pid, ref], ['terminate',
  *   reason]]` and waits for the DOWN.
+ * - enter_loop: a process that has set itself up (registered its name, made its state) becomes
+ *   a server with `enterLoop(self, module, state, name)`: no start exchange, no parent (a
+ *   node's service servers: node/service-host.ts).
  * - parent: a server started with `link` whose callback traps exits treats
  *   `['EXIT', parent, reason]` as an order to terminate with that reason (this is how a
  *   supervisor shuts it down); without trapping, the exit signal kills it directly.
@@ -47,10 +50,11 @@
  * ctx) simply drops it.
  *
  * Files: types.ts (types, CallError), refs.ts (references, names, the global-name service),
- * messages.ts (message matchers, From), start.ts (starter side), loop.ts (the server),
+ * messages.ts (message matchers, From), start.ts (starter side), loop.ts (the server, enterLoop),
  * client.ts (call/cast/reply/stop), define.ts (defineGenServer, the `gen_server` module).
  */
 export { genServer, defineGenServer, genServerModule } from './define.js';
+export { enterLoop } from './loop.js';
 export { isNormalExit } from './messages.js';
 export { CallError } from './types.js';
 export type {

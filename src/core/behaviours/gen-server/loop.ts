@@ -2,15 +2,18 @@
  * The server process: `initIt` registers the name, runs `init`, acks the starter and enters
  * the loop, which hands each message to its callback (one at a time, in mailbox order) and
  * follows what the callback returns. An abnormal exit prints a "Generic server terminating"
- * report on the server's group leader.
+ * report on the server's group leader. `enterLoop` enters the same loop from a process that has
+ * set itself up (Erlang's `gen_server:enter_loop`).
  *
  * These functions take a `ProcessContext`, not `Self`: callbacks get one, and
  * `node.apply(self, …)` runs them as that process.
  */
 import type { Self } from '../../interfaces/self.js';
+import { moduleFunction, type ErlModule } from '../../modules/module.js';
 import type { ProcessContext } from '../../process/context.js';
 import { TIMEOUT } from '../../process/mailbox.js';
 import { isQuietReason } from '../../process/signals.js';
+import { UndefinedFunction } from '../../process/unwind.js';
 import { formatTerm } from '../../terms/format.js';
 import type { Pid } from '../../terms/pid.js';
 import { isExitFrom, isFrom, isNormalExit, sendReply, serverFrom } from './messages.js';
@@ -20,6 +23,8 @@ import type { From, SelfOnNode, ServerName, StartResult } from './types.js';
 /** The loop's state: what the server is, and the callback module's state. */
 interface Server {
   module: string;
+  /** The callback module itself, when the loop was entered with one (`enterLoop`); else `module` is looked up on the node. */
+  callbacks: ErlModule | undefined;
   parent: Pid | undefined;
   name: ServerName | undefined;
   state: unknown;
@@ -80,8 +85,8 @@ export async function initIt(
       self.exit('normal');
     }
   }
-  const srv: Server = { module, parent, name, state: undefined, timeout: undefined };
-  const r = await callbackOutcome(self, () => self.node.apply(self, module, 'init', [args]));
+  const srv: Server = { module, callbacks: undefined, parent, name, state: undefined, timeout: undefined };
+  const r = await callbackOutcome(self, () => apply(self, srv, 'init', [args]));
   if (!r.ok) {
     report(self, srv, INIT, r.reason);
     ack(['error', r.reason]);
@@ -105,8 +110,35 @@ export async function initIt(
   self.exit(['bad_return_value', v]);
 }
 
-function hasCallback(self: SelfOnNode, module: string, fun: string): boolean {
-  return typeof self.node.module(module)?.functions[fun] === 'function';
+/**
+ * Erlang's `gen_server:enter_loop/4`: the calling process, which has set itself up (registered
+ * `name`, made `state`), becomes a gen_server running `module`'s callbacks, with no start
+ * exchange (no starter, no parent, no `$gen_ack`). A module given as a module (not a name) is
+ * called directly, whether or not it is loaded on the node: a service's server
+ * (node/service-host.ts) runs a callback module that nothing can spawn or rpc by name.
+ *
+ * @example
+ * node.spawn((self) => {
+ *   self.register('counter');
+ *   return enterLoop(self, counter, 0, 'counter');
+ * });
+ */
+export function enterLoop(self: ProcessContext, module: string | ErlModule, state: unknown, name?: ServerName): Promise<never> {
+  const callbacks = typeof module === 'string' ? undefined : module;
+  const srv: Server = { module: callbacks?.name ?? (module as string), callbacks, parent: undefined, name, state, timeout: undefined };
+  return loop(self, srv);
+}
+
+function hasCallback(self: SelfOnNode, srv: Server, fun: string): boolean {
+  return typeof (srv.callbacks ?? self.node.module(srv.module))?.functions[fun] === 'function';
+}
+
+/** Call the callback `fun` (an undefined one throws `UndefinedFunction`, as `node.apply`). */
+function apply(self: ProcessContext, srv: Server, fun: string, args: unknown[]): unknown {
+  if (srv.callbacks === undefined) return self.node.apply(self, srv.module, fun, args);
+  const fn = moduleFunction(srv.callbacks, fun);
+  if (fn === undefined) throw new UndefinedFunction(srv.module, fun, args);
+  return fn(self, ...args);
 }
 
 async function loop(self: ProcessContext, srv: Server): Promise<never> {
@@ -137,7 +169,7 @@ async function loop(self: ProcessContext, srv: Server): Promise<never> {
 
 /** handleInfo, if the module has one; else log and drop the message (as Erlang does). */
 async function dispatchInfo(self: ProcessContext, srv: Server, msg: unknown): Promise<void> {
-  if (!hasCallback(self, srv.module, 'handleInfo')) {
+  if (!hasCallback(self, srv, 'handleInfo')) {
     self.node.log('warning', `undefined handleInfo in ${srv.module}; unhandled message: ${formatTerm(msg)}`);
     return;
   }
@@ -145,7 +177,7 @@ async function dispatchInfo(self: ProcessContext, srv: Server, msg: unknown): Pr
 }
 
 async function dispatchCall(self: ProcessContext, srv: Server, request: unknown, from: From, msg: unknown): Promise<void> {
-  const r = await callbackOutcome(self, () => self.node.apply(self, srv.module, 'handleCall', [request, from, srv.state]));
+  const r = await callbackOutcome(self, () => apply(self, srv, 'handleCall', [request, from, srv.state]));
   if (!r.ok) return terminateServer(self, srv, r.reason, msg);
   const v = r.value;
   if (Array.isArray(v) && v[0] === 'reply' && (v.length === 3 || v.length === 4)) {
@@ -165,7 +197,7 @@ async function dispatchCall(self: ProcessContext, srv: Server, request: unknown,
 }
 
 async function dispatchNoReply(self: ProcessContext, srv: Server, fun: string, arg: unknown, msg: unknown): Promise<void> {
-  const r = await callbackOutcome(self, () => self.node.apply(self, srv.module, fun, [arg, srv.state]));
+  const r = await callbackOutcome(self, () => apply(self, srv, fun, [arg, srv.state]));
   if (!r.ok) return terminateServer(self, srv, r.reason, msg);
   return noReplyResult(self, srv, r.value, msg);
 }
@@ -197,8 +229,8 @@ async function enterState(self: ProcessContext, srv: Server, state: unknown, act
 /** Run terminate (its own failure replaces the reason), then exit. */
 async function terminateServer(self: ProcessContext, srv: Server, reason: unknown, lastMsg: unknown, beforeExit?: () => void): Promise<never> {
   let why = reason;
-  if (hasCallback(self, srv.module, 'terminate')) {
-    const t = await callbackOutcome(self, () => self.node.apply(self, srv.module, 'terminate', [reason, srv.state]));
+  if (hasCallback(self, srv, 'terminate')) {
+    const t = await callbackOutcome(self, () => apply(self, srv, 'terminate', [reason, srv.state]));
     if (!t.ok) why = t.reason;
   }
   beforeExit?.();

@@ -12,7 +12,7 @@ import type { MonitorNodesOptions, NodeEvent, NodesKind } from './node-events.js
 import type { PgApi } from './pg-api.js';
 import type { ProcessInfo } from './process-info.js';
 import type { ErpcApi, RpcApi } from './rpc-api.js';
-import type { Body, Dest, Self } from './self.js';
+import type { Body, Dest, Self, SendOptions } from './self.js';
 
 /**
  * A module function as a node sees it: the calling process's `self`, then the arguments
@@ -72,7 +72,8 @@ export interface NodeApi {
   spawn(fn: Body): Pid;
   spawn(node: string, fn: Body): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
-  send<T>(dest: Dest, msg: T): T;
+  /** Send from outside any process; with `{ noconnect: true }` a message to a node that is not connected is dropped (as `self.send`). */
+  send<T>(dest: Dest, msg: T, opts?: SendOptions): T;
   exit(pid: Pid, reason: unknown): true;
   register(name: string, pid: Pid): true;
   unregister(name: string): true;

@@ -10,7 +10,7 @@ import { formatTerm } from '../terms/format.js';
 import { isDownFor, isNameNode, isStrings } from '../terms/guards.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
-import type { Dest, MonitorTarget } from '../interfaces/self.js';
+import type { Dest, MonitorTarget, SendOptions } from '../interfaces/self.js';
 import type { Proc } from './proc.js';
 import type { ProcessRuntime } from './runtime.js';
 
@@ -42,11 +42,15 @@ export class Bifs<C> {
     this.runtime = host.runtime;
   }
 
-  /** `from` undefined: sent from outside any process. */
-  send<T>(from: Proc | undefined, dest: Dest, msg: T): T {
+  /**
+   * `erlang:send/2,3`: `from` undefined: sent from outside any process. With `noconnect`, a
+   * message to a node that is not connected is dropped and no connection is set up.
+   */
+  send<T>(from: Proc | undefined, dest: Dest, msg: T, opts?: SendOptions): T {
     checkTerm(msg);
     if (from !== undefined && !from.alive) return msg; // a dead process sends nothing
     if (dest instanceof Pid) {
+      if (opts?.noconnect && this.unreachable(dest.node)) return msg;
       this.runtime.send(dest, msg);
     } else if (typeof dest === 'string') {
       const pid = this.runtime.registry.whereis(dest);
@@ -54,11 +58,17 @@ export class Bifs<C> {
       this.runtime.send(pid, msg);
     } else if (isNameNode(dest)) {
       const [name, node] = dest;
+      if (opts?.noconnect && this.unreachable(node)) return msg;
       this.runtime.route({ t: 'reg_send', from: from?.pid, to: name, node, msg });
     } else {
       throw badarg('send: the destination must be a pid, a registered name, or [name, node]', { dest });
     }
     return msg;
+  }
+
+  /** `node` is another node, and not connected (a `noconnect` send to it is dropped). */
+  private unreachable(node: string): boolean {
+    return node !== this.host.name && !this.host.isConnected(node);
   }
 
   /**

@@ -13,7 +13,7 @@ import type { SpawnSpec } from './signals.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import type { ContextNode } from '../interfaces/node-api.js';
-import type { Dest, MonitorTarget, Self } from '../interfaces/self.js';
+import type { Dest, MonitorTarget, SendOptions, Self } from '../interfaces/self.js';
 import { ExitSignal, ThrowSignal, UndefinedFunction } from './unwind.js';
 import type { Bifs } from './bifs.js';
 import type { Matcher, Timeout } from './mailbox.js';
@@ -61,9 +61,17 @@ export class ProcessContext implements Self {
     return this.proc.mailbox.drain();
   }
 
-  /** Send `msg` to `dest`; returns `msg`. An unregistered bare name throws `badarg`. */
-  send<T>(dest: Dest, msg: T): T {
-    return this.bifs.send(this.proc, dest, msg);
+  /**
+   * Send `msg` to `dest`; returns `msg`. An unregistered bare name throws `badarg`. With
+   * `{ noconnect: true }` (Erlang's `erlang:send(Dest, Msg, [noconnect])`), a message to a
+   * node that is not connected is dropped and no connection is set up; the frame names this
+   * process as its sender either way.
+   *
+   * @example
+   * self.send(['pg', 'b@host'], ['discover', self.pid], { noconnect: true });
+   */
+  send<T>(dest: Dest, msg: T, opts?: SendOptions): T {
+    return this.bifs.send(this.proc, dest, msg, opts);
   }
 
   /** Spawn a process: `spawn(fn)` here → Pid; `spawn(node, fn)` / `spawn(node, m, f, args)` → Promise<Pid>. */

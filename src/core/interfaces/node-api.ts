@@ -72,8 +72,9 @@ export interface NodeApi {
   spawn(fn: Body): Pid;
   spawn(node: string, fn: Body): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
-  /** Send from outside any process; with `{ noconnect: true }` a message to a node that is not connected is dropped (as `self.send`). */
-  send<T>(dest: Dest, msg: T, opts?: SendOptions): T;
+  send<T>(dest: Dest, msg: T): T;
+  /** Send from outside any process with options, as `self.send(dest, msg, { noconnect })`: `'ok'` or `'noconnect'`. */
+  send(dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect';
   exit(pid: Pid, reason: unknown): true;
   register(name: string, pid: Pid): true;
   unregister(name: string): true;

@@ -42,16 +42,21 @@ export interface Self {
   /** Remove and return every queued message. */
   flush(): unknown[];
   /**
-   * Send `msg` to `dest`; returns `msg`. A message to another node sets up the connection if
-   * there is none. With `{ noconnect: true }` (Erlang's `erlang:send(Dest, Msg, [noconnect])`)
-   * a message to a node that is not connected is dropped instead, and nothing is set up: for
-   * a server that must not undo a `disconnect` (global, pg). The frame names this process as
-   * its sender either way.
+   * Send `msg` to `dest` (Erlang's `!`); returns `msg`. A message to another node sets up the
+   * connection if there is none.
+   */
+  send<T>(dest: Dest, msg: T): T;
+  /**
+   * Erlang's `erlang:send(Dest, Msg, Options)`: with `{ noconnect: true }` a message to a node
+   * that is not connected is dropped, nothing is set up, and the answer is `'noconnect'`;
+   * otherwise the message goes as with `send(dest, msg)` and the answer is `'ok'`. For a
+   * server that must not undo a `disconnect` (global, pg). Badargs as `send(dest, msg)`; a
+   * `reg_send` names this process as its sender either way.
    *
    * @example
-   * self.send(['global_name_server', 'b@host'], msg, { noconnect: true }); // dropped if b is not connected
+   * self.send(['global_name_server', 'b@host'], msg, { noconnect: true }); // 'noconnect' if b is not connected
    */
-  send<T>(dest: Dest, msg: T, opts?: SendOptions): T;
+  send(dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect';
   spawn(fn: Body): Pid;
   spawn(node: string, fn: Body): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;

@@ -286,9 +286,11 @@ export class Node implements NodeApi {
     return this.bifs.spawn(undefined, args) as Pid | Promise<Pid>;
   }
 
-  /** Send from outside any process; `{ noconnect: true }` as `self.send` (no connection is set up). */
-  send<T>(dest: Dest, msg: T, opts?: SendOptions): T {
-    return this.bifs.send(undefined, dest, msg, opts);
+  /** Send from outside any process; with options (`{ noconnect: true }`) as `self.send`: `'ok'` or `'noconnect'`. */
+  send<T>(dest: Dest, msg: T): T;
+  send(dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect';
+  send(dest: Dest, msg: unknown, opts?: SendOptions): unknown {
+    return opts === undefined ? this.bifs.send(undefined, dest, msg) : this.bifs.sendWith(undefined, dest, msg, opts);
   }
 
   /** Send an exit signal from outside any process (the sender is this node's `user` process). */

@@ -118,8 +118,8 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
     run: <T>(fn: (self: ProcessContext) => T | Promise<T>): Promise<T> => runInProcess(spawn, fn),
     spawn,
     spawnOn: (node, module, fun, args) => bifs.spawn(undefined, [node, module, fun, args]) as Promise<Pid>,
-    // The BIF of `self.send(dest, msg, { noconnect })`, from outside any process.
-    send: (dest, msg, opts) => void bifs.send(undefined, dest, msg, opts),
+    // The BIFs of `self.send`, from outside any process.
+    send: (dest, msg, opts) => void (opts === undefined ? bifs.send(undefined, dest, msg) : bifs.sendWith(undefined, dest, msg, opts)),
     exit: (pid, reason) => bifs.exitSignal(undefined, pid, reason),
     whereis: (name) => runtime.registry.whereis(name),
     isLocalAlive: (pid) => pid instanceof Pid && runtime.local(pid) !== undefined,

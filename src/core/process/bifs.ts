@@ -42,15 +42,11 @@ export class Bifs<C> {
     this.runtime = host.runtime;
   }
 
-  /**
-   * `erlang:send/2,3`: `from` undefined: sent from outside any process. With `noconnect`, a
-   * message to a node that is not connected is dropped and no connection is set up.
-   */
-  send<T>(from: Proc | undefined, dest: Dest, msg: T, opts?: SendOptions): T {
+  /** `erlang:send/2` (`!`); `from` undefined: sent from outside any process. */
+  send<T>(from: Proc | undefined, dest: Dest, msg: T): T {
     checkTerm(msg);
     if (from !== undefined && !from.alive) return msg; // a dead process sends nothing
     if (dest instanceof Pid) {
-      if (opts?.noconnect && this.unreachable(dest.node)) return msg;
       this.runtime.send(dest, msg);
     } else if (typeof dest === 'string') {
       const pid = this.runtime.registry.whereis(dest);
@@ -58,7 +54,6 @@ export class Bifs<C> {
       this.runtime.send(pid, msg);
     } else if (isNameNode(dest)) {
       const [name, node] = dest;
-      if (opts?.noconnect && this.unreachable(node)) return msg;
       this.runtime.route({ t: 'reg_send', from: from?.pid, to: name, node, msg });
     } else {
       throw badarg('send: the destination must be a pid, a registered name, or [name, node]', { dest });
@@ -66,9 +61,21 @@ export class Bifs<C> {
     return msg;
   }
 
-  /** `node` is another node, and not connected (a `noconnect` send to it is dropped). */
-  private unreachable(node: string): boolean {
-    return node !== this.host.name && !this.host.isConnected(node);
+  /**
+   * `erlang:send/3`: as `send`, but with `noconnect` a message to another node that is not
+   * connected is dropped, no connection is set up, and the answer is `'noconnect'`; else `'ok'`.
+   * Badargs are those of `send`.
+   */
+  sendWith(from: Proc | undefined, dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect' {
+    if (opts.noconnect) {
+      const node = dest instanceof Pid ? dest.node : isNameNode(dest) ? dest[1] : undefined;
+      if (node !== undefined && node !== this.host.name && !this.host.isConnected(node)) {
+        checkTerm(msg);
+        return 'noconnect';
+      }
+    }
+    this.send(from, dest, msg);
+    return 'ok';
   }
 
   /**

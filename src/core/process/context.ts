@@ -62,16 +62,18 @@ export class ProcessContext implements Self {
   }
 
   /**
-   * Send `msg` to `dest`; returns `msg`. An unregistered bare name throws `badarg`. With
-   * `{ noconnect: true }` (Erlang's `erlang:send(Dest, Msg, [noconnect])`), a message to a
-   * node that is not connected is dropped and no connection is set up; the frame names this
-   * process as its sender either way.
+   * Send `msg` to `dest` (Erlang's `!`); returns `msg`. An unregistered bare name throws
+   * `badarg`. With options, Erlang's `erlang:send/3`, answering `'ok'` or `'noconnect'`:
+   * `{ noconnect: true }` drops a message to a node that is not connected and sets up no
+   * connection. A `reg_send` names this process as its sender either way.
    *
    * @example
-   * self.send(['pg', 'b@host'], ['discover', self.pid], { noconnect: true });
+   * self.send(['pg', 'b@host'], ['discover', self.pid], { noconnect: true }); // 'noconnect' if b is not connected
    */
-  send<T>(dest: Dest, msg: T, opts?: SendOptions): T {
-    return this.bifs.send(this.proc, dest, msg, opts);
+  send<T>(dest: Dest, msg: T): T;
+  send(dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect';
+  send(dest: Dest, msg: unknown, opts?: SendOptions): unknown {
+    return opts === undefined ? this.bifs.send(this.proc, dest, msg) : this.bifs.sendWith(this.proc, dest, msg, opts);
   }
 
   /** Spawn a process: `spawn(fn)` here → Pid; `spawn(node, fn)` / `spawn(node, m, f, args)` → Promise<Pid>. */

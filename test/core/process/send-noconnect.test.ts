@@ -41,7 +41,7 @@ describe('send with noconnect', () => {
       sent.push(self.send(b.whereis('probe')!, ['hello', 2], { noconnect: true }));
     });
     await settle();
-    expect(sent).toEqual([['hello', 1], ['hello', 2]]); // returns the message, as send/2
+    expect(sent).toEqual(['noconnect', 'noconnect']); // as erlang:send/3
     expect(a.nodes('connected')).toEqual([]);
     expect(b.nodes('connected')).toEqual([]);
     expect(got).toEqual([]);
@@ -50,7 +50,7 @@ describe('send with noconnect', () => {
   it('node.send and the service host drop it too; without the option the connection is set up', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     const got = probe(b);
-    a.send(['probe', b.name], 'n1', { noconnect: true });
+    expect(a.send(['probe', b.name], 'n1', { noconnect: true })).toBe('noconnect');
     a.host.send(['probe', b.name], 'h1', { noconnect: true });
     await settle();
     expect(a.nodes('connected')).toEqual([]);
@@ -66,13 +66,16 @@ describe('send with noconnect', () => {
     const gotA = probe(a);
     expect(await a.ping(b.name)).toBe('pong');
     const t = tapRegSends(c);
-    const sender = await runIn(a, (self) => {
-      self.send(['probe', b.name], 'remote', { noconnect: true });
-      self.send('probe', 'local', { noconnect: true });
-      self.send(['probe', a.name], 'local by name', { noconnect: true });
-      return self.pid;
+    const [sender, answers] = await runIn(a, (self) => {
+      const r = [
+        self.send(['probe', b.name], 'remote', { noconnect: true }),
+        self.send('probe', 'local', { noconnect: true }),
+        self.send(['probe', a.name], 'local by name', { noconnect: true }),
+      ];
+      return [self.pid, r] as const;
     });
-    a.send(['probe', b.name], 'from outside', { noconnect: true });
+    expect(answers).toEqual(['ok', 'ok', 'ok']);
+    expect(a.send(['probe', b.name], 'from outside', { noconnect: true })).toBe('ok');
     await settle();
     t.stop();
     expect(gotB).toEqual(['remote', 'from outside']);

@@ -200,28 +200,32 @@ export class NameServer implements Server {
 
   private dispatch(msg: GlobalMsg | Malformed): void {
     const s = this.state;
-    // A malformed lock request (locks are served to any node), or one that names no node.
-    if (msg.t === '$malformed' && (msg.tag === 'g_lock' || msg.from === '?')) return this.malformed(msg);
+    if (msg.t === '$malformed') return this.malformed(msg);
     if (!isRemote(msg) || msg.from === s.thisNode || s.peers.has(msg.from)) return this.run(msg);
-    // Sent before its nodeup reached us: hold it back until then. Hidden: ignore (a malformed one is logged).
-    if (s.hiddenPeers.has(msg.from)) return msg.t === '$malformed' ? this.malformed(msg) : undefined;
+    // Sent before its nodeup reached us: hold it back until then. Hidden: ignore.
+    if (s.hiddenPeers.has(msg.from)) return;
     let held = s.heldUntilNodeup.get(msg.from);
     if (!held) s.heldUntilNodeup.set(msg.from, (held = []));
     held.push(msg);
   }
 
-  deliver(msg: RemoteMsg | Malformed): void {
+  deliver(msg: RemoteMsg): void {
     this.run(msg);
   }
 
-  private run(msg: GlobalMsg | Malformed): void {
+  private run(msg: GlobalMsg): void {
     if (isRemote(msg) && this.state.ticketPeers.get(msg.from) === false && this.refuse(msg)) return;
-    if (msg.t === '$malformed') return this.malformed(msg);
     (this.handlers[msg.t] as (m: GlobalMsg) => void)(msg);
   }
 
-  /** Log a malformed message from another node (flood-limited, through the refusal log); it is not acted on. */
+  /**
+   * A malformed message from another node, at once (a peer or not, as it is never acted on):
+   * refused as a well-formed one from a ticket holder whose role lacks `global`, else logged
+   * (flood-limited, through the refusal log).
+   */
   private malformed(msg: Malformed): void {
+    const policy = msg.from === this.state.thisNode ? undefined : this.host.policyOf(msg.from);
+    if (msg.tag !== 'g_lock' && policy && policy.global !== true && this.refuse(msg)) return;
     this.host.refused(msg.from, `a malformed global message ${msg.tag}`);
   }
 

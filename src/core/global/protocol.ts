@@ -239,9 +239,8 @@ const remoteTags: { [T in RemoteMsg['t']]: true } = {
 };
 const REMOTE_TAGS: ReadonlySet<string> = new Set(Object.keys(remoteTags));
 
-/** A message from another node's server (a malformed one included). */
-export function isRemote(msg: GlobalMsg | Malformed): msg is RemoteMsg | Malformed {
-  return msg.t === '$malformed' || REMOTE_TAGS.has(msg.t);
+export function isRemote(msg: GlobalMsg): msg is RemoteMsg {
+  return REMOTE_TAGS.has(msg.t);
 }
 
 /** A received tuple as a message; undefined for anything else (an unknown tag, a bad field). */

@@ -9,7 +9,7 @@ import type { Ref } from '../terms/ref.js';
 import type { GlobalHost } from './host.js';
 import { LockTable } from './locks.js';
 import { NameTable, type ResolverDesc } from './name-table.js';
-import type { CallKind, Malformed, Op, Outgoing, RemoteMsg, Reply, Step } from './protocol.js';
+import type { CallKind, Op, Outgoing, RemoteMsg, Reply, Step } from './protocol.js';
 
 /** A user resolve function. */
 export type ResolveFn = (name: string, pid1: Pid, pid2: Pid) => Pid | undefined | Promise<Pid | undefined>;
@@ -94,7 +94,7 @@ export class GlobalState {
   /** Hidden peers: their name server messages are ignored. */
   readonly hiddenPeers = new Set<string>();
   /** Messages from a node that came before its nodeup, held until it. */
-  readonly heldUntilNodeup = new Map<string, Array<RemoteMsg | Malformed>>();
+  readonly heldUntilNodeup = new Map<string, RemoteMsg[]>();
   /** The authority: the lowest-named trusted node among this one and its visible peers. */
   leader: string;
   /** Visible peers that act in a role (ticket holders): whether the role has `global`. Never leaders. */
@@ -152,7 +152,7 @@ export interface Server {
   /** Send to the server on `node`, only over an existing connection. */
   send(node: string, msg: Outgoing): void;
   /** Handle a message from a peer (one held until its nodeup). */
-  deliver(msg: RemoteMsg | Malformed): void;
+  deliver(msg: RemoteMsg): void;
   // replica.ts
   own(name: string, pid: Pid, res: ResolverDesc): Op[];
   drop(name: string, pid: Pid): Op[];

@@ -64,9 +64,12 @@ export class Bifs<C> {
   /**
    * `erlang:send/3`: as `send`, but with `noconnect` a message to another node that is not
    * connected is dropped, no connection is set up, and the answer is `'noconnect'`; else `'ok'`.
-   * Badargs are those of `send`.
+   * Badargs are those of `send`, and options that are not `{ noconnect?: boolean }`.
    */
   sendWith(from: Proc | undefined, dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect' {
+    if (typeof opts !== 'object' || opts === null || Object.keys(opts).some((k) => k !== 'noconnect') || !['boolean', 'undefined'].includes(typeof opts.noconnect)) {
+      throw badarg('send: the options must be { noconnect?: boolean }', { opts });
+    }
     if (opts.noconnect) {
       const node = dest instanceof Pid ? dest.node : isNameNode(dest) ? dest[1] : undefined;
       if (node !== undefined && node !== this.host.name && !this.host.isConnected(node)) {

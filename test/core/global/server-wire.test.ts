@@ -86,13 +86,15 @@ describe('global: a malformed message from another node', () => {
     b.send(to, ['g_confirm', b.name, 'rref']);
     b.send(to, ['g_lock', b.name, 'ref3', 'not a pid', 'set', 'res', 'me']);
     b.send(to, ['g_sync_ack', 7]); // names no node
-    await flushUntil(clock, () => refusals(a).length >= 5);
+    b.send(to, ['g_done', 'x@vm', 42]); // names a node that is no peer: logged at once, not held back
+    await flushUntil(clock, () => refusals(a).length >= 6);
     expect(refusals(a)).toEqual([
       `capabilities: refused a malformed global message g_reserve from node ${b.name} (role 'undefined')`,
       `capabilities: refused a malformed global message g_chain from node ${b.name} (role 'undefined')`,
       `capabilities: refused a malformed global message g_confirm from node ${b.name} (role 'undefined')`,
       `capabilities: refused a malformed global message g_lock from node ${b.name} (role 'undefined')`,
       `capabilities: refused a malformed global message g_sync_ack from node ? (role 'null')`,
+      `capabilities: refused a malformed global message g_done from node x@vm (role 'null')`,
     ]);
     // A flood: ten lines a second, then one summary.
     for (let i = 0; i < 30; i++) b.send(to, ['g_reply', b.name, i]);

@@ -89,7 +89,7 @@ describe('send with noconnect', () => {
     expect(t.seen[1]![2]).toBeUndefined(); // from outside any process: no sender
   });
 
-  it('a bad message or an unregistered name still throws badarg, as send/2', async ({ cluster: c }) => {
+  it('a bad message or an unregistered name throws badarg, as send/2; so do options other than { noconnect?: boolean }', async ({ cluster: c }) => {
     const [a] = await c.startNodes('a');
     const errors: unknown[] = [];
     a.spawn((self) => {
@@ -103,8 +103,16 @@ describe('send with noconnect', () => {
       } catch (e) {
         errors.push((e as { code?: unknown }).code);
       }
+      for (const opts of [null, 'noconnect', { nosuspend: true }, { noconnect: 1 }]) {
+        try {
+          self.send(['probe', 'z@vm'], 'x', opts as never);
+        } catch (e) {
+          errors.push((e as { code?: unknown }).code);
+        }
+      }
     });
     await settle();
-    expect(errors).toEqual(['badarg', 'badarg']);
+    expect(errors).toEqual(['badarg', 'badarg', 'badarg', 'badarg', 'badarg', 'badarg']);
+    expect(a.nodes('connected')).toEqual([]);
   });
 });

@@ -67,9 +67,7 @@ export class Bifs<C> {
    * Badargs are those of `send`, and options that are not `{ noconnect?: boolean }`.
    */
   sendWith(from: Proc | undefined, dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect' {
-    if (typeof opts !== 'object' || opts === null || Object.keys(opts).some((k) => k !== 'noconnect') || !['boolean', 'undefined'].includes(typeof opts.noconnect)) {
-      throw badarg('send: the options must be { noconnect?: boolean }', { opts });
-    }
+    if (!isSendOptions(opts)) throw badarg('send: the options must be { noconnect?: boolean }', { opts });
     if (opts.noconnect) {
       const node = dest instanceof Pid ? dest.node : isNameNode(dest) ? dest[1] : undefined;
       if (node !== undefined && node !== this.host.name && !this.host.isConnected(node)) {
@@ -241,4 +239,12 @@ export class Bifs<C> {
   makeRef(): Ref {
     return this.runtime.makeRef();
   }
+}
+
+/** `{ noconnect?: boolean }` and nothing else (as erlang:send/3, an unknown option is a badarg). */
+function isSendOptions(opts: unknown): opts is SendOptions {
+  if (typeof opts !== 'object' || opts === null) return false;
+  for (const k in opts) if (k !== 'noconnect') return false;
+  const nc = (opts as SendOptions).noconnect;
+  return nc === undefined || typeof nc === 'boolean';
 }

@@ -28,7 +28,7 @@ export { ErpcError } from './rpc/erpc.js';
 export type { Erpc } from './rpc/erpc.js';
 export type { RpcApi, RpcKey, ErpcApi, ErpcRow, ErpcClass } from './interfaces/rpc-api.js';
 export type { NodeApi, ModuleDef, ModuleFn } from './interfaces/node-api.js';
-export type { Self, Body } from './interfaces/self.js';
+export type { Self, Body, SendOptions } from './interfaces/self.js';
 export type { ServiceHost, ServiceSpec, ServiceHandle } from './interfaces/service-host.js';
 export type { GlobalApi, GlobalResolve, GlobalResolveFn, GlobalLockId, NameService } from './interfaces/global-api.js';
 export type { PgApi } from './interfaces/pg-api.js';

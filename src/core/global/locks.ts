@@ -201,10 +201,13 @@ export function lockClient(host: LockClientHost, op: 'set' | 'del', id: LockId, 
   });
 }
 
-/** Serve a lock request on the name server (a lost connection is seen by the client's monitor instead). */
-export function serveLock(host: Pick<GlobalHost, 'name' | 'policyOf' | 'refused' | 'send'>, table: LockTable, m: LockRequest): void {
+/**
+ * Serve a lock request on the name server: `server` is its process, which answers, only over
+ * an existing connection (a lost connection is seen by the client's monitor instead).
+ */
+export function serveLock(host: Pick<GlobalHost, 'name' | 'policyOf' | 'refused'>, server: Self, table: LockTable, m: LockRequest): void {
   const { from, ref, replyTo, op, resource, requester } = m;
-  const reply = (granted: boolean, fresh: boolean): void => host.send(replyTo, encodeLockReply({ ref, node: host.name, granted, fresh }), { noconnect: true });
+  const reply = (granted: boolean, fresh: boolean): void => void server.send(replyTo, encodeLockReply({ ref, node: host.name, granted, fresh }), { noconnect: true });
   const policy = host.policyOf(from);
   if (policy && policy.global !== true && op === 'set') {
     host.refused(from, 'a global lock');

@@ -47,7 +47,8 @@ import { nodeDown, nodeUp, recomputeLeader } from './membership.js';
 import { broadcast, drop, ensureMonitor, onDown, onOps, onSnapshot, own, runChain, snapshot } from './replica.js';
 import { serveLock } from './locks.js';
 import { advanceSync, newBarrier, onProbeAck, onSyncAck, startRound } from './sync.js';
-import { decode, encode, encodeFrom, isRemote, nodeEventMsg, SERVER_NAME, type GlobalMsg, type Op, type Outgoing, type RemoteMsg, type Reply, type Step } from './protocol.js';
+import { isStr } from '../terms/guards.js';
+import { decode, encode, encodeFrom, isRemote, malformedOf, nodeEventMsg, SERVER_NAME, type GlobalMsg, type Malformed, type Op, type Outgoing, type RemoteMsg, type Reply, type Step } from './protocol.js';
 import { GlobalState, type Call, type ChainEnd, type Request, type Resolution, type Server } from './state.js';
 
 type Handlers = { [T in GlobalMsg['t']]: (m: Extract<GlobalMsg, { t: T }>) => void };
@@ -104,9 +105,12 @@ export class NameServer implements Server {
     this.toServer(encode({ t: '$new_barrier', ref: key }));
   }
 
-  /** Send to the server on `node`, only over an existing connection (never opening one). */
+  /**
+   * Send to the server on `node` as the server process (its pid is the frame's sender), only
+   * over an existing connection (never opening one). A dead server sends nothing.
+   */
   send(node: string, msg: Outgoing): void {
-    this.host.send([SERVER_NAME, node], encodeFrom(this.state.thisNode, msg), { noconnect: true });
+    this.current.send([SERVER_NAME, node], encodeFrom(this.state.thisNode, msg), { noconnect: true });
   }
 
   /** @internal a summary of the server's state, for diagnostics */
@@ -177,7 +181,7 @@ export class NameServer implements Server {
   private handle(m: unknown): void {
     if (!Array.isArray(m)) return;
     try {
-      const msg = decode(m);
+      const msg = decode(m) ?? malformedOf(m);
       if (msg) this.dispatch(msg);
       this.advance();
     } catch (e) {
@@ -194,8 +198,9 @@ export class NameServer implements Server {
     }
   }
 
-  private dispatch(msg: GlobalMsg): void {
+  private dispatch(msg: GlobalMsg | Malformed): void {
     const s = this.state;
+    if (msg.t === '$malformed') return this.malformed(msg);
     if (!isRemote(msg) || msg.from === s.thisNode || s.peers.has(msg.from)) return this.run(msg);
     // Sent before its nodeup reached us: hold it back until then. Hidden: ignore.
     if (s.hiddenPeers.has(msg.from)) return;
@@ -213,6 +218,17 @@ export class NameServer implements Server {
     (this.handlers[msg.t] as (m: GlobalMsg) => void)(msg);
   }
 
+  /**
+   * A malformed message from another node, at once (a peer or not, as it is never acted on):
+   * refused as a well-formed one from a ticket holder whose role lacks `global`, else logged
+   * (flood-limited, through the refusal log).
+   */
+  private malformed(msg: Malformed): void {
+    const policy = msg.from === this.state.thisNode ? undefined : this.host.policyOf(msg.from);
+    if (msg.tag !== 'g_lock' && policy && policy.global !== true && this.refuse(msg)) return;
+    this.host.refused(msg.from, `a malformed global message ${msg.tag}`);
+  }
+
   private readonly handlers: Handlers = {
     DOWN: (m) => onDown(this, m.ref),
     $new_call: (m) => {
@@ -228,7 +244,7 @@ export class NameServer implements Server {
     },
     $nodeup: (m) => nodeUp(this, m.node, m.hidden),
     $nodedown: (m) => nodeDown(this, m.node),
-    g_lock: (m) => serveLock(this.host, this.state.locks, m),
+    g_lock: (m) => serveLock(this.host, this.current, this.state.locks, m),
     g_snapshot: (m) => {
       if (m.entries) onSnapshot(this, m.from, m.entries, m.token);
     },
@@ -278,13 +294,23 @@ export class NameServer implements Server {
 
   /**
    * A message from a ticket holder whose role lacks `global`: true when it is refused here
-   * (logged; a call is answered `not_allowed`), false when it is one it may send.
+   * (logged; a call is answered `not_allowed`), false when it is one it may send. A malformed
+   * call, chain or resolve request is refused as a well-formed one.
    */
-  private refuse(msg: RemoteMsg): boolean {
+  private refuse(msg: RemoteMsg | Malformed): boolean {
     const refused = (what: string): true => {
       this.host.refused(msg.from, what);
       return true;
     };
+    const tag = msg.t === '$malformed' ? msg.tag : msg.t;
+    if (tag === 'g_chain') return refused('a global name change (g_chain)');
+    if (tag === 'g_resolve_req') return refused('a global conflict resolution (g_resolve_req)');
+    if (msg.t === '$malformed') {
+      if (msg.tag !== 'g_reserve') return false;
+      const [, , ref, kind, name] = msg.raw;
+      if (isStr(ref)) this.send(msg.from, { t: 'g_reply', ref, result: 'not_allowed', info: null });
+      return refused(`global ${String(kind)} of '${String(name)}'`);
+    }
     switch (msg.t) {
       case 'g_reserve':
         this.send(msg.from, { t: 'g_reply', ref: msg.ref, result: 'not_allowed', info: null });
@@ -298,10 +324,6 @@ export class NameServer implements Server {
         const adds = msg.ops.filter((op) => op.op === 'add').map((op) => op.name);
         return adds.length > 0 ? refused(`global names [${adds.join(',')}]`) : true;
       }
-      case 'g_chain':
-        return refused('a global name change (g_chain)');
-      case 'g_resolve_req':
-        return refused('a global conflict resolution (g_resolve_req)');
       default:
         return false;
     }

@@ -4,9 +4,12 @@
  * `encode` are the only code that reads or writes their positions, and the tuples are those of
  * every earlier version, so old and new nodes interoperate.
  *
- * `decode` is also the validator: a message whose fields have the wrong shape is `undefined`
- * and is ignored. Lists are filtered rather than refused where the server always did so (the
- * entries of a snapshot, the ops of a `g_ops`).
+ * `decode` is also the validator: a message whose fields have the wrong shape is `undefined`.
+ * Lists are filtered rather than refused where the server always did so (the entries of a
+ * snapshot, the ops of a `g_ops`). Such a message from another node is, by `malformedOf`, a
+ * `Malformed`: the server logs it (one flood-limited line naming the node and the tag, through
+ * the capability guard's refusal log), or refuses it as any other when it comes from a ticket
+ * holder whose role lacks `global`, and never acts on it.
  */
 import type { NodeEvent } from '../interfaces/node-events.js';
 import { isPid, isRef, isStr } from '../terms/guards.js';
@@ -245,6 +248,27 @@ export function decode(m: unknown): GlobalMsg | undefined {
   if (!Array.isArray(m) || !isStr(m[0]) || !Object.hasOwn(decoders, m[0])) return undefined;
   if (REMOTE_TAGS.has(m[0]) && !isStr(m[1])) return undefined;
   return decoders[m[0] as GlobalTag](m);
+}
+
+/**
+ * A message with the tag of another node's message (a `RemoteMsg` or a `g_lock`) that
+ * `decode` refuses: `from` is the node it names as its sender, `raw` the tuple as it came.
+ */
+export interface Malformed {
+  t: '$malformed';
+  tag: RemoteMsg['t'] | 'g_lock';
+  from: string;
+  raw: unknown[];
+}
+
+/**
+ * `m` as a `Malformed`, if it is a malformed message from another node: `from` is `'?'` when
+ * it names no node. Undefined for a well-formed message and for anything that is not one of
+ * the protocol's messages from another node (a local message, an unknown tag).
+ */
+export function malformedOf(m: unknown): Malformed | undefined {
+  if (!Array.isArray(m) || !isStr(m[0]) || !(REMOTE_TAGS.has(m[0]) || m[0] === 'g_lock') || decode(m) !== undefined) return undefined;
+  return { t: '$malformed', tag: m[0] as Malformed['tag'], from: isStr(m[1]) ? m[1] : '?', raw: m };
 }
 
 /** A message as its tuple (a `DOWN` is made by the runtime, never sent by the server). */

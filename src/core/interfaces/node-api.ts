@@ -12,7 +12,7 @@ import type { MonitorNodesOptions, NodeEvent, NodesKind } from './node-events.js
 import type { PgApi } from './pg-api.js';
 import type { ProcessInfo } from './process-info.js';
 import type { ErpcApi, RpcApi } from './rpc-api.js';
-import type { Body, Dest, Self } from './self.js';
+import type { Body, Dest, Self, SendOptions } from './self.js';
 
 /**
  * A module function as a node sees it: the calling process's `self`, then the arguments
@@ -73,6 +73,8 @@ export interface NodeApi {
   spawn(node: string, fn: Body): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;
   send<T>(dest: Dest, msg: T): T;
+  /** Send from outside any process with options, as `self.send(dest, msg, { noconnect })`: `'ok'` or `'noconnect'`. */
+  send(dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect';
   exit(pid: Pid, reason: unknown): true;
   register(name: string, pid: Pid): true;
   unregister(name: string): true;

@@ -13,6 +13,16 @@ export type Dest = Pid | string | readonly [string, string];
 /** A monitor target: a pid, a locally registered name, or `[name, node]`. */
 export type MonitorTarget = Pid | string | readonly [string, string];
 
+/** Options of `send` (Erlang's `erlang:send/3` options). */
+export interface SendOptions {
+  /**
+   * Send only over an existing connection: a message to a node this node is not connected to
+   * is dropped, and no connection is set up (Erlang's `noconnect`). A local destination is
+   * not affected.
+   */
+  readonly noconnect?: boolean;
+}
+
 /** A receive pattern. A matcher that throws counts as no match, as a failing guard does. */
 // `any` on purpose: a pattern is written against the shape it expects (`(m) => m[0] === 'ok'`).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,8 +41,22 @@ export interface Self {
   receive<T = any>(match?: Matcher, timeoutMs?: number): Promise<T | Timeout>;
   /** Remove and return every queued message. */
   flush(): unknown[];
-  /** Send `msg` to `dest`; returns `msg`. */
+  /**
+   * Send `msg` to `dest` (Erlang's `!`); returns `msg`. A message to another node sets up the
+   * connection if there is none.
+   */
   send<T>(dest: Dest, msg: T): T;
+  /**
+   * Erlang's `erlang:send(Dest, Msg, Options)`: with `{ noconnect: true }` a message to a node
+   * that is not connected is dropped, nothing is set up, and the answer is `'noconnect'`;
+   * otherwise the message goes as with `send(dest, msg)` and the answer is `'ok'`. For a
+   * server that must not undo a `disconnect` (global, pg). Badargs as `send(dest, msg)`; a
+   * `reg_send` names this process as its sender either way.
+   *
+   * @example
+   * self.send(['global_name_server', 'b@host'], msg, { noconnect: true }); // 'noconnect' if b is not connected
+   */
+  send(dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect';
   spawn(fn: Body): Pid;
   spawn(node: string, fn: Body): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;

@@ -16,7 +16,7 @@ import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import type { LogLevel } from './log.js';
 import type { MonitorNodesOptions, NodeEvent, NodesKind } from './node-events.js';
-import type { Body, Dest, Matcher, Self } from './self.js';
+import type { Body, Dest, Matcher, Self, SendOptions } from './self.js';
 import type { RolePolicy } from './trust.js';
 
 /**
@@ -79,10 +79,12 @@ export interface ServiceHost {
    */
   spawnOn(node: string, module: string, fun: string, args: unknown[]): Promise<Pid>;
   /**
-   * Send from outside any process. With `noconnect`, a message to a node that is not connected
-   * is dropped instead of setting up a connection (Erlang's `erlang:send(D, M, [noconnect])`).
+   * Send from outside any process (a `reg_send` then names no sender). With `noconnect`, a
+   * message to a node that is not connected is dropped instead of setting up a connection
+   * (Erlang's `erlang:send(D, M, [noconnect])`, the same BIF as `self.send`). A server sends
+   * to its peers with its own `self.send` instead, so that they see its pid as the sender.
    */
-  send(dest: Dest, msg: unknown, opts?: { noconnect?: boolean }): void;
+  send(dest: Dest, msg: unknown, opts?: SendOptions): void;
   exit(pid: Pid, reason: unknown): true;
   whereis(name: string): Pid | undefined;
   /** True for a live process of this node. */

@@ -19,6 +19,7 @@ import type { TicketSource } from '../trust/ticket.js';
 import type { LogEntry, LogLevel } from '../interfaces/log.js';
 import type { NodeApi } from '../interfaces/node-api.js';
 import type { MonitorNodesOptions, NodeEvent, NodesKind } from '../interfaces/node-events.js';
+import type { SendOptions } from '../interfaces/self.js';
 import { CodeServer } from '../modules/code-server.js';
 import type { ErlModule } from '../modules/module.js';
 import { Bifs } from '../process/bifs.js';
@@ -285,9 +286,11 @@ export class Node implements NodeApi {
     return this.bifs.spawn(undefined, args) as Pid | Promise<Pid>;
   }
 
-  /** Send from outside any process. */
-  send<T>(dest: Dest, msg: T): T {
-    return this.bifs.send(undefined, dest, msg);
+  /** Send from outside any process; with options (`{ noconnect: true }`) as `self.send`: `'ok'` or `'noconnect'`. */
+  send<T>(dest: Dest, msg: T): T;
+  send(dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect';
+  send(dest: Dest, msg: unknown, opts?: SendOptions): unknown {
+    return opts === undefined ? this.bifs.send(undefined, dest, msg) : this.bifs.sendWith(undefined, dest, msg, opts);
   }
 
   /** Send an exit signal from outside any process (the sender is this node's `user` process). */

@@ -9,12 +9,11 @@ import type { Clock } from '../base/clock.js';
 import { ErlmeshError } from '../base/errors.js';
 import { defineGenServer, enterLoop, type From, type GenServerCallbacks } from '../behaviours/index.js';
 import { formatTerm } from '../terms/format.js';
-import { isNameNode } from '../terms/guards.js';
 import { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import type { LogLevel } from '../interfaces/log.js';
 import type { MonitorNodesOptions, NodeEvent, NodesKind } from '../interfaces/node-events.js';
-import type { Dest, Self } from '../interfaces/self.js';
+import type { Self } from '../interfaces/self.js';
 import type { ServiceHandle, ServiceHost, ServiceSpec } from '../interfaces/service-host.js';
 import type { Bifs } from '../process/bifs.js';
 import type { Guard } from '../trust/guard.js';
@@ -151,13 +150,8 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
     run: <T>(fn: (self: ProcessContext) => T | Promise<T>): Promise<T> => runInProcess(spawn, fn),
     spawn,
     spawnOn: (node, module, fun, args) => bifs.spawn(undefined, [node, module, fun, args]) as Promise<Pid>,
-    send: (dest: Dest, msg: unknown, opts?: { noconnect?: boolean }): void => {
-      if (opts?.noconnect) {
-        const node = dest instanceof Pid ? dest.node : isNameNode(dest) ? dest[1] : parts.name;
-        if (node !== parts.name && !isConnected(node)) return;
-      }
-      bifs.send(undefined, dest, msg);
-    },
+    // The BIFs of `self.send`, from outside any process.
+    send: (dest, msg, opts) => void (opts === undefined ? bifs.send(undefined, dest, msg) : bifs.sendWith(undefined, dest, msg, opts)),
     exit: (pid, reason) => bifs.exitSignal(undefined, pid, reason),
     whereis: (name) => runtime.registry.whereis(name),
     isLocalAlive: (pid) => pid instanceof Pid && runtime.local(pid) !== undefined,

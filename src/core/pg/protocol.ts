@@ -28,8 +28,11 @@
  * own members stay local members there.
  *
  * This module is the only place that reads the messages' positional fields: `decode` turns a
- * message into a named one (undefined for anything malformed, which the server ignores) and
- * `encode` turns a named one back into the tuple on the wire.
+ * message into a named one (undefined for anything malformed) and `encode` turns a named one
+ * back into the tuple on the wire. A malformed peer message (one of the tags above, a field of
+ * the wrong shape) is, by `malformedOf`, its tag and the node of the server it names (`?` if
+ * none): the server logs one flood-limited line for it (through the capability guard's
+ * refusal log) and does not act on it. Anything else (an unknown tag) is ignored, as OTP's pg.
  */
 import { isPids, isStrings } from '../terms/guards.js';
 import { Pid } from '../terms/pid.js';
@@ -91,6 +94,19 @@ export function decode(m: unknown): ServerMsg | undefined {
   const tag: unknown = m[0];
   if (typeof tag !== 'string' || !Object.prototype.hasOwnProperty.call(decoders, tag)) return undefined;
   return decoders[tag as ServerTag](m);
+}
+
+/** A peer message `decode` refuses: its tag, and the node of the server it names (`?` if none). */
+export interface Malformed {
+  tag: PeerMsg['t'];
+  node: string;
+}
+
+/** `m` as a `Malformed`, if it is a malformed peer message; undefined otherwise (well-formed, a `DOWN`, an unknown tag). */
+export function malformedOf(m: unknown): Malformed | undefined {
+  if (!Array.isArray(m) || typeof m[0] !== 'string' || m[0] === 'DOWN' || !Object.prototype.hasOwnProperty.call(encoders, m[0])) return undefined;
+  if (decode(m) !== undefined) return undefined;
+  return { tag: m[0] as PeerMsg['t'], node: m[1] instanceof Pid ? m[1].node : '?' };
 }
 
 /** The wire tuple of a peer message. */

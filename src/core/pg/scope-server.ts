@@ -24,7 +24,7 @@ import { ErlmeshError } from '../base/errors.js';
 import type { Self } from '../interfaces/self.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
-import { decode, encode, type MsgOf, type PeerMsg, type ServerMsg, type ServerTag, type SyncGroups } from './protocol.js';
+import { decode, encode, malformedOf, type MsgOf, type PeerMsg, type ServerMsg, type ServerTag, type SyncGroups } from './protocol.js';
 import { Watches } from './watches.js';
 import type { PgHost } from './types.js';
 import { multisetDiff, removeOne, View, type Member } from './view.js';
@@ -119,7 +119,9 @@ export class ScopeServer {
   private handle(raw: unknown): void {
     try {
       const m = decode(raw);
-      if (m) (this.handlers[m.t] as (m: ServerMsg) => void)(m);
+      if (m) return (this.handlers[m.t] as (m: ServerMsg) => void)(m);
+      const bad = malformedOf(raw);
+      if (bad) this.host.refused(bad.node, `a malformed pg message ${bad.tag} in scope '${this.scope}'`);
     } catch (e) {
       this.host.log('error', `pg: the ${this.scope} scope server failed on a message: ${String(e)}`);
     }
@@ -251,13 +253,14 @@ export class ScopeServer {
   }
 
   /**
-   * Send to a server on another node only over an existing connection (Erlang's `noconnect`):
-   * pg never opens connections itself — after a `disconnect` it must not reconnect the nodes —
-   * and what it drops is carried by the `sync` that follows the next nodeup. A dead server (an
-   * API call between its exit and its restart) sends nothing, as a dead process; the restarted
-   * server's discover/sync carries the change.
+   * Send as the server process (its pid is the frame's sender) to a server on another node,
+   * only over an existing connection (Erlang's `noconnect`): pg never opens connections itself
+   * — after a `disconnect` it must not reconnect the nodes — and what it drops is carried by
+   * the `sync` that follows the next nodeup. A dead server (an API call between its exit and
+   * its restart) sends nothing, as a dead process; the restarted server's discover/sync
+   * carries the change.
    */
   private send(dest: Pid | [string, string], wire: unknown[]): void {
-    if (this.self.isAlive()) this.host.send(dest, wire, { noconnect: true });
+    this.self.send(dest, wire, { noconnect: true });
   }
 }

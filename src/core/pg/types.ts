@@ -39,7 +39,7 @@ export interface PgInit {
 export interface PgHost
   extends Pick<
     ServiceHost,
-    'name' | 'log' | 'nodes' | 'isConnected' | 'monitorNodes' | 'makeRef' | 'startService' | 'send' | 'policyOf' | 'refused'
+    'name' | 'log' | 'nodes' | 'isConnected' | 'monitorNodes' | 'makeRef' | 'startService' | 'policyOf' | 'refused'
   > {
   /**
    * Remove from the mailbox of the live local process `pid` every queued message `match`

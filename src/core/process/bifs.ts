@@ -10,7 +10,7 @@ import { formatTerm } from '../terms/format.js';
 import { isDownFor, isNameNode, isStrings } from '../terms/guards.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
-import type { Dest, MonitorTarget } from '../interfaces/self.js';
+import type { Dest, MonitorTarget, SendOptions } from '../interfaces/self.js';
 import type { Proc } from './proc.js';
 import type { ProcessRuntime } from './runtime.js';
 
@@ -42,7 +42,7 @@ export class Bifs<C> {
     this.runtime = host.runtime;
   }
 
-  /** `from` undefined: sent from outside any process. */
+  /** `erlang:send/2` (`!`); `from` undefined: sent from outside any process. */
   send<T>(from: Proc | undefined, dest: Dest, msg: T): T {
     checkTerm(msg);
     if (from !== undefined && !from.alive) return msg; // a dead process sends nothing
@@ -59,6 +59,24 @@ export class Bifs<C> {
       throw badarg('send: the destination must be a pid, a registered name, or [name, node]', { dest });
     }
     return msg;
+  }
+
+  /**
+   * `erlang:send/3`: as `send`, but with `noconnect` a message to another node that is not
+   * connected is dropped, no connection is set up, and the answer is `'noconnect'`; else `'ok'`.
+   * Badargs are those of `send`, and options that are not `{ noconnect?: boolean }`.
+   */
+  sendWith(from: Proc | undefined, dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect' {
+    if (!isSendOptions(opts)) throw badarg('send: the options must be { noconnect?: boolean }', { opts });
+    if (opts.noconnect) {
+      const node = dest instanceof Pid ? dest.node : isNameNode(dest) ? dest[1] : undefined;
+      if (node !== undefined && node !== this.host.name && !this.host.isConnected(node)) {
+        checkTerm(msg);
+        return 'noconnect';
+      }
+    }
+    this.send(from, dest, msg);
+    return 'ok';
   }
 
   /**
@@ -221,4 +239,12 @@ export class Bifs<C> {
   makeRef(): Ref {
     return this.runtime.makeRef();
   }
+}
+
+/** `{ noconnect?: boolean }` and nothing else (as erlang:send/3, an unknown option is a badarg). */
+function isSendOptions(opts: unknown): opts is SendOptions {
+  if (typeof opts !== 'object' || opts === null) return false;
+  for (const k in opts) if (k !== 'noconnect') return false;
+  const nc = (opts as SendOptions).noconnect;
+  return nc === undefined || typeof nc === 'boolean';
 }

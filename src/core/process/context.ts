@@ -13,7 +13,7 @@ import type { SpawnSpec } from './signals.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import type { NodeApi } from '../interfaces/node-api.js';
-import type { Dest, MonitorTarget, Self } from '../interfaces/self.js';
+import type { Dest, MonitorTarget, SendOptions, Self } from '../interfaces/self.js';
 import { ExitSignal, ThrowSignal, UndefinedFunction } from './unwind.js';
 import type { Bifs } from './bifs.js';
 import type { Matcher, Timeout } from './mailbox.js';
@@ -61,9 +61,19 @@ export class ProcessContext implements Self {
     return this.proc.mailbox.drain();
   }
 
-  /** Send `msg` to `dest`; returns `msg`. An unregistered bare name throws `badarg`. */
-  send<T>(dest: Dest, msg: T): T {
-    return this.bifs.send(this.proc, dest, msg);
+  /**
+   * Send `msg` to `dest` (Erlang's `!`); returns `msg`. An unregistered bare name throws
+   * `badarg`. With options, Erlang's `erlang:send/3`, answering `'ok'` or `'noconnect'`:
+   * `{ noconnect: true }` drops a message to a node that is not connected and sets up no
+   * connection. A `reg_send` names this process as its sender either way.
+   *
+   * @example
+   * self.send(['pg', 'b@host'], ['discover', self.pid], { noconnect: true }); // 'noconnect' if b is not connected
+   */
+  send<T>(dest: Dest, msg: T): T;
+  send(dest: Dest, msg: unknown, opts: SendOptions): 'ok' | 'noconnect';
+  send(dest: Dest, msg: unknown, opts?: SendOptions): unknown {
+    return opts === undefined ? this.bifs.send(this.proc, dest, msg) : this.bifs.sendWith(this.proc, dest, msg, opts);
   }
 
   /** Spawn a process: `spawn(fn)` here → Pid; `spawn(node, fn)` / `spawn(node, m, f, args)` → Promise<Pid>. */

@@ -135,9 +135,7 @@ describe('server-nodes over a relay', () => {
     expect(short.lastConnectError(long.name)).toBe('name_mode_mismatch');
     expect(await long.ping(short.name)).toBe('pang');
     expect(short.nodes()).toEqual([]);
-    const got = await new Promise((resolve) =>
-      long.spawn(async (self) => resolve(await self.receive(undefined, 50))),
-    );
+    const got = await long.run((self) => self.receive(undefined, 50));
     expect(got).toBe(TIMEOUT);
   });
 });

@@ -7,21 +7,9 @@ import type { ProcessContext } from '../../src/core/process/context.js';
 import type { Pid } from '../../src/core/terms/pid.js';
 import { within } from './real-time.js';
 
-/** Run `body` in a fresh process on `node`; resolve with what it returns, reject with what it throws (or after `ms` real ms). */
+/** Run `body` in a fresh process on `node` (`node.run`); resolve with what it returns, reject with what it throws (or after `ms` real ms). */
 export function runIn<T>(node: Node, body: (self: ProcessContext) => T | Promise<T>, ms = 2000): Promise<T> {
-  return within(
-    new Promise<T>((resolve, reject) => {
-      node.spawn(async (self) => {
-        try {
-          resolve(await body(self));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    }),
-    ms,
-    'the process body',
-  );
+  return within(node.run(body), ms, 'the process body');
 }
 
 /** A process on `node` that runs `setup` (if given), then records every message it receives in `got`. */

@@ -5,6 +5,7 @@
 import { badarg, ErlmeshError } from '../../base/errors.js';
 import type { NameService } from '../../interfaces/name-service.js';
 import { formatTerm } from '../../terms/format.js';
+import { isNameNode } from '../../terms/guards.js';
 import { Pid } from '../../terms/pid.js';
 import type { HostNode, ServerName, ServerRef } from './types.js';
 
@@ -17,10 +18,6 @@ export function nameService(node: HostNode): NameService {
 
 export function isGlobalRef(x: unknown): x is readonly ['global', string] {
   return Array.isArray(x) && x.length === 2 && x[0] === 'global' && typeof x[1] === 'string';
-}
-
-function isNameNode(x: unknown): x is readonly [string, string] {
-  return Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string';
 }
 
 export function checkServerName(name: unknown): asserts name is ServerName | undefined {

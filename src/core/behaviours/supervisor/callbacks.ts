@@ -12,7 +12,7 @@ import { sameTerm } from '../../codec/term-equal.js';
 import { Pid } from '../../terms/pid.js';
 import type { CallResult, NoReplyResult, SelfOnNode } from '../gen-server/types.js';
 import { removeChild, shutdownChild, shutdownPids, startChild, type ChildStartResult } from './children.js';
-import { isFnHandle, takeNodeFn } from './node-functions.js';
+import { isFnHandle, nodeFnOf } from './node-functions.js';
 import { onChildExit, restart } from './restarts.js';
 import { checkChildSpec, STRATEGIES, type CheckedSpec, type ChildCounts, type ChildInfo, type SupervisorSpec } from './spec.js';
 import { isSimple, type ChildEntry, type SupervisorState } from './state.js';
@@ -113,10 +113,10 @@ export async function handleCall(self: ProcessContext, req: unknown, _from: unkn
   }
 }
 
-/** A spec's start, with a `node` function parked by startChild (node-functions.ts) taken into the spec. */
-function withNodeFunction(self: SelfOnNode, spec: CheckedSpec): CheckedSpec {
+/** A spec's start, with the `node` function its handle carries (node-functions.ts) taken into the spec. */
+function withNodeFunction(spec: CheckedSpec): CheckedSpec {
   const node = spec.start.node;
-  const fn = isFnHandle(node) ? takeNodeFn(self.node, node) : undefined;
+  const fn = isFnHandle(node) ? nodeFnOf(node) : undefined;
   return fn ? { ...spec, start: { ...spec.start, node: fn } } : spec;
 }
 
@@ -135,7 +135,7 @@ async function startChildCall(self: ProcessContext, st: SupervisorState, arg: un
   if ('error' in n) return ['error', n.error];
   const existing = findById(st, n.ok.id);
   if (existing) return ['error', existing.pid instanceof Pid ? ['already_started', existing.pid] : 'already_present'];
-  const spec = withNodeFunction(self, n.ok);
+  const spec = withNodeFunction(n.ok);
   const child: ChildEntry = { key: st.nextKey++, id: spec.id, spec, pid: undefined };
   const r = await startChild(self, child);
   if (r[0] === 'ok') {

@@ -32,11 +32,7 @@ export function checkServerRef(ref: unknown): asserts ref is ServerRef {
   throw badarg(`genServer: bad server reference ${formatTerm(ref)} (a pid, a name, [name, node] or ['global', name])`);
 }
 
-export function checkTimeoutMs(t: unknown, what: string): number {
-  if (t === Infinity) return Infinity;
-  if (typeof t !== 'number' || !(t >= 0)) throw badarg(`${what}: timeout must be a number >= 0 or Infinity, got ${String(t)}`);
-  return t;
-}
+export { checkTimeoutMs } from '../../base/timeout.js';
 
 /** Where to send: a pid, or `[name, node]`; undefined when a local or global name is not registered. */
 export function resolveRef(node: HostNode, ref: ServerRef): Pid | readonly [string, string] | undefined {

@@ -4,8 +4,9 @@
  * the resolver settles a name held on both sides, pg converges, bystanders keep their links.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node, NodeEvent, Pid } from '../../src/core/index.js';
+import type { Node, NodeEvent } from '../../src/core/index.js';
 import { eventually } from '../support/cluster.js';
+import { idler as idle } from '../support/in-process.js';
 import { RelayNodes } from '../support/relay-nodes.js';
 
 const COOKIE = 'services-cookie';
@@ -13,12 +14,6 @@ const COOKIE = 'services-cookie';
 const mesh = new RelayNodes(COOKIE, { direct: false });
 const node = (sname: string): Promise<Node> => mesh.node(sname);
 afterEach(() => mesh.stop());
-
-function idle(n: Node): Pid {
-  return n.spawn(async (self) => {
-    await self.receive(() => false);
-  });
-}
 
 describe('global and pg over the relay', () => {
   it('a partition at the relay, a name registered on both sides, pg joins on both sides; the heal re-forms the mesh and everything converges', async () => {

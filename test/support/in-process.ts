@@ -27,6 +27,11 @@ export const idle = async (self: ProcessContext): Promise<void> => {
   await self.receive(() => false);
 };
 
+/** A process on `node` that waits forever for a message it never gets ({@link idle}). */
+export function idler(node: Node): Pid {
+  return node.spawn(idle);
+}
+
 /** Whether `m` is an ['EXIT', pid, reason] message. */
 export const isExit = (m: unknown): boolean => Array.isArray(m) && m[0] === 'EXIT';
 

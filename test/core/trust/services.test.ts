@@ -5,17 +5,14 @@
  */
 import { describe, expect } from 'vitest';
 import { it, type TestCluster } from '../../fixtures.js';
-import { type Capabilities, ErlmeshError, type Node, type Pid } from '../../../src/core/index.js';
+import { type Capabilities, ErlmeshError, type Node } from '../../../src/core/index.js';
 import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
 import { forceRole } from '../../support/forced-role.js';
+import { idler as idle } from '../../support/in-process.js';
 import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 const CAPS: Capabilities = { guest: {}, member: { global: true, pg: true } };
 
-const idle = (n: Node): Pid =>
-  n.spawn(async (self) => {
-    await self.receive(() => false);
-  });
 
 describe('capabilities: global', () => {
   let c: TestCluster;

@@ -12,15 +12,26 @@ export function runIn<T>(node: Node, body: (self: ProcessContext) => T | Promise
   return within(node.run(body), ms, 'the process body');
 }
 
-/** A process on `node` that runs `setup` (if given), then records every message it receives in `got`. */
-export function recorder(node: Node, setup?: (self: ProcessContext) => void): { pid: Pid; got: unknown[] } {
+/**
+ * A process on `node` that runs `setup` (if given), then records every message it receives in
+ * `got`; `self` resolves with its context once `setup` has run.
+ */
+export function recorder(node: Node, setup?: (self: ProcessContext) => void): { pid: Pid; got: unknown[]; self: Promise<ProcessContext> } {
   const got: unknown[] = [];
-  const pid = node.spawn(async (self) => {
-    setup?.(self);
-    for (;;) got.push(await self.receive());
+  let resolve!: (s: ProcessContext) => void;
+  const self = new Promise<ProcessContext>((r) => (resolve = r));
+  const pid = node.spawn(async (s) => {
+    setup?.(s);
+    resolve(s);
+    for (;;) got.push(await s.receive());
   });
-  return { pid, got };
+  return { pid, got, self };
 }
+
+/** A `recorder` setup: trap exits (EXIT signals arrive as messages). */
+export const trapExits = (self: ProcessContext): void => {
+  self.trapExit(true);
+};
 
 /** A process body that waits forever for a message it never gets. */
 export const idle = async (self: ProcessContext): Promise<void> => {

@@ -8,6 +8,7 @@ import { describe, expect } from 'vitest';
 import { it, simClusterEach } from '../../fixtures.js';
 import { BadRpcError, type Capabilities, defineModule, ErpcError, type Node, type NodeEvent, Pid, type ProcessContext } from '../../../src/core/index.js';
 import { forceRole } from '../../support/forced-role.js';
+import { recorder, trapExits } from '../../support/in-process.js';
 import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 /** Functions the server offers: `tm.waiter` waits forever, `tm.hello` returns 'hello'. */
@@ -39,18 +40,6 @@ describe('capabilities: enforcement on the callee', () => {
   }
 
   /** A process on `n` that records its messages (trapping exits if asked). */
-  function recorder(n: Node, trap = false): { pid: Pid; got: unknown[]; self: Promise<ProcessContext> } {
-    const got: unknown[] = [];
-    let resolve!: (s: ProcessContext) => void;
-    const self = new Promise<ProcessContext>((r) => (resolve = r));
-    const pid = n.spawn(async (s) => {
-      if (trap) s.trapExit(true);
-      resolve(s);
-      for (;;) got.push(await s.receive());
-    });
-    return { pid, got, self };
-  }
-
   const refusals = (n: Node): string[] => (sim.cluster.captured.get(n.name)?.logs ?? []).map((l) => l.text).filter((t) => t.startsWith('capabilities: refused'));
 
   // ----- cookie holders ----------------------------------------------------------------------
@@ -133,7 +122,7 @@ describe('capabilities: enforcement on the callee', () => {
 
   it('spawnLink of an allowed M:F is refused when the role may not link: EXIT not_allowed to the trapping caller', async () => {
     const { srv, tab } = await setup('guest');
-    const r = recorder(tab, true);
+    const r = recorder(tab, trapExits);
     const me = await r.self;
     const { value: pid } = await settled(sim.clock, me.spawnLink(srv.name, 'tm', 'waiter', []));
     await flushUntil(sim.clock, () => r.got.length > 0);
@@ -146,7 +135,7 @@ describe('capabilities: enforcement on the callee', () => {
   it('link refused: the trapping linker gets ["EXIT", pid, "not_allowed"], the target keeps no link', async () => {
     const { srv, tab } = await setup('guest');
     const target = recorder(srv);
-    const r = recorder(tab, true);
+    const r = recorder(tab, trapExits);
     (await r.self).link(target.pid);
     await flushUntil(sim.clock, () => r.got.length > 0);
     expect(r.got).toEqual([['EXIT', target.pid, 'not_allowed']]);
@@ -167,7 +156,7 @@ describe('capabilities: enforcement on the callee', () => {
   it('link and exit allowed: the link holds and exit(pid, kill) kills', async () => {
     const { srv, tab } = await setup('trusted_ish');
     const target = recorder(srv);
-    const r = recorder(tab, true);
+    const r = recorder(tab, trapExits);
     const me = await r.self;
     me.link(target.pid);
     await flushUntil(sim.clock, () => (srv.processInfo(target.pid)?.links.length ?? 0) > 0);
@@ -247,7 +236,7 @@ describe('capabilities: enforcement on the callee', () => {
     const { srv, tab } = await setup('stranger');
     const target = recorder(srv);
     srv.register('kvs', target.pid);
-    const r = recorder(tab, true);
+    const r = recorder(tab, trapExits);
     const me = await r.self;
     me.send(target.pid, 'to a pid');
     const ref = me.monitor(target.pid);

@@ -9,6 +9,7 @@ import { BadRpcError, type Capabilities, defineModule, type Node, type Pid, type
 import type { SignalFrame } from '../../../src/core/net/frames.js';
 import { track } from '../../support/real-time.js';
 import { forceRole } from '../../support/forced-role.js';
+import { recorder } from '../../support/in-process.js';
 import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 /** `tm.waiter` waits forever; `tm.answer` registers as `answerer` and answers 'real' once it gets any message. */
@@ -57,18 +58,6 @@ describe('red team: a ticket holder crafting frames', () => {
   }
 
   /** A process on `n` that records its messages. */
-  function recorder(n: Node, body?: (s: ProcessContext) => void): { pid: Pid; got: unknown[]; self: Promise<ProcessContext> } {
-    const got: unknown[] = [];
-    let resolve!: (s: ProcessContext) => void;
-    const self = new Promise<ProcessContext>((r) => (resolve = r));
-    const pid = n.spawn(async (s) => {
-      body?.(s);
-      resolve(s);
-      for (;;) got.push(await s.receive());
-    });
-    return { pid, got, self };
-  }
-
   const refusals = (n: Node): string[] => (sim.cluster.captured.get(n.name)?.logs ?? []).map((l) => l.text).filter((t) => t.startsWith('capabilities: refused'));
 
   // ----- the module table --------------------------------------------------------------------

@@ -12,20 +12,31 @@ export function runIn<T>(node: Node, body: (self: ProcessContext) => T | Promise
   return within(node.run(body), ms, 'the process body');
 }
 
-/**
- * A process on `node` that runs `setup` (if given), then records every message it receives in
- * `got`; `self` resolves with its context once `setup` has run.
- */
-export function recorder(node: Node, setup?: (self: ProcessContext) => void): { pid: Pid; got: unknown[]; self: Promise<ProcessContext> } {
+/** What {@link recorder} returns. */
+export interface Recorder<T> {
+  pid: Pid;
+  /** Every message the process has received, in order. */
+  got: unknown[];
+  /** The process's context, once `setup` has run. */
+  self: Promise<ProcessContext>;
+  /** What `setup` returned. */
+  init: Promise<T>;
+}
+
+/** A process on `node` that runs `setup` (if given), then records every message it receives in `got`. */
+export function recorder<T = void>(node: Node, setup?: (self: ProcessContext) => T): Recorder<T> {
   const got: unknown[] = [];
-  let resolve!: (s: ProcessContext) => void;
-  const self = new Promise<ProcessContext>((r) => (resolve = r));
+  let resolveSelf!: (s: ProcessContext) => void;
+  let resolveInit!: (v: T) => void;
+  const self = new Promise<ProcessContext>((r) => (resolveSelf = r));
+  const init = new Promise<T>((r) => (resolveInit = r));
   const pid = node.spawn(async (s) => {
-    setup?.(s);
-    resolve(s);
+    const v = setup?.(s) as T;
+    resolveInit(v);
+    resolveSelf(s);
     for (;;) got.push(await s.receive());
   });
-  return { pid, got, self };
+  return { pid, got, self, init };
 }
 
 /** A `recorder` setup: trap exits (EXIT signals arrive as messages). */

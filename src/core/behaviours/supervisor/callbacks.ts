@@ -59,6 +59,16 @@ function findById(st: SupervisorState, id: unknown): ChildEntry | undefined {
   return st.children.find((c) => c.id !== undefined && sameTerm(c.id, id));
 }
 
+/** The stopped child `id` (neither running nor restarting), or the error restartChild and deleteChild answer with. */
+function stoppedChild(st: SupervisorState, id: unknown): ChildEntry | ['error', unknown] {
+  if (isSimple(st)) return ['error', 'simple_one_for_one'];
+  const child = findById(st, id);
+  if (!child) return ['error', 'not_found'];
+  if (child.pid instanceof Pid) return ['error', 'running'];
+  if (child.pid === 'restarting') return ['error', 'restarting'];
+  return child;
+}
+
 function findByPid(st: SupervisorState, pid: unknown): ChildEntry | undefined {
   return pid instanceof Pid ? st.children.find((c) => c.pid instanceof Pid && c.pid.equals(pid)) : undefined;
 }
@@ -90,21 +100,15 @@ export async function handleCall(self: ProcessContext, req: unknown, _from: unkn
       return ['reply', 'ok', st];
     }
     case 'restart_child': {
-      if (isSimple(st)) return ['reply', ['error', 'simple_one_for_one'], st];
-      const child = findById(st, arg);
-      if (!child) return ['reply', ['error', 'not_found'], st];
-      if (child.pid instanceof Pid) return ['reply', ['error', 'running'], st];
-      if (child.pid === 'restarting') return ['reply', ['error', 'restarting'], st];
+      const child = stoppedChild(st, arg);
+      if (Array.isArray(child)) return ['reply', child, st];
       const r = await startChild(self, child);
       if (r[0] === 'ok') child.pid = r[1];
       return ['reply', r, st];
     }
     case 'delete_child': {
-      if (isSimple(st)) return ['reply', ['error', 'simple_one_for_one'], st];
-      const child = findById(st, arg);
-      if (!child) return ['reply', ['error', 'not_found'], st];
-      if (child.pid instanceof Pid) return ['reply', ['error', 'running'], st];
-      if (child.pid === 'restarting') return ['reply', ['error', 'restarting'], st];
+      const child = stoppedChild(st, arg);
+      if (Array.isArray(child)) return ['reply', child, st];
       removeChild(st, child);
       return ['reply', 'ok', st];
     }

@@ -62,3 +62,30 @@ export const test = base.extend<ClusterFixtures>({
 });
 
 export const it = test;
+
+/** What {@link simClusterEach} hands a describe: this test's `simCluster` and `clock`. */
+export interface SimEach {
+  readonly cluster: TestCluster;
+  readonly clock: SimulatedClock;
+}
+
+/**
+ * For a describe whose helpers share the test's `simCluster` and `clock`: call it in the
+ * describe; before each test it holds that test's two (use them only inside tests and hooks).
+ *
+ * ```ts
+ * describe('on simulated time', () => {
+ *   const sim = simClusterEach();
+ *   const start = () => sim.cluster.node('a');
+ *   it('…', async () => { const a = await start(); await sim.clock.advance(10); });
+ * });
+ * ```
+ */
+export function simClusterEach(): SimEach {
+  const sim: { cluster?: TestCluster; clock?: SimulatedClock } = {};
+  it.beforeEach(({ clock, simCluster }) => {
+    sim.clock = clock;
+    sim.cluster = simCluster;
+  });
+  return sim as SimEach;
+}

@@ -5,37 +5,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Node, type NodeEvent, TIMEOUT } from '../../src/core/index.js';
 import { type ServerNodeOptions, startNode } from '../../src/server/index.js';
-import { startRelay, type Relay } from '../../src/server/relay/index.js';
 import { eventually } from '../support/cluster.js';
+import { RelayNodes } from '../support/relay-nodes.js';
 
 const COOKIE = 'mesh-cookie';
-let relay: Relay | undefined;
-const nodes: Node[] = [];
-
-async function node(sname: string, extra: Partial<ServerNodeOptions> = {}): Promise<Node> {
-  const n = await startNode({
-    name: `${sname}@127.0.0.1`,
-    cookie: COOKIE,
-    relay: relay!.url,
-    startRelay: false,
-    output: false,
-    logger: false,
-    backoff: undefined,
-    ...extra,
-  } as ServerNodeOptions);
-  nodes.push(n);
-  return n;
-}
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.stop()));
-  await relay?.close();
-  relay = undefined;
-});
+const mesh = new RelayNodes(COOKIE, { backoff: undefined });
+const node = (sname: string, extra: Partial<ServerNodeOptions> = {}): Promise<Node> => mesh.node(sname, extra);
+afterEach(() => mesh.stop());
 
 describe('server-nodes over a relay', () => {
   it('three nodes form one mesh from the relay peer list, and the book kvs works across them', async () => {
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: false });
+    await mesh.startRelay();
     const gandalf = await node('gandalf');
     const bilbo = await node('bilbo');
     const frodo = await node('frodo');
@@ -54,7 +34,7 @@ describe('server-nodes over a relay', () => {
   });
 
   it('direct links keep carrying traffic when the relay stops after they formed', async () => {
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: false });
+    const relay = await mesh.startRelay();
     const a = await node('a');
     const b = await node('b');
     expect(await a.ping(b.name)).toBe('pong');
@@ -62,14 +42,13 @@ describe('server-nodes over a relay', () => {
     expect(await a.rpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
     // the rpc went over the direct link: the relay routed nothing for it
     expect(relay.stats().framesRouted).toBe(routedBefore);
-    await relay.close();
-    relay = undefined;
+    await mesh.stopRelay();
     expect(await a.rpc.call(b.name, 'math', 'sqrt', [16])).toBe(4);
     expect(a.nodes()).toEqual([b.name]);
   });
 
   it('relayed only (direct: false): traffic goes through the relay; losing it gives nodedown and noconnection; a restarted relay brings the mesh back', async () => {
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: false });
+    const relay = await mesh.startRelay();
     const port = relay.port;
     const a = await node('ra', { direct: false });
     const b = await node('rb', { direct: false });
@@ -87,13 +66,13 @@ describe('server-nodes over a relay', () => {
     expect(await a.rpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
     expect(relay.stats().framesRouted).toBeGreaterThan(routed);
 
-    await relay.close();
+    await mesh.stopRelay();
     await eventually(() => exits.length === 1);
     expect((exits[0] as unknown[])[2]).toBe('noconnection');
     expect(events).toContainEqual(['nodedown', b.name, { nodedownReason: 'connection_closed' }]);
     await expect(a.rpc.call(b.name, 'erlang', 'node', [])).rejects.toMatchObject({ reason: 'nodedown' });
 
-    relay = await startRelay({ port, cookie: COOKIE, logger: false });
+    await mesh.startRelay({ port });
     await eventually(() => a.nodes().includes(b.name) && b.nodes().includes(a.name), 10_000);
     expect(await a.rpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
     expect(events).toContainEqual(['nodeup', b.name, {}]);
@@ -101,13 +80,13 @@ describe('server-nodes over a relay', () => {
 
   it('a wrong cluster cookie is refused by the relay with bad_cookie, and the relay logs the refused name', async () => {
     const lines: string[] = [];
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: (l) => lines.push(JSON.stringify(l)) });
+    await mesh.startRelay({ logger: (l) => lines.push(JSON.stringify(l)) });
     await expect(node('intruder', { cookie: 'wrong' })).rejects.toMatchObject({ code: 'bad_cookie' });
     expect(lines.some((l) => l.includes('intruder@127.0.0.1') && l.includes('bad_cookie'))).toBe(true);
   });
 
   it('a taken name is refused with name_taken; the name is free again once its holder stops', async () => {
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: false });
+    await mesh.startRelay();
     const first = await node('dup');
     await expect(node('dup')).rejects.toMatchObject({ code: 'name_taken' });
     await first.stop();
@@ -116,7 +95,7 @@ describe('server-nodes over a relay', () => {
   });
 
   it('a per-node cookie mismatch gives pang and bad_cookie between two admitted nodes', async () => {
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: false });
+    await mesh.startRelay();
     const a = await node('pa', { connectAll: false });
     const b = await node('pb', { connectAll: false });
     a.setCookie(b.name, 'not-the-right-one');
@@ -127,17 +106,15 @@ describe('server-nodes over a relay', () => {
   });
 
   it('long-name nodes refuse short-name peers with name_mode_mismatch', async () => {
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: false });
+    const relay = await mesh.startRelay();
     const long = await node('l');
     const short = await startNode({ sname: 's', host: 'vm', cookie: COOKIE, relay: relay.url, startRelay: false, output: false, logger: false });
-    nodes.push(short);
+    mesh.track(short);
     expect(await short.ping(long.name)).toBe('pang');
     expect(short.lastConnectError(long.name)).toBe('name_mode_mismatch');
     expect(await long.ping(short.name)).toBe('pang');
     expect(short.nodes()).toEqual([]);
-    const got = await new Promise((resolve) =>
-      long.spawn(async (self) => resolve(await self.receive(undefined, 50))),
-    );
+    const got = await long.run((self) => self.receive(undefined, 50));
     expect(got).toBe(TIMEOUT);
   });
 });

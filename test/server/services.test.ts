@@ -4,44 +4,20 @@
  * the resolver settles a name held on both sides, pg converges, bystanders keep their links.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node, NodeEvent, Pid } from '../../src/core/index.js';
-import { type ServerNodeOptions, startNode } from '../../src/server/index.js';
-import { startRelay, type Relay } from '../../src/server/relay/index.js';
+import type { Node, NodeEvent } from '../../src/core/index.js';
 import { eventually } from '../support/cluster.js';
+import { idler as idle } from '../support/in-process.js';
+import { RelayNodes } from '../support/relay-nodes.js';
 
 const COOKIE = 'services-cookie';
-let relay: Relay | undefined;
-const nodes: Node[] = [];
-
-async function node(sname: string): Promise<Node> {
-  const n = await startNode({
-    name: `${sname}@127.0.0.1`,
-    cookie: COOKIE,
-    relay: relay!.url,
-    startRelay: false,
-    direct: false, // everything through the relay, so that its partitions cut everything
-    output: false,
-    logger: false,
-  } as ServerNodeOptions);
-  nodes.push(n);
-  return n;
-}
-
-function idle(n: Node): Pid {
-  return n.spawn(async (self) => {
-    await self.receive(() => false);
-  });
-}
-
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.stop()));
-  await relay?.close();
-  relay = undefined;
-});
+// everything through the relay, so that its partitions cut everything
+const mesh = new RelayNodes(COOKIE, { direct: false });
+const node = (sname: string): Promise<Node> => mesh.node(sname);
+afterEach(() => mesh.stop());
 
 describe('global and pg over the relay', () => {
   it('a partition at the relay, a name registered on both sides, pg joins on both sides; the heal re-forms the mesh and everything converges', async () => {
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: false });
+    const relay = await mesh.startRelay();
     const a = await node('a');
     const b = await node('b');
     const c = await node('c');
@@ -85,7 +61,7 @@ describe('global and pg over the relay', () => {
   });
 
   it('a global name of a node that dies disappears everywhere; a pg member of it leaves', async () => {
-    relay = await startRelay({ port: 0, cookie: COOKIE, logger: false });
+    await mesh.startRelay();
     const a = await node('ga');
     const b = await node('gb');
     const c = await node('gc');

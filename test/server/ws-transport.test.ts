@@ -4,11 +4,12 @@
  * between server-nodes (the relay only as rendezvous).
  */
 import WebSocket from 'isomorphic-ws';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import type { Channel, ListenOptions, Registration, Transport } from '../../src/core/net/transport.js';
 import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
 import type { WebSocketCtor } from '../../src/core/relay-client/websocket-like.js';
-import { transportConformanceCases, type TransportHarness } from '../../src/core/testing/transport-conformance.js';
+import type { TransportHarness } from '../../src/core/testing/transport-conformance.js';
+import { itConformsToTransport } from '../support/conformance.js';
 import { startDirectLinks } from '../../src/server/index.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
 
@@ -63,15 +64,6 @@ for (const mode of ['relayed', 'direct'] as const) {
       relay = await startRelay({ port: 0, host: '127.0.0.1', cookie: COOKIE, logger: false });
     });
     afterAll(async () => relay.close());
-    const h = harness(() => relay, mode === 'direct');
-    for (const c of transportConformanceCases) {
-      it(c.name, async () => {
-        try {
-          await c.run(h);
-        } finally {
-          await h.cleanup?.();
-        }
-      });
-    }
+    itConformsToTransport(harness(() => relay, mode === 'direct'));
   });
 }

@@ -29,12 +29,8 @@ export async function connectAll(nodes: Node[]): Promise<void> {
 /** A process that keeps every message it gets (the one of in-process.ts). */
 export { recorder } from './in-process.js';
 
-/** A process that waits forever. */
-export function idle(n: Node): Pid {
-  return n.spawn(async (self) => {
-    await self.receive(() => false);
-  });
-}
+/** A process that waits forever (the idler of in-process.ts). */
+export { idler as idle } from './in-process.js';
 
 /** sync() on every node. */
 export async function syncAll(nodes: Node[]): Promise<void> {

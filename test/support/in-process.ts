@@ -7,37 +7,52 @@ import type { ProcessContext } from '../../src/core/process/context.js';
 import type { Pid } from '../../src/core/terms/pid.js';
 import { within } from './real-time.js';
 
-/** Run `body` in a fresh process on `node`; resolve with what it returns, reject with what it throws (or after `ms` real ms). */
+/** Run `body` in a fresh process on `node` (`node.run`); resolve with what it returns, reject with what it throws (or after `ms` real ms). */
 export function runIn<T>(node: Node, body: (self: ProcessContext) => T | Promise<T>, ms = 2000): Promise<T> {
-  return within(
-    new Promise<T>((resolve, reject) => {
-      node.spawn(async (self) => {
-        try {
-          resolve(await body(self));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    }),
-    ms,
-    'the process body',
-  );
+  return within(node.run(body), ms, 'the process body');
+}
+
+/** What {@link recorder} returns. */
+export interface Recorder<T> {
+  pid: Pid;
+  /** Every message the process has received, in order. */
+  got: unknown[];
+  /** The process's context, once `setup` has run. */
+  self: Promise<ProcessContext>;
+  /** What `setup` returned. */
+  init: Promise<T>;
 }
 
 /** A process on `node` that runs `setup` (if given), then records every message it receives in `got`. */
-export function recorder(node: Node, setup?: (self: ProcessContext) => void): { pid: Pid; got: unknown[] } {
+export function recorder<T = void>(node: Node, setup?: (self: ProcessContext) => T): Recorder<T> {
   const got: unknown[] = [];
-  const pid = node.spawn(async (self) => {
-    setup?.(self);
-    for (;;) got.push(await self.receive());
+  let resolveSelf!: (s: ProcessContext) => void;
+  let resolveInit!: (v: T) => void;
+  const self = new Promise<ProcessContext>((r) => (resolveSelf = r));
+  const init = new Promise<T>((r) => (resolveInit = r));
+  const pid = node.spawn(async (s) => {
+    const v = setup?.(s) as T;
+    resolveInit(v);
+    resolveSelf(s);
+    for (;;) got.push(await s.receive());
   });
-  return { pid, got };
+  return { pid, got, self, init };
 }
+
+/** A `recorder` setup: trap exits (EXIT signals arrive as messages). */
+export const trapExits = (self: ProcessContext): void => {
+  self.trapExit(true);
+};
 
 /** A process body that waits forever for a message it never gets. */
 export const idle = async (self: ProcessContext): Promise<void> => {
   await self.receive(() => false);
 };
+
+/** A process on `node` that waits forever for a message it never gets ({@link idle}). */
+export function idler(node: Node): Pid {
+  return node.spawn(idle);
+}
 
 /** Whether `m` is an ['EXIT', pid, reason] message. */
 export const isExit = (m: unknown): boolean => Array.isArray(m) && m[0] === 'EXIT';

@@ -186,3 +186,24 @@ export function identical(a: unknown, b: unknown, path = '$'): string | undefine
   }
   return undefined;
 }
+
+// ----- the fixed values of the codecs' golden tests ---------------------------------------------
+
+/** The pid of the golden bytes and texts (binary, superjson and wire tests). */
+export const goldenPid = (): Pid => new Pid('gandalf@host', 42, 0, 3);
+
+/** The ref of the golden bytes and texts. */
+export const goldenRef = (): Ref => new Ref('gandalf@host', 3, 7);
+
+/** A TypeError with a fixed stack, so that its encoding is fixed. */
+export function fixedError(): TypeError {
+  const e = new TypeError('boom');
+  e.stack = 'TypeError: boom\n    at f (x.js:1:1)';
+  return e;
+}
+
+/** Bytes as lower-case hex. */
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Hex (white space ignored) as bytes. */
+export const unhex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));

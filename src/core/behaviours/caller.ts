@@ -1,7 +1,6 @@
 /**
  * The caller of a behaviour request: a process, or a node (then a throwaway helper process on
- * it makes the request). `runInProcess` is the behaviours' one body runner; it becomes the
- * node's `run` (ServiceHost.run) once that exists.
+ * it, `node.run`, makes the request).
  */
 import { badarg } from '../base/errors.js';
 import { ProcessContext } from '../process/context.js';
@@ -13,21 +12,15 @@ export function callerNode(caller: Caller): HostNode {
 }
 
 /**
- * Run `body` in `caller` if it is a process, else in a short-lived helper process on the node;
- * settle with what `body` resolves or rejects.
+ * Run `body` in `caller` if it is a process, else in a throwaway process on the node
+ * (`node.run`); settle with what `body` resolves or rejects.
  */
 export function runInProcess<T>(caller: Caller, body: (self: ProcessContext) => Promise<T>): Promise<T> {
   if (caller instanceof ProcessContext) return body(caller);
-  if (!caller || typeof (caller as HostNode).spawn !== 'function') return Promise.reject(badarg('genServer: ctx must be a process context or a Node'));
-  return new Promise<T>((resolve, reject) => {
-    caller.spawn(async (self) => {
-      try {
-        // The node's processes are ProcessContexts; the check keeps the type honest.
-        if (!(self instanceof ProcessContext)) throw badarg('genServer: the helper process has no process context');
-        resolve(await body(self));
-      } catch (e) {
-        reject(e);
-      }
-    });
+  if (!caller || typeof (caller as HostNode).run !== 'function') return Promise.reject(badarg('genServer: ctx must be a process context or a Node'));
+  return caller.run((self) => {
+    // The node's processes are ProcessContexts; the check keeps the type honest.
+    if (!(self instanceof ProcessContext)) throw badarg('genServer: the helper process has no process context');
+    return body(self);
   });
 }

@@ -1,31 +1,7 @@
 /**
  * OTP behaviours: genServer (gen_server) and supervisor, built from ordinary processes and
- * two built-in modules (`gen_server`, `supervisor`) that every node loads.
+ * two built-in modules (`gen_server`, `supervisor`) that every node loads. What each exports is
+ * listed in its own index; the package's public API (src/core/index.ts) picks from here.
  */
-export { genServer, defineGenServer, enterLoop, genServerModule, CallError, isNormalExit } from './gen-server/index.js';
-export type {
-  Action,
-  CallResult,
-  ChildStartOptions,
-  Ctx,
-  From,
-  GenServerCallbacks,
-  InitResult,
-  NoReplyResult,
-  ServerName,
-  ServerRef,
-  StartOptions,
-  StartResult,
-} from './gen-server/index.js';
-export { supervisor, supervisorModule } from './supervisor/index.js';
-export type {
-  ChildCounts,
-  ChildInfo,
-  ChildSpec,
-  ChildStart,
-  ChildType,
-  NodeChoice,
-  RestartType,
-  Strategy,
-  SupervisorSpec,
-} from './supervisor/index.js';
+export * from './gen-server/index.js';
+export * from './supervisor/index.js';

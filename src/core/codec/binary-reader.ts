@@ -7,31 +7,7 @@ import { ErlmeshError } from '../base/errors.js';
 import { errorFromWire } from './superjson.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
-import {
-  ERR_CAUSE,
-  ERR_CODE,
-  ERR_STACK,
-  T_ARRAY,
-  T_BIGINT,
-  T_BIN,
-  T_DATE,
-  T_ERROR,
-  T_FALSE,
-  T_FLOAT64,
-  T_INT32,
-  T_MAP,
-  T_NULL,
-  T_OBJECT,
-  T_PID,
-  T_REF,
-  T_REGEXP,
-  T_SET,
-  T_SMALLINT,
-  T_STR,
-  T_STR16,
-  T_TRUE,
-  T_UNDEFINED,
-} from './binary-tags.js';
+import * as tags from './binary-tags.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -81,37 +57,37 @@ export class TermReader {
 
   term(): unknown {
     const tag = this.byte();
-    if (tag >= T_SMALLINT) return tag - T_SMALLINT;
+    if (tag >= tags.T_SMALLINT) return tag - tags.T_SMALLINT;
     switch (tag) {
-      case T_UNDEFINED:
+      case tags.T_UNDEFINED:
         return undefined;
-      case T_NULL:
+      case tags.T_NULL:
         return null;
-      case T_FALSE:
+      case tags.T_FALSE:
         return false;
-      case T_TRUE:
+      case tags.T_TRUE:
         return true;
-      case T_INT32: {
+      case tags.T_INT32: {
         this.need(4);
         const v = this.view.getInt32(this.p, true);
         this.p += 4;
         return v;
       }
-      case T_FLOAT64:
+      case tags.T_FLOAT64:
         return this.float64();
-      case T_BIGINT:
+      case tags.T_BIGINT:
         return this.bigint();
-      case T_STR:
+      case tags.T_STR:
         return this.utf8(this.uv());
-      case T_STR16:
+      case tags.T_STR16:
         return this.utf16();
-      case T_ARRAY: {
+      case tags.T_ARRAY: {
         const n = this.count();
         const a = new Array<unknown>(n);
         for (let i = 0; i < n; i++) a[i] = this.term();
         return a;
       }
-      case T_OBJECT: {
+      case tags.T_OBJECT: {
         const n = this.count();
         const o: Record<string, unknown> = {};
         for (let i = 0; i < n; i++) {
@@ -122,7 +98,7 @@ export class TermReader {
         }
         return o;
       }
-      case T_MAP: {
+      case tags.T_MAP: {
         const n = this.count();
         const m = new Map<unknown, unknown>();
         for (let i = 0; i < n; i++) {
@@ -131,31 +107,31 @@ export class TermReader {
         }
         return m;
       }
-      case T_SET: {
+      case tags.T_SET: {
         const n = this.count();
         const s = new Set<unknown>();
         for (let i = 0; i < n; i++) s.add(this.term());
         return s;
       }
-      case T_DATE:
+      case tags.T_DATE:
         return new Date(this.float64());
-      case T_REGEXP: {
+      case tags.T_REGEXP: {
         const source = this.stringTerm('regexp source');
         const flags = this.stringTerm('regexp flags');
         return new RegExp(source, flags);
       }
-      case T_BIN: {
+      case tags.T_BIN: {
         const n = this.uv();
         this.need(n);
         const out = this.b.slice(this.p, this.p + n);
         this.p += n;
         return out;
       }
-      case T_ERROR:
+      case tags.T_ERROR:
         return this.error();
-      case T_PID:
+      case tags.T_PID:
         return this.pidBody();
-      case T_REF: {
+      case tags.T_REF: {
         const node = this.stringTerm('ref node');
         const creation = this.integer('ref');
         const id = this.integer('ref');
@@ -168,7 +144,7 @@ export class TermReader {
 
   /** A Pid term (tag included). */
   pid(): Pid {
-    if (this.byte() !== T_PID) throw malformed('pid');
+    if (this.byte() !== tags.T_PID) throw malformed('pid');
     return this.pidBody();
   }
 
@@ -183,8 +159,8 @@ export class TermReader {
   /** A string term (tag included). */
   stringTerm(what: string): string {
     const tag = this.byte();
-    if (tag === T_STR) return this.utf8(this.uv());
-    if (tag === T_STR16) return this.utf16();
+    if (tag === tags.T_STR) return this.utf8(this.uv());
+    if (tag === tags.T_STR16) return this.utf16();
     throw malformed(what);
   }
 
@@ -264,9 +240,9 @@ export class TermReader {
     const name = this.stringTerm('error name');
     const message = this.stringTerm('error message');
     const w: { name: string; message: string; stack?: string; code?: unknown; cause?: unknown } = { name, message };
-    if (bits & ERR_STACK) w.stack = this.stringTerm('error stack');
-    if (bits & ERR_CODE) w.code = this.term();
-    if (bits & ERR_CAUSE) w.cause = this.term();
+    if (bits & tags.ERR_STACK) w.stack = this.stringTerm('error stack');
+    if (bits & tags.ERR_CODE) w.code = this.term();
+    if (bits & tags.ERR_CAUSE) w.cause = this.term();
     return errorFromWire(w);
   }
 }

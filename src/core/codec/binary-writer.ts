@@ -7,31 +7,7 @@
 import { ErlmeshError, badarg } from '../base/errors.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
-import {
-  ERR_CAUSE,
-  ERR_CODE,
-  ERR_STACK,
-  T_ARRAY,
-  T_BIGINT,
-  T_BIN,
-  T_DATE,
-  T_ERROR,
-  T_FALSE,
-  T_FLOAT64,
-  T_INT32,
-  T_MAP,
-  T_NULL,
-  T_OBJECT,
-  T_PID,
-  T_REF,
-  T_REGEXP,
-  T_SET,
-  T_SMALLINT,
-  T_STR,
-  T_STR16,
-  T_TRUE,
-  T_UNDEFINED,
-} from './binary-tags.js';
+import * as tags from './binary-tags.js';
 
 /** Strings up to this many UTF-16 units are written with a one-byte length (3 × 42 < 128). */
 const SHORT_STRING = 42;
@@ -147,16 +123,16 @@ export class TermWriter {
   number(v: number): void {
     if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
       if (v >= 0 && v < 128) {
-        this.byte(T_SMALLINT | v);
+        this.byte(tags.T_SMALLINT | v);
         return;
       }
       this.ensure(5);
-      this.buf[this.pos] = T_INT32;
+      this.buf[this.pos] = tags.T_INT32;
       this.view.setInt32(this.pos + 1, v, true);
       this.pos += 5;
       return;
     }
-    this.f64(T_FLOAT64, v);
+    this.f64(tags.T_FLOAT64, v);
   }
 
   /** `tag` then a float64 (NaN always as the canonical quiet NaN). */
@@ -190,7 +166,7 @@ export class TermWriter {
       const start = this.pos;
       const p = utf8Into(this.buf, start + 2, s);
       if (p < 0) return this.string16(s);
-      this.buf[start] = T_STR;
+      this.buf[start] = tags.T_STR;
       this.buf[start + 1] = p - start - 2;
       this.pos = p;
       return;
@@ -202,7 +178,7 @@ export class TermWriter {
     const p = utf8Into(this.buf, at, s);
     if (p < 0) return this.string16(s);
     const n = p - at;
-    this.buf[this.pos++] = T_STR;
+    this.buf[this.pos++] = tags.T_STR;
     const size = uvSize(n);
     if (size < reserve) this.buf.copyWithin(this.pos + size, at, p);
     this.pos = this.uvAt(this.pos, n) + n;
@@ -210,7 +186,7 @@ export class TermWriter {
 
   private string16(s: string): void {
     const len = s.length;
-    this.byte(T_STR16);
+    this.byte(tags.T_STR16);
     this.uv(len);
     this.ensure(2 * len);
     const b = this.buf;
@@ -224,7 +200,7 @@ export class TermWriter {
   }
 
   pid(p: Pid): void {
-    this.byte(T_PID);
+    this.byte(tags.T_PID);
     this.string(p.node);
     this.number(p.id);
     this.number(p.serial);
@@ -233,7 +209,7 @@ export class TermWriter {
 
   private bytes(v: Uint8Array): void {
     const n = v.length;
-    this.byte(T_BIN);
+    this.byte(tags.T_BIN);
     this.uv(n);
     this.ensure(n);
     this.buf.set(v, this.pos);
@@ -249,10 +225,10 @@ export class TermWriter {
         this.number(v);
         return;
       case 'boolean':
-        this.byte(v ? T_TRUE : T_FALSE);
+        this.byte(v ? tags.T_TRUE : tags.T_FALSE);
         return;
       case 'undefined':
-        this.byte(T_UNDEFINED);
+        this.byte(tags.T_UNDEFINED);
         return;
       case 'bigint':
         this.bigint(v);
@@ -263,12 +239,12 @@ export class TermWriter {
         throw badarg(`cannot encode a ${typeof v}`);
     }
     if (v === null) {
-      this.byte(T_NULL);
+      this.byte(tags.T_NULL);
       return;
     }
     if (Array.isArray(v)) {
       const n = v.length;
-      this.byte(T_ARRAY);
+      this.byte(tags.T_ARRAY);
       this.uv(n);
       for (let i = 0; i < n; i++) this.value(v[i]);
       return;
@@ -284,14 +260,14 @@ export class TermWriter {
     }
     if (v instanceof Uint8Array) return this.bytes(v);
     if (v instanceof Ref) {
-      this.byte(T_REF);
+      this.byte(tags.T_REF);
       this.string(v.node);
       this.number(v.creation);
       this.number(v.id);
       return;
     }
     if (v instanceof Map) {
-      this.byte(T_MAP);
+      this.byte(tags.T_MAP);
       this.uv(v.size);
       for (const [k, x] of v) {
         this.value(k);
@@ -300,18 +276,18 @@ export class TermWriter {
       return;
     }
     if (v instanceof Set) {
-      this.byte(T_SET);
+      this.byte(tags.T_SET);
       this.uv(v.size);
       for (const x of v) this.value(x);
       return;
     }
     if (v instanceof Date) {
-      this.f64(T_DATE, v.getTime());
+      this.f64(tags.T_DATE, v.getTime());
       return;
     }
     if (v instanceof Error) return this.error(v);
     if (v instanceof RegExp) {
-      this.byte(T_REGEXP);
+      this.byte(tags.T_REGEXP);
       this.string(v.source);
       this.string(v.flags);
       return;
@@ -320,7 +296,7 @@ export class TermWriter {
   }
 
   private object(o: Record<string, unknown>): void {
-    this.byte(T_OBJECT);
+    this.byte(tags.T_OBJECT);
     const countAt = this.pos;
     // Most objects have fewer than 128 keys: reserve one byte for the count, fix up after.
     this.byte(0);
@@ -348,7 +324,7 @@ export class TermWriter {
     let hex = (neg ? -v : v).toString(16);
     if (hex.length % 2) hex = `0${hex}`;
     const n = hex === '00' ? 0 : hex.length / 2;
-    this.byte(T_BIGINT);
+    this.byte(tags.T_BIGINT);
     this.byte(neg ? 1 : 0);
     this.uv(n);
     this.ensure(n);
@@ -361,8 +337,8 @@ export class TermWriter {
     const hasStack = typeof e.stack === 'string';
     const hasCode = Object.hasOwn(e, 'code');
     const hasCause = Object.hasOwn(e, 'cause');
-    this.byte(T_ERROR);
-    this.byte((hasStack ? ERR_STACK : 0) | (hasCode ? ERR_CODE : 0) | (hasCause ? ERR_CAUSE : 0));
+    this.byte(tags.T_ERROR);
+    this.byte((hasStack ? tags.ERR_STACK : 0) | (hasCode ? tags.ERR_CODE : 0) | (hasCause ? tags.ERR_CAUSE : 0));
     this.string(String(e.name));
     this.string(String(e.message));
     if (hasStack) this.string(e.stack as string);

@@ -69,6 +69,18 @@ export interface NodeApi {
   apply(self: Self, module: string, fun: string, args?: unknown[]): unknown;
 
   // processes
+  /**
+   * Run `fn` in a throwaway local process and settle with what it returns or throws; the
+   * process then exits (`normal`, or with the reason `fn` exited with). For code outside any
+   * process that needs a `self` to send and receive with.
+   *
+   * @example
+   * const reply = await node.run(async (self) => {
+   *   self.send('echo', ['ping', self.pid]);
+   *   return self.receive(undefined, 1_000);
+   * });
+   */
+  run<T>(fn: (self: Self) => T | Promise<T>): Promise<T>;
   spawn(fn: Body): Pid;
   spawn(node: string, fn: Body): Promise<Pid>;
   spawn(node: string, module: string, fun: string, args?: unknown[]): Promise<Pid>;

@@ -2,13 +2,9 @@
  * Shape checks for signal frames decoded from the wire. A frame that fails is a protocol
  * violation: the connection is closed with `bad_frame` (never an exception in the runtime).
  */
-import { Pid } from '../terms/pid.js';
-import { Ref } from '../terms/ref.js';
+import { isPid, isRef, isStr } from '../terms/guards.js';
 import type { SignalFrame, SignalTag } from './frames.js';
 
-const isPid = (v: unknown): boolean => v instanceof Pid;
-const isRef = (v: unknown): boolean => v instanceof Ref;
-const isStr = (v: unknown): boolean => typeof v === 'string';
 const isTarget = (v: unknown): boolean => isPid(v) || isStr(v);
 
 type Frame = Record<string, unknown>;

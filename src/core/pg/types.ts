@@ -4,30 +4,9 @@
 import type { ServiceHost } from '../interfaces/service-host.js';
 import type { Matcher } from '../interfaces/self.js';
 import type { Pid } from '../terms/pid.js';
-import type { Ref } from '../terms/ref.js';
 
-/** A membership change: `[ref, 'join' | 'leave', group, pids]` (Erlang's `{Ref, join, Group, Pids}`). */
-export type PgEvent = [ref: Ref, kind: 'join' | 'leave', group: string, pids: Pid[]];
-
-/** A listener for the callback forms of `monitorScope` and `monitor`. */
-export type PgListener = (ev: PgEvent) => void;
-
-/** What the callback form of `monitorScope` returns. */
-export interface PgScopeSubscription {
-  ref: Ref;
-  /** Every group with its members at the time of the call. */
-  groups: Map<string, Pid[]>;
-  /** Stop the events (same as `demonitor(ref)`). */
-  off(): void;
-}
-
-/** What the callback form of `monitor` returns. */
-export interface PgGroupSubscription {
-  ref: Ref;
-  /** The group's members at the time of the call. */
-  members: Pid[];
-  off(): void;
-}
+/** The event and subscription types of pg's public API: one definition, in interfaces/pg-api.ts. */
+export type { PgEvent, PgGroupSubscription, PgListener, PgScopeSubscription } from '../interfaces/pg-api.js';
 
 /** Options of `pgService`. */
 export interface PgInit {

@@ -31,6 +31,14 @@ export function exitSignalOutcome(
   return { kind: 'die', reason };
 }
 
+/**
+ * Exit reasons that are not failures of a behaviour's process: `normal`, `shutdown`,
+ * `['shutdown', _]` (a transient child is not restarted, a gen_server prints no crash report).
+ */
+export function isNormalExit(reason: unknown): boolean {
+  return reason === 'normal' || reason === 'shutdown' || (Array.isArray(reason) && reason.length === 2 && reason[0] === 'shutdown');
+}
+
 /** Exit reasons that are not crashes: no crash report is printed for them. */
 export function isQuietReason(reason: unknown): boolean {
   return (

@@ -21,7 +21,7 @@
  * A call that timed out or lost its node may or may not have run on the remote node.
  */
 import { BadRpcError, badarg } from '../base/errors.js';
-import { TIMEOUT } from '../base/timeout.js';
+import { checkTimeoutMs, TIMEOUT } from '../base/timeout.js';
 import type { SpawnSpec } from '../net/frames.js';
 import type { ProcessContext } from '../process/context.js';
 import { checkTerm } from '../terms/check.js';
@@ -59,10 +59,11 @@ export function rpcOutcome(reason: unknown): Settled {
   return { ok: false, error: new BadRpcError(['EXIT', reason]) };
 }
 
+/** A timeout option of rpc/erpc checked (base/timeout.ts); undefined for none (undefined or Infinity). */
 export function checkTimeout(t: unknown): number | undefined {
-  if (t === undefined || t === Infinity) return undefined;
-  if (typeof t !== 'number' || !(t >= 0)) throw badarg(`rpc: timeout must be a number >= 0 or Infinity, got ${String(t)}`);
-  return t;
+  if (t === undefined) return undefined;
+  const ms = checkTimeoutMs(t, 'rpc');
+  return ms === Infinity ? undefined : ms;
 }
 
 /**

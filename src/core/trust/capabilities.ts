@@ -34,6 +34,7 @@
 import type { SignalFrame, SpawnSpec } from '../process/signals.js';
 import { badarg, ErlmeshError } from '../base/errors.js';
 import { Pid } from '../terms/pid.js';
+import { isStrings } from '../terms/guards.js';
 import type { Ref } from '../terms/ref.js';
 import type { Allowlist, Capabilities, RolePolicy } from '../interfaces/trust.js';
 
@@ -201,7 +202,7 @@ export function checkCapabilities(caps: unknown): Capabilities {
       if (pol[k] !== undefined && typeof pol[k] !== 'boolean') throw badarg(`capabilities.${role}.${k} must be a boolean`, { role, [k]: pol[k] });
     }
     const send = pol.send;
-    if (send !== undefined && send !== '*' && !isStringList(send)) {
+    if (send !== undefined && send !== '*' && !isStrings(send)) {
       throw badarg(`capabilities.${role}.send must be '*' or a list of names`, { role, send });
     }
     const rate = pol.maxMessagesPerSecond;
@@ -220,14 +221,10 @@ function checkAllowlist(v: unknown, where: string): void {
   if (v === '*') return;
   if (!isPlainObject(v)) throw badarg(`${where} must be '*' or { module: '*' | [function names] }`, { [where]: v });
   for (const [m, fns] of Object.entries(v)) {
-    if (fns !== '*' && !isStringList(fns)) throw badarg(`${where}.${m} must be '*' or a list of function names`, { module: m, fns });
+    if (fns !== '*' && !isStrings(fns)) throw badarg(`${where}.${m} must be '*' or a list of function names`, { module: m, fns });
   }
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isStringList(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }

@@ -9,13 +9,10 @@ import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { decodeTerm, encodeTerm } from '../../../src/core/codec/superjson.js';
 import { FAST_TERM_FORMAT, TermWriter, decodeTermFast, encodeTermFast } from '../../../src/core/codec/binary.js';
 import { Pid } from '../../../src/core/terms/pid.js';
-import { Ref } from '../../../src/core/terms/ref.js';
-import { identical, term, termEquals } from '../../support/terms.js';
+import { fixedError, goldenPid, goldenRef, hex, identical, term, termEquals, unhex } from '../../support/terms.js';
 
-const pid = new Pid('gandalf@host', 42, 0, 3);
-const ref = new Ref('gandalf@host', 3, 7);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const unhex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+const pid = goldenPid();
+const ref = goldenRef();
 const fast = (t: unknown): unknown => decodeTermFast(encodeTermFast(t));
 const sj = (t: unknown): unknown => decodeTerm(encodeTerm(t));
 
@@ -24,12 +21,6 @@ function expectBothAgree(t: unknown): void {
   const a = fast(t);
   expect(identical(a, sj(t))).toBeUndefined();
   expect(termEquals(t, a)).toBe(true);
-}
-
-function fixedError(): TypeError {
-  const e = new TypeError('boom');
-  e.stack = 'TypeError: boom\n    at f (x.js:1:1)';
-  return e;
 }
 
 describe('fast-1 golden bytes', () => {

@@ -5,17 +5,11 @@ import { ErlmeshError } from '../../../src/core/base/errors.js';
 import { PROTOCOL_TERM_FORMAT, decodeTerm, encodeTerm } from '../../../src/core/codec/superjson.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 import { Ref } from '../../../src/core/terms/ref.js';
-import { term, termEquals } from '../../support/terms.js';
+import { fixedError, goldenPid, goldenRef, term, termEquals } from '../../support/terms.js';
 
-const pid = new Pid('gandalf@host', 42, 0, 3);
-const ref = new Ref('gandalf@host', 3, 7);
+const pid = goldenPid();
+const ref = goldenRef();
 const roundTrip = (t: unknown): unknown => decodeTerm(encodeTerm(t));
-
-function fixedError(): TypeError {
-  const e = new TypeError('boom');
-  e.stack = 'TypeError: boom\n    at f (x.js:1:1)';
-  return e;
-}
 
 describe('encodeTerm golden wire text', () => {
   it('names its format', () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
-import { type Frame, Pid, Ref } from '../../../src/core/index.js';
+import { type Frame, type Node, Pid, Ref } from '../../../src/core/index.js';
 import { BATCH_FLUSH_BYTES, decodeWireFrame } from '../../../src/core/net/encodings.js';
 import { eventually, TestCluster } from '../../support/cluster.js';
 import { recorder, runIn } from '../../support/in-process.js';
@@ -46,6 +46,19 @@ function everyKind(pid: Pid): unknown[] {
   ];
 }
 
+/** Send every kind of term from `a` to `b` and back; both sides get each, equal. The terms sent. */
+async function everyKindBothWays(a: Node, b: Node): Promise<unknown[]> {
+  const atA = recorder(a);
+  const atB = recorder(b);
+  const terms = everyKind(atA.pid);
+  for (const t of terms) a.send(atB.pid, t);
+  for (const t of terms) b.send(atA.pid, t);
+  await eventually(() => atA.got.length === terms.length && atB.got.length === terms.length);
+  expect(atB.got.every((t, i) => termEquals(terms[i], t))).toBe(true);
+  expect(atA.got.every((t, i) => termEquals(terms[i], t))).toBe(true);
+  return terms;
+}
+
 describe('negotiation', () => {
   it('fast ⇄ fast: the handshake is superjson-1 text, everything after it fast-1 binary batches', async ({ cluster: c }) => {
     const tap = tapAll(c);
@@ -73,14 +86,7 @@ describe('negotiation', () => {
       const a = await c.node('a', first);
       const b = await c.node('b', second);
       expect(await a.ping(b.name)).toBe('pong');
-      const atA = recorder(a);
-      const atB = recorder(b);
-      const terms = everyKind(atA.pid);
-      for (const t of terms) a.send(atB.pid, t);
-      for (const t of terms) b.send(atA.pid, t);
-      await eventually(() => atA.got.length === terms.length && atB.got.length === terms.length);
-      expect(atB.got.every((t, i) => termEquals(terms[i], t))).toBe(true);
-      expect(atA.got.every((t, i) => termEquals(terms[i], t))).toBe(true);
+      const terms = await everyKindBothWays(a, b);
       expect(await b.rpc.call(a.name, 'erlang', 'node', [])).toBe(a.name);
       tap.stop();
       expect(tap.seen.length).toBeGreaterThan(terms.length * 2);
@@ -90,14 +96,7 @@ describe('negotiation', () => {
 
   it('every term kind crosses fast-1 both ways', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
-    const atA = recorder(a);
-    const atB = recorder(b);
-    const terms = everyKind(atA.pid);
-    for (const t of terms) a.send(atB.pid, t);
-    for (const t of terms) b.send(atA.pid, t);
-    await eventually(() => atA.got.length === terms.length && atB.got.length === terms.length);
-    expect(atB.got.every((t, i) => termEquals(terms[i], t))).toBe(true);
-    expect(atA.got.every((t, i) => termEquals(terms[i], t))).toBe(true);
+    await everyKindBothWays(a, b);
   });
 
   it('a mixed cluster: each connection picks its own encoding', async ({ cluster: c }) => {

@@ -15,12 +15,10 @@ import {
   decodeBatch,
   decodeWireFrame,
 } from '../../../src/core/net/encodings.js';
-import { decodeTerm, encodeTerm, Pid, Ref } from '../../../src/core/index.js';
-import { identical, term } from '../../support/terms.js';
+import { decodeTerm, encodeTerm, Ref } from '../../../src/core/index.js';
+import { goldenPid, hex, identical, term, unhex } from '../../support/terms.js';
 
-const pid = new Pid('gandalf@host', 42, 0, 3);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const unhex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+const pid = goldenPid();
 
 function batchOf(...frames: DistFrame[]): Uint8Array {
   const w = new BatchWriter();

@@ -6,28 +6,11 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { TestCluster, eventually } from '../../support/cluster.js';
+import { idler, recorder } from '../../support/in-process.js';
 import { ErlmeshError, type Node, type PgEvent, Pid, type ProcessContext, Ref, startNode } from '../../../src/core/index.js';
 
 // ----- helpers ---------------------------------------------------------------------------
 
-/** A process that waits for a message it never gets. */
-function idler(n: Node): Pid {
-  return n.spawn(async (self) => {
-    await self.receive(() => false);
-  });
-}
-
-/** A process on `n` that runs `setup` and then records every message it receives. */
-function recorder<T>(n: Node, setup: (self: ProcessContext) => T): { pid: Pid; got: unknown[]; init: Promise<T> } {
-  const got: unknown[] = [];
-  let resolve!: (v: T) => void;
-  const init = new Promise<T>((r) => (resolve = r));
-  const pid = n.spawn(async (self) => {
-    resolve(setup(self));
-    for (;;) got.push(await self.receive());
-  });
-  return { pid, got, init };
-}
 
 /** Pid keys, sorted: a multiset to compare. */
 const keys = (pids: Pid[]): string[] => pids.map((p) => p.key).sort();

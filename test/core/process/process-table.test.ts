@@ -89,11 +89,9 @@ describe('pid numbers reused on a node', () => {
     expect(n.isProcessAlive(fresh)).toBe(true);
     n.send(old, 'for the old one');
     n.send(fresh, 'for the new one');
-    const down = await new Promise((resolve) => {
-      n.spawn(async (self) => {
-        const ref = self.monitor(old);
-        resolve(await self.receive((m: unknown[]) => m[0] === 'DOWN' && ref.equals(m[1]), 1_000));
-      });
+    const down = await n.run((self) => {
+      const ref = self.monitor(old);
+      return self.receive((m: unknown[]) => m[0] === 'DOWN' && ref.equals(m[1]), 1_000);
     });
     expect((down as unknown[])[4]).toBe('noproc');
     await n.exitReason(fresh);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryNetwork } from '../../../src/core/testing/memory-network.js';
 import type { MemoryNetworkOptions } from '../../../src/core/testing/memory-network.js';
-import { runTransportConformance, transportConformanceCases } from '../../../src/core/testing/transport-conformance.js';
+import { runTransportConformance } from '../../../src/core/testing/transport-conformance.js';
+import { itConformsToTransport } from '../../support/conformance.js';
 import type { TransportHarness } from '../../../src/core/testing/transport-conformance.js';
 import type { Channel, Frame, Transport } from '../../../src/core/net/transport.js';
 
@@ -31,16 +32,7 @@ const configurations: Array<[string, MemoryNetworkOptions]> = [
 ];
 
 describe.each(configurations)('MemoryNetwork transport conformance (%s)', (_label, options) => {
-  const h = harness(options);
-  for (const c of transportConformanceCases) {
-    it(c.name, async () => {
-      try {
-        await c.run(h);
-      } finally {
-        await h.cleanup?.();
-      }
-    }, 15_000);
-  }
+  itConformsToTransport(harness(options), 15_000);
 });
 
 /**

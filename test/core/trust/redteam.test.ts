@@ -4,12 +4,12 @@
  * process, or to disrupt trusted processes and the name services.
  */
 import { describe, expect } from 'vitest';
-import { it, type TestCluster } from '../../fixtures.js';
-import { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
+import { it, simClusterEach } from '../../fixtures.js';
 import { BadRpcError, type Capabilities, defineModule, type Node, type Pid, type ProcessContext, Ref } from '../../../src/core/index.js';
 import type { SignalFrame } from '../../../src/core/net/frames.js';
 import { track } from '../../support/real-time.js';
 import { forceRole } from '../../support/forced-role.js';
+import { recorder } from '../../support/in-process.js';
 import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 
 /** `tm.waiter` waits forever; `tm.answer` registers as `answerer` and answers 'real' once it gets any message. */
@@ -41,57 +41,40 @@ function raw(from: Node, to: string, s: SignalFrame): void {
 }
 
 describe('red team: a ticket holder crafting frames', () => {
-  let c: TestCluster;
-  let clock: SimulatedClock;
-  it.beforeEach(({ clock: k, simCluster }) => {
-    clock = k;
-    c = simCluster;
-  });
+  const sim = simClusterEach();
 
   /** Trusted srv (with CAPS) and srv2, and tab seen by both in `role`. */
   async function setup(role = 'guest'): Promise<{ srv: Node; srv2: Node; tab: Node }> {
-    const srv = await c.node('srv', { capabilities: CAPS });
-    const srv2 = await c.node('srv2', { capabilities: CAPS });
+    const srv = await sim.cluster.node('srv', { capabilities: CAPS });
+    const srv2 = await sim.cluster.node('srv2', { capabilities: CAPS });
     srv2.load(tm);
-    const tab = await c.node('tab', { connectAll: false });
+    const tab = await sim.cluster.node('tab', { connectAll: false });
     forceRole(srv, tab.name, role);
     forceRole(srv2, tab.name, role);
-    await connect(clock, srv, srv2);
-    await connect(clock, tab, srv);
-    await connect(clock, tab, srv2);
+    await connect(sim.clock, srv, srv2);
+    await connect(sim.clock, tab, srv);
+    await connect(sim.clock, tab, srv2);
     return { srv, srv2, tab };
   }
 
   /** A process on `n` that records its messages. */
-  function recorder(n: Node, body?: (s: ProcessContext) => void): { pid: Pid; got: unknown[]; self: Promise<ProcessContext> } {
-    const got: unknown[] = [];
-    let resolve!: (s: ProcessContext) => void;
-    const self = new Promise<ProcessContext>((r) => (resolve = r));
-    const pid = n.spawn(async (s) => {
-      body?.(s);
-      resolve(s);
-      for (;;) got.push(await s.receive());
-    });
-    return { pid, got, self };
-  }
-
-  const refusals = (n: Node): string[] => (c.captured.get(n.name)?.logs ?? []).map((l) => l.text).filter((t) => t.startsWith('capabilities: refused'));
+  const refusals = (n: Node): string[] => (sim.cluster.captured.get(n.name)?.logs ?? []).map((l) => l.text).filter((t) => t.startsWith('capabilities: refused'));
 
   // ----- the module table --------------------------------------------------------------------
 
   it("an allowed module's inherited Object.prototype members are not functions of it ('constructor', 'toString')", async () => {
     const { srv, tab } = await setup();
     for (const f of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
-      const r = await settled(clock, tab.rpc.call(srv.name, 'kvs', f, []));
+      const r = await settled(sim.clock, tab.rpc.call(srv.name, 'kvs', f, []));
       expect(r.error, f).toBeInstanceOf(BadRpcError);
       expect((r.error as BadRpcError).reason, f).toEqual(['EXIT', ['undef', ['kvs', f, []]]]);
     }
     // The same through spawn: no process runs Object(self).
-    const pid = await settled(clock, tab.spawn(srv.name, 'kvs', 'constructor', []));
-    await flushUntil(clock, () => false, 5);
+    const pid = await settled(sim.clock, tab.spawn(srv.name, 'kvs', 'constructor', []));
+    await flushUntil(sim.clock, () => false, 5);
     expect(srv.isProcessAlive(pid.value!)).toBe(false);
     // And for a cookie holder's apply on the node itself.
-    expect((await settled(clock, srv.rpc.call(srv.name, 'erlang', 'constructor', []))).error).toBeInstanceOf(BadRpcError);
+    expect((await settled(sim.clock, srv.rpc.call(srv.name, 'erlang', 'constructor', []))).error).toBeInstanceOf(BadRpcError);
   });
 
   // ----- monitors and their references --------------------------------------------------------
@@ -107,9 +90,9 @@ describe('red team: a ticket holder crafting frames', () => {
     // The same ref key: without a check it replaces the watcher's entry, and a demonitor drops it.
     raw(tab, srv.name, { t: 'monitor', from: a.pid, to: victim.pid, node: srv.name, ref });
     raw(tab, srv.name, { t: 'demonitor', from: a.pid, to: victim.pid, node: srv.name, ref });
-    await flushUntil(clock, () => false, 5);
+    await flushUntil(sim.clock, () => false, 5);
     srv.exit(victim.pid, 'kill');
-    await flushUntil(clock, () => watcher.got.length > 0);
+    await flushUntil(sim.clock, () => watcher.got.length > 0);
     expect(watcher.got).toEqual([['DOWN', ref, 'process', victim.pid, 'killed']]);
     expect(refusals(srv).some((t) => t.includes('a monitor with a reference made by another node'))).toBe(true);
   });
@@ -121,7 +104,7 @@ describe('red team: a ticket holder crafting frames', () => {
     const ref = new Ref(srv.name, srv.creation, 1);
     const spec = { kind: 'mfa' as const, module: 'kvs', fun: 'lookup', args: ['k'] };
     raw(tab, srv.name, { t: 'spawn_request', ref, from: a.pid, groupLeader: a.pid, node: srv.name, spec, link: false, monitor: true });
-    await flushUntil(clock, () => attacker.got.length > 0);
+    await flushUntil(sim.clock, () => attacker.got.length > 0);
     expect(refusals(srv).some((t) => t.includes('a spawn with a reference made by another node'))).toBe(true);
   });
 
@@ -133,7 +116,7 @@ describe('red team: a ticket holder crafting frames', () => {
     raw(tab, srv.name, { t: 'down', from: 'whatever', to: watcher.pid, ref, reason: 'forged' });
     const a = await recorder(tab).self;
     raw(tab, srv.name, { t: 'down', from: a.pid, to: watcher.pid, ref, reason: 'forged' });
-    await flushUntil(clock, () => false, 5);
+    await flushUntil(sim.clock, () => false, 5);
     expect(watcher.got).toEqual([]);
     expect(refusals(srv).filter((t) => t.includes('a forged DOWN')).length).toBe(2);
   });
@@ -143,21 +126,21 @@ describe('red team: a ticket holder crafting frames', () => {
     const far = recorder(srv2);
     const watcher = recorder(srv);
     const ref = (await watcher.self).monitor(far.pid);
-    await flushUntil(clock, () => false, 5);
+    await flushUntil(sim.clock, () => false, 5);
     raw(tab, srv.name, { t: 'down', from: far.pid.toString(), to: watcher.pid, ref, reason: 'forged' });
-    await flushUntil(clock, () => false, 5);
+    await flushUntil(sim.clock, () => false, 5);
     expect(watcher.got).toEqual([]);
     expect(refusals(srv).some((t) => t.includes('a forged DOWN'))).toBe(true);
   });
 
   it("a forged DOWN cannot answer a trusted node's erpc to another trusted node", async () => {
     const { srv, srv2, tab } = await setup();
-    const call = settled(clock, srv.erpc.call(srv2.name, 'tm', 'answer', []));
-    await flushUntil(clock, () => pendingSpawns(srv).size > 0);
+    const call = settled(sim.clock, srv.erpc.call(srv2.name, 'tm', 'answer', []));
+    await flushUntil(sim.clock, () => pendingSpawns(srv).size > 0);
     const [pending] = [...pendingSpawns(srv).values()];
     const a = await recorder(tab).self;
     raw(tab, srv.name, { t: 'down', from: a.pid, to: pending!.requester, ref: pending!.ref, reason: ['$erpc', 'return', 'forged'] });
-    await flushUntil(clock, () => false, 5);
+    await flushUntil(sim.clock, () => false, 5);
     expect(refusals(srv).some((t) => t.includes('a forged DOWN'))).toBe(true);
     // The real worker on srv2 answers once poked.
     srv2.send('answerer', 'go');
@@ -172,7 +155,7 @@ describe('red team: a ticket holder crafting frames', () => {
     // Both forgeries are on their way before the real reply (two hops) comes back.
     raw(tab, srv.name, { t: 'spawn_reply', ref: pending!.ref, to: pending!.requester, result: { error: 'forged' } });
     raw(tab, srv.name, { t: 'spawn_reply', ref: pending!.ref, to: pending!.requester, result: { ok: a.pid } });
-    const pid = (await settled(clock, spawned)).value!;
+    const pid = (await settled(sim.clock, spawned)).value!;
     expect(pid.node).toBe(srv2.name);
     expect(srv2.isProcessAlive(pid)).toBe(true);
     expect(refusals(srv).filter((t) => t.includes('a forged spawn_reply')).length).toBe(2);
@@ -182,39 +165,39 @@ describe('red team: a ticket holder crafting frames', () => {
 
   it("a ticket holder's g_untrusted does not stop a trusted node from leading global", async () => {
     const { srv, srv2, tab } = await setup();
-    const srv3 = await c.node('srv3', { capabilities: CAPS });
+    const srv3 = await sim.cluster.node('srv3', { capabilities: CAPS });
     forceRole(srv3, tab.name, 'guest');
-    await connect(clock, srv3, srv);
-    await connect(clock, tab, srv3);
-    await flushUntil(clock, () => srv3.nodes().length === 3);
+    await connect(sim.clock, srv3, srv);
+    await connect(sim.clock, tab, srv3);
+    await flushUntil(sim.clock, () => srv3.nodes().length === 3);
     // srv2 sorts lowest among the trusted nodes ('2' < '@'): it leads. The tab tells it to step down.
     tab.send(['global_name_server', srv2.name], ['g_untrusted', tab.name]);
-    await flushUntil(clock, () => false, 5);
+    await flushUntil(sim.clock, () => false, 5);
     const p1 = recorder(srv).pid;
     const p3 = recorder(srv3).pid;
-    expect((await settled(clock, srv.global.registerName('one', p1))).value).toBe('yes');
-    expect((await settled(clock, srv3.global.registerName('three', p3))).value).toBe('yes');
+    expect((await settled(sim.clock, srv.global.registerName('one', p1))).value).toBe('yes');
+    expect((await settled(sim.clock, srv3.global.registerName('three', p3))).value).toBe('yes');
     expect(srv2.global.whereisName('one')).toEqual(p1);
     expect(refusals(srv2).some((t) => t.includes('g_untrusted'))).toBe(true);
   });
 
   it("a ticket holder cannot answer a trusted node's global call by guessing its reference", async () => {
     const { srv, srv2, tab } = await setup();
-    await flushUntil(clock, () => false, 10);
-    c.net.setLatency(10);
+    await flushUntil(sim.clock, () => false, 10);
+    sim.cluster.net.setLatency(10);
     const pid = recorder(srv).pid;
     // srv asks its leader srv2; the forged answers (one hop) overtake the real one (two hops).
     const call = srv.global.registerName('name', pid);
-    await clock.advance(1);
+    await sim.clock.advance(1);
     const prefix = `${srv.name}/${srv.creation}#`;
     for (let i = 1; i <= 50; i++) {
       tab.send(['global_name_server', srv.name], ['g_reply', tab.name, `${prefix}${i}`, 'no', null]);
       tab.send(['global_name_server', srv.name], ['g_ops', tab.name, [], [`${prefix}${i}`, 'no', null], null]);
     }
     const t = track(call);
-    for (let i = 0; i < 50 && !t.settled; i++) await clock.advance(10);
+    for (let i = 0; i < 50 && !t.settled; i++) await sim.clock.advance(10);
     expect(t.value).toBe('yes');
-    await clock.advance(50);
+    await sim.clock.advance(50);
     expect(srv2.global.whereisName('name')).toEqual(pid);
   });
 
@@ -227,13 +210,13 @@ describe('red team: a ticket holder crafting frames', () => {
     const theirs = recorder(srv2).pid;
     tab.send(['pg', srv.name], ['join', tabPg, 'workers', [theirs, mine]]);
     tab.send(['pg', srv.name], ['sync', tabPg, [['admins', [theirs]]]]);
-    await flushUntil(clock, () => false, 10);
+    await flushUntil(sim.clock, () => false, 10);
     expect(srv.pg.getMembers('workers')).toEqual([]);
     expect(srv.pg.getMembers('admins')).toEqual([]);
     expect(refusals(srv).some((t) => t.includes('pg members of another node'))).toBe(true);
     // Its own processes it may still put there.
     tab.send(['pg', srv.name], ['join', tabPg, 'workers', [mine]]);
-    await flushUntil(clock, () => srv.pg.getMembers('workers').length > 0);
+    await flushUntil(sim.clock, () => srv.pg.getMembers('workers').length > 0);
     expect(srv.pg.getMembers('workers')).toEqual([mine]);
   });
 
@@ -242,7 +225,7 @@ describe('red team: a ticket holder crafting frames', () => {
   it("an allowed 'erlang: *' does not open erlang:apply, erpc:execute or code:loadSources to everything", async () => {
     const { srv, tab } = await setup('bifs');
     const notAllowed = async (p: Promise<unknown>): Promise<void> => {
-      const r = await settled(clock, p);
+      const r = await settled(sim.clock, p);
       expect(r.error).toBeInstanceOf(BadRpcError);
       expect((r.error as BadRpcError).reason).toEqual(['EXIT', 'not_allowed']);
     };
@@ -254,10 +237,10 @@ describe('red team: a ticket holder crafting frames', () => {
     expect(srv.whereis('kvs')).toBeUndefined();
     expect(srv.module('evil')).toBeUndefined();
     // What the allowlist does let through still goes through apply.
-    expect((await settled(clock, tab.rpc.call(srv.name, 'erlang', 'apply', ['erlang', 'node', []]))).value).toBe(srv.name);
-    const spawned = await settled(clock, tab.spawn(srv.name, 'erlang', 'apply', ['kvs', 'start', []]));
+    expect((await settled(sim.clock, tab.rpc.call(srv.name, 'erlang', 'apply', ['erlang', 'node', []]))).value).toBe(srv.name);
+    const spawned = await settled(sim.clock, tab.spawn(srv.name, 'erlang', 'apply', ['kvs', 'start', []]));
     expect(spawned.value!.node).toBe(tab.name); // refused: a pid that never lived
-    await flushUntil(clock, () => false, 5);
+    await flushUntil(sim.clock, () => false, 5);
     expect(srv.whereis('kvs')).toBeUndefined();
     expect(refusals(srv).some((t) => t.includes('rpc of kvs:start'))).toBe(true);
   });

@@ -11,7 +11,8 @@ import { sameTerm } from '../../codec/term-equal.js';
 import { Pid } from '../../terms/pid.js';
 import { Ref } from '../../terms/ref.js';
 import { callerNode, runInProcess } from '../caller.js';
-import { isDown, isFrom, replySender, sendReply, type ReplySender } from './messages.js';
+import { isDownFor } from '../../terms/guards.js';
+import { isFrom, replySender, sendReply, type ReplySender } from './messages.js';
 import { checkServerRef, checkTimeoutMs, resolveRef, targetNode } from './refs.js';
 import { CallError, type Caller, type From, type SelfOnNode, type ServerRef } from './types.js';
 
@@ -23,7 +24,7 @@ async function callIn(self: SelfOnNode, ref: ServerRef, request: unknown, timeou
   const mref = self.monitor(target);
   self.send(target, ['$gen_call', [self.pid, mref], request]);
   const m = await self.receive(
-    (x) => (Array.isArray(x) && x.length === 2 && x[0] instanceof Ref && mref.equals(x[0])) || isDown(x, mref),
+    (x) => (Array.isArray(x) && x.length === 2 && x[0] instanceof Ref && mref.equals(x[0])) || isDownFor(x, mref),
     timeoutMs,
   );
   if (m === TIMEOUT) {
@@ -117,7 +118,7 @@ async function stopIn(self: SelfOnNode, ref: ServerRef, reason: unknown, timeout
   if (target instanceof Pid && target.equals(self.pid)) throw new CallError('calling_self', 'calling_self', mfa);
   const mref = self.monitor(target);
   self.send(target, ['$gen_system', [self.pid, mref], ['terminate', reason]]);
-  const m = await self.receive((x) => isDown(x, mref), timeoutMs);
+  const m = await self.receive((x) => isDownFor(x, mref), timeoutMs);
   if (m === TIMEOUT) {
     self.demonitor(mref, { flush: true });
     throw new CallError('timeout', 'timeout', mfa);

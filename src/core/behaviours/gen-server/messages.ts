@@ -7,17 +7,17 @@ import { Pid } from '../../terms/pid.js';
 import { Ref } from '../../terms/ref.js';
 import type { From } from './types.js';
 
-export const isDown = (m: unknown, ref: Ref): boolean => Array.isArray(m) && m[0] === 'DOWN' && ref.equals(m[1]);
 export const isExitFrom = (m: unknown, pid: Pid): boolean => Array.isArray(m) && m[0] === 'EXIT' && m.length === 3 && pid.equals(m[1]);
 
 export function isFrom(x: unknown): x is From {
   return Array.isArray(x) && x.length === 2 && x[0] instanceof Pid && x[1] instanceof Ref;
 }
 
-/** Reasons that are not failures: 'normal', 'shutdown', ['shutdown', _]. */
-export function isNormalExit(reason: unknown): boolean {
-  return reason === 'normal' || reason === 'shutdown' || (Array.isArray(reason) && reason.length === 2 && reason[0] === 'shutdown');
-}
+/** `['DOWN', ref, …]` for the monitor `ref` (terms/guards.ts). */
+export { isDownFor as isDown } from '../../terms/guards.js';
+
+/** Reasons that are not failures: 'normal', 'shutdown', ['shutdown', _] (process/signals.ts). */
+export { isNormalExit } from '../../process/signals.js';
 
 /** What sends a reply: the node of the server that received the call. */
 export interface ReplySender {

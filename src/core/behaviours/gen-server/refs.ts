@@ -5,6 +5,7 @@
 import { badarg, ErlmeshError } from '../../base/errors.js';
 import type { NameService } from '../../interfaces/name-service.js';
 import { formatTerm } from '../../terms/format.js';
+import { isNameNode } from '../../terms/guards.js';
 import { Pid } from '../../terms/pid.js';
 import type { HostNode, ServerName, ServerRef } from './types.js';
 
@@ -19,10 +20,6 @@ export function isGlobalRef(x: unknown): x is readonly ['global', string] {
   return Array.isArray(x) && x.length === 2 && x[0] === 'global' && typeof x[1] === 'string';
 }
 
-function isNameNode(x: unknown): x is readonly [string, string] {
-  return Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string';
-}
-
 export function checkServerName(name: unknown): asserts name is ServerName | undefined {
   if (name === undefined) return;
   if (isGlobalRef(name) && name[1].length > 0) return;
@@ -35,11 +32,7 @@ export function checkServerRef(ref: unknown): asserts ref is ServerRef {
   throw badarg(`genServer: bad server reference ${formatTerm(ref)} (a pid, a name, [name, node] or ['global', name])`);
 }
 
-export function checkTimeoutMs(t: unknown, what: string): number {
-  if (t === Infinity) return Infinity;
-  if (typeof t !== 'number' || !(t >= 0)) throw badarg(`${what}: timeout must be a number >= 0 or Infinity, got ${String(t)}`);
-  return t;
-}
+export { checkTimeoutMs } from '../../base/timeout.js';
 
 /** Where to send: a pid, or `[name, node]`; undefined when a local or global name is not registered. */
 export function resolveRef(node: HostNode, ref: ServerRef): Pid | readonly [string, string] | undefined {

@@ -12,7 +12,7 @@ import { sameTerm } from '../../codec/term-equal.js';
 import { Pid } from '../../terms/pid.js';
 import type { CallResult, NoReplyResult, SelfOnNode } from '../gen-server/types.js';
 import { removeChild, shutdownChild, shutdownPids, startChild, type ChildStartResult } from './children.js';
-import { isFnHandle, takeNodeFn } from './node-functions.js';
+import { isFnHandle, nodeFnOf } from './node-functions.js';
 import { onChildExit, restart } from './restarts.js';
 import { checkChildSpec, STRATEGIES, type CheckedSpec, type ChildCounts, type ChildInfo, type SupervisorSpec } from './spec.js';
 import { isSimple, type ChildEntry, type SupervisorState } from './state.js';
@@ -59,6 +59,16 @@ function findById(st: SupervisorState, id: unknown): ChildEntry | undefined {
   return st.children.find((c) => c.id !== undefined && sameTerm(c.id, id));
 }
 
+/** The stopped child `id` (neither running nor restarting), or the error restartChild and deleteChild answer with. */
+function stoppedChild(st: SupervisorState, id: unknown): ChildEntry | ['error', unknown] {
+  if (isSimple(st)) return ['error', 'simple_one_for_one'];
+  const child = findById(st, id);
+  if (!child) return ['error', 'not_found'];
+  if (child.pid instanceof Pid) return ['error', 'running'];
+  if (child.pid === 'restarting') return ['error', 'restarting'];
+  return child;
+}
+
 function findByPid(st: SupervisorState, pid: unknown): ChildEntry | undefined {
   return pid instanceof Pid ? st.children.find((c) => c.pid instanceof Pid && c.pid.equals(pid)) : undefined;
 }
@@ -90,21 +100,15 @@ export async function handleCall(self: ProcessContext, req: unknown, _from: unkn
       return ['reply', 'ok', st];
     }
     case 'restart_child': {
-      if (isSimple(st)) return ['reply', ['error', 'simple_one_for_one'], st];
-      const child = findById(st, arg);
-      if (!child) return ['reply', ['error', 'not_found'], st];
-      if (child.pid instanceof Pid) return ['reply', ['error', 'running'], st];
-      if (child.pid === 'restarting') return ['reply', ['error', 'restarting'], st];
+      const child = stoppedChild(st, arg);
+      if (Array.isArray(child)) return ['reply', child, st];
       const r = await startChild(self, child);
       if (r[0] === 'ok') child.pid = r[1];
       return ['reply', r, st];
     }
     case 'delete_child': {
-      if (isSimple(st)) return ['reply', ['error', 'simple_one_for_one'], st];
-      const child = findById(st, arg);
-      if (!child) return ['reply', ['error', 'not_found'], st];
-      if (child.pid instanceof Pid) return ['reply', ['error', 'running'], st];
-      if (child.pid === 'restarting') return ['reply', ['error', 'restarting'], st];
+      const child = stoppedChild(st, arg);
+      if (Array.isArray(child)) return ['reply', child, st];
       removeChild(st, child);
       return ['reply', 'ok', st];
     }
@@ -113,10 +117,10 @@ export async function handleCall(self: ProcessContext, req: unknown, _from: unkn
   }
 }
 
-/** A spec's start, with a `node` function parked by startChild (node-functions.ts) taken into the spec. */
-function withNodeFunction(self: SelfOnNode, spec: CheckedSpec): CheckedSpec {
+/** A spec's start, with the `node` function its handle carries (node-functions.ts) taken into the spec. */
+function withNodeFunction(spec: CheckedSpec): CheckedSpec {
   const node = spec.start.node;
-  const fn = isFnHandle(node) ? takeNodeFn(self.node, node) : undefined;
+  const fn = isFnHandle(node) ? nodeFnOf(node) : undefined;
   return fn ? { ...spec, start: { ...spec.start, node: fn } } : spec;
 }
 
@@ -135,7 +139,7 @@ async function startChildCall(self: ProcessContext, st: SupervisorState, arg: un
   if ('error' in n) return ['error', n.error];
   const existing = findById(st, n.ok.id);
   if (existing) return ['error', existing.pid instanceof Pid ? ['already_started', existing.pid] : 'already_present'];
-  const spec = withNodeFunction(self, n.ok);
+  const spec = withNodeFunction(n.ok);
   const child: ChildEntry = { key: st.nextKey++, id: spec.id, spec, pid: undefined };
   const r = await startChild(self, child);
   if (r[0] === 'ok') {

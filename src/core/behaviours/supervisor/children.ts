@@ -19,8 +19,8 @@ export type ChildStartResult = ['ok', Pid | undefined] | ['error', unknown];
 function resolveNode(self: SelfOnNode, choice: CheckedStart['node']): string {
   let n: unknown = choice;
   if (isFnHandle(choice)) {
-    // The supervisor takes a parked function when the spec arrives (callbacks.ts); a handle
-    // still here had none parked for it on this node.
+    // The supervisor takes the function off the handle when the spec arrives (callbacks.ts);
+    // a handle still here carried none (a copy from another node).
     throw new ErlmeshError('badarg', 'the node function of this child spec is not available on this node');
   } else if (typeof choice === 'function') {
     n = choice();

@@ -10,7 +10,7 @@ import { callerNode } from '../caller.js';
 import { genServer } from '../gen-server/define.js';
 import { nameService } from '../gen-server/refs.js';
 import type { Caller, HostNode, ServerRef, StartOptions, StartResult } from '../gen-server/types.js';
-import { dropNodeFn, parkNodeFn, type FnHandle } from './node-functions.js';
+import { nodeFnHandle } from './node-functions.js';
 import type { ChildCounts, ChildInfo, ChildSpec, SupervisorSpec } from './spec.js';
 
 function hasNodeFunction(spec: SupervisorSpec): boolean {
@@ -79,7 +79,8 @@ function countChildren(ctx: Caller, sup: ServerRef): Promise<ChildCounts> {
  * Add and start a child: a ChildSpec, or for simple_one_for_one the extra arguments appended
  * to the template's (to a genServer start's init argument). `['ok', pid]`, `['ok', undefined]`
  * (init returned ignore), or `['error', reason]` (`['already_started', pid]`, 'already_present', …).
- * A `node` function is parked for the supervisor to take (node-functions.ts).
+ * A `node` function goes to the supervisor on a handle in the spec (node-functions.ts); only a
+ * supervisor on this node can take one.
  *
  * @example
  * await supervisor.startChild(node, sup, { id: 'w2', start: { module: 'worker', fun: 'run', args: [] } });
@@ -88,19 +89,12 @@ function countChildren(ctx: Caller, sup: ServerRef): Promise<ChildCounts> {
 async function startChild(ctx: Caller, sup: ServerRef, specOrArgs: ChildSpec | unknown[]): Promise<['ok', Pid | undefined] | ['error', unknown]> {
   const node = callerNode(ctx);
   let arg: unknown = specOrArgs;
-  let handle: FnHandle | undefined;
   const s = specOrArgs as ChildSpec;
   if (!Array.isArray(specOrArgs) && typeof s?.start?.node === 'function') {
     if (!isLocalRef(node, sup)) throw badarg('supervisor.startChild: a node function needs a supervisor on this node (functions do not travel)');
-    handle = parkNodeFn(node, s.start.node);
-    arg = { ...s, start: { ...s.start, node: handle } };
+    arg = { ...s, start: { ...s.start, node: nodeFnHandle(s.start.node) } };
   }
-  const r = await genServer.call(ctx, sup, ['start_child', arg], Infinity).catch((e: unknown) => {
-    if (handle) dropNodeFn(node, handle);
-    throw e;
-  });
-  if (handle && (r[0] !== 'ok' || (r[1] === undefined && s.restart === 'temporary'))) dropNodeFn(node, handle);
-  return r;
+  return genServer.call(ctx, sup, ['start_child', arg], Infinity);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { ProcessContext } from '../../process/context.js';
 import type { NoReplyResult } from '../gen-server/types.js';
-import { isNormalExit } from '../gen-server/messages.js';
+import { isNormalExit } from '../../process/signals.js';
 import { removeChild, shutdownChild, startChild, supReport } from './children.js';
 import { isSimple, type ChildEntry, type SupervisorState } from './state.js';
 

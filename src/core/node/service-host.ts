@@ -5,14 +5,12 @@
  * restart when the process exits, give up once the node has stopped. The server process is a
  * gen_server (as OTP's global and pg are) running a callback module made from the spec.
  */
-import type { Clock } from '../base/clock.js';
 import { ErlmeshError } from '../base/errors.js';
 import { defineGenServer, enterLoop, type From, type GenServerCallbacks } from '../behaviours/index.js';
 import { formatTerm } from '../terms/format.js';
 import { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import type { LogLevel } from '../interfaces/log.js';
-import type { MonitorNodesOptions, NodeEvent, NodesKind } from '../interfaces/node-events.js';
 import type { Self } from '../interfaces/self.js';
 import type { ServiceHandle, ServiceHost, ServiceSpec } from '../interfaces/service-host.js';
 import type { Bifs } from '../process/bifs.js';
@@ -24,14 +22,7 @@ import type { ProcessRuntime } from '../process/runtime.js';
 import { ExitSignal } from '../process/unwind.js';
 
 /** The parts of a node its service host is built from (the node itself passes them). */
-export interface ServiceHostParts {
-  readonly name: string;
-  readonly creation: number;
-  readonly clock: Clock;
-  readonly role: string | undefined;
-  log(level: LogLevel, text: string): void;
-  nodes(kind?: NodesKind | NodesKind[]): string[];
-  monitorNodes(listener: (ev: NodeEvent) => void, opts?: MonitorNodesOptions): () => void;
+export interface ServiceHostParts extends Pick<ServiceHost, 'name' | 'creation' | 'clock' | 'role' | 'log' | 'nodes' | 'monitorNodes'> {
   readonly runtime: ProcessRuntime<ProcessContext>;
   readonly bifs: Bifs<ProcessContext>;
   /** The capability guard's decisions (trust/guard.ts). */

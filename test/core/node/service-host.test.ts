@@ -1,14 +1,10 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { TestCluster } from '../../support/cluster.js';
+import { describe, expect } from 'vitest';
+import { it } from '../../fixtures.js';
 import type { Self } from '../../../src/core/interfaces/self.js';
 import { Pid } from '../../../src/core/terms/pid.js';
 
 describe('ServiceHost (node/service-host.ts)', () => {
-  let c: TestCluster;
-  afterEach(async () => c?.stop());
-
-  it('startService: registers the server, hands it each message, restarts it when it exits', async () => {
-    c = new TestCluster();
+  it('startService: registers the server, hands it each message, restarts it when it exits', async ({ cluster: c }) => {
     const [a] = await c.startNodes('a');
     const seen: unknown[] = [];
     const starts: boolean[] = [];
@@ -53,8 +49,7 @@ describe('ServiceHost (node/service-host.ts)', () => {
     expect(a.host.serviceNames.has('echo_srv')).toBe(false);
   });
 
-  it('startService gives up quietly when the node stops, and calls gaveUp', async () => {
-    c = new TestCluster();
+  it('startService gives up quietly when the node stops, and calls gaveUp', async ({ cluster: c }) => {
     const [a] = await c.startNodes('a');
     const gaveUp: unknown[] = [];
     a.host.startService({ name: 'quiet_srv', handle: () => {}, started: () => {}, gaveUp: (reason) => gaveUp.push(reason) });
@@ -65,8 +60,7 @@ describe('ServiceHost (node/service-host.ts)', () => {
     expect(() => a.host.startService({ name: 'late', handle: () => {}, started: () => {} })).toThrow(/notalive|stopped/);
   });
 
-  it('run settles with the value or the error; the process then ends', async () => {
-    c = new TestCluster();
+  it('run settles with the value or the error; the process then ends', async ({ cluster: c }) => {
     const [a] = await c.startNodes('a');
     let pid: Pid | undefined;
     expect(
@@ -80,8 +74,7 @@ describe('ServiceHost (node/service-host.ts)', () => {
     expect(a.isProcessAlive(pid!)).toBe(false);
   });
 
-  it('send with noconnect drops a message to a node that is not connected, and sets up no connection', async () => {
-    c = new TestCluster();
+  it('send with noconnect drops a message to a node that is not connected, and sets up no connection', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     expect(await a.ping(b.name)).toBe('pong');
     a.disconnect(b.name);
@@ -98,8 +91,7 @@ describe('ServiceHost (node/service-host.ts)', () => {
     expect(a.nodes()).toEqual([b.name]);
   });
 
-  it('policyOf: everything (undefined) for a cookie holder and for the node itself, null when not connected', async () => {
-    c = new TestCluster();
+  it('policyOf: everything (undefined) for a cookie holder and for the node itself, null when not connected', async ({ cluster: c }) => {
     const [a, b] = await c.startNodes('a', 'b');
     expect(await a.ping(b.name)).toBe('pong');
     expect(a.host.policyOf(a.name)).toBeUndefined();

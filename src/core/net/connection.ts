@@ -2,7 +2,7 @@
  * One connection to one peer node, through its life: `pending` (handshake in flight; signals
  * for the peer queue up here, in order) → `up` (frames flow; tick bookkeeping) → removed.
  */
-import type { Port } from './framed-channel.js';
+import type { FramedChannel } from './framed-channel.js';
 import type { PeerInfo } from './handshake.js';
 import type { DistFrame } from './frames.js';
 import type { TimerHandle } from '../base/clock.js';
@@ -13,7 +13,7 @@ export class Connection {
   inboundOnly = false;
   /** We answered the peer's hello with ok_simultaneous: its attempt is the one that makes this connection. */
   yieldedToInbound = false;
-  port: Port | undefined;
+  framed: FramedChannel | undefined;
   info: PeerInfo | undefined;
   /** Frames waiting for the handshake to finish. */
   queue: DistFrame[] = [];
@@ -39,9 +39,9 @@ export class Connection {
   }
 
   send(frame: DistFrame): void {
-    if (this.state === 'up' && this.port) {
+    if (this.state === 'up' && this.framed) {
       this.sentSinceTick = true;
-      this.port.send(frame);
+      this.framed.send(frame);
     } else {
       this.queue.push(frame);
     }

@@ -1,10 +1,10 @@
 /**
- * A Port owns one Channel for the distribution layer: it encodes and decodes frames, buffers
+ * A FramedChannel owns one Channel for the distribution layer: it encodes and decodes frames, buffers
  * decoded frames until a consumer is set (the handshake reads with `next()`, the connection
  * then takes over with `consume()`), and turns an undecodable frame into a closed channel with
  * reason `bad_frame` instead of an exception in transport code.
  *
- * Encodings (encodings.ts): a port starts in superjson-1, one text frame per frame, which the
+ * Encodings (encodings.ts): a framed channel starts in superjson-1, one text frame per frame, which the
  * handshake always uses. The handshake then calls `acceptEncoding` as soon as it knows the
  * negotiated encoding (before the peer can send in it), and `useEncoding` once its own last
  * handshake frame is sent. In fast-1, `send` encodes the frame at once into the pending batch
@@ -20,7 +20,7 @@ import type { AnyFrame, DistFrame } from './frames.js';
 import type { Channel, Frame } from './transport.js';
 import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, type WireEncoding } from './encodings.js';
 
-export class Port {
+export class FramedChannel {
   private buffer: AnyFrame[] = [];
   private consumer: ((f: AnyFrame) => void) | undefined;
   private waiter: { resolve(f: AnyFrame): void; reject(e: unknown): void } | undefined;
@@ -28,7 +28,7 @@ export class Port {
   private closedWith: string | undefined;
   /** Frames received and sent, for stats. */
   framesIn = 0;
-  /** True once this port closed its channel because a received frame could not be decoded. */
+  /** True once this framed channel closed its channel because a received frame could not be decoded. */
   badFrame = false;
   framesOut = 0;
   /** Transport frames sent (a fast-1 batch counts once). */

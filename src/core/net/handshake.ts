@@ -45,7 +45,7 @@ import { checkClaims, parsePayload, ticketKey, type ParsedTicket } from '../trus
 import type { TicketClaims } from '../interfaces/trust.js';
 import { digestsEqual, proofInput, type DistCrypto } from './proofs.js';
 import { parseNodeName } from '../terms/node-names.js';
-import type { Port } from './framed-channel.js';
+import type { FramedChannel } from './framed-channel.js';
 import { PROTOCOL_VERSION, type AnyFrame, type FrameOf, type HandshakeStatus, type NodeFlags, type RefusedReason } from './frames.js';
 import { chooseEncoding, type WireEncoding } from './encodings.js';
 
@@ -84,10 +84,10 @@ export interface HandshakeEnv {
   wallNow?: () => number;
 }
 
-async function expect<T extends AnyFrame['t']>(port: Port, env: HandshakeEnv, ...tags: T[]): Promise<FrameOf<T>> {
-  const f = await port.next(env.clock, env.setupTimeoutMs);
+async function expect<T extends AnyFrame['t']>(framed: FramedChannel, env: HandshakeEnv, ...tags: T[]): Promise<FrameOf<T>> {
+  const f = await framed.next(env.clock, env.setupTimeoutMs);
   if (!(tags as string[]).includes(f.t)) {
-    port.close('handshake_failed');
+    framed.close('handshake_failed');
     throw new AuthError('handshake_failed', `expected ${tags.join(' or ')}, got ${String(f.t)}`);
   }
   return f as FrameOf<T>;
@@ -178,7 +178,7 @@ function withRole(info: Omit<PeerInfo, 'role'>, role: string | undefined): PeerI
 
 /** The initiator's side. Resolves with the peer's info, or rejects with an `AuthError`. */
 export async function handshakeWeStarted(
-  port: Port,
+  framed: FramedChannel,
   env: HandshakeEnv,
   peer: string,
   att?: ChannelAttestation,
@@ -188,47 +188,47 @@ export async function handshakeWeStarted(
   try {
     mine = await ownTicket(env);
   } catch (e) {
-    port.close('handshake_failed');
+    framed.close('handshake_failed');
     env.log('error', `** Connection attempt to node ${peer} aborted: this node has no usable join ticket (${e instanceof Error ? e.message : String(e)}) **`);
     throw e;
   }
   // Fetching the ticket took time: the peer's own attempt may have connected us meanwhile. A
   // hello now would replace that connection (the peer takes it for a reconnect) and lose both.
   if (stillWanted && !stillWanted()) {
-    port.close('superseded');
+    framed.close('superseded');
     throw new AuthError('handshake_failed', `connection to ${peer} made by the other side meanwhile`, { status: 'superseded' });
   }
-  port.send({ t: 'hello', v: PROTOCOL_VERSION, name: env.name, creation: env.creation, flags: env.flags, ...(mine ? { ticket: mine.payload } : {}) });
-  const { status } = await expect(port, env, 'status');
+  framed.send({ t: 'hello', v: PROTOCOL_VERSION, name: env.name, creation: env.creation, flags: env.flags, ...(mine ? { ticket: mine.payload } : {}) });
+  const { status } = await expect(framed, env, 'status');
   if (status !== 'ok' && status !== 'ok_simultaneous') {
-    port.close(status);
+    framed.close(status);
     throw new AuthError(STATUS_CODES[status] ?? 'handshake_failed', `handshake refused by ${peer}: ${status}`, { status });
   }
-  const ch = await expect(port, env, 'challenge');
+  const ch = await expect(framed, env, 'challenge');
   if (ch.name !== peer || ch.v !== PROTOCOL_VERSION) {
-    port.close('handshake_failed');
+    framed.close('handshake_failed');
     throw new AuthError(ch.v !== PROTOCOL_VERSION ? 'incompatible_version' : 'handshake_failed', `unexpected peer ${String(ch.name)} v${String(ch.v)}`);
   }
   const p = await plan(env, mine, peer, ch.ticket, att);
   if ('refuse' in p) {
     env.log('error', `** Connection attempt to node ${peer} aborted: ${p.why} **`);
-    port.close(p.refuse);
+    framed.close(p.refuse);
     throw new AuthError(p.refuse, `${peer}: ${p.why}`);
   }
   const encoding = chooseEncoding(env.flags.encodings, ch.flags?.encodings);
-  port.acceptEncoding(encoding);
+  framed.acceptEncoding(encoding);
   const myChallenge = env.crypto.randomHex(32);
   const digest = p.kind === 'key' ? await env.crypto.hmacSha256Hex(p.key, proofInput('initiator', ch.challenge, env.name, peer)) : '';
-  port.send({ t: 'challenge_reply', challenge: myChallenge, digest });
-  const ack = await expect(port, env, 'challenge_ack', 'refused');
+  framed.send({ t: 'challenge_reply', challenge: myChallenge, digest });
+  const ack = await expect(framed, env, 'challenge_ack', 'refused');
   if (ack.t === 'refused') {
-    port.close(ack.reason);
+    framed.close(ack.reason);
     throw new AuthError(REFUSED_CODES[ack.reason] ?? 'handshake_failed', `refused by ${peer}: ${String(ack.reason)}`);
   }
   if (p.kind === 'key') {
     const expected = await env.crypto.hmacSha256Hex(p.key, proofInput('acceptor', myChallenge, env.name, peer));
     if (!digestsEqual(ack.digest, expected)) {
-      port.close(p.mismatch);
+      framed.close(p.mismatch);
       env.log(
         'error',
         p.mismatch === 'bad_cookie'
@@ -238,20 +238,20 @@ export async function handshakeWeStarted(
       throw new AuthError(p.mismatch, `${peer} could not prove the ${p.mismatch === 'bad_cookie' ? 'cookie' : 'join ticket'}`);
     }
   }
-  port.useEncoding(encoding);
+  framed.useEncoding(encoding);
   return withRole({ name: ch.name, creation: ch.creation, flags: ch.flags, encoding }, p.peerRole);
 }
 
 /** The acceptor's side. Resolves with the peer's info, or rejects with an `AuthError`. */
-export async function handshakeOtherStarted(port: Port, env: HandshakeEnv, att?: ChannelAttestation): Promise<PeerInfo> {
+export async function handshakeOtherStarted(framed: FramedChannel, env: HandshakeEnv, att?: ChannelAttestation): Promise<PeerInfo> {
   // Fetch our own ticket while the hello is on its way.
   const mineP = ownTicket(env);
   mineP.catch(() => {});
-  const hello = await expect(port, env, 'hello');
+  const hello = await expect(framed, env, 'hello');
   const refuse = (status: HandshakeStatus, code: ErlmeshErrorCode, log?: string): never => {
     if (log) env.log('error', log);
-    port.send({ t: 'status', status });
-    port.close(status);
+    framed.send({ t: 'status', status });
+    framed.close(status);
     throw new AuthError(code, `refused ${String(hello.name)}: ${status}`, { status });
   };
   if (hello.v !== PROTOCOL_VERSION) {
@@ -268,7 +268,7 @@ export async function handshakeOtherStarted(port: Port, env: HandshakeEnv, att?:
     mine = await mineP;
   } catch (e) {
     env.log('error', `** Connection attempt from node ${hello.name} rejected: this node has no usable join ticket (${e instanceof Error ? e.message : String(e)}) **`);
-    port.close('handshake_failed');
+    framed.close('handshake_failed');
     throw e;
   }
   const p = await plan(env, mine, hello.name, hello.ticket, att);
@@ -276,15 +276,15 @@ export async function handshakeOtherStarted(port: Port, env: HandshakeEnv, att?:
   const keyPlan = p as KeyPlan;
   const verdict = env.arbitrate(hello.name, hello.creation);
   if (verdict === 'nok') {
-    port.send({ t: 'status', status: 'nok' });
-    port.close('nok');
+    framed.send({ t: 'status', status: 'nok' });
+    framed.close('nok');
     throw new AuthError('handshake_failed', 'simultaneous connect: keeping our own attempt', { status: 'nok' });
   }
   const encoding = chooseEncoding(env.flags.encodings, hello.flags?.encodings);
-  port.acceptEncoding(encoding);
-  port.send({ t: 'status', status: verdict });
+  framed.acceptEncoding(encoding);
+  framed.send({ t: 'status', status: verdict });
   const myChallenge = env.crypto.randomHex(32);
-  port.send({
+  framed.send({
     t: 'challenge',
     v: PROTOCOL_VERSION,
     name: env.name,
@@ -293,7 +293,7 @@ export async function handshakeOtherStarted(port: Port, env: HandshakeEnv, att?:
     challenge: myChallenge,
     ...(mine ? { ticket: mine.payload } : {}),
   });
-  const reply = await expect(port, env, 'challenge_reply');
+  const reply = await expect(framed, env, 'challenge_reply');
   let digest = '';
   if (keyPlan.kind === 'key') {
     const expected = await env.crypto.hmacSha256Hex(keyPlan.key, proofInput('initiator', myChallenge, hello.name, env.name));
@@ -307,13 +307,13 @@ export async function handshakeOtherStarted(port: Port, env: HandshakeEnv, att?:
             ? `** Connection attempt from node ${hello.name} rejected. Invalid challenge reply: forged join ticket (id ${c.id}, role ${c.role}) or one signed with another cookie. **`
             : `** Connection attempt from node ${hello.name} rejected. Invalid challenge reply: it cannot prove this node's join ticket. **`,
       );
-      port.send({ t: 'refused', reason: keyPlan.mismatch });
-      port.close(keyPlan.mismatch);
+      framed.send({ t: 'refused', reason: keyPlan.mismatch });
+      framed.close(keyPlan.mismatch);
       throw new AuthError(keyPlan.mismatch, `${hello.name} could not prove the ${keyPlan.mismatch === 'bad_cookie' ? 'cookie' : 'join ticket'}`);
     }
     digest = await env.crypto.hmacSha256Hex(keyPlan.key, proofInput('acceptor', reply.challenge, hello.name, env.name));
   }
-  port.send({ t: 'challenge_ack', digest });
-  port.useEncoding(encoding);
+  framed.send({ t: 'challenge_ack', digest });
+  framed.useEncoding(encoding);
   return withRole({ name: hello.name, creation: hello.creation, flags: hello.flags, encoding }, keyPlan.peerRole);
 }

@@ -21,7 +21,7 @@ import { Connection } from './connection.js';
 import { handshakeOtherStarted, handshakeWeStarted, type HandshakeEnv, type PeerInfo } from './handshake.js';
 import { compareNames, parseNodeName } from '../terms/node-names.js';
 import type { NodeChange, NodedownReason } from './node-events.js';
-import { Port } from './framed-channel.js';
+import { FramedChannel } from './framed-channel.js';
 import { isSignalTag, signalSenderNode, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './frames.js';
 import type { Channel, Transport } from './transport.js';
 import { validateSignal } from './frame-checks.js';
@@ -85,7 +85,7 @@ export class NetKernel {
       channel.close('node_stopped');
       return;
     }
-    const port = new Port(channel);
+    const framed = new FramedChannel(channel);
     let peer: string | undefined;
     let mine: Connection | undefined;
     const arbitrate = (p: string, cr: number): 'ok' | 'ok_simultaneous' | 'nok' => {
@@ -96,7 +96,7 @@ export class NetKernel {
       if (!before && after) mine = after;
       return verdict;
     };
-    handshakeOtherStarted(port, { ...this.hs, arbitrate }, attestationOf(channel)).then(
+    handshakeOtherStarted(framed, { ...this.hs, arbitrate }, attestationOf(channel)).then(
       (info) => {
         let c = this.conns.get(info.name);
         if (c && c.state === 'up') {
@@ -108,10 +108,10 @@ export class NetKernel {
           c = new Connection(info.name);
           this.conns.set(info.name, c);
         }
-        this.up(c, port, info);
+        this.up(c, framed, info);
       },
       (e: unknown) => {
-        port.close('handshake_failed');
+        framed.close('handshake_failed');
         const c = peer === undefined ? undefined : this.conns.get(peer);
         // Only a connection this inbound attempt created (and nobody else is completing) fails.
         if (c && c === mine && c.state === 'pending' && c.inboundOnly) this.failSetup(c, e instanceof ErlmeshError ? e.code : 'handshake_failed');
@@ -187,11 +187,11 @@ export class NetKernel {
           channel.close('superseded');
           return;
         }
-        const port = new Port(channel);
-        handshakeWeStarted(port, this.hs, node, attestationOf(channel), wanted).then(
+        const framed = new FramedChannel(channel);
+        handshakeWeStarted(framed, this.hs, node, attestationOf(channel), wanted).then(
           (info) => {
-            if (this.conns.get(node) === c && c.state === 'pending') this.up(c, port, info);
-            else port.close('superseded');
+            if (this.conns.get(node) === c && c.state === 'pending') this.up(c, framed, info);
+            else framed.close('superseded');
           },
           (e: unknown) => {
             const code = e instanceof ErlmeshError ? e.code : 'handshake_failed';
@@ -218,11 +218,11 @@ export class NetKernel {
     c.settle(false);
   }
 
-  private up(c: Connection, port: Port, info: PeerInfo): void {
+  private up(c: Connection, framed: FramedChannel, info: PeerInfo): void {
     if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
     c.state = 'up';
     c.localHidden = this.env.flags.hidden;
-    c.port = port;
+    c.framed = framed;
     c.info = info;
     c.recvSinceTick = true;
     c.silentTicks = 0;
@@ -234,10 +234,10 @@ export class NetKernel {
     // nodeup comes before the frames the peer sent during the handshake, and before a close
     // that came with them, so listeners never see a frame or a nodedown before the nodeup.
     this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: c.hidden });
-    port.consume(
+    framed.consume(
       (f) => this.onFrame(c, f),
       () => {
-        if (port.badFrame) {
+        if (framed.badFrame) {
           this.env.log('error', `** Bad frame from node ${c.peer} (undecodable); closing the connection **`);
           this.down(c, 'bad_frame');
         } else this.down(c, 'connection_closed');
@@ -281,7 +281,7 @@ export class NetKernel {
       (signalSenderNode(f as SignalFrame) ?? c.peer) !== c.peer
     ) {
       this.env.log('error', `** Bad frame from node ${c.peer} (${String(f.t)}); closing the connection **`);
-      c.port?.close('bad_frame');
+      c.framed?.close('bad_frame');
       this.down(c, 'bad_frame');
       return;
     }
@@ -292,7 +292,7 @@ export class NetKernel {
     if (this.conns.get(c.peer) !== c) return;
     this.conns.delete(c.peer);
     if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
-    c.port?.close(reason);
+    c.framed?.close(reason);
     if (c.state === 'up') this.env.onChange({ kind: 'nodedown', node: c.peer, hidden: c.hidden, reason });
     this.env.onNodeDown(c.peer);
     c.settle(false);

@@ -9,7 +9,7 @@ import { it } from '../../fixtures.js';
 import { type Channel, type Node, type NodeEvent, Pid, realClock, Ref } from '../../../src/core/index.js';
 import { webCrypto } from '../../../src/core/net/proofs.js';
 import { handshakeWeStarted, type HandshakeEnv, type PeerInfo } from '../../../src/core/net/handshake.js';
-import { Port } from '../../../src/core/net/framed-channel.js';
+import { FramedChannel } from '../../../src/core/net/framed-channel.js';
 import type { AnyFrame, DistFrame } from '../../../src/core/net/frames.js';
 import { BatchWriter } from '../../../src/core/net/encodings.js';
 import { eventually, TestCluster } from '../../support/cluster.js';
@@ -19,7 +19,7 @@ const ROGUE = 'rogue@vm';
 
 interface Rogue {
   channel: Channel;
-  port: Port;
+  framed: FramedChannel;
   info: PeerInfo;
   received: AnyFrame[];
   closedWith(): string | undefined;
@@ -33,7 +33,7 @@ interface Rogue {
  */
 async function dialRaw(cluster: TestCluster, target: Node, name = ROGUE, encodings?: string[]): Promise<Rogue> {
   const channel = await cluster.net.transport().connect(target.name);
-  const port = new Port(channel);
+  const framed = new FramedChannel(channel);
   const env: HandshakeEnv = {
     name,
     creation: 1,
@@ -46,14 +46,14 @@ async function dialRaw(cluster: TestCluster, target: Node, name = ROGUE, encodin
     arbitrate: () => 'ok',
     log: () => undefined,
   };
-  const info = await handshakeWeStarted(port, env, target.name);
+  const info = await handshakeWeStarted(framed, env, target.name);
   const received: AnyFrame[] = [];
   let closed: string | undefined;
-  port.consume(
+  framed.consume(
     (f) => received.push(f),
     (r) => (closed = r),
   );
-  return { channel, port, info, received, closedWith: () => closed, send: (f) => port.send(f as AnyFrame) };
+  return { channel, framed, info, received, closedWith: () => closed, send: (f) => framed.send(f as AnyFrame) };
 }
 
 let cl: TestCluster;
@@ -257,7 +257,7 @@ describe('malformed frames close the connection that sent them', () => {
 describe('malformed binary frames (fast-1) close the connection with bad_frame', () => {
   const FAST = ['fast-1', 'superjson-1'];
 
-  /** A fast-1 batch of `frames`, as the rogue's port would send it. */
+  /** A fast-1 batch of `frames`, as the rogue's framed would send it. */
   function batch(...frames: unknown[]): Uint8Array {
     const w = new BatchWriter();
     for (const f of frames) w.add(f as DistFrame);

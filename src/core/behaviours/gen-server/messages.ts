@@ -5,6 +5,7 @@
 import type { Dest } from '../../interfaces/self.js';
 import { Pid } from '../../terms/pid.js';
 import { Ref } from '../../terms/ref.js';
+import { attachLocal, localAttachment } from '../../terms/local-attachment.js';
 import type { From } from './types.js';
 
 export const isExitFrom = (m: unknown, pid: Pid): boolean => Array.isArray(m) && m[0] === 'EXIT' && m.length === 3 && pid.equals(m[1]);
@@ -26,24 +27,20 @@ export interface ReplySender {
 
 const REPLY_VIA = Symbol('erlmesh.genServer.replyVia');
 
-/** A `From` as `handleCall` gets it: the term `[pid, tag]`, plus (not part of the term) the sender of its reply. */
-type ServerFrom = From & { readonly [REPLY_VIA]?: ReplySender };
-
 /**
  * The `From` that `handleCall` gets for a call's `[pid, tag]`: a fresh `[pid, tag]` that also
  * knows the node to answer from, so `genServer.reply(from, value)` works anywhere the value
- * is passed by reference. The sender is a non-enumerable symbol property: it does not travel,
- * compare, or print; a copy of the From (a message to another node) loses it.
+ * is passed by reference. The sender is attached, not part of the term
+ * (terms/local-attachment.ts): it does not travel, compare, or print; a copy of the From (a
+ * message to another node) loses it.
  */
 export function serverFrom(from: From, via: ReplySender): From {
-  const f: From = [from[0], from[1]];
-  Object.defineProperty(f, REPLY_VIA, { value: via, enumerable: false });
-  return f;
+  return attachLocal<From>([from[0], from[1]], REPLY_VIA, via);
 }
 
 /** The sender a From got in `serverFrom`, if any. */
 export function replySender(from: From): ReplySender | undefined {
-  return (from as ServerFrom)[REPLY_VIA];
+  return localAttachment<ReplySender>(from, REPLY_VIA);
 }
 
 /** Send the reply `value` to the caller `from`, from `via`. */

@@ -15,7 +15,7 @@ export function callerNode(caller: Caller): HostNode {
  * Run `body` in `caller` if it is a process, else in a throwaway process on the node
  * (`node.run`); settle with what `body` resolves or rejects.
  */
-export function runInProcess<T>(caller: Caller, body: (self: ProcessContext) => Promise<T>): Promise<T> {
+export function inCallerProcess<T>(caller: Caller, body: (self: ProcessContext) => Promise<T>): Promise<T> {
   if (caller instanceof ProcessContext) return body(caller);
   if (!caller || typeof (caller as HostNode).run !== 'function') return Promise.reject(badarg('genServer: ctx must be a process context or a Node'));
   return caller.run((self) => {

@@ -8,7 +8,7 @@ import type { ProcessContext, ProcessFn } from '../process/context.js';
 import type { Resolved } from '../process/runtime.js';
 import { UndefinedFunction } from '../process/unwind.js';
 import type { RpcApi } from '../interfaces/rpc-api.js';
-import { compileFunction, moduleFromSources, moduleFunction, moduleSources, type ErlModule } from './module.js';
+import { compileFunction, moduleFunction, moduleSources, type ErlModule } from './module.js';
 
 export class CodeServer {
   private readonly modulesByName = new Map<string, ErlModule>();
@@ -41,11 +41,6 @@ export class CodeServer {
     const good = peers.filter((n) => !badNodes.includes(n));
     const failed = good.filter((_, i) => results[i] !== true);
     return { nodes: good.filter((n) => !failed.includes(n)), badNodes: [...badNodes, ...failed] };
-  }
-
-  /** Rebuild and load a module from shipped sources. */
-  loadSources(name: string, sources: Record<string, string>): true {
-    return this.load(moduleFromSources(name, sources));
   }
 
   /** Call `module.fun(self, ...args)`; a missing module or function throws `UndefinedFunction`. */

@@ -26,7 +26,6 @@ import { Bifs } from '../process/bifs.js';
 import { ProcessContext, contextClassFor, type Dest, type ProcessFn } from '../process/context.js';
 import { processInfo, type ProcessInfo } from '../process/info.js';
 import type { Proc } from '../process/proc.js';
-import { runInProcess } from '../process/run.js';
 import { ProcessRuntime } from '../process/runtime.js';
 import type { Erpc } from '../rpc/erpc.js';
 import type { Rpc } from '../rpc/rpc.js';
@@ -289,13 +288,13 @@ export class Node implements NodeApi {
 
   /**
    * Run `fn` in a throwaway local process and settle with what it returns or throws
-   * (process/run.ts); see `NodeApi.run`.
+   * (the service host's `run`, over process/run.ts); see `NodeApi.run`.
    *
    * @example
    * const v = await node.run((self) => self.receive(undefined, 10));
    */
   run<T>(fn: (self: ProcessContext) => T | Promise<T>): Promise<T> {
-    return runInProcess((body) => this.spawn(body), fn);
+    return this.host.run(fn);
   }
 
   /** Send from outside any process; with options (`{ noconnect: true }`) as `self.send`: `'ok'` or `'noconnect'`. */

@@ -75,7 +75,6 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
   const { runtime, bifs } = parts;
   const serviceNames = new Set<string>();
   const spawn = (fn: (self: ProcessContext) => unknown): Pid => bifs.spawn(undefined, [fn]) as Pid;
-  const isConnected = (node: string): boolean => parts.nodes('connected').includes(node);
 
   function startService(spec: ServiceSpec): ServiceHandle {
     let stopped = false;
@@ -134,7 +133,7 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
     serviceNames,
     log: (level, text) => parts.log(level, text),
     nodes: (kind) => parts.nodes(kind),
-    isConnected,
+    isConnected: (node) => bifs.isConnected(node),
     monitorNodes: (listener, opts) => parts.monitorNodes(listener, opts),
     makeRef: (): Ref => runtime.makeRef(),
     startService,

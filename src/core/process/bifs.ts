@@ -228,16 +228,17 @@ export class Bifs<C> {
     return this.runtime.registry.register(name, pid);
   }
 
+  /** Is there a connection to `node` (the net kernel's own table, no list built)? */
+  isConnected(node: string): boolean {
+    return this.host.isConnected(node);
+  }
+
   /**
    * Spawn `erpc:<fun>(...args)` on `node`, monitored by `p` with `reply: 'error_only'` (one
    * spawn request out, one DOWN back); returns the monitor ref.
    */
   spawnMonitorErrorOnly(p: Proc, node: string, spec: SpawnSpec): Ref {
     return this.runtime.spawnMonitorErrorOnly(p, p.groupLeader, node, spec);
-  }
-
-  makeRef(): Ref {
-    return this.runtime.makeRef();
   }
 }
 

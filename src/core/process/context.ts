@@ -4,7 +4,7 @@
  * @example
  * const pid = node.spawn(async (self) => {
  *   self.trapExit(true);
- *   const [child] = await self.spawnLink('b@host', 'kvs', 'start', []);
+ *   const child = await self.spawnLink('b@host', 'kvs', 'start', []);
  *   const msg = await self.receive((m) => m[0] === 'EXIT', 5_000);
  *   if (msg === TIMEOUT) self.exit('timeout');
  * });

@@ -10,7 +10,7 @@ import { checkTerm } from '../../terms/check.js';
 import { sameTerm } from '../../codec/term-equal.js';
 import { Pid } from '../../terms/pid.js';
 import { Ref } from '../../terms/ref.js';
-import { callerNode, runInProcess } from '../caller.js';
+import { callerNode, inCallerProcess } from '../caller.js';
 import { isDownFor } from '../../terms/guards.js';
 import { isFrom, replySender, sendReply, type ReplySender } from './messages.js';
 import { checkServerRef, checkTimeoutMs, resolveRef, targetNode } from './refs.js';
@@ -59,7 +59,7 @@ export async function call(ctx: Caller, serverRef: ServerRef, request: unknown, 
   checkServerRef(serverRef);
   checkTerm(request, 'request');
   const t = checkTimeoutMs(timeoutMs, 'genServer.call');
-  return runInProcess(ctx, (self) => callIn(self, serverRef, request, t));
+  return inCallerProcess(ctx, (self) => callIn(self, serverRef, request, t));
 }
 
 /**
@@ -141,5 +141,5 @@ export async function stop(ctx: Caller, serverRef: ServerRef, reason: unknown = 
   checkServerRef(serverRef);
   checkTerm(reason, 'reason');
   const t = checkTimeoutMs(timeoutMs, 'genServer.stop');
-  return runInProcess(ctx, (self) => stopIn(self, serverRef, reason, t));
+  return inCallerProcess(ctx, (self) => stopIn(self, serverRef, reason, t));
 }

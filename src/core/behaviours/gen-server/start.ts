@@ -9,7 +9,7 @@ import { ProcessContext } from '../../process/context.js';
 import { TIMEOUT } from '../../process/mailbox.js';
 import { Pid } from '../../terms/pid.js';
 import type { Ref } from '../../terms/ref.js';
-import { runInProcess } from '../caller.js';
+import { inCallerProcess } from '../caller.js';
 import { initIt } from './loop.js';
 import { isDown, isExitFrom } from './messages.js';
 import { checkServerName, checkTimeoutMs } from './refs.js';
@@ -121,5 +121,5 @@ export async function start(ctx: Caller, module: string | ErlModule, args?: unkn
   // A link needs a process to link to: the check is on the class.
   if (opts.link && !(ctx instanceof ProcessContext)) throw badarg('genServer.start: link needs a calling process (pass self)');
   checkTimeoutMs(opts.timeoutMs ?? Infinity, 'genServer.start');
-  return runInProcess(ctx, (self) => startIn(self, modName, args, opts));
+  return inCallerProcess(ctx, (self) => startIn(self, modName, args, opts));
 }

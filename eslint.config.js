@@ -9,7 +9,6 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { layerViolation } from './scripts/layers.mjs';
-import { KNOWN_LAYER_VIOLATIONS } from './test/architecture/known-violations.mjs';
 
 const CORE_MESSAGE = 'src/core is platform-free: inject it from src/server or src/browser.';
 
@@ -56,9 +55,6 @@ const platformGlobals = [
 
 const repoRoot = dirname(fileURLToPath(import.meta.url));
 
-/** Known layer violations on main (shrinking list, see test/architecture/known-violations.mjs). */
-const knownLayerViolations = new Set(KNOWN_LAYER_VIOLATIONS.map(([from, to]) => `${from} -> ${to}`));
-
 /**
  * `erlmesh/layers`: a relative import in src/ must follow the layer table of
  * scripts/layers.mjs (what each src/core folder may import; src/core imports no platform
@@ -83,7 +79,7 @@ const layersRule = {
       if (!specifier.startsWith('./') && !specifier.startsWith('../')) return;
       const to = posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/\.(?:js|mjs|cjs)$/, '.ts');
       const rule = layerViolation(from, to, typeOnly);
-      if (rule === undefined || knownLayerViolations.has(`${from} -> ${to}`)) return;
+      if (rule === undefined) return;
       context.report({ node, messageId: 'layer', data: { from, specifier, to, rule } });
     };
     const allType = (specifiers, kind) => specifiers.length > 0 && specifiers.every((s) => s[kind] === 'type');

@@ -245,36 +245,4 @@ export function outputFolders(all: readonly string[]): string[] {
   return all.filter((f) => OUTPUT_FOLDER_NAMES.includes(posix.basename(f)));
 }
 
-/**
- * Cycles against the allowlist. A cycle is known when all its files are in one entry. An
- * entry is stale when some of its files are on no known cycle inside it any more.
- */
-export function compareCycles(
-  cycles: readonly (readonly string[])[],
-  known: readonly (readonly string[])[],
-): { unexpected: (readonly string[])[]; stale: { entry: readonly string[]; offCycle: string[] }[] } {
-  const within = (c: readonly string[], k: readonly string[]) => c.every((f) => k.includes(f));
-  const unexpected = cycles.filter((c) => !known.some((k) => within(c, k)));
-  const stale = known
-    .map((entry) => {
-      const covered = new Set(cycles.filter((c) => within(c, entry)).flat());
-      return { entry, offCycle: entry.filter((f) => !covered.has(f)) };
-    })
-    .filter((s) => s.offCycle.length > 0);
-  return { unexpected, stale };
-}
-
-/** Items against the allowlist, by key: listed items that no longer occur are stale. */
-export function compareKeyed<T>(
-  actual: readonly T[],
-  known: readonly string[],
-  key: (t: T) => string,
-): { unexpected: T[]; stale: string[] } {
-  const actualKeys = new Set(actual.map(key));
-  return {
-    unexpected: actual.filter((t) => !known.includes(key(t))),
-    stale: known.filter((k) => !actualKeys.has(k)),
-  };
-}
-
 export const edgeKey = (from: string, to: string) => `${from} -> ${to}`;

@@ -6,9 +6,6 @@
  *  - src/core follows the layer table of scripts/layers.mjs (also the `erlmesh/layers` lint
  *    rule); src/core imports no platform folder; src/browser never imports src/server.
  *
- * What main still breaks is listed in known-violations.mjs. That list may only shrink: a
- * violation not on it fails, and so does an entry that is no longer a violation.
- *
  * The first block tests the checker itself on tiny in-memory graphs, so that the real checks
  * cannot pass vacuously.
  */
@@ -16,8 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_FOLDERS, layerViolation } from '../../scripts/layers.mjs';
 import {
-  compareCycles,
-  compareKeyed,
   describeLoop,
   edgeKey,
   findCycles,
@@ -31,7 +26,6 @@ import {
   readSources,
   type ImportGraph,
 } from './import-graph.js';
-import { KNOWN_BIG_FILES, KNOWN_CYCLES, KNOWN_LAYER_VIOLATIONS } from './known-violations.mjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const MAX_LINES = 400;
@@ -170,22 +164,6 @@ describe('the checker itself', () => {
       'src/x/out',
     ]);
   });
-
-  it('compares with an allowlist both ways: unknown violations and stale entries', () => {
-    const known = [['src/a.ts', 'src/b.ts', 'src/c.ts']];
-    expect(compareCycles([['src/a.ts', 'src/b.ts', 'src/c.ts']], known)).toEqual({ unexpected: [], stale: [] });
-    // A cycle that shrank: accepted, but the entry names a file no longer on it.
-    expect(compareCycles([['src/a.ts', 'src/b.ts']], known)).toEqual({
-      unexpected: [],
-      stale: [{ entry: known[0], offCycle: ['src/c.ts'] }],
-    });
-    // A cycle that split in two inside the entry: still all listed, nothing stale.
-    expect(compareCycles([['src/a.ts'], ['src/b.ts', 'src/c.ts']], known).stale).toEqual([]);
-    expect(compareCycles([['src/a.ts', 'src/d.ts']], known).unexpected).toEqual([['src/a.ts', 'src/d.ts']]);
-    expect(compareCycles([], known).stale).toHaveLength(1);
-
-    expect(compareKeyed(['x', 'y'], ['y', 'z'], (s) => s)).toEqual({ unexpected: ['x'], stale: ['z'] });
-  });
 });
 
 describe('src/', () => {
@@ -203,17 +181,15 @@ describe('src/', () => {
     expect(g.edges.some((e) => e.typeOnly)).toBe(true);
   });
 
-  it('has no import cycle (type imports count) beyond known-violations.mjs', () => {
-    const { unexpected } = compareCycles(findCycles(g), KNOWN_CYCLES);
-    const report = unexpected.map(
+  it('has no import cycle (type imports count)', () => {
+    const report = findCycles(g).map(
       (c) => `import cycle of ${c.length} files:\n  ${c.join('\n  ')}\n  for example:\n${describeLoop(loopThrough(g, c))}`,
     );
     expect(report, 'no import cycle (type imports count)').toEqual([]);
   });
 
-  it(`has no source file over ${MAX_LINES} lines beyond known-violations.mjs`, () => {
-    const { unexpected } = compareKeyed(oversized(sources, MAX_LINES), KNOWN_BIG_FILES, (o) => o.file);
-    const report = unexpected.map((o) => `${o.file}: ${o.lines} lines (at most ${MAX_LINES}): split it along the things it does`);
+  it(`has no source file over ${MAX_LINES} lines`, () => {
+    const report = oversized(sources, MAX_LINES).map((o) => `${o.file}: ${o.lines} lines (at most ${MAX_LINES}): split it along the things it does`);
     expect(report, `no source file over ${MAX_LINES} lines`).toEqual([]);
   });
 
@@ -222,10 +198,8 @@ describe('src/', () => {
     expect(report, 'no folder in src/ named dist/build/out').toEqual([]);
   });
 
-  it('follows the layer table (scripts/layers.mjs) beyond known-violations.mjs', () => {
-    const known = KNOWN_LAYER_VIOLATIONS.map(([from, to]) => edgeKey(from, to));
-    const { unexpected } = compareKeyed(layerViolations(g), known, (v) => edgeKey(v.edge.from, v.edge.to));
-    const report = unexpected.map(
+  it('follows the layer table (scripts/layers.mjs)', () => {
+    const report = layerViolations(g).map(
       ({ edge, rule }) =>
         `${edge.from}:${edge.line} ${edge.typeOnly ? 'import type' : 'import'} '${edge.specifier}' (${edge.to}): ${rule}`,
     );
@@ -236,22 +210,5 @@ describe('src/', () => {
     const coreFolders = folders(repoRoot, 'src/core').filter((f) => f.split('/').length === 3);
     const missing = coreFolders.map((f) => f.split('/')[2]!).filter((f) => !CORE_FOLDERS.includes(f));
     expect(missing, 'src/core folders missing from LAYERS in scripts/layers.mjs').toEqual([]);
-  });
-
-  it('known-violations.mjs lists only real violations (the list only shrinks)', () => {
-    const stale: string[] = [];
-    for (const s of compareCycles(findCycles(g), KNOWN_CYCLES).stale) {
-      stale.push(`KNOWN_CYCLES: no longer on an import cycle, remove: ${s.offCycle.join(', ')}`);
-    }
-    for (const file of compareKeyed(oversized(sources, MAX_LINES), KNOWN_BIG_FILES, (o) => o.file).stale) {
-      const now = sources.get(file);
-      const what = now === undefined ? 'no longer exists' : `now ${oversized(new Map([[file, now]]), 0)[0]?.lines ?? 0} lines`;
-      stale.push(`KNOWN_BIG_FILES: ${file} ${what}, remove it`);
-    }
-    const known = KNOWN_LAYER_VIOLATIONS.map(([from, to]) => edgeKey(from, to));
-    for (const key of compareKeyed(layerViolations(g), known, (v) => edgeKey(v.edge.from, v.edge.to)).stale) {
-      stale.push(`KNOWN_LAYER_VIOLATIONS: ${key} is no longer a violating import, remove it`);
-    }
-    expect(stale, 'stale entries in test/architecture/known-violations.mjs').toEqual([]);
   });
 });

@@ -5,7 +5,6 @@
 import { fileURLToPath } from 'node:url';
 import { ESLint, type Linter } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_LAYER_VIOLATIONS } from '../architecture/known-violations.mjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -201,19 +200,5 @@ describe('erlmesh/layers', () => {
       expect(errs[0]!.severity).toBe(2);
       expect(errs[0]!.message).toMatch(message);
     }
-  });
-
-  it.skipIf(KNOWN_LAYER_VIOLATIONS.length === 0)('stays quiet on an import listed in known-violations.mjs', async () => {
-    const [from, to] = KNOWN_LAYER_VIOLATIONS[0]!;
-    const fromDir = from.split('/').slice(0, -1);
-    const toParts = to.split('/');
-    let common = 0;
-    while (common < fromDir.length && fromDir[common] === toParts[common]) common++;
-    const specifier = `${'../'.repeat(fromDir.length - common) || './'}${toParts.slice(common).join('/').replace(/\.ts$/, '.js')}`;
-    const code = `import type * as M from '${specifier}';\nexport type X = typeof M;\n`;
-    expect(layerErrors(await lint(code, from))).toEqual([]);
-    // The same import from a file next to it is reported: the allowlist is per file.
-    const sibling = `${fromDir.join('/')}/__probe__.ts`;
-    expect(layerErrors(await lint(code, sibling))).toHaveLength(1);
   });
 });

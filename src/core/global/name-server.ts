@@ -63,12 +63,13 @@ export class NameServer implements Server {
     this.state = new GlobalState(host.name, () => this.current);
     host.startService({
       name: SERVER_NAME,
+      label: 'global: the name server',
       handle: (msg) => this.handle(msg),
       started: (self, restart) => {
         this.current = self;
         if (restart) this.restarted();
       },
-      gaveUp: (reason, e) => this.gaveUp(reason, e),
+      gaveUp: () => this.gaveUp(),
     });
     this.offNodes = host.monitorNodes((ev) => this.toServer(nodeEventMsg(ev)), { nodeType: 'all' });
   }
@@ -134,7 +135,8 @@ export class NameServer implements Server {
 
   // ----- the process -----------------------------------------------------------------------------
 
-  private gaveUp(reason: unknown, e: unknown): void {
+  /** The server cannot run any more (the host logged why): fail what waits for it. */
+  private gaveUp(): void {
     const s = this.state;
     s.stopped = true;
     this.offNodes?.();
@@ -144,9 +146,6 @@ export class NameServer implements Server {
     s.newCalls.clear();
     for (const b of s.barriers.values()) b.resolve('ok');
     s.barriers.clear();
-    if (!(e instanceof ErlmeshError && e.code === 'notalive')) {
-      this.host.log('error', `global: the name server exited (${String(reason)}) and could not restart: ${String(e)}`);
-    }
   }
 
   /** The old process's mailbox is lost: monitor again, and redo the exchanges with every peer. */
@@ -178,15 +177,12 @@ export class NameServer implements Server {
     this.advance();
   }
 
+  /** One message (a throw is logged by the host, and the server goes on). */
   private handle(m: unknown): void {
     if (!Array.isArray(m)) return;
-    try {
-      const msg = decode(m) ?? malformedOf(m);
-      if (msg) this.dispatch(msg);
-      this.advance();
-    } catch (e) {
-      this.host.log('error', `global: the name server failed on a message: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    }
+    const msg = decode(m) ?? malformedOf(m);
+    if (msg) this.dispatch(msg);
+    this.advance();
   }
 
   /** Move every waiting thing forward (queued requests, owed acks, barriers) until nothing changes. */

@@ -28,6 +28,11 @@ export interface ServiceSpec {
   /** The locally registered name of the server process (`global_name_server`, a pg scope). */
   readonly name: string;
   /**
+   * How the host's failure lines name the server (a message it failed on, a restart that
+   * failed), e.g. `'global: the name server'`. Default `'<name>: the server'`.
+   */
+  readonly label?: string;
+  /**
    * Called with each message the server receives (but gen_server calls, casts and system
    * messages), in order; a throw is logged, not fatal (a `self.exit(r)` ends the server).
    */
@@ -37,7 +42,10 @@ export interface ServiceSpec {
    * (`restart` false) and after each restart (`restart` true), with the new process's `self`.
    */
   readonly started: (self: Self, restart: boolean) => void;
-  /** Called when the server cannot be restarted (the node stopped, or the name is taken). */
+  /**
+   * Called when the server cannot be restarted (the node stopped, or the name is taken); the
+   * host has logged it already unless the node stopped.
+   */
   readonly gaveUp?: (reason: unknown, error: unknown) => void;
 }
 

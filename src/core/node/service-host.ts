@@ -48,7 +48,7 @@ export interface NodeServiceHost extends ServiceHost {
  * - A call is not answered (the caller times out) and logged, as OTP's global does with an
  *   unexpected call; a cast is dropped, as `spec.handle` drops a message it does not know.
  */
-function serviceCallbacks(spec: ServiceSpec, log: (level: LogLevel, text: string) => void) {
+function serviceCallbacks(spec: ServiceSpec, label: string, log: (level: LogLevel, text: string) => void) {
   return {
     init: (self: Self, restart: boolean): ['ok', undefined] => {
       spec.started(self, restart);
@@ -59,7 +59,7 @@ function serviceCallbacks(spec: ServiceSpec, log: (level: LogLevel, text: string
         spec.handle(msg, self);
       } catch (e) {
         if (e instanceof ExitSignal) throw e;
-        log('error', `${spec.name}: the server failed on a message: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        log('error', `${label} failed on a message: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       }
       return ['noreply', state];
     },
@@ -79,7 +79,8 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
   function startService(spec: ServiceSpec): ServiceHandle {
     let stopped = false;
     let pid: Pid | undefined;
-    const callbacks = serviceCallbacks(spec, (level, text) => parts.log(level, text));
+    const label = spec.label ?? `${spec.name}: the server`;
+    const callbacks = serviceCallbacks(spec, label, (level, text) => parts.log(level, text));
     const module = defineGenServer(spec.name, callbacks);
     const start = (restart: boolean): void => {
       // The body runs after this function returns (spawn queues it): registered and initialised by then.
@@ -105,10 +106,10 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
         // The node has stopped (spawn throws notalive), or the name was taken meanwhile.
         stopped = true;
         serviceNames.delete(spec.name);
-        if (spec.gaveUp) spec.gaveUp(reason, e);
-        else if (!(e instanceof ErlmeshError && e.code === 'notalive')) {
-          parts.log('error', `${spec.name}: the server exited (${String(reason)}) and could not restart: ${String(e)}`);
+        if (!(e instanceof ErlmeshError && e.code === 'notalive')) {
+          parts.log('error', `${label} exited (${String(reason)}) and could not restart: ${String(e)}`);
         }
+        spec.gaveUp?.(reason, e);
       }
     };
     start(false);

@@ -20,7 +20,6 @@
  * If the server dies it is restarted (`host.startService`) with the same view: the new process
  * monitors again what the old one monitored and discovers the visible nodes again.
  */
-import { ErlmeshError } from '../base/errors.js';
 import type { Self } from '../interfaces/self.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
@@ -56,9 +55,10 @@ export class ScopeServer {
     this.watches = new Watches(host, () => this.self);
     host.startService({
       name: regName,
+      label: `pg: the ${scope} scope server`,
       handle: (m) => this.handle(m),
       started: (self) => this.started(self),
-      gaveUp: (reason, error) => this.gaveUp(reason, error),
+      gaveUp: () => this.offNodes(),
     });
     this.offNodes = host.monitorNodes((ev) => {
       if (ev[0] === 'nodeup') this.discover(ev[1]);
@@ -73,14 +73,6 @@ export class ScopeServer {
     this.view.remonitor();
     this.watches.remonitor();
     for (const n of this.host.nodes()) this.discover(n);
-  }
-
-  /** The node has stopped (startService throws notalive), or the name was taken meanwhile. */
-  private gaveUp(reason: unknown, error: unknown): void {
-    this.offNodes();
-    if (!(error instanceof ErlmeshError && error.code === 'notalive')) {
-      this.host.log('error', `pg: the ${this.scope} scope server exited (${String(reason)}) and could not restart: ${String(error)}`);
-    }
   }
 
   // ----- local changes, made as the server -------------------------------------------------
@@ -116,15 +108,12 @@ export class ScopeServer {
 
   // ----- messages --------------------------------------------------------------------------
 
+  /** One message (a throw is logged by the host, and the server goes on). */
   private handle(raw: unknown): void {
-    try {
-      const m = decode(raw);
-      if (m) return (this.handlers[m.t] as (m: ServerMsg) => void)(m);
-      const bad = malformedOf(raw);
-      if (bad) this.host.refused(bad.node, `a malformed pg message ${bad.tag} in scope '${this.scope}'`);
-    } catch (e) {
-      this.host.log('error', `pg: the ${this.scope} scope server failed on a message: ${String(e)}`);
-    }
+    const m = decode(raw);
+    if (m) return (this.handlers[m.t] as (m: ServerMsg) => void)(m);
+    const bad = malformedOf(raw);
+    if (bad) this.host.refused(bad.node, `a malformed pg message ${bad.tag} in scope '${this.scope}'`);
   }
 
   private onDown(ref: Ref): void {

@@ -6,9 +6,7 @@
  * `demo`, names starting with `tab-`, 10 minutes, one per request): the page never holds the
  * cookie.
  */
-import { existsSync } from 'node:fs';
 import * as http from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { RELAY_PATH } from '../../core/relay-client/protocol.js';
 import { startNode } from '../start-node.js';
@@ -17,6 +15,7 @@ import { fatal, messageOf, onTerminate, packageRoot, resolveCookie } from './com
 import type { Capabilities } from '../../core/interfaces/trust.js';
 import { mintTicket } from '../tickets.js';
 import { DEMO_TICKET_PATH, isLoopbackHost, withDemoConfig, withTicketEndpoint, type DemoConfig } from './demo-config.js';
+import { demoPageRoot } from './demo-page.js';
 import { listenFailure } from './relay-command.js';
 import { staticHandler } from './static-files.js';
 
@@ -39,12 +38,6 @@ export interface DemoCommandOptions {
   cookie?: string;
 }
 
-/** The built page (dist/public/), else the sources (public/), else none. */
-function pageRoot(): string | undefined {
-  const root = packageRoot();
-  return [join(root, 'dist', 'public'), join(root, 'public')].find((d) => existsSync(d));
-}
-
 export async function runDemo(o: DemoCommandOptions): Promise<void> {
   let cookie: string;
   try {
@@ -58,12 +51,18 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
         `can get a join ticket from ${DEMO_TICKET_PATH} and join the cluster as a '${DEMO_ROLE}' tab\n`,
     );
   }
+  let page: string;
+  try {
+    page = demoPageRoot(packageRoot(), { say: (text) => process.stderr.write(`erlmesh demo: ${text}\n`) });
+  } catch (e) {
+    fatal(`erlmesh demo: ${messageOf(e)}`);
+  }
   let config: DemoConfig | undefined;
   // Tickets only once the demo node is up (the page waits on config.json's 503 first anyway).
   const ticket = (): string | undefined =>
     config && mintTicket({ cookie, role: DEMO_ROLE, prefix: DEMO_TAB_PREFIX, ttlMs: DEMO_TICKET_TTL_MS });
   const server = http.createServer(
-    withDemoConfig(() => config, withTicketEndpoint(ticket, staticHandler(pageRoot()), { loopbackOnly: isLoopbackHost(o.host) })),
+    withDemoConfig(() => config, withTicketEndpoint(ticket, staticHandler(page), { loopbackOnly: isLoopbackHost(o.host) })),
   );
   try {
     await new Promise<void>((resolve, reject) => {

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RELAY_PATH } from '../../core/relay-client/protocol.js';
 import { startNode } from '../start-node.js';
-import { startRelay } from '../relay/index.js';
+import { startRelay, type RelayLogger } from '../relay/index.js';
 import { fatal, messageOf, onTerminate, packageRoot, resolveCookie } from './common.js';
 import type { Capabilities } from '../../core/interfaces/trust.js';
 import { mintTicket } from '../tickets.js';
@@ -36,6 +36,19 @@ export interface DemoCommandOptions {
   port: number;
   host: string;
   cookie?: string;
+  /** Also log the routine: each tab joining and leaving the relay, the demo node's info lines. */
+  verbose?: boolean;
+}
+
+/**
+ * The demo's relay log: warnings and errors (a refused ticket, a slow or misbehaving tab) as
+ * the relay's JSON lines on stderr; the routine (`listening`, a `registered` and a `left` per
+ * tab) only when verbose, since every tab opened or reloaded makes one.
+ */
+export function demoRelayLogger(verbose: boolean, write: (line: string) => void = (l) => process.stderr.write(l)): RelayLogger {
+  return (line) => {
+    if (verbose || line.level !== 'info') write(`${JSON.stringify(line)}\n`);
+  };
 }
 
 export async function runDemo(o: DemoCommandOptions): Promise<void> {
@@ -76,7 +89,7 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
     fatal(listenFailure(e, o.port, o.host));
   }
   const { port } = server.address() as AddressInfo;
-  const relay = await startRelay({ server, cookie });
+  const relay = await startRelay({ server, cookie, logger: demoRelayLogger(o.verbose === true) });
   let node;
   try {
     node = await startNode({
@@ -86,7 +99,7 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
       startRelay: false,
       capabilities: DEMO_CAPABILITIES,
       logger: (e) => {
-        if (e.level !== 'info') process.stderr.write(`[${e.node}] ${e.text}\n`);
+        if (o.verbose || e.level !== 'info') process.stderr.write(`[${e.node}] ${e.text}\n`);
       },
     });
     await node.rpc.call(node.name, 'kvs', 'start', []);

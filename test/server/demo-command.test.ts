@@ -22,6 +22,8 @@ async function demoWithOneTab(extra: string[] = [], beforeStop?: (demo: ErlmeshP
   const demo = new ErlmeshProcess(['demo', '--port', String(port), '--cookie', 'c', ...extra], { HOME: home });
   await demo.waitFor(/node demo@\S+ \(kvs started\)/, 60_000);
   const base = `http://127.0.0.1:${port}`;
+  // The page names its tab after the server's host (tab-…@<host>, like demo@<host>), whatever address it is served from.
+  expect(await (await fetch(`${base}/erlmesh/config.json`)).json()).toMatchObject({ host: SHORT_HOST, mode: 'short', server: `demo@${SHORT_HOST}` });
   const tab = await startNode({
     sname: 'tab-quiet',
     ticket: () => fetch(`${base}/erlmesh/ticket`).then((r) => r.text()),

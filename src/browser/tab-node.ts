@@ -27,7 +27,7 @@ export interface TabNodeOptions extends Omit<NodeOptions, 'transport'> {
   relay?: string;
   /** The cluster cookie, for a trusted page. Or `ticket`. */
   cookie?: string;
-  /** Host part for a generated name (default: the page's host name). */
+  /** Host part for a generated name (default: the page's host name; `localhost` for an IP address in short mode). */
   host?: string;
   /** Name mode of a generated name: 'short' (default) or 'long'. */
   mode?: 'short' | 'long';
@@ -54,10 +54,25 @@ function randomSuffix(): string {
   return [...b].map((x) => x.toString(36).padStart(2, '0')).join('').slice(0, 6);
 }
 
+/**
+ * The host part of a generated name when none is given, from the page's host name: in short
+ * mode its first label (`demo.example.com` → `demo`), but `localhost` for an IP address (a
+ * page of `127.0.0.1` would otherwise be `tab-…@127`) or no name; in long mode the name itself
+ * when it can be a long name's host (a dot or an IP address), else `127.0.0.1`. A page whose
+ * cluster names its hosts otherwise passes `host` (the demo page: its server's host).
+ */
+export function defaultTabHost(pageHostname: string | undefined, mode: 'short' | 'long'): string {
+  const h = pageHostname ?? '';
+  // A long name's host has a dot or a colon (else it would be a short name).
+  if (mode === 'long') return h.includes('.') || h.includes(':') ? h : '127.0.0.1';
+  const ip = /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(':');
+  return h === '' || ip ? 'localhost' : h.split('.')[0]!;
+}
+
 function generatedName(opts: TabNodeOptions): { sname?: string; name?: string } {
   const loc = (globalThis as { location?: { hostname: string } }).location;
   const mode = opts.mode ?? 'short';
-  const host = opts.host ?? (mode === 'long' ? loc?.hostname ?? '127.0.0.1' : (loc?.hostname ?? 'localhost').split('.')[0]);
+  const host = opts.host ?? defaultTabHost(loc?.hostname, mode);
   const full = `${opts.prefix ?? 'tab'}-${randomSuffix()}@${host}`;
   return mode === 'long' ? { name: full } : { sname: full };
 }

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { webCrypto } from '../../src/core/net/proofs.js';
-import { type Node, parseTicket } from '../../src/core/index.js';
+import { type LogEntry, type Node, parseTicket } from '../../src/core/index.js';
 import { CLOSE_CODES, RELAY_PROTOCOL_VERSION, relayProofInput, type FromRelay } from '../../src/core/relay-client/protocol.js';
 import { mintTicket, startNode, startRelay, type Relay, type RelayLogLine } from '../../src/server/index.js';
 
@@ -100,6 +100,21 @@ describe('join tickets at the relay', () => {
       ['tab-1@erlmesh', 'guest'],
       ['tab-2@erlmesh', 'viewer'],
     ]);
+  });
+
+  it("two tabs of the demo's kind meeting (ticket holders, each granting the other's role everything) log nothing at warning level", async () => {
+    await start();
+    const caps = { demo: { rpc: '*', spawn: '*', shipFunctions: true, global: true, pg: true, send: '*', link: true, exit: true } };
+    const logs: LogEntry[] = [];
+    const logger = (e: LogEntry) => logs.push(e);
+    const srv = await node('demo', { cookie: COOKIE }, { capabilities: caps, logger });
+    const t1 = await node('tab-1', { ticket: guest({ role: 'demo' }) }, { capabilities: caps, logger });
+    const t2 = await node('tab-2', { ticket: guest({ role: 'demo' }) }, { capabilities: caps, logger });
+    await until(() => [srv, t1, t2].every((n) => n.nodes().length === 2), 'the mesh of three');
+    // Each global exchange after a nodeup (what a leader/untrusted notice travels with) is over.
+    for (const n of [srv, t1, t2]) expect(await n.global.sync()).toBe('ok');
+    expect(await t1.rpc.call(t2.name, 'erlang', 'node', [])).toBe(t2.name);
+    expect(logs.filter((e) => e.level !== 'info')).toEqual([]);
   });
 
   describe('refusals: the code at the node, refused + close code on the socket, a relay log line', () => {

@@ -22,9 +22,11 @@ export function nodeUp(g: Server, n: string, hidden: boolean): void {
   s.peers.add(n);
   const policy = g.host.policyOf(n);
   if (policy) {
-    // A ticket holder: never our leader; tell it so before our snapshot can reach it.
+    // A ticket holder: never our leader; tell it so before our snapshot can reach it. Only a
+    // cookie holder does: a ticket holder's word is refused by design (it may not make a node
+    // step down), and another ticket holder never leads anyway (host.role keeps it out).
     s.ticketPeers.set(n, policy.global === true);
-    g.send(n, { t: 'g_untrusted' });
+    if (g.host.role === undefined) g.send(n, { t: 'g_untrusted' });
   } else s.ticketPeers.delete(n);
   // Ask for its snapshot (again, if this is a second nodeup: the answer to an earlier request
   // may have been lost with an earlier connection).

@@ -6,17 +6,16 @@
  * `demo`, names starting with `tab-`, 10 minutes, one per request): the page never holds the
  * cookie.
  */
-import { existsSync } from 'node:fs';
 import * as http from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { RELAY_PATH } from '../../core/relay-client/protocol.js';
 import { startNode } from '../start-node.js';
-import { startRelay } from '../relay/index.js';
+import { startRelay, type RelayLogger } from '../relay/index.js';
 import { fatal, messageOf, onTerminate, packageRoot, resolveCookie } from './common.js';
 import type { Capabilities } from '../../core/interfaces/trust.js';
 import { mintTicket } from '../tickets.js';
 import { DEMO_TICKET_PATH, isLoopbackHost, withDemoConfig, withTicketEndpoint, type DemoConfig } from './demo-config.js';
+import { demoPageRoot } from './demo-page.js';
 import { listenFailure } from './relay-command.js';
 import { staticHandler } from './static-files.js';
 
@@ -37,12 +36,19 @@ export interface DemoCommandOptions {
   port: number;
   host: string;
   cookie?: string;
+  /** Also log the routine: each tab joining and leaving the relay, the demo node's info lines. */
+  verbose?: boolean;
 }
 
-/** The built page (dist/public/), else the sources (public/), else none. */
-function pageRoot(): string | undefined {
-  const root = packageRoot();
-  return [join(root, 'dist', 'public'), join(root, 'public')].find((d) => existsSync(d));
+/**
+ * The demo's relay log: warnings and errors (a refused ticket, a slow or misbehaving tab) as
+ * the relay's JSON lines on stderr; the routine (`listening`, a `registered` and a `left` per
+ * tab) only when verbose, since every tab opened or reloaded makes one.
+ */
+export function demoRelayLogger(verbose: boolean, write: (line: string) => void = (l) => process.stderr.write(l)): RelayLogger {
+  return (line) => {
+    if (verbose || line.level !== 'info') write(`${JSON.stringify(line)}\n`);
+  };
 }
 
 export async function runDemo(o: DemoCommandOptions): Promise<void> {
@@ -58,12 +64,18 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
         `can get a join ticket from ${DEMO_TICKET_PATH} and join the cluster as a '${DEMO_ROLE}' tab\n`,
     );
   }
+  let page: string;
+  try {
+    page = demoPageRoot(packageRoot(), { say: (text) => process.stderr.write(`erlmesh demo: ${text}\n`) });
+  } catch (e) {
+    fatal(`erlmesh demo: ${messageOf(e)}`);
+  }
   let config: DemoConfig | undefined;
   // Tickets only once the demo node is up (the page waits on config.json's 503 first anyway).
   const ticket = (): string | undefined =>
     config && mintTicket({ cookie, role: DEMO_ROLE, prefix: DEMO_TAB_PREFIX, ttlMs: DEMO_TICKET_TTL_MS });
   const server = http.createServer(
-    withDemoConfig(() => config, withTicketEndpoint(ticket, staticHandler(pageRoot()), { loopbackOnly: isLoopbackHost(o.host) })),
+    withDemoConfig(() => config, withTicketEndpoint(ticket, staticHandler(page), { loopbackOnly: isLoopbackHost(o.host) })),
   );
   try {
     await new Promise<void>((resolve, reject) => {
@@ -77,7 +89,7 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
     fatal(listenFailure(e, o.port, o.host));
   }
   const { port } = server.address() as AddressInfo;
-  const relay = await startRelay({ server, cookie });
+  const relay = await startRelay({ server, cookie, logger: demoRelayLogger(o.verbose === true) });
   let node;
   try {
     node = await startNode({
@@ -87,7 +99,7 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
       startRelay: false,
       capabilities: DEMO_CAPABILITIES,
       logger: (e) => {
-        if (e.level !== 'info') process.stderr.write(`[${e.node}] ${e.text}\n`);
+        if (o.verbose || e.level !== 'info') process.stderr.write(`[${e.node}] ${e.text}\n`);
       },
     });
     await node.rpc.call(node.name, 'kvs', 'start', []);

@@ -5,7 +5,7 @@
  * erlmesh relay [--port 4369] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE] [--busy-wait MS]
  * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
  *              [--ticktime SECONDS] [--eval CODE] [--noshell] [--busy-wait MS]
- * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C] [--busy-wait MS]
+ * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C] [--verbose] [--busy-wait MS]
  * erlmesh ticket --role R --prefix P [--ttl SECONDS] [--cookie C]
  * ```
  *
@@ -92,6 +92,7 @@ function program(): Command {
     .option('--port <port>', 'HTTP port; 0 picks a free one', parsePort, 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--cookie <cookie>', cookieHelp)
+    .option('--verbose', "also log the routine: each tab joining and leaving (the relay's info lines)")
     .addOption(busyWaitOption())
     .action(runDemo);
 

@@ -23,6 +23,9 @@ npm run --silent lint
 step "typecheck (tsconfig.json + tsconfig.core.json)"
 npm run --silent typecheck
 
+# shellcheck source=scripts/ensure-erlang.sh
+source scripts/ensure-erlang.sh
+
 step "tests (vitest run)"
 npx --no-install vitest run
 

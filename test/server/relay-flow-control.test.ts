@@ -87,4 +87,44 @@ describe('relay flow control', () => {
     expect(flow.canSend(to)).toBe(false);
     expect(cuts).toEqual([['to', '1001 bytes buffered > 1000']]);
   });
+
+  it('starts the slow-consumer time afresh each time a receiver goes above the mark', async () => {
+    const clock = new SimulatedClock();
+    const cuts: Array<[string, string]> = [];
+    const flow = new FlowControl(limits, clock, (s, detail) => cuts.push([s.conn.remote, detail]));
+    const from = session('from');
+    const to = session('to');
+    // Above the mark at t=0, drained at t=10.
+    to.conn.buffered = 150;
+    flow.pressure(from, to);
+    await clock.advance(10);
+    to.conn.buffered = 0;
+    to.conn.drain();
+    // Above again at t=490: the first episode's timer (due at t=500) must not cut it 10 ms later.
+    await clock.advance(480);
+    to.conn.buffered = 150;
+    flow.pressure(from, to);
+    await clock.advance(limits.slowConsumerMs - 1);
+    expect(cuts).toEqual([]);
+    await clock.advance(1);
+    expect(cuts).toEqual([['to', 'above 100 bytes buffered for 500 ms']]);
+  });
+
+  it('a receiver that drains and refills within every period is never cut', async () => {
+    const clock = new SimulatedClock();
+    const cuts: string[] = [];
+    const flow = new FlowControl(limits, clock, (s) => cuts.push(s.conn.remote));
+    const from = session('from');
+    const to = session('to');
+    for (let i = 0; i < 20; i++) {
+      to.conn.buffered = 150;
+      flow.pressure(from, to);
+      await clock.advance(limits.slowConsumerMs - 100);
+      to.conn.buffered = 0;
+      to.conn.drain();
+      await clock.advance(50);
+    }
+    expect(cuts).toEqual([]);
+    expect(from.pausedBy).toBe(0);
+  });
 });

@@ -36,6 +36,7 @@ import { Cookies } from './cookies.js';
 import { listNodes, startGuard, startNetKernel, waitForAttempts } from './wiring.js';
 import { createServiceHost, type NodeServiceHost } from './service-host.js';
 import { attachDefaultOutput, startUserIo } from './user-io.js';
+import { PendingNodeDowns } from './pending-node-downs.js';
 
 export type { NodeOptions, LogEntry, LogLevel } from './options.js';
 
@@ -79,6 +80,7 @@ export class Node implements NodeApi {
   private allowList: Set<string> | undefined;
   private readonly user: Pid;
   private stopped = false;
+  private readonly nodeDowns = new PendingNodeDowns((n) => this.runtime.nodeDown(n));
   private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
 
   /** @internal use startNode (node/start-node.ts) */
@@ -122,7 +124,7 @@ export class Node implements NodeApi {
       cookieFor: (peer) => this.getCookie(peer),
       isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
       onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
-      onNodeDown: (node) => queueMicrotask(() => this.runtime.nodeDown(node)),
+      onNodeDown: (node) => this.nodeDowns.schedule(node),
       onChange: (c) => this.nodeEvents.emit(this.capabilityGuard.nodeChange(c)),
       log: (level, text) => this.log(level, text),
     });
@@ -377,7 +379,7 @@ export class Node implements NodeApi {
 
   private sendRemote(node: string, s: SignalFrame): void {
     if (this.net && !this.stopped) this.net.send(node, s);
-    else queueMicrotask(() => this.runtime.nodeDown(node));
+    else this.nodeDowns.schedule(node);
   }
 
   /** The `self` of local process `proc`. @internal */
@@ -391,6 +393,7 @@ export class Node implements NodeApi {
    * @internal
    */
   _remoteSignal(s: SignalFrame, peer: string, role: string | undefined): void {
+    this.nodeDowns.flush(peer);
     if (role === undefined || this.capabilityGuard.admit(s, peer, role)) this.runtime.deliver(s);
   }
 }

@@ -40,9 +40,13 @@ export interface NodeOptions {
   hidden?: boolean;
   /** Take part in the transitive full mesh (default true). */
   connectAll?: boolean;
-  /** Interval between ticks; a silent peer is dropped after 4–5 of them. Default 15 000 (net_ticktime 60 s). */
+  /**
+   * Interval between ticks; a silent peer is dropped after 4–5 of them. Default 15 000
+   * (net_ticktime 60 s). At least {@link MIN_TICK_MS} (net_ticktime 1 s, Erlang's smallest):
+   * less throws `badarg`.
+   */
   tickMs?: number;
-  /** Bound on a connection setup (handshake). Default 7 000. */
+  /** Bound on a connection setup (handshake), in ms, at least 1. Default 7 000. */
   setupTimeoutMs?: number;
   clock?: Clock;
   crypto?: DistCrypto;
@@ -68,6 +72,23 @@ export interface NodeOptions {
    * await startNode({ ...opts, capabilities: { guest: { rpc: { kvs: ['lookup'] }, send: ['kvs'], maxMessagesPerSecond: 200 } } });
    */
   capabilities?: Capabilities;
+}
+
+/** The smallest tick interval: a quarter of net_ticktime 1 s, the smallest Erlang accepts. */
+export const MIN_TICK_MS = 250;
+
+/**
+ * Refuse timings no network can keep: a tick interval of 0 (or 1e-6) would take every peer
+ * for dead at once and flap nodeup/nodedown for ever.
+ */
+export function checkTimings(opts: Pick<NodeOptions, 'tickMs' | 'setupTimeoutMs'>): void {
+  const { tickMs, setupTimeoutMs } = opts;
+  if (tickMs !== undefined && !(typeof tickMs === 'number' && Number.isFinite(tickMs) && tickMs >= MIN_TICK_MS)) {
+    throw badarg(`tickMs must be a number of milliseconds, at least ${MIN_TICK_MS} (net_ticktime 1 s); got ${String(tickMs)}`);
+  }
+  if (setupTimeoutMs !== undefined && !(typeof setupTimeoutMs === 'number' && Number.isFinite(setupTimeoutMs) && setupTimeoutMs >= 1)) {
+    throw badarg(`setupTimeoutMs must be a positive number of milliseconds; got ${String(setupTimeoutMs)}`);
+  }
 }
 
 /** The full node name the options ask for (`nonode@nohost` for none); `badarg` or `name_mode_mismatch` when they are wrong. */

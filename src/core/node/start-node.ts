@@ -21,7 +21,7 @@ import { distDemo } from '../book/dist-demo.js';
 import { kvs } from '../book/kvs.js';
 import { kvsServer } from '../book/kvs-server.js';
 import { Node, type NodeComposition } from './node.js';
-import { resolveName, type NodeOptions } from './options.js';
+import { checkTimings, resolveName, type NodeOptions } from './options.js';
 
 /** The kernel's modules: what every node needs to be called and spawned into. */
 export const kernelModules: readonly ErlModule[] = [erlang, math, io, erpcWorker, code];
@@ -50,6 +50,7 @@ export const defaultComposition: NodeComposition = {
 export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   const name = resolveName(opts);
   if (opts.capabilities !== undefined) checkCapabilities(opts.capabilities);
+  checkTimings(opts);
   if (name === NOT_ALIVE_NAME) return new Node(opts, name, 0, undefined, defaultComposition);
   if (!opts.transport) throw new ErlmeshError('badarg', 'a named node needs a transport (use erlmesh/server or erlmesh/browser, or pass one)');
   if (opts.ticket !== undefined && opts.cookie !== undefined) throw badarg('give either a cookie or a ticket, not both');

@@ -222,7 +222,11 @@ export class Mailbox<K extends Clock = Clock> {
    * Resolves `TIMEOUT` when the time passes first.
    */
   receive(match?: Matcher, timeoutMs?: number): Promise<unknown> {
-    if (timeoutMs !== undefined && !(timeoutMs >= 0)) {
+    if (match !== undefined && typeof match !== 'function') {
+      const hint = typeof match === 'number' ? ` (any message within ${match} ms is receive(undefined, ${match}))` : '';
+      return Promise.reject(badarg(`receive: the pattern must be a function (msg) => boolean, got ${typeof match === 'string' ? JSON.stringify(match) : typeof match}${hint}`));
+    }
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
       return Promise.reject(badarg(`receive timeout must be a number >= 0, got ${String(timeoutMs)}`));
     }
     if (this.waitResolve !== undefined) return Promise.reject(badarg('a receive is already waiting in this process'));

@@ -34,7 +34,7 @@ function numberOver(min: number, message: string, orEqual = false): (value: stri
   };
 }
 
-const parseTicktime = numberOver(0, 'net_ticktime must be a positive number of seconds');
+const parseTicktime = numberOver(1, 'net_ticktime must be a number of seconds, at least 1 (as in Erlang)', true);
 const parseSeconds = numberOver(0, 'a lifetime must be a number of seconds > 0');
 const parseBusyWait = numberOver(0, 'busy wait must be a number of milliseconds >= 0', true);
 

@@ -42,12 +42,16 @@ export class FlowControl {
       to.highSince = this.clock.now();
       to.conn.onDrain(() => this.drained(to));
       // A receiver that never drains must not hold its senders forever.
+      // Each episode above the mark has its own timer, cleared when it drains: a timer left
+      // from an earlier episode would cut a receiver that has only just gone above again.
       const timer = this.clock.setTimeout(() => {
+        to.slowTimer = undefined;
         if (to.state === 'gone' || to.highSince === undefined) return;
         if (to.conn.bufferedAmount <= this.limits.highWaterBytes) return this.drained(to);
         this.cut(to, `above ${this.limits.highWaterBytes} bytes buffered for ${this.clock.now() - to.highSince} ms`);
       }, this.limits.slowConsumerMs);
       (timer as { unref?: () => void } | undefined)?.unref?.();
+      to.slowTimer = timer;
     }
     if (from === to || from.state === 'gone') return;
     to.blocking ??= new Set();
@@ -65,6 +69,10 @@ export class FlowControl {
       return;
     }
     to.highSince = undefined;
+    if (to.slowTimer !== undefined) {
+      this.clock.clearTimeout(to.slowTimer);
+      to.slowTimer = undefined;
+    }
     const senders = to.blocking;
     to.blocking = undefined;
     for (const from of senders ?? []) {

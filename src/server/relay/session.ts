@@ -45,6 +45,8 @@ export interface Session {
   pausedBy?: number;
   /** When this session went above the high-water mark (for the slow-consumer cut). */
   highSince?: number;
+  /** The slow-consumer timer of the current above-the-mark episode (cleared when it drains). */
+  slowTimer?: unknown;
 }
 
 /** A channel the relay routes between two registered sessions (not core's `Channel`). */

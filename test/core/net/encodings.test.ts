@@ -223,12 +223,15 @@ describe('batching', () => {
     expect((got[N] as unknown[])[4]).toBe('done');
   });
 
-  it('ticks still flow on idle fast-1 connections and count as traffic', async ({ cluster: c }) => {
-    const a = await c.node('a', { tickMs: 30 });
-    const b = await c.node('b', { tickMs: 30 });
-    expect(await a.ping(b.name)).toBe('pong');
+  it('ticks still flow on idle fast-1 connections and count as traffic', async ({ simCluster: c, clock }) => {
+    const a = await c.node('a', { tickMs: 250 });
+    const b = await c.node('b', { tickMs: 250 });
+    const pong = a.ping(b.name);
+    await clock.flush();
+    expect(await pong).toBe('pong');
     const tap = tapAll(c);
-    await new Promise((res) => setTimeout(res, 400));
+    // 8 tick periods: without the ticks counting as traffic, each side would drop the other.
+    for (let i = 0; i < 8; i++) await clock.advance(250);
     tap.stop();
     const ticks = framesOf(tap.seen).filter((f) => f.t === 'tick');
     expect(ticks.length).toBeGreaterThanOrEqual(4);

@@ -265,27 +265,7 @@ describe('erlmesh node', () => {
     expect(sh.out() + sh.err()).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('starts a detached relay daemon when none answers, which outlives the node', async () => {
-    newHome();
-    const port = await freePort();
-    daemonPorts.push(port);
-    const url = `ws://127.0.0.1:${port}`;
-    const gandalf = cli(['node', '--sname', 'gandalf', '--cookie', 'c', '--relay', url, '--noshell', '--eval', "io.format('ready~n')"]);
-    const m = await gandalf.waitFor(/started a relay at \S+ \(pid (\d+), log ([^)]+)\)/, 'stderr');
-    const pid = Number(m[1]);
-    daemonPids.push(pid);
-    await gandalf.waitFor(/ready/);
-    expect(m[2]).toBe(join(tmp, `erlmesh-relay-${port}.log`));
-    expect(existsSync(m[2]!)).toBe(true);
-
-    gandalf.child.kill('SIGTERM');
-    expect(await gandalf.exitCode()).toBe(0);
-    expect(alive(pid)).toBe(true);
-    // The next node finds the daemon there and starts none.
-    const bilbo = await readyNode('bilbo', url);
-    expect(bilbo.err()).not.toContain('started a relay');
-    expect(readFileSync(m[2]!, 'utf8')).toContain(`erlmesh relay listening on ws://127.0.0.1:${port}/erlmesh`);
-  });
+  // The relay daemon (started at the default URL only): test/server/relay-default.test.ts.
 });
 
 describe('erlmesh demo', () => {

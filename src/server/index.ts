@@ -3,7 +3,8 @@
  * links, the relay itself, and the Node-only built-in modules.
  */
 export * from './relay/index.js';
-export { startNode, shortHostname, relayUrl, DEFAULT_RELAY } from './start-node.js';
+export { startNode, shortHostname, relayUrl, DEFAULT_RELAY, defaultRelayUrl } from './start-node.js';
+export { probeRelay, type RelayProbe } from './relay-probe.js';
 export type { ServerNodeOptions } from './start-node.js';
 export { startDirectLinks, DIRECT_PATH } from './transports/direct-links.js';
 export type { DirectLinksOptions } from './transports/direct-links.js';

@@ -1,7 +1,9 @@
 /**
  * `startNode` for server-nodes (Node.js): the core node plus platform defaults — the host
- * name, the cookie from `~/.erlang.cookie`, the relay at ws://127.0.0.1:4369 (started here
- * when none answers, as a node starts epmd), and direct links to other server-nodes.
+ * name, the cookie from `~/.erlang.cookie`, the relay at ws://127.0.0.1:4367 (started here
+ * when nothing listens there, as a node starts epmd), and direct links to other server-nodes.
+ * When the relay cannot be reached, the error says who holds its port (epmd, something else,
+ * nobody): see relay-probe.ts.
  */
 import { hostname } from 'node:os';
 import { startNode as startCoreNode } from '../core/node/start-node.js';
@@ -13,13 +15,23 @@ import { RELAY_PATH } from '../core/relay-client/protocol.js';
 import { readOrCreateCookie } from './cookie.js';
 import { startDirectLinks } from './transports/direct-links.js';
 import { NodeWebSocket } from './transports/ws-channel.js';
-import { startRelay, type Relay } from './relay/index.js';
+import { defaultRelayPort, startRelay, type Relay } from './relay/index.js';
+import { probeRelay, relayProbeError } from './relay-probe.js';
 import { loadServerModules } from './modules.js';
 
-export const DEFAULT_RELAY = 'ws://127.0.0.1:4369';
+/** The default relay URL (port 4367: epmd keeps 4369; $ERLMESH_RELAY_PORT overrides it, see defaultRelayUrl). */
+export const DEFAULT_RELAY = 'ws://127.0.0.1:4367';
+
+/** ws://127.0.0.1:<port>, the port being $ERLMESH_RELAY_PORT when set, else 4367. */
+export function defaultRelayUrl(): string {
+  return `ws://127.0.0.1:${defaultRelayPort()}`;
+}
 
 export interface ServerNodeOptions extends NodeOptions {
-  /** The relay URL (default ws://127.0.0.1:4369); the /erlmesh path is added when missing. */
+  /**
+   * The relay URL (default ws://127.0.0.1:4367, or the port in $ERLMESH_RELAY_PORT); the
+   * /erlmesh path is added when missing.
+   */
   relay?: string;
   /** Start a relay here when none answers at a loopback `relay` URL (default true). */
   startRelay?: boolean;
@@ -51,7 +63,7 @@ function isLoopback(url: string): boolean {
  *
  * @example
  * import { startNode } from 'erlmesh/server';
- * const node = await startNode({ sname: 'gandalf' });        // gandalf@myhost, relay on :4369
+ * const node = await startNode({ sname: 'gandalf' });        // gandalf@myhost, relay on :4367
  * await node.rpc.call('bilbo@myhost', 'kvs', 'lookup', ['weather']);
  */
 export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { relay?: Relay }> {
@@ -66,7 +78,7 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
   // A ticket holder has no cookie (and starts no relay: a relay needs the cookie).
   const cookie = opts.ticket !== undefined ? undefined : (opts.cookie ?? readOrCreateCookie(opts.cookieFile, (t) => log('warning', t)));
   const auth = cookie !== undefined ? { cookie } : { ticket: opts.ticket };
-  const url = relayUrl(opts.relay ?? DEFAULT_RELAY);
+  const url = relayUrl(opts.relay ?? defaultRelayUrl());
   const host = opts.host ?? (opts.sname !== undefined ? shortHostname() : undefined);
   const direct =
     // Ticket holders connect over the relay only: it attests their name (see handshake.ts).
@@ -89,13 +101,18 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
     node = await startCoreNode({ ...opts, ...auth, host, transport: transportFor() });
   } catch (e) {
     const unreachable = e instanceof ErlmeshError && e.code === 'relay_unreachable';
-    if (!unreachable || opts.startRelay === false || !isLoopback(url) || cookie === undefined) {
+    try {
+      if (!unreachable) throw e;
+      // Who is there? Nobody: start a relay (when allowed); epmd or another program: say so.
+      const found = await probeRelay(url);
+      if (found.kind !== 'none' || opts.startRelay === false || !isLoopback(url) || cookie === undefined) throw relayProbeError(url, found, e);
+      relay = await startLocalRelay(url, cookie);
+      node = await startCoreNode({ ...opts, ...auth, host, transport: transportFor() });
+    } catch (e2) {
+      await relay?.close();
       await direct?.close();
-      throw e;
+      throw e2;
     }
-    const u = new URL(url);
-    relay = await startRelay({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80), cookie, logger: false });
-    node = await startCoreNode({ ...opts, ...auth, host, transport: transportFor() });
   }
   loadServerModules(node);
   if (relay) {
@@ -107,4 +124,24 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
     };
   }
   return Object.assign(node, { relay });
+}
+
+/**
+ * Start a relay for the loopback `url` in this process; undefined when another relay took the
+ * port meanwhile (another node starting at the same time: use that one). When something else
+ * took it, the error names it.
+ */
+async function startLocalRelay(url: string, cookie: string): Promise<Relay | undefined> {
+  const { hostname, port } = new URL(url);
+  const p = Number(port || 80);
+  try {
+    return await startRelay({ host: hostname.replace(/^\[|\]$/g, ''), port: p, cookie, logger: false });
+  } catch (e) {
+    if ((e as { code?: unknown })?.code !== 'EADDRINUSE') throw e;
+    const found = await probeRelay(url);
+    if (found.kind === 'relay') return undefined;
+    throw found.kind === 'none'
+      ? new ErlmeshError('relay_port_in_use', `cannot start a relay at ${url}: port ${p} is already in use`, { url })
+      : relayProbeError(url, found, e);
+  }
 }

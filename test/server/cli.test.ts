@@ -5,7 +5,7 @@
  * kills whatever a test started, including a detached relay daemon.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,15 +151,6 @@ function relayProcesses(port: number): number[] {
   return pids;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('erlmesh relay', () => {
@@ -265,27 +256,7 @@ describe('erlmesh node', () => {
     expect(sh.out() + sh.err()).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('starts a detached relay daemon when none answers, which outlives the node', async () => {
-    newHome();
-    const port = await freePort();
-    daemonPorts.push(port);
-    const url = `ws://127.0.0.1:${port}`;
-    const gandalf = cli(['node', '--sname', 'gandalf', '--cookie', 'c', '--relay', url, '--noshell', '--eval', "io.format('ready~n')"]);
-    const m = await gandalf.waitFor(/started a relay at \S+ \(pid (\d+), log ([^)]+)\)/, 'stderr');
-    const pid = Number(m[1]);
-    daemonPids.push(pid);
-    await gandalf.waitFor(/ready/);
-    expect(m[2]).toBe(join(tmp, `erlmesh-relay-${port}.log`));
-    expect(existsSync(m[2]!)).toBe(true);
-
-    gandalf.child.kill('SIGTERM');
-    expect(await gandalf.exitCode()).toBe(0);
-    expect(alive(pid)).toBe(true);
-    // The next node finds the daemon there and starts none.
-    const bilbo = await readyNode('bilbo', url);
-    expect(bilbo.err()).not.toContain('started a relay');
-    expect(readFileSync(m[2]!, 'utf8')).toContain(`erlmesh relay listening on ws://127.0.0.1:${port}/erlmesh`);
-  });
+  // The relay daemon (started at the default URL only): test/server/relay-default.test.ts.
 });
 
 describe('erlmesh demo', () => {

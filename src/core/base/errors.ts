@@ -17,6 +17,8 @@ export type ErlmeshErrorCode =
   | 'incompatible_version'
   | 'frame_too_large'
   | 'relay_unreachable'
+  // something that is not an erlmesh relay (epmd, say) holds the relay's port
+  | 'relay_port_in_use'
   | 'nodedown'
   | 'timeout'
   | 'badrpc'

@@ -118,6 +118,40 @@ export const CLOSE_CODES = {
   relay_shutdown: 4503,
 } as const;
 
+/** What a close code means, for messages: standard WebSocket codes and the relay's own. */
+const CLOSE_MEANINGS: Record<number, string> = {
+  1000: 'closed normally',
+  1001: 'the relay went away',
+  1002: 'a broken WebSocket frame',
+  1006: 'the connection closed abnormally — nothing answered, or it is not an erlmesh relay',
+  1007: 'text that is not UTF-8',
+  1008: 'kicked by the relay',
+  1009: 'a message far over the size limit',
+  1011: 'an internal error of the relay',
+  1015: 'the TLS handshake failed',
+  4400: 'protocol error',
+  4401: 'bad cookie or forged ticket',
+  4403: 'not allowed',
+  4408: 'did not register in time',
+  4409: 'the name is taken',
+  4413: 'a message over the size limit',
+  4420: 'over the message-rate limit',
+  4426: 'incompatible protocol version',
+  4429: 'a slow consumer',
+  4440: 'the ticket expired',
+  4503: 'the relay shut down',
+};
+
+/**
+ * A close code and reason as text that says what happened, e.g.
+ * `1006: the connection closed abnormally — nothing answered, or it is not an erlmesh relay`.
+ */
+export function describeClose(code: number, reason = ''): string {
+  const meaning = CLOSE_MEANINGS[code];
+  const parts = [meaning, reason && reason !== meaning ? `(${reason})` : ''].filter(Boolean);
+  return parts.length ? `${code}: ${parts.join(' ')}` : String(code);
+}
+
 /** Type byte of a binary data message. */
 export const BIN_DATA = 0x01;
 /** Bytes before the payload in a binary data message. */

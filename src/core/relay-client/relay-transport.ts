@@ -33,6 +33,7 @@ import {
   BIN_HEADER_BYTES,
   RELAY_PROTOCOL_VERSION,
   binDataChannel,
+  describeClose,
   relayProofInput,
   type FromRelay,
   type PeerEntry,
@@ -223,7 +224,7 @@ export class RelayTransport implements Transport {
         this.clock.clearTimeout(timer);
         resolveClosed();
         if (!admitted) {
-          reject(refusal ?? new ErlmeshError('relay_unreachable', `cannot reach the relay at ${this.opts.url} (${ev.code} ${ev.reason})`));
+          reject(refusal ?? new ErlmeshError('relay_unreachable', `cannot reach the relay at ${this.opts.url} (${describeClose(ev.code, ev.reason)})`));
           return;
         }
         this.onSessionLost(session, ev.code, ev.reason);
@@ -245,7 +246,7 @@ export class RelayTransport implements Transport {
     // Relayed peers are gone with the socket; direct ones may still be reachable.
     this.peers.clear();
     if (this.closed) return;
-    this.opts.log?.('warning', `** Lost the relay at ${this.opts.url} (${code} ${reason}); reconnecting **`);
+    this.opts.log?.('warning', `** Lost the relay at ${this.opts.url} (${describeClose(code, reason)}); reconnecting **`);
     this.scheduleReconnect();
   }
 

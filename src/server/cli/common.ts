@@ -1,9 +1,6 @@
 /**
  * Pieces shared by the CLI commands: the cookie, fatal errors, and signal-driven shutdown.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { readOrCreateCookie } from '../cookie.js';
 
@@ -60,14 +57,4 @@ export function parsePort(value: string): number {
   return n;
 }
 
-/** The package's root directory (holds package.json and bin/), from src/ or from dist/src/. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'erlmesh') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the erlmesh package root');
-    dir = up;
-  }
-}
+export { packageRoot } from '../package-info.js';

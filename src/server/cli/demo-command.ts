@@ -86,7 +86,7 @@ export async function runDemo(o: DemoCommandOptions): Promise<void> {
       });
     });
   } catch (e) {
-    fatal(listenFailure(e, o.port, o.host));
+    fatal(await listenFailure(e, o.port, o.host));
   }
   const { port } = server.address() as AddressInfo;
   const relay = await startRelay({ server, cookie, logger: demoRelayLogger(o.verbose === true) });

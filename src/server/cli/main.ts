@@ -2,7 +2,9 @@
  * The `erlmesh` command line (bin/erlmesh.js runs this module):
  *
  * ```
- * erlmesh relay [--port 4369] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE] [--busy-wait MS]
+ * erlmesh relay [--port 4367] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE] [--busy-wait MS]
+ * erlmesh relay --stop [--port 4367] [--host 127.0.0.1] [--cookie C]
+ * erlmesh names [--relay URL] [--cookie C]
  * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
  *              [--ticktime SECONDS] [--eval CODE] [--noshell] [--busy-wait MS]
  * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C] [--verbose] [--busy-wait MS]
@@ -10,13 +12,14 @@
  * ```
  *
  * The cookie is `--cookie`, else $ERLMESH_COOKIE, else ~/.erlang.cookie (created when missing).
+ * The relay's default port is 4367 (epmd keeps 4369), or $ERLMESH_RELAY_PORT when set.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BUSY_WAIT_MS, setBusyWait } from '../busy-wait.js';
-import { DEFAULT_RELAY } from '../start-node.js';
 import { messageOf, packageRoot, parsePort } from './common.js';
+import { runNames } from './admin-command.js';
 import { runDemo } from './demo-command.js';
 import { runNode } from './node-command.js';
 import { runRelay } from './relay-command.js';
@@ -60,8 +63,9 @@ function program(): Command {
 
   cli
     .command('relay')
-    .description('run a relay (the epmd of erlmesh) in the foreground')
-    .option('--port <port>', 'TCP port; 0 picks a free one', parsePort, 4369)
+    .description('run a relay (the epmd of erlmesh) in the foreground; with --stop, stop the one running')
+    .option('--port <port>', 'TCP port; 0 picks a free one (default: $ERLMESH_RELAY_PORT, else 4367)', parsePort)
+    .option('--stop', 'stop the relay running at --host:--port (as `epmd -kill`; proves the cookie, loopback only)')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--cookie <cookie>', cookieHelp)
     .option('--cert <file>', 'TLS certificate (PEM): serve wss://')
@@ -75,7 +79,7 @@ function program(): Command {
     .option('--sname <name>', 'short name: <name>@<short host name>')
     .option('--name <name>', 'long name: <name>@<fully qualified host>')
     .option('--cookie <cookie>', cookieHelp)
-    .option('--relay <url>', 'the relay', DEFAULT_RELAY)
+    .option('--relay <url>', 'the relay (default ws://127.0.0.1:4367, or $ERLMESH_RELAY_PORT; a daemon is started there when nothing listens)')
     .option('--ticket <ticket>', 'join with a join ticket instead of the cookie (an untrusted node; see `erlmesh ticket`)')
     .option('--hidden', 'a hidden node (not in the nodes() of others)')
     .option('--no-connect-all', 'do not join the full mesh (connect_all false)')
@@ -85,6 +89,13 @@ function program(): Command {
     .option('--noshell', 'no shell: run until SIGINT/SIGTERM or halt()')
     .addOption(busyWaitOption())
     .action(runNode);
+
+  cli
+    .command('names')
+    .description('list the nodes registered at the relay (as `epmd -names`; proves the cookie, loopback only)')
+    .option('--relay <url>', 'the relay (default ws://127.0.0.1:4367, or $ERLMESH_RELAY_PORT)')
+    .option('--cookie <cookie>', cookieHelp)
+    .action(runNames);
 
   cli
     .command('demo')

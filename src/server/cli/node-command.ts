@@ -1,14 +1,15 @@
 /**
  * `erlmesh node`: a server-node with a shell (erl), or with `--noshell` a node that runs
- * until SIGINT/SIGTERM or `halt()`. When no relay answers at a loopback URL, a relay daemon is
- * started (detached, as erl starts epmd) and the node tries once more.
+ * until SIGINT/SIGTERM or `halt()`. When nothing listens at the default relay URL (no
+ * `--relay`), a relay daemon is started (detached, as erl starts epmd) and the node tries once
+ * more; an explicit `--relay` that does not answer is an error naming the URL and the cause.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErlmeshError } from '../../core/base/errors.js';
 import type { LogEntry, Node } from '../../core/node/node.js';
 import { loadServerModules } from '../modules.js';
-import { DEFAULT_RELAY, relayUrl, shortHostname, startNode, type ServerNodeOptions } from '../start-node.js';
+import { defaultRelayUrl, relayUrl, shortHostname, startNode, type ServerNodeOptions } from '../start-node.js';
 import { evaluate, ShellBindings } from './bindings.js';
 import { exitAfter, fatal, messageOf, normalizeRelayUrl, packageRoot, resolveCookie } from './common.js';
 import { formatException } from './exceptions.js';
@@ -41,7 +42,7 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
   let url: string;
   let cookie: string | undefined;
   try {
-    url = relayUrl(normalizeRelayUrl(o.relay ?? DEFAULT_RELAY));
+    url = relayUrl(normalizeRelayUrl(o.relay ?? defaultRelayUrl()));
     if (o.ticket !== undefined && o.cookie !== undefined) throw new Error('give either --cookie or --ticket, not both');
     if (named && o.ticket === undefined) cookie = resolveCookie(o.cookie);
   } catch (e) {
@@ -67,7 +68,9 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
   try {
     node = await startNode(opts);
   } catch (e) {
-    if (!(e instanceof ErlmeshError && e.code === 'relay_unreachable' && isLoopbackUrl(url) && cookie !== undefined)) {
+    // A daemon only for the default URL, and only when nothing listens there (not epmd's port).
+    const nobody = e instanceof ErlmeshError && e.code === 'relay_unreachable' && (e.details as { holder?: string })?.holder === 'none';
+    if (!(nobody && o.relay === undefined && isLoopbackUrl(url) && cookie !== undefined)) {
       fatal(startFailure(e, fullName, url));
     }
     try {
@@ -75,6 +78,7 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
       con.err(`erlmesh: started a relay at ${url} (pid ${daemon.pid}, log ${daemon.log})\n`);
       node = await startNode(opts);
     } catch (e2) {
+      // (startRelayDaemon's errors say what happened, with the end of the daemon's log.)
       fatal(startFailure(e2, fullName, url));
     }
   }
@@ -130,6 +134,8 @@ function startFailure(e: unknown, name: string, url: string): string {
       return `erlmesh: the relay at ${url} refused ${name}: bad cookie (this node's cookie differs from the relay's; see --cookie, $ERLMESH_COOKIE and ~/.erlang.cookie)`;
     case 'relay_unreachable':
       return `erlmesh: ${messageOf(e)} (is a relay running there? \`erlmesh relay\` starts one)`;
+    case 'relay_port_in_use':
+      return `erlmesh: ${messageOf(e)}`;
     case 'ticket_expired':
     case 'ticket_forged':
     case 'ticket_malformed':

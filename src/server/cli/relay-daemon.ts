@@ -1,15 +1,15 @@
 /**
- * The relay daemon: when `erlmesh node` finds no relay at a loopback URL it starts
- * `erlmesh relay` detached, the way `erl -sname` starts epmd. The daemon outlives the node
- * (other nodes on this host use it too); its output goes to a log file under the temporary
- * directory, and it gets the cookie through the environment (never on its command line, where
- * `ps` would show it).
+ * The relay daemon: when `erlmesh node` finds nothing listening at the default relay URL it
+ * starts `erlmesh relay` detached, the way `erl -sname` starts epmd. The daemon outlives the
+ * node (other nodes on this host use it too) until `erlmesh relay --stop`; its output goes to
+ * a log file under the temporary directory, and it gets the cookie through the environment
+ * (never on its command line, where `ps` would show it).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { probeRelay } from '../relay-probe.js';
 import { COOKIE_ENV, packageRoot } from './common.js';
 
 export interface RelayDaemon {
@@ -32,7 +32,8 @@ export function daemonLogPath(port: number): string {
 
 /**
  * Start `erlmesh relay` for the loopback `url`, detached, and wait (up to `timeoutMs`) until
- * it accepts connections. Rejects when it exits first (with the end of its log) or stays silent.
+ * an erlmesh relay answers there (its identity, not just an open port). Rejects when it exits
+ * first (with the end of its log) or stays silent.
  */
 export async function startRelayDaemon(url: string, cookie: string, timeoutMs = 5_000): Promise<RelayDaemon> {
   const u = new URL(url);
@@ -57,7 +58,7 @@ export async function startRelayDaemon(url: string, cookie: string, timeoutMs = 
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await answers(host, port)) return { pid: pid ?? 0, log };
+    if ((await probeRelay(url, 1_000)).kind === 'relay') return { pid: pid ?? 0, log };
     // Another node may have started a relay on this port at the same time; ours then exits,
     // but theirs answers, hence the probe comes first.
     if (exited !== undefined || Date.now() > deadline) {
@@ -66,20 +67,6 @@ export async function startRelayDaemon(url: string, cookie: string, timeoutMs = 
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** True when something accepts TCP connections at host:port. */
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(1_000, () => done(false));
-  });
 }
 
 function tail(path: string): string {

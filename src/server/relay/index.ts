@@ -3,6 +3,8 @@
  */
 export { startRelay, type Relay, type RelayStats } from './relay.js';
 export type { RelayOptions, RelayLogLine, RelayLogger } from './options.js';
+export { DEFAULT_RELAY_PORT, RELAY_PORT_ENV, defaultRelayPort } from './options.js';
+export { RELAY_INFO_PATH, type RelayInfo } from './http-api.js';
 export { KICK_CODE, PROTOCOL_ERROR } from './router.js';
 export { nextCreation, relayProof } from './admission.js';
 export {

@@ -25,7 +25,10 @@ export interface RelayLogLine {
 export type RelayLogger = (line: RelayLogLine) => void;
 
 export interface RelayOptions {
-  /** TCP port; default 4369 (epmd's). 0 picks an ephemeral port. Ignored with `server`. */
+  /**
+   * TCP port; default DEFAULT_RELAY_PORT (4367), or $ERLMESH_RELAY_PORT when set. 0 picks an
+   * ephemeral port. Ignored with `server`.
+   */
   port?: number;
   /** Interface to bind; default '127.0.0.1'. Ignored with `server`. */
   host?: string;
@@ -72,6 +75,11 @@ export interface RelayOptions {
   ticketMessagesPerSecond?: number | false;
   /** Log sink; default: one JSON line per event on stderr. `false`: silent. */
   logger?: RelayLogger | false;
+  /**
+   * Called when a loopback admin request proving the cookie asks the relay to stop (what
+   * `erlmesh relay --stop` sends; see http-api.ts); default: `relay.close()`.
+   */
+  onStop?: () => void | Promise<void>;
 }
 
 export interface ResolvedOptions {
@@ -91,8 +99,28 @@ export interface ResolvedOptions {
   ticketRateLimit: RateLimit | undefined;
 }
 
+/**
+ * The relay's default port. Not epmd's 4369: epmd holds that port wherever Erlang, RabbitMQ or
+ * CouchDB runs, and erlmesh must run beside them. 4367 is unassigned in the IANA Service Name
+ * and Transport Protocol Port Number Registry (4368 is wxbrief, 4369 epmd) and no common
+ * development server uses it.
+ */
+export const DEFAULT_RELAY_PORT = 4367;
+
+/** Environment variable that overrides DEFAULT_RELAY_PORT (for the CLI, `startNode` and `startRelay`). */
+export const RELAY_PORT_ENV = 'ERLMESH_RELAY_PORT';
+
+/** $ERLMESH_RELAY_PORT when set, else DEFAULT_RELAY_PORT; throws 'badarg' for a value that is not a port. */
+export function defaultRelayPort(): number {
+  const v = typeof process === 'undefined' ? undefined : process.env[RELAY_PORT_ENV];
+  if (v === undefined || v.trim() === '') return DEFAULT_RELAY_PORT;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw badarg(`$${RELAY_PORT_ENV} must be a TCP port (1..65535)`, v);
+  return n;
+}
+
 export const DEFAULTS = {
-  port: 4369,
+  port: DEFAULT_RELAY_PORT,
   host: '127.0.0.1',
   maxFrameBytes: 8 * 1024 * 1024,
   maxPreAuthBytes: 64 * 1024,
@@ -108,7 +136,7 @@ export const DEFAULTS = {
 const KNOWN = new Set([
   'port', 'host', 'cookie', 'tls', 'server', 'maxFrameBytes', 'maxPreAuthBytes',
   'maxBufferedBytes', 'highWaterBytes', 'slowConsumerMs', 'pingIntervalMs', 'authTimeoutMs', 'logger',
-  'maxMessagesPerSecond', 'burstMessages', 'ticketMessagesPerSecond',
+  'maxMessagesPerSecond', 'burstMessages', 'ticketMessagesPerSecond', 'onStop',
 ]);
 
 function positive(opts: RelayOptions, key: Exclude<keyof typeof DEFAULTS & keyof RelayOptions, 'maxMessagesPerSecond' | 'ticketMessagesPerSecond'>): number {
@@ -123,11 +151,12 @@ export function resolveOptions(opts: RelayOptions): ResolvedOptions {
   const unknown = Object.keys(opts).filter((k) => !KNOWN.has(k));
   if (unknown.length) throw new ErlmeshError('unknown_options', `unknown relay options: ${unknown.join(', ')}`, unknown);
   if (typeof opts.cookie !== 'string' || opts.cookie === '') throw badarg('relay option cookie must be a non-empty string');
-  const port = opts.port ?? DEFAULTS.port;
+  const port = opts.port ?? defaultRelayPort();
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw badarg('relay option port must be 0..65535', port);
   const host = opts.host ?? DEFAULTS.host;
   if (typeof host !== 'string' || host === '') throw badarg('relay option host must be a non-empty string');
   if (opts.logger !== undefined && opts.logger !== false && typeof opts.logger !== 'function') throw badarg('relay option logger must be a function or false');
+  if (opts.onStop !== undefined && typeof opts.onStop !== 'function') throw badarg('relay option onStop must be a function');
   return {
     port,
     host,

@@ -33,6 +33,7 @@ import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay-client/protocol.js';
+import { httpApi, pathOf } from './http-api.js';
 import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from './options.js';
 import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';
@@ -48,7 +49,7 @@ export interface RelayStats {
 }
 
 export interface Relay {
-  /** Where nodes connect, e.g. `ws://127.0.0.1:4369/erlmesh` (wss:// with TLS). */
+  /** Where nodes connect, e.g. `ws://127.0.0.1:4367/erlmesh` (wss:// with TLS). */
   readonly url: string;
   readonly port: number;
   /** Close every socket with 4503 'relay_shutdown' (and the server if the relay made it). Idempotent. */
@@ -239,10 +240,13 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
 
   server.on('upgrade', onUpgrade);
   if (owned) {
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      res.writeHead(pathOf(req.url) === RELAY_PATH ? 426 : 404, { 'content-type': 'text/plain', connection: 'close' });
-      res.end(pathOf(req.url) === RELAY_PATH ? 'erlmesh relay: WebSocket only\n' : 'not found\n');
-    });
+    // Identity (GET /erlmesh/info) and the loopback admin interface (names, stop): http-api.ts.
+    const stop = (): void => {
+      Promise.resolve()
+        .then(opts.onStop ?? (() => relay.close()))
+        .catch((e: unknown) => log({ level: 'error', event: 'internal_error', detail: String(e) }));
+    };
+    server.on('request', httpApi({ cookie: o.cookie, names: () => router.names(), stop, log }));
     try {
       await listen(server, o.port, o.host);
     } catch (e) {
@@ -265,7 +269,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   log({ level: 'info', event: 'listening', detail: urlNow() });
 
   let closed: Promise<void> | undefined;
-  return {
+  const relay: Relay = {
     get url() {
       return urlNow();
     },
@@ -304,6 +308,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     },
     kick: (name, reason = 'kicked') => router.kick(name, truncateReason(reason)),
   };
+  return relay;
 }
 
 interface Liveness {
@@ -319,14 +324,6 @@ function toBuffer(data: WebSocket.RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
-}
-
-function pathOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? '/', 'http://relay.invalid').pathname;
-  } catch {
-    return '';
-  }
 }
 
 function rejectUpgrade(socket: Duplex, status: string): void {

@@ -1,7 +1,9 @@
 /**
  * What the shell (and `--eval`) can call: `node`, `self`, `rpc`, `nodes()`, `ping()`,
- * `spawn`, `send`, `receive`, `flush()`, `halt()`, `help()`, and each loaded module by name
- * with `self` bound first (`kvs.store('weather', 'fine')`).
+ * `spawn`, `send`, `receive`, `flush()`, `halt()`/`q()`, `i()`, `regs()`, `help()`, and each
+ * loaded module by name with `self` bound first (`kvs.store('weather', 'fine')`).
+ * `node` and `self` are callable facades (shell-facades.ts): `node()` is the node's name and
+ * `self()` the shell process's pid, as in erl.
  *
  * `self` is the context of the shell process: a process on the node that hands its context
  * out and then waits forever, so its mailbox collects what is sent to the shell's pid. When
@@ -18,6 +20,9 @@ import type { ProcessContext } from '../../core/process/context.js';
 import { TIMEOUT } from '../../core/process/mailbox.js';
 import { formatTerm } from '../../core/terms/format.js';
 import type { Pid } from '../../core/terms/pid.js';
+import { erlCall, processTable, registeredTable } from './shell-commands.js';
+import { ERL_CALL } from './shell-erlang-syntax.js';
+import { nodeFacade, selfFacade, type NodeFacade, type SelfFacade } from './shell-facades.js';
 
 export interface ShellHooks {
   /** Print shell text (flush, help) on the console. */
@@ -29,8 +34,8 @@ export interface ShellHooks {
 }
 
 const HELP = `erlmesh shell functions
-  node                         this node (node.name, node.nodes(), node.load(mod), node.nl(mod), ...)
-  self                         the shell process's context (self.pid, self.spawnLink, self.monitor, ...)
+  node()                       this node's name; node.x: the node (node.nodes(), node.load(mod), node.nl(mod), ...)
+  self()                       the shell process's pid; self.x: its context (self.spawnLink, self.monitor, ...)
   rpc                          rpc.call(node, m, f, args, timeoutMs?), rpc.cast, rpc.multicall, ...
   erpc                         erpc.call(node, m, f, args, timeoutMs?): raises instead of {badrpc, _}
   nodes(kind?)                 connected nodes: 'visible' (default), 'hidden', 'connected', 'this'
@@ -42,27 +47,35 @@ const HELP = `erlmesh shell functions
   defineModule(name, fns)      define a module; node.load(m) or node.nl(m) binds it here by name
   <module>.<fun>(args...)      call a loaded module with the shell process as self: kvs.start(),
                                io.format('~p~n', [1]), math.sqrt(16), erlang.node(), file.list_dir('.')
-  halt(status?)                stop the node and exit
+  halt(status?) | q()          stop the node and exit
+  i() | regs()                 this node's processes | registered names
   help()                       this text
 Results are awaited and printed; \`await\` works at the top level too.
+Erlang habits work where unambiguous: a final '.' is dropped, mod:fun(Args) calls mod.fun(Args).
 `;
 
 /** Names bound by the shell itself; a module with one of these names is not bound. */
 const RESERVED = new Set([
   'node', 'self', 'rpc', 'nodes', 'ping', 'spawn', 'send', 'receive', 'flush', 'halt', 'help',
-  'defineModule', 'TIMEOUT', 'erpc', 'global', 'pg',
+  'defineModule', 'TIMEOUT', 'erpc', 'global', 'pg', 'q', 'i', 'regs', ERL_CALL,
 ]);
 
 export class ShellBindings {
   private ctx!: ProcessContext;
   private halting = false;
+  /** What `node` and `self` are at the prompt. */
+  readonly nodeView: NodeFacade;
+  readonly selfView: SelfFacade;
   /** Module bindings we installed, by name (to refresh them without clobbering user globals). */
   private readonly installed = new Map<string, { mod: ErlModule; value: object }>();
 
   private constructor(
     readonly node: Node,
     private readonly hooks: ShellHooks,
-  ) {}
+  ) {
+    this.nodeView = nodeFacade(node);
+    this.selfView = selfFacade(() => this.ctx, this.nodeView);
+  }
 
   /** Start the shell process and install the globals. */
   static async start(node: Node, hooks: ShellHooks): Promise<ShellBindings> {
@@ -108,11 +121,11 @@ export class ShellBindings {
     Object.defineProperty(globalThis, 'self', {
       configurable: true,
       enumerable: false,
-      get: () => this.ctx,
+      get: () => this.selfView,
       // `self = x` at the prompt replaces the binding, as a plain global would be.
       set: (v) => Object.defineProperty(globalThis, 'self', { value: v, writable: true, configurable: true }),
     });
-    g.node = node;
+    g.node = this.nodeView;
     g.rpc = node.rpc;
     g.nodes = (kind?: Parameters<Node['nodes']>[0]) => node.nodes(kind);
     g.ping = (n: string) => node.ping(n);
@@ -128,6 +141,14 @@ export class ShellBindings {
       this.hooks.halt(Number.isInteger(status) ? status : 1);
       return new Promise<never>(() => {});
     };
+    g.q = () => (g.halt as () => unknown)();
+    g.i = () => (this.hooks.print(processTable(node)), 'ok');
+    g.regs = () => (this.hooks.print(registeredTable(node)), 'ok');
+    Object.defineProperty(globalThis, ERL_CALL, {
+      configurable: true,
+      enumerable: false,
+      value: (mod: string, fun: string) => erlCall(node, () => this.ctx, mod, fun),
+    });
     g.help = () => {
       this.hooks.print(HELP);
       return true;

@@ -6,7 +6,7 @@
  * erlmesh relay --stop [--port 4367] [--host 127.0.0.1] [--cookie C]
  * erlmesh names [--relay URL] [--cookie C]
  * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
- *              [--ticktime SECONDS] [--eval CODE] [--noshell] [--busy-wait MS]
+ *              [--ticktime SECONDS] [--eval CODE] [--noshell] [--remsh NODE] [--capabilities FILE] [--busy-wait MS]
  * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C] [--verbose] [--busy-wait MS]
  * erlmesh ticket --role R --prefix P [--ttl SECONDS] [--cookie C]
  * ```
@@ -87,6 +87,8 @@ function program(): Command {
     .option('--ticktime <seconds>', 'net_ticktime: a silent peer is dropped after about this long', parseTicktime)
     .option('--eval <code>', 'evaluate code after start (shell bindings; await allowed; result not printed)')
     .option('--noshell', 'no shell: run until SIGINT/SIGTERM or halt()')
+    .option('--remsh <node>', 'a shell evaluating on another erlmesh node (as erl -remsh); this node is hidden')
+    .option('--capabilities <file>', 'what ticket holders may do here: a JSON file, or a JS module exporting them (docs/security.md)')
     .addOption(busyWaitOption())
     .action(runNode);
 

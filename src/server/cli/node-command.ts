@@ -11,9 +11,11 @@ import type { LogEntry, Node } from '../../core/node/node.js';
 import { loadServerModules } from '../modules.js';
 import { defaultRelayUrl, relayUrl, shortHostname, startNode, type ServerNodeOptions } from '../start-node.js';
 import { evaluate, ShellBindings } from './bindings.js';
+import { loadCapabilities } from './capabilities-file.js';
 import { exitAfter, fatal, messageOf, normalizeRelayUrl, packageRoot, resolveCookie } from './common.js';
 import { formatException } from './exceptions.js';
 import { isLoopbackUrl, startRelayDaemon } from './relay-daemon.js';
+import { evalOn, shellModule } from './shell-remote.js';
 import { ShellConsole, startShell, type Shell } from './shell.js';
 
 export interface NodeCommandOptions {
@@ -31,10 +33,20 @@ export interface NodeCommandOptions {
   ticktime?: number;
   eval?: string;
   noshell?: boolean;
+  /** A shell evaluating on this node (`erl -remsh`); the local node is hidden. */
+  remsh?: string;
+  /** A JSON file or JS module: what ticket holders may do here (capabilities-file.ts). */
+  capabilities?: string;
 }
 
 export async function runNode(o: NodeCommandOptions): Promise<void> {
   if (o.sname !== undefined && o.name !== undefined) fatal('erlmesh node: give either --sname or --name, not both');
+  const remsh = o.remsh === undefined ? undefined : o.remsh.includes('@') ? o.remsh : `${o.remsh}@${shortHostname()}`;
+  if (remsh !== undefined) {
+    if (o.noshell) fatal('erlmesh node: --remsh is a shell: not with --noshell');
+    // As erl -remsh: a hidden node, named when no name is given.
+    o = { ...o, hidden: true, ...(o.sname ?? o.name ? {} : { sname: `remsh${process.pid}` }) };
+  }
   const raw = o.sname ?? o.name;
   const named = raw !== undefined;
   const fullName = raw === undefined ? 'nonode@nohost' : raw.includes('@') || o.name !== undefined ? raw : `${raw}@${shortHostname()}`;
@@ -48,7 +60,14 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
   } catch (e) {
     fatal(`erlmesh node: ${messageOf(e)}`);
   }
+  let capabilities: ServerNodeOptions['capabilities'];
+  try {
+    if (o.capabilities !== undefined) capabilities = await loadCapabilities(o.capabilities);
+  } catch (e) {
+    fatal(`erlmesh node: --capabilities: ${messageOf(e)}`);
+  }
   const opts: ServerNodeOptions = {
+    capabilities,
     sname: o.sname,
     name: o.name,
     ...(o.ticket !== undefined ? { ticket: o.ticket } : { cookie }),
@@ -84,6 +103,8 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
   }
   // A node without a name gets the core node only; it still wants the Node-only modules.
   if (!node.module('file')) loadServerModules(node);
+  // shell:eval, for the --remsh shells of other nodes (cookie holders; see shell-remote.ts).
+  node.load(shellModule(() => bindings));
 
   let shell: Shell | undefined;
   let halting = false;
@@ -121,7 +142,15 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
     setInterval(() => {}, 1 << 30);
     return;
   }
-  shell = startShell({ node, bindings, console: con, banner: banner(), onExit: () => halt(0) });
+  let remote: Parameters<typeof startShell>[0]['remote'];
+  if (remsh !== undefined) {
+    if ((await node.ping(remsh)) !== 'pong') {
+      con.err(`Could not connect to "${remsh}"${node.lastConnectError(remsh) ? ` (${node.lastConnectError(remsh)})` : ''}\n`);
+      return halt(1);
+    }
+    remote = { name: remsh, eval: (code) => evalOn(node, remsh, code) };
+  }
+  shell = startShell({ node, bindings, console: con, banner: banner(), onExit: () => halt(0), remote });
 }
 
 /** Why the node could not start, as a one-line message (Erlang's wording for a taken name). */

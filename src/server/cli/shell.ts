@@ -10,6 +10,10 @@
  * - Output of the node's group leader and its log lines are written above the prompt on a TTY.
  * - Piped stdin (tests, scripts): prompts are still printed, and each line is handed to the
  *   REPL only once the previous one has finished, so answers come in order.
+ * - Erlang habits are translated first (shell-erlang-syntax.ts): `kvs:start().` works.
+ * - Tab completion evaluates what precedes the dot: that is not an input, and does not count.
+ * - On a TTY, entered lines are appended to ~/.erlmesh_history (shell-history.ts).
+ * - With `remote`, each input is evaluated on another node (`--remsh`, shell-remote.ts).
  *
  * Two REPL internals are used, both guarded: the domain whose 'error' event carries
  * synchronous exceptions (to print them Erlang-style), and `_ttyWrite` (to hold keys, and take
@@ -27,6 +31,10 @@ import { formatTerm } from '../../core/terms/format.js';
 import type { Pid } from '../../core/terms/pid.js';
 import type { ShellBindings } from './bindings.js';
 import { formatException } from './exceptions.js';
+import { referenceHint, translateErlang } from './shell-erlang-syntax.js';
+import { formatResult } from './shell-facades.js';
+import { ShellHistory } from './shell-history.js';
+import type { RemoteAnswer } from './shell-remote.js';
 
 /** Where the CLI writes: straight to stdout/stderr, or above the shell's prompt once there is one. */
 export class ShellConsole {
@@ -59,7 +67,17 @@ export interface ShellOptions {
   banner: string;
   /** The input ended (Ctrl+D, end of piped stdin, `.exit`). */
   onExit: () => void;
+  /** Evaluate each input on this node instead (`--remsh`). */
+  remote?: { name: string; eval(code: string): Promise<RemoteAnswer> };
 }
+
+/** Text a remote node already printed: shown as it is. */
+class Printed {
+  constructor(readonly text: string) {}
+}
+
+/** An exception a remote node already printed. */
+class RemoteFailure extends Error {}
 
 /** The code of the REPL's own Ctrl+C interruption, also used for the promises awaited here. */
 const INTERRUPTED = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
@@ -79,7 +97,7 @@ export function startShell(o: ShellOptions): Shell {
   const { node, bindings, console: con } = o;
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   let count = 1;
-  const promptText = () => `(${node.name})${count}> `;
+  const promptText = () => `(${o.remote?.name ?? node.name})${count}> `;
   let evaluating = false;
   /** Shell processes whose death was already reported by an evaluation. */
   const reported = new Set<string>();
@@ -95,7 +113,7 @@ export function startShell(o: ShellOptions): Shell {
     output: process.stdout,
     terminal: tty,
     useGlobal: true,
-    writer: (v: unknown) => formatTerm(v),
+    writer: (v: unknown) => (v instanceof Printed ? v.text : formatResult(v)),
     preview: false,
     breakEvalOnSigint: tty,
   });
@@ -127,7 +145,8 @@ export function startShell(o: ShellOptions): Shell {
       return () => con.out('** exception exit: killed\n');
     }
     if (e instanceof ExitSignal) reported.add(evalPid.key);
-    return () => con.out(`${formatException(e)}\n`);
+    const text = e instanceof RemoteFailure ? e.message : (referenceHint(e, lastCode) ?? formatException(e));
+    return () => con.out(`${text}\n`);
   };
 
   /** After an evaluation: let pending group-leader output print first, then answer. */
@@ -144,9 +163,17 @@ export function startShell(o: ShellOptions): Shell {
   };
 
   let evalPid: Pid = bindings.self.pid;
-  const evalSlot = server as unknown as { eval: repl.REPLEval };
-  const innerEval = evalSlot.eval;
+  /** The code of the current evaluation, as evaluated (for referenceHint). */
+  let lastCode = '';
+  /** Tab completion is evaluating an expression: not an input. */
+  let completing = false;
+  const evalSlot = server as unknown as { eval: repl.REPLEval; completer: (line: string, cb: (...a: unknown[]) => void) => void };
+  const localEval = evalSlot.eval;
+  const innerEval: repl.REPLEval = o.remote ? remoteEval(o.remote) : localEval;
   evalSlot.eval = (code: string, context: object, file: string, cb: EvalCallback) => {
+    if (completing) return localEval.call(server, code, context, file, cb);
+    code = translateErlang(code);
+    lastCode = code;
     evaluating = true;
     evalPid = bindings.self.pid;
     const pid = evalPid;
@@ -173,6 +200,16 @@ export function startShell(o: ShellOptions): Shell {
       if (!isThenable(value)) return succeed(value);
       awaitHoldingKeys(value).then(succeed, (e: unknown) => fail(e));
     });
+  };
+
+  const completer = evalSlot.completer;
+  evalSlot.completer = function (this: unknown, line, cb) {
+    completing = true;
+    try {
+      return completer.call(this, line, cb);
+    } finally {
+      completing = false;
+    }
   };
 
   // Synchronous exceptions reach the REPL's domain, not the eval callback.
@@ -224,13 +261,21 @@ export function startShell(o: ShellOptions): Shell {
   };
   gate?.next();
 
+  let history: ShellHistory | undefined;
   if (tty) {
-    server.setupHistory(join(homedir(), '.erlmesh_history'), (err) => {
-      if (err) con.err(`erlmesh: no shell history: ${err.message}\n`);
-    });
+    try {
+      history = ShellHistory.open(join(homedir(), '.erlmesh_history'));
+      (server as unknown as { history: string[] }).history = history.entries;
+      server.on('line', (line: string) => history?.add(line));
+    } catch (e) {
+      con.err(`erlmesh: no shell history: ${(e as Error).message}\n`);
+    }
   }
   let closed = false;
-  server.on('close', () => (closed = true));
+  server.on('close', () => {
+    closed = true;
+    history?.close();
+  });
   server.on('exit', o.onExit);
 
   return {
@@ -245,6 +290,18 @@ export function startShell(o: ShellOptions): Shell {
             server.once('close', () => resolve());
             server.close();
           }),
+  };
+}
+
+/** An eval that sends each complete input to `remote` (blank input evaluates nothing). */
+function remoteEval(remote: NonNullable<ShellOptions['remote']>): repl.REPLEval {
+  return (code, _context, _file, done) => {
+    const cb = done as EvalCallback;
+    if (code.trim() === '') return cb(null);
+    remote.eval(code).then(
+      ([tag, text]) => (tag === 'ok' ? cb(null, new Printed(text)) : cb(new RemoteFailure(text))),
+      (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))),
+    );
   };
 }
 

@@ -4,7 +4,7 @@
  * Exchange: the caller spawns, with a monitor and `reply: 'error_only'` (no spawn_reply on
  * success), `erpc:execute(M, F, A)` on the target node (its group leader is the caller's, so
  * output comes back): one spawn_request out, one DOWN back. The worker applies the function
- * and exits with `['$erpc', 'return' | 'throw' | 'error', value]`; the caller reads the
+ * and exits with `['$erpc', 'return' | 'throw' | 'error' | 'exit', value]`; the caller reads the
  * result from the DOWN reason. `noconnection` means the node was unreachable or went down.
  *
  * | outcome on the remote node            | `call` result                           |

@@ -9,6 +9,7 @@
 import { compileFunction, defineModule } from '../modules/module.js';
 import type { ProcessContext } from '../process/context.js';
 import { ExitSignal, ThrowSignal, UndefinedFunction } from '../process/unwind.js';
+import { takeTurn } from './block-server.js';
 
 /** How the function ended, marked so that it cannot be taken for what `self.catch` makes of an exit. */
 class Outcome {
@@ -40,7 +41,9 @@ async function outcomeOf(self: ProcessContext, fn: () => unknown, errorReason: (
 
 /** The worker side of rpc (see rpc/rpc.ts for the exchange). */
 export const erpcWorker = defineModule('erpc', {
-  execute: async (self, m: string, f: string, args: unknown[]) => {
+  /** `mode` 'block': wait for this node's block-call turn first (rpc.blockCall, block-server.ts). */
+  execute: async (self, m: string, f: string, args: unknown[], mode?: unknown) => {
+    if (mode === 'block') await takeTurn(self);
     const reason = await outcomeOf(
       self,
       () => self.node.apply(self, m, f, args),

@@ -118,8 +118,8 @@ export class Rpc implements RpcApi {
   /** @internal use rpcService() */
   constructor(private readonly host: RpcHost) {}
 
-  private run(target: string, m: string, f: string, args: unknown[], timeoutMs: number | undefined): Promise<Settled> {
-    return runWorker(this.host, target, 'execute', [m, f, args], timeoutMs).then((r) =>
+  private run(target: string, m: string, f: string, args: unknown[], timeoutMs: number | undefined, block = false): Promise<Settled> {
+    return runWorker(this.host, target, 'execute', block ? [m, f, args, 'block'] : [m, f, args], timeoutMs).then((r) =>
       r === TIMEOUT ? { ok: false, error: badRpc('timeout') } : rpcOutcome(r),
     );
   }
@@ -142,6 +142,29 @@ export class Rpc implements RpcApi {
   async call(node: string, m: string, f: string, args: unknown[] = [], timeoutMs?: number): Promise<any> {
     this.validate(node, m, f, args);
     const r = await this.run(node, m, f, args, checkTimeout(timeoutMs));
+    if (r.ok) return r.value;
+    throw r.error;
+  }
+
+  /**
+   * As `call`, but serialised on `node` (Erlang's rpc:block_call/4,5): the block calls to a
+   * node run one at a time, in the order they arrive, each only once the one before has
+   * returned, thrown or exited; a call that timed out still holds its turn until its function
+   * ends there. `call`, `cast` and the others are not held up. Results and rejections are
+   * those of `call`. Use it to keep calls to a node from overlapping (or, as in Erlang, to
+   * block the node's rpc server on purpose); the node's turns are kept by a process
+   * registered as `rex`, started by its first block call.
+   *
+   * @example
+   * // Two block calls never overlap on gandalf: the second store waits for the first.
+   * await Promise.all([
+   *   node.rpc.blockCall('gandalf@host', 'kvs', 'store', ['k', 1]),
+   *   node.rpc.blockCall('gandalf@host', 'kvs', 'store', ['k', 2], 5_000),
+   * ]); // [true, true]
+   */
+  async blockCall(node: string, m: string, f: string, args: unknown[] = [], timeoutMs?: number): Promise<any> {
+    this.validate(node, m, f, args);
+    const r = await this.run(node, m, f, args, checkTimeout(timeoutMs), true);
     if (r.ok) return r.value;
     throw r.error;
   }

@@ -28,6 +28,10 @@ export function onReply(g: Server, ref: string, result: string, info: unknown): 
   if (several && c.pid) g.host.log('warning', `global: ${c.pid.toString()} registered under several names: [${several.join(',')}]`);
   if (result === 'not_allowed') {
     c.reject(new ErlmeshError('not_allowed', `global: ${c.kind} of '${c.name}' is not allowed for this node's role`, { kind: c.kind, name: c.name }));
+  } else if (result === 'yes' || result === 'ok') {
+    // Answer once every visible peer has the change (OTP's global returns only then). A
+    // registration's one step runs on the pid's node; the others may touch any owner.
+    g.afterSeen(c.kind === 'register' && c.pid ? [c.pid.node] : null, () => c.resolve(result));
   } else c.resolve(result);
 }
 

@@ -7,6 +7,9 @@
  * - `registerName` → `'yes'`, or `'no'` when the name is taken or the pid already has a global
  *   name (logged `global: <pid> registered under several names: [new,old]`). A dead pid, or a
  *   pid on a node the leader cannot reach, gets `'yes'` and its name disappears at once.
+ * - `registerName`, `reRegisterName` and `unregisterName` answer once every visible peer's
+ *   table has the change (as OTP's), so `whereisName` on any connected node agrees right
+ *   after; a peer that goes down meanwhile is not waited for (sync.ts `afterSeen`).
  * - A name disappears everywhere when its process exits or its node goes down.
  * - `whereisName` reads this node's table; right after a join or a heal it may lag until
  *   `sync()`.

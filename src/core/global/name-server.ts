@@ -46,7 +46,7 @@ import { checkConflict, endResolution, onConfirm, onConfirmed, onResolveRep, res
 import { nodeDown, nodeUp, recomputeLeader } from './membership.js';
 import { broadcast, drop, ensureMonitor, onDown, onOps, onSnapshot, own, runChain, snapshot } from './replica.js';
 import { serveLock } from './locks.js';
-import { advanceSync, newBarrier, onProbeAck, onSyncAck, startRound } from './sync.js';
+import { advanceSync, afterSeen, newBarrier, onProbeAck, onSyncAck, startRound } from './sync.js';
 import { isStr } from '../terms/guards.js';
 import { decode, encode, encodeFrom, isRemote, malformedOf, nodeEventMsg, SERVER_NAME, type GlobalMsg, type Malformed, type Op, type Outgoing, type RemoteMsg, type Reply, type Step } from './protocol.js';
 import { GlobalState, type Call, type ChainEnd, type Request, type Resolution, type Server } from './state.js';
@@ -274,7 +274,7 @@ export class NameServer implements Server {
     g_resolve_req: (m) => runResolveFn(this, m.from, m.rref, m.name, m.pid1, m.pid2, m.fnId),
     g_resolve_rep: (m) => onResolveRep(this, m.rref, m.keep ?? undefined),
     g_sync_req: (m) => {
-      this.state.owedAcks.push({ to: m.from, ref: m.ref, round: m.round, probe: undefined });
+      this.state.owedAcks.push({ to: m.from, ref: m.ref, round: m.round, via: m.via, probe: undefined });
     },
     g_sync_ack: (m) => onSyncAck(this, m.from, m.ref),
     g_probe: (m) => this.send(m.from, { t: 'g_probe_ack', ref: m.ref as string }),
@@ -365,6 +365,9 @@ export class NameServer implements Server {
   }
   route(c: Call): void {
     route(this, c);
+  }
+  afterSeen(via: string[] | null, done: () => void): void {
+    afterSeen(this, via, done);
   }
   onReply(ref: string, result: string, info: unknown): void {
     onReply(this, ref, result, info);

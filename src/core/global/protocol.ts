@@ -61,8 +61,11 @@ export type RemoteMsg =
   /** Run the user resolve function `fnId` registered on the recipient; answered `g_resolve_rep` (the pid to keep, or null). */
   | { t: 'g_resolve_req'; from: string; rref: string; name: string; pid1: Pid; pid2: Pid; fnId: string }
   | { t: 'g_resolve_rep'; from: string; rref: string; keep: Pid | null }
-  /** A `sync()` barrier round, answered `g_sync_ack` once settled. */
-  | { t: 'g_sync_req'; from: string; ref: string; round: 1 | 2 }
+  /**
+   * A `sync()` barrier round, answered `g_sync_ack` once settled. Round 2 probes the
+   * recipient's peers first: all of them, or only those in `via` (a name call's chain nodes).
+   */
+  | { t: 'g_sync_req'; from: string; ref: string; round: 1 | 2; via: string[] | null }
   | { t: 'g_sync_ack'; from: string; ref: string }
   /** A round-2 barrier's round trip to every peer. */
   | { t: 'g_probe'; from: string; ref: unknown }
@@ -224,7 +227,8 @@ const decoders: Decoders = {
       ? { t: 'g_resolve_req', from: from as string, rref, name, pid1, pid2, fnId }
       : undefined,
   g_resolve_rep: ([, from, rref, keep]) => (isStr(rref) ? { t: 'g_resolve_rep', from: from as string, rref, keep: isPid(keep) ? keep : null } : undefined),
-  g_sync_req: ([, from, ref, round]) => (isStr(ref) ? { t: 'g_sync_req', from: from as string, ref, round: round === 2 ? 2 : 1 } : undefined),
+  g_sync_req: ([, from, ref, round, via]) =>
+    isStr(ref) ? { t: 'g_sync_req', from: from as string, ref, round: round === 2 ? 2 : 1, via: Array.isArray(via) ? via.filter(isStr) : null } : undefined,
   g_sync_ack: ([, from, ref]) => (isStr(ref) ? { t: 'g_sync_ack', from: from as string, ref } : undefined),
   g_probe: ([, from, ref]) => ({ t: 'g_probe', from: from as string, ref }),
   g_probe_ack: ([, from, ref]) => (isStr(ref) ? { t: 'g_probe_ack', from: from as string, ref } : undefined),
@@ -314,7 +318,8 @@ export function encode(msg: Exclude<GlobalMsg, { t: 'DOWN' }>): unknown[] {
     case 'g_resolve_rep':
       return [msg.t, msg.from, msg.rref, msg.keep];
     case 'g_sync_req':
-      return [msg.t, msg.from, msg.ref, msg.round];
+      // `via` is a later addition: an older node reads the tuple without it (a full round 2).
+      return msg.via === null ? [msg.t, msg.from, msg.ref, msg.round] : [msg.t, msg.from, msg.ref, msg.round, msg.via];
   }
 }
 

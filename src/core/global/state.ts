@@ -61,6 +61,8 @@ export interface Barrier {
   round: 1 | 2;
   /** Peers whose `g_sync_ack` is still missing. */
   waiting: Set<string>;
+  /** Round 2 probes only these nodes (a name call's visibility barrier); null: every peer. */
+  via: string[] | null;
   resolve(v: 'ok'): void;
 }
 
@@ -69,6 +71,8 @@ export interface OwedAck {
   to: string;
   ref: string;
   round: 1 | 2;
+  /** Round 2: the peers to probe (null: all of them). */
+  via: string[] | null;
   probe: { ref: string; waiting: Set<string> } | undefined;
 }
 
@@ -168,6 +172,9 @@ export interface Server {
   onDone(ref: string, relay?: Reply): void;
   clearReservation(ref: string): void;
   answer(requester: string, reply: Reply): void;
+  // sync.ts
+  /** Call `done` once every visible peer holds what `via` (some of them) had sent it before now. */
+  afterSeen(via: string[] | null, done: () => void): void;
   // calls.ts
   route(c: Call): void;
   onReply(ref: string, result: string, info: unknown): void;

@@ -10,8 +10,24 @@ import type { Barrier, Server } from './state.js';
 /** Start a `sync()` barrier (its rounds start when the server picks it up); its key. */
 export function newBarrier(g: Server, resolve: (v: 'ok') => void): string {
   const key = g.newRef();
-  g.state.barriers.set(key, { ref: key, round: 1, waiting: new Set(), resolve });
+  g.state.barriers.set(key, { ref: key, round: 1, waiting: new Set(), via: null, resolve });
   return key;
+}
+
+/**
+ * The barrier a name call (register, re-register, unregister) passes before it answers, so
+ * that it returns only when every visible peer has the change, as OTP's global does: one
+ * round 2 whose peers probe only `via`, the nodes whose `g_ops` carried the change (null:
+ * all their peers). A peer's probe to such a node comes back after that node's `g_ops`, as
+ * messages between two nodes keep their order; the change made here went out to each peer
+ * before its `g_sync_req`. A peer that goes down is not waited for; no peer, no wait.
+ */
+export function afterSeen(g: Server, via: string[] | null, done: () => void): void {
+  if (g.state.peers.size === 0) return done();
+  const key = g.newRef();
+  const b: Barrier = { ref: key, round: 2, waiting: new Set(), via, resolve: () => done() };
+  g.state.barriers.set(key, b);
+  startRound(g, b, 2);
 }
 
 export function startRound(g: Server, b: Barrier, round: 1 | 2): void {
@@ -19,7 +35,8 @@ export function startRound(g: Server, b: Barrier, round: 1 | 2): void {
   b.round = round;
   b.ref = g.newRef();
   b.waiting = new Set(peers);
-  for (const p of peers) g.send(p, { t: 'g_sync_req', ref: b.ref, round });
+  const via = round === 2 ? b.via : null;
+  for (const p of peers) g.send(p, { t: 'g_sync_req', ref: b.ref, round, via: via && via.filter((n) => n !== p) });
 }
 
 export function onSyncAck(g: Server, from: string, ref: string): void {
@@ -42,7 +59,7 @@ export function advanceSync(g: Server): boolean {
   for (const a of [...s.owedAcks]) {
     if (a.round === 2 && !a.probe) {
       const ref = g.newRef();
-      const waiting = new Set([...s.peers].filter((p) => p !== a.to));
+      const waiting = new Set([...s.peers].filter((p) => p !== a.to && (a.via === null || a.via.includes(p))));
       a.probe = { ref, waiting };
       for (const p of waiting) g.send(p, { t: 'g_probe', ref });
     }

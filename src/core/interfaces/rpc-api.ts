@@ -14,6 +14,8 @@ export interface RpcApi {
   // `any` as in rpc.ts: the result is whatever the remote function returned.
   /* eslint-disable @typescript-eslint/no-explicit-any */
   call(node: string, m: string, f: string, args?: unknown[], timeoutMs?: number): Promise<any>;
+  /** As `call`, serialised on `node` (rpc:block_call): one block call at a time there. */
+  blockCall(node: string, m: string, f: string, args?: unknown[], timeoutMs?: number): Promise<any>;
   cast(node: string, m: string, f: string, args?: unknown[]): true;
   asyncCall(node: string, m: string, f: string, args?: unknown[]): RpcKey;
   yield(key: RpcKey): Promise<any>;

@@ -113,9 +113,13 @@ export class SpawnRequests {
   private fail(pending: PendingSpawn, reason: unknown): void {
     const ref = pending.ref;
     const useless = this.host.neverAlivePid();
-    const what = pending.spec.kind === 'mfa' ? `${pending.spec.module}:${pending.spec.fun},${formatTerm(pending.spec.args)}` : 'fun';
-    const suffix = pending.link ? ' ([link])' : pending.monitor ? ' ([monitor])' : '';
-    this.host.log('warning', `** Can not start ${what} on ${pending.node} **${suffix}`);
+    // erlang:spawn/spawn_link/spawn_monitor log this; a spawn_request with reply error_only
+    // does not: its requester (rpc, erpc) reports the failure to its own caller.
+    if (!pending.errorOnly) {
+      const what = pending.spec.kind === 'mfa' ? `${pending.spec.module}:${pending.spec.fun},${formatTerm(pending.spec.args)}` : 'fun';
+      const suffix = pending.link ? ' ([link])' : pending.monitor ? ' ([monitor])' : '';
+      this.host.log('warning', `** Can not start ${what} on ${pending.node} **${suffix}`);
+    }
     const requester = this.host.local(pending.requester);
     if (requester && pending.link) this.host.applyExit(requester, useless, reason, true);
     if (requester?.alive && pending.monitor) requester.mailbox.deliver(['DOWN', ref, 'process', useless, reason]);

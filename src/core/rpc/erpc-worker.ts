@@ -1,36 +1,64 @@
 /**
  * The callee side of rpc and erpc: the `erpc` module every node loads. A caller spawns
  * `erpc:execute(M, F, A)` (or `executeFun(source)`) here; the worker exits with
- * `['$erpc', 'return' | 'throw' | 'error', value]`, which the caller reads from the DOWN (see
- * rpc/rpc.ts for the exchange).
+ * `['$erpc', 'return' | 'throw' | 'error' | 'exit', value]`, which the caller reads from the
+ * DOWN (see rpc/rpc.ts for the exchange). Any other exit reason is an exit signal that killed
+ * the worker: erpc tells `exit:{exception, R}` (the function called `exit(R)`) from
+ * `exit:{signal, R}` (something else killed it) by this tag, as OTP's erpc does.
  */
 import { compileFunction, defineModule } from '../modules/module.js';
+import type { ProcessContext } from '../process/context.js';
 import { ExitSignal, ThrowSignal, UndefinedFunction } from '../process/unwind.js';
+import { takeTurn } from './block-server.js';
+
+/** How the function ended, marked so that it cannot be taken for what `self.catch` makes of an exit. */
+class Outcome {
+  constructor(
+    readonly tag: 'return' | 'throw' | 'error',
+    readonly value: unknown,
+  ) {}
+}
+
+/**
+ * Run `fn` as OTP's erpc:execute_call does, inside a catch: the function's own `self.exit(r)`
+ * is an exception (the process goes on to report it) rather than the end of the process.
+ * Returns the worker's exit reason, `['$erpc', tag, value]`.
+ */
+async function outcomeOf(self: ProcessContext, fn: () => unknown, errorReason: (e: unknown) => unknown): Promise<unknown[]> {
+  const caught = await self.catch(async () => {
+    try {
+      return new Outcome('return', await fn());
+    } catch (e) {
+      if (e instanceof ExitSignal) throw e;
+      if (e instanceof ThrowSignal) return new Outcome('throw', e.value);
+      return new Outcome('error', errorReason(e));
+    }
+  });
+  if (caught instanceof Outcome) return ['$erpc', caught.tag, caught.value];
+  // self.catch made the function's self.exit(r) into ['EXIT', r].
+  return ['$erpc', 'exit', (caught as ['EXIT', unknown])[1]];
+}
 
 /** The worker side of rpc (see rpc/rpc.ts for the exchange). */
 export const erpcWorker = defineModule('erpc', {
-  execute: async (self, m: string, f: string, args: unknown[]) => {
-    let value: unknown;
-    try {
-      value = await self.node.apply(self, m, f, args);
-    } catch (e) {
-      if (e instanceof ExitSignal) throw e;
-      if (e instanceof ThrowSignal) self.exit(['$erpc', 'throw', e.value]);
-      self.exit(['$erpc', 'error', e instanceof UndefinedFunction ? e.reason : ['exception', e]]);
-    }
-    self.exit(['$erpc', 'return', value]);
+  /** `mode` 'block': wait for this node's block-call turn first (rpc.blockCall, block-server.ts). */
+  execute: async (self, m: string, f: string, args: unknown[], mode?: unknown) => {
+    if (mode === 'block') await takeTurn(self);
+    const reason = await outcomeOf(
+      self,
+      () => self.node.apply(self, m, f, args),
+      (e) => (e instanceof UndefinedFunction ? e.reason : ['exception', e]),
+    );
+    self.exit(reason);
   },
   /** erpc:call(Node, Fun): run a shipped function with the worker's context. */
   executeFun: async (self, source: string) => {
-    let value: unknown;
-    try {
-      value = await (compileFunction(source) as (s: typeof self) => unknown)(self);
-    } catch (e) {
-      if (e instanceof ExitSignal) throw e;
-      if (e instanceof ThrowSignal) self.exit(['$erpc', 'throw', e.value]);
-      self.exit(['$erpc', 'error', e instanceof SyntaxError ? ['badfun', `${e.name}: ${e.message}`] : ['exception', e]]);
-    }
-    self.exit(['$erpc', 'return', value]);
+    const reason = await outcomeOf(
+      self,
+      () => (compileFunction(source) as (s: typeof self) => unknown)(self),
+      (e) => (e instanceof SyntaxError ? ['badfun', `${e.name}: ${e.message}`] : ['exception', e]),
+    );
+    self.exit(reason);
   },
   executeCast: async (self, m: string, f: string, args: unknown[]) => {
     try {

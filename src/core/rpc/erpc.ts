@@ -7,7 +7,8 @@
  * |------------------------------------|-----------|---------------------------------------|
  * | throws e                           | 'error'   | ['exception', e]                      |
  * | undefined function                 | 'error'   | ['exception', 'undef', [m, f, args]]  |
- * | `self.exit(r)` (or killed with r)  | 'exit'    | ['exception', r]                      |
+ * | `self.exit(r)`                     | 'exit'    | ['exception', r]                      |
+ * | killed by an exit signal r         | 'exit'    | ['signal', r]                         |
  * | `self.throw(v)`                    | 'throw'   | v                                     |
  * | no answer within the timeout       | 'error'   | ['erpc', 'timeout']                   |
  * | node unreachable or goes down      | 'error'   | ['erpc', 'noconnection']              |
@@ -58,12 +59,14 @@ export function erpcRow(down: unknown): ErpcRow {
   if (Array.isArray(down) && down[0] === '$erpc') {
     if (down[1] === 'return') return ['ok', down[2]];
     if (down[1] === 'throw') return ['throw', down[2]];
+    if (down[1] === 'exit') return ['exit', ['exception', down[2]]];
     const r = down[2] as unknown[];
     if (Array.isArray(r) && r[0] === 'undef') return ['error', ['exception', 'undef', r[1]]];
     if (Array.isArray(r) && r[0] === 'badfun') return ['error', ['exception', 'badfun', r[1]]];
     return ['error', r];
   }
-  return ['exit', ['exception', down]];
+  // Not the worker's own report: an exit signal killed it (Erlang's exit:{signal, Reason}).
+  return ['exit', ['signal', down]];
 }
 
 export class Erpc implements ErpcApi {

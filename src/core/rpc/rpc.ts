@@ -4,13 +4,14 @@
  * Exchange: the caller spawns, with a monitor and `reply: 'error_only'` (no spawn_reply on
  * success), `erpc:execute(M, F, A)` on the target node (its group leader is the caller's, so
  * output comes back): one spawn_request out, one DOWN back. The worker applies the function
- * and exits with `['$erpc', 'return' | 'throw' | 'error', value]`; the caller reads the
+ * and exits with `['$erpc', 'return' | 'throw' | 'error' | 'exit', value]`; the caller reads the
  * result from the DOWN reason. `noconnection` means the node was unreachable or went down.
  *
  * | outcome on the remote node            | `call` result                           |
  * |---------------------------------------|-----------------------------------------|
  * | returns v (or a promise of v)         | resolves v                              |
  * | `self.throw(v)` (Erlang's throw)      | resolves v                              |
+ * | returns or throws `['EXIT', r]`       | rejects BadRpcError ['EXIT', r]         |
  * | throws e                              | rejects BadRpcError ['EXIT', ['exception', e]] |
  * | undefined module/function             | rejects BadRpcError ['EXIT', ['undef', [m, f, args]]] |
  * | `self.exit(r)`, or killed             | rejects BadRpcError ['EXIT', r]         |
@@ -25,6 +26,7 @@ import { checkTimeoutMs, TIMEOUT } from '../base/timeout.js';
 import type { SpawnSpec } from '../net/frames.js';
 import type { ProcessContext } from '../process/context.js';
 import { checkTerm } from '../terms/check.js';
+import { formatTerm } from '../terms/format.js';
 import { isDownFor } from '../terms/guards.js';
 import type { RpcApi, RpcKey } from '../interfaces/rpc-api.js';
 import type { ServiceHost } from '../interfaces/service-host.js';
@@ -49,14 +51,35 @@ export function rpcService(): (host: RpcHost) => Rpc {
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: BadRpcError };
 
-/** Interpret the DOWN reason of an erpc worker. */
+/**
+ * A BadRpcError whose message prints its reason: `badrpc: nodedown`, `badrpc: ['EXIT', 'bye']`,
+ * `badrpc: ['EXIT', ['exception', TypeError: bad arith]]` (formatTerm, depth and length bounded).
+ */
+export function badRpc(reason: unknown): BadRpcError {
+  const shown = typeof reason === 'string' ? reason : formatTerm(reason, { maxDepth: 6, maxLength: 20 });
+  return new BadRpcError(reason, `badrpc: ${shown}`);
+}
+
+/** Erlang's `{'EXIT', R}`: a 2-element array whose first element is 'EXIT'. */
+function isExitTuple(v: unknown): v is ['EXIT', unknown] {
+  return Array.isArray(v) && v.length === 2 && v[0] === 'EXIT';
+}
+
+/**
+ * Interpret the DOWN reason of an erpc worker. A value returned or thrown that is
+ * `['EXIT', r]` becomes the badrpc `['EXIT', r]`, as OTP 25's rpc turns `{'EXIT', R}` into
+ * `{badrpc, {'EXIT', R}}`.
+ */
 export function rpcOutcome(reason: unknown): Settled {
   if (Array.isArray(reason) && reason[0] === '$erpc') {
-    if (reason[1] === 'return' || reason[1] === 'throw') return { ok: true, value: reason[2] };
-    return { ok: false, error: new BadRpcError(['EXIT', reason[2]]) };
+    if (reason[1] === 'return' || reason[1] === 'throw') {
+      const v: unknown = reason[2];
+      return isExitTuple(v) ? { ok: false, error: badRpc(v) } : { ok: true, value: v };
+    }
+    return { ok: false, error: badRpc(['EXIT', reason[2]]) };
   }
-  if (reason === 'noconnection') return { ok: false, error: new BadRpcError('nodedown') };
-  return { ok: false, error: new BadRpcError(['EXIT', reason]) };
+  if (reason === 'noconnection') return { ok: false, error: badRpc('nodedown') };
+  return { ok: false, error: badRpc(['EXIT', reason]) };
 }
 
 /** A timeout option of rpc/erpc checked (base/timeout.ts); undefined for none (undefined or Infinity). */
@@ -95,9 +118,9 @@ export class Rpc implements RpcApi {
   /** @internal use rpcService() */
   constructor(private readonly host: RpcHost) {}
 
-  private run(target: string, m: string, f: string, args: unknown[], timeoutMs: number | undefined): Promise<Settled> {
-    return runWorker(this.host, target, 'execute', [m, f, args], timeoutMs).then((r) =>
-      r === TIMEOUT ? { ok: false, error: new BadRpcError('timeout') } : rpcOutcome(r),
+  private run(target: string, m: string, f: string, args: unknown[], timeoutMs: number | undefined, block = false): Promise<Settled> {
+    return runWorker(this.host, target, 'execute', block ? [m, f, args, 'block'] : [m, f, args], timeoutMs).then((r) =>
+      r === TIMEOUT ? { ok: false, error: badRpc('timeout') } : rpcOutcome(r),
     );
   }
 
@@ -119,6 +142,29 @@ export class Rpc implements RpcApi {
   async call(node: string, m: string, f: string, args: unknown[] = [], timeoutMs?: number): Promise<any> {
     this.validate(node, m, f, args);
     const r = await this.run(node, m, f, args, checkTimeout(timeoutMs));
+    if (r.ok) return r.value;
+    throw r.error;
+  }
+
+  /**
+   * As `call`, but serialised on `node` (Erlang's rpc:block_call/4,5): the block calls to a
+   * node run one at a time, in the order they arrive, each only once the one before has
+   * returned, thrown or exited; a call that timed out still holds its turn until its function
+   * ends there. `call`, `cast` and the others are not held up. Results and rejections are
+   * those of `call`. Use it to keep calls to a node from overlapping (or, as in Erlang, to
+   * block the node's rpc server on purpose); the node's turns are kept by a process
+   * registered as `rex`, started by its first block call.
+   *
+   * @example
+   * // Two block calls never overlap on gandalf: the second store waits for the first.
+   * await Promise.all([
+   *   node.rpc.blockCall('gandalf@host', 'kvs', 'store', ['k', 1]),
+   *   node.rpc.blockCall('gandalf@host', 'kvs', 'store', ['k', 2], 5_000),
+   * ]); // [true, true]
+   */
+  async blockCall(node: string, m: string, f: string, args: unknown[] = [], timeoutMs?: number): Promise<any> {
+    this.validate(node, m, f, args);
+    const r = await this.run(node, m, f, args, checkTimeout(timeoutMs), true);
     if (r.ok) return r.value;
     throw r.error;
   }

@@ -98,7 +98,9 @@ describe('dist_demo (S28, §10)', () => {
     await c.node('c');
     b.load(oops);
     const loop = (await a.rpc.call(a.name, 'dist_demo', 'start', [b.name])) as Pid;
-    const rpc = (m: string, f: string, args: unknown[]) => a.rpc.call(a.name, 'dist_demo', 'rpc', [loop, m, f, args]);
+    // erpc, not rpc: dist_demo.rpc returns the loop's `catch` value, ['EXIT', …] included, and
+    // rpc.call would turn that into a BadRpcError (as rpc:call turns {'EXIT', R} into a badrpc).
+    const rpc = (m: string, f: string, args: unknown[]) => a.erpc.call(a.name, 'dist_demo', 'rpc', [loop, m, f, args]);
     return { a, b, loop, rpc };
   }
 
@@ -167,7 +169,7 @@ describe('dist_demo (S28, §10)', () => {
     for (let i = 0; i < 50 && !started.settled; i++) await clock.flush();
     expect(started.error).toBeUndefined();
     const loop = started.value as Pid;
-    const rpc = (m: string, f: string, args: unknown[]) => a.rpc.call(a.name, 'dist_demo', 'rpc', [loop, m, f, args], 1_000);
+    const rpc = (m: string, f: string, args: unknown[]) => a.erpc.call(a.name, 'dist_demo', 'rpc', [loop, m, f, args], 1_000);
     return { a, b, loop, rpc };
   }
 

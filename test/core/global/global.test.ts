@@ -260,7 +260,10 @@ describe('global names (S22)', () => {
   });
 });
 
-describe('one registration costs one round trip to the leader', () => {
+/** The frames of a name call's visibility barrier (global/sync.ts `afterSeen`). */
+const BARRIER = new Set(['g_sync_req', 'g_sync_ack', 'g_probe', 'g_probe_ack']);
+
+describe('one registration costs one round trip to the leader, then one to each peer before it answers', () => {
   /** The global frames sent between `start` and `stop`: [from, to, tag]. */
   function tapGlobal(c: TestCluster): { frames: Array<[string, string, string]>; stop(): void } {
     const frames: Array<[string, string, string]> = [];
@@ -284,16 +287,23 @@ describe('one registration costs one round trip to the leader', () => {
     const A = a!.name;
     const B = b!.name;
     const C = cc!.name;
-    // c → a: the request; a → c: the answer (a chain step: "own it"); c → a, c → b: the new entry.
-    expect(t.frames).toEqual([
+    // c → a: the request; a → c: the answer (a chain step: "own it"); c → a, c → b: the new
+    // entry; then c asks each peer to ack (behind the entry: no probe, c made the change).
+    expect(t.frames.filter(([, , tag]) => !BARRIER.has(tag))).toEqual([
       [C, A, 'g_reserve'],
       [A, C, 'g_chain'],
       [C, A, 'g_ops'],
       [C, B, 'g_ops'],
     ]);
-    expect(t.frames.filter(([from, , tag]) => from === C && tag !== 'g_ops')).toHaveLength(1);
-    // the broadcasts were sent before the answer resolved; they arrive right after
-    await syncAll(c.nodes);
+    expect(t.frames.filter(([, , tag]) => BARRIER.has(tag)).sort()).toEqual(
+      [
+        [C, A, 'g_sync_req'],
+        [C, B, 'g_sync_req'],
+        [A, C, 'g_sync_ack'],
+        [B, C, 'g_sync_ack'],
+      ].sort(),
+    );
+    // registerName answered once every peer had the name
     expect(a!.global.whereisName('mine')?.equals(p)).toBe(true);
     expect(b!.global.whereisName('mine')?.equals(p)).toBe(true);
   });
@@ -308,38 +318,55 @@ describe('one registration costs one round trip to the leader', () => {
     let t = tapGlobal(c);
     expect(await cc!.global.registerName('on_a', idle(a!))).toBe('yes');
     t.stop();
-    expect(t.frames.filter(([from]) => from === C)).toEqual([[C, A, 'g_reserve']]);
-    expect([...t.frames].sort()).toEqual(
+    expect(t.frames.filter(([from, , tag]) => from === C && !BARRIER.has(tag))).toEqual([[C, A, 'g_reserve']]);
+    expect(t.frames.filter(([, , tag]) => !BARRIER.has(tag)).sort()).toEqual(
       [
         [C, A, 'g_reserve'],
         [A, B, 'g_ops'],
         [A, C, 'g_ops'],
       ].sort(),
     );
+    // the barrier: b probes a (the owner, whose entry b must hold) before it acks
+    expect(t.frames.filter(([, , tag]) => BARRIER.has(tag)).sort()).toEqual(
+      [
+        [C, A, 'g_sync_req'],
+        [C, B, 'g_sync_req'],
+        [A, C, 'g_sync_ack'],
+        [B, A, 'g_probe'],
+        [A, B, 'g_probe_ack'],
+        [B, C, 'g_sync_ack'],
+      ].sort(),
+    );
+    expect(b!.global.whereisName('on_a')).toBeInstanceOf(Pid);
     // the pid lives on b: leader → b, then b's broadcast answers c
     t = tapGlobal(c);
     expect(await cc!.global.registerName('on_b', idle(b!))).toBe('yes');
     t.stop();
-    expect(t.frames.filter(([from]) => from === C)).toEqual([[C, A, 'g_reserve']]);
-    expect(t.frames).toEqual([
+    expect(t.frames.filter(([from, , tag]) => from === C && !BARRIER.has(tag))).toEqual([[C, A, 'g_reserve']]);
+    expect(t.frames.filter(([, , tag]) => !BARRIER.has(tag))).toEqual([
       [C, A, 'g_reserve'],
       [A, B, 'g_chain'],
       [B, A, 'g_ops'],
       [B, C, 'g_ops'],
     ]);
-    expect(cc!.global.whereisName('on_b')).toBeInstanceOf(Pid);
+    for (const n of [a!, b!, cc!]) expect(n.global.whereisName('on_b')).toBeInstanceOf(Pid);
   });
 
-  it('on the leader, registering a local process sends nothing but the broadcasts', async ({ cluster: c }) => {
+  it('on the leader, registering a local process sends the broadcasts and one ack request to each peer', async ({ cluster: c }) => {
     const [a, b, cc] = await mesh(c, 'a', 'b', 'c');
     await syncAll(c.nodes);
     const t = tapGlobal(c);
     expect(await a!.global.registerName('lead', idle(a!))).toBe('yes');
     t.stop();
+    const [A, B, C] = [a!.name, b!.name, cc!.name];
     expect([...t.frames].sort()).toEqual(
       [
-        [a!.name, b!.name, 'g_ops'],
-        [a!.name, cc!.name, 'g_ops'],
+        [A, B, 'g_ops'],
+        [A, C, 'g_ops'],
+        [A, B, 'g_sync_req'],
+        [A, C, 'g_sync_req'],
+        [B, A, 'g_sync_ack'],
+        [C, A, 'g_sync_ack'],
       ].sort(),
     );
   });

@@ -4,9 +4,22 @@
  */
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
-import { ErpcError } from '../../../src/core/index.js';
+import { BadRpcError, defineModule, ErpcError } from '../../../src/core/index.js';
 import { rejection } from '../../support/errors.js';
 import { dt } from '../../support/test-modules.js';
+
+/** A worker that another process kills with an exit signal, and one that exits by itself. */
+const victims = defineModule('victims', {
+  killedBy: async (self, r: unknown) => {
+    const me = self.pid;
+    self.spawn((s) => s.exit(me, r));
+    await self.receive(() => false); // until the signal comes
+  },
+  exitsAfterAwait: async (self, r: unknown) => {
+    await Promise.resolve();
+    self.exit(r);
+  },
+});
 
 describe('S20: erpc exception shapes', () => {
   it('S20: value, error, exit, throw, undef, noconnection', async ({ cluster: c }) => {
@@ -59,6 +72,32 @@ describe('S20: erpc exception shapes', () => {
       ['ok', b.name],
       ['error', ['erpc', 'noconnection']],
       ['ok', a.name],
+    ]);
+  });
+
+  it("S20: a worker killed by an exit signal R is exit ['signal', R]; its own exit(R) is exit ['exception', R] (issue 12, point 15)", async ({ cluster: c }) => {
+    // On erl: erpc:call(B, M, F, A) where another process does exit(Worker, boom) raises
+    // exit:{signal,boom} (kill: {signal,killed}); a function calling exit(x) raises exit:{exception,x}.
+    const a = await c.node('a');
+    const b = await c.node('b', { modules: [victims] });
+    const sig = await rejection(a.erpc.call(b.name, 'victims', 'killedBy', ['boom']), ErpcError);
+    expect([sig.class, sig.reason]).toEqual(['exit', ['signal', 'boom']]);
+    const killed = await rejection(a.erpc.call(b.name, 'victims', 'killedBy', ['kill']), ErpcError);
+    expect([killed.class, killed.reason]).toEqual(['exit', ['signal', 'killed']]);
+    const own = await rejection(a.erpc.call(b.name, 'victims', 'exitsAfterAwait', ['x']), ErpcError);
+    expect([own.class, own.reason]).toEqual(['exit', ['exception', 'x']]);
+    const fun = await rejection(a.erpc.call(b.name, (self) => self.exit('y')), ErpcError);
+    expect([fun.class, fun.reason]).toEqual(['exit', ['exception', 'y']]);
+    expect(await a.erpc.multicall([b.name, b.name], 'victims', 'killedBy', ['boom'])).toEqual([
+      ['exit', ['signal', 'boom']],
+      ['exit', ['signal', 'boom']],
+    ]);
+    // rpc:call gives {badrpc,{'EXIT',R}} for both.
+    const r1 = await rejection(a.rpc.call(b.name, 'victims', 'killedBy', ['boom']), BadRpcError);
+    const r2 = await rejection(a.rpc.call(b.name, 'victims', 'exitsAfterAwait', ['boom']), BadRpcError);
+    expect([r1.reason, r2.reason]).toEqual([
+      ['EXIT', 'boom'],
+      ['EXIT', 'boom'],
     ]);
   });
 });

@@ -12,6 +12,7 @@ export { mintTicket, ticketKeySync } from './tickets.js';
 export type { MintTicketOptions } from '../core/trust/ticket.js';
 export { file, loadServerModules } from './modules.js';
 export { wsChannel } from './transports/ws-channel.js';
+export type { WsSocket } from './transports/ws-channel.js';
 export { setBusyWait, busyWait, DEFAULT_BUSY_WAIT_MS } from './busy-wait.js';
 export { RelayTransport } from '../core/relay-client/relay-transport.js';
 export type { RelayTransportOptions, DirectLinks } from '../core/relay-client/relay-transport.js';

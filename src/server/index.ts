@@ -1,6 +1,8 @@
 /**
  * erlmesh/server: the Node.js platform — server-nodes with the relay transport and direct
  * links, the relay itself, and the Node-only built-in modules.
+ *
+ * @module erlmesh/server
  */
 export * from './relay/index.js';
 export { startNode, shortHostname, relayUrl, DEFAULT_RELAY } from './start-node.js';

@@ -7,6 +7,8 @@
  * `erlmesh/browser` and `erlmesh/server` give one platform's exact types.
  *
  * Types only: package.json maps no runtime condition to this file.
+ *
+ * @module erlmesh
  */
 import type { Node } from '../core/node/node.js';
 import type { NodeOptions } from '../core/node/options.js';

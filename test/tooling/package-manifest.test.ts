@@ -88,3 +88,18 @@ describe('README', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('docs', () => {
+  it('docs/semantics.md says what matches Erlang and what differs on purpose', () => {
+    const semantics = readFileSync(join(repoRoot, 'docs/semantics.md'), 'utf8');
+    expect(semantics).toMatch(/\*\*What matches\.\*\*/);
+    expect(semantics).toMatch(/\*\*What differs on purpose\*\*/);
+  });
+
+  it('has a script that builds the API reference from the JSDoc', () => {
+    const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.docs).toMatch(/typedoc/);
+    const config = JSON.parse(readFileSync(join(repoRoot, 'typedoc.json'), 'utf8')) as { entryPoints: string[] };
+    expect(config.entryPoints).toContain('src/universal/index.ts');
+  });
+});

@@ -61,6 +61,13 @@ export const NodeWebSocket: WebSocketCtor = class extends WebSocket {
   }
 } as unknown as WebSocketCtor;
 
+/**
+ * One `ws` WebSocket as one erlmesh channel (a direct link between server-nodes): string
+ * frames as text messages, Uint8Array frames as binary ones.
+ *
+ * @example
+ * wss.on('connection', (socket) => onInbound(wsChannel(socket)));
+ */
 export function wsChannel(ws: WsSocket): BaseChannel {
   const ch = new BaseChannel(
     (f) => {

@@ -29,6 +29,8 @@
  * });
  *
  * Options: `test.use({ clusterOptions: { cookie: 'fixed', host: 'myhost', root: 'build/pages' } })`.
+ *
+ * @module erlmesh/playwright
  */
 import { test as base, expect } from '@playwright/test';
 import { startCluster, type Cluster, type ClusterOptions } from './cluster.js';

@@ -32,6 +32,13 @@ export const file = defineModule('file', {
   },
 });
 
+/**
+ * Load the Node-only built-in modules (`file`) into a node; the server `startNode` does.
+ *
+ * @example
+ * loadServerModules(node);
+ * await node.rpc.call(node.name, 'file', 'list_dir', ['.']);   // ['ok', [...]]
+ */
 export function loadServerModules(node: Pick<NodeApi, 'load'>): void {
   node.load(file);
 }

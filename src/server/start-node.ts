@@ -59,7 +59,8 @@ function isLoopback(url: string): boolean {
 }
 
 /**
- * Start a server-node.
+ * Start a server-node. With a `transport` (e.g. a `MemoryNetwork`'s, from `erlmesh/testing`)
+ * the node uses it and nothing else: no relay, no direct links.
  *
  * @example
  * import { startNode } from 'erlmesh/server';
@@ -78,8 +79,16 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
   // A ticket holder has no cookie (and starts no relay: a relay needs the cookie).
   const cookie = opts.ticket !== undefined ? undefined : (opts.cookie ?? readOrCreateCookie(opts.cookieFile, (t) => log('warning', t)));
   const auth = cookie !== undefined ? { cookie } : { ticket: opts.ticket };
-  const url = relayUrl(opts.relay ?? defaultRelayUrl());
   const host = opts.host ?? (opts.sname !== undefined ? shortHostname() : undefined);
+  if (opts.transport !== undefined) {
+    // An explicit transport wins (a MemoryNetwork's, a custom one): no relay is dialled or
+    // started and no direct links listen; the node still gets the cookie file and the
+    // server modules.
+    const node = await startCoreNode({ ...opts, ...auth, host, transport: opts.transport });
+    loadServerModules(node);
+    return node;
+  }
+  const url = relayUrl(opts.relay ?? defaultRelayUrl());
   const direct =
     // Ticket holders connect over the relay only: it attests their name (see handshake.ts).
     opts.direct === false || opts.ticket !== undefined

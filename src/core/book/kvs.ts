@@ -41,6 +41,15 @@ async function rpc(self: ProcessContext, q: unknown[]): Promise<unknown> {
   return reply[1];
 }
 
+/**
+ * The book's kvs (Programming Erlang, ch. 14): a registered key-value server, started with
+ * `kvs.start()` and used by rpc from any node.
+ *
+ * @example
+ * await node.rpc.call('gandalf@myhost', 'kvs', 'start', []);                    // true
+ * await node.rpc.call('gandalf@myhost', 'kvs', 'store', ['weather', 'fine']);   // true
+ * await node.rpc.call('gandalf@myhost', 'kvs', 'lookup', ['weather']);          // ['ok', 'fine']
+ */
 export const kvs = defineModule('kvs', {
   start: (self) => self.node.register('kvs', self.spawn(loop)),
   store: (self, key: unknown, value: unknown) => rpc(self, ['store', key, value]),

@@ -55,6 +55,10 @@ export interface NodeComposition {
   pg(host: NodeServiceHost): Pg;
 }
 
+/** A running node (from `startNode`): processes, modules, `rpc`, `erpc`, `global`, `pg`.
+ * @example
+ * const node = await startNode({ sname: 'a@localhost', cookie: 'abc', transport: net.transport() });
+ * node.spawn(async (self) => self.print('hello from', self.node.name));  node.nodes();  await node.stop(); */
 export class Node implements NodeApi {
   readonly name: string;
   readonly creation: number;

@@ -15,6 +15,13 @@ import type { ErlModule } from '../modules/module.js';
 
 export type { LogEntry, LogLevel } from '../interfaces/log.js';
 
+/**
+ * What `startNode` takes: the name (`sname` or `name`), how to prove membership (`cookie` or
+ * `ticket`), the `transport`, and tuning. The platform entries add their own options.
+ *
+ * @example
+ * const opts: NodeOptions = { sname: 'a@localhost', cookie: 'abc', transport: net.transport(), tickMs: 1_000 };
+ */
 export interface NodeOptions {
   /** Short name: `'gandalf'` → `gandalf@<host>`; or a full `'gandalf@host'`. */
   sname?: string;

@@ -24,6 +24,16 @@ export type { Dest, MonitorTarget } from '../interfaces/self.js';
 /** A process body. */
 export type ProcessFn = (self: ProcessContext) => unknown;
 
+/**
+ * `self`: what a process body gets, the process's own BIFs (send, receive, link, monitor,
+ * spawn, exit, trapExit, …) as Erlang's are called from inside a process.
+ *
+ * @example
+ * node.spawn(async (self: ProcessContext) => {
+ *   self.send(self.pid, 'ping');
+ *   const msg = await self.receive((m) => m === 'ping', 1_000);   // 'ping' or TIMEOUT
+ * });
+ */
 export class ProcessContext implements Self {
   /**
    * The node this process runs on. Kept on the prototype of each node's own subclass

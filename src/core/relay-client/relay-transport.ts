@@ -21,7 +21,7 @@
  * The channel table on each relay socket (relayed channels, pending opens and lookups) is a
  * RelaySession (relay-session.ts); this file is registration, reconnection and the peer list.
  *
- * The WebSocket constructor is injected (isomorphic-ws in Node, the browser's own in tabs).
+ * The WebSocket constructor is injected (`ws` in Node, the browser's own in tabs).
  */
 import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { webCrypto, type DistCrypto } from '../base/crypto.js';

@@ -1,6 +1,6 @@
 /**
- * The part of the WebSocket API erlmesh uses; both the browser's WebSocket and `ws`
- * (through isomorphic-ws) provide it, so the platform passes its constructor in.
+ * The part of the WebSocket API erlmesh uses; both the browser's WebSocket and the `ws`
+ * package (in Node) provide it, so the platform passes its constructor in.
  */
 export interface WebSocketLike {
   readonly readyState: number;

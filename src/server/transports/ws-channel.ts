@@ -16,11 +16,29 @@ import { BaseChannel } from '../../core/relay-client/base-channel.js';
 import type { WebSocketCtor } from '../../core/relay-client/websocket-like.js';
 import { busyWaitKick } from '../busy-wait.js';
 
+/**
+ * The part of a `ws` WebSocket that `wsChannel` and `noDelay` use. The published types name
+ * this instead of `ws`'s own class, so a user of `erlmesh/server` type-checks without
+ * `@types/ws` (a development dependency here); a `ws` WebSocket is one.
+ *
+ * @example
+ * import { WebSocket } from 'ws';
+ * const socket: WsSocket = new WebSocket(url);   // what wsChannel(socket) takes
+ */
+export interface WsSocket {
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  once(event: 'upgrade', listener: (res: IncomingMessage) => void): unknown;
+}
+
 /** `ws` client options for erlmesh sockets (relay and direct links). */
 export const WS_CLIENT_OPTIONS = { perMessageDeflate: false } as const;
 
 /** Turn off Nagle's algorithm on the socket under a `ws` client, once it is upgraded. */
-export function noDelay(ws: WebSocket): void {
+export function noDelay(ws: WsSocket): void {
   ws.once('upgrade', (res: IncomingMessage) => res.socket.setNoDelay(true));
 }
 
@@ -43,7 +61,14 @@ export const NodeWebSocket: WebSocketCtor = class extends WebSocket {
   }
 } as unknown as WebSocketCtor;
 
-export function wsChannel(ws: WebSocket): BaseChannel {
+/**
+ * One `ws` WebSocket as one erlmesh channel (a direct link between server-nodes): string
+ * frames as text messages, Uint8Array frames as binary ones.
+ *
+ * @example
+ * wss.on('connection', (socket) => onInbound(wsChannel(socket)));
+ */
+export function wsChannel(ws: WsSocket): BaseChannel {
   const ch = new BaseChannel(
     (f) => {
       busyWaitKick();

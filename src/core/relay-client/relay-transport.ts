@@ -51,7 +51,7 @@ export interface DirectLinks {
 }
 
 export interface RelayTransportOptions {
-  /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4369/erlmesh`. */
+  /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4367/erlmesh`. */
   url: string;
   /** The cluster cookie the relay admits with (never sent; proven with HMAC). Or `ticket`. */
   cookie?: string;

@@ -4,7 +4,7 @@
  */
 export { startNode } from './node/start-node.js';
 export { Node } from './node/node.js';
-export type { NodeComposition } from './node/node.js';
+export type { NodeComposition } from './node/composition.js';
 export type { NodeOptions } from './node/options.js';
 export type { LogEntry, LogLevel } from './interfaces/log.js';
 export { defineModule } from './modules/module.js';

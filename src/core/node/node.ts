@@ -39,26 +39,17 @@ import { attachDefaultOutput, startUserIo } from './user-io.js';
 import { PendingNodeDowns } from './pending-node-downs.js';
 
 export type { NodeOptions, LogEntry, LogLevel } from './options.js';
+import type { NodeComposition } from './composition.js';
 
 /**
- * The services and modules a node starts with: node/start-node.ts lists the defaults (the
- * composition root, as OTP's kernel lists its children).
- */
-export interface NodeComposition {
-  /** Loaded before `opts.modules`, in this order. */
-  readonly modules: readonly ErlModule[];
-  rpc(host: NodeServiceHost): Rpc;
-  erpc(host: NodeServiceHost, rpc: Rpc): Erpc;
-  /** A factory over the host (`globalService()`). */
-  global(host: NodeServiceHost): Global;
-  /** A factory over the host (`pgService()`). */
-  pg(host: NodeServiceHost): Pg;
-}
-
-/** A running node (from `startNode`): processes, modules, `rpc`, `erpc`, `global`, `pg`.
+ * A running node (from `startNode`): processes, modules, `rpc`, `erpc`, `global`, `pg`.
+ *
  * @example
- * const node = await startNode({ sname: 'a@localhost', cookie: 'abc', transport: net.transport() });
- * node.spawn(async (self) => self.print('hello from', self.node.name));  node.nodes();  await node.stop(); */
+ * const node = await startNode({ sname: 'a', cookie: 'abc', transport: net.transport() });
+ * node.spawn(async (self) => self.print('hello from', self.node.name));
+ * node.nodes();
+ * await node.stop();
+ */
 export class Node implements NodeApi {
   readonly name: string;
   readonly creation: number;

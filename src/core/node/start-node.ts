@@ -20,7 +20,8 @@ import { genServerModule, supervisorModule } from '../behaviours/index.js';
 import { distDemo } from '../book/dist-demo.js';
 import { kvs } from '../book/kvs.js';
 import { kvsServer } from '../book/kvs-server.js';
-import { Node, type NodeComposition } from './node.js';
+import { Node } from './node.js';
+import type { NodeComposition } from './composition.js';
 import { checkTimings, resolveName, type NodeOptions } from './options.js';
 
 /** The kernel's modules: what every node needs to be called and spawned into. */

@@ -10,6 +10,16 @@ export class Cookies {
 
   constructor(private own: string | undefined) {}
 
+  /** Never printed: `console.log` of anything holding the cookies shows this instead. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'Cookies<hidden>';
+  }
+
+  /** Never serialized either. */
+  toJSON(): string {
+    return 'Cookies<hidden>';
+  }
+
   /** `set(cookie)`: this node's cookie; `set(cookie, node)`: the one used with `node`. */
   set(cookie: string, node?: string): true {
     if (typeof cookie !== 'string' || cookie.length === 0) throw badarg('setCookie: the cookie must be a non-empty string');

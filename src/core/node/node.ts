@@ -137,6 +137,11 @@ export class Node implements NodeApi {
 
   // ----- identity and membership -----------------------------------------------------------
 
+  /** Printed (console.log, the shell, util.inspect) as `#Node<name>`: never its cookie or internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `#Node<${this.name}>`;
+  }
+
   /** This node's role: its join ticket's, or undefined for a cookie holder. */
   get role(): string | undefined {
     return this.tickets?.role;

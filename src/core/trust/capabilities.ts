@@ -69,16 +69,24 @@ const POLICY_KEYS = new Set(['rpc', 'spawn', 'shipFunctions', 'global', 'pg', 's
 const BOOLEAN_KEYS = ['shipFunctions', 'global', 'pg', 'link', 'exit'] as const;
 
 /**
+ * Modules a wildcard never covers: they evaluate arbitrary code (the CLI's `shell:eval`), so
+ * a role gets them only by naming them (`rpc: { shell: ['eval'] }`).
+ */
+export const NAMED_ONLY_MODULES: ReadonlySet<string> = new Set(['shell']);
+
+/**
  * Whether `allowlist` lets `module:fun` through (an undefined list lets nothing through).
+ * `'*'` covers every module but {@link NAMED_ONLY_MODULES}.
  *
  * @example
  * allows({ kvs: ['lookup'] }, 'kvs', 'lookup');   // true
  * allows({ kvs: ['lookup'] }, 'kvs', 'store');    // false
  * allows('*', 'os', 'cmd');                        // true
+ * allows('*', 'shell', 'eval');                    // false: name it to grant it
  */
 export function allows(allowlist: Allowlist | undefined, module: string, fun: string): boolean {
   if (allowlist === undefined) return false;
-  if (allowlist === '*') return true;
+  if (allowlist === '*') return !NAMED_ONLY_MODULES.has(module);
   if (!Object.prototype.hasOwnProperty.call(allowlist, module)) return false;
   const fns = allowlist[module];
   return fns === '*' || (Array.isArray(fns) && fns.includes(fun));

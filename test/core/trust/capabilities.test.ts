@@ -100,6 +100,9 @@ describe('decide', () => {
 
   it('allows(): "*" everywhere, per module "*" or a list; inherited keys do not count', () => {
     expect(allows('*', 'os', 'cmd')).toBe(true);
+    // The CLI's shell:eval runs any code: a wildcard never covers it, naming it does.
+    expect(allows('*', 'shell', 'eval')).toBe(false);
+    expect(allows({ shell: ['eval'] }, 'shell', 'eval')).toBe(true);
     expect(allows({ kvs: '*' }, 'kvs', 'anything')).toBe(true);
     expect(allows({ kvs: ['lookup'] }, 'kvs', 'store')).toBe(false);
     expect(allows({}, 'constructor', 'name')).toBe(false);

@@ -9,11 +9,19 @@
  * (d) the tarball has LICENSE, and no shipped file refers outside it: no `../shared`, no
  *     absolute path of the build machine, no source map, no relative import or Markdown
  *     link to a file that is not in the tarball.
- * Slow (a minute or more: a build, two installs from npm's cache, two tsc runs).
+ * (e) with a real epmd running, two `erlmesh node --sname` shells of the installed package,
+ *     with default settings (no --relay, no --cookie), find each other through the relay
+ *     daemon the first one starts on the default port (4367), while two Erlang nodes on that
+ *     epmd ping each other; `erlmesh names` lists both and `erlmesh relay --stop` stops it.
+ *     epmd runs on a private port (ERL_EPMD_PORT): a test never binds 4369.
+ * The package is packed from a copy of the checkout (its files, with node_modules linked), so
+ * that the build does not rewrite this checkout's dist/ while other tests use it.
+ * Slow (a minute or more: a build, three installs from npm's cache, two tsc runs).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +35,8 @@ let work: string;
 let tarball: string;
 let packed: string;
 
-function run(cmd: string, args: string[], cwd: string, timeout = 300_000): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+function run(cmd: string, args: string[], cwd: string, timeout = 300_000, env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, npm_config_update_notifier: 'false' } });
 }
 
 /** A project holding the tarball and `deps`, with `files` written into it. */
@@ -61,7 +69,14 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'erlmesh-packed-'));
-  run('npm', ['pack', '--pack-destination', work], repoRoot, 400_000);
+  const checkout = join(work, 'checkout');
+  const tracked = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], repoRoot).split('\0');
+  for (const f of tracked.filter((f) => f && f !== 'node_modules' && existsSync(join(repoRoot, f)))) {
+    mkdirSync(dirname(join(checkout, f)), { recursive: true });
+    copyFileSync(join(repoRoot, f), join(checkout, f));
+  }
+  symlinkSync(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'));
+  run('npm', ['pack', '--pack-destination', work], checkout, 400_000);
   const tgz = readdirSync(work).filter((f) => f.endsWith('.tgz'));
   expect(tgz).toHaveLength(1);
   tarball = join(work, tgz[0]!);
@@ -70,9 +85,57 @@ beforeAll(() => {
   run('tar', ['-xzf', tarball, '-C', packed], work);
 }, 600_000);
 
+const children: ChildProcess[] = [];
+
 afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (work) rmSync(work, { recursive: true, force: true });
 });
+
+/** A child process whose output is kept; `waitFor` resolves when `pattern` shows on stdout. */
+function child(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const c = spawn(cmd, args, { cwd, env, stdio: 'pipe' });
+  children.push(c);
+  let out = '';
+  let err = '';
+  c.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  c.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
+  const waitFor = (pattern: RegExp, ms = 20_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        clearInterval(poll);
+        reject(new Error(`waiting for ${pattern} from ${cmd} ${args.join(' ')}\nstdout: ${out}\nstderr: ${err}`));
+      }, ms);
+      const poll = setInterval(() => {
+        if (!pattern.test(out)) return;
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve();
+      }, 20);
+    });
+  return { proc: c, out: () => out, err: () => err, exited, waitFor, type: (line: string) => c.stdin.write(`${line}\n`) };
+}
+
+/** A TCP port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
 
 describe('the packed tarball', () => {
   it('(a) a page importing startNode from erlmesh with relay and ticket type-checks under bundler resolution', () => {
@@ -183,4 +246,54 @@ void startRelay; void wsChannel;
     }
     expect(problems).toEqual([]);
   });
+
+  it('(e) beside a running epmd, two default `erlmesh node --sname` shells find each other; names and relay --stop work', async () => {
+    const DEFAULT_PORT = 4367;
+    // The test uses the real default port, so it must be free (another relay would answer).
+    expect(await listening(DEFAULT_PORT), `port ${DEFAULT_PORT} must be free for this test`).toBe(false);
+    const dir = project('cli', [], {});
+    const home = join(work, 'home');
+    mkdirSync(home);
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TMPDIR: work };
+    for (const k of ['ERLMESH_RELAY_PORT', 'ERLMESH_COOKIE', 'ERLMESH_FROM_SOURCE']) delete env[k];
+    const bin = join(dir, 'node_modules/.bin/erlmesh');
+    const host = hostname().split('.')[0];
+
+    // Erlang first: epmd on a private port, and an Erlang node registered with it.
+    const epmdPort = await freePort();
+    const erlEnv = { ...env, ERL_EPMD_PORT: String(epmdPort) };
+    const epmd = child('epmd', ['-port', String(epmdPort)], dir, erlEnv);
+    const e1 = child('erl', ['-sname', 'e1', '-setcookie', 'erlc', '-noshell', '-eval', 'io:format("e1 up~n").'], dir, erlEnv);
+    await e1.waitFor(/e1 up/);
+
+    const gandalf = child(bin, ['node', '--sname', 'gandalf'], dir, env);
+    await gandalf.waitFor(new RegExp(`\\(gandalf@${host}\\)1> `), 30_000);
+    gandalf.type('kvs.start()');
+    await gandalf.waitFor(/true\n/);
+    const bilbo = child(bin, ['node', '--sname', 'bilbo'], dir, env);
+    await bilbo.waitFor(new RegExp(`\\(bilbo@${host}\\)1> `), 30_000);
+    bilbo.type('nodes()');
+    await bilbo.waitFor(new RegExp(`\\['gandalf@${host}'\\]`));
+    bilbo.type(`rpc.call('gandalf@${host}', 'kvs', 'store', ['weather', 'fine'])`);
+    bilbo.type(`rpc.call('gandalf@${host}', 'kvs', 'lookup', ['weather'])`);
+    await bilbo.waitFor(/\['ok', 'fine'\]/);
+
+    // Erlang is undisturbed: a second node pings the first through the same epmd.
+    const ping = run('erl', ['-sname', 'e2', '-setcookie', 'erlc', '-noshell', '-eval', `io:format("~p~n", [net_adm:ping('e1@${host}')]), halt().`], dir, 30_000, erlEnv);
+    expect(ping.trim()).toBe('pong');
+
+    const names = run(bin, ['names'], dir, 30_000, env);
+    expect(names).toContain(`gandalf@${host}`);
+    expect(names).toContain(`bilbo@${host}`);
+
+    bilbo.type('q()');
+    gandalf.type('q()');
+    expect(await bilbo.exited).toBe(0);
+    expect(await gandalf.exited).toBe(0);
+    run(bin, ['relay', '--stop'], dir, 30_000, env);
+    expect(await listening(DEFAULT_PORT)).toBe(false);
+    e1.proc.kill();
+    epmd.proc.kill();
+    await Promise.all([e1.exited, epmd.exited]);
+  }, 300_000);
 });

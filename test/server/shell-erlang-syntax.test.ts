@@ -25,4 +25,14 @@ describe('translateErlang', () => {
     expect(referenceHint(ref('weather'), 'weather')).toContain("'weather'");
     expect(referenceHint(new TypeError('x'), 'x')).toBeUndefined();
   });
+
+  it('answers a line of Erlang that is not JavaScript with a hint in the shell\'s syntax', () => {
+    const syntax = new SyntaxError('missing ) after argument list');
+    for (const erl of ['rpc:call(gandalf@vm, kvs, start, []).', 'F = fun(X) -> X end.', 'B = <<"abc">>.']) {
+      expect(referenceHint(syntax, erl)).toMatch(/^\*\* exception error: syntax error .*this shell reads JavaScript.*rpc\.call\('gandalf@host'/);
+    }
+    // A JavaScript slip, or an @ inside a string, keeps JavaScript's own message.
+    expect(referenceHint(syntax, "rpc.call('gandalf@vm', 'kvs', 'start', [)")).toBeUndefined();
+    expect(referenceHint(syntax, 'foo(')).toBeUndefined();
+  });
 });

@@ -96,6 +96,7 @@ function skipLiteral(code: string, i: number): number {
  * is unbound`; a lower-case one gets a hint that atoms are strings here.
  */
 export function referenceHint(e: unknown, code: string): string | undefined {
+  if (e instanceof Error && e.name === 'SyntaxError') return erlangSyntaxHint(e, code);
   if (!(e instanceof Error) || e.name !== 'ReferenceError') return undefined;
   const name = /^(\S+) is not defined$/.exec(e.message)?.[1];
   if (name === undefined || !/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
@@ -103,4 +104,18 @@ export function referenceHint(e: unknown, code: string): string | undefined {
   if (call) return `** exception error: undefined module ${name} (calling ${name}:${call[2]!})`;
   if (/^[A-Z_]/.test(name)) return `** exception error: variable '${name}' is unbound`;
   return `** exception error: ${name} is not defined (an atom is a string here: '${name}')`;
+}
+
+/**
+ * A syntax error on a line written in Erlang (`rpc:call(gandalf@vm, kvs, start, []).`): say
+ * so in one line, in the shell's own syntax, instead of JavaScript's bare complaint.
+ */
+function erlangSyntaxHint(e: Error, code: string): string | undefined {
+  const unquoted = code.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''");
+  const erlangish = /[A-Za-z0-9_]@[A-Za-z0-9_]/.test(unquoted) || /\bfun\s*\(.*\)\s*->/.test(unquoted) || /<<.*>>/.test(unquoted);
+  if (!erlangish) return undefined;
+  return (
+    `** exception error: syntax error (${e.message}): this shell reads JavaScript; ` +
+    `atoms and node names are strings ('gandalf@host'), Mod:Fun(Args) is mod.fun(args), e.g. rpc.call('gandalf@host', 'kvs', 'start', [])`
+  );
 }

@@ -413,6 +413,30 @@ describe('operations', () => {
     await a.open('b@h');
   });
 
+  it('tells the nodes on both sides whom they are cut from (for their direct links), a newcomer in its welcome, and heals before re-joining them', async () => {
+    const { r } = await relay();
+    const [a, b, c] = [await node(r, 'a@h'), await node(r, 'b@h'), await node(r, 'c@h')];
+    r.partition(['a@h'], ['b@h', 'x@h']);
+    expect(await a.tag('partitioned')).toEqual({ t: 'partitioned', peers: ['b@h', 'x@h'] });
+    expect(await b.tag('partitioned')).toEqual({ t: 'partitioned', peers: ['a@h'] });
+    // x registers during the partition: its welcome says the cut.
+    const x = await connect(r.url);
+    expect(await x.register('x@h')).toMatchObject({ t: 'welcome', partitioned: ['a@h'] });
+    const y = await connect(r.url);
+    expect(await y.register('y@h')).not.toHaveProperty('partitioned');
+    r.heal();
+    // `healed` comes before the `joined` that re-forms the mesh.
+    await a.roundTrip();
+    const healedAt = a.inbox.findIndex((m) => m.t === 'healed');
+    const joinedAt = a.inbox.map((m) => m.t === 'joined' && (m.peer as { name: string }).name === 'b@h').lastIndexOf(true);
+    expect(healedAt).toBeGreaterThanOrEqual(0);
+    expect(joinedAt).toBeGreaterThan(healedAt);
+    for (const n of [b, x]) await n.tag('healed');
+    await c.roundTrip();
+    await y.roundTrip();
+    expect(c.count('partitioned') + c.count('healed') + y.count('healed')).toBe(0);
+  });
+
   it('kicks a node', async () => {
     const { r } = await relay();
     const a = await node(r, 'a@h');

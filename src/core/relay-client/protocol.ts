@@ -11,7 +11,7 @@
  *                  proof = HMAC-SHA-256(cookie, `erlmesh-relay-1|${nonce}|${name}`), hex
  *                  — a ticket holder (src/core/trust/ticket.ts) sends its ticket's payload
  *                  as `ticket` and proof = HMAC-SHA-256(key_t, same input) instead
- *   relay → node   welcome   { creation, peers: PeerEntry[] }   — or —
+ *   relay → node   welcome   { creation, peers: PeerEntry[], partitioned? }   — or —
  *   relay → node   refused   { code, message }  then closes with a 4xxx close code (below)
  *
  * Tickets: the relay (it holds the cookie) recomputes key_t from the payload and checks, in
@@ -38,6 +38,20 @@
  *                  (a peer's entry, e.g. its direct address, before `joined` has arrived)
  *   node  → relay  ping {} → relay → node pong {}           (client-side liveness; the relay
  *                                                            also uses WebSocket pings)
+ *
+ * Partitions (Relay.partition / heal, a testing tool). The relay fails `open` across a cut and
+ * ends the relayed channels across it; it also tells the nodes on both sides, so that nodes
+ * joined by direct links (which the relay does not carry) are cut too:
+ *
+ *   relay → node   partitioned { peers: string[] }   this node is cut off from `peers` (names,
+ *                  registered or not) until `healed`: it closes its direct links to them
+ *                  ('connection_closed', as the relayed channels end), dials none, and refuses
+ *                  theirs (a direct dialer names itself in the URL: `?to=<peer>&from=<self>`)
+ *   relay → node   healed {}                          every cut is lifted; sent before the
+ *                  `joined` messages with which the mesh re-forms
+ *   welcome.partitioned?: string[]                    the cuts a node that registers during a
+ *                  partition is under from the start (absent: none)
+ *   A node forgets its cuts when it registers again (the relay's welcome says them anew).
  *
  * Binary data (a compatible extension of version 1): a relay that takes binary messages says
  * `bin: true` in its challenge, a node that takes them says `bin: true` in its register. A node
@@ -187,7 +201,7 @@ export type ToRelay =
 
 export type FromRelay =
   | { t: 'challenge'; v: number; nonce: string; bin?: boolean }
-  | { t: 'welcome'; creation: number; peers: PeerEntry[] }
+  | { t: 'welcome'; creation: number; peers: PeerEntry[]; partitioned?: string[] }
   | { t: 'refused'; code: RelayRefusal; message: string }
   /** `role`: the opener's ticket role (absent: a cookie holder). */
   | { t: 'incoming'; ch: number; from: string; role?: string }
@@ -200,7 +214,9 @@ export type FromRelay =
   | { t: 'joined'; peer: PeerEntry }
   | { t: 'left'; name: string }
   | { t: 'lookup_reply'; req: number; peer?: PeerEntry }
-  | { t: 'pong' };
+  | { t: 'pong' }
+  | { t: 'partitioned'; peers: string[] }
+  | { t: 'healed' };
 
 /** The text a node signs to register. */
 export function relayProofInput(nonce: string, name: string): string {

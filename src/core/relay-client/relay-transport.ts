@@ -2,7 +2,12 @@
  * RelayTransport: a node's Transport through an erlmesh relay (see protocol.ts in this folder
  * for the exchange). One WebSocket carries every relayed channel of the node; server-nodes may
  * add `DirectLinks`, which they try first for peers that advertise a direct address, falling
- * back to the relay.
+ * back to the relay. Every new connection tries the direct path first (a fallback to the
+ * relay lasts as long as that connection), with the address last heard for the peer, also
+ * while the relay is down (direct-paths.ts).
+ *
+ * Partitions: the relay's `partitioned` / `healed` cut direct links as well (direct-paths.ts),
+ * so that a partition cuts every path between its two sides.
  *
  * Resilience: when the relay socket drops, every relayed channel ends with
  * `connection_closed` (so nodes see nodedown and links get `noconnection`), and the
@@ -40,15 +45,9 @@ import {
 } from './protocol.js';
 import { attest, RelaySession } from './relay-session.js';
 import type { WebSocketCtor, WebSocketLike } from './websocket-like.js';
+import { DirectPaths, type DirectLinks } from './direct-paths.js';
 
-/** Direct node-to-node links (server-nodes): accept inbound and dial advertised addresses. */
-export interface DirectLinks {
-  /** The ws:// address this node advertises through the relay. */
-  readonly address: string;
-  start(name: string, onInbound: (channel: Channel) => void): void;
-  dial(address: string, peer: string): Promise<Channel>;
-  close(): Promise<void>;
-}
+export type { DirectLinks } from './direct-paths.js';
 
 export interface RelayTransportOptions {
   /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4367/erlmesh`. */
@@ -99,6 +98,7 @@ export class RelayTransport implements Transport {
   private readonly crypto: DistCrypto;
   private readonly timeoutMs: number;
   private readonly tickets: TicketSource | undefined;
+  private readonly direct: DirectPaths | undefined;
   /** Resolves when the socket of the current session has closed (for `close()`). */
   private sessionClosed: Promise<void> = Promise.resolve();
 
@@ -110,6 +110,12 @@ export class RelayTransport implements Transport {
     if (opts.cookie !== undefined && (typeof opts.cookie !== 'string' || opts.cookie === '')) throw badarg('RelayTransport: the cookie must be a non-empty string');
     this.tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
     this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
+    this.direct = opts.direct ? new DirectPaths(opts.direct, (peer) => this.lookup(peer)) : undefined;
+  }
+
+  /** The peers this node has open direct links with (server-nodes), sorted. */
+  directPeers(): string[] {
+    return this.direct?.linkedPeers() ?? [];
   }
 
   /** The peers the relay reports (name, hidden, direct address). */
@@ -128,12 +134,12 @@ export class RelayTransport implements Transport {
     this.name = name;
     this.onInbound = onInbound;
     this.listenOpts = opts;
-    this.opts.direct?.start(name, onInbound);
+    this.direct?.start(name, onInbound);
     try {
       await this.openSession();
     } catch (e) {
       this.name = undefined;
-      await this.opts.direct?.close();
+      await this.direct?.close();
       throw e;
     }
     return { creation: this.creation! };
@@ -212,7 +218,8 @@ export class RelayTransport implements Transport {
           this.creation = msg.creation;
           this.backoff.reset();
           this.peers.clear();
-          for (const p of msg.peers) this.peers.set(p.name, p);
+          for (const p of msg.peers) this.addPeer(p);
+          this.direct?.registered(msg.partitioned);
           resolve();
           this.listenOpts.onPeers?.(msg.peers.filter((p) => !p.hidden).map((p) => p.name));
         } else if (msg.t === 'refused') {
@@ -280,11 +287,17 @@ export class RelayTransport implements Transport {
         return;
       }
       case 'lookup_reply':
-        if (msg.peer) this.peers.set(msg.peer.name, msg.peer);
+        if (msg.peer) this.addPeer(msg.peer);
         s.onChannelMessage(msg);
         return;
+      case 'partitioned':
+        this.direct?.partitioned(msg.peers);
+        return;
+      case 'healed':
+        this.direct?.healed();
+        return;
       case 'joined':
-        this.peers.set(msg.peer.name, msg.peer);
+        this.addPeer(msg.peer);
         // A node that joins dials everyone (welcome); when a peer joins (or comes back after a
         // partition heals), the lower-named of the two dials it too, so the mesh re-forms either
         // way. Simultaneous dials are arbitrated by the handshake.
@@ -299,15 +312,25 @@ export class RelayTransport implements Transport {
     }
   }
 
+  private addPeer(p: PeerEntry): void {
+    this.peers.set(p.name, p);
+    this.direct?.learn(p);
+  }
+
   async connect(peer: string): Promise<Channel> {
     if (this.closed) throw new ErlmeshError('closed', 'transport closed');
-    let entry = this.peers.get(peer);
-    if (this.opts.direct && !entry) entry = await this.lookup(peer);
-    if (this.opts.direct && entry?.direct) {
-      try {
-        return await this.opts.direct.dial(entry.direct, peer);
-      } catch (e) {
-        this.opts.log?.('info', `direct link to ${peer} at ${entry.direct} failed (${String(e)}); using the relay`);
+    const direct = this.direct;
+    if (direct) {
+      // The relay's entry first (the peer may have restarted elsewhere), else the last address heard.
+      const entry = this.peers.get(peer) ?? (await this.lookup(peer));
+      const address = entry?.direct ?? direct.address(peer);
+      if (address) {
+        try {
+          return await direct.dial(peer, address);
+        } catch (e) {
+          if (direct.isCut(peer)) throw e;
+          this.opts.log?.('info', `direct link to ${peer} at ${address} failed (${String(e)}); using the relay`);
+        }
       }
     }
     const s = this.session;
@@ -331,7 +354,7 @@ export class RelayTransport implements Transport {
       s.ws.close(1000, 'normal');
       await this.sessionClosed;
     }
-    await this.opts.direct?.close();
+    await this.direct?.close();
   }
 }
 

@@ -59,10 +59,12 @@ export interface Relay {
   stats(): RelayStats;
   /**
    * Cut A from B: close every channel between a node of A and a node of B (both ends get
-   * `closed` 'connection_closed') and fail `open` between them with 'nodedown' until `heal()`.
+   * `closed` 'connection_closed') and fail `open` between them with 'nodedown' until `heal()`;
+   * tell the nodes on both sides (`partitioned`), so that server-nodes also close and refuse
+   * their direct links across the cut.
    */
   partition(a: string[], b: string[]): void;
-  /** Lift every partition. */
+  /** Lift every partition (the nodes are told: `healed`, then `joined` for the peers they were cut from). */
   heal(): void;
   /** Close that node's socket (close code 1008, `reason`); false if it is not registered. */
   kick(name: string, reason?: string): boolean;

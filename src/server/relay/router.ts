@@ -20,6 +20,7 @@ import { decodeToRelay, type RoutedMessage } from './messages.js';
 import type { RelayLogLine } from './options.js';
 import { setRateLimit, type RateLimit } from './rate-limit.js';
 import { FlowControl } from './flow-control.js';
+import { Partitions } from './partitions.js';
 import type { Conn, RoutedChannel, Session } from './session.js';
 
 /** Close code for a message that breaks the protocol (shared with `badarg`). */
@@ -49,7 +50,7 @@ export class Router {
   private readonly byName = new Map<string, Session>();
   private readonly lastCreation = new Map<string, number>();
   private readonly channels = new Map<number, RoutedChannel>();
-  private readonly partitions: Array<{ a: Set<string>; b: Set<string> }> = [];
+  private readonly partitions = new Partitions();
   private nextChannel = 0;
   private shuttingDown = false;
   framesRouted = 0;
@@ -177,28 +178,39 @@ export class Router {
     for (const s of [...this.sessions]) this.close(s, CLOSE_CODES.relay_shutdown, 'relay_shutdown');
   }
 
+  /**
+   * Cut `a` from `b`: end the relayed channels across the cut, fail `open` across it, and tell
+   * each registered node on either side whom it is cut from (`partitioned`), so that it drops
+   * and refuses its direct links to them as well.
+   */
   partition(a: readonly string[], b: readonly string[]): void {
-    this.partitions.push({ a: new Set(a), b: new Set(b) });
+    const news = this.partitions.add(a, b);
     for (const c of [...this.channels.values()]) {
-      if (this.channels.has(c.id) && this.partitioned(c.a.entry?.name, c.b.entry?.name)) {
+      if (this.channels.has(c.id) && this.partitions.between(c.a.entry?.name, c.b.entry?.name)) {
         this.endChannel(c, 'connection_closed', [c.a, c.b]);
       }
+    }
+    for (const [name, peers] of news) {
+      const s = this.byName.get(name);
+      if (s) this.send(s, { t: 'partitioned', peers });
     }
   }
 
   /**
-   * Remove every partition, and tell each node about the peers it was cut off from again
-   * (`joined`), so that the mesh re-forms by itself after a heal.
+   * Remove every partition: tell the nodes that were under one (`healed`), then each node
+   * about the peers it was cut off from (`joined`), so that the mesh re-forms by itself.
    */
   heal(): void {
     const registered = [...this.byName.values()];
     const cut: Array<[Session, Session]> = [];
     for (const x of registered) {
       for (const y of registered) {
-        if (x !== y && this.partitioned(x.entry?.name, y.entry?.name)) cut.push([x, y]);
+        if (x !== y && this.partitions.between(x.entry?.name, y.entry?.name)) cut.push([x, y]);
       }
     }
-    this.partitions.length = 0;
+    const under = registered.filter((s) => this.partitions.involves((s.entry as PeerEntry).name));
+    this.partitions.clear();
+    for (const s of under) this.send(s, { t: 'healed' });
     for (const [x, y] of cut) this.send(x, { t: 'joined', peer: { ...(y.entry as PeerEntry) } });
   }
 
@@ -236,7 +248,8 @@ export class Router {
     if (reg.role !== undefined && this.limits.ticketRateLimit) setRateLimit(s.conn, this.limits.ticketRateLimit);
     const ticket = reg.claims ? `, ticket ${reg.claims.id} role ${reg.claims.role}` : '';
     this.log({ level: 'info', event: 'registered', ...this.who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}${ticket}` });
-    if (!this.send(s, { t: 'welcome', creation, peers })) return;
+    const cutFrom = this.partitions.cutFrom(reg.name);
+    if (!this.send(s, cutFrom.length ? { t: 'welcome', creation, peers, partitioned: cutFrom } : { t: 'welcome', creation, peers })) return;
     for (const o of [...this.byName.values()]) if (o !== s) this.send(o, { t: 'joined', peer: { ...entry } });
   }
 
@@ -284,7 +297,7 @@ export class Router {
   private open(s: Session, req: number, to: string): void {
     const peer = this.byName.get(to);
     const from = (s.entry as PeerEntry).name;
-    if (!peer || peer === s || this.partitioned(from, to)) {
+    if (!peer || peer === s || this.partitions.between(from, to)) {
       this.send(s, { t: 'open_failed', req, code: 'nodedown' });
       return;
     }
@@ -331,11 +344,6 @@ export class Router {
       s.recentClosed.delete(oldest);
       s.evictedMax = Math.max(s.evictedMax, oldest);
     }
-  }
-
-  private partitioned(x: string | undefined, y: string | undefined): boolean {
-    if (x === undefined || y === undefined) return false;
-    return this.partitions.some((p) => (p.a.has(x) && p.b.has(y)) || (p.a.has(y) && p.b.has(x)));
   }
 
   // ----- sending and leaving --------------------------------------------------------------

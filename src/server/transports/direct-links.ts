@@ -3,13 +3,14 @@
  * advertises the address through the relay; a peer that knows it dials directly, one socket
  * per node pair. The distribution handshake runs inside, exactly as over the relay, so the
  * listener admits nothing before the cookie is proven. Such links keep working while the relay
- * is down.
+ * is down. The dialer names itself in the URL (`?to=<peer>&from=<self>`), so that a node under
+ * a partition can refuse the links of the peers it is cut from (core/relay-client/direct-paths.ts).
  */
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { Channel } from '../../core/net/transport.js';
 import { ErlmeshError } from '../../core/base/errors.js';
-import type { DirectLinks } from '../../core/relay-client/relay-transport.js';
+import type { DirectLinks } from '../../core/relay-client/direct-paths.js';
 import { WS_CLIENT_OPTIONS, noDelay, wsChannel } from './ws-channel.js';
 
 export const DIRECT_PATH = '/erlmesh-direct';
@@ -36,18 +37,20 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
   const address = `ws://${hostPart}:${port}${DIRECT_PATH}`;
   const sockets = new Set<WebSocket>();
   let myName: string | undefined;
-  let onInbound: ((ch: Channel) => void) | undefined;
+  let onInbound: ((ch: Channel, from?: string) => void) | undefined;
 
   wss.on('connection', (ws, req) => {
     req.socket.setNoDelay(true);
-    const to = new URL(req.url ?? '/', 'ws://x').searchParams.get('to');
+    const params = new URL(req.url ?? '/', 'ws://x').searchParams;
+    const to = params.get('to');
+    const from = params.get('from') ?? undefined;
     if (!onInbound || to !== myName) {
       ws.close(4404, 'no such node here');
       return;
     }
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    onInbound(wsChannel(ws));
+    onInbound(wsChannel(ws), from);
   });
 
   return {
@@ -58,7 +61,8 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
     },
     dial(addr, peer) {
       return new Promise<Channel>((resolve, reject) => {
-        const ws = new WebSocket(`${addr}?to=${encodeURIComponent(peer)}`, {
+        const self = myName !== undefined ? `&from=${encodeURIComponent(myName)}` : '';
+        const ws = new WebSocket(`${addr}?to=${encodeURIComponent(peer)}${self}`, {
           ...WS_CLIENT_OPTIONS,
           maxPayload,
           handshakeTimeout: opts.dialTimeoutMs ?? 3_000,

@@ -1,6 +1,7 @@
 /**
  * Partitions made at the relay with the fixture (Playwright's offline mode does not cut
  * WebSockets): both sides see nodedown; after `heal()`, the next contact brings nodeup back.
+ * Server-nodes joined by direct links (`{ direct: true }`) are cut too (issue 18).
  */
 import type { Node } from '../src/core/node/node.js';
 import type { NodeEvent } from '../src/core/net/node-events.js';
@@ -74,4 +75,40 @@ test('a partition between two server-nodes and a tab, seen from every side', asy
   cluster.heal();
   expect(await x.ping(y.name)).toBe('pong');
   await expect.poll(() => yEvents).toContainEqual(['nodeup', x.name, {}]);
+});
+
+test('server-nodes joined by direct links are cut as tabs are, and come back direct after heal', async ({ cluster }) => {
+  const x = await cluster.server('x', { direct: true });
+  const y = await cluster.server('y', { direct: true });
+  const t = await cluster.tab({ name: 'tess' });
+  await expect.poll(() => t.nodes()).toEqual([x.name, y.name]);
+  await expect.poll(() => x.nodes().sort()).toEqual([t.name, y.name].sort());
+  // x and y talk over their direct link: the relay routes nothing for it.
+  let routed = cluster.relay.stats().framesRouted;
+  expect(await x.rpc.call(y.name, 'erlang', 'node', [])).toBe(y.name);
+  expect(cluster.relay.stats().framesRouted).toBe(routed);
+  const xEvents = record(x);
+  const yEvents = record(y);
+  const mon = await t.monitorNodes();
+
+  cluster.partition([x, t], [y]);
+  await expect.poll(() => xEvents).toContainEqual(['nodedown', y.name, { nodedownReason: 'connection_closed' }]);
+  await expect.poll(() => yEvents).toContainEqual(['nodedown', x.name, { nodedownReason: 'connection_closed' }]);
+  await expect.poll(() => yEvents).toContainEqual(['nodedown', t.name, { nodedownReason: 'connection_closed' }]);
+  await mon.waitFor('nodedown', y.name);
+  expect(await x.ping(y.name)).toBe('pang');
+  expect(await y.ping(x.name)).toBe('pang');
+  expect(await t.ping(y.name)).toBe('pang');
+  await expect(x.rpc.call(y.name, 'erlang', 'node', [])).rejects.toMatchObject({ reason: 'nodedown' });
+  // The same side is untouched.
+  expect(await x.ping(t.name)).toBe('pong');
+  expect(xEvents.filter((e) => e[1] === t.name)).toEqual([]);
+
+  cluster.heal();
+  expect(await x.ping(y.name)).toBe('pong');
+  expect(await t.ping(y.name)).toBe('pong');
+  await expect.poll(() => yEvents).toContainEqual(['nodeup', x.name, {}]);
+  routed = cluster.relay.stats().framesRouted;
+  expect(await y.rpc.call(x.name, 'erlang', 'node', [])).toBe(x.name);
+  expect(cluster.relay.stats().framesRouted).toBe(routed); // direct again
 });

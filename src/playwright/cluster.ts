@@ -83,8 +83,9 @@ export interface Cluster {
   /** The full name for a short one: `cluster.nodeName('srv')` → 'srv@erlmesh'. Full names pass through. */
   nodeName(name: string): string;
   /**
-   * Start a server-node in the test process (`erlmesh/server`'s `startNode`, relayed only,
-   * output and logs dropped unless given in `opts`). Stopped after the test.
+   * Start a server-node in the test process (`erlmesh/server`'s `startNode`, relayed only
+   * unless `opts.direct` is given — `{ direct: true }` joins server-nodes by direct links, as
+   * in production — output and logs dropped unless given in `opts`). Stopped after the test.
    */
   server(sname: string, opts?: Partial<ServerNodeOptions>): Promise<Node>;
   /** A join ticket signed with the cluster cookie (defaults: role 'guest', prefix 'tab-', 10 minutes). */
@@ -100,8 +101,11 @@ export interface Cluster {
   tabs(): Tab[];
   /**
    * Cut every connection between the nodes of `a` and those of `b` at the relay, and refuse
-   * new ones until `heal()`: both sides see nodedown ('connection_closed'). Accepts short
-   * names, full names, tabs and nodes. (Playwright's offline mode does not cut WebSockets.)
+   * new ones until `heal()`: both sides see nodedown ('connection_closed'). Direct links
+   * between server-nodes are cut too: the relay tells the nodes, which close and refuse them
+   * (as that message travels, wait for the nodedown before asserting that nothing passes).
+   * Accepts short names, full names, tabs and nodes. (Playwright's offline mode does not cut
+   * WebSockets.)
    */
   partition(a: NodeRef[], b: NodeRef[]): void;
   /**

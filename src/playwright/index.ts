@@ -11,7 +11,8 @@
  *
  * Every node is named `<name>@erlmesh` (short names, one host), so tabs and servers mix.
  * Partitions are made at the relay (`cluster.partition(['a'], ['b'])`, `cluster.heal()`):
- * Playwright's offline mode does not cut WebSockets.
+ * Playwright's offline mode does not cut WebSockets. They cut tabs and server-nodes alike,
+ * direct links between server-nodes included.
  *
  * @example
  * import { test, expect, ANY } from 'erlmesh/playwright';

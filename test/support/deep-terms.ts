@@ -22,8 +22,11 @@ function wrap(kind: DeepKind, inner: unknown, i: number): unknown {
       return new Map([['k', inner]]);
     case 'set':
       return new Set([inner]);
-    case 'error':
-      return new Error(`e${i}`, { cause: inner });
+    case 'error': {
+      const e = new Error(`e${i}`, { cause: inner });
+      delete e.stack; // 100,000 stacks would make the term tens of megabytes
+      return e;
+    }
   }
 }
 

@@ -174,10 +174,10 @@ sj.registerCustom<Record<string, unknown>, Json>(
  * encodeTerm(['msg', 1, 'x']) // => '{"json":["msg",1,"x"]}'
  */
 export function encodeTerm(term: unknown): string {
-  if (deeperThan(term, MAX_SUPERJSON_DEPTH)) {
-    throw new ErlmeshError('term_too_deep', `cannot encode term: nested deeper than ${MAX_SUPERJSON_DEPTH} (the superjson-1 limit)`);
-  }
   try {
+    if (deeperThan(term, MAX_SUPERJSON_DEPTH)) {
+      throw new ErlmeshError('term_too_deep', `cannot encode term: nested deeper than ${MAX_SUPERJSON_DEPTH} (the superjson-1 limit)`);
+    }
     const { json, meta } = sj.serialize(term);
     if (meta === undefined) return JSON.stringify({ json });
     if (meta.values === undefined) return JSON.stringify({ json });

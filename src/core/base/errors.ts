@@ -25,6 +25,8 @@ export type ErlmeshErrorCode =
   | 'erpc'
   | 'handshake_failed'
   | 'bad_frame'
+  // a term nested deeper than a superjson-1 connection carries (codec/superjson.ts, MAX_SUPERJSON_DEPTH)
+  | 'term_too_deep'
   | 'closed'
   | 'unknown_options'
   | 'nolocal'

@@ -1,13 +1,15 @@
 /**
  * The fast-1 reader: {@link TermReader} reads terms from one buffer, in the format documented
  * in binary-tags.ts. Any malformation throws `ErlmeshError` with code `bad_frame`
- * ({@link guardDecode} turns anything else a decoding step throws into one).
+ * ({@link guardDecode} turns anything else a decoding step throws into one). Terms of any depth:
+ * past RECURSION_DEPTH containers the recursive read starts over iteratively (`termDeep`).
  */
 import { ErlmeshError } from '../base/errors.js';
-import { errorFromWire } from './superjson.js';
+import { errorFromWire, type ErrorWire } from './superjson.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
 import * as tags from './binary-tags.js';
+import { RECURSION_DEPTH, TOO_DEEP } from './binary-deep.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -17,6 +19,8 @@ export class TermReader {
   p: number;
   end: number;
   private view: DataView;
+  /** Containers the recursive read is inside (see binary-deep.ts). */
+  private depth = 0;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     // A Buffer (or other subclass) would make `slice` return views: read it as a plain Uint8Array.
@@ -55,7 +59,20 @@ export class TermReader {
     return n;
   }
 
+  /** One term (tag included). */
   term(): unknown {
+    const start = this.p;
+    this.depth = 0;
+    try {
+      return this.value();
+    } catch (e) {
+      if (e !== TOO_DEEP) throw e;
+      this.p = start;
+      return this.termDeep();
+    }
+  }
+
+  private value(): unknown {
     const tag = this.byte();
     if (tag >= tags.T_SMALLINT) return tag - tags.T_SMALLINT;
     switch (tag) {
@@ -84,33 +101,39 @@ export class TermReader {
       case tags.T_ARRAY: {
         const n = this.count();
         const a = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) a[i] = this.term();
+        if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
+        for (let i = 0; i < n; i++) a[i] = this.value();
+        this.depth--;
         return a;
       }
       case tags.T_OBJECT: {
         const n = this.count();
         const o: Record<string, unknown> = {};
+        if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
         for (let i = 0; i < n; i++) {
           const k = this.stringTerm('object key');
-          const v = this.term();
-          if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-          else o[k] = v;
+          setKey(o, k, this.value());
         }
+        this.depth--;
         return o;
       }
       case tags.T_MAP: {
         const n = this.count();
         const m = new Map<unknown, unknown>();
+        if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
         for (let i = 0; i < n; i++) {
-          const k = this.term();
-          m.set(k, this.term());
+          const k = this.value();
+          m.set(k, this.value());
         }
+        this.depth--;
         return m;
       }
       case tags.T_SET: {
         const n = this.count();
         const s = new Set<unknown>();
-        for (let i = 0; i < n; i++) s.add(this.term());
+        if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
+        for (let i = 0; i < n; i++) s.add(this.value());
+        this.depth--;
         return s;
       }
       case tags.T_DATE:
@@ -127,8 +150,14 @@ export class TermReader {
         this.p += n;
         return out;
       }
-      case tags.T_ERROR:
-        return this.error();
+      case tags.T_ERROR: {
+        const w = this.errorHead();
+        if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
+        if (w.bits & tags.ERR_CODE) w.code = this.value();
+        if (w.bits & tags.ERR_CAUSE) w.cause = this.value();
+        this.depth--;
+        return errorFromWire(w);
+      }
       case tags.T_PID:
         return this.pidBody();
       case tags.T_REF: {
@@ -164,10 +193,22 @@ export class TermReader {
     throw malformed(what);
   }
 
+  /** An integer written by TermWriter.number (a small int, int32 or float64 tag; nothing nested). */
   private integer(what: string): number {
-    const v = this.term();
+    const tag = this.byte();
+    let v: number;
+    if (tag >= tags.T_SMALLINT) return tag - tags.T_SMALLINT;
+    if (tag === tags.T_INT32) {
+      this.need(4);
+      v = this.view.getInt32(this.p, true);
+      this.p += 4;
+    } else if (tag === tags.T_FLOAT64) {
+      v = this.float64();
+    } else {
+      throw malformed(what);
+    }
     if (!Number.isInteger(v)) throw malformed(what);
-    return v as number;
+    return v;
   }
 
   private need(n: number): void {
@@ -234,17 +275,106 @@ export class TermReader {
     return sign ? -mag : mag;
   }
 
-  private error(): Error {
+  /** An error's bits, name, message and stack (its code and cause terms follow). */
+  private errorHead(): ErrorHead {
     const bits = this.byte();
     if (bits > 7) throw malformed('error');
     const name = this.stringTerm('error name');
     const message = this.stringTerm('error message');
-    const w: { name: string; message: string; stack?: string; code?: unknown; cause?: unknown } = { name, message };
+    const w: ErrorHead = { bits, name, message };
     if (bits & tags.ERR_STACK) w.stack = this.stringTerm('error stack');
-    if (bits & tags.ERR_CODE) w.code = this.term();
-    if (bits & tags.ERR_CAUSE) w.cause = this.term();
-    return errorFromWire(w);
+    return w;
   }
+
+  /**
+   * `term` without recursion, for a term deeper than RECURSION_DEPTH: the containers being
+   * filled are on an explicit stack, and each finished value goes into the one on top.
+   */
+  private termDeep(): unknown {
+    const open: Open[] = [];
+    for (;;) {
+      const top = open[open.length - 1];
+      if (top !== undefined && top.kind === tags.T_OBJECT) top.key = this.stringTerm('object key');
+      const tag = this.p < this.end ? this.b[this.p] : undefined;
+      let v: unknown;
+      let o: Open | undefined;
+      if (tag === tags.T_ARRAY || tag === tags.T_OBJECT || tag === tags.T_MAP || tag === tags.T_SET) {
+        this.p++;
+        const n = this.count();
+        const c = tag === tags.T_ARRAY ? new Array<unknown>(n) : tag === tags.T_OBJECT ? {} : tag === tags.T_MAP ? new Map() : new Set();
+        o = { kind: tag, c, left: tag === tags.T_MAP ? 2 * n : n, i: 0, key: undefined };
+      } else if (tag === tags.T_ERROR) {
+        this.p++;
+        const w = this.errorHead();
+        o = { kind: tag, c: w, left: (w.bits & tags.ERR_CODE ? 1 : 0) + (w.bits & tags.ERR_CAUSE ? 1 : 0), i: 0, key: undefined };
+      } else {
+        v = this.value(); // a leaf: nothing nested to recurse into
+      }
+      if (o !== undefined) {
+        if (o.left > 0) {
+          open.push(o);
+          continue;
+        }
+        v = finish(o);
+      }
+      // Put v into the containers above, closing each one it completes.
+      for (;;) {
+        const f = open[open.length - 1];
+        if (f === undefined) return v;
+        put(f, v);
+        if (--f.left > 0) break;
+        open.pop();
+        v = finish(f);
+      }
+    }
+  }
+}
+
+interface ErrorHead extends ErrorWire {
+  bits: number;
+}
+
+/** A container `termDeep` is filling: `left` values to go, `i` the next index, `key` the pending key. */
+interface Open {
+  kind: number;
+  c: unknown;
+  left: number;
+  i: number;
+  key: unknown;
+}
+
+function put(f: Open, v: unknown): void {
+  switch (f.kind) {
+    case tags.T_ARRAY:
+      (f.c as unknown[])[f.i++] = v;
+      return;
+    case tags.T_OBJECT:
+      setKey(f.c as Record<string, unknown>, f.key as string, v);
+      return;
+    case tags.T_MAP:
+      if (f.i++ % 2 === 0) f.key = v;
+      else (f.c as Map<unknown, unknown>).set(f.key, v);
+      return;
+    case tags.T_SET:
+      (f.c as Set<unknown>).add(v);
+      return;
+    default: {
+      const w = f.c as ErrorHead;
+      // The code (if present) comes first, then the cause.
+      if (f.i++ === 0 && w.bits & tags.ERR_CODE) w.code = v;
+      else w.cause = v;
+    }
+  }
+}
+
+function finish(f: Open): unknown {
+  return f.kind === tags.T_ERROR ? errorFromWire(f.c as ErrorHead) : f.c;
+}
+
+/** `o[k] = v` as an own enumerable key, `__proto__` included. */
+function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 /** Runs a decoding step, turning anything it throws into `bad_frame`. */

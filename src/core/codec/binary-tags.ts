@@ -41,6 +41,8 @@
  *   Uint8Array copies, errors as in superjson.ts (built-in names get their class; name, message,
  *   stack and own code / cause kept), -0 / NaN / ±Infinity and lone surrogates preserved.
  * - Terms are trees: sharing is not preserved, a decoded term is never cyclic.
+ * - Any depth: past a few hundred nested containers the writer and reader stop recursing and
+ *   go on with an explicit stack (binary-deep.ts), writing and reading the same bytes.
  * - The encoder throws `badarg` for a value that is not a term (function, symbol, class
  *   instance, typed array other than Uint8Array…), leaving the writer as it was before.
  * - Malformed input to the decoder throws `ErlmeshError` with code `bad_frame`; the decoder

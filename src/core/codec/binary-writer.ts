@@ -8,6 +8,7 @@ import { ErlmeshError, badarg } from '../base/errors.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
 import * as tags from './binary-tags.js';
+import { RECURSION_DEPTH, TOO_DEEP, writeDeep } from './binary-deep.js';
 
 /** Strings up to this many UTF-16 units are written with a one-byte length (3 × 42 < 128). */
 const SHORT_STRING = 42;
@@ -56,12 +57,15 @@ function utf8Into(b: Uint8Array, p: number, s: string): number {
 /**
  * Writes terms into one growable buffer. Reused across frames: `reset()` rewinds it, `take()`
  * copies out what was written. A failed `term()` throws `badarg` and rewinds to where that
- * call started.
+ * call started. Terms of any depth: past RECURSION_DEPTH containers the recursive walk hands
+ * over to an iterative one (binary-deep.ts) that writes the same bytes.
  */
 export class TermWriter {
   buf: Uint8Array;
   pos = 0;
   private view: DataView;
+  /** Containers the recursive walk is inside (see binary-deep.ts). */
+  private depth = 0;
 
   constructor(initialBytes = 256) {
     this.buf = new Uint8Array(initialBytes);
@@ -111,12 +115,23 @@ export class TermWriter {
   /** Writes `v`, or throws `badarg` (rewinding to where it started) if it is not a term. */
   term(v: unknown): void {
     const start = this.pos;
+    this.depth = 0;
     try {
       this.value(v);
     } catch (e) {
       this.pos = start;
-      if (e instanceof ErlmeshError) throw e;
-      throw badarg(`cannot encode term: ${e instanceof Error ? e.message : String(e)}`, e);
+      if (e !== TOO_DEEP) throw encodeFailure(e);
+      this.termDeep(v, start);
+    }
+  }
+
+  /** `term` for a term too deep to recurse over: all of it again, iteratively. */
+  private termDeep(v: unknown, start: number): void {
+    try {
+      writeDeep(this, v);
+    } catch (e) {
+      this.pos = start;
+      throw encodeFailure(e);
     }
   }
 
@@ -216,7 +231,8 @@ export class TermWriter {
     this.pos += n;
   }
 
-  private value(v: unknown): void {
+  /** @internal One term, recursively (writeDeep calls it with leaves only). */
+  value(v: unknown): void {
     switch (typeof v) {
       case 'string':
         this.string(v);
@@ -246,7 +262,9 @@ export class TermWriter {
       const n = v.length;
       this.byte(tags.T_ARRAY);
       this.uv(n);
+      if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
       for (let i = 0; i < n; i++) this.value(v[i]);
+      this.depth--;
       return;
     }
     if (v instanceof Pid) {
@@ -269,16 +287,20 @@ export class TermWriter {
     if (v instanceof Map) {
       this.byte(tags.T_MAP);
       this.uv(v.size);
+      if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
       for (const [k, x] of v) {
         this.value(k);
         this.value(x);
       }
+      this.depth--;
       return;
     }
     if (v instanceof Set) {
       this.byte(tags.T_SET);
       this.uv(v.size);
+      if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
       for (const x of v) this.value(x);
+      this.depth--;
       return;
     }
     if (v instanceof Date) {
@@ -300,6 +322,7 @@ export class TermWriter {
     const countAt = this.pos;
     // Most objects have fewer than 128 keys: reserve one byte for the count, fix up after.
     this.byte(0);
+    if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
     let n = 0;
     for (const k in o) {
       if (!Object.hasOwn(o, k)) continue;
@@ -307,6 +330,7 @@ export class TermWriter {
       this.value(o[k]);
       n++;
     }
+    this.depth--;
     if (n < 0x80) {
       this.buf[countAt] = n;
       return;
@@ -342,9 +366,17 @@ export class TermWriter {
     this.string(String(e.name));
     this.string(String(e.message));
     if (hasStack) this.string(e.stack as string);
+    if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
     if (hasCode) this.value((e as { code?: unknown }).code);
     if (hasCause) this.value(e.cause);
+    this.depth--;
   }
+}
+
+/** What a failed `term` throws: erlmesh's own errors as they are, anything else as `badarg`. */
+function encodeFailure(e: unknown): ErlmeshError {
+  if (e instanceof ErlmeshError) return e;
+  return badarg(`cannot encode term: ${e instanceof Error ? e.message : String(e)}`, e);
 }
 
 function ctorName(o: object): string {

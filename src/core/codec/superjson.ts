@@ -44,6 +44,7 @@ import { SuperJSON } from 'superjson';
 import { ErlmeshError, badarg } from '../base/errors.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
+import { deeperThan } from '../terms/check-deep.js';
 
 /**
  * Names the term encoding described above; peers must agree on it in the handshake.
@@ -52,6 +53,15 @@ import { Ref } from '../terms/ref.js';
  * if (hello.termFormat !== PROTOCOL_TERM_FORMAT) throw new ErlmeshError('incompatible_version');
  */
 export const PROTOCOL_TERM_FORMAT = 'superjson-1';
+
+/**
+ * The deepest term (frame included) superjson-1 carries: superjson and JSON.stringify recurse,
+ * and a Map costs the most stack per level (about 600 levels fit from a shallow stack), so
+ * {@link encodeTerm} refuses a deeper term with `term_too_deep` rather than overflow the stack.
+ * A message up to MAX_SUPERJSON_DEPTH - 16 deep always fits (frames and rpc add fewer levels).
+ * fast-1, the encoding nodes of this version choose, carries any depth.
+ */
+export const MAX_SUPERJSON_DEPTH = 400;
 
 const sj = new SuperJSON();
 
@@ -157,13 +167,17 @@ sj.registerCustom<Record<string, unknown>, Json>(
 
 /**
  * Encodes a term as wire text (see the module header for the format).
- * The term should have passed `checkTerm`; a failure to encode throws `badarg`.
+ * The term should have passed `checkTerm`; a failure to encode throws `badarg`, a term
+ * nested deeper than {@link MAX_SUPERJSON_DEPTH} `term_too_deep`.
  *
  * @example
  * encodeTerm(['msg', 1, 'x']) // => '{"json":["msg",1,"x"]}'
  */
 export function encodeTerm(term: unknown): string {
   try {
+    if (deeperThan(term, MAX_SUPERJSON_DEPTH)) {
+      throw new ErlmeshError('term_too_deep', `cannot encode term: nested deeper than ${MAX_SUPERJSON_DEPTH} (the superjson-1 limit)`);
+    }
     const { json, meta } = sj.serialize(term);
     if (meta === undefined) return JSON.stringify({ json });
     if (meta.values === undefined) return JSON.stringify({ json });

@@ -2,23 +2,18 @@
  * `checkTerm`: may this value be sent to a process? Runs on every send, so the common case
  * (primitives, short arrays of primitives, pids) allocates nothing: paths are only built
  * while unwinding from a failure, and the ancestor chain used for cycle detection is a small
- * array created on the first nested container (a Set takes over for very deep terms).
+ * array created on the first nested container (a Set takes over for deeper terms). Past
+ * CHECK_RECURSION_DEPTH nested containers the whole term is checked again without recursion
+ * (check-deep.ts), so terms of any depth pass.
  */
 import { badarg } from '../base/errors.js';
+import { CHECK_RECURSION_DEPTH, CHECK_TOO_DEEP, CYCLIC, type Failure, checkDeep, fail, keySeg, notATerm } from './check-deep.js';
 import { formatTerm } from './format.js';
 import { Pid } from './pid.js';
 import { Ref } from './ref.js';
 
 /** Depth beyond which ancestors are also tracked in a Set (linear scan below it). */
 const SCAN_LIMIT = 32;
-
-const CYCLIC = 'refers back to an enclosing term (a cycle)';
-
-/** What went wrong, and the path segments collected innermost-first while unwinding. */
-interface Failure {
-  what: string;
-  segs: string[];
-}
 
 /** The ancestor chain of the container being visited. */
 interface Chain {
@@ -42,7 +37,13 @@ export function checkTerm(value: unknown, root = 'msg'): void {
     return;
   }
   if (value === null) return;
-  const f = visit(value, undefined);
+  let f: Failure | undefined;
+  try {
+    f = visit(value, undefined);
+  } catch (e) {
+    if (e !== CHECK_TOO_DEEP) throw e;
+    f = checkDeep(value as object);
+  }
   if (f !== undefined) {
     let path = root;
     for (let i = f.segs.length - 1; i >= 0; i--) path += f.segs[i];
@@ -56,10 +57,6 @@ export function checkTerm(value: unknown, root = 'msg'): void {
  */
 function isLeaf(x: object): boolean {
   return x instanceof Pid || x instanceof Uint8Array || x instanceof Ref || x instanceof Date;
-}
-
-function fail(what: string): Failure {
-  return { what, segs: [] };
 }
 
 /** Checks a non-null value; `chain` holds its ancestors (undefined at the top). */
@@ -133,11 +130,7 @@ function visit(v: unknown, chain: Chain | undefined): Failure | undefined {
     return f;
   }
 
-  if (o instanceof Promise) return fail('is a Promise');
-  if (o instanceof WeakMap) return fail('is a WeakMap');
-  if (o instanceof WeakSet) return fail('is a WeakSet');
-  if (ArrayBuffer.isView(o)) return fail(`is a ${ctorName(o)} (only Uint8Array binaries)`);
-  return fail(`is an instance of ${ctorName(o)}`);
+  return fail(notATerm(o));
 }
 
 function visitContainer(o: Map<unknown, unknown> | Set<unknown> | Error, c: Chain) {
@@ -181,6 +174,7 @@ function enter(chain: Chain | undefined, o: object): Chain | undefined {
   } else if (stack.includes(o)) {
     return undefined;
   }
+  if (stack.length >= CHECK_RECURSION_DEPTH) throw CHECK_TOO_DEEP;
   stack.push(o);
   // Once the chain gets deep, a Set mirrors it (and stays, to avoid rebuilding it).
   if (chain.deep !== undefined) chain.deep.add(o);
@@ -196,13 +190,4 @@ function leave(chain: Chain, o: object): void {
 function at(f: Failure | undefined, seg: string): Failure | undefined {
   if (f !== undefined) f.segs.push(seg);
   return f;
-}
-
-function keySeg(k: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${formatTerm(k)}]`;
-}
-
-function ctorName(o: object): string {
-  const ctor = (o as { constructor?: unknown }).constructor;
-  return typeof ctor === 'function' && ctor.name ? ctor.name : 'object';
 }

@@ -87,7 +87,7 @@ function container(o: object, depth: number, p: Printer): string {
     if (deeper) return '[...]';
     return `[${items(o, o.length, p.maxLength, sub).join(', ')}]`;
   }
-  if (o instanceof Error) return error(o, sub);
+  if (o instanceof Error) return error(o, deeper ? undefined : sub);
   if (o instanceof Map) {
     if (o.size === 0) return 'Map {}';
     if (deeper) return 'Map {...}';
@@ -126,8 +126,10 @@ function items<T>(it: Iterable<T>, size: number, max: number, f: (x: T) => strin
   return out;
 }
 
-function error(e: Error, sub: (x: unknown) => string): string {
+/** An error, with its code and cause unless `sub` is undefined (past maxDepth: `{...}`). */
+function error(e: Error, sub: ((x: unknown) => string) | undefined): string {
   const head = e.message ? `${String(e.name)}: ${String(e.message)}` : String(e.name);
+  if (sub === undefined) return Object.hasOwn(e, 'code') || Object.hasOwn(e, 'cause') ? `${head} {...}` : head;
   const extra: string[] = [];
   if (Object.hasOwn(e, 'code')) extra.push(`code: ${sub((e as { code?: unknown }).code)}`);
   if (Object.hasOwn(e, 'cause')) extra.push(`cause: ${sub(e.cause)}`);

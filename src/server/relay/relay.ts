@@ -53,6 +53,8 @@ export interface RelayStats {
   channels: number;
   framesRouted: number;
   refused: number;
+  /** Receivers above the high-water mark now (their senders paused; flow-control.ts). */
+  backlogged: number;
 }
 
 export interface Relay {

@@ -5,9 +5,11 @@
  * TLS handshake, the HTTP upgrade and the registration alike. A slowloris that never finishes
  * its upgrade is dropped at the same deadline as a WebSocket that never registers.
  *
- * Refusals and deadline drops are logged at warn, at most once per LOG_WINDOW_MS for each
- * event; the lines held back are counted in one summary line at the end of the window, so a
- * flood costs a few log lines, not one per socket.
+ * Refusals cost the refused nothing and come as fast as connections can be opened: they are
+ * logged at warn at most once per LOG_WINDOW_MS, the lines held back counted in one summary
+ * line at the end of the window, so a flood costs a few log lines, not one per socket. (A
+ * connection the relay held and then cut is logged by the caller, one line each: there are at
+ * most maxPending of them per deadline.)
  *
  * Time comes from the injected `Clock`; what a refusal or a drop does to the socket is the
  * caller's (relay.ts).
@@ -71,7 +73,7 @@ export class AdmissionGate {
       over = `${this.total} connections not yet admitted (maxPending ${maxPending})`;
     }
     if (over !== undefined) {
-      this.warn({ event: 'pending_limit', code: '503', remote, detail: `refused: ${over}` });
+      this.throttle.warn({ event: 'pending_limit', code: '503', remote, detail: `refused: ${over}` });
       return undefined;
     }
     this.perAddress.set(address, mine + 1);
@@ -98,12 +100,7 @@ export class AdmissionGate {
     return slot;
   }
 
-  /** Log a warn line, throttled per event. */
-  warn(line: Warn): void {
-    this.throttle.warn(line);
-  }
-
-  /** Log what is held back now, and stop the window timers (relay shutdown). */
+  /** Log the refusals held back now, and stop the window timer (relay shutdown). */
   flush(): void {
     this.throttle.flush();
   }

@@ -114,7 +114,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const onConnection = (socket: net.Socket): void => {
     const remote = peerOf(socket);
     const slot = socket.remoteAddress === undefined ? undefined : gate.take(socket.remoteAddress, remote, () => {
-      gate.warn({ event: 'auth_timeout', code: '408', remote, detail: `not upgraded within ${o.authTimeoutMs} ms` });
+      log({ level: 'warn', event: 'auth_timeout', code: '408', remote, detail: `not upgraded within ${o.authTimeoutMs} ms` });
       dropSocket(socket, secure ? undefined : '408 Request Timeout');
     });
     // Over TLS nothing can be said before the handshake: the socket is just closed.
@@ -199,11 +199,11 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const s = router.attach(conn);
     live.set(s, l);
     socket.on('data', countPreAuth);
-    // The deadline runs on from the accept; a flood of them is logged a few lines at a time.
+    // The deadline runs on from the accept.
     slot.onDeadline = () => {
       if (s.state !== 'pending') return;
-      gate.warn({ event: 'auth_timeout', code: String(CLOSE_CODES.auth_timeout), remote, detail: `not registered within ${o.authTimeoutMs} ms` });
-      router.close(s, CLOSE_CODES.auth_timeout, 'auth_timeout');
+      const detail = `not registered within ${o.authTimeoutMs} ms`;
+      router.close(s, CLOSE_CODES.auth_timeout, 'auth_timeout', { level: 'warn', event: 'auth_timeout', code: String(CLOSE_CODES.auth_timeout), detail });
     };
 
     const internalError = (e: unknown): void => {

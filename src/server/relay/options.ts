@@ -56,8 +56,21 @@ export interface RelayOptions {
   slowConsumerMs?: number;
   /** WebSocket ping period; a socket that did not pong for a whole period is dropped. Default 15 s. */
   pingIntervalMs?: number;
-  /** Time a new socket has to register; default 5 s. */
+  /**
+   * Admission deadline: time a new connection has, from the moment it is accepted, to be
+   * admitted — TLS handshake, HTTP upgrade and `register` together; default 10 s. A socket
+   * still in its HTTP phase then is dropped (408 over plain HTTP), a WebSocket closed with 4408.
+   * On a relay attached to another server (`server`), it counts from the upgrade request.
+   */
   authTimeoutMs?: number;
+  /**
+   * Connections held before admission from one remote address; one more is refused (HTTP 503,
+   * or dropped during a TLS handshake). Default 64. `false`: no per-address bound (a relay
+   * behind a proxy that does not forward the peer's address sees every node come from it).
+   */
+  maxPendingPerAddress?: number | false;
+  /** Connections held before admission, all addresses together; one more is refused (503). Default 512. */
+  maxPending?: number;
   /**
    * Per-connection message-rate limit (rate-limit.ts): a socket that sends more WebSocket
    * messages than this, sustained, is closed with 4420 `rate_limited`. Default 100 000 — far
@@ -93,6 +106,9 @@ export interface ResolvedOptions {
   slowConsumerMs: number;
   pingIntervalMs: number;
   authTimeoutMs: number;
+  maxPending: number;
+  /** undefined: no per-address bound. */
+  maxPendingPerAddress: number | undefined;
   /** The default per-connection rate limit; undefined: none. */
   rateLimit: RateLimit | undefined;
   /** The rate limit of ticket holders once admitted; undefined: the default one. */
@@ -128,7 +144,9 @@ export const DEFAULTS = {
   highWaterBytes: 1024 * 1024,
   slowConsumerMs: 10_000,
   pingIntervalMs: 15_000,
-  authTimeoutMs: 5_000,
+  authTimeoutMs: 10_000,
+  maxPending: 512,
+  maxPendingPerAddress: 64,
   maxMessagesPerSecond: 100_000,
   ticketMessagesPerSecond: 2_000,
 } as const;
@@ -136,10 +154,14 @@ export const DEFAULTS = {
 const KNOWN = new Set([
   'port', 'host', 'cookie', 'tls', 'server', 'maxFrameBytes', 'maxPreAuthBytes',
   'maxBufferedBytes', 'highWaterBytes', 'slowConsumerMs', 'pingIntervalMs', 'authTimeoutMs', 'logger',
+  'maxPending', 'maxPendingPerAddress',
   'maxMessagesPerSecond', 'burstMessages', 'ticketMessagesPerSecond', 'onStop',
 ]);
 
-function positive(opts: RelayOptions, key: Exclude<keyof typeof DEFAULTS & keyof RelayOptions, 'maxMessagesPerSecond' | 'ticketMessagesPerSecond'>): number {
+function positive(
+  opts: RelayOptions,
+  key: Exclude<keyof typeof DEFAULTS & keyof RelayOptions, 'maxMessagesPerSecond' | 'ticketMessagesPerSecond' | 'maxPendingPerAddress'>,
+): number {
   const v = opts[key] ?? DEFAULTS[key];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw badarg(`relay option ${key} must be a positive integer`, v);
   return v;
@@ -168,9 +190,18 @@ export function resolveOptions(opts: RelayOptions): ResolvedOptions {
     slowConsumerMs: positive(opts, 'slowConsumerMs'),
     pingIntervalMs: positive(opts, 'pingIntervalMs'),
     authTimeoutMs: positive(opts, 'authTimeoutMs'),
+    maxPending: positive(opts, 'maxPending'),
+    maxPendingPerAddress: perAddressOption(opts),
     rateLimit: rateLimitOption(opts),
     ticketRateLimit: ticketRateLimitOption(opts),
   };
+}
+
+function perAddressOption(opts: RelayOptions): number | undefined {
+  const v = opts.maxPendingPerAddress ?? DEFAULTS.maxPendingPerAddress;
+  if (v === false) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw badarg('relay option maxPendingPerAddress must be a positive integer or false', v);
+  return v;
 }
 
 function ticketRateLimitOption(opts: RelayOptions): RateLimit | undefined {

@@ -15,7 +15,10 @@
  * - a socket that breaks the protocol (4400), sends an oversize message (4413, or 1009 far
  *   above the cap), sends messages faster than the rate limit (4420, rate-limit.ts), falls too
  *   far behind (4429), does not register in time (4408) or stops answering pings is closed,
- *   logged, and nobody else is affected.
+ *   logged, and nobody else is affected;
+ * - connections not yet admitted are bounded per remote address and in total (one more gets
+ *   HTTP 503), and each must be admitted within `authTimeoutMs` of being accepted, whatever
+ *   stage it is stuck in (TLS, HTTP upgrade, register): gate.ts.
  *
  * What it does not do:
  * - read, check or keep node-to-node frames: it routes `d` / `b` and binary data messages by
@@ -25,7 +28,7 @@
  * - retransmit, buffer for a disconnected node, or persist anything: a restart forgets
  *   every name and channel (nodes re-register and reconnect);
  * - authenticate itself to nodes (use `tls` or a TLS-terminating proxy for that), check
- *   Origin headers, or rate-limit connection attempts.
+ *   Origin headers, or rate-limit connection attempts (it bounds the ones it holds).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -34,6 +37,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay-client/protocol.js';
 import { httpApi, pathOf } from './http-api.js';
+import { AdmissionGate, type PendingSlot } from './gate.js';
+import { CLOSE_GRACE_MS, dropSocket, listen, peerOf, rejectUpgrade, urlHost } from './sockets.js';
 import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from './options.js';
 import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';
@@ -42,10 +47,14 @@ import { busyWaitKick } from '../busy-wait.js';
 export interface RelayStats {
   /** Open WebSockets, registered or not. */
   sockets: number;
+  /** Connections not yet admitted (TCP, HTTP or WebSocket stage), bounded by maxPending. */
+  pending: number;
   registered: number;
   channels: number;
   framesRouted: number;
   refused: number;
+  /** Receivers above the high-water mark now (their senders paused; flow-control.ts). */
+  backlogged: number;
 }
 
 export interface Relay {
@@ -70,8 +79,6 @@ export interface Relay {
   kick(name: string, reason?: string): boolean;
 }
 
-/** A socket the relay closed gets this long to finish the close handshake before it is destroyed. */
-const CLOSE_GRACE_MS = 2000;
 
 /** ws's own cap: a little above ours, so oversize messages still reach us and get a clear 4413. */
 function wsMaxPayload(o: ResolvedOptions): number {
@@ -99,8 +106,27 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     opts.server ?? (opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer());
   const secure = server instanceof https.Server;
   const live = new Map<Session, Liveness>();
+  const gate = new AdmissionGate({ maxPending: o.maxPending, maxPendingPerAddress: o.maxPendingPerAddress, deadlineMs: o.authTimeoutMs }, log);
+  /** Own server: each connection's slot from accept on, by the peer's address:port. */
+  const slots = new Map<string, PendingSlot>();
   let onAllClosed: (() => void) | undefined;
   let shuttingDown = false;
+
+  /** Own server: every connection takes a slot of the gate as it is accepted, or is refused. */
+  const onConnection = (socket: net.Socket): void => {
+    const remote = peerOf(socket);
+    const slot = socket.remoteAddress === undefined ? undefined : gate.take(socket.remoteAddress, remote, () => {
+      log({ level: 'warn', event: 'auth_timeout', code: '408', remote, detail: `not upgraded within ${o.authTimeoutMs} ms` });
+      dropSocket(socket, secure ? undefined : '408 Request Timeout');
+    });
+    // Over TLS nothing can be said before the handshake: the socket is just closed.
+    if (!slot) return dropSocket(socket, secure ? undefined : '503 Service Unavailable');
+    slots.set(remote, slot);
+    socket.once('close', () => {
+      slot.release();
+      if (slots.get(remote) === slot) slots.delete(remote);
+    });
+  };
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (pathOf(req.url) !== RELAY_PATH) {
@@ -108,14 +134,23 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       return rejectUpgrade(socket, '404 Not Found');
     }
     if (shuttingDown) return rejectUpgrade(socket, '503 Service Unavailable');
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, socket));
+    const remote = peerOf(req.socket);
+    let slot = owned ? slots.get(remote) : undefined;
+    if (owned && !slot) return void socket.destroy(); // refused or timed out as it was accepted
+    if (!slot) {
+      // Attached to another server: held (and timed) from the upgrade request on.
+      slot = gate.take(req.socket.remoteAddress ?? '?', remote, () => socket.destroy());
+      if (!slot) return rejectUpgrade(socket, '503 Service Unavailable');
+      socket.once('close', slot.release);
+    }
+    const held = slot;
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, remote, socket, held));
   };
 
-  const accept = (ws: WebSocket, req: http.IncomingMessage, socket: Duplex): void => {
+  const accept = (ws: WebSocket, remote: string, socket: Duplex, slot: PendingSlot): void => {
     // Small frames: no Nagle delay (ws does it too; explicit, whatever the ws version).
     (socket as Partial<net.Socket>).setNoDelay?.(true);
-    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-    const l: Liveness = { ws, alive: true, closing: false, authTimer: undefined, killTimer: undefined };
+    const l: Liveness = { ws, alive: true, closing: false, killTimer: undefined };
     // Before admission, bound the raw bytes read, whatever the message framing says.
     let preAuthBytes = 0;
     const preAuthCap = 2 * o.maxPreAuthBytes + 4096;
@@ -128,7 +163,6 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       }
     };
     const stopDeadline = (): void => {
-      clearTimeout(l.authTimer);
       socket.off('data', countPreAuth);
     };
     const conn: Conn = {
@@ -151,7 +185,10 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         l.closing = true;
         ws.terminate();
       },
-      admitted: stopDeadline,
+      admitted: () => {
+        stopDeadline();
+        slot.release();
+      },
       pauseReading: () => socket.pause(),
       resumeReading: () => socket.resume(),
       onDrain: (fn) => {
@@ -164,10 +201,12 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const s = router.attach(conn);
     live.set(s, l);
     socket.on('data', countPreAuth);
-    l.authTimer = setTimeout(() => {
-      if (s.state === 'pending') router.close(s, CLOSE_CODES.auth_timeout, 'auth_timeout', { level: 'warn', event: 'auth_timeout' });
-    }, o.authTimeoutMs);
-    l.authTimer.unref();
+    // The deadline runs on from the accept.
+    slot.onDeadline = () => {
+      if (s.state !== 'pending') return;
+      const detail = `not registered within ${o.authTimeoutMs} ms`;
+      router.close(s, CLOSE_CODES.auth_timeout, 'auth_timeout', { level: 'warn', event: 'auth_timeout', code: String(CLOSE_CODES.auth_timeout), detail });
+    };
 
     const internalError = (e: unknown): void => {
       router.close(s, 1011, 'internal_error', { level: 'error', event: 'internal_error', detail: String((e as Error)?.stack ?? e) });
@@ -219,6 +258,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     });
     ws.on('close', (code) => {
       stopDeadline();
+      slot.release();
       clearTimeout(l.killTimer);
       live.delete(s);
       guard(() => router.onClosed(s, code));
@@ -242,6 +282,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
 
   server.on('upgrade', onUpgrade);
   if (owned) {
+    server.on('connection', onConnection);
     // Identity (GET /erlmesh/info) and the loopback admin interface (names, stop): http-api.ts.
     const stop = (): void => {
       Promise.resolve()
@@ -254,6 +295,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     } catch (e) {
       clearInterval(pinger);
       server.off('upgrade', onUpgrade);
+      server.off('connection', onConnection);
       wss.close();
       throw e;
     }
@@ -289,6 +331,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         });
         router.shutdown();
         await allClosed;
+        gate.flush();
         wss.close();
         if (owned) {
           await new Promise<void>((resolve) => {
@@ -299,7 +342,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         log({ level: 'info', event: 'closed' });
       })()),
     names: () => router.names(),
-    stats: () => ({ sockets: live.size, ...router.stats() }),
+    stats: () => ({ sockets: live.size, pending: gate.pending, ...router.stats() }),
     partition: (a, b) => {
       router.partition(a, b);
       log({ level: 'info', event: 'partition', detail: `${JSON.stringify(a)} | ${JSON.stringify(b)}` });
@@ -317,7 +360,6 @@ interface Liveness {
   ws: WebSocket;
   alive: boolean;
   closing: boolean;
-  authTimer: NodeJS.Timeout | undefined;
   killTimer: NodeJS.Timeout | undefined;
 }
 
@@ -326,29 +368,6 @@ function toBuffer(data: WebSocket.RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
-}
-
-function rejectUpgrade(socket: Duplex, status: string): void {
-  socket.on('error', () => {});
-  socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/** The host part of the relay URL: wildcard binds are reached over loopback; IPv6 in brackets. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** WebSocket close reasons are at most 123 bytes of UTF-8. */

@@ -218,8 +218,10 @@ export class Router {
     return [...this.byName.values()].map((s) => ({ ...(s.entry as PeerEntry) }));
   }
 
-  stats(): { registered: number; channels: number; framesRouted: number; refused: number } {
-    return { registered: this.byName.size, channels: this.channels.size, framesRouted: this.framesRouted, refused: this.refused };
+  stats(): { registered: number; channels: number; framesRouted: number; refused: number; backlogged: number } {
+    let backlogged = 0;
+    for (const s of this.sessions) if (s.highSince !== undefined) backlogged++;
+    return { registered: this.byName.size, channels: this.channels.size, framesRouted: this.framesRouted, refused: this.refused, backlogged };
   }
 
   sessionList(): Session[] {

@@ -66,6 +66,15 @@ const RESOLVER_ALIASES: Record<string, ResolverDesc> = {
   notify_all_name: 'notify_all',
 };
 
+/**
+ * Cluster-wide names and locks on one node (Erlang's global), as `node.global`; see
+ * `GlobalApi` for the calls.
+ *
+ * @example
+ * const global: Global = node.global;
+ * await global.registerName('leader', self.pid); // 'yes'
+ * global.whereisName('leader');                  // self.pid, on every connected node
+ */
 export class Global {
   private readonly server: NameServer;
   private fnSeq = 0;

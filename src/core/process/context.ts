@@ -21,7 +21,15 @@ import type { Proc } from './proc.js';
 
 export type { Dest, MonitorTarget } from '../interfaces/self.js';
 
-/** A process body. */
+/**
+ * A process body, with the full `ProcessContext` as its `self`.
+ *
+ * @example
+ * const loop: ProcessFn = async (self) => {
+ *   for (;;) self.print(await self.receive(undefined, Infinity));
+ * };
+ * node.spawn(loop);
+ */
 export type ProcessFn = (self: ProcessContext) => unknown;
 
 /**

@@ -41,7 +41,14 @@ import {
 import { attest, RelaySession } from './relay-session.js';
 import type { WebSocketCtor, WebSocketLike } from './websocket-like.js';
 
-/** Direct node-to-node links (server-nodes): accept inbound and dial advertised addresses. */
+/**
+ * Direct node-to-node links (server-nodes): accept inbound and dial advertised addresses.
+ * The server `startNode` makes one unless `direct: false`.
+ *
+ * @example
+ * const direct: DirectLinks = myLinks; // address 'ws://10.0.0.5:45123/erlmesh-direct'
+ * new RelayTransport({ url, cookie, WebSocket, direct });
+ */
 export interface DirectLinks {
   /** The ws:// address this node advertises through the relay. */
   readonly address: string;
@@ -50,6 +57,13 @@ export interface DirectLinks {
   close(): Promise<void>;
 }
 
+/**
+ * What `new RelayTransport` takes: the relay URL, the cookie or a ticket, and the WebSocket
+ * constructor of the platform.
+ *
+ * @example
+ * const opts: RelayTransportOptions = { url: 'ws://127.0.0.1:4367/erlmesh', cookie, WebSocket: globalThis.WebSocket, timeoutMs: 10_000 };
+ */
 export interface RelayTransportOptions {
   /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4367/erlmesh`. */
   url: string;
@@ -84,6 +98,14 @@ const REFUSAL_CODES: Record<string, ErlmeshErrorCode> = {
 const FINAL_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['bad_cookie', 'incompatible_version', 'badarg']);
 const TICKET_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['ticket_malformed', 'ticket_forged', 'ticket_expired', 'name_not_allowed']);
 
+/**
+ * A node's `Transport` through an erlmesh relay (what `startNode` of `erlmesh/server` and
+ * `erlmesh/browser` use); for composing a node by hand with the core `startNode`.
+ *
+ * @example
+ * const transport = new RelayTransport({ url: 'ws://127.0.0.1:4367/erlmesh', cookie, WebSocket: globalThis.WebSocket });
+ * const node = await startNode({ sname: 'custom', cookie, transport });
+ */
 export class RelayTransport implements Transport {
   private session: RelaySession | undefined;
   private name: string | undefined;

@@ -12,7 +12,7 @@ import { ErlmeshError } from '../core/base/errors.js';
  * Where the cookie is read from by default: `~/.erlang.cookie`, as Erlang does.
  *
  * @example
- * defaultCookiePath(); // '/home/me/.erlang.cookie'
+ * defaultCookiePath(); // join(homedir(), '.erlang.cookie')
  */
 export function defaultCookiePath(): string {
   return join(homedir(), '.erlang.cookie');

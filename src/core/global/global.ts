@@ -89,7 +89,7 @@ export class Global {
   /**
    * Register `name` for `pid` cluster-wide. `'no'` if the name is taken or the pid already
    * has a global name. `resolve` says what happens if the name turns out to be taken on the
-   * other side of a healed partition (see {@link Resolve}).
+   * other side of a healed partition (see `GlobalResolve`).
    *
    * Rejects `ErlmeshError` code `not_allowed` (details `{ kind: 'register', name }`) when the
    * leader refuses: this node joined with a ticket whose role lacks `global`, or `pid` lives on

@@ -45,7 +45,7 @@ export type ProcessFn = (self: ProcessContext) => unknown;
 export class ProcessContext implements Self {
   /**
    * The node this process runs on. Kept on the prototype of each node's own subclass
-   * ({@link contextClassFor}) rather than in every context: one field less per process.
+   * (`contextClassFor`) rather than in every context: one field less per process.
    */
   declare readonly node: NodeApi;
   /** @internal the BIFs of this node (on the prototype, as `node`) */

@@ -22,6 +22,14 @@ import { RELAY_PATH } from '../core/relay-client/protocol.js';
 import type { WebSocketCtor } from '../core/relay-client/websocket-like.js';
 import { tabCrypto } from './crypto.js';
 
+/**
+ * What the tab-node `startNode` takes: the core options without `transport`, plus the relay,
+ * the naming of a generated name and the page lifecycle.
+ *
+ * @example
+ * const opts: TabNodeOptions = { relay: 'wss://example.com/erlmesh', host: 'example', ticket: () => fetch('/erlmesh/ticket').then((r) => r.text()) };
+ * const node = await startNode(opts); // tab-x1y2z3@example
+ */
 export interface TabNodeOptions extends Omit<NodeOptions, 'transport'> {
   /** Relay URL; default: this page's origin with ws(s): and the /erlmesh path. */
   relay?: string;

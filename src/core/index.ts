@@ -4,7 +4,6 @@
  */
 export { startNode } from './node/start-node.js';
 export { Node } from './node/node.js';
-export type { NodeComposition } from './node/composition.js';
 export type { NodeOptions } from './node/options.js';
 export type { LogEntry, LogLevel } from './interfaces/log.js';
 export { defineModule } from './modules/module.js';
@@ -29,13 +28,11 @@ export type { Erpc } from './rpc/erpc.js';
 export type { RpcApi, RpcKey, ErpcApi, ErpcRow, ErpcClass } from './interfaces/rpc-api.js';
 export type { NodeApi, ModuleDef, ModuleFn } from './interfaces/node-api.js';
 export type { Self, Body, SendOptions } from './interfaces/self.js';
-export type { ServiceHost, ServiceSpec, ServiceHandle } from './interfaces/service-host.js';
 export type { GlobalApi, GlobalResolve, GlobalResolveFn, GlobalLockId, NameService } from './interfaces/global-api.js';
 export type { PgApi } from './interfaces/pg-api.js';
 export type { MonitorNodesOptions, NodeEvent, NodeEventInfo, NodedownReason, NodesKind } from './interfaces/node-events.js';
 export type { Transport, Channel, ChannelHandlers, Frame, Registration } from './net/transport.js';
 export type { DistCrypto } from './base/crypto.js';
-export { PROTOCOL_VERSION } from './net/frames.js';
 export { realClock } from './base/clock.js';
 export type { Clock, TimerHandle } from './base/clock.js';
 export { kvs } from './book/kvs.js';

@@ -14,7 +14,12 @@ import type { HarnessStartOptions } from '../browser/harness/api.js';
 import { findPageRoot, notBuiltError, pageRootCandidates, startPageServer, type PageServer } from './pages.js';
 import { fromWireError, Tab, type TabError } from './tab.js';
 
-/** Options of the `cluster` fixture: `test.use({ clusterOptions: { … } })`. */
+/**
+ * Options of the `cluster` fixture: `test.use({ clusterOptions: { … } })`.
+ *
+ * @example
+ * test.use({ clusterOptions: { cookie: 'fixed', root: 'build/pages', pageConsole: true } });
+ */
 export interface ClusterOptions {
   /** The cluster cookie; default: a fresh random cookie per test. */
   cookie?: string;
@@ -30,7 +35,12 @@ export interface ClusterOptions {
   pageConsole?: boolean;
 }
 
-/** Options of `cluster.tab()`. */
+/**
+ * Options of `cluster.tab()`.
+ *
+ * @example
+ * const guest = await cluster.tab({ name: 'tab-guest', context: 'new', ticket: { role: 'guest' } });
+ */
 export interface TabOptions {
   /**
    * Which browser context the page opens in: 'shared' (default: the test's `context`
@@ -54,7 +64,12 @@ export interface TabOptions {
   tickMs?: number;
 }
 
-/** What `cluster.ticket()` mints (see `mintTicket` of erlmesh/server). */
+/**
+ * What `cluster.ticket()` mints (see `mintTicket` of erlmesh/server).
+ *
+ * @example
+ * const expired = cluster.ticket({ role: 'guest', ttlMs: 1_000, now: Date.now() - 60_000 });
+ */
 export interface TicketSpec {
   role?: string;
   prefix?: string;
@@ -63,12 +78,33 @@ export interface TicketSpec {
   now?: number;
 }
 
-/** The error `cluster.tab()` rejects with when the tab-node cannot start; the page stays open (and is closed after the test). */
+/**
+ * The error `cluster.tab()` rejects with when the tab-node cannot start; the page stays open
+ * (and is closed after the test).
+ *
+ * @example
+ * const err = (await cluster.tab({ cookie: 'wrong' }).catch((e) => e)) as TabStartError;
+ * expect(err.code).toBe('bad_cookie');
+ * await expect(err.page.locator('#status')).toHaveText('bad_cookie');
+ */
 export interface TabStartError extends TabError {
   /** The page that failed to start, e.g. to look at `#status` / `#error`. */
   page: Page;
 }
 
+/**
+ * One test's cluster: the relay, server-nodes in the test process and tab-nodes in pages
+ * (the `cluster` fixture).
+ *
+ * @example
+ * test('partition', async ({ cluster }) => {
+ *   const srv = await cluster.server('srv');
+ *   const tab = await cluster.tab();
+ *   cluster.partition([srv], [tab]);
+ *   expect(await srv.ping(tab.name)).toBe('pang');
+ *   cluster.heal();
+ * });
+ */
 export interface Cluster {
   /** The cluster cookie (random per test unless `clusterOptions.cookie`). */
   readonly cookie: string;
@@ -125,10 +161,21 @@ export interface Cluster {
   relayLog(): RelayLogLine[];
 }
 
-/** A node named by a short name, a full name, a `Tab` or a `Node`. */
+/**
+ * A node named by a short name, a full name, a `Tab` or a `Node`.
+ *
+ * @example
+ * const refs: NodeRef[] = ['srv', 'other@erlmesh', tab, node];
+ * cluster.partition(refs.slice(0, 2), refs.slice(2));
+ */
 export type NodeRef = string | { readonly name: string };
 
-/** What `startCluster` needs from Playwright. */
+/**
+ * What `startCluster` needs from Playwright.
+ *
+ * @example
+ * const deps: ClusterDeps = { browser, context, options: { cookie: 'fixed' }, log: () => {} };
+ */
 export interface ClusterDeps {
   browser: Browser;
   /** The context 'shared' tabs open in. */
@@ -138,7 +185,13 @@ export interface ClusterDeps {
   log?: (line: string) => void;
 }
 
-/** A cluster plus its teardown. */
+/**
+ * A cluster plus its teardown.
+ *
+ * @example
+ * const cluster: OwnedCluster = await startCluster({ browser, context });
+ * try { await cluster.tab(); } finally { await cluster.dispose(); }
+ */
 export interface OwnedCluster extends Cluster {
   /** Close every tab and context it opened, stop its server-nodes, the relay and the http server. */
   dispose(): Promise<void>;
@@ -154,7 +207,16 @@ async function waitFor<T>(f: () => T | undefined, ms: number): Promise<T | undef
   }
 }
 
-/** Start a cluster (the fixture does this per test). */
+/**
+ * Start a cluster (the fixture does this per test); for a fixture or a script of your own.
+ *
+ * @example
+ * const browser = await chromium.launch();
+ * const context = await browser.newContext();
+ * const cluster = await startCluster({ browser, context });
+ * const tab = await cluster.tab();
+ * await cluster.dispose();
+ */
 export async function startCluster(deps: ClusterDeps): Promise<OwnedCluster> {
   const o = deps.options ?? {};
   const log = deps.log ?? ((line: string) => console.log(line));

@@ -8,6 +8,12 @@ import type { Pid } from '../core/terms/pid.js';
 import { formatTerm } from '../core/terms/format.js';
 import { matches } from '../browser/harness/match.js';
 
+/**
+ * Options of `inbox(node, opts)`.
+ *
+ * @example
+ * const box = inbox(srv, { name: 'probe', trapExit: true } satisfies InboxOptions);
+ */
 export interface InboxOptions<T = unknown> {
   /** Register the process under this name. */
   name?: string;
@@ -17,6 +23,14 @@ export interface InboxOptions<T = unknown> {
   init?: (self: ProcessContext) => T | Promise<T>;
 }
 
+/**
+ * A recording process on a server-node, as `inbox()` returns it.
+ *
+ * @example
+ * const box: Inbox = inbox(srv, { name: 'probe' });
+ * await tab.evaluate((node) => node.send(['probe', 'srv@erlmesh'], ['hello', node.name]));
+ * await box.waitFor(['hello', ANY]);
+ */
 export interface Inbox<T = unknown> {
   readonly pid: Pid;
   /** Every message received so far, oldest first (a live array). */

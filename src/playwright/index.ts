@@ -36,6 +36,16 @@
 import { test as base, expect } from '@playwright/test';
 import { startCluster, type Cluster, type ClusterOptions } from './cluster.js';
 
+/**
+ * Playwright's `test` with the `cluster` fixture (and its `clusterOptions`).
+ *
+ * @example
+ * test('a tab pings the server', async ({ cluster }) => {
+ *   const srv = await cluster.server('srv');
+ *   const tab = await cluster.tab();
+ *   expect(await tab.ping(srv.name)).toBe('pong');
+ * });
+ */
 export const test = base.extend<{ cluster: Cluster; clusterOptions: ClusterOptions }>({
   /** Options of the `cluster` fixture (see `ClusterOptions`); set with `test.use({ clusterOptions })`. */
   clusterOptions: [{}, { option: true }],

@@ -23,24 +23,54 @@ const DEFAULT_WAIT_MS = 5_000;
  * plain objects match the keys they name, `ANY` matches anything, pids/refs by `equals`,
  * other values by equality), or a predicate `(msg, erlmesh) => boolean` that runs in the
  * page (self-contained: it cannot use the test's variables).
+ *
+ * @example
+ * await tab.waitForMessage('probe', ['hello', ANY]);
+ * await tab.waitForMessage('probe', (m, erlmesh) => Array.isArray(m) && m[1] instanceof erlmesh.Pid);
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a predicate inspects arbitrary terms
 export type MessageMatcher = ((msg: any, erlmesh: ErlmeshGlobal) => unknown) | MessagePattern;
+/**
+ * A term to match messages against (see `MessageMatcher`).
+ *
+ * @example
+ * const pattern: MessagePattern = ['EXIT', ANY, 'noconnection'];
+ * await tab.waitForMessage('probe', pattern);
+ */
 export type MessagePattern = unknown;
 
-/** Bounds of a wait: `timeoutMs` (default 5 000), and `from`, the index to look from (default 0: everything recorded). */
+/**
+ * Bounds of a wait: `timeoutMs` (default 5 000), and `from`, the index to look from (default
+ * 0: everything recorded).
+ *
+ * @example
+ * const from = (await tab.messages('probe')).length;
+ * await tab.waitForMessage('probe', 'again', { timeoutMs: 10_000, from });
+ */
 export interface WaitOptions {
   timeoutMs?: number;
   from?: number;
 }
 
-/** A node event seen by a tab-node, with the page's `Date.now()` when it was seen. */
+/**
+ * A node event seen by a tab-node, with the page's `Date.now()` when it was seen.
+ *
+ * @example
+ * const seen: SeenNodeEvent = await tab.waitForNodeEvent('nodedown', 'srv@erlmesh');
+ * console.log(seen.event, new Date(seen.at));
+ */
 export interface SeenNodeEvent {
   event: NodeEvent;
   at: number;
 }
 
-/** An error thrown in the page, rebuilt in the test: `code` (ErlmeshError), `reason` (BadRpcError). */
+/**
+ * An error thrown in the page, rebuilt in the test: `code` (ErlmeshError), `reason` (BadRpcError).
+ *
+ * @example
+ * const e = (await tab.rpc('nobody@erlmesh', 'kvs', 'lookup', ['k']).catch((e) => e)) as TabError;
+ * expect(e.reason).toBe('nodedown');
+ */
 export interface TabError extends Error {
   code?: string;
   reason?: unknown;
@@ -90,6 +120,14 @@ function sourceOf(fn: (...args: never[]) => unknown): string {
   }
 }
 
+/**
+ * A tab-node in a browser page, as `cluster.tab()` resolves it.
+ *
+ * @example
+ * const tab: Tab = await cluster.tab();
+ * expect(await tab.ping('srv@erlmesh')).toBe('pong');
+ * await tab.close();
+ */
 export class Tab {
   /** The tab-node's name, e.g. `tab-k3x9q2@erlmesh`. */
   readonly name: string;
@@ -278,7 +316,14 @@ export class Tab {
   }
 }
 
-/** What `tab.monitorNodes()` gives: the node events after the call. */
+/**
+ * What `tab.monitorNodes()` gives: the node events after the call.
+ *
+ * @example
+ * const mon: NodeEventMonitor = await tab.monitorNodes();
+ * cluster.kick('srv');
+ * await mon.waitFor('nodedown', 'srv@erlmesh');
+ */
 export interface NodeEventMonitor {
   events(): Promise<SeenNodeEvent[]>;
   waitFor(kind: 'nodeup' | 'nodedown', node: string, timeoutMs?: number): Promise<SeenNodeEvent>;

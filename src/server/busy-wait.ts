@@ -27,6 +27,10 @@ import { badarg } from '../core/base/errors.js';
  * busy core) lets the process sleep and give its core away. Measured on the 2-core bench
  * machine (p50 / p99): ping-pong 19 µs / 0.7 ms at 0.2 ms, 19 µs / 1.2 ms at 0.5, 19 µs / 2.0
  * ms at 1; global.registerName p50 330 µs at 0.2, 120 µs at 0.5 and at 1.
+ * $ERLMESH_BUSY_WAIT_MS overrides it at start.
+ *
+ * @example
+ * setBusyWait(2 * DEFAULT_BUSY_WAIT_MS); // a loaded machine: poll a little longer
  */
 export const DEFAULT_BUSY_WAIT_MS = 0.5;
 

@@ -8,11 +8,25 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ErlmeshError } from '../core/base/errors.js';
 
+/**
+ * Where the cookie is read from by default: `~/.erlang.cookie`, as Erlang does.
+ *
+ * @example
+ * defaultCookiePath(); // join(homedir(), '.erlang.cookie')
+ */
 export function defaultCookiePath(): string {
   return join(homedir(), '.erlang.cookie');
 }
 
-/** Read the cookie file, creating it first if it does not exist. */
+/**
+ * Read the cookie file, creating it first if it does not exist (20 random uppercase letters,
+ * mode 0400). `warn` is told when the file is readable by others.
+ *
+ * @example
+ * const cookie = readOrCreateCookie();                      // ~/.erlang.cookie
+ * const relay = await startRelay({ cookie, port: 0 });
+ * readOrCreateCookie('/etc/erlmesh/cookie', console.warn);
+ */
 export function readOrCreateCookie(path = defaultCookiePath(), warn: (t: string) => void = () => {}): string {
   if (!existsSync(path)) {
     let c = '';

@@ -13,6 +13,13 @@ function posix(e: unknown): ['error', string] {
   return ['error', typeof code === 'string' ? code.toLowerCase() : 'einval'];
 }
 
+/**
+ * The `file` module (server-nodes load it): `get_cwd`, `list_dir(dir)`, `read_file(path)`,
+ * answering `['ok', value]` or `['error', posixCode]`.
+ *
+ * @example
+ * await node.rpc.call('srv@host', 'file', 'list_dir', ['.']); // ['ok', ['README.md', …]]
+ */
 export const file = defineModule('file', {
   get_cwd: () => ['ok', process.cwd()],
   list_dir: async (_self, dir: string) => {

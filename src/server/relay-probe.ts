@@ -10,6 +10,13 @@ import { connect } from 'node:net';
 import { ErlmeshError } from '../core/base/errors.js';
 import { RELAY_INFO_PATH, type RelayInfo } from './relay/http-api.js';
 
+/**
+ * Who answers at a relay URL, as `probeRelay` tells.
+ *
+ * @example
+ * const probe: RelayProbe = await probeRelay(defaultRelayUrl());
+ * if (probe.kind === 'epmd') console.log('epmd holds the port: set $ERLMESH_RELAY_PORT');
+ */
 export type RelayProbe =
   /** An erlmesh relay answers. */
   | { kind: 'relay'; info: RelayInfo }
@@ -38,7 +45,13 @@ const NONE_CODES: Record<string, string> = {
   EADDRNOTAVAIL: 'address not available',
 };
 
-/** Ask who answers at `url` (each step bounded by `timeoutMs`). Never rejects. */
+/**
+ * Ask who answers at `url` (each step bounded by `timeoutMs`). Never rejects.
+ *
+ * @example
+ * const probe = await probeRelay('ws://127.0.0.1:4367', 1_000);
+ * if (probe.kind !== 'relay') await startRelay({ cookie, port: 4367 });
+ */
 export async function probeRelay(url: string, timeoutMs = 2_000): Promise<RelayProbe> {
   const { host, port, secure } = hostPort(url);
   const first = await httpInfo(host, port, secure, timeoutMs);

@@ -22,11 +22,25 @@ import { loadServerModules } from './modules.js';
 /** The default relay URL (port 4367: epmd keeps 4369; $ERLMESH_RELAY_PORT overrides it, see defaultRelayUrl). */
 export const DEFAULT_RELAY = 'ws://127.0.0.1:4367';
 
-/** ws://127.0.0.1:<port>, the port being $ERLMESH_RELAY_PORT when set, else 4367. */
+/**
+ * ws://127.0.0.1:<port>, the port being $ERLMESH_RELAY_PORT when set, else 4367.
+ *
+ * @example
+ * defaultRelayUrl(); // 'ws://127.0.0.1:4367'
+ * await probeRelay(defaultRelayUrl());
+ */
 export function defaultRelayUrl(): string {
   return `ws://127.0.0.1:${defaultRelayPort()}`;
 }
 
+/**
+ * What the server-node `startNode` takes: the core `NodeOptions` plus the relay, direct links
+ * and the cookie file.
+ *
+ * @example
+ * const opts: ServerNodeOptions = { sname: 'worker', relay: 'ws://10.0.0.5:4367', startRelay: false, direct: { port: 0 } };
+ * const node = await startNode(opts);
+ */
 export interface ServerNodeOptions extends NodeOptions {
   /**
    * The relay URL (default ws://127.0.0.1:4367, or the port in $ERLMESH_RELAY_PORT); the

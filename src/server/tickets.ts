@@ -9,6 +9,10 @@ import { encodeClaims, mintClaims, ticketString, TICKET_KEY_LABEL, type MintTick
 /**
  * key_t of a ticket payload (the secret its holder proves), computed synchronously: the relay
  * checks a `register` in one turn of the event loop.
+ *
+ * @example
+ * const { payload, key } = parseTicket(ticket);
+ * ticketKeySync(cookie, payload) === key; // true for a ticket minted with this cookie
  */
 export function ticketKeySync(cookie: string, payload: string): string {
   const signingKey = createHmac('sha256', cookie).update(TICKET_KEY_LABEL).digest('hex');

@@ -10,7 +10,7 @@ import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
 import type { WebSocketCtor } from '../../src/core/relay-client/websocket-like.js';
 import type { TransportHarness } from '../../src/core/testing/transport-conformance.js';
 import { itConformsToTransport } from '../support/conformance.js';
-import { startDirectLinks } from '../../src/server/index.js';
+import { startDirectLinks } from '../../src/server/transports/direct-links.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
 
 const COOKIE = 'conformance-cookie';

@@ -4,14 +4,14 @@
  * behind it. Used by the docs test (every export documented with an `@example`).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import ts from 'typescript';
 
 export interface PublicExport {
   /** The entry point, as a user imports it: 'erlmesh', 'erlmesh/server', … */
   entry: string;
   name: string;
-  /** Where it is declared, repository-relative. */
+  /** Where it is declared, repository-relative (a dependency's: a path through node_modules/). */
   declaredIn: string;
   hasDoc: boolean;
   hasExample: boolean;
@@ -73,7 +73,7 @@ export function publicExports(repoRoot: string): PublicExport[] {
       out.push({
         entry,
         name: exp.name,
-        declaredIn: decls[0] ? decls[0].getSourceFile().fileName.slice(repoRoot.length).replace(/^\//, '') : '?',
+        declaredIn: decls[0] ? relative(repoRoot, decls[0].getSourceFile().fileName) : '?',
         hasDoc: found.some((f) => f.doc),
         hasExample: found.some((f) => f.example),
       });

@@ -10,7 +10,17 @@ import type * as BrowserEntry from '../index.js';
 import type { RelayTransport } from '../../core/relay-client/relay-transport.js';
 import type { Node } from '../../core/node/node.js';
 
-/** `window.erlmesh`: the browser entry, plus the relay transport (for the conformance suite). */
+/**
+ * `window.erlmesh` in the tab page: the browser entry, plus the relay transport (for the
+ * conformance suite).
+ *
+ * @example
+ * const page = await cluster.page();
+ * const name = await page.evaluate(async ({ url, cookie }) => {
+ *   const node = await window.erlmesh.startNode({ sname: 'raw', relay: url, cookie });
+ *   return node.name;
+ * }, { url: cluster.relayUrl, cookie: cluster.cookie });
+ */
 export type ErlmeshGlobal = typeof BrowserEntry & { RelayTransport: typeof RelayTransport };
 
 /** An error as it crosses the page boundary. */
@@ -90,5 +100,10 @@ declare global {
 /**
  * The wildcard of message patterns (`waitForMessage(name, ['EXIT', ANY, 'noconnection'])`):
  * matches any value at its position, like Erlang's `_`.
+ *
+ * @example
+ * await tab.inbox('probe');
+ * srv.send(['probe', tab.name], ['hello', srv.name]);
+ * await tab.waitForMessage('probe', ['hello', ANY]);
  */
 export const ANY = '$erlmesh:any$';

@@ -2,8 +2,23 @@
  * The clock every timer in erlmesh goes through: receive timeouts, rpc timeouts, ticks and
  * reconnect backoff. Inject `SimulatedClock` (src/core/testing) to run them on simulated time.
  */
+/**
+ * What a `Clock`'s `setTimeout` returns, for its `clearTimeout`.
+ *
+ * @example
+ * const t: TimerHandle = realClock.setTimeout(() => console.log('late'), 1_000);
+ * realClock.clearTimeout(t);
+ */
 export type TimerHandle = unknown;
 
+/**
+ * A source of time and timers (`realClock`, or `SimulatedClock` from `erlmesh/testing`);
+ * `startNode({ clock })` takes one.
+ *
+ * @example
+ * const clock: Clock = new SimulatedClock();
+ * const node = await startNode({ sname: 'a', cookie: 'c', transport: net.transport(), clock });
+ */
 export interface Clock {
   /** Milliseconds, monotonic within one clock. */
   now(): number;

@@ -5,6 +5,17 @@
  */
 import { bytesToHex } from './hex.js';
 
+/**
+ * HMAC-SHA-256 and random bytes, for cookie proofs and tickets; `startNode({ crypto })`
+ * takes one (WebCrypto is the default).
+ *
+ * @example
+ * import { createHmac, randomBytes } from 'node:crypto';
+ * const nodeCrypto: DistCrypto = {
+ *   hmacSha256Hex: async (key, data) => createHmac('sha256', key).update(data).digest('hex'),
+ *   randomHex: (n) => randomBytes(n).toString('hex'),
+ * };
+ */
 export interface DistCrypto {
   /** HMAC-SHA-256(key, data), lowercase hex. */
   hmacSha256Hex(key: string, data: string): Promise<string>;

@@ -5,7 +5,13 @@
  * Erlang would raise (`badarg`, `notalive`, …). Match on `code`, never on the message text.
  */
 
-/** Stable error codes. Tests and users match on these. */
+/**
+ * Stable error codes. Tests and users match on these.
+ *
+ * @example
+ * const retryable: ErlmeshErrorCode[] = ['nodedown', 'timeout', 'relay_unreachable'];
+ * if (e instanceof ErlmeshError && retryable.includes(e.code)) await retry();
+ */
 export type ErlmeshErrorCode =
   | 'badarg'
   | 'notalive'
@@ -64,6 +70,10 @@ export class ErlmeshError extends Error {
 /**
  * Rejection of `rpc.call` and friends, Erlang's `{badrpc, Reason}`.
  * `reason` is `'nodedown'`, `'timeout'` or `['EXIT', exitReason]`.
+ *
+ * @example
+ * try { await node.rpc.call('b@host', 'kvs', 'lookup', ['weather'], 1_000); }
+ * catch (e) { if (e instanceof BadRpcError && e.reason === 'timeout') console.log('b is slow'); }
  */
 export class BadRpcError extends ErlmeshError {
   readonly reason: unknown;
@@ -74,7 +84,13 @@ export class BadRpcError extends ErlmeshError {
   }
 }
 
-/** A failed handshake or relay admission: `bad_cookie`, `not_allowed`, `name_taken`, … */
+/**
+ * A failed handshake or relay admission: `bad_cookie`, `not_allowed`, `name_taken`, …
+ *
+ * @example
+ * try { await startNode({ sname: 'a', cookie: 'wrong' }); }
+ * catch (e) { if (e instanceof AuthError && e.code === 'bad_cookie') console.log('check the cookie'); }
+ */
 export class AuthError extends ErlmeshError {
   constructor(code: ErlmeshErrorCode, message?: string, details?: unknown) {
     super(code, message, details);

@@ -1,7 +1,19 @@
 import { badarg } from './errors.js';
 
-/** The value a receive resolves to when its timeout passes (Erlang's `after`). */
+/**
+ * The value a receive resolves to when its timeout passes (Erlang's `after`).
+ *
+ * @example
+ * const m = await self.receive((m) => m === 'ping', 1_000);
+ * if (m === TIMEOUT) console.log('no ping within a second');
+ */
 export const TIMEOUT: unique symbol = Symbol.for('erlmesh.TIMEOUT');
+/**
+ * The type of `TIMEOUT`, in what a receive resolves to.
+ *
+ * @example
+ * const m: string | Timeout = await self.receive((m) => typeof m === 'string', 1_000);
+ */
 export type Timeout = typeof TIMEOUT;
 
 /**

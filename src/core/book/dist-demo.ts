@@ -20,6 +20,14 @@ function catchApply(self: ProcessContext, m: string, f: string, a: unknown[]): P
   return self.catch(() => self.node.apply(self, m, f, a));
 }
 
+/**
+ * The `dist_demo` module (loaded on every node): `start(node)` spawns the rpc loop there,
+ * `rpc(pid, m, f, a)` asks it to apply a function and waits for the answer.
+ *
+ * @example
+ * const pid = await node.rpc.call(node.name, 'dist_demo', 'start', ['b@host']);
+ * await node.rpc.call(node.name, 'dist_demo', 'rpc', [pid, 'erlang', 'node', []]); // 'b@host'
+ */
 export const distDemo = defineModule('dist_demo', {
   start: (self, node: string) => self.spawn(node, 'dist_demo', 'loop', []),
   rpc: async (self, pid: Pid, m: string, f: string, a: unknown[] = []) => {

@@ -29,6 +29,13 @@ import { encodeTerm } from '../codec/superjson.js';
 type Dict = Map<string, ['ok', unknown]>;
 type Request = ['store', unknown, unknown] | ['lookup', unknown];
 
+/**
+ * The `kvs_server` module (loaded on every node): the book's kvs as a gen server.
+ *
+ * @example
+ * await node.rpc.call('a@host', 'kvs_server', 'start', []);                  // ['ok', pid]
+ * await node.rpc.call('a@host', 'kvs_server', 'store', ['weather', 'fine']); // true
+ */
 export const kvsServer = defineGenServer<Dict>(
   'kvs_server',
   {

@@ -66,6 +66,15 @@ const RESOLVER_ALIASES: Record<string, ResolverDesc> = {
   notify_all_name: 'notify_all',
 };
 
+/**
+ * Cluster-wide names and locks on one node (Erlang's global), as `node.global`; see
+ * `GlobalApi` for the calls.
+ *
+ * @example
+ * const global: Global = node.global;
+ * await global.registerName('leader', self.pid); // 'yes'
+ * global.whereisName('leader');                  // self.pid, on every connected node
+ */
 export class Global {
   private readonly server: NameServer;
   private fnSeq = 0;
@@ -80,7 +89,7 @@ export class Global {
   /**
    * Register `name` for `pid` cluster-wide. `'no'` if the name is taken or the pid already
    * has a global name. `resolve` says what happens if the name turns out to be taken on the
-   * other side of a healed partition (see {@link Resolve}).
+   * other side of a healed partition (see `GlobalResolve`).
    *
    * Rejects `ErlmeshError` code `not_allowed` (details `{ kind: 'register', name }`) when the
    * leader refuses: this node joined with a ticket whose role lacks `global`, or `pid` lives on

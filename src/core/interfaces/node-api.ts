@@ -17,16 +17,32 @@ import type { Body, Dest, Self, SendOptions } from './self.js';
 /**
  * A module function as a node sees it: the calling process's `self`, then the arguments
  * (modules/module.ts types `self` as `ProcessContext` for module authors).
+ *
+ * @example
+ * const double: ModuleFn = (_self, x: number) => 2 * x;
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ModuleFn = (self: any, ...args: any[]) => unknown;
 
-/** A loadable module (what `defineModule` returns). */
+/**
+ * A loadable module (what `defineModule` returns).
+ *
+ * @example
+ * const math: ModuleDef = defineModule('math', { double: (_self, x: number) => 2 * x });
+ * node.load(math);
+ */
 export interface ModuleDef {
   readonly name: string;
   readonly functions: Readonly<Record<string, ModuleFn>>;
 }
 
+/**
+ * The API of a running node, as `startNode` gives it and `self.node` reaches it.
+ *
+ * @example
+ * const node: NodeApi = await startNode({ sname: 'a', cookie: 'secret', transport: net.transport() });
+ * if ((await node.ping('b@localhost')) === 'pong') console.log(node.nodes());
+ */
 export interface NodeApi {
   readonly name: string;
   readonly creation: number;

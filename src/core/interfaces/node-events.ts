@@ -7,6 +7,12 @@
  * Why a node went down. Erlang's reasons, plus `rate_limited`: this node cut a peer that sent
  * more signals per second than its role allows (trust/guard.ts); the peer sees
  * `connection_closed`.
+ *
+ * @example
+ * node.monitorNodes((ev) => {
+ *   const reason: NodedownReason | undefined = ev[2]?.nodedownReason;
+ *   if (ev[0] === 'nodedown') console.log(ev[1], reason);
+ * }, { nodedownReason: true });
  */
 export type NodedownReason =
   | 'disconnect'
@@ -16,16 +22,39 @@ export type NodedownReason =
   | 'rate_limited'
   | (string & {});
 
+/**
+ * Options of `node.monitorNodes` (Erlang's `net_kernel:monitor_nodes/2` options).
+ *
+ * @example
+ * const opts: MonitorNodesOptions = { nodedownReason: true, nodeType: 'all' };
+ * const off = node.monitorNodes((ev) => console.log(ev), opts);
+ */
 export interface MonitorNodesOptions {
   nodedownReason?: boolean;
   nodeType?: 'visible' | 'hidden' | 'all';
 }
 
+/**
+ * The third element of a node event when `monitorNodes` was given options.
+ *
+ * @example
+ * node.monitorNodes((ev) => {
+ *   const info: NodeEventInfo | undefined = ev[2];
+ *   console.log(ev[0], ev[1], info?.nodeType, info?.nodedownReason);
+ * }, { nodeType: 'all', nodedownReason: true });
+ */
 export interface NodeEventInfo {
   nodeType?: 'visible' | 'hidden';
   nodedownReason?: NodedownReason;
 }
 
+/**
+ * A nodeup or nodedown event, as `node.monitorNodes` hands it (with `NodeEventInfo` when it
+ * was given options).
+ *
+ * @example
+ * node.monitorNodes((ev: NodeEvent) => console.log(`${ev[0]}: ${ev[1]}`));
+ */
 export type NodeEvent =
   | ['nodeup', string]
   | ['nodedown', string]
@@ -40,5 +69,11 @@ export interface NodeChange {
   reason?: NodedownReason;
 }
 
-/** The kinds `nodes()` lists. */
+/**
+ * The kinds `nodes()` lists.
+ *
+ * @example
+ * const kinds: NodesKind[] = ['visible', 'hidden'];
+ * node.nodes(kinds);
+ */
 export type NodesKind = 'visible' | 'hidden' | 'connected' | 'this' | 'known';

@@ -7,13 +7,31 @@ import type { Timeout } from '../base/timeout.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 
-/** Where a message can be sent: a pid, a locally registered name, or `[name, node]`. */
+/**
+ * Where a message can be sent: a pid, a locally registered name, or `[name, node]`.
+ *
+ * @example
+ * const dest: Dest = ['kvs', 'bilbo@myhost'];
+ * node.send(dest, ['store', 'weather', 'fine']);
+ */
 export type Dest = Pid | string | readonly [string, string];
 
-/** A monitor target: a pid, a locally registered name, or `[name, node]`. */
+/**
+ * A monitor target: a pid, a locally registered name, or `[name, node]`.
+ *
+ * @example
+ * const target: MonitorTarget = ['kvs', 'bilbo@myhost'];
+ * const ref = self.monitor(target); // later: ['DOWN', ref, 'process', target, reason]
+ */
 export type MonitorTarget = Pid | string | readonly [string, string];
 
-/** Options of `send` (Erlang's `erlang:send/3` options). */
+/**
+ * Options of `send` (Erlang's `erlang:send/3` options).
+ *
+ * @example
+ * const opts: SendOptions = { noconnect: true };
+ * node.send(['global_name_server', 'b@host'], 'hello', opts); // 'noconnect' when b is not connected
+ */
 export interface SendOptions {
   /**
    * Send only over an existing connection: a message to a node this node is not connected to
@@ -23,15 +41,39 @@ export interface SendOptions {
   readonly noconnect?: boolean;
 }
 
-/** A receive pattern. A matcher that throws counts as no match, as a failing guard does. */
+/**
+ * A receive pattern. A matcher that throws counts as no match, as a failing guard does.
+ *
+ * @example
+ * const isReply: Matcher = (m) => Array.isArray(m) && m[0] === 'reply';
+ * const reply = await self.receive(isReply, 5_000); // TIMEOUT after 5 s without one
+ */
 // `any` on purpose: a pattern is written against the shape it expects (`(m) => m[0] === 'ok'`).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Matcher = (msg: any) => boolean;
 
-/** A process body, as services and behaviours see it. */
+/**
+ * A process body, as services and behaviours see it.
+ *
+ * @example
+ * const echo: Body = async (self) => {
+ *   const [from, msg] = await self.receive((m) => Array.isArray(m) && m[0] instanceof Pid);
+ *   self.send(from, msg);
+ * };
+ * const pid = node.spawn(echo);
+ */
 export type Body = (self: Self) => unknown;
 
-/** The BIFs of one process (Erlang's `erlang:send/2`, `spawn_link/4`, `monitor/2`, …). */
+/**
+ * The BIFs of one process (Erlang's `erlang:send/2`, `spawn_link/4`, `monitor/2`, …).
+ *
+ * @example
+ * node.spawn(async (self: Self) => {
+ *   self.register('greeter');
+ *   const m = await self.receive((m) => Array.isArray(m) && m[0] === 'hello', Infinity);
+ *   self.send(m[1], ['hi', self.pid]);
+ * });
+ */
 export interface Self {
   readonly pid: Pid;
   /** Where `print` output goes (the caller's node for remote-spawned processes). */

@@ -9,7 +9,13 @@
  *   what such a peer may do to it ({@link Capabilities}). The page never holds the cookie.
  */
 
-/** What a join ticket says (the signed part). */
+/**
+ * What a join ticket says (the signed part).
+ *
+ * @example
+ * const claims: TicketClaims = parseTicket(ticket).claims;
+ * if (claims.exp < Date.now()) console.log(`ticket ${claims.id} for ${claims.role} has expired`);
+ */
 export interface TicketClaims {
   /** Ticket format version: 1. */
   readonly v: 1;
@@ -37,6 +43,10 @@ export type Allowlist = '*' | { readonly [module: string]: '*' | readonly string
 /**
  * What peers acting in one role may do to this node. Everything left out is refused; a role
  * a node has no policy for may only send to pids and monitor processes.
+ *
+ * @example
+ * const guest: RolePolicy = { rpc: { kvs: ['lookup'] }, send: ['chat'], pg: true, maxMessagesPerSecond: 200 };
+ * await startNode({ sname: 'api', capabilities: { guest } });
  */
 export interface RolePolicy {
   /** `rpc.call` / `erpc.call` / `rpc.cast` of these module functions. Default: none. */
@@ -65,8 +75,20 @@ export interface RolePolicy {
   readonly maxMonitors?: number;
 }
 
-/** Per role name, what peers in that role may do. Cookie holders may do everything. */
+/**
+ * Per role name, what peers in that role may do. Cookie holders may do everything.
+ *
+ * @example
+ * const capabilities: Capabilities = { guest: { rpc: { kvs: ['lookup'] } }, editor: { rpc: { kvs: '*' }, global: true } };
+ * await startNode({ sname: 'api', capabilities });
+ */
 export type Capabilities = { readonly [role: string]: RolePolicy };
 
-/** The role of a peer: `undefined` for a cookie holder (full trust). */
+/**
+ * The role of a peer: `undefined` for a cookie holder (full trust).
+ *
+ * @example
+ * const role: PeerRole = node.roleOf('tab-1@host') ?? undefined;
+ * if (role === 'guest') console.log('an untrusted tab');
+ */
 export type PeerRole = string | undefined;

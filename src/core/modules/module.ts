@@ -7,9 +7,23 @@ import type { ProcessContext } from '../process/context.js';
 
 export { UndefinedFunction } from '../process/unwind.js';
 
+/**
+ * A function of a module: the calling process's context first, then the arguments.
+ *
+ * @example
+ * const hello: ModuleFunction = (self, who: string) => `hello ${who} from ${self.node.name}`;
+ * node.load(defineModule('greeter', { hello }));
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ModuleFunction = (self: ProcessContext, ...args: any[]) => unknown;
 
+/**
+ * A module: a name and its functions (what `defineModule` returns, `node.load` takes).
+ *
+ * @example
+ * const greeter: ErlModule = defineModule('greeter', { hello: (self, who: string) => `hello ${who}` });
+ * node.load(greeter);
+ */
 export interface ErlModule<F extends Record<string, ModuleFunction> = Record<string, ModuleFunction>> {
   readonly name: string;
   readonly functions: Readonly<F>;

@@ -19,14 +19,36 @@
  *   transport is closed, the name is free again and the next `listen` gets a greater creation.
  */
 
+/**
+ * One message on a channel: text or binary, delivered as the same type.
+ *
+ * @example
+ * channel.send('hello' satisfies Frame);
+ * channel.send(new Uint8Array([1, 2, 3]));
+ */
 export type Frame = string | Uint8Array;
 
+/**
+ * What the owner of a channel attaches to it.
+ *
+ * @example
+ * const handlers: ChannelHandlers = { onFrame: (f) => console.log('got', f), onClose: (r) => console.log('closed:', r) };
+ * channel.attach(handlers);
+ */
 export interface ChannelHandlers {
   onFrame(frame: Frame): void;
   onClose(reason: string): void;
 }
 
-/** One ordered, reliable, message-framed, bidirectional link to one peer. */
+/**
+ * One ordered, reliable, message-framed, bidirectional link to one peer.
+ *
+ * @example
+ * const ch: Channel = await transport.connect('b@host');
+ * ch.attach({ onFrame: (f) => console.log(f), onClose: () => {} });
+ * ch.send('hello');
+ * ch.close();
+ */
 export interface Channel {
   /** Attach the owner's handlers; frames that arrived earlier are delivered now, in order. */
   attach(handlers: ChannelHandlers): void;
@@ -38,7 +60,12 @@ export interface Channel {
   readonly isOpen: boolean;
 }
 
-/** What a successful `listen` returns. */
+/**
+ * What a successful `listen` returns.
+ *
+ * @example
+ * const { creation }: Registration = await transport.listen('a@host', (ch) => ch.close());
+ */
 export interface Registration {
   /** Incarnation number of this name; grows each time the name registers again. */
   creation: number;
@@ -55,6 +82,13 @@ export interface ListenOptions {
   onPeers?(peers: string[]): void;
 }
 
+/**
+ * How a node reaches other nodes (the invariants above); `startNode({ transport })` takes one.
+ *
+ * @example
+ * const transport: Transport = new MemoryNetwork().transport();
+ * const node = await startNode({ sname: 'a', cookie: 'secret', transport });
+ */
 export interface Transport {
   /** Register `name` and start accepting inbound channels. */
   listen(name: string, onInbound: (channel: Channel) => void, opts?: ListenOptions): Promise<Registration>;

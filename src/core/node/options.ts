@@ -49,7 +49,7 @@ export interface NodeOptions {
   connectAll?: boolean;
   /**
    * Interval between ticks; a silent peer is dropped after 4–5 of them. Default 15 000
-   * (net_ticktime 60 s). At least {@link MIN_TICK_MS} (net_ticktime 1 s, Erlang's smallest):
+   * (net_ticktime 60 s). At least 250 ms (net_ticktime 1 s, Erlang's smallest):
    * less throws `badarg`.
    */
   tickMs?: number;

@@ -21,7 +21,15 @@ import type { Proc } from './proc.js';
 
 export type { Dest, MonitorTarget } from '../interfaces/self.js';
 
-/** A process body. */
+/**
+ * A process body, with the full `ProcessContext` as its `self`.
+ *
+ * @example
+ * const loop: ProcessFn = async (self) => {
+ *   for (;;) self.print(await self.receive(undefined, Infinity));
+ * };
+ * node.spawn(loop);
+ */
 export type ProcessFn = (self: ProcessContext) => unknown;
 
 /**
@@ -37,7 +45,7 @@ export type ProcessFn = (self: ProcessContext) => unknown;
 export class ProcessContext implements Self {
   /**
    * The node this process runs on. Kept on the prototype of each node's own subclass
-   * ({@link contextClassFor}) rather than in every context: one field less per process.
+   * (`contextClassFor`) rather than in every context: one field less per process.
    */
   declare readonly node: NodeApi;
   /** @internal the BIFs of this node (on the prototype, as `node`) */

@@ -34,6 +34,10 @@ export function exitSignalOutcome(
 /**
  * Exit reasons that are not failures of a behaviour's process: `normal`, `shutdown`,
  * `['shutdown', _]` (a transient child is not restarted, a gen_server prints no crash report).
+ *
+ * @example
+ * const reason = await node.exitReason(pid);
+ * if (!isNormalExit(reason)) console.error('crashed:', formatTerm(reason));
  */
 export function isNormalExit(reason: unknown): boolean {
   return reason === 'normal' || reason === 'shutdown' || (Array.isArray(reason) && reason.length === 2 && reason[0] === 'shutdown');

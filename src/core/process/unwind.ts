@@ -13,7 +13,13 @@ export class ThrowSignal {
   constructor(readonly value: unknown) {}
 }
 
-/** Raised by `apply` for a missing module or function; becomes the reason ['undef', [m, f, args]]. */
+/**
+ * Raised by `apply` for a missing module or function; becomes the reason ['undef', [m, f, args]].
+ *
+ * @example
+ * try { node.apply(self, 'nosuch', 'fun', []); }
+ * catch (e) { if (e instanceof UndefinedFunction) console.log(e.reason); } // ['undef', ['nosuch', 'fun', []]]
+ */
 export class UndefinedFunction extends Error {
   readonly reason: ['undef', [string, string, unknown[]]];
   constructor(module: string, fun: string, args: unknown[]) {

@@ -26,11 +26,11 @@ import type { PeerEntry } from './protocol.js';
 
 /**
  * Direct node-to-node links (server-nodes): accept inbound and dial advertised addresses.
- * `startDirectLinks` of erlmesh/server makes WebSocket ones.
+ * The server `startNode` makes WebSocket ones unless `direct: false`.
  *
  * @example
- * const direct = await startDirectLinks({ host: '127.0.0.1' });
- * const transport = new RelayTransport({ url, cookie, WebSocket: NodeWebSocket, direct });
+ * const direct: DirectLinks = myLinks; // address 'ws://10.0.0.5:45123/erlmesh-direct'
+ * const transport = new RelayTransport({ url, cookie, WebSocket, direct });
  */
 export interface DirectLinks {
   /** The ws:// address this node advertises through the relay. */

@@ -49,6 +49,13 @@ import { DirectPaths, type DirectLinks } from './direct-paths.js';
 
 export type { DirectLinks } from './direct-paths.js';
 
+/**
+ * What `new RelayTransport` takes: the relay URL, the cookie or a ticket, and the WebSocket
+ * constructor of the platform.
+ *
+ * @example
+ * const opts: RelayTransportOptions = { url: 'ws://127.0.0.1:4367/erlmesh', cookie, WebSocket: globalThis.WebSocket, timeoutMs: 10_000 };
+ */
 export interface RelayTransportOptions {
   /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4367/erlmesh`. */
   url: string;
@@ -83,6 +90,14 @@ const REFUSAL_CODES: Record<string, ErlmeshErrorCode> = {
 const FINAL_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['bad_cookie', 'incompatible_version', 'badarg']);
 const TICKET_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['ticket_malformed', 'ticket_forged', 'ticket_expired', 'name_not_allowed']);
 
+/**
+ * A node's `Transport` through an erlmesh relay (what `startNode` of `erlmesh/server` and
+ * `erlmesh/browser` use); for composing a node by hand with the core `startNode`.
+ *
+ * @example
+ * const transport = new RelayTransport({ url: 'ws://127.0.0.1:4367/erlmesh', cookie, WebSocket: globalThis.WebSocket });
+ * const node = await startNode({ sname: 'custom', cookie, transport });
+ */
 export class RelayTransport implements Transport {
   private session: RelaySession | undefined;
   private name: string | undefined;

@@ -35,7 +35,13 @@ export function erpcService(): (host: Pick<RpcHost, 'run'>, rpc: Pick<RpcApi, 'c
   return (host, rpc) => new Erpc(host, rpc);
 }
 
-/** An erpc exception: `class` and `reason` as Erlang's `Class:Reason`. */
+/**
+ * An erpc exception: `class` and `reason` as Erlang's `Class:Reason`.
+ *
+ * @example
+ * try { await node.erpc.call('b@host', 'nosuch', 'fun', []); }
+ * catch (e) { if (e instanceof ErpcError) console.log(e.class, e.reason); } // 'error' ['undef', …]
+ */
 export class ErpcError extends ErlmeshError {
   constructor(
     private readonly cls: ErpcClass,
@@ -69,6 +75,13 @@ export function erpcRow(down: unknown): ErpcRow {
   return ['exit', ['signal', down]];
 }
 
+/**
+ * Erlang's erpc on one node, as `node.erpc`; see `ErpcApi` for the calls.
+ *
+ * @example
+ * const erpc: Erpc = node.erpc;
+ * await erpc.call('b@host', (self) => self.node.name); // 'b@host'
+ */
 export class Erpc implements ErpcApi {
   /** @internal use erpcService() */
   constructor(

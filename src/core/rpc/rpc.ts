@@ -112,6 +112,13 @@ export function runWorker(
   });
 }
 
+/**
+ * Erlang's rpc on one node, as `node.rpc`; see `RpcApi` for the calls.
+ *
+ * @example
+ * const rpc: Rpc = node.rpc;
+ * await rpc.call('b@host', 'erlang', 'node', []); // 'b@host'
+ */
 export class Rpc implements RpcApi {
   private readonly asyncCalls = new Map<string, Promise<Settled>>();
 

@@ -1,6 +1,12 @@
 /**
  * Process identifiers. A pid names its node, a per-node id and serial, and the node's
  * creation (incarnation), so a pid from before a node restarted never equals a new one.
+ * Compare pids with `equals` (or `key` in a Map), never with `===` or their printed form.
+ *
+ * @example
+ * const pid: Pid = node.spawn(async (self) => self.receive(undefined, Infinity));
+ * pid.node;                             // 'gandalf@myhost'
+ * pid.equals(node.whereis('worker'));   // true if it is registered as worker
  */
 export class Pid {
   readonly node: string;

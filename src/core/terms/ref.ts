@@ -1,5 +1,10 @@
 /**
- * References: unique tokens made by a node (monitor refs, rpc keys, call tags).
+ * References: unique tokens made by a node (monitor refs, rpc keys, call tags). Compare with
+ * `equals`.
+ *
+ * @example
+ * const ref: Ref = self.monitor(pid);
+ * const down = await self.receive((m) => m[0] === 'DOWN' && ref.equals(m[1]), 5_000);
  */
 export class Ref {
   readonly node: string;

@@ -5,6 +5,13 @@
 import { Pid } from './pid.js';
 import { Ref } from './ref.js';
 
+/**
+ * A value that may travel between processes and nodes: tuples are arrays, atoms strings.
+ *
+ * @example
+ * const msg: Term = ['store', 'weather', { temp: 21, at: new Date() }, self.pid];
+ * self.send(['kvs', 'b@host'], msg);
+ */
 export type Term =
   | null
   | undefined

@@ -13,7 +13,13 @@ import type { Channel, ChannelHandlers, Frame } from '../net/transport.js';
 import { ErlmeshError } from '../base/errors.js';
 import { mulberry32 } from './random.js';
 
-/** Observer of data frames on the network; `from`/`to` are node names (or `anon#N` ids). */
+/**
+ * Observer of data frames on the network; `from`/`to` are node names (or `anon#N` ids).
+ *
+ * @example
+ * const log: TapFn = (from, to, frame) => console.log(`${from} -> ${to}`, typeof frame === 'string' ? frame : `${frame.length} bytes`);
+ * const untap = net.tap(log);
+ */
 export type TapFn = (from: string, to: string, frame: Frame) => void;
 
 type Event = { readonly kind: 'data'; readonly frame: Frame } | { readonly kind: 'close'; readonly reason: string };

@@ -57,6 +57,12 @@ import { MemoryRegistry, type MemoryTransport } from './memory-registry.js';
 export type { TapFn } from './memory-carrier.js';
 export type { MemoryTransport } from './memory-registry.js';
 
+/**
+ * Options of `new MemoryNetwork`.
+ *
+ * @example
+ * const net = new MemoryNetwork({ clock: new SimulatedClock(), latencyMs: 5, seed: 42 } satisfies MemoryNetworkOptions);
+ */
 export interface MemoryNetworkOptions {
   /** Clock used for latency (default `realClock`). Use `SimulatedClock` for simulated time. */
   clock?: Clock;

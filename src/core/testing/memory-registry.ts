@@ -8,7 +8,14 @@ import type { Channel, Registration, Transport } from '../net/transport.js';
 import { ErlmeshError } from '../base/errors.js';
 import { CONNECTION_CLOSED, type MemEnd, type MemoryCarrier } from './memory-carrier.js';
 
-/** A transport made by `MemoryNetwork.transport()`. */
+/**
+ * A transport made by `MemoryNetwork.transport()`.
+ *
+ * @example
+ * const t: MemoryTransport = net.transport();
+ * const node = await startNode({ sname: 'a', cookie: 'c', transport: t });
+ * t.name; // 'a@localhost' once registered
+ */
 export interface MemoryTransport extends Transport {
   /** Internal id (`anon#N`), the label of this transport until it `listen`s. */
   readonly id: string;

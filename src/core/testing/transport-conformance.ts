@@ -45,12 +45,23 @@ const cases: TransportConformanceCase[] = [
   closeTransport,
 ];
 
-/** Every case, in a stable order. Each is self-contained and closes what it opens. */
+/**
+ * Every case, in a stable order. Each is self-contained and closes what it opens.
+ *
+ * @example
+ * describe('my transport', () => {
+ *   for (const c of transportConformanceCases) it(c.name, () => c.run(harness), 20_000);
+ * });
+ */
 export const transportConformanceCases: ReadonlyArray<TransportConformanceCase> = cases;
 
 /**
  * Run the cases (optionally filtered by name) one after another, calling `h.cleanup` after
  * each; never throws. For runners without a test framework, e.g. a browser page.
+ *
+ * @example
+ * const { passed, failed } = await runTransportConformance(harness, (name) => !name.includes('big'));
+ * for (const f of failed) console.error(f.name, f.error);
  */
 export async function runTransportConformance(
   h: TransportHarness,

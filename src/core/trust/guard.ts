@@ -40,9 +40,21 @@ import type { Capabilities, RolePolicy } from '../interfaces/trust.js';
 /** Refusal log lines per peer per second before they are summarised. */
 export const LOG_LINES_PER_SECOND = 10;
 
-/** The message a sending process gets when its `send([name, node], msg)` is refused. */
+/**
+ * The message a sending process gets when its `send([name, node], msg)` is refused.
+ *
+ * @example
+ * self.send(['admin', 'srv@host'], 'hi');
+ * const n = await self.receive((m): m is SendRefusedNotice => m[0] === 'not_allowed' && m[1] === 'send', 1_000);
+ */
 export type SendRefusedNotice = ['not_allowed', 'send', [name: string, node: string]];
-/** The message a sending process gets when its `exit(pid, reason)` is refused. */
+/**
+ * The message a sending process gets when its `exit(pid, reason)` is refused.
+ *
+ * @example
+ * self.exit(serverPid, 'kill');
+ * const n = await self.receive((m): m is ExitRefusedNotice => m[0] === 'not_allowed' && m[1] === 'exit', 1_000);
+ */
 export type ExitRefusedNotice = ['not_allowed', 'exit', unknown];
 
 /** What the guard needs from its node. */

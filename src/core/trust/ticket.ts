@@ -38,7 +38,13 @@ export const MAX_TICKET_TTL_MS = 24 * 60 * 60 * 1_000;
 /** Longest payload accepted (a real one is ~150 characters). */
 export const MAX_PAYLOAD_CHARS = 1024;
 
-/** A parsed ticket string: its claims, the payload they came from, and key_t (secret). */
+/**
+ * A parsed ticket string: its claims, the payload they came from, and key_t (secret).
+ *
+ * @example
+ * const parsed: ParsedTicket = parseTicket(ticket);
+ * console.log(parsed.claims.role, new Date(parsed.claims.exp));
+ */
 export interface ParsedTicket {
   readonly claims: TicketClaims;
   readonly payload: string;
@@ -49,7 +55,13 @@ export interface ParsedTicket {
 /** The outcome of checking claims against a holder's name and the time. */
 export type ClaimsVerdict = 'ok' | 'ticket_expired' | 'name_not_allowed';
 
-/** What `mintTicket` needs. */
+/**
+ * What `mintTicket` needs.
+ *
+ * @example
+ * const opts: MintTicketOptions = { cookie, role: 'guest', prefix: 'tab-', ttlMs: 10 * 60_000 };
+ * const ticket = await mintTicket(opts);
+ */
 export interface MintTicketOptions {
   /** The cluster cookie that signs the ticket. */
   cookie: string;
@@ -209,7 +221,13 @@ export async function mintTicket(o: MintTicketOptions): Promise<string> {
   return ticketString(payload, await ticketKey(o.cookie, payload, crypto));
 }
 
-/** What a node's `ticket` option may be: the ticket, or a function fetching a fresh one. */
+/**
+ * What a node's `ticket` option may be: the ticket, or a function fetching a fresh one.
+ *
+ * @example
+ * const ticket: TicketOption = () => fetch('/erlmesh/ticket').then((r) => r.text());
+ * await startNode({ sname: `tab-${id}`, relay: 'wss://example.com/erlmesh', ticket });
+ */
 export type TicketOption = string | (() => string | Promise<string>);
 
 /**

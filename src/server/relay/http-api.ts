@@ -27,7 +27,13 @@ const MAX_NONCES = 64;
 /** Largest admin request body read. */
 const MAX_BODY = 4096;
 
-/** The identity a relay answers at RELAY_INFO_PATH. */
+/**
+ * The identity a relay answers at GET /erlmesh/info (what `probeRelay` reports).
+ *
+ * @example
+ * const probe = await probeRelay('ws://127.0.0.1:4367');
+ * if (probe.kind === 'relay') console.log((probe.info satisfies RelayInfo).version);
+ */
 export interface RelayInfo {
   erlmesh: 'relay';
   version: string;

@@ -6,7 +6,14 @@ import type * as https from 'node:https';
 import { badarg, ErlmeshError } from '../../core/base/errors.js';
 import type { RateLimit } from './rate-limit.js';
 
-/** One structured log event of the relay. */
+/**
+ * One structured log event of the relay.
+ *
+ * @example
+ * const seen: RelayLogLine[] = [];
+ * const relay = await startRelay({ port: 0, cookie, logger: (l) => seen.push(l) });
+ * seen.filter((l) => l.event === 'refused').map((l) => `${l.name}: ${l.code}`);
+ */
 export interface RelayLogLine {
   /** ISO 8601 time stamp. */
   ts: string;
@@ -22,8 +29,22 @@ export interface RelayLogLine {
   detail?: string;
 }
 
+/**
+ * Where the relay's log lines go (`RelayOptions.logger`).
+ *
+ * @example
+ * const logger: RelayLogger = (l) => { if (l.level !== 'info') console.warn(l.event, l.name ?? '', l.detail ?? ''); };
+ * await startRelay({ cookie, logger });
+ */
 export type RelayLogger = (line: RelayLogLine) => void;
 
+/**
+ * What `startRelay` takes: the cookie, where to listen, limits and the log sink.
+ *
+ * @example
+ * const opts: RelayOptions = { cookie: process.env.ERLMESH_COOKIE!, host: '0.0.0.0', port: 443, tls: { cert, key } };
+ * const relay = await startRelay(opts);
+ */
 export interface RelayOptions {
   /**
    * TCP port; default DEFAULT_RELAY_PORT (4367), or $ERLMESH_RELAY_PORT when set. 0 picks an
@@ -119,7 +140,11 @@ export interface ResolvedOptions {
  * The relay's default port. Not epmd's 4369: epmd holds that port wherever Erlang, RabbitMQ or
  * CouchDB runs, and erlmesh must run beside them. 4367 is unassigned in the IANA Service Name
  * and Transport Protocol Port Number Registry (4368 is wxbrief, 4369 epmd) and no common
- * development server uses it.
+ * development server uses it. $ERLMESH_RELAY_PORT overrides it for the CLI, `startNode` and
+ * `startRelay`.
+ *
+ * @example
+ * const relay = await startRelay({ cookie, port: DEFAULT_RELAY_PORT }); // ws://127.0.0.1:4367/erlmesh
  */
 export const DEFAULT_RELAY_PORT = 4367;
 

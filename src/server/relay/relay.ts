@@ -44,6 +44,12 @@ import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';
 import { busyWaitKick } from '../busy-wait.js';
 
+/**
+ * Counters of a running relay (`relay.stats()`).
+ *
+ * @example
+ * const { registered, framesRouted }: RelayStats = relay.stats();
+ */
 export interface RelayStats {
   /** Open WebSockets, registered or not. */
   sockets: number;
@@ -57,6 +63,16 @@ export interface RelayStats {
   backlogged: number;
 }
 
+/**
+ * A running relay, as `startRelay` resolves it.
+ *
+ * @example
+ * const relay: Relay = await startRelay({ port: 0, cookie: 'secret' });
+ * relay.names().map((p) => p.name);
+ * relay.partition(['a@host'], ['b@host']);
+ * relay.heal();
+ * await relay.close();
+ */
 export interface Relay {
   /** Where nodes connect, e.g. `ws://127.0.0.1:4367/erlmesh` (wss:// with TLS). */
   readonly url: string;

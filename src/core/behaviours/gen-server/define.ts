@@ -65,12 +65,27 @@ function childStart(module: string | ErlModule, args?: unknown, opts: ChildStart
   return { module: 'gen_server', fun: 'start_link', args: [modName, args, opts] };
 }
 
-/** The gen_server client API. */
+/**
+ * The gen_server client API: `start`, `call`, `cast`, `reply`, `stop`, `childStart`. The first
+ * argument is the caller: a process's `self`, or a node (a helper process then calls).
+ *
+ * @example
+ * node.load(counter);
+ * const [, pid] = await genServer.start(node, counter, 0, { name: 'counter' });
+ * genServer.cast(node, 'counter', ['add', 2]);
+ * await genServer.call(node, 'counter', 'get'); // 2
+ * await genServer.stop(node, pid);
+ */
 export const genServer = { start, call, cast, reply, stop, childStart } as const;
 
 /**
  * The built-in `gen_server` module: the server body (`init_it`) other nodes spawn, and the
- * client functions for rpc and the shell.
+ * client functions for rpc and the shell. Every node loads it at start; a node made without
+ * the defaults can load it itself.
+ *
+ * @example
+ * node.module('gen_server') === genServerModule; // true: loaded by startNode
+ * await node.rpc.call('b@host', 'gen_server', 'call', ['counter', 'get']);
  */
 export const genServerModule = defineModule('gen_server', {
   init_it: (self, starter: Pid, parent: Pid | undefined, module: string, args: unknown, name: ServerName | undefined) =>

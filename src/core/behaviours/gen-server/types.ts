@@ -32,29 +32,70 @@ export type SelfOnNode = Self & { readonly node: HostNode };
  */
 export type Caller = ProcessContext | HostNode;
 
-/** The public name of {@link Caller}. */
+/**
+ * Who makes a behaviour request: a process's `self` (a `ProcessContext`), or a node (a
+ * short-lived helper process on it then does the exchange, as rpc does).
+ *
+ * @example
+ * const ctx: Ctx = node;  // or, inside a process, its self
+ * await genServer.call(ctx, 'counter', 'get');
+ */
 export type Ctx = Caller;
 
 // ----- references and names -------------------------------------------------------------------
 
-/** Who is calling: `[callerPid, tag]`. Pass it to `genServer.reply` for a deferred reply. */
+/**
+ * Who is calling: `[callerPid, tag]`. Pass it to `genServer.reply` for a deferred reply.
+ *
+ * @example
+ * handleCall: (self, req, from: From, waiting: From[]) => ['noreply', [...waiting, from]],
+ * // later, in another callback: genServer.reply(self, waiting[0], 'done')
+ */
 export type From = [Pid, Ref];
 
-/** A server: a pid, a local name, `[name, node]`, or `['global', name]`. */
+/**
+ * A server: a pid, a local name, `[name, node]`, or `['global', name]`.
+ *
+ * @example
+ * const ref: ServerRef = ['counter', 'b@host'];
+ * await genServer.call(node, ref, 'get');
+ */
 export type ServerRef = Pid | string | readonly [string, string] | readonly ['global', string];
 
-/** A name to register a server under: local, or `['global', name]`. */
+/**
+ * A name to register a server under: local, or `['global', name]`.
+ *
+ * @example
+ * const name: ServerName = ['global', 'counter'];
+ * await genServer.start(node, counter, 0, { name });
+ */
 export type ServerName = string | readonly ['global', string];
 
 // ----- callbacks and their results ------------------------------------------------------------
 
-/** What may follow a state: a timeout in ms (then `handleInfo('timeout')`), `['continue', c]` (then `handleContinue(c)`), or `'hibernate'` (accepted, no effect). */
+/**
+ * What may follow a state: a timeout in ms (then `handleInfo('timeout')`), `['continue', c]`
+ * (then `handleContinue(c)`), or `'hibernate'` (accepted, no effect).
+ *
+ * @example
+ * init: (self, n: number) => ['ok', n, ['continue', 'load']], // handleContinue(self, 'load', n) next
+ */
 export type Action = number | ['continue', unknown] | 'hibernate';
 
-/** `init` results. `['error', r]` (OTP 26) fails the start with r but exits the process normally. */
+/**
+ * `init` results. `['error', r]` (OTP 26) fails the start with r but exits the process normally.
+ *
+ * @example
+ * init: (self, n: number): InitResult<number> => (n >= 0 ? ['ok', n] : ['stop', 'negative']),
+ */
 export type InitResult<S> = ['ok', S] | ['ok', S, Action] | ['stop', unknown] | ['error', unknown] | 'ignore';
 
-/** `handleCall` results. `['stop', reason, reply, state]` replies, runs terminate, then exits. */
+/**
+ * `handleCall` results. `['stop', reason, reply, state]` replies, runs terminate, then exits.
+ *
+ * @example
+ * handleCall: (self, req, from, n: number): CallResult<number> => (req === 'get' ? ['reply', n, n] : ['stop', 'normal', 'bye', n]),
+ */
 export type CallResult<S> =
   | ['reply', unknown, S]
   | ['reply', unknown, S, Action]
@@ -63,7 +104,12 @@ export type CallResult<S> =
   | ['stop', unknown, unknown, S]
   | ['stop', unknown, S];
 
-/** `handleCast` / `handleInfo` / `handleContinue` results. */
+/**
+ * `handleCast` / `handleInfo` / `handleContinue` results.
+ *
+ * @example
+ * handleCast: (self, [, k]: ['add', number], n: number): NoReplyResult<number> => ['noreply', n + k],
+ */
 export type NoReplyResult<S> = ['noreply', S] | ['noreply', S, Action] | ['stop', unknown, S];
 
 type MaybePromise<T> = T | Promise<T>;
@@ -72,6 +118,14 @@ type MaybePromise<T> = T | Promise<T>;
  * A gen_server callback module. `handleCall` and `handleCast` are needed only if the server
  * gets calls or casts (a missing one crashes the server with `['undef', …]`, as in Erlang); a
  * missing `handleInfo` logs and drops the message; `terminate` is optional.
+ *
+ * @example
+ * const callbacks: GenServerCallbacks<number, number> = {
+ *   init: (self, n) => ['ok', n],
+ *   handleCall: (self, req, from, n) => ['reply', n, n],
+ *   handleCast: (self, msg, n) => ['noreply', n + 1],
+ * };
+ * node.load(defineGenServer('counter', callbacks));
  */
 // The state and argument types default to `any` so that a module may leave them untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -87,9 +141,22 @@ export interface GenServerCallbacks<S = any, A = any> {
 
 // ----- starting -------------------------------------------------------------------------------
 
-/** What `start` resolves to. */
+/**
+ * What `start` resolves to.
+ *
+ * @example
+ * const r: StartResult = await genServer.start(node, 'counter', 0);
+ * if (r !== 'ignore' && r[0] === 'ok') console.log('started', r[1]);
+ */
 export type StartResult = ['ok', Pid] | ['error', unknown] | 'ignore';
 
+/**
+ * Options of `genServer.start`.
+ *
+ * @example
+ * const opts: StartOptions = { name: ['global', 'counter'], node: 'b@host', timeoutMs: 5_000 };
+ * await genServer.start(node, 'counter', 0, opts);
+ */
 export interface StartOptions {
   /** Register the server: a local name, or `['global', name]` (cluster-wide). */
   name?: ServerName;
@@ -101,12 +168,24 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-/** Options of a genServer child start (`node` comes from the child spec). */
+/**
+ * Options of a genServer child start (`node` comes from the child spec).
+ *
+ * @example
+ * const opts: ChildStartOptions = { name: 'counter' };
+ * const spec = { id: 'counter', start: genServer.childStart('counter', 0, opts) };
+ */
 export type ChildStartOptions = Omit<StartOptions, 'link' | 'node'>;
 
 // ----- errors ---------------------------------------------------------------------------------
 
-/** Rejection of `call` and `stop`; see the table in gen-server/index.ts. */
+/**
+ * Rejection of `call` and `stop`; see the table in gen-server/index.ts.
+ *
+ * @example
+ * try { await genServer.call(node, 'counter', 'get', 1_000); }
+ * catch (e) { if (e instanceof CallError && e.code === 'noproc') console.log('no counter running'); }
+ */
 export class CallError extends ErlmeshError {
   /** Erlang's exit reason: 'timeout', 'noproc', ['nodedown', node], 'calling_self', or the server's exit reason. */
   readonly reason: unknown;

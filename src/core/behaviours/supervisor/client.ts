@@ -129,7 +129,14 @@ function deleteChild(ctx: Caller, sup: ServerRef, id: string): Promise<'ok' | ['
   return genServer.call(ctx, sup, ['delete_child', id], Infinity);
 }
 
-/** The supervisor client API. */
+/**
+ * The supervisor client API: `start`, `childStart`, `whichChildren`, `countChildren`,
+ * `startChild`, `terminateChild`, `restartChild`, `deleteChild`.
+ *
+ * @example
+ * const r = await supervisor.start(node, { children: [{ id: 'kvs', start: genServer.childStart('kvs_server', []) }] }, { name: 'top' });
+ * await supervisor.whichChildren(node, 'top'); // [{ id: 'kvs', pid: Pid, type: 'worker' }]
+ */
 export const supervisor = {
   start,
   childStart,

@@ -10,6 +10,14 @@ import { supervisor } from './client.js';
 import type { ChildSpec, SupervisorSpec } from './spec.js';
 import type { SupervisorState } from './state.js';
 
+/**
+ * The built-in `supervisor` module: the gen_server callbacks of every supervisor, and client
+ * functions for rpc (start_link, which_children, …). Every node loads it at start.
+ *
+ * @example
+ * node.module('supervisor') === supervisorModule; // true: loaded by startNode
+ * await node.rpc.call('b@host', 'supervisor', 'which_children', ['top']);
+ */
 export const supervisorModule = defineGenServer<SupervisorState, SupervisorSpec>(
   'supervisor',
   {

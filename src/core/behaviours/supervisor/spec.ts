@@ -5,12 +5,45 @@
 import type { Pid } from '../../terms/pid.js';
 import { isFnHandle, type FnHandle } from './node-functions.js';
 
+/**
+ * How a supervisor restarts: only the failed child, all, the failed one and those started
+ * after it, or (simple_one_for_one) dynamic children of one template.
+ *
+ * @example
+ * const spec: SupervisorSpec = { strategy: 'rest_for_one' satisfies Strategy, children };
+ */
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one' | 'simple_one_for_one';
+
+/**
+ * When a child is restarted: always, after an abnormal exit only, or never.
+ *
+ * @example
+ * const child: ChildSpec = { id: 'job', start: { module: 'jobs', fun: 'run' }, restart: 'transient' };
+ */
 export type RestartType = 'permanent' | 'transient' | 'temporary';
+
+/**
+ * A child is a worker or a (nested) supervisor.
+ *
+ * @example
+ * const child: ChildSpec = { id: 'pool', start: supervisor.childStart(poolSpec), type: 'supervisor' };
+ */
 export type ChildType = 'worker' | 'supervisor';
-/** Where a child runs: a node name, or a function naming it at each (re)start. */
+
+/**
+ * Where a child runs: a node name, or a function naming it at each (re)start.
+ *
+ * @example
+ * const node: NodeChoice = () => self.node.nodes()[0] ?? self.node.name;
+ */
 export type NodeChoice = string | (() => string);
 
+/**
+ * How a supervisor starts a child: `module.fun(...args)` on `node`, linked to it.
+ *
+ * @example
+ * const start: ChildStart = { module: 'worker', fun: 'run', args: [42], node: 'b@host' };
+ */
 export interface ChildStart {
   module: string;
   fun: string;
@@ -19,6 +52,12 @@ export interface ChildStart {
   node?: NodeChoice;
 }
 
+/**
+ * One child of a supervisor.
+ *
+ * @example
+ * const child: ChildSpec = { id: 'kvs', start: genServer.childStart('kvs_server', []), restart: 'permanent', shutdown: 2_000 };
+ */
 export interface ChildSpec {
   /** Unique among the supervisor's children (unused for simple_one_for_one). */
   id: string;
@@ -31,6 +70,13 @@ export interface ChildSpec {
   type?: ChildType;
 }
 
+/**
+ * What `supervisor.start` takes: the strategy, the restart intensity and the children.
+ *
+ * @example
+ * const spec: SupervisorSpec = { strategy: 'one_for_all', intensity: 3, period: 10_000, children: [child] };
+ * await supervisor.start(node, spec, { name: 'top' });
+ */
 export interface SupervisorSpec {
   /** Default 'one_for_one'. */
   strategy?: Strategy;
@@ -41,13 +87,25 @@ export interface SupervisorSpec {
   children?: ChildSpec[];
 }
 
-/** A row of whichChildren. `id` is undefined for simple_one_for_one children. */
+/**
+ * A row of whichChildren. `id` is undefined for simple_one_for_one children.
+ *
+ * @example
+ * const rows: ChildInfo[] = await supervisor.whichChildren(node, 'top');
+ * const running = rows.filter((r) => r.pid instanceof Pid);
+ */
 export interface ChildInfo {
   id: string | undefined;
   pid: Pid | 'restarting' | undefined;
   type: ChildType;
 }
 
+/**
+ * What `supervisor.countChildren` resolves to.
+ *
+ * @example
+ * const { active, specs }: ChildCounts = await supervisor.countChildren(node, 'top');
+ */
 export interface ChildCounts {
   specs: number;
   active: number;

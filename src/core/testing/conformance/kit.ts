@@ -5,7 +5,14 @@
  */
 import type { Channel, Frame, Registration, Transport } from '../../net/transport.js';
 
-/** What a conformance run needs from the implementation under test. */
+/**
+ * What a conformance run needs from the implementation under test.
+ *
+ * @example
+ * let n = 0;
+ * const net = new MemoryNetwork();
+ * const harness: TransportHarness = { newTransport: () => net.transport(), uniqueName: (base) => `${base}-${++n}@x` };
+ */
 export interface TransportHarness {
   /** A fresh transport (one node). Cases close every transport they make. */
   newTransport(): Promise<Transport> | Transport;
@@ -15,6 +22,13 @@ export interface TransportHarness {
   cleanup?(): Promise<void>;
 }
 
+/**
+ * One case of the suite: a name, and a run that throws on failure.
+ *
+ * @example
+ * const c: TransportConformanceCase = transportConformanceCases[0]!;
+ * await c.run(harness); // throws an Error naming the broken invariant
+ */
 export interface TransportConformanceCase {
   readonly name: string;
   run(h: TransportHarness): Promise<void>;

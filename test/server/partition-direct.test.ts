@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Node, NodeEvent, Pid } from '../../src/core/index.js';
 import type { Channel } from '../../src/core/net/transport.js';
 import type { DirectLinks } from '../../src/core/relay-client/direct-paths.js';
-import { startDirectLinks } from '../../src/server/index.js';
+import { startDirectLinks } from '../../src/server/transports/direct-links.js';
 import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
 import { NodeWebSocket } from '../../src/server/transports/ws-channel.js';
 import { eventually } from '../support/cluster.js';

@@ -23,6 +23,9 @@ npm run --silent lint
 step "typecheck (tsconfig.json + tsconfig.core.json)"
 npm run --silent typecheck
 
+step "API reference (typedoc, warnings are errors)"
+npm run --silent docs
+
 # shellcheck source=scripts/ensure-erlang.sh
 source scripts/ensure-erlang.sh
 

@@ -168,7 +168,7 @@ sj.registerCustom<Record<string, unknown>, Json>(
 /**
  * Encodes a term as wire text (see the module header for the format).
  * The term should have passed `checkTerm`; a failure to encode throws `badarg`, a term
- * nested deeper than {@link MAX_SUPERJSON_DEPTH} `term_too_deep`.
+ * nested deeper than MAX_SUPERJSON_DEPTH (400) `term_too_deep`.
  *
  * @example
  * encodeTerm(['msg', 1, 'x']) // => '{"json":["msg",1,"x"]}'

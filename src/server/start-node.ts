@@ -12,6 +12,7 @@ import type { NodeOptions } from '../core/node/options.js';
 import { ErlmeshError } from '../core/base/errors.js';
 import { RelayTransport } from '../core/relay-client/relay-transport.js';
 import { RELAY_PATH } from '../core/relay-client/protocol.js';
+import { checkRelayUrl } from '../core/relay-client/relay-url.js';
 import { readOrCreateCookie } from './cookie.js';
 import { startDirectLinks } from './transports/direct-links.js';
 import { NodeWebSocket } from './transports/ws-channel.js';
@@ -62,7 +63,7 @@ export function shortHostname(): string {
 
 /** The relay URL with its path. */
 export function relayUrl(url: string): string {
-  const u = new URL(url);
+  const u = new URL(checkRelayUrl(url));
   if (u.pathname === '/' || u.pathname === '') u.pathname = RELAY_PATH;
   return u.toString();
 }

@@ -46,6 +46,7 @@ import {
 import { attest, RelaySession } from './relay-session.js';
 import type { WebSocketCtor, WebSocketLike } from './websocket-like.js';
 import { DirectPaths, type DirectLinks } from './direct-paths.js';
+import { checkRelayUrl } from './relay-url.js';
 
 export type { DirectLinks } from './direct-paths.js';
 
@@ -118,6 +119,7 @@ export class RelayTransport implements Transport {
   private sessionClosed: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: RelayTransportOptions) {
+    checkRelayUrl(opts.url);
     this.clock = opts.clock ?? realClock;
     this.crypto = opts.crypto ?? webCrypto;
     this.timeoutMs = opts.timeoutMs ?? 5_000;

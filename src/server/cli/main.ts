@@ -37,6 +37,12 @@ function numberOver(min: number, message: string, orEqual = false): (value: stri
   };
 }
 
+/** `--cookie ""` is a slip (an unset shell variable), never a cookie: refuse it. */
+function parseCookie(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('the cookie must not be empty (leave --cookie out to use $ERLMESH_COOKIE or ~/.erlang.cookie)');
+  return value;
+}
+
 const parseTicktime = numberOver(1, 'net_ticktime must be a number of seconds, at least 1 (as in Erlang)', true);
 const parseSeconds = numberOver(0, 'a lifetime must be a number of seconds > 0');
 const parseBusyWait = numberOver(0, 'busy wait must be a number of milliseconds >= 0', true);
@@ -67,7 +73,7 @@ function program(): Command {
     .option('--port <port>', 'TCP port; 0 picks a free one (default: $ERLMESH_RELAY_PORT, else 4367)', parsePort)
     .option('--stop', 'stop the relay running at --host:--port (as `epmd -kill`; proves the cookie, loopback only)')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--cookie <cookie>', cookieHelp)
+    .option('--cookie <cookie>', cookieHelp, parseCookie)
     .option('--cert <file>', 'TLS certificate (PEM): serve wss://')
     .option('--key <file>', 'TLS private key (PEM)')
     .addOption(busyWaitOption())
@@ -78,7 +84,7 @@ function program(): Command {
     .description('start a node with a shell (starts a relay daemon when none answers on this host)')
     .option('--sname <name>', 'short name: <name>@<short host name>')
     .option('--name <name>', 'long name: <name>@<fully qualified host>')
-    .option('--cookie <cookie>', cookieHelp)
+    .option('--cookie <cookie>', cookieHelp, parseCookie)
     .option('--relay <url>', 'the relay (default ws://127.0.0.1:4367, or $ERLMESH_RELAY_PORT; a daemon is started there when nothing listens)')
     .option('--ticket <ticket>', 'join with a join ticket instead of the cookie (an untrusted node; see `erlmesh ticket`)')
     .option('--hidden', 'a hidden node (not in the nodes() of others)')
@@ -96,7 +102,7 @@ function program(): Command {
     .command('names')
     .description('list the nodes registered at the relay (as `epmd -names`; proves the cookie, loopback only)')
     .option('--relay <url>', 'the relay (default ws://127.0.0.1:4367, or $ERLMESH_RELAY_PORT)')
-    .option('--cookie <cookie>', cookieHelp)
+    .option('--cookie <cookie>', cookieHelp, parseCookie)
     .action(runNames);
 
   cli
@@ -104,7 +110,7 @@ function program(): Command {
     .description('serve the demo page, a relay on the same port, and a node demo@<host> running kvs')
     .option('--port <port>', 'HTTP port; 0 picks a free one', parsePort, 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--cookie <cookie>', cookieHelp)
+    .option('--cookie <cookie>', cookieHelp, parseCookie)
     .option('--verbose', "also log the routine: each tab joining and leaving (the relay's info lines)")
     .addOption(busyWaitOption())
     .action(runDemo);
@@ -115,7 +121,7 @@ function program(): Command {
     .requiredOption('--role <role>', "the role it acts in (a key of the nodes' capabilities)")
     .requiredOption('--prefix <prefix>', "its node name must start with this, e.g. 'tab-'")
     .option('--ttl <seconds>', 'lifetime', parseSeconds, 600)
-    .option('--cookie <cookie>', cookieHelp)
+    .option('--cookie <cookie>', cookieHelp, parseCookie)
     .action(runTicket);
 
   return cli;

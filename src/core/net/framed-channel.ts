@@ -15,7 +15,8 @@
  */
 import type { Clock } from '../base/clock.js';
 import { AuthError } from '../base/errors.js';
-import { decodeTerm, encodeTerm } from '../codec/superjson.js';
+import { MAX_SUPERJSON_DEPTH, decodeTerm, encodeTerm } from '../codec/superjson.js';
+import { repairFrame } from './unencodable-frames.js';
 import type { AnyFrame, DistFrame } from './frames.js';
 import type { Channel, Frame } from './transport.js';
 import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, type WireEncoding } from './encodings.js';
@@ -54,8 +55,28 @@ export class FramedChannel {
     return this.closedWith === undefined && this.channel.isOpen;
   }
 
+  /**
+   * Encode and send `frame` (fast-1: into the pending batch). A frame that cannot be encoded
+   * throws `badarg` or `term_too_deep` to the sender, except a signal carrying an exit reason,
+   * which goes out with the parts that cannot travel replaced (unencodable-frames.ts).
+   */
   send(frame: AnyFrame): void {
     if (this.closedWith !== undefined) return;
+    try {
+      this.encodeAndSend(frame);
+    } catch (e) {
+      const depth = this.batch === undefined ? MAX_SUPERJSON_DEPTH - 16 : Infinity;
+      const repaired = repairFrame(frame as DistFrame, e, depth);
+      if (repaired === undefined) throw e;
+      try {
+        this.encodeAndSend(repaired);
+      } catch (e2) {
+        this.encodeAndSend(repairFrame(frame as DistFrame, e2, depth, true)!);
+      }
+    }
+  }
+
+  private encodeAndSend(frame: AnyFrame): void {
     const b = this.batch;
     if (b !== undefined) {
       b.add(frame as DistFrame);

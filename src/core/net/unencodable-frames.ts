@@ -1,0 +1,60 @@
+/**
+ * Signals that must arrive although their reason cannot be encoded (docs/semantics.md,
+ * "Reasons that cannot travel"). A link's `exit`, an `exit2`, a monitor's `down` and a failed
+ * `spawn_reply` carry a reason the sender does not choose freely (a process may exit with a
+ * function, a symbol, a class instance, a cycle, or a term deeper than superjson-1 carries).
+ * Erlang always delivers them, so when such a frame cannot be encoded the framed channel asks
+ * {@link repairFrame} for the same frame with the offending parts of its reason replaced by
+ * `['unencodable', description]` (terms/unencodable.ts), and sends that instead.
+ *
+ * One reason has a shape of its own: an erpc worker's report `['$erpc', tag, value]`
+ * (rpc/erpc-worker.ts). A result or thrown value that cannot travel is not sent half-replaced
+ * as if it were the answer; the report becomes `['$erpc', 'error', placeholder]`, so the caller
+ * fails at once: erpc raises `error` with the placeholder, rpc gives
+ * `BadRpcError(['EXIT', placeholder])`.
+ *
+ * Messages (`send`, `reg_send`) are never repaired: their terms are checked at the send call,
+ * which throws `badarg` (or `term_too_deep` on superjson-1) to the sender.
+ */
+import type { DistFrame } from './frames.js';
+import { sanitizeTerm, unencodable } from '../terms/unencodable.js';
+import { MAX_SUPERJSON_DEPTH } from '../codec/superjson.js';
+
+/** What a part too deep for the connection (superjson-1) is replaced by. */
+const TOO_DEEP = `term nested deeper than ${MAX_SUPERJSON_DEPTH}`;
+
+/** The tag of an erpc worker's report (rpc/erpc-worker.ts). */
+const ERPC_REPORT = '$erpc';
+
+/**
+ * `frame` with its reason made encodable (nested at most `maxDepth` levels below the frame),
+ * or undefined when it carries no reason (the encode error is then the sender's).
+ * `whole`: replace the whole reason by one placeholder describing `error` (the last resort,
+ * when the repaired frame still cannot be encoded).
+ */
+export function repairFrame(frame: DistFrame, error: unknown, maxDepth: number, whole = false): DistFrame | undefined {
+  const fix = (reason: unknown): unknown => (whole ? unencodable(describe(error)) : repairReason(reason, maxDepth));
+  switch (frame.t) {
+    case 'exit':
+    case 'exit2':
+    case 'down':
+      return { ...frame, reason: fix(frame.reason) };
+    case 'spawn_reply':
+      return 'error' in frame.result ? { ...frame, result: { error: fix(frame.result.error) } } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function repairReason(reason: unknown, maxDepth: number): unknown {
+  if (Array.isArray(reason) && reason.length === 3 && reason[0] === ERPC_REPORT) {
+    const s = sanitizeTerm(reason[2], maxDepth - 1, TOO_DEEP);
+    if (s.first === undefined) return reason;
+    return [ERPC_REPORT, 'error', s.first];
+  }
+  return sanitizeTerm(reason, maxDepth, TOO_DEEP).term;
+}
+
+function describe(error: unknown): string {
+  return `cannot encode: ${error instanceof Error ? error.message : String(error)}`;
+}

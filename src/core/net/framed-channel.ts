@@ -16,7 +16,7 @@
 import type { Clock } from '../base/clock.js';
 import { AuthError } from '../base/errors.js';
 import { MAX_SUPERJSON_DEPTH, decodeTerm, encodeTerm } from '../codec/superjson.js';
-import { repairFrame } from './unencodable-frames.js';
+import { checkReason, repairFrame } from './unencodable-frames.js';
 import type { AnyFrame, DistFrame } from './frames.js';
 import type { Channel, Frame } from './transport.js';
 import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, type WireEncoding } from './encodings.js';
@@ -89,6 +89,7 @@ export class FramedChannel {
       }
       return;
     }
+    checkReason(frame);
     const text = encodeTerm(frame);
     this.framesOut++;
     this.transportFramesOut++;

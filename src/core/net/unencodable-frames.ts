@@ -16,7 +16,8 @@
  * Messages (`send`, `reg_send`) are never repaired: their terms are checked at the send call,
  * which throws `badarg` (or `term_too_deep` on superjson-1) to the sender.
  */
-import type { DistFrame } from './frames.js';
+import type { AnyFrame, DistFrame } from './frames.js';
+import { checkTerm } from '../terms/check.js';
 import { sanitizeTerm, unencodable } from '../terms/unencodable.js';
 import { MAX_SUPERJSON_DEPTH } from '../codec/superjson.js';
 
@@ -46,11 +47,27 @@ export function repairFrame(frame: DistFrame, error: unknown, maxDepth: number, 
   }
 }
 
+/**
+ * Throws `badarg` when `frame` carries a reason that is not a term. superjson-1 needs this
+ * before it encodes: it would send a class instance as a plain object (and a typed array
+ * other than Uint8Array as one too), where fast-1 refuses it.
+ */
+export function checkReason(frame: AnyFrame): void {
+  switch (frame.t) {
+    case 'exit':
+    case 'exit2':
+    case 'down':
+      return checkTerm(frame.reason, 'reason');
+    case 'spawn_reply':
+      if ('error' in frame.result) checkTerm(frame.result.error, 'reason');
+      return;
+  }
+}
+
 function repairReason(reason: unknown, maxDepth: number): unknown {
   if (Array.isArray(reason) && reason.length === 3 && reason[0] === ERPC_REPORT) {
     const s = sanitizeTerm(reason[2], maxDepth - 1, TOO_DEEP);
-    if (s.first === undefined) return reason;
-    return [ERPC_REPORT, 'error', s.first];
+    return s.first === undefined ? [ERPC_REPORT, reason[1], s.term] : [ERPC_REPORT, 'error', s.first];
   }
   return sanitizeTerm(reason, maxDepth, TOO_DEEP).term;
 }

@@ -7,7 +7,7 @@
  * that cannot be encoded by `['unencodable', description]` and sends the rest as it is
  * ({@link sanitizeTerm}). Descriptions: `function foo`, `function <anonymous>`,
  * `symbol Symbol(x)`, `instance of Foo` (also `instance of Int32Array`, `instance of Promise`),
- * `cyclic object`, `hole in a sparse array`, `term nested deeper than N`.
+ * `cyclic object`, `term nested deeper than N`.
  */
 import { ctorName } from './check-deep.js';
 import { Pid } from './pid.js';
@@ -68,12 +68,13 @@ interface Frame {
 
 /**
  * `term` with every part that cannot be encoded replaced by a placeholder: functions, symbols,
- * class instances (anything but the term types of `checkTerm`), array holes, a container that
+ * class instances (anything but the term types of `checkTerm`), a container that
  * refers back to an enclosing one (`cyclic object`) and, given `maxDepth`, a container nested
  * at `maxDepth` (described by `tooDeep`, default `term nested deeper than <maxDepth>`: the
  * result nests at most `maxDepth` containers, the placeholder counting as one). Without recursion, so any depth is
- * fine. `first` is the first placeholder put in (depth first), undefined when the term was
- * whole, in which case `term` is the input itself. Shared subterms are copied once.
+ * fine. An array hole becomes `undefined` (as fast-1 sends it). `first` is the first
+ * placeholder put in (depth first), undefined when there was none; `term` is the input itself
+ * when nothing was replaced. Shared subterms are copied once.
  *
  * @example
  * sanitizeTerm(['x', () => 1]).term // => ['x', ['unencodable', 'function <anonymous>']]
@@ -92,8 +93,12 @@ export function sanitizeTerm(term: unknown, maxDepth = Infinity, tooDeep = `term
   let result: unknown;
 
   /** Place `v` (at nesting `depth`) through `put`: a leaf at once, a container once copied. */
+  let changed = false;
   const visit = (v: unknown, depth: number, put: (x: unknown) => void, hole = false): void => {
-    if (hole) return put(placeholder('hole in a sparse array'));
+    if (hole) {
+      changed = true; // fast-1 sends a hole as undefined; so does this
+      return put(undefined);
+    }
     const problem = leafProblem(v);
     if (problem !== undefined) return put(placeholder(problem));
     if (typeof v !== 'object' || v === null) return put(v);
@@ -123,7 +128,7 @@ export function sanitizeTerm(term: unknown, maxDepth = Infinity, tooDeep = `term
     copies.set(f.src, { copy, depth: f.depth });
     f.out(copy);
   }
-  return first === undefined ? { term, first } : { term: result, first };
+  return first === undefined && !changed ? { term, first } : { term: result, first };
 }
 
 /** `o` as a container to copy, or undefined when it is a leaf term. */

@@ -10,8 +10,8 @@ import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import type { TestCluster } from '../../support/cluster.js';
 import { badrpc, rejection } from '../../support/errors.js';
-import { isDown, isExit } from '../../support/in-process.js';
-import { connect, settled } from '../../support/simulated-time.js';
+import { idler, isDown, isExit, recorder } from '../../support/in-process.js';
+import { connect, flushUntil, settled } from '../../support/simulated-time.js';
 import { deepTerm } from '../../support/deep-terms.js';
 import { defineModule, ErpcError, type Node, type Ref } from '../../../src/core/index.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
@@ -160,4 +160,40 @@ describe('an rpc result that cannot be encoded fails at once (issue 17, point 2)
       expect(clock.now()).toBe(t0);
     });
   }
+});
+
+describe('a message that cannot be encoded is refused at the send call (issue 17)', () => {
+  it('send and exit/2 to a remote pid throw badarg; the connection stays up', async ({ clock, simCluster: c }) => {
+    const [a, b] = await pair(clock, c, false);
+    const p = idler(b);
+    const codes = await runSim(clock, a, async (self) => {
+      const out: string[] = [];
+      for (const f of [() => self.send(p, ['x', foo]), () => self.exit(p, Symbol('x')), () => self.send(p, new Foo())]) {
+        try {
+          f();
+          out.push('sent');
+        } catch (e) {
+          out.push((e as { code?: string }).code ?? String(e));
+        }
+      }
+      return out;
+    });
+    expect(codes).toEqual(['badarg', 'badarg', 'badarg']);
+    expect(a.nodes()).toEqual([b.name]);
+    expect(b.isProcessAlive(p)).toBe(true);
+  });
+
+  it('over superjson-1, a too deep message queued during the handshake is dropped and logged; the next one arrives', async ({ clock, simCluster: c }) => {
+    const a = await c.node('a', { modules: [bad], encodings: ['superjson-1'] });
+    const b = await c.node('b', { modules: [bad], encodings: ['superjson-1'] });
+    const r = recorder(b);
+    await runSim(clock, a, async (self) => {
+      self.send(r.pid, deepTerm('array', DEEP));
+      self.send(r.pid, 'after');
+    });
+    await flushUntil(clock, () => r.got.length > 0);
+    expect(r.got).toEqual(['after']);
+    expect(c.logs(a)).toMatch(/A message queued for b@\S+ cannot be sent \(cannot encode term: nested deeper than 400.*\); dropped/);
+    expect(a.nodes()).toEqual([b.name]);
+  });
 });

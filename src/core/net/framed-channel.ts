@@ -8,7 +8,8 @@
  * handshake always uses. The handshake then calls `acceptEncoding` as soon as it knows the
  * negotiated encoding (before the peer can send in it), and `useEncoding` once its own last
  * handshake frame is sent. In fast-1, `send` encodes the frame at once into the pending batch
- * (so a term that cannot be encoded still throws at the sender) and the batch goes out as one
+ * (so a message that cannot be encoded still throws at the sender; a signal's exit reason is
+ * repaired instead, see unencodable-frames.ts) and the batch goes out as one
  * binary transport frame in a microtask, or at once when it reaches BATCH_FLUSH_BYTES; `close`
  * sends what is pending first. Received text frames are always superjson-1; binary frames are
  * fast-1 batches, and a bad_frame unless fast-1 was negotiated.

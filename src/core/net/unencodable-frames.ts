@@ -8,10 +8,11 @@
  * `['unencodable', description]` (terms/unencodable.ts), and sends that instead.
  *
  * One reason has a shape of its own: an erpc worker's report `['$erpc', tag, value]`
- * (rpc/erpc-worker.ts). A result or thrown value that cannot travel is not sent half-replaced
- * as if it were the answer; the report becomes `['$erpc', 'error', placeholder]`, so the caller
- * fails at once: erpc raises `error` with the placeholder, rpc gives
- * `BadRpcError(['EXIT', placeholder])`.
+ * (rpc/erpc-worker.ts). A result (returned, or thrown with `self.throw`) that cannot travel is
+ * not sent half-replaced as if it were the answer; the report becomes
+ * `['$erpc', 'error', placeholder]` (the first one), so the caller fails at once: erpc raises
+ * `error` with the placeholder, rpc gives `BadRpcError(['EXIT', placeholder])`. An error or
+ * exit reason is repaired in place, like any reason.
  *
  * Messages (`send`, `reg_send`) are never repaired: their terms are checked at the send call,
  * which throws `badarg` (or `term_too_deep` on superjson-1) to the sender.
@@ -67,7 +68,8 @@ export function checkReason(frame: AnyFrame): void {
 function repairReason(reason: unknown, maxDepth: number): unknown {
   if (Array.isArray(reason) && reason.length === 3 && reason[0] === ERPC_REPORT) {
     const s = sanitizeTerm(reason[2], maxDepth - 1, TOO_DEEP);
-    return s.first === undefined ? [ERPC_REPORT, reason[1], s.term] : [ERPC_REPORT, 'error', s.first];
+    const isResult = reason[1] === 'return' || reason[1] === 'throw';
+    return isResult && s.first !== undefined ? [ERPC_REPORT, 'error', s.first] : [ERPC_REPORT, reason[1], s.term];
   }
   return sanitizeTerm(reason, maxDepth, TOO_DEEP).term;
 }

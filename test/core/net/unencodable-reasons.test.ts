@@ -16,6 +16,7 @@ import { deepTerm } from '../../support/deep-terms.js';
 import { defineModule, ErpcError, type Node, type Ref } from '../../../src/core/index.js';
 import type { ProcessContext } from '../../../src/core/process/context.js';
 import type { SimulatedClock } from '../../../src/core/testing/simulated-clock.js';
+import type { NodeOptions } from '../../../src/core/node/node.js';
 
 /** Values the processes on b exit with, return or throw, by key (the nodes share this JS realm). */
 const stored = new Map<string, unknown>();
@@ -24,6 +25,9 @@ export const bad = defineModule('bad', {
   exitWith: (self, key: string) => self.exit(stored.get(key)),
   returnIt: (_self, key: string) => stored.get(key),
   throwIt: (self, key: string) => self.throw(stored.get(key)),
+  raise: (_self, key: string) => {
+    throw stored.get(key);
+  },
   done: () => 'done',
 });
 
@@ -77,7 +81,7 @@ function expectSeen(k: ReturnType<typeof kinds>[number], got: unknown): void {
 }
 
 async function pair(clock: SimulatedClock, c: TestCluster, sj: boolean): Promise<[Node, Node]> {
-  const opts = sj ? { encodings: ['superjson-1'] } : {};
+  const opts: Partial<NodeOptions> = sj ? { encodings: ['superjson-1'] } : {};
   const a = await c.node('a', { modules: [bad], ...opts });
   const b = await c.node('b', { modules: [bad], ...opts });
   await connect(clock, a, b);
@@ -160,6 +164,21 @@ describe('an rpc result that cannot be encoded fails at once (issue 17, point 2)
       expect(clock.now()).toBe(t0);
     });
   }
+});
+
+describe('an rpc error or exit reason that cannot be encoded is repaired in place (issue 17, point 2)', () => {
+  it("a raised instance: rpc BadRpcError ['EXIT', ['exception', placeholder]], erpc error ['exception', placeholder]", async ({ clock, simCluster: c }) => {
+    const [a, b] = await pair(clock, c, false);
+    stored.set('raise', new Foo());
+    stored.set('exit', [foo, 'x']);
+    const P = ['unencodable', 'instance of Foo'];
+    const r = await settled(clock, badrpc(a.rpc.call(b.name, 'bad', 'raise', ['raise'])));
+    expect((r.value as { reason: unknown }).reason).toEqual(['EXIT', ['exception', P]]);
+    const e = await settled(clock, rejection(a.erpc.call(b.name, 'bad', 'raise', ['raise']), ErpcError));
+    expect([(e.value as ErpcError).class, (e.value as ErpcError).reason]).toEqual(['error', ['exception', P]]);
+    const x = await settled(clock, rejection(a.erpc.call(b.name, 'bad', 'exitWith', ['exit']), ErpcError));
+    expect([(x.value as ErpcError).class, (x.value as ErpcError).reason]).toEqual(['exit', ['exception', [['unencodable', 'function foo'], 'x']]]);
+  });
 });
 
 describe('a message that cannot be encoded is refused at the send call (issue 17)', () => {

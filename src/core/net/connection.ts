@@ -47,6 +47,24 @@ export class Connection {
     }
   }
 
+  /**
+   * Send the frames queued during the handshake. A message that cannot be encoded (a term
+   * deeper than superjson-1 carries: its sender could not know the encoding yet) is dropped
+   * and reported to `onError`, as a message to a node that cannot be reached is dropped; the
+   * frames after it still go.
+   */
+  sendQueued(onError: (e: string) => void): void {
+    const queued = this.queue;
+    this.queue = [];
+    for (const f of queued) {
+      try {
+        this.send(f);
+      } catch (e) {
+        onError(e instanceof Error ? e.message : String(e));
+      }
+    }
+  }
+
   settle(up: boolean): void {
     const ws = this.waiters;
     this.waiters = [];

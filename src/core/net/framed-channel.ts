@@ -8,14 +8,16 @@
  * handshake always uses. The handshake then calls `acceptEncoding` as soon as it knows the
  * negotiated encoding (before the peer can send in it), and `useEncoding` once its own last
  * handshake frame is sent. In fast-1, `send` encodes the frame at once into the pending batch
- * (so a term that cannot be encoded still throws at the sender) and the batch goes out as one
+ * (so a message that cannot be encoded still throws at the sender; a signal's exit reason is
+ * repaired instead, see unencodable-frames.ts) and the batch goes out as one
  * binary transport frame in a microtask, or at once when it reaches BATCH_FLUSH_BYTES; `close`
  * sends what is pending first. Received text frames are always superjson-1; binary frames are
  * fast-1 batches, and a bad_frame unless fast-1 was negotiated.
  */
 import type { Clock } from '../base/clock.js';
 import { AuthError } from '../base/errors.js';
-import { decodeTerm, encodeTerm } from '../codec/superjson.js';
+import { MAX_SUPERJSON_DEPTH, decodeTerm, encodeTerm } from '../codec/superjson.js';
+import { checkReason, repairFrame } from './unencodable-frames.js';
 import type { AnyFrame, DistFrame } from './frames.js';
 import type { Channel, Frame } from './transport.js';
 import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, type WireEncoding } from './encodings.js';
@@ -54,8 +56,28 @@ export class FramedChannel {
     return this.closedWith === undefined && this.channel.isOpen;
   }
 
+  /**
+   * Encode and send `frame` (fast-1: into the pending batch). A frame that cannot be encoded
+   * throws `badarg` or `term_too_deep` to the sender, except a signal carrying an exit reason,
+   * which goes out with the parts that cannot travel replaced (unencodable-frames.ts).
+   */
   send(frame: AnyFrame): void {
     if (this.closedWith !== undefined) return;
+    try {
+      this.encodeAndSend(frame);
+    } catch (e) {
+      const depth = this.batch === undefined ? MAX_SUPERJSON_DEPTH - 16 : Infinity;
+      const repaired = repairFrame(frame as DistFrame, e, depth);
+      if (repaired === undefined) throw e;
+      try {
+        this.encodeAndSend(repaired);
+      } catch (e2) {
+        this.encodeAndSend(repairFrame(frame as DistFrame, e2, depth, true)!);
+      }
+    }
+  }
+
+  private encodeAndSend(frame: AnyFrame): void {
     const b = this.batch;
     if (b !== undefined) {
       b.add(frame as DistFrame);
@@ -68,6 +90,7 @@ export class FramedChannel {
       }
       return;
     }
+    checkReason(frame);
     const text = encodeTerm(frame);
     this.framesOut++;
     this.transportFramesOut++;

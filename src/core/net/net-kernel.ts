@@ -227,9 +227,7 @@ export class NetKernel {
     c.recvSinceTick = true;
     c.silentTicks = 0;
     this.lastError.delete(c.peer);
-    const queued = c.queue;
-    c.queue = [];
-    for (const f of queued) c.send(f);
+    c.sendQueued((e) => this.env.log('error', `** A message queued for ${c.peer} cannot be sent (${e}); dropped **`));
     this.ensureTicking();
     // nodeup comes before the frames the peer sent during the handshake, and before a close
     // that came with them, so listeners never see a frame or a nodedown before the nodeup.

@@ -13,6 +13,7 @@
  * | no answer within the timeout       | 'error'   | ['erpc', 'timeout']                   |
  * | node unreachable or goes down      | 'error'   | ['erpc', 'noconnection']              |
  * | the callee refuses the call to this node's role (capabilities) | 'error' | ['erpc', 'not_allowed'] |
+ * | a remote result (returned or `self.throw`n) that cannot be encoded | 'error' | ['unencodable', description] |
  *
  * `multicall` gives one row per node, in order: ['ok', v] | ['error', r] | ['exit', r] | ['throw', v].
  * As with rpc, a call that timed out or lost its node may or may not have run.

@@ -46,6 +46,7 @@ import {
 import { attest, RelaySession } from './relay-session.js';
 import type { WebSocketCtor, WebSocketLike } from './websocket-like.js';
 import { DirectPaths, type DirectLinks } from './direct-paths.js';
+import { Migrations, type MigrateOptions } from './migrations.js';
 
 export type { DirectLinks } from './direct-paths.js';
 
@@ -67,6 +68,12 @@ export interface RelayTransportOptions {
   clock?: Clock;
   crypto?: DistCrypto;
   direct?: DirectLinks;
+  /**
+   * With `direct`: a connection that fell back to the relay retries its direct link in the
+   * background and moves onto it without a nodedown (migrations.ts); the backoff (default
+   * 1 s doubling to 30 s), or `false` for connections that stay on the relay until they end.
+   */
+  migrate?: MigrateOptions | false;
   /** Reconnect backoff after a lost relay socket. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** How long to wait for the relay's answers during admission and `open`. Default 5 000. */
@@ -114,6 +121,7 @@ export class RelayTransport implements Transport {
   private readonly timeoutMs: number;
   private readonly tickets: TicketSource | undefined;
   private readonly direct: DirectPaths | undefined;
+  private readonly migrations: Migrations | undefined;
   /** Resolves when the socket of the current session has closed (for `close()`). */
   private sessionClosed: Promise<void> = Promise.resolve();
 
@@ -126,6 +134,7 @@ export class RelayTransport implements Transport {
     this.tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
     this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
     this.direct = opts.direct ? new DirectPaths(opts.direct, (peer) => this.lookup(peer)) : undefined;
+    this.migrations = this.direct && opts.migrate !== false ? new Migrations(this.direct, this.clock, opts.migrate ?? {}, opts.log) : undefined;
   }
 
   /** The peers this node has open direct links with (server-nodes), sorted. */
@@ -149,7 +158,8 @@ export class RelayTransport implements Transport {
     this.name = name;
     this.onInbound = onInbound;
     this.listenOpts = opts;
-    this.direct?.start(name, onInbound);
+    const m = this.migrations;
+    this.direct?.start(name, onInbound, m ? (ch, from, id) => m.accept(ch, from, id) : undefined);
     try {
       await this.openSession();
     } catch (e) {
@@ -298,7 +308,8 @@ export class RelayTransport implements Transport {
         return;
       case 'incoming': {
         const ch = s.channel(msg.ch, attest(msg.from, msg.role));
-        this.onInbound?.(ch);
+        // A server-node's relayed connection may move onto a direct link (the dialer's move).
+        this.onInbound?.(this.migrations && typeof msg.from === 'string' ? this.migrations.wrap(msg.from, msg.ch, ch) : ch);
         return;
       }
       case 'lookup_reply':
@@ -335,6 +346,7 @@ export class RelayTransport implements Transport {
   async connect(peer: string): Promise<Channel> {
     if (this.closed) throw new ErlmeshError('closed', 'transport closed');
     const direct = this.direct;
+    let retry = false;
     if (direct) {
       // The relay's entry first (the peer may have restarted elsewhere), else the last address heard.
       const entry = this.peers.get(peer) ?? (await this.lookup(peer));
@@ -345,12 +357,18 @@ export class RelayTransport implements Transport {
         } catch (e) {
           if (direct.isCut(peer)) throw e;
           this.opts.log?.('info', `direct link to ${peer} at ${address} failed (${String(e)}); using the relay`);
+          retry = true;
         }
       }
     }
     const s = this.session;
     if (!s) throw new ErlmeshError('relay_unreachable', 'not connected to the relay');
-    return s.open(peer, ++this.reqSeq);
+    const ch = await s.open(peer, ++this.reqSeq);
+    const m = this.migrations;
+    if (!m) return ch;
+    const logical = m.wrap(peer, ch.relayId, ch);
+    if (retry) m.retry(peer, logical);
+    return logical;
   }
 
   /** Ask the relay for a peer's entry (its `joined` may not have reached us yet). */
@@ -364,6 +382,7 @@ export class RelayTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
+    this.migrations?.close();
     const s = this.session;
     if (s) {
       s.ws.close(1000, 'normal');

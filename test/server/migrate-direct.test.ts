@@ -42,7 +42,7 @@ async function flakyLinks(): Promise<{ links: DirectLinks; fail(on: boolean): vo
   const links: DirectLinks = {
     address: real.address,
     start: (name, onInbound) => real.start(name, onInbound),
-    dial(address: string, peer: string, migrate?: number): Promise<Channel> {
+    dial(address: string, peer: string, migrate?: string): Promise<Channel> {
       dials.push(failing ? 'failed' : migrate === undefined ? 'direct' : 'migrate');
       return failing ? Promise.reject(new Error('simulated dial timeout')) : real.dial(address, peer, migrate);
     },

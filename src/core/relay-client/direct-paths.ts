@@ -39,9 +39,9 @@ export interface DirectLinks {
    * `onInbound` gets each inbound link with the name its dialer gave (`from`), if any, and the
    * relayed channel it is to carry (`migrate`, see migrations.ts), if any.
    */
-  start(name: string, onInbound: (channel: Channel, from?: string, migrate?: number) => void): void;
+  start(name: string, onInbound: (channel: Channel, from?: string, migrate?: string) => void): void;
   /** Dial `peer` at `address`, naming this node (the `name` of `start`) as `from`, and `migrate` if given. */
-  dial(address: string, peer: string, migrate?: number): Promise<Channel>;
+  dial(address: string, peer: string, migrate?: string): Promise<Channel>;
   close(): Promise<void>;
 }
 
@@ -60,7 +60,7 @@ export class DirectPaths {
    * Start accepting: inbound links from a peer under a cut are closed as they arrive. A link
    * that is to carry a relayed channel goes to `onMigrate` (closed if there is none).
    */
-  start(name: string, onInbound: (channel: Channel) => void, onMigrate?: (channel: Channel, from: string, relayId: number) => void): void {
+  start(name: string, onInbound: (channel: Channel) => void, onMigrate?: (channel: Channel, from: string, migrate: string) => void): void {
     this.links.start(name, (ch, from, migrate) => {
       if (from === undefined) return migrate === undefined ? onInbound(ch) : ch.close('no_such_channel');
       const accept = () => {
@@ -97,7 +97,7 @@ export class DirectPaths {
   }
 
   /** Dial `peer` directly; rejects with nodedown under a cut. */
-  async dial(peer: string, address: string, migrate?: number): Promise<Channel> {
+  async dial(peer: string, address: string, migrate?: string): Promise<Channel> {
     if (this.cut.has(peer)) await this.confirm(peer).catch(() => undefined);
     if (this.cut.has(peer)) throw cutError(peer);
     const ch = await (migrate === undefined ? this.links.dial(address, peer) : this.links.dial(address, peer, migrate));

@@ -4,13 +4,15 @@
  * say) is carried by the relay, the direct dial is retried in the background with capped
  * backoff (1 s, 2 s, 4 s … 30 s by default) until it succeeds or the connection ends; then the
  * connection's SwitchableChannel moves onto the direct link (switchable-channel.ts has the
- * exchange). The peer finds the connection by the relayed channel's id, which the dialer names
- * in its direct link (`migrate`).
+ * exchange). The dialer names the relayed channel's id and a one-time token in its direct link
+ * (`migrate`: `<id>.<token>`); the peer finds the connection by the id and uses the link only
+ * once the same token has come through the relayed channel itself.
  *
  * Partitions hold: the dial goes through DirectPaths, which refuses dials across a cut, and
  * closes direct links across one (ending the connection, as a relayed one ends).
  */
 import type { Clock, TimerHandle } from '../base/clock.js';
+import type { DistCrypto } from '../base/crypto.js';
 import { Backoff } from '../base/backoff.js';
 import type { Channel } from '../net/transport.js';
 import type { BaseChannel } from './base-channel.js';
@@ -32,6 +34,7 @@ export class Migrations {
   constructor(
     private readonly direct: DirectPaths,
     private readonly clock: Clock,
+    private readonly crypto: DistCrypto,
     private readonly opts: MigrateOptions,
     private readonly log?: (level: 'info' | 'warning' | 'error', text: string) => void,
   ) {}
@@ -60,10 +63,11 @@ export class Migrations {
     const attempt = async (): Promise<void> => {
       if (this.closed || !ch.isOpen) return;
       const address = this.direct.address(peer);
-      if (address === undefined || this.direct.isCut(peer) || !ch.startDial()) return schedule();
+      const token = this.crypto.randomHex(16);
+      if (address === undefined || this.direct.isCut(peer) || !ch.startDial(token)) return schedule();
       let link: Channel;
       try {
-        link = await this.direct.dial(peer, address, ch.relayId);
+        link = await this.direct.dial(peer, address, `${ch.relayId}.${token}`);
       } catch {
         ch.dialFailed();
         return schedule();
@@ -73,11 +77,12 @@ export class Migrations {
     schedule();
   }
 
-  /** An inbound direct link from `peer` asking to carry relayed channel `relayId`. */
-  accept(link: Channel, peer: string, relayId: number): void {
-    const ch = this.byId.get(`${peer} ${relayId}`);
-    if (!ch) return link.close('no_such_channel');
-    ch.offerDirect(link, 'acceptor');
+  /** An inbound direct link from `peer` asking to carry a relayed channel (`migrate`: `<id>.<token>`). */
+  accept(link: Channel, peer: string, migrate: string): void {
+    const m = /^(\d{1,15})\.([0-9a-f]{32})$/.exec(migrate);
+    const ch = m ? this.byId.get(`${peer} ${m[1]}`) : undefined;
+    if (!m || !ch) return link.close('no_such_channel');
+    ch.acceptDirect(link, m[2]!);
   }
 
   close(): void {

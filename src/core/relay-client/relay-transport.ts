@@ -71,7 +71,8 @@ export interface RelayTransportOptions {
   /**
    * With `direct`: a connection that fell back to the relay retries its direct link in the
    * background and moves onto it without a nodedown (migrations.ts); the backoff (default
-   * 1 s doubling to 30 s), or `false` for connections that stay on the relay until they end.
+   * 1 s doubling to 30 s), or `false` for connections that stay on the relay until they end
+   * (this node's connections: it still accepts the moves its peers start).
    */
   migrate?: MigrateOptions | false;
   /** Reconnect backoff after a lost relay socket. */
@@ -134,7 +135,7 @@ export class RelayTransport implements Transport {
     this.tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
     this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
     this.direct = opts.direct ? new DirectPaths(opts.direct, (peer) => this.lookup(peer)) : undefined;
-    this.migrations = this.direct && opts.migrate !== false ? new Migrations(this.direct, this.clock, opts.migrate ?? {}, opts.log) : undefined;
+    this.migrations = this.direct ? new Migrations(this.direct, this.clock, this.crypto, opts.migrate || {}, opts.log) : undefined;
   }
 
   /** The peers this node has open direct links with (server-nodes), sorted. */
@@ -367,7 +368,7 @@ export class RelayTransport implements Transport {
     const m = this.migrations;
     if (!m) return ch;
     const logical = m.wrap(peer, ch.relayId, ch);
-    if (retry) m.retry(peer, logical);
+    if (retry && this.opts.migrate !== false) m.retry(peer, logical);
     return logical;
   }
 

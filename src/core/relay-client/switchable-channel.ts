@@ -4,9 +4,13 @@
  * without losing, duplicating or reordering a frame in either direction and without ending
  * (so the node sees no nodedown/nodeup). migrations.ts drives it; the exchange:
  *
- * 1. The dialer (the side that opened the relayed channel) dials the peer directly, naming the
- *    relayed channel's id (`migrate`); the acceptor finds its SwitchableChannel by that id and
- *    calls `offerDirect(ch, 'acceptor')` (else it closes the link: the dialer retries later).
+ * 1. The dialer (the side that opened the relayed channel) draws a random token, sends it on
+ *    the relay carrier (OFFER_PREFIX + token: the relayed channel is the authenticated one) and
+ *    dials the peer directly, naming the relayed channel's id and the token (`migrate`). The
+ *    acceptor finds its SwitchableChannel by that id (else it closes the link: the dialer
+ *    retries later) and takes the link once the same token has come on the relay carrier
+ *    (`acceptDirect`; until then the link waits): a direct link that cannot show the token,
+ *    from whoever can reach the port, is never used.
  * 2. The acceptor sends SWITCH_MARKER as its last frame on the relay carrier and from then on
  *    sends on the direct carrier.
  * 3. The dialer, once it has both the direct carrier and the acceptor's marker, sends its own
@@ -25,6 +29,7 @@ import type { Channel, Frame } from '../net/transport.js';
 import { BaseChannel } from './base-channel.js';
 
 export const SWITCH_MARKER = '\u0000erlmesh:switch';
+export const OFFER_PREFIX = '\u0000erlmesh:offer:';
 
 export type SwitchRole = 'dialer' | 'acceptor';
 
@@ -37,6 +42,9 @@ export class SwitchableChannel extends BaseChannel {
   private held: Frame[] = [];
   /** The dialer's direct dial is under way (the acceptor's marker may come before it completes). */
   private dialing = false;
+  /** Acceptor: the token the dialer sent on the relay, and a direct link waiting for its token. */
+  private expected: string | undefined;
+  private parked: { link: Channel; token: string } | undefined;
   /** Called when an offered direct carrier closes before the switch began (dialer: retry). */
   onAbandon: (() => void) | undefined;
 
@@ -50,6 +58,7 @@ export class SwitchableChannel extends BaseChannel {
       (reason) => {
         if (!this.retired) this.relay.close(reason);
         this.direct?.close(reason);
+        this.parked?.link.close(reason);
       },
       relay.attestation,
     );
@@ -72,11 +81,27 @@ export class SwitchableChannel extends BaseChannel {
     return this.direct !== undefined;
   }
 
-  /** The dialer starts a direct dial for this channel (false: not now). */
-  startDial(): boolean {
+  /** The dialer starts a direct dial for this channel, offering `token` on the relay (false: not now). */
+  startDial(token: string): boolean {
     if (!this.isOpen || this.direct !== undefined || this.dialing || this.peerSwitched) return false;
     this.dialing = true;
+    this.relay.send(OFFER_PREFIX + token);
     return true;
+  }
+
+  /** The acceptor: an inbound direct link naming this channel and `token`; used once the token matches. */
+  acceptDirect(link: Channel, token: string): void {
+    if (!this.isOpen || this.direct !== undefined || this.peerSwitched) return link.close('no_such_channel');
+    if (this.expected !== undefined && sameToken(this.expected, token)) {
+      this.expected = undefined;
+      if (this.parked?.link !== link) this.parked?.link.close('no_such_channel');
+      this.parked = undefined;
+      this.offerDirect(link, 'acceptor');
+      return;
+    }
+    // The token may still be on its way through the relay; one link waits at a time.
+    this.parked?.link.close('no_such_channel');
+    this.parked = { link, token };
   }
 
   /** The dialer's direct dial failed: if the acceptor had switched already, this connection is lost. */
@@ -125,6 +150,13 @@ export class SwitchableChannel extends BaseChannel {
   }
 
   private fromRelay(f: Frame): void {
+    if (typeof f === 'string' && f.startsWith(OFFER_PREFIX)) {
+      this.expected = f.slice(OFFER_PREFIX.length);
+      const p = this.parked;
+      this.parked = undefined;
+      if (p && p.link.isOpen) this.acceptDirect(p.link, p.token);
+      return;
+    }
     if (f !== SWITCH_MARKER) {
       if (this.peerSwitched) this.close('protocol_error');
       else this.deliver(f);
@@ -147,4 +179,12 @@ export class SwitchableChannel extends BaseChannel {
   private retireIfDone(): void {
     if (this.retired) this.relay.close('switched');
   }
+}
+
+/** Compare two tokens in time independent of where they differ. */
+function sameToken(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }

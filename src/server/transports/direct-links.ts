@@ -5,7 +5,7 @@
  * listener admits nothing before the cookie is proven. Such links keep working while the relay
  * is down. The dialer names itself in the URL (`?to=<peer>&from=<self>`), so that a node under
  * a partition can refuse the links of the peers it is cut from (core/relay-client/direct-paths.ts),
- * and a link that is to carry a relayed connection names its relayed channel (`&migrate=<id>`,
+ * and a link that is to carry a relayed connection names its relayed channel and a one-time token (`&migrate=<id>.<token>`,
  * core/relay-client/migrations.ts).
  */
 import type { AddressInfo } from 'node:net';
@@ -39,15 +39,14 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
   const address = `ws://${hostPart}:${port}${DIRECT_PATH}`;
   const sockets = new Set<WebSocket>();
   let myName: string | undefined;
-  let onInbound: ((ch: Channel, from?: string, migrate?: number) => void) | undefined;
+  let onInbound: ((ch: Channel, from?: string, migrate?: string) => void) | undefined;
 
   wss.on('connection', (ws, req) => {
     req.socket.setNoDelay(true);
     const params = new URL(req.url ?? '/', 'ws://x').searchParams;
     const to = params.get('to');
     const from = params.get('from') ?? undefined;
-    const migrateParam = params.get('migrate');
-    const migrate = migrateParam !== null && /^\d{1,15}$/.test(migrateParam) ? Number(migrateParam) : undefined;
+    const migrate = params.get('migrate') ?? undefined;
     if (!onInbound || to !== myName) {
       ws.close(4404, 'no such node here');
       return;
@@ -66,7 +65,7 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
     dial(addr, peer, migrate) {
       return new Promise<Channel>((resolve, reject) => {
         const self = myName !== undefined ? `&from=${encodeURIComponent(myName)}` : '';
-        const carry = migrate !== undefined ? `&migrate=${migrate}` : '';
+        const carry = migrate !== undefined ? `&migrate=${encodeURIComponent(migrate)}` : '';
         const ws = new WebSocket(`${addr}?to=${encodeURIComponent(peer)}${self}${carry}`, {
           ...WS_CLIENT_OPTIONS,
           maxPayload,

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../../src/core/net/transport.js';
 import { BaseChannel } from '../../../src/core/relay-client/base-channel.js';
-import { SwitchableChannel, SWITCH_MARKER } from '../../../src/core/relay-client/switchable-channel.js';
+import { OFFER_PREFIX, SwitchableChannel, SWITCH_MARKER } from '../../../src/core/relay-client/switchable-channel.js';
 
 type Item = { frame: Frame } | { close: string };
 
@@ -40,6 +40,7 @@ function logical(relayEnd: BaseChannel) {
   return { ch, got, closes };
 }
 
+const TOKEN = '0123456789abcdef0123456789abcdef';
 const settle = () => new Promise<void>((r) => setTimeout(r, 0));
 
 describe('SwitchableChannel', () => {
@@ -49,10 +50,13 @@ describe('SwitchableChannel', () => {
     const A = logical(relay.a); // the dialer
     const B = logical(relay.b); // the acceptor
     A.ch.send('a1');
-    A.ch.send('a2');
     B.ch.send('b1');
-    expect(A.ch.startDial()).toBe(true);
-    expect(B.ch.offerDirect(direct.b, 'acceptor')).toBe(true);
+    expect(A.ch.startDial(TOKEN)).toBe(true); // the token goes on the relay
+    A.ch.send('a2');
+    B.ch.acceptDirect(direct.b, TOKEN); // the link came before the token: it waits
+    B.ch.send('b1b'); // still relayed
+    relay.flushToB(); // a1, the token, a2: B takes the link, sends its marker, switches
+    expect(B.got).toEqual(['a1', 'a2']);
     B.ch.send('b2'); // on the direct carrier now
     direct.flushToA(); // b2 reaches A's side before the dial has even resolved
     A.ch.send('a3'); // still relayed: A has not switched
@@ -60,15 +64,15 @@ describe('SwitchableChannel', () => {
     A.ch.send('a4'); // still relayed: the acceptor's marker has not arrived
     expect(A.got).toEqual([]);
     relay.flushToA(); // b1, B's marker: A delivers b1 then b2, sends its marker, switches
-    expect(A.got).toEqual(['b1', 'b2']);
+    expect(A.got).toEqual(['b1', 'b1b', 'b2']);
     A.ch.send('a5'); // direct
     B.ch.send('b3');
     direct.flushToB(); // a5 is held until A's marker comes on the relay
-    expect(B.got).toEqual([]);
+    expect(B.got).toEqual(['a1', 'a2']);
     relay.flushToB();
     expect(B.got).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
     direct.flushToA();
-    expect(A.got).toEqual(['b1', 'b2', 'b3']);
+    expect(A.got).toEqual(['b1', 'b1b', 'b2', 'b3']);
     relay.flushToA();
     relay.flushToB();
     await settle();
@@ -80,8 +84,8 @@ describe('SwitchableChannel', () => {
     A.ch.send('a6');
     direct.flushToB();
     expect(B.got.at(-1)).toBe('a6');
-    // The marker never reaches the node.
-    expect([...A.got, ...B.got]).not.toContain(SWITCH_MARKER);
+    // The marker and the token never reach the node.
+    expect([...A.got, ...B.got].filter((f) => typeof f === 'string' && f.startsWith('\u0000'))).toEqual([]);
     // Closing the logical channel now closes the direct carrier: the peer sees it once.
     A.ch.close('bye');
     direct.flushToB();
@@ -95,10 +99,10 @@ describe('SwitchableChannel', () => {
     const A = logical(relay.a);
     let abandoned = 0;
     A.ch.onAbandon = () => abandoned++;
-    expect(A.ch.startDial()).toBe(true);
+    expect(A.ch.startDial(TOKEN)).toBe(true);
     expect(A.ch.offerDirect(direct.a, 'dialer')).toBe(true);
     A.ch.send('a1');
-    expect(relay.toB).toEqual([{ frame: 'a1' }]);
+    expect(relay.toB).toEqual([{ frame: OFFER_PREFIX + TOKEN }, { frame: 'a1' }]);
     direct.b.close('no_such_channel');
     direct.flushToA();
     await settle();
@@ -106,14 +110,37 @@ describe('SwitchableChannel', () => {
     expect(A.closes).toEqual([]);
     expect(A.ch.hasDirect).toBe(false);
     A.ch.send('a2');
-    expect(relay.toB).toEqual([{ frame: 'a1' }, { frame: 'a2' }]);
+    expect(relay.toB).toEqual([{ frame: OFFER_PREFIX + TOKEN }, { frame: 'a1' }, { frame: 'a2' }]);
+  });
+
+  it('a direct link that cannot show the token sent on the relay is never used', async () => {
+    const relay = pipe();
+    const direct = pipe();
+    const A = logical(relay.a);
+    const B = logical(relay.b);
+    A.ch.startDial(TOKEN);
+    relay.flushToB();
+    B.ch.acceptDirect(direct.b, 'f'.repeat(32)); // someone else, who reached the port
+    B.ch.send('b1');
+    expect(direct.toA).toEqual([]);
+    expect(relay.toA).toEqual([{ frame: 'b1' }]);
+    expect(B.ch.hasDirect).toBe(false);
+    // A's own link still works after it.
+    const own = pipe();
+    B.ch.acceptDirect(own.b, TOKEN);
+    expect(direct.b.isOpen).toBe(false);
+    expect(B.ch.hasDirect).toBe(true);
+    relay.flushToA();
+    await settle();
+    expect([A.got, A.closes, B.closes]).toEqual([['b1'], [], []]);
   });
 
   it('a relay drop in the middle of the move ends the connection (frames may be lost: nodedown, as any dropped connection)', async () => {
     const relay = pipe();
     const direct = pipe();
     const B = logical(relay.b);
-    B.ch.offerDirect(direct.b, 'acceptor');
+    relay.b.deliver(OFFER_PREFIX + TOKEN);
+    B.ch.acceptDirect(direct.b, TOKEN);
     relay.b.ended('connection_closed');
     await settle();
     expect(B.closes).toEqual(['connection_closed']);

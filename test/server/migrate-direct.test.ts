@@ -122,4 +122,24 @@ describe('a relayed connection moves onto its direct link', () => {
     expect(aEvents).toEqual([]);
     expect(bEvents).toEqual([]);
   });
+
+  it('a partition still cuts a pair that moved onto its direct link', async () => {
+    const relay = await mesh.startRelay();
+    const flaky = await flakyLinks();
+    const ta = new RelayTransport({ url: relay.url, cookie: COOKIE, WebSocket: NodeWebSocket, direct: flaky.links, migrate: { initialMs: 20, maxMs: 40 } });
+    const b = await mesh.node('pb');
+    flaky.fail(true);
+    const a = await mesh.node('pa', { transport: ta });
+    await eventually(() => a.nodes().includes(b.name) && b.nodes().includes(a.name));
+    flaky.fail(false);
+    await eventually(() => ta.directPeers().includes(b.name));
+    const aEvents = record(a);
+    const bEvents = record(b);
+    relay.partition([a.name], [b.name]);
+    await eventually(() => aEvents.length > 0 && bEvents.length > 0);
+    expect(aEvents).toEqual([['nodedown', b.name, { nodedownReason: 'connection_closed' }]]);
+    expect(bEvents).toEqual([['nodedown', a.name, { nodedownReason: 'connection_closed' }]]);
+    expect(await a.ping(b.name)).toBe('pang');
+    expect(ta.directPeers()).toEqual([]);
+  });
 });

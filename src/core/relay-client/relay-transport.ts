@@ -2,9 +2,9 @@
  * RelayTransport: a node's Transport through an erlmesh relay (see protocol.ts in this folder
  * for the exchange). One WebSocket carries every relayed channel of the node; server-nodes may
  * add `DirectLinks`, which they try first for peers that advertise a direct address, falling
- * back to the relay. Every new connection tries the direct path first (a fallback to the
- * relay lasts as long as that connection), with the address last heard for the peer, also
- * while the relay is down (direct-paths.ts).
+ * back to the relay. Every new connection tries the direct path first, with the address last
+ * heard for the peer, also while the relay is down (direct-paths.ts); one that fell back to
+ * the relay retries the direct link in the background and moves onto it (migrations.ts).
  *
  * Partitions: the relay's `partitioned` / `healed` cut direct links as well (direct-paths.ts),
  * so that a partition cuts every path between its two sides.

@@ -61,10 +61,10 @@ export class Migrations {
     };
     ch.onAbandon = schedule;
     const attempt = async (): Promise<void> => {
-      if (this.closed || !ch.isOpen) return;
+      if (this.closed || !ch.isOpen || ch.hasDirect) return;
       const address = this.direct.address(peer);
+      if (address === undefined || this.direct.isCut(peer) || !ch.startDial()) return schedule();
       const token = this.crypto.randomHex(16);
-      if (address === undefined || this.direct.isCut(peer) || !ch.startDial(token)) return schedule();
       let link: Channel;
       try {
         link = await this.direct.dial(peer, address, `${ch.relayId}.${token}`);
@@ -72,7 +72,8 @@ export class Migrations {
         ch.dialFailed();
         return schedule();
       }
-      if (ch.offerDirect(link, 'dialer')) this.log?.('info', `moving the connection to ${peer} onto its direct link`);
+      this.log?.('info', `moving the connection to ${peer} onto its direct link`);
+      ch.dialed(link, token);
     };
     schedule();
   }

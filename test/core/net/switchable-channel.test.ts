@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../../src/core/net/transport.js';
 import { BaseChannel } from '../../../src/core/relay-client/base-channel.js';
-import { OFFER_PREFIX, SwitchableChannel, SWITCH_MARKER } from '../../../src/core/relay-client/switchable-channel.js';
+import { OFFER_PREFIX, READY, SwitchableChannel, SWITCH_MARKER } from '../../../src/core/relay-client/switchable-channel.js';
 
 type Item = { frame: Frame } | { close: string };
 
@@ -51,24 +51,26 @@ describe('SwitchableChannel', () => {
     const B = logical(relay.b); // the acceptor
     A.ch.send('a1');
     B.ch.send('b1');
-    expect(A.ch.startDial(TOKEN)).toBe(true); // the token goes on the relay
+    expect(A.ch.startDial()).toBe(true);
+    A.ch.dialed(direct.a, TOKEN); // the dial resolved: A waits for READY
+    B.ch.acceptDirect(direct.b, TOKEN); // B answers READY; the link waits for the token
+    expect(direct.toA).toEqual([{ frame: READY }]);
     A.ch.send('a2');
-    B.ch.acceptDirect(direct.b, TOKEN); // the link came before the token: it waits
+    direct.flushToA(); // READY: A sends the token on the relay
+    A.ch.send('a3'); // still relayed
     B.ch.send('b1b'); // still relayed
-    relay.flushToB(); // a1, the token, a2: B takes the link, sends its marker, switches
-    expect(B.got).toEqual(['a1', 'a2']);
+    relay.flushToB(); // a1, a2, the token, a3: B takes the link, sends its marker, switches
+    expect(B.got).toEqual(['a1', 'a2', 'a3']);
     B.ch.send('b2'); // on the direct carrier now
-    direct.flushToA(); // b2 reaches A's side before the dial has even resolved
-    A.ch.send('a3'); // still relayed: A has not switched
-    expect(A.ch.offerDirect(direct.a, 'dialer')).toBe(true);
-    A.ch.send('a4'); // still relayed: the acceptor's marker has not arrived
+    direct.flushToA(); // b2 reaches A before B's marker: held
     expect(A.got).toEqual([]);
-    relay.flushToA(); // b1, B's marker: A delivers b1 then b2, sends its marker, switches
+    A.ch.send('a4'); // still relayed: the acceptor's marker has not arrived
+    relay.flushToA(); // b1, b1b, B's marker: A delivers them, then b2; sends its marker, switches
     expect(A.got).toEqual(['b1', 'b1b', 'b2']);
     A.ch.send('a5'); // direct
     B.ch.send('b3');
     direct.flushToB(); // a5 is held until A's marker comes on the relay
-    expect(B.got).toEqual(['a1', 'a2']);
+    expect(B.got).toEqual(['a1', 'a2', 'a3']);
     relay.flushToB();
     expect(B.got).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
     direct.flushToA();
@@ -84,7 +86,7 @@ describe('SwitchableChannel', () => {
     A.ch.send('a6');
     direct.flushToB();
     expect(B.got.at(-1)).toBe('a6');
-    // The marker and the token never reach the node.
+    // The control frames never reach the node.
     expect([...A.got, ...B.got].filter((f) => typeof f === 'string' && f.startsWith('\u0000'))).toEqual([]);
     // Closing the logical channel now closes the direct carrier: the peer sees it once.
     A.ch.close('bye');
@@ -99,10 +101,9 @@ describe('SwitchableChannel', () => {
     const A = logical(relay.a);
     let abandoned = 0;
     A.ch.onAbandon = () => abandoned++;
-    expect(A.ch.startDial(TOKEN)).toBe(true);
-    expect(A.ch.offerDirect(direct.a, 'dialer')).toBe(true);
+    expect(A.ch.startDial()).toBe(true);
+    A.ch.dialed(direct.a, TOKEN);
     A.ch.send('a1');
-    expect(relay.toB).toEqual([{ frame: OFFER_PREFIX + TOKEN }, { frame: 'a1' }]);
     direct.b.close('no_such_channel');
     direct.flushToA();
     await settle();
@@ -110,37 +111,53 @@ describe('SwitchableChannel', () => {
     expect(A.closes).toEqual([]);
     expect(A.ch.hasDirect).toBe(false);
     A.ch.send('a2');
-    expect(relay.toB).toEqual([{ frame: OFFER_PREFIX + TOKEN }, { frame: 'a1' }, { frame: 'a2' }]);
+    expect(relay.toB).toEqual([{ frame: 'a1' }, { frame: 'a2' }]);
+    expect(A.ch.startDial()).toBe(true); // it may try again
+  });
+
+  it('a peer that does not answer READY (an older version) gets nothing it would not understand', async () => {
+    const relay = pipe();
+    const direct = pipe();
+    const A = logical(relay.a);
+    let abandoned = 0;
+    A.ch.onAbandon = () => abandoned++;
+    A.ch.startDial();
+    A.ch.dialed(direct.a, TOKEN);
+    direct.b.send('{"t":"challenge"}'); // it took the link for a new connection
+    direct.flushToA();
+    direct.flushToB();
+    await settle();
+    expect(abandoned).toBe(1);
+    expect(direct.a.isOpen).toBe(false);
+    A.ch.send('a1');
+    expect(relay.toB).toEqual([{ frame: 'a1' }]);
+    expect([A.got, A.closes]).toEqual([[], []]);
   });
 
   it('a direct link that cannot show the token sent on the relay is never used', async () => {
     const relay = pipe();
-    const direct = pipe();
+    const evil = pipe();
     const A = logical(relay.a);
     const B = logical(relay.b);
-    A.ch.startDial(TOKEN);
-    relay.flushToB();
-    B.ch.acceptDirect(direct.b, 'f'.repeat(32)); // someone else, who reached the port
+    B.ch.acceptDirect(evil.b, 'f'.repeat(32)); // someone who reached the port and named the channel
     B.ch.send('b1');
-    expect(direct.toA).toEqual([]);
-    expect(relay.toA).toEqual([{ frame: 'b1' }]);
+    relay.b.deliver(OFFER_PREFIX + TOKEN); // A's token does not match
+    B.ch.send('b2');
+    expect(evil.toA).toEqual([{ frame: READY }, { close: 'no_such_channel' }]);
+    expect(relay.toA).toEqual([{ frame: 'b1' }, { frame: 'b2' }]);
     expect(B.ch.hasDirect).toBe(false);
-    // A's own link still works after it.
-    const own = pipe();
-    B.ch.acceptDirect(own.b, TOKEN);
-    expect(direct.b.isOpen).toBe(false);
-    expect(B.ch.hasDirect).toBe(true);
     relay.flushToA();
     await settle();
-    expect([A.got, A.closes, B.closes]).toEqual([['b1'], [], []]);
+    expect([A.got, A.closes, B.closes]).toEqual([['b1', 'b2'], [], []]);
   });
 
   it('a relay drop in the middle of the move ends the connection (frames may be lost: nodedown, as any dropped connection)', async () => {
     const relay = pipe();
     const direct = pipe();
     const B = logical(relay.b);
-    relay.b.deliver(OFFER_PREFIX + TOKEN);
     B.ch.acceptDirect(direct.b, TOKEN);
+    relay.b.deliver(OFFER_PREFIX + TOKEN);
+    expect(B.ch.hasDirect).toBe(true);
     relay.b.ended('connection_closed');
     await settle();
     expect(B.closes).toEqual(['connection_closed']);

@@ -107,7 +107,8 @@ describe('direct links come back', () => {
   it('a connection that fell back to the relay (the direct dial failed) is direct again after the next reconnect', async () => {
     const relay = await mesh.startRelay();
     const flaky = await flakyLinks();
-    const transport = new RelayTransport({ url: relay.url, cookie: COOKIE, WebSocket: NodeWebSocket, direct: flaky.links });
+    // No background move onto the direct link (migrate-direct.test.ts): this is the reconnect's path choice.
+    const transport = new RelayTransport({ url: relay.url, cookie: COOKIE, WebSocket: NodeWebSocket, direct: flaky.links, migrate: false });
     const b = await mesh.node('fb');
     flaky.fail(true);
     const a = await mesh.node('fa', { transport });

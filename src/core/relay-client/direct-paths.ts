@@ -35,10 +35,13 @@ import type { PeerEntry } from './protocol.js';
 export interface DirectLinks {
   /** The ws:// address this node advertises through the relay. */
   readonly address: string;
-  /** `onInbound` gets each inbound link with the name its dialer gave (`from`), if any. */
-  start(name: string, onInbound: (channel: Channel, from?: string) => void): void;
-  /** Dial `peer` at `address`, naming this node (the `name` of `start`) as `from`. */
-  dial(address: string, peer: string): Promise<Channel>;
+  /**
+   * `onInbound` gets each inbound link with the name its dialer gave (`from`), if any, and the
+   * relayed channel it is to carry (`migrate`, see migrations.ts), if any.
+   */
+  start(name: string, onInbound: (channel: Channel, from?: string, migrate?: string) => void): void;
+  /** Dial `peer` at `address`, naming this node (the `name` of `start`) as `from`, and `migrate` if given. */
+  dial(address: string, peer: string, migrate?: string): Promise<Channel>;
   close(): Promise<void>;
 }
 
@@ -53,14 +56,19 @@ export class DirectPaths {
     private readonly confirm: (peer: string) => Promise<unknown>,
   ) {}
 
-  /** Start accepting: inbound links from a peer under a cut are closed as they arrive. */
-  start(name: string, onInbound: (channel: Channel) => void): void {
-    this.links.start(name, (ch, from) => {
-      if (from === undefined) return onInbound(ch);
+  /**
+   * Start accepting: inbound links from a peer under a cut are closed as they arrive. A link
+   * that is to carry a relayed channel goes to `onMigrate` (closed if there is none).
+   */
+  start(name: string, onInbound: (channel: Channel) => void, onMigrate?: (channel: Channel, from: string, migrate: string) => void): void {
+    this.links.start(name, (ch, from, migrate) => {
+      if (from === undefined) return migrate === undefined ? onInbound(ch) : ch.close('no_such_channel');
       const accept = () => {
         if (this.cut.has(from)) return ch.close('connection_closed');
+        if (migrate !== undefined && !onMigrate) return ch.close('no_such_channel');
         this.track(from, ch);
-        onInbound(ch);
+        if (migrate !== undefined) onMigrate!(ch, from, migrate);
+        else onInbound(ch);
       };
       // Frames wait in the channel (nothing is attached) while the relay is asked.
       if (this.cut.has(from)) void this.confirm(from).then(accept, accept);
@@ -89,10 +97,10 @@ export class DirectPaths {
   }
 
   /** Dial `peer` directly; rejects with nodedown under a cut. */
-  async dial(peer: string, address: string): Promise<Channel> {
+  async dial(peer: string, address: string, migrate?: string): Promise<Channel> {
     if (this.cut.has(peer)) await this.confirm(peer).catch(() => undefined);
     if (this.cut.has(peer)) throw cutError(peer);
-    const ch = await this.links.dial(address, peer);
+    const ch = await (migrate === undefined ? this.links.dial(address, peer) : this.links.dial(address, peer, migrate));
     if (this.cut.has(peer)) {
       // Cut while the dial was under way.
       ch.close('connection_closed');

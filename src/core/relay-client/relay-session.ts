@@ -5,7 +5,7 @@
  * registration; when the socket drops, `lost()` ends all of it.
  */
 import type { Clock, TimerHandle } from '../base/clock.js';
-import type { Channel, Frame } from '../net/transport.js';
+import type { Frame } from '../net/transport.js';
 import { ErlmeshError } from '../base/errors.js';
 import type { ChannelAttestation } from '../net/attestation.js';
 import { base64ToBytes, bytesToBase64 } from '../base/base64.js';
@@ -13,9 +13,12 @@ import { BaseChannel } from './base-channel.js';
 import { encodeBinData, type FromRelay, type PeerEntry, type ToRelay } from './protocol.js';
 import { WS_OPEN, type WebSocketLike } from './websocket-like.js';
 
+/** A relayed channel this node opened, with its id (the same at both ends). */
+export type RelayedChannel = BaseChannel & { readonly relayId: number };
+
 interface PendingOpen {
   readonly peer: string;
-  resolve(ch: Channel): void;
+  resolve(ch: RelayedChannel): void;
   reject(e: unknown): void;
   readonly timer: TimerHandle;
 }
@@ -55,9 +58,9 @@ export class RelaySession {
     return ch;
   }
 
-  /** Ask the relay for a channel to `peer` (request number `req`). */
-  open(peer: string, req: number): Promise<Channel> {
-    return new Promise<Channel>((resolve, reject) => {
+  /** Ask the relay for a channel to `peer` (request number `req`); `relayId` is its id, the same at both ends. */
+  open(peer: string, req: number): Promise<RelayedChannel> {
+    return new Promise<RelayedChannel>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {
         this.opens.delete(req);
         reject(new ErlmeshError('nodedown', `the relay did not answer opening a channel to ${peer}`));
@@ -107,7 +110,7 @@ export class RelaySession {
         }
         this.opens.delete(msg.req);
         this.clock.clearTimeout(o.timer);
-        o.resolve(this.channel(msg.ch, attest(o.peer, msg.role)));
+        o.resolve(Object.assign(this.channel(msg.ch, attest(o.peer, msg.role)), { relayId: msg.ch }));
         return;
       }
       case 'open_failed': {

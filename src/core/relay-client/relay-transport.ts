@@ -2,9 +2,9 @@
  * RelayTransport: a node's Transport through an erlmesh relay (see protocol.ts in this folder
  * for the exchange). One WebSocket carries every relayed channel of the node; server-nodes may
  * add `DirectLinks`, which they try first for peers that advertise a direct address, falling
- * back to the relay. Every new connection tries the direct path first (a fallback to the
- * relay lasts as long as that connection), with the address last heard for the peer, also
- * while the relay is down (direct-paths.ts).
+ * back to the relay. Every new connection tries the direct path first, with the address last
+ * heard for the peer, also while the relay is down (direct-paths.ts); one that fell back to
+ * the relay retries the direct link in the background and moves onto it (migrations.ts).
  *
  * Partitions: the relay's `partitioned` / `healed` cut direct links as well (direct-paths.ts),
  * so that a partition cuts every path between its two sides.
@@ -47,6 +47,7 @@ import { attest, RelaySession } from './relay-session.js';
 import type { WebSocketCtor, WebSocketLike } from './websocket-like.js';
 import { DirectPaths, type DirectLinks } from './direct-paths.js';
 import { checkRelayUrl } from './relay-url.js';
+import { Migrations, type MigrateOptions } from './migrations.js';
 
 export type { DirectLinks } from './direct-paths.js';
 
@@ -68,6 +69,13 @@ export interface RelayTransportOptions {
   clock?: Clock;
   crypto?: DistCrypto;
   direct?: DirectLinks;
+  /**
+   * With `direct`: a connection that fell back to the relay retries its direct link in the
+   * background and moves onto it without a nodedown (migrations.ts); the backoff (default
+   * 1 s doubling to 30 s), or `false` for connections that stay on the relay until they end
+   * (this node's connections: it still accepts the moves its peers start).
+   */
+  migrate?: MigrateOptions | false;
   /** Reconnect backoff after a lost relay socket. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** How long to wait for the relay's answers during admission and `open`. Default 5 000. */
@@ -115,6 +123,7 @@ export class RelayTransport implements Transport {
   private readonly timeoutMs: number;
   private readonly tickets: TicketSource | undefined;
   private readonly direct: DirectPaths | undefined;
+  private readonly migrations: Migrations | undefined;
   /** Resolves when the socket of the current session has closed (for `close()`). */
   private sessionClosed: Promise<void> = Promise.resolve();
 
@@ -128,6 +137,7 @@ export class RelayTransport implements Transport {
     this.tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
     this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
     this.direct = opts.direct ? new DirectPaths(opts.direct, (peer) => this.lookup(peer)) : undefined;
+    this.migrations = this.direct ? new Migrations(this.direct, this.clock, this.crypto, opts.migrate || {}, opts.log) : undefined;
   }
 
   /** The peers this node has open direct links with (server-nodes), sorted. */
@@ -151,7 +161,8 @@ export class RelayTransport implements Transport {
     this.name = name;
     this.onInbound = onInbound;
     this.listenOpts = opts;
-    this.direct?.start(name, onInbound);
+    const m = this.migrations;
+    this.direct?.start(name, onInbound, m ? (ch, from, id) => m.accept(ch, from, id) : undefined);
     try {
       await this.openSession();
     } catch (e) {
@@ -300,7 +311,8 @@ export class RelayTransport implements Transport {
         return;
       case 'incoming': {
         const ch = s.channel(msg.ch, attest(msg.from, msg.role));
-        this.onInbound?.(ch);
+        // A server-node's relayed connection may move onto a direct link (the dialer's move).
+        this.onInbound?.(this.migrations && typeof msg.from === 'string' ? this.migrations.wrap(msg.from, msg.ch, ch) : ch);
         return;
       }
       case 'lookup_reply':
@@ -337,6 +349,7 @@ export class RelayTransport implements Transport {
   async connect(peer: string): Promise<Channel> {
     if (this.closed) throw new ErlmeshError('closed', 'transport closed');
     const direct = this.direct;
+    let retry = false;
     if (direct) {
       // The relay's entry first (the peer may have restarted elsewhere), else the last address heard.
       const entry = this.peers.get(peer) ?? (await this.lookup(peer));
@@ -347,12 +360,18 @@ export class RelayTransport implements Transport {
         } catch (e) {
           if (direct.isCut(peer)) throw e;
           this.opts.log?.('info', `direct link to ${peer} at ${address} failed (${String(e)}); using the relay`);
+          retry = true;
         }
       }
     }
     const s = this.session;
     if (!s) throw new ErlmeshError('relay_unreachable', 'not connected to the relay');
-    return s.open(peer, ++this.reqSeq);
+    const ch = await s.open(peer, ++this.reqSeq);
+    const m = this.migrations;
+    if (!m) return ch;
+    const logical = m.wrap(peer, ch.relayId, ch);
+    if (retry && this.opts.migrate !== false) m.retry(peer, logical);
+    return logical;
   }
 
   /** Ask the relay for a peer's entry (its `joined` may not have reached us yet). */
@@ -366,6 +385,7 @@ export class RelayTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
+    this.migrations?.close();
     const s = this.session;
     if (s) {
       s.ws.close(1000, 'normal');

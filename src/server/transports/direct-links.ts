@@ -4,7 +4,9 @@
  * per node pair. The distribution handshake runs inside, exactly as over the relay, so the
  * listener admits nothing before the cookie is proven. Such links keep working while the relay
  * is down. The dialer names itself in the URL (`?to=<peer>&from=<self>`), so that a node under
- * a partition can refuse the links of the peers it is cut from (core/relay-client/direct-paths.ts).
+ * a partition can refuse the links of the peers it is cut from (core/relay-client/direct-paths.ts),
+ * and a link that is to carry a relayed connection names its relayed channel and a one-time token (`&migrate=<id>.<token>`,
+ * core/relay-client/migrations.ts).
  */
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -37,20 +39,21 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
   const address = `ws://${hostPart}:${port}${DIRECT_PATH}`;
   const sockets = new Set<WebSocket>();
   let myName: string | undefined;
-  let onInbound: ((ch: Channel, from?: string) => void) | undefined;
+  let onInbound: ((ch: Channel, from?: string, migrate?: string) => void) | undefined;
 
   wss.on('connection', (ws, req) => {
     req.socket.setNoDelay(true);
     const params = new URL(req.url ?? '/', 'ws://x').searchParams;
     const to = params.get('to');
     const from = params.get('from') ?? undefined;
+    const migrate = params.get('migrate') ?? undefined;
     if (!onInbound || to !== myName) {
       ws.close(4404, 'no such node here');
       return;
     }
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    onInbound(wsChannel(ws), from);
+    onInbound(wsChannel(ws), from, migrate);
   });
 
   return {
@@ -59,10 +62,11 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
       myName = name;
       onInbound = inbound;
     },
-    dial(addr, peer) {
+    dial(addr, peer, migrate) {
       return new Promise<Channel>((resolve, reject) => {
         const self = myName !== undefined ? `&from=${encodeURIComponent(myName)}` : '';
-        const ws = new WebSocket(`${addr}?to=${encodeURIComponent(peer)}${self}`, {
+        const carry = migrate !== undefined ? `&migrate=${encodeURIComponent(migrate)}` : '';
+        const ws = new WebSocket(`${addr}?to=${encodeURIComponent(peer)}${self}${carry}`, {
           ...WS_CLIENT_OPTIONS,
           maxPayload,
           handshakeTimeout: opts.dialTimeoutMs ?? 3_000,

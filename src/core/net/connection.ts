@@ -47,6 +47,22 @@ export class Connection {
     }
   }
 
+  /**
+   * Send the frames queued during setup. One that cannot be sent (e.g. `message_too_large` for
+   * this peer) has no sender left to throw to: it is dropped and reported to `log`.
+   */
+  sendQueued(log: (line: string) => void): void {
+    const queued = this.queue;
+    this.queue = [];
+    for (const f of queued) {
+      try {
+        this.send(f);
+      } catch (e) {
+        log(`** Dropped a ${f.t} frame queued for node ${this.peer}: ${e instanceof Error ? e.message : String(e)} **`);
+      }
+    }
+  }
+
   settle(up: boolean): void {
     const ws = this.waiters;
     this.waiters = [];

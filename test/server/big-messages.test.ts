@@ -89,7 +89,7 @@ describe('big messages', () => {
     expect([...evA, ...evB]).toEqual([]);
     // it went over the direct link, not the relay
     expect(relay.stats().framesRouted - routed).toBeLessThan(100);
-  });
+  }, 90_000);
 
   it('a message over maxMessageBytes (the receiver’s) fails at the sender with message_too_large; the connection stays', async () => {
     await mesh.startRelay();

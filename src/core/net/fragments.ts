@@ -82,7 +82,7 @@ export function messageTooLarge(bytes: number, limit: number): ErlmeshError {
 
 /** Reassembles fragmented frames; `add` returns the whole frame's bytes once complete. */
 export class Reassembler {
-  /** Grows by doubling up to `total`, so an announced size alone reserves little. */
+  /** The frame being put together (`total` bytes once a first fragment came). */
   private buf = new Uint8Array(0);
   private have = 0;
   private total = 0;
@@ -107,11 +107,9 @@ export class Reassembler {
     }
     if (this.have + p.bytes.length > this.total) throw bad('more bytes than announced');
     const need = this.have + p.bytes.length;
-    if (need > this.buf.length) {
-      const next = new Uint8Array(Math.min(this.total, Math.max(need, 2 * this.buf.length, 1024 * 1024)));
-      next.set(this.buf.subarray(0, this.have));
-      this.buf = next;
-    }
+    // Room for the whole frame at once (no copies while it grows): at most the limit, and
+    // pages that are not written yet cost the process no memory.
+    if (this.buf.length < this.total) this.buf = new Uint8Array(this.total);
     this.buf.set(p.bytes, this.have);
     this.have = need;
     if (this.have < this.total) return undefined;

@@ -119,6 +119,8 @@ export class FramedChannel {
         w.sent = w.bytes.length;
       } else {
         const to = Math.min(w.sent + FRAGMENT_BYTES, w.bytes.length);
+        // A fragment rides alone or with what fits under BATCH_FLUSH_BYTES: transport frames stay small.
+        if (b.bytes > 0 && b.bytes + (to - w.sent) > BATCH_FLUSH_BYTES) this.flush();
         b.addFragment(w.bytes, w.sent, to);
         budget -= to - w.sent;
         w.sent = to;

@@ -4,6 +4,7 @@
  * closes with bad_frame (holding at most its limit) on fragments that break the rules.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ErlmeshError, Pid, type Channel, type ChannelHandlers, type Frame } from '../../../src/core/index.js';
 import { FramedChannel } from '../../../src/core/net/framed-channel.js';
 import { decodeWireFrame } from '../../../src/core/net/encodings.js';
@@ -155,6 +156,39 @@ describe('fragments: sending', () => {
     expect(fragmentLimits({ maxMessageBytes: 4e6 }, { maxMessageBytes: 9e6 })).toEqual({ recv: 4e6, send: 4e6 });
     expect(fragmentLimits({ maxMessageBytes: 4e6 }, {})).toEqual({ recv: 4e6 });
     expect(fragmentLimits({ maxMessageBytes: 4e6 }, { maxMessageBytes: 'lots' })).toEqual({ recv: 4e6 });
+  });
+});
+
+describe('fragments: order (property)', () => {
+  it('for any mix of big and small frames to pids and names, a frame never arrives before an earlier one of the same receiver, nor around one by name', async () => {
+    // a target: a pid (1..3) or a registered name; a size: small, or big enough to wait a turn or more
+    const op = fc.record({ to: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant('name')), big: fc.integer({ min: 0, max: 4 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const { tap, framed } = sender();
+        const sizes = [10, FRAGMENT_BYTES - 100, FRAGMENT_BYTES + 1, PUMP_BYTES_PER_TURN / 2, PUMP_BYTES_PER_TURN + 1];
+        ops.forEach((o, i) => {
+          const msg = [i, 'x'.repeat(sizes[o.big]!)];
+          if (o.to === 'name') framed.send({ t: 'reg_send', from: pid(9), to: 'name', node: 'b@host', msg });
+          else framed.send({ t: 'send', to: pid(o.to), msg });
+        });
+        const r = receiver();
+        await turnsUntil(() => {
+          for (const f of tap.sent.splice(0)) r.tap.deliver(f);
+          return r.got.length === ops.length;
+        });
+        const arrived = r.got.map((f) => ((f as { msg: unknown[] }).msg[0] as number));
+        expect([...arrived].sort((x, y) => x - y)).toEqual(ops.map((_, i) => i));
+        const at = new Map(arrived.map((n, k) => [n, k]));
+        for (let i = 0; i < ops.length; i++) {
+          for (let j = i + 1; j < ops.length; j++) {
+            const ordered = ops[i]!.to === ops[j]!.to || ops[i]!.to === 'name' || ops[j]!.to === 'name';
+            if (ordered) expect(at.get(i)!).toBeLessThan(at.get(j)!);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 

@@ -87,8 +87,9 @@ export class FramedChannel {
 
   /** fast-1 to a peer that takes fragments: inline, or in fragments, or behind the waiting ones. */
   private sendFast(b: BatchWriter, frame: DistFrame, limit: number): void {
-    const key = orderKey(frame);
-    if (this.out.mayOvertake(key)) {
+    // The order key is needed only while frames wait, or for a big frame (the common case: neither).
+    let key = this.out.empty ? undefined : orderKey(frame);
+    if (this.out.empty || this.out.mayOvertake(key)) {
       const big = b.add(frame, FRAGMENT_BYTES);
       this.framesOut++;
       if (big === undefined) return this.batchGrew(b);
@@ -96,6 +97,7 @@ export class FramedChannel {
         this.framesOut--;
         throw messageTooLarge(big.length, limit);
       }
+      key ??= orderKey(frame);
       this.out.push({ bytes: big, sent: 0, key });
     } else {
       const bytes = encodeFrame(frame);

@@ -22,6 +22,8 @@ export type ErlmeshErrorCode =
   | 'not_allowed'
   | 'incompatible_version'
   | 'frame_too_large'
+  // a message whose encoding is over maxMessageBytes (thrown by send; the connection stays)
+  | 'message_too_large'
   | 'relay_unreachable'
   // something that is not an erlmesh relay (epmd, say) holds the relay's port
   | 'relay_port_in_use'

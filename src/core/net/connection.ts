@@ -48,9 +48,9 @@ export class Connection {
   }
 
   /**
-   * Send the frames queued during the handshake. A message that cannot be encoded (a term
-   * deeper than superjson-1 carries: its sender could not know the encoding yet) is dropped
-   * and reported to `onError`, as a message to a node that cannot be reached is dropped; the
+   * Send the frames queued during the handshake. A message that cannot be sent (a term
+   * deeper than superjson-1 carries, or bigger than this peer takes, `message_too_large`: its
+   * sender could not know the encoding or the limit yet) is dropped and reported to `onError`, as a message to a node that cannot be reached is dropped; the
    * frames after it still go.
    */
   sendQueued(onError: (e: string) => void): void {

@@ -13,10 +13,14 @@
  *            | 0x02 from:term to:string node:string msg:term     { t: 'reg_send', from, to, node, msg }
  *            | 0x03                                              { t: 'tick' }
  *            | 0x00 frame:term                                   any other frame, as a plain object term
+ *            | 0x04 total:uv len:uv bytes[len]                   first fragment of a big frame
+ *            | 0x05 len:uv bytes[len]                            next fragment (see fragments.ts)
  *
  *   (`Pid`, `string` and `term` are terms of the fast format, tag included.) The positional
  *   forms are used only for frames that fit them exactly; anything else, well-formed or not,
  *   travels as a generic term, so the receiver validates what the sender really sent.
+ *   Fragments (0x04, 0x05) are sent only to a peer that stated `flags.maxMessageBytes`; their
+ *   bytes, put together, are one frame in the form above (fragments.ts).
  *
  * Choice: each side lists what it speaks in its `NodeFlags.encodings` (absent: superjson-1
  * only, which is what a node from before this list sends); both pick the first of
@@ -27,6 +31,7 @@ import { decodeTerm } from '../codec/superjson.js';
 import { FAST_TERM_FORMAT, TermReader, TermWriter, guardDecode } from '../codec/binary.js';
 import { Pid } from '../terms/pid.js';
 import type { AnyFrame, DistFrame } from './frames.js';
+import { FragmentPiece } from './fragments.js';
 import type { Frame } from './transport.js';
 
 export type WireEncoding = 'fast-1' | 'superjson-1';
@@ -50,6 +55,11 @@ const F_GENERIC = 0x00;
 const F_SEND = 0x01;
 const F_REG_SEND = 0x02;
 const F_TICK = 0x03;
+const F_FRAG_FIRST = 0x04;
+const F_FRAG_NEXT = 0x05;
+
+/** What a batch carries: frames, and fragments of big frames. */
+export type BatchItem = AnyFrame | FragmentPiece;
 
 /**
  * The encoding two nodes use after their handshake: the first of {@link WIRE_ENCODINGS}
@@ -97,18 +107,65 @@ export class BatchWriter {
     return this.w.length;
   }
 
-  add(f: DistFrame): void {
+  /**
+   * Encode `f` into the batch. With `inlineMax`: a frame whose encoding is longer is not
+   * kept in the batch; its bytes are returned instead (to be sent in fragments).
+   */
+  add(f: DistFrame, inlineMax = Infinity): Uint8Array | undefined {
     const w = this.w;
     if (w.length === 0) w.byte(BATCH_MAGIC);
     const start = w.length;
     try {
       writeFrame(w, f);
     } catch (e) {
-      w.pos = start;
-      if (start === 1) w.reset();
+      this.rewind(start);
       throw e;
     }
+    if (w.length - start > inlineMax) {
+      // Hand the buffer itself over (no copy of the big frame); the batch so far moves to a new one.
+      const out = w.buf.subarray(start, w.length);
+      const before = w.buf.subarray(0, start);
+      this.w = new TermWriter(Math.max(1024, start));
+      if (start > 1) {
+        this.w.buf.set(before);
+        this.w.pos = start;
+      }
+      return out;
+    }
     this.count++;
+    return undefined;
+  }
+
+  /** Append one frame encoded earlier (by {@link encodeFrame}). */
+  addEncoded(bytes: Uint8Array): void {
+    this.raw(bytes.length, () => this.w.buf.set(bytes, this.w.pos));
+  }
+
+  /** Append one fragment: `bytes[from, to)` of a big frame's encoding, `total` on the first. */
+  addFragment(bytes: Uint8Array, from: number, to: number): void {
+    const w = this.w;
+    if (w.length === 0) w.byte(BATCH_MAGIC);
+    if (from === 0) {
+      w.byte(F_FRAG_FIRST);
+      w.uv(bytes.length);
+    } else w.byte(F_FRAG_NEXT);
+    w.uv(to - from);
+    this.raw(to - from, () => w.buf.set(bytes.subarray(from, to), w.pos));
+  }
+
+  private raw(n: number, write: () => void): void {
+    const w = this.w;
+    if (w.length === 0) w.byte(BATCH_MAGIC);
+    w.ensure(n);
+    write();
+    w.pos += n;
+    this.count++;
+  }
+
+  private rewind(start: number): void {
+    this.w.pos = start;
+    if (start === 1) this.w.reset();
+    else if (this.w.buf.length > SHRINK_ABOVE_BYTES && this.count === 0) this.w = new TermWriter(1024);
   }
 
   /** The batch as one transport frame (a fresh exact-size Uint8Array), or undefined if empty. */
@@ -126,6 +183,23 @@ export class BatchWriter {
     this.count = 0;
     this.w.reset();
   }
+}
+
+/** One frame's fast-1 encoding on its own (throws like {@link BatchWriter.add}). */
+export function encodeFrame(f: DistFrame): Uint8Array {
+  const w = new TermWriter(256);
+  writeFrame(w, f);
+  return w.take();
+}
+
+/** The frame a reassembled fragmented frame carries; a malformed one throws `bad_frame`. */
+export function decodeFrame(bytes: Uint8Array): AnyFrame {
+  return guardDecode(() => {
+    const r = new TermReader(bytes);
+    const f = readFrame(r);
+    if (!r.done || f instanceof FragmentPiece) throw new ErlmeshError('bad_frame', 'malformed fragmented frame');
+    return f;
+  });
 }
 
 function writeFrame(w: TermWriter, f: DistFrame): void {
@@ -157,19 +231,32 @@ function writeFrame(w: TermWriter, f: DistFrame): void {
   w.term(f);
 }
 
-/** The frames of a fast-1 batch, in order; a malformed batch throws `bad_frame` (and yields nothing). */
-export function decodeBatch(bytes: Uint8Array): AnyFrame[] {
+/** The frames (and fragments) of a fast-1 batch, in order; a malformed batch throws `bad_frame` (and yields nothing). */
+export function decodeBatch(bytes: Uint8Array): BatchItem[] {
   return guardDecode(() => {
     const r = new TermReader(bytes);
     if (r.byte() !== BATCH_MAGIC) throw new ErlmeshError('bad_frame', 'not a fast-1 batch');
-    const out: AnyFrame[] = [];
+    const out: BatchItem[] = [];
     while (!r.done) out.push(readFrame(r));
     return out;
   });
 }
 
-function readFrame(r: TermReader): AnyFrame {
+function readFragment(r: TermReader, first: boolean): FragmentPiece {
+  const total = first ? r.uv() : undefined;
+  const len = r.uv();
+  if (len > r.end - r.p) throw new ErlmeshError('bad_frame', 'truncated fragment');
+  const bytes = r.b.subarray(r.p, r.p + len);
+  r.p += len;
+  return new FragmentPiece(bytes, total);
+}
+
+function readFrame(r: TermReader): BatchItem {
   switch (r.byte()) {
+    case F_FRAG_FIRST:
+      return readFragment(r, true);
+    case F_FRAG_NEXT:
+      return readFragment(r, false);
     case F_SEND: {
       const to = r.pid();
       const msg = r.term();
@@ -205,7 +292,7 @@ function readFrame(r: TermReader): AnyFrame {
  * @example
  * net.tap((from, to, f) => seen.push(...decodeWireFrame(f).map((x) => x.t)));
  */
-export function decodeWireFrame(frame: Frame): AnyFrame[] {
+export function decodeWireFrame(frame: Frame): BatchItem[] {
   if (typeof frame === 'string') return [decodeTerm(frame) as AnyFrame];
   return decodeBatch(frame);
 }

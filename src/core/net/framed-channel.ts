@@ -13,6 +13,12 @@
  * binary transport frame in a microtask, or at once when it reaches BATCH_FLUSH_BYTES; `close`
  * sends what is pending first. Received text frames are always superjson-1; binary frames are
  * fast-1 batches, and a bad_frame unless fast-1 was negotiated.
+ *
+ * Big frames (fragments.ts): in fast-1, a frame whose encoding is over FRAGMENT_BYTES goes in
+ * fragments to a peer that takes them (`useEncoding`'s `sendLimit`), a bounded amount per turn,
+ * while frames that may overtake it go on flowing; over the limit, `send` throws
+ * `message_too_large` and the connection stays. Received fragments are put together (at most
+ * `acceptEncoding`'s `recvLimit` bytes) and the frame delivered where its last fragment was.
  */
 import type { Clock } from '../base/clock.js';
 import { AuthError } from '../base/errors.js';
@@ -20,7 +26,8 @@ import { MAX_SUPERJSON_DEPTH, decodeTerm, encodeTerm } from '../codec/superjson.
 import { checkReason, repairFrame } from './unencodable-frames.js';
 import type { AnyFrame, DistFrame } from './frames.js';
 import type { Channel, Frame } from './transport.js';
-import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, type WireEncoding } from './encodings.js';
+import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, decodeFrame, encodeFrame, type BatchItem, type WireEncoding } from './encodings.js';
+import { FRAGMENT_BYTES, FragmentPiece, OutQueue, PUMP_BYTES_PER_TURN, Reassembler, messageTooLarge, orderKey } from './fragments.js';
 
 export class FramedChannel {
   private buffer: AnyFrame[] = [];
@@ -40,6 +47,11 @@ export class FramedChannel {
   private binaryIn = false;
   private batch: BatchWriter | undefined;
   private flushQueued = false;
+  /** Largest frame the peer takes in fragments; undefined: it takes none (send frames whole). */
+  private sendLimit: number | undefined;
+  private reassembler: Reassembler | undefined;
+  private readonly out = new OutQueue();
+  private pumpQueued = false;
   private readonly flushTask = (): void => {
     this.flushQueued = false;
     this.flush();
@@ -80,14 +92,13 @@ export class FramedChannel {
   private encodeAndSend(frame: AnyFrame): void {
     const b = this.batch;
     if (b !== undefined) {
+      if (this.sendLimit !== undefined) {
+        this.sendFast(b, frame as DistFrame, this.sendLimit);
+        return;
+      }
       b.add(frame as DistFrame);
       this.framesOut++;
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        queueMicrotask(this.flushTask);
-      } else if (b.bytes >= BATCH_FLUSH_BYTES) {
-        this.flush();
-      }
+      this.batchGrew(b);
       return;
     }
     checkReason(frame);
@@ -97,15 +108,84 @@ export class FramedChannel {
     this.channel.send(text);
   }
 
-  /** Accept frames in `enc` from the peer from now on (the handshake calls this early). */
-  acceptEncoding(enc: WireEncoding): void {
-    this.binaryIn = enc === 'fast-1';
+  /** fast-1 to a peer that takes fragments: inline, or in fragments, or behind the waiting ones. */
+  private sendFast(b: BatchWriter, frame: DistFrame, limit: number): void {
+    // The order key is needed only while frames wait, or for a big frame (the common case: neither).
+    let key = this.out.empty ? undefined : orderKey(frame);
+    if (this.out.empty || this.out.mayOvertake(key)) {
+      const big = b.add(frame, FRAGMENT_BYTES);
+      this.framesOut++;
+      if (big === undefined) return this.batchGrew(b);
+      if (big.length > limit) {
+        this.framesOut--;
+        throw messageTooLarge(big.length, limit);
+      }
+      key ??= orderKey(frame);
+      this.out.push({ bytes: big, sent: 0, key });
+    } else {
+      const bytes = encodeFrame(frame);
+      if (bytes.length > limit) throw messageTooLarge(bytes.length, limit);
+      this.framesOut++;
+      this.out.push({ bytes, sent: 0, key });
+    }
+    if (!this.pumpQueued) this.pump();
   }
 
-  /** Send in `enc` from now on (the handshake calls this after its last frame). */
-  useEncoding(enc: WireEncoding): void {
+  /** Send up to PUMP_BYTES_PER_TURN of the waiting frames, then again next turn while some wait. */
+  private readonly pump = (): void => {
+    this.pumpQueued = false;
+    const b = this.batch;
+    if (b === undefined || this.closedWith !== undefined) return this.out.clear();
+    let budget = PUMP_BYTES_PER_TURN;
+    for (let w = this.out.first; w !== undefined && budget > 0; w = this.out.first) {
+      if (w.bytes.length <= FRAGMENT_BYTES) {
+        b.addEncoded(w.bytes);
+        budget -= w.bytes.length;
+        w.sent = w.bytes.length;
+      } else {
+        const to = Math.min(w.sent + FRAGMENT_BYTES, w.bytes.length);
+        // A fragment rides alone or with what fits under BATCH_FLUSH_BYTES: transport frames stay small.
+        if (b.bytes > 0 && b.bytes + (to - w.sent) > BATCH_FLUSH_BYTES) this.flush();
+        b.addFragment(w.bytes, w.sent, to);
+        budget -= to - w.sent;
+        w.sent = to;
+      }
+      if (w.sent === w.bytes.length) this.out.shift();
+      this.batchGrew(b);
+    }
+    if (!this.out.empty) {
+      this.pumpQueued = true;
+      setTimeout(this.pump, 0);
+    }
+  };
+
+  /** A frame went into the batch: send it at the end of the turn, or now if it is full. */
+  private batchGrew(b: BatchWriter): void {
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushTask);
+    } else if (b.bytes >= BATCH_FLUSH_BYTES) {
+      this.flush();
+    }
+  }
+
+  /**
+   * Accept frames in `enc` from the peer from now on (the handshake calls this early), and in
+   * fast-1 fragmented frames of up to `recvLimit` bytes (none without it).
+   */
+  acceptEncoding(enc: WireEncoding, recvLimit?: number): void {
+    this.binaryIn = enc === 'fast-1';
+    this.reassembler = this.binaryIn && recvLimit !== undefined ? new Reassembler(recvLimit) : undefined;
+  }
+
+  /**
+   * Send in `enc` from now on (the handshake calls this after its last frame); in fast-1, big
+   * frames in fragments up to `sendLimit` bytes when given (the peer takes them).
+   */
+  useEncoding(enc: WireEncoding, sendLimit?: number): void {
     this.encoding = enc;
     this.batch = enc === 'fast-1' ? new BatchWriter() : undefined;
+    this.sendLimit = enc === 'fast-1' ? sendLimit : undefined;
   }
 
   /** Send the pending batch now (normally done at the end of the turn). */
@@ -159,7 +239,7 @@ export class FramedChannel {
   private onFrame(raw: Frame): void {
     if (this.closedWith !== undefined) return;
     if (typeof raw !== 'string') {
-      let frames: AnyFrame[];
+      let frames: BatchItem[];
       try {
         if (!this.binaryIn) throw new Error('binary frame before fast-1 was negotiated');
         frames = decodeBatch(raw);
@@ -167,7 +247,23 @@ export class FramedChannel {
         this.rejectFrame();
         return;
       }
-      for (let i = 0; i < frames.length && this.closedWith === undefined && this.channel.isOpen; i++) this.deliver(frames[i]!);
+      for (let i = 0; i < frames.length && this.closedWith === undefined && this.channel.isOpen; i++) {
+        const f = frames[i]!;
+        if (!(f instanceof FragmentPiece)) {
+          this.deliver(f);
+          continue;
+        }
+        let whole: AnyFrame | undefined;
+        try {
+          if (this.reassembler === undefined) throw new Error('fragments were not negotiated');
+          const bytes = this.reassembler.add(f);
+          whole = bytes && decodeFrame(bytes);
+        } catch {
+          this.rejectFrame();
+          return;
+        }
+        if (whole !== undefined) this.deliver(whole);
+      }
       return;
     }
     let frame: AnyFrame;
@@ -184,6 +280,8 @@ export class FramedChannel {
   private rejectFrame(): void {
     this.badFrame = true;
     this.batch?.clear();
+    this.out.clear();
+    this.reassembler?.clear();
     this.close('bad_frame');
   }
 
@@ -203,6 +301,8 @@ export class FramedChannel {
   private onClose(reason: string): void {
     if (this.closedWith !== undefined) return;
     this.closedWith = reason;
+    this.out.clear();
+    this.reassembler?.clear();
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = undefined;

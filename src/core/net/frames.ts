@@ -35,7 +35,9 @@
  *
  * History: 1 — first version (superjson-encoded frames). Still 1, compatibly extended: the
  * optional `flags.encodings` and the fast-1 binary batches negotiated with it (a node that
- * does not list encodings gets superjson-1, exactly as before); the optional `ticket` of
+ * does not list encodings gets superjson-1, exactly as before); the optional
+ * `flags.maxMessageBytes` and the fast-1 fragments of big frames sent only to a node that
+ * states it (fragments.ts); the optional `ticket` of
  * hello and challenge, with the ticket statuses and `refused` 'ticket_forged' (between two
  * cookie holders the frames are byte for byte those of before; a node that does not know
  * tickets ignores the field and refuses a ticket holder as bad_cookie).
@@ -57,6 +59,11 @@ export interface NodeFlags {
    * `['fast-1', 'superjson-1']`. Optional: absent means superjson-1 only.
    */
   encodings?: string[];
+  /**
+   * The largest message (encoded frame, in bytes) the node takes, in fragments (see
+   * fragments.ts). Optional: absent means the node takes no fragments (frames go to it whole).
+   */
+  maxMessageBytes?: number;
 }
 
 export type { NameMode } from '../terms/node-names.js';

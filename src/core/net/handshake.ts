@@ -48,6 +48,7 @@ import { parseNodeName } from '../terms/node-names.js';
 import type { FramedChannel } from './framed-channel.js';
 import { PROTOCOL_VERSION, type AnyFrame, type FrameOf, type HandshakeStatus, type NodeFlags, type RefusedReason } from './frames.js';
 import { chooseEncoding, type WireEncoding } from './encodings.js';
+import { fragmentLimits } from './fragments.js';
 
 /** What each side learns about the other. */
 export interface PeerInfo {
@@ -216,7 +217,8 @@ export async function handshakeWeStarted(
     throw new AuthError(p.refuse, `${peer}: ${p.why}`);
   }
   const encoding = chooseEncoding(env.flags.encodings, ch.flags?.encodings);
-  framed.acceptEncoding(encoding);
+  const limits = fragmentLimits(env.flags, ch.flags);
+  framed.acceptEncoding(encoding, limits.recv);
   const myChallenge = env.crypto.randomHex(32);
   const digest = p.kind === 'key' ? await env.crypto.hmacSha256Hex(p.key, proofInput('initiator', ch.challenge, env.name, peer)) : '';
   framed.send({ t: 'challenge_reply', challenge: myChallenge, digest });
@@ -238,7 +240,7 @@ export async function handshakeWeStarted(
       throw new AuthError(p.mismatch, `${peer} could not prove the ${p.mismatch === 'bad_cookie' ? 'cookie' : 'join ticket'}`);
     }
   }
-  framed.useEncoding(encoding);
+  framed.useEncoding(encoding, limits.send);
   return withRole({ name: ch.name, creation: ch.creation, flags: ch.flags, encoding }, p.peerRole);
 }
 
@@ -281,7 +283,8 @@ export async function handshakeOtherStarted(framed: FramedChannel, env: Handshak
     throw new AuthError('handshake_failed', 'simultaneous connect: keeping our own attempt', { status: 'nok' });
   }
   const encoding = chooseEncoding(env.flags.encodings, hello.flags?.encodings);
-  framed.acceptEncoding(encoding);
+  const limits = fragmentLimits(env.flags, hello.flags);
+  framed.acceptEncoding(encoding, limits.recv);
   framed.send({ t: 'status', status: verdict });
   const myChallenge = env.crypto.randomHex(32);
   framed.send({
@@ -314,6 +317,6 @@ export async function handshakeOtherStarted(framed: FramedChannel, env: Handshak
     digest = await env.crypto.hmacSha256Hex(keyPlan.key, proofInput('acceptor', reply.challenge, hello.name, env.name));
   }
   framed.send({ t: 'challenge_ack', digest });
-  framed.useEncoding(encoding);
+  framed.useEncoding(encoding, limits.send);
   return withRole({ name: hello.name, creation: hello.creation, flags: hello.flags, encoding }, keyPlan.peerRole);
 }

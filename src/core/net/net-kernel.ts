@@ -26,6 +26,7 @@ import { isSignalTag, signalSenderNode, signalTargetNode, type AnyFrame, type No
 import type { Channel, Transport } from './transport.js';
 import { validateSignal } from './frame-checks.js';
 import { WIRE_ENCODINGS } from './encodings.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './fragments.js';
 
 export interface NetKernelEnv {
   name: string;
@@ -66,7 +67,7 @@ export class NetKernel {
     this.hs = {
       name: env.name,
       creation: env.creation,
-      flags: { ...env.flags, encodings: env.flags.encodings ?? [...WIRE_ENCODINGS] },
+      flags: { ...env.flags, encodings: env.flags.encodings ?? [...WIRE_ENCODINGS], maxMessageBytes: env.flags.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES },
       clock: env.clock,
       setupTimeoutMs: env.setupTimeoutMs,
       crypto: env.crypto,

@@ -70,6 +70,13 @@ export interface NodeOptions {
    */
   encodings?: WireEncoding[];
   /**
+   * The largest message (its encoded size, in bytes) this node sends to or takes from a peer;
+   * bigger messages travel in fragments of 64 KB (net/fragments.ts). A send over the limit (or
+   * over the peer's) throws `message_too_large` and the connection stays. Default 256 MB; at
+   * least 131072. See docs/semantics.md, "Term limits".
+   */
+  maxMessageBytes?: number;
+  /**
    * What peers admitted with a join ticket may do to this node, per role (see
    * trust/capabilities.ts and trust/guard.ts for the refusals they see). Cookie holders
    * may always do everything; a role left out may only send to pids and monitor. A bad shape

@@ -5,6 +5,7 @@
  */
 import { badarg, ErlmeshError } from '../base/errors.js';
 import { checkEncodings } from '../net/encodings.js';
+import { checkMaxMessageBytes } from '../net/fragments.js';
 import type { Transport } from '../net/transport.js';
 import { NOT_ALIVE_NAME } from '../terms/node-names.js';
 import { checkCapabilities } from '../trust/capabilities.js';
@@ -59,6 +60,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<Node> {
   if (tickets) await tickets.get(); // a bad ticket fails here, before registering
   else if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string) or a ticket');
   if (opts.encodings !== undefined) checkEncodings(opts.encodings);
+  if (opts.maxMessageBytes !== undefined) checkMaxMessageBytes(opts.maxMessageBytes);
   let node: Node | undefined;
   const pending: Array<Parameters<Parameters<Transport['listen']>[1]>[0]> = [];
   let pendingPeers: string[] = [];

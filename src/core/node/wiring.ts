@@ -11,6 +11,7 @@ import type { Capabilities } from '../interfaces/trust.js';
 import type { ProcessRuntime } from '../process/runtime.js';
 import { Guard } from '../trust/guard.js';
 import { checkEncodings } from '../net/encodings.js';
+import { checkMaxMessageBytes } from '../net/fragments.js';
 import { NetKernel, type NetKernelEnv } from '../net/net-kernel.js';
 import { webCrypto } from '../base/crypto.js';
 import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
@@ -38,6 +39,7 @@ export function startNetKernel(
       connectAll: opts.connectAll ?? true,
       mode: parseNodeName(name)?.mode ?? 'short',
       ...(opts.encodings !== undefined ? { encodings: checkEncodings(opts.encodings) } : {}),
+      ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: checkMaxMessageBytes(opts.maxMessageBytes) } : {}),
     },
     transport: opts.transport,
     clock,

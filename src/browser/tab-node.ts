@@ -13,7 +13,7 @@
  *   instead of the cookie: as a function, it is called before each relay registration and
  *   each handshake, so the page can fetch short-lived tickets as it goes.
  */
-import { startNode as startCoreNode } from '../core/node/start-node.js';
+import { startNodeWith } from '../core/node/start-node.js';
 import type { Node } from '../core/node/node.js';
 import type { NodeOptions } from '../core/node/options.js';
 import { ErlmeshError } from '../core/base/errors.js';
@@ -101,13 +101,16 @@ async function startOnce(opts: TabNodeOptions): Promise<Node> {
       log: (level, text) => (level === 'info' ? undefined : console.warn(text)),
     });
     try {
-      return await startCoreNode({ ...opts, ...names, crypto: opts.crypto ?? tabCrypto(), transport });
+      return await startNodeWith({ ...opts, ...names, crypto: opts.crypto ?? tabCrypto(), transport }, TAB_KEYS);
     } catch (e) {
       if (!named && e instanceof ErlmeshError && e.code === 'name_taken' && attempt < 3) continue;
       throw e;
     }
   }
 }
+
+/** The keys TabNodeOptions adds to NodeOptions (not unknown to the core's check). */
+const TAB_KEYS = ['relay', 'mode', 'prefix', 'WebSocket', 'lifecycle', 'onRestore', 'backoff'] as const;
 
 /**
  * Start a tab-node.

@@ -6,7 +6,7 @@
  * nobody): see relay-probe.ts.
  */
 import { hostname } from 'node:os';
-import { startNode as startCoreNode } from '../core/node/start-node.js';
+import { startNodeWith } from '../core/node/start-node.js';
 import type { Node } from '../core/node/node.js';
 import type { NodeOptions } from '../core/node/options.js';
 import { ErlmeshError } from '../core/base/errors.js';
@@ -55,6 +55,10 @@ export interface ServerNodeOptions extends NodeOptions {
   /** Path of the cookie file when `cookie` is not given (default ~/.erlang.cookie). */
   cookieFile?: string;
 }
+
+/** The keys ServerNodeOptions adds to NodeOptions (not unknown to the core's check). */
+const SERVER_KEYS = ['relay', 'startRelay', 'direct', 'cookieFile'] as const;
+const startCoreNode = (o: ServerNodeOptions): Promise<Node> => startNodeWith(o, SERVER_KEYS);
 
 /** The short host name, as Erlang's `-sname` uses. */
 export function shortHostname(): string {

@@ -7,7 +7,6 @@
  * placeholder. Never a hang (the clock never moves), never a raw TypeError/RangeError, and after
  * each case no process, link or monitor is left on either node (bad-inputs/harness.ts).
  *
- * A way that misbehaves today is an `it.fails` naming its defect (D1, D2 in kinds.ts).
  */
 import { describe, expect } from 'vitest';
 import { it } from '../fixtures.js';
@@ -40,10 +39,7 @@ describe('every JS value kind, sent five ways, gives a term, a named error or a 
   for (const k of KINDS) {
     describe(k.kind, () => {
       for (const way of WAYS) {
-        const defect = k.defects?.[way];
-        // A defect: this case misbehaves today (see the kinds.ts note); the test fails until it is fixed.
-        const test = defect === undefined ? it : it.fails;
-        test(`${way}${defect === undefined ? '' : ` (${defect})`}`, async ({ clock, simCluster: c }) => {
+        it(way, async ({ clock, simCluster: c }) => {
           const p = await pair(clock, c);
           check(k, way, await attempt(p, way, k.make));
         });

@@ -79,7 +79,12 @@ export class FramedChannel {
       this.encodeAndSend(frame);
     } catch (e) {
       const depth = this.batch === undefined ? MAX_SUPERJSON_DEPTH - 16 : Infinity;
-      const repaired = repairFrame(frame as DistFrame, e, depth);
+      let repaired: DistFrame | undefined;
+      try {
+        repaired = repairFrame(frame as DistFrame, e, depth);
+      } catch (e1) {
+        repaired = repairFrame(frame as DistFrame, e1, depth, true); // a getter or trap threw while repairing
+      }
       if (repaired === undefined) throw e;
       try {
         this.encodeAndSend(repaired);

@@ -88,6 +88,21 @@ export interface NodeOptions {
   capabilities?: Capabilities;
 }
 
+/** The options `startNode` knows; any other key is `unknown_options` (a misspelt `tickms` would silently be the default). */
+const NODE_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'sname', 'name', 'host', 'cookie', 'ticket', 'transport', 'hidden', 'connectAll', 'tickMs', 'setupTimeoutMs',
+  'clock', 'crypto', 'output', 'logger', 'modules', 'encodings', 'maxMessageBytes', 'capabilities',
+]);
+
+/**
+ * Throws `unknown_options` (details: the unknown names) for a key that is neither a node
+ * option nor one of `platformKeys` (the server's `relay`, a tab's `lifecycle`, …).
+ */
+export function checkOptionKeys(opts: object, platformKeys: readonly string[] = []): void {
+  const unknown = Object.keys(opts).filter((k) => !NODE_OPTION_KEYS.has(k) && !platformKeys.includes(k));
+  if (unknown.length > 0) throw new ErlmeshError('unknown_options', `startNode: unknown options: ${unknown.join(', ')}`, unknown);
+}
+
 /** The smallest tick interval: a quarter of net_ticktime 1 s, the smallest Erlang accepts. */
 export const MIN_TICK_MS = 250;
 

@@ -23,7 +23,7 @@ import { kvs } from '../book/kvs.js';
 import { kvsServer } from '../book/kvs-server.js';
 import { Node } from './node.js';
 import type { NodeComposition } from './composition.js';
-import { checkTimings, resolveName, type NodeOptions } from './options.js';
+import { checkOptionKeys, checkTimings, resolveName, type NodeOptions } from './options.js';
 
 /** The kernel's modules: what every node needs to be called and spawned into. */
 export const kernelModules: readonly ErlModule[] = [erlang, math, io, erpcWorker, code];
@@ -50,6 +50,16 @@ export const defaultComposition: NodeComposition = {
  * await a.ping(b.name); // 'pong'
  */
 export async function startNode(opts: NodeOptions = {}): Promise<Node> {
+  return startNodeWith(opts, []);
+}
+
+/**
+ * `startNode` for a platform entry point, whose own options (`platformKeys`) ride along in
+ * `opts` and are not unknown.
+ * @internal
+ */
+export async function startNodeWith(opts: NodeOptions, platformKeys: readonly string[]): Promise<Node> {
+  checkOptionKeys(opts, platformKeys);
   const name = resolveName(opts);
   if (opts.capabilities !== undefined) checkCapabilities(opts.capabilities);
   checkTimings(opts);

@@ -39,10 +39,16 @@ export function checkTerm(value: unknown, root = 'msg'): void {
   if (value === null) return;
   let f: Failure | undefined;
   try {
-    f = visit(value, undefined);
+    try {
+      f = visit(value, undefined);
+    } catch (e) {
+      if (e !== CHECK_TOO_DEEP) throw e;
+      f = checkDeep(value as object);
+    }
   } catch (e) {
-    if (e !== CHECK_TOO_DEEP) throw e;
-    f = checkDeep(value as object);
+    // A getter or a Proxy trap threw while the term was read: not a term, and not the
+    // sender's raw error either.
+    throw badarg(`${root} cannot be read: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (a getter or proxy trap threw)`, { path: root });
   }
   if (f !== undefined) {
     let path = root;

@@ -16,8 +16,6 @@ export interface Kind {
   make: () => unknown;
   /** What each way must give; a kind without `expect` is a term: every way delivers it equal. */
   expect?: Partial<Record<Way, Expected>>;
-  /** Ways that misbehave today (issue 17), each with the defect: the test is `it.fails`. */
-  defects?: Partial<Record<Way, string>>;
 }
 
 /** Not a term, with placeholder description `d`: refused at every send, placeholder in rpc results and exit reasons. */
@@ -26,18 +24,6 @@ function notATerm(d: string): Partial<Record<Way, Expected>> {
   return { 'local send': 'badarg', 'remote send': 'badarg', 'rpc argument': 'badarg', 'rpc result': { badrpc: ['EXIT', P] }, 'remote exit reason': { as: P } };
 }
 
-const SENDS: Way[] = ['local send', 'remote send', 'rpc argument'];
-
-/** Defect D1: checking the term runs the getter or trap, and its Error escapes the send instead of badarg. */
-function rawAtSend(what: string): Partial<Record<Way, string>> {
-  return Object.fromEntries(SENDS.map((w) => [w, `${what}: the send throws the raw Error from the value instead of badarg`]));
-}
-
-/**
- * Defect D2: a getter or trap that throws, met on b where the rpc reply or the DOWN is encoded:
- * the process on b ends, but nothing reaches a (the rpc waits for its timeout, the monitor for ever).
- */
-const LOST_ON_B = "the reply or DOWN is lost: a's caller hangs, its monitor stays";
 
 export const KINDS: Kind[] = [
   { kind: 'undefined', make: () => undefined },
@@ -77,14 +63,12 @@ export const KINDS: Kind[] = [
       },
     }),
     expect: { ...notATerm('-'), 'rpc result': 'erlang-shaped', 'remote exit reason': 'erlang-shaped' },
-    defects: { ...rawAtSend('D1'), 'rpc result': `D2: ${LOST_ON_B}`, 'remote exit reason': `D2: ${LOST_ON_B}` },
   },
   { kind: 'Proxy of a plain object', make: () => new Proxy({ a: 1 }, {}), expect: Object.fromEntries(WAYS.map((w) => [w, { as: { a: 1 } }])) },
   {
     kind: 'Proxy whose traps throw',
     make: () => new Proxy({ a: 1 }, { get: boom, ownKeys: boom, getPrototypeOf: boom }),
     expect: { ...notATerm('-'), 'rpc result': 'erlang-shaped', 'remote exit reason': 'erlang-shaped' },
-    defects: { ...rawAtSend('D1'), 'remote exit reason': `D2: ${LOST_ON_B}` },
   },
   {
     kind: 'cyclic object',

@@ -8,7 +8,7 @@ import { ErlmeshError, type Node, type NodeEvent, type Pid } from '../../src/cor
 import { eventually } from '../support/cluster.js';
 import { RelayNodes } from '../support/relay-nodes.js';
 
-const mesh = new RelayNodes('big-cookie', { backoff: undefined });
+const mesh = new RelayNodes('big-cookie');
 afterEach(() => mesh.stop());
 
 /** A process on `n` that logs every message it gets as `[tag, summary]`, in arrival order. */

@@ -9,7 +9,7 @@ import { eventually } from '../support/cluster.js';
 import { RelayNodes } from '../support/relay-nodes.js';
 
 const COOKIE = 'mesh-cookie';
-const mesh = new RelayNodes(COOKIE, { backoff: undefined });
+const mesh = new RelayNodes(COOKIE);
 const node = (sname: string, extra: Partial<ServerNodeOptions> = {}): Promise<Node> => mesh.node(sname, extra);
 afterEach(() => mesh.stop());
 

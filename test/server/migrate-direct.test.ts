@@ -15,7 +15,7 @@ import { eventually } from '../support/cluster.js';
 import { RelayNodes } from '../support/relay-nodes.js';
 
 const COOKIE = 'migrate-cookie';
-const mesh = new RelayNodes(COOKIE, { backoff: undefined });
+const mesh = new RelayNodes(COOKIE);
 afterEach(() => mesh.stop());
 
 function record(node: Node): NodeEvent[] {

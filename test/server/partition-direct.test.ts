@@ -14,7 +14,7 @@ import { eventually } from '../support/cluster.js';
 import { RelayNodes } from '../support/relay-nodes.js';
 
 const COOKIE = 'partition-cookie';
-const mesh = new RelayNodes(COOKIE, { backoff: undefined });
+const mesh = new RelayNodes(COOKIE);
 afterEach(() => mesh.stop());
 
 function record(node: Node): NodeEvent[] {

@@ -23,11 +23,11 @@ export class RelayNodes {
 
   /**
    * `defaults`: options of every node started with `node`, over the cookie, the relay and no
-   * output (any key, as the tests have always passed them: `{ backoff: undefined }`).
+   * output.
    */
   constructor(
     readonly cookie: string,
-    private readonly defaults: Readonly<Record<string, unknown>> = {},
+    private readonly defaults: Partial<ServerNodeOptions> = {},
   ) {}
 
   /** Start a relay with this cookie (port 0, no log unless `opts` say otherwise). */

@@ -48,7 +48,7 @@ describe('relay URLs', () => {
 });
 
 describe('an empty cookie', () => {
-  for (const command of [['relay', '--port', '0'], ['node', '--sname', 'a', '--noshell'], ['names'], ['ticket', '--role', 'r', '--prefix', 'p']]) {
+  for (const command of [['relay', '--port', '0'], ['node', '--sname', 'a', '--relay', 'ws://127.0.0.1:9/erlmesh', '--noshell'], ['names'], ['ticket', '--role', 'r', '--prefix', 'p']]) {
     it(`erlmesh ${command[0]} --cookie "" exits 1 before starting`, () => {
       const r = cli([...command, '--cookie', '']);
       expect(r.status).toBe(1);

@@ -5,51 +5,18 @@
  * killing the relay does not drop the pair.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node, NodeEvent, Pid } from '../../src/core/index.js';
-import type { Channel } from '../../src/core/net/transport.js';
-import type { DirectLinks } from '../../src/core/relay-client/direct-paths.js';
+import type { Node } from '../../src/core/index.js';
 import { startDirectLinks } from '../../src/server/transports/direct-links.js';
 import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
 import { NodeWebSocket } from '../../src/server/transports/ws-channel.js';
 import { eventually } from '../support/cluster.js';
 import { RelayNodes } from '../support/relay-nodes.js';
+import { flakyLinks, sink } from '../support/direct-links.js';
+import { watch } from '../support/membership.js';
 
 const COOKIE = 'migrate-cookie';
 const mesh = new RelayNodes(COOKIE);
 afterEach(() => mesh.stop());
-
-function record(node: Node): NodeEvent[] {
-  const events: NodeEvent[] = [];
-  node.monitorNodes((e) => events.push(e), { nodedownReason: true });
-  return events;
-}
-
-/** A process registered as `name` on `node` that keeps what it receives. */
-function sink(node: Node, name: string): unknown[] {
-  const got: unknown[] = [];
-  const pid = node.spawn(async (self) => {
-    for (;;) got.push(await self.receive());
-  }) as Pid;
-  node.register(name, pid);
-  return got;
-}
-
-/** Direct links whose dials fail while `failing` is set (the peer looks frozen). */
-async function flakyLinks(): Promise<{ links: DirectLinks; fail(on: boolean): void; dials: string[] }> {
-  const real = await startDirectLinks({ host: '127.0.0.1' });
-  let failing = false;
-  const dials: string[] = [];
-  const links: DirectLinks = {
-    address: real.address,
-    start: (name, onInbound) => real.start(name, onInbound),
-    dial(address: string, peer: string, migrate?: string): Promise<Channel> {
-      dials.push(failing ? 'failed' : migrate === undefined ? 'direct' : 'migrate');
-      return failing ? Promise.reject(new Error('simulated dial timeout')) : real.dial(address, peer, migrate);
-    },
-    close: () => real.close(),
-  };
-  return { links, fail: (on) => (failing = on), dials };
-}
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -88,8 +55,8 @@ describe('a relayed connection moves onto its direct link', () => {
     expect(ta.directPeers()).toEqual([]);
     const relayed = relay.stats().channels;
     expect(relayed).toBeGreaterThan(0);
-    const aEvents = record(a);
-    const bEvents = record(b);
+    const aEvents = watch(a, { nodedownReason: true });
+    const bEvents = watch(b, { nodedownReason: true });
     const atB = sink(b, 'sink');
     const atA = sink(a, 'sink');
 
@@ -133,8 +100,8 @@ describe('a relayed connection moves onto its direct link', () => {
     await eventually(() => a.nodes().includes(b.name) && b.nodes().includes(a.name));
     flaky.fail(false);
     await eventually(() => ta.directPeers().includes(b.name));
-    const aEvents = record(a);
-    const bEvents = record(b);
+    const aEvents = watch(a, { nodedownReason: true });
+    const bEvents = watch(b, { nodedownReason: true });
     relay.partition([a.name], [b.name]);
     await eventually(() => aEvents.length > 0 && bEvents.length > 0);
     expect(aEvents).toEqual([['nodedown', b.name, { nodedownReason: 'connection_closed' }]]);

@@ -4,34 +4,16 @@
  * to the relay, or lost it, comes back on its direct link.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node, NodeEvent, Pid } from '../../src/core/index.js';
-import type { Channel } from '../../src/core/net/transport.js';
-import type { DirectLinks } from '../../src/core/relay-client/direct-paths.js';
-import { startDirectLinks } from '../../src/server/transports/direct-links.js';
 import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
 import { NodeWebSocket } from '../../src/server/transports/ws-channel.js';
 import { eventually } from '../support/cluster.js';
 import { RelayNodes } from '../support/relay-nodes.js';
+import { flakyLinks, sink } from '../support/direct-links.js';
+import { watch } from '../support/membership.js';
 
 const COOKIE = 'partition-cookie';
 const mesh = new RelayNodes(COOKIE);
 afterEach(() => mesh.stop());
-
-function record(node: Node): NodeEvent[] {
-  const events: NodeEvent[] = [];
-  node.monitorNodes((e) => events.push(e), { nodedownReason: true });
-  return events;
-}
-
-/** A process registered as `name` on `node` that keeps what it receives. */
-function sink(node: Node, name: string): unknown[] {
-  const got: unknown[] = [];
-  const pid = node.spawn(async (self) => {
-    for (;;) got.push(await self.receive());
-  }) as Pid;
-  node.register(name, pid);
-  return got;
-}
 
 describe('a partition at the relay cuts direct links', () => {
   it('both server-nodes see nodedown, sends do not arrive, rpc fails with nodedown; after heal they reconnect, directly', async () => {
@@ -42,8 +24,8 @@ describe('a partition at the relay cuts direct links', () => {
     const routed = relay.stats().framesRouted;
     expect(await a.rpc.call(b.name, 'erlang', 'node', [])).toBe(b.name);
     expect(relay.stats().framesRouted).toBe(routed); // the pair is on its direct link
-    const aEvents = record(a);
-    const bEvents = record(b);
+    const aEvents = watch(a, { nodedownReason: true });
+    const bEvents = watch(b, { nodedownReason: true });
     const got = sink(b, 'sink');
 
     relay.partition([a.name], [b.name]);
@@ -85,23 +67,6 @@ describe('a partition at the relay cuts direct links', () => {
     expect(a.nodes().sort()).toEqual([c.name]);
   });
 });
-
-/** Direct links whose dials fail while `failing` is set (the peer looks frozen). */
-async function flakyLinks(): Promise<{ links: DirectLinks; fail(on: boolean): void; dials: string[] }> {
-  const real = await startDirectLinks({ host: '127.0.0.1' });
-  let failing = false;
-  const dials: string[] = [];
-  const links: DirectLinks = {
-    address: real.address,
-    start: (name, onInbound) => real.start(name, onInbound),
-    dial(address: string, peer: string): Promise<Channel> {
-      dials.push(failing ? 'failed' : 'direct');
-      return failing ? Promise.reject(new Error('simulated dial timeout')) : real.dial(address, peer);
-    },
-    close: () => real.close(),
-  };
-  return { links, fail: (on) => (failing = on), dials };
-}
 
 describe('direct links come back', () => {
   it('a connection that fell back to the relay (the direct dial failed) is direct again after the next reconnect', async () => {

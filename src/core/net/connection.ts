@@ -4,7 +4,7 @@
  */
 import type { FramedChannel } from './framed-channel.js';
 import type { PeerInfo } from './handshake.js';
-import type { DistFrame } from './frames.js';
+import { isSignalTag, type DistFrame } from './frames.js';
 import type { TimerHandle } from '../base/clock.js';
 
 export class Connection {
@@ -21,6 +21,8 @@ export class Connection {
   /** Callbacks waiting for the outcome of the setup (ping, connect). */
   waiters: Array<(up: boolean) => void> = [];
   sentSinceTick = false;
+  /** Signals held because the peer sent `pause` (inbound-flow.ts), until its `resume`. */
+  held: DistFrame[] | undefined;
   recvSinceTick = true;
   silentTicks = 0;
 
@@ -40,6 +42,10 @@ export class Connection {
 
   send(frame: DistFrame): void {
     if (this.state === 'up' && this.framed) {
+      if (this.held !== undefined && isSignalTag(frame.t)) {
+        this.held.push(frame);
+        return;
+      }
       this.sentSinceTick = true;
       this.framed.send(frame);
     } else {
@@ -63,6 +69,29 @@ export class Connection {
         onError(e instanceof Error ? e.message : String(e));
       }
     }
+  }
+
+  /**
+   * A `pause` or `resume` from the peer (true), else false: pause holds the signals to the
+   * peer (ticks and control frames still go); resume sends the held ones, in order, like the
+   * queued ones (`sendQueued`: one that cannot be sent is dropped and reported to `onError`).
+   */
+  onFlowFrame(frame: { t: string }, onError: (peer: string, e: string) => void): boolean {
+    if (frame.t === 'pause') this.held ??= [];
+    else if (frame.t !== 'resume') return false;
+    else if (this.held !== undefined) {
+      this.queue = this.held;
+      this.held = undefined;
+      this.sendQueued((e) => onError(this.peer, e));
+    }
+    return true;
+  }
+
+  /** Ask the peer to hold its signals to us (true) or to send them again; false if it cannot be asked. */
+  askFlow(hold: boolean): boolean {
+    if (this.state !== 'up' || !this.info?.flags.flowControl) return false;
+    this.send({ t: hold ? 'pause' : 'resume' });
+    return true;
   }
 
   settle(up: boolean): void {

@@ -37,7 +37,8 @@
  * optional `flags.encodings` and the fast-1 binary batches negotiated with it (a node that
  * does not list encodings gets superjson-1, exactly as before); the optional
  * `flags.maxMessageBytes` and the fast-1 fragments of big frames sent only to a node that
- * states it (fragments.ts); the optional `ticket` of
+ * states it (fragments.ts); the optional `flags.flowControl` and the `pause`/`resume` frames
+ * sent only to a node that states it (inbound-flow.ts); the optional `ticket` of
  * hello and challenge, with the ticket statuses and `refused` 'ticket_forged' (between two
  * cookie holders the frames are byte for byte those of before; a node that does not know
  * tickets ignores the field and refuses a ticket holder as bad_cookie).
@@ -64,6 +65,11 @@ export interface NodeFlags {
    * fragments.ts). Optional: absent means the node takes no fragments (frames go to it whole).
    */
   maxMessageBytes?: number;
+  /**
+   * The node holds its signals to a peer that sends it `pause`, until `resume` (inbound-flow.ts).
+   * Optional: absent means the node is never sent `pause`.
+   */
+  flowControl?: boolean;
 }
 
 export type { NameMode } from '../terms/node-names.js';
@@ -103,7 +109,13 @@ export type ControlFrame =
   /** The sender's visible, mesh-taking-part peers (sent on nodeup; drives connect_all). */
   | { t: 'peers'; nodes: string[] }
   /** Liveness; sent when nothing else was sent during a tick interval. */
-  | { t: 'tick' };
+  | { t: 'tick' }
+  /**
+   * Back-pressure (to a peer that states `flags.flowControl`): hold your signals to me (ticks
+   * and control frames still go) / send them again, in order (inbound-flow.ts).
+   */
+  | { t: 'pause' }
+  | { t: 'resume' };
 
 export type DistFrame = SignalFrame | ControlFrame;
 export type AnyFrame = HandshakeFrame | DistFrame;

@@ -11,6 +11,7 @@
  *   reason `net_tick_timeout` (so a frozen peer is found after 4–5 × tickMs).
  * - Every connection that ends, or that could not be set up, is reported to the process
  *   runtime (`onNodeDown`), which turns links and monitors into `noconnection`.
+ * - Back-pressure: `setPeerFlow` asks a peer to hold its signals (`pause`/`resume`, inbound-flow.ts).
  */
 import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
@@ -67,7 +68,7 @@ export class NetKernel {
     this.hs = {
       name: env.name,
       creation: env.creation,
-      flags: { ...env.flags, encodings: env.flags.encodings ?? [...WIRE_ENCODINGS], maxMessageBytes: env.flags.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES },
+      flags: { ...env.flags, encodings: env.flags.encodings ?? [...WIRE_ENCODINGS], maxMessageBytes: env.flags.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, flowControl: true },
       clock: env.clock,
       setupTimeoutMs: env.setupTimeoutMs,
       crypto: env.crypto,
@@ -228,7 +229,7 @@ export class NetKernel {
     c.recvSinceTick = true;
     c.silentTicks = 0;
     this.lastError.delete(c.peer);
-    c.sendQueued((e) => this.env.log('error', `** A message queued for ${c.peer} cannot be sent (${e}); dropped **`));
+    c.sendQueued((e) => this.dropped(c.peer, e));
     this.ensureTicking();
     // nodeup comes before the frames the peer sent during the handshake, and before a close
     // that came with them, so listeners never see a frame or a nodedown before the nodeup.
@@ -265,7 +266,7 @@ export class NetKernel {
   private onFrame(c: Connection, f: AnyFrame): void {
     if (this.conns.get(c.peer) !== c) return;
     c.recvSinceTick = true;
-    if (f.t === 'tick') return;
+    if (f.t === 'tick' || c.onFlowFrame(f, this.dropped)) return;
     if (f.t === 'peers') {
       // A ticket holder's list is not trusted to make this node dial anybody.
       if (c.role === undefined && c.info && this.takesPartInMesh(c.info.flags) && Array.isArray(f.nodes)) {
@@ -287,6 +288,11 @@ export class NetKernel {
     this.env.onSignal(f as SignalFrame, c.peer, c.role);
   }
 
+  private readonly dropped = (peer: string, e: string): void => this.env.log('error', `** A message queued for ${peer} cannot be sent (${e}); dropped **`);
+
+  /** Ask `node` to hold its signals to us, or to send them again (inbound-flow.ts); false if it cannot be asked. */
+  readonly setPeerFlow = (node: string, hold: boolean): boolean => this.conns.get(node)?.askFlow(hold) ?? false;
+
   private down(c: Connection, reason: NodedownReason): void {
     if (this.conns.get(c.peer) !== c) return;
     this.conns.delete(c.peer);
@@ -306,8 +312,7 @@ export class NetKernel {
   }
 
   private stopTicking(): void {
-    if (this.tickTimer === undefined) return;
-    this.env.clock.clearTimeout(this.tickTimer);
+    if (this.tickTimer !== undefined) this.env.clock.clearTimeout(this.tickTimer);
     this.tickTimer = undefined;
   }
 

@@ -115,7 +115,7 @@ export class Node implements NodeApi {
     // Every role may reach the name services; global and pg check their own capability.
     const isService = (n: string): boolean => this.host.serviceNames.has(n);
     this.capabilityGuard = startGuard(opts.capabilities, this.runtime, this.clock, () => this.net, isService, (l, t) => this.log(l, t));
-    this.net = startNetKernel(opts, name, creation, this.clock, tickets, {
+    this.net = startNetKernel(opts, name, creation, this.clock, tickets, this.runtime as ProcessRuntime<unknown>, {
       cookieFor: (peer) => this.getCookie(peer),
       isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
       onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),

@@ -13,6 +13,7 @@ import { Guard } from '../trust/guard.js';
 import { checkEncodings } from '../net/encodings.js';
 import { checkMaxMessageBytes } from '../net/fragments.js';
 import { NetKernel, type NetKernelEnv } from '../net/net-kernel.js';
+import { InboundFlow } from '../net/inbound-flow.js';
 import { webCrypto } from '../base/crypto.js';
 import { NOT_ALIVE_NAME, parseNodeName } from '../terms/node-names.js';
 import type { TicketSource } from '../trust/ticket.js';
@@ -28,10 +29,21 @@ export function startNetKernel(
   creation: number,
   clock: Clock,
   tickets: TicketSource | undefined,
+  runtime: ProcessRuntime<unknown>,
   hooks: NetHooks,
 ): NetKernel | undefined {
   if (name === NOT_ALIVE_NAME || !opts.transport) return undefined;
-  return new NetKernel({
+  // Back-pressure from a filling mailbox to the connection that fills it (inbound-flow.ts).
+  const flow = new InboundFlow({
+    clock,
+    queued: (to) => {
+      const pid = typeof to === 'string' ? runtime.registry.whereis(to) : to;
+      return pid && runtime.local(pid)?.length;
+    },
+    setPeerFlow: (peer, hold) => kernel.setPeerFlow(peer, hold),
+    isConnected: (peer) => kernel.isConnected(peer),
+  });
+  const kernel: NetKernel = new NetKernel({
     name,
     creation,
     flags: {
@@ -48,7 +60,12 @@ export function startNetKernel(
     setupTimeoutMs: opts.setupTimeoutMs ?? 7_000,
     ...(tickets ? { ticket: () => tickets.get() } : {}),
     ...hooks,
+    onSignal: (s, peer, role) => {
+      hooks.onSignal(s, peer, role);
+      flow.delivered(s, peer);
+    },
   });
+  return kernel;
 }
 
 /** Resolve once every connection attempt has settled, or after `waitMs`, whichever comes first. */

@@ -21,8 +21,6 @@ export class Connection {
   /** Callbacks waiting for the outcome of the setup (ping, connect). */
   waiters: Array<(up: boolean) => void> = [];
   sentSinceTick = false;
-  /** Signals held because the peer sent `pause` (inbound-flow.ts), until its `resume`. */
-  held: DistFrame[] | undefined;
   recvSinceTick = true;
   silentTicks = 0;
 
@@ -42,12 +40,10 @@ export class Connection {
 
   send(frame: DistFrame): void {
     if (this.state === 'up' && this.framed) {
-      if (this.held !== undefined && isSignalTag(frame.t)) {
-        this.held.push(frame);
-        return;
-      }
-      this.sentSinceTick = true;
-      this.framed.send(frame);
+      // Held output does not reach the peer: only what goes out spares a tick.
+      if (isSignalTag(frame.t)) this.framed.send(frame);
+      else this.framed.sendUrgent(frame);
+      if (!this.framed.holding) this.sentSinceTick = true;
     } else {
       this.queue.push(frame);
     }
@@ -73,18 +69,21 @@ export class Connection {
 
   /**
    * A `pause` or `resume` from the peer (true), else false: pause holds the signals to the
-   * peer (ticks and control frames still go); resume sends the held ones, in order, like the
-   * queued ones (`sendQueued`: one that cannot be sent is dropped and reported to `onError`).
+   * peer, encoded, in the framed channel (ticks and control frames still go); resume sends
+   * them, in order.
    */
-  onFlowFrame(frame: { t: string }, onError: (peer: string, e: string) => void): boolean {
-    if (frame.t === 'pause') this.held ??= [];
-    else if (frame.t !== 'resume') return false;
-    else if (this.held !== undefined) {
-      this.queue = this.held;
-      this.held = undefined;
-      this.sendQueued((e) => onError(this.peer, e));
-    }
+  onFlowFrame(frame: { t: string }): boolean {
+    if (frame.t === 'pause') this.framed?.hold();
+    else if (frame.t === 'resume') this.framed?.release();
+    else return false;
     return true;
+  }
+
+  /** Start with the signals held and say so (`holding`), to a peer that knows flow control. */
+  startHeld(): void {
+    if (!this.framed || !this.info?.flags.flowControl) return;
+    this.framed.hold();
+    this.framed.sendUrgent({ t: 'holding' });
   }
 
   /** Ask the peer to hold its signals to us (true) or to send them again; false if it cannot be asked. */

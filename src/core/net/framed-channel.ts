@@ -19,6 +19,13 @@
  * while frames that may overtake it go on flowing; over the limit, `send` throws
  * `message_too_large` and the connection stays. Received fragments are put together (at most
  * `acceptEncoding`'s `recvLimit` bytes) and the frame delivered where its last fragment was.
+ *
+ * Holding (back-pressure, inbound-flow.ts): between `hold` and `release` the encoded output
+ * stays here, in order, instead of going to the channel; `sendUrgent` frames (ticks, flow
+ * and control frames) still go at once. Frames are still encoded by `send`, so a message that
+ * cannot travel still throws at its sender, and what waits is its compact wire form. Held
+ * output over HELD_BYTES_LIMIT closes the channel with `send_queue_full` (its node sees a
+ * nodedown: loss only ever comes with one).
  */
 import type { Clock } from '../base/clock.js';
 import { AuthError } from '../base/errors.js';
@@ -29,7 +36,14 @@ import type { Channel, Frame } from './transport.js';
 import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, decodeFrame, encodeFrame, type BatchItem, type WireEncoding } from './encodings.js';
 import { FRAGMENT_BYTES, FragmentPiece, OutQueue, PUMP_BYTES_PER_TURN, Reassembler, messageTooLarge, orderKey } from './fragments.js';
 
+/** Held output (bytes) over which a held channel closes with `send_queue_full`. */
+export const HELD_BYTES_LIMIT = 64 * 1024 * 1024;
+
 export class FramedChannel {
+  /** Encoded output kept while the peer asked to hold it (`hold`), oldest first. */
+  private held: Frame[] | undefined;
+  /** Bytes (or characters) in `held`. */
+  heldBytes = 0;
   private buffer: AnyFrame[] = [];
   private consumer: ((f: AnyFrame) => void) | undefined;
   private waiter: { resolve(f: AnyFrame): void; reject(e: unknown): void } | undefined;
@@ -39,6 +53,8 @@ export class FramedChannel {
   framesIn = 0;
   /** True once this framed channel closed its channel because a received frame could not be decoded. */
   badFrame = false;
+  /** True once it closed its channel because held output passed HELD_BYTES_LIMIT. */
+  heldOverflow = false;
   framesOut = 0;
   /** Transport frames sent (a fast-1 batch counts once). */
   transportFramesOut = 0;
@@ -109,8 +125,7 @@ export class FramedChannel {
     checkReason(frame);
     const text = encodeTerm(frame);
     this.framesOut++;
-    this.transportFramesOut++;
-    this.channel.send(text);
+    this.emit(text);
   }
 
   /** fast-1 to a peer that takes fragments: inline, or in fragments, or behind the waiting ones. */
@@ -198,12 +213,65 @@ export class FramedChannel {
     const bytes = this.batch?.take();
     if (bytes === undefined) return;
     if (this.closedWith !== undefined) return;
-    this.transportFramesOut++;
-    this.channel.send(bytes);
+    this.emit(bytes);
   }
 
-  close(reason = 'closed'): void {
+  /** Hand `f` to the channel, or keep it while held. */
+  private emit(f: Frame): void {
+    const h = this.held;
+    if (h === undefined) {
+      this.transportFramesOut++;
+      this.channel.send(f);
+      return;
+    }
+    h.push(f);
+    if (this.heldBytes <= HELD_BYTES_LIMIT && (this.heldBytes += f.length) > HELD_BYTES_LIMIT) {
+      this.heldOverflow = true;
+      queueMicrotask(() => this.close('send_queue_full'));
+    }
+  }
+
+  /** Keep the output from now on (what is already in the batch too) until `release`. */
+  hold(): void {
     this.flush();
+    this.held ??= [];
+  }
+
+  /** Send what was held, in order, and everything after it as usual. */
+  release(): void {
+    this.flush();
+    const h = this.held;
+    this.held = undefined;
+    this.heldBytes = 0;
+    if (h !== undefined && this.closedWith === undefined) for (const f of h) this.emit(f);
+  }
+
+  /** True between `hold` and `release`. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  /**
+   * Send a frame that need not keep its place among the signals (a tick, pause, resume, peers):
+   * at once even while held, as a transport frame of its own.
+   */
+  sendUrgent(frame: DistFrame): void {
+    if (this.held === undefined) return this.send(frame);
+    if (this.closedWith !== undefined) return;
+    this.framesOut++;
+    this.transportFramesOut++;
+    if (this.batch === undefined) return this.channel.send(encodeTerm(frame));
+    const w = new BatchWriter();
+    w.add(frame);
+    this.channel.send(w.take()!);
+  }
+
+  /** Close the channel, sending the pending batch first; held output is dropped (a nodedown follows). */
+  close(reason = 'closed'): void {
+    if (this.held === undefined) this.flush();
+    else this.batch?.clear();
+    this.held = undefined;
+    this.heldBytes = 0;
     this.channel.close(reason);
   }
 

@@ -115,7 +115,12 @@ export type ControlFrame =
    * and control frames still go) / send them again, in order (inbound-flow.ts).
    */
   | { t: 'pause' }
-  | { t: 'resume' };
+  | { t: 'resume' }
+  /**
+   * The sender starts this connection with its signals held, as if paused (its last one was
+   * cut for send_queue_full); the receiver answers `resume` when it is ready (inbound-flow.ts).
+   */
+  | { t: 'holding' };
 
 export type DistFrame = SignalFrame | ControlFrame;
 export type AnyFrame = HandshakeFrame | DistFrame;

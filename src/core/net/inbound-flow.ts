@@ -8,13 +8,19 @@
  * the peer keeps them, in order, on its side (connection.ts) and still sends ticks and
  * control frames, so the connection stays up however long the pause lasts. Every
  * {@link FLOW_POLL_MS} the node looks at that mailbox again; once it is at or below
- * {@link MAILBOX_LOW_WATER} (or its process is gone, or the peer is), it sends `resume` and
+ * {@link MAILBOX_LOW_WATER} (or its process is gone), it sends `resume` and
  * the held signals follow in order. Nothing is lost or reordered; the memory of a flood moves
  * to the node that makes it (as Erlang's busy dist port suspends the sender).
  *
  * What arrived before the peer saw `pause` is still delivered (a mailbox may go some way over
  * the mark: what was in flight). Messages to other processes from that peer wait too (one
  * connection, one order).
+ *
+ * A pause outlives its connection: a paused peer that keeps sending past its held-output limit
+ * loses the connection (`send_queue_full`, framed-channel.ts) and starts the next one held,
+ * saying `holding`; the node answers `resume` at once unless that peer is still paused here,
+ * and then only once the mailbox is down to the low mark. A peer that comes back without
+ * `holding` is paused again by its first message to a full mailbox.
  */
 import type { Clock, TimerHandle } from '../base/clock.js';
 import type { Pid } from '../terms/pid.js';
@@ -38,9 +44,16 @@ export interface InboundFlowEnv {
   lowWater?: number;
 }
 
+interface Paused {
+  /** The mailbox that made the peer pause. */
+  to: Pid | string;
+  /** Whether the peer's current connection was asked to hold (false once that one is gone). */
+  asked: boolean;
+}
+
 export class InboundFlow {
-  /** Paused peers, each with the mailbox that made it pause. */
-  private readonly paused = new Map<string, Pid | string>();
+  /** Paused peers, by name (the pause outlives a connection). */
+  private readonly paused = new Map<string, Paused>();
   private timer: TimerHandle | undefined;
   private readonly high: number;
   private readonly low: number;
@@ -52,10 +65,24 @@ export class InboundFlow {
 
   /** `s` from `peer` was just delivered. */
   delivered(s: SignalFrame, peer: string): void {
-    if ((s.t !== 'send' && s.t !== 'reg_send') || this.paused.has(peer)) return;
+    if ((s.t !== 'send' && s.t !== 'reg_send') || this.paused.get(peer)?.asked) return;
     const n = this.env.queued(s.to);
     if (n === undefined || n < this.high || !this.env.setPeerFlow(peer, true)) return;
-    this.paused.set(peer, s.to);
+    this.paused.set(peer, { to: s.to, asked: true });
+    this.schedule();
+  }
+
+  /** `peer` started its connection held (`holding`): resume it now, or once its mailbox drained. */
+  holding(peer: string): void {
+    const p = this.paused.get(peer);
+    if (p === undefined) this.env.setPeerFlow(peer, false);
+    else {
+      p.asked = true;
+      this.schedule();
+    }
+  }
+
+  private schedule(): void {
     this.timer ??= this.env.clock.setTimeout(this.poll, FLOW_POLL_MS);
   }
 
@@ -73,12 +100,15 @@ export class InboundFlow {
 
   private readonly poll = (): void => {
     this.timer = undefined;
-    for (const [peer, to] of [...this.paused]) {
-      const n = this.env.queued(to);
-      if (n !== undefined && n > this.low && this.env.isConnected(peer)) continue;
+    for (const [peer, p] of [...this.paused]) {
+      const n = this.env.queued(p.to);
+      if (n !== undefined && n > this.low) {
+        if (!this.env.isConnected(peer)) p.asked = false;
+        continue;
+      }
       this.paused.delete(peer);
       this.env.setPeerFlow(peer, false);
     }
-    if (this.paused.size > 0) this.timer = this.env.clock.setTimeout(this.poll, FLOW_POLL_MS);
+    if (this.paused.size > 0) this.schedule();
   };
 }

@@ -13,7 +13,7 @@
  *   runtime (`onNodeDown`), which turns links and monitors into `noconnection`.
  * - Back-pressure: `setPeerFlow` asks a peer to hold its signals (`pause`/`resume`, inbound-flow.ts).
  */
-import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
+import { realClock, type Clock } from '../base/clock.js';
 import { ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
 import { attestationOf } from './attestation.js';
 import type { ParsedTicket } from '../trust/ticket.js';
@@ -23,6 +23,7 @@ import { handshakeOtherStarted, handshakeWeStarted, type HandshakeEnv, type Peer
 import { compareNames, parseNodeName } from '../terms/node-names.js';
 import type { NodeChange, NodedownReason } from './node-events.js';
 import { FramedChannel } from './framed-channel.js';
+import { Ticker } from './ticker.js';
 import { isSignalTag, signalSenderNode, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './frames.js';
 import type { Channel, Transport } from './transport.js';
 import { validateSignal } from './frame-checks.js';
@@ -51,20 +52,27 @@ export interface NetKernelEnv {
   onSignal(frame: SignalFrame, peer: string, role: string | undefined): void;
   onNodeDown(node: string): void;
   onChange(change: NodeChange): void;
+  /** `peer` starts its new connection held (it was cut for send_queue_full): inbound-flow.ts answers. */
+  onPeerHolding?(peer: string): void;
   log(level: 'info' | 'warning' | 'error', text: string): void;
 }
 
-/** How many silent tick intervals make a peer unresponsive. */
-export const TICKS_TO_TIMEOUT = 4;
+export { TICKS_TO_TIMEOUT } from './ticker.js';
 
 export class NetKernel {
   private readonly conns = new Map<string, Connection>();
   private readonly lastError = new Map<string, ErlmeshErrorCode>();
-  private tickTimer: TimerHandle | undefined;
+  /** Peers whose last connection was cut for send_queue_full: the next one starts held. */
+  private readonly congested = new Set<string>();
+  private readonly ticker: Ticker;
   private closed = false;
   private readonly hs: HandshakeEnv;
 
   constructor(private readonly env: NetKernelEnv) {
+    this.ticker = new Ticker(env.clock, env.tickMs, () => this.conns.values(), (c) => {
+      env.log('error', `** Node ${c.peer} not responding **\n** Removing (timedout) connection **`);
+      this.down(c, 'net_tick_timeout');
+    });
     this.hs = {
       name: env.name,
       creation: env.creation,
@@ -229,18 +237,22 @@ export class NetKernel {
     c.recvSinceTick = true;
     c.silentTicks = 0;
     this.lastError.delete(c.peer);
+    if (this.congested.delete(c.peer)) c.startHeld();
     c.sendQueued((e) => this.dropped(c.peer, e));
-    this.ensureTicking();
+    this.ticker.start();
     // nodeup comes before the frames the peer sent during the handshake, and before a close
     // that came with them, so listeners never see a frame or a nodedown before the nodeup.
     this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: c.hidden });
     framed.consume(
       (f) => this.onFrame(c, f),
       () => {
-        if (framed.badFrame) {
-          this.env.log('error', `** Bad frame from node ${c.peer} (undecodable); closing the connection **`);
-          this.down(c, 'bad_frame');
-        } else this.down(c, 'connection_closed');
+        const reason = framed.badFrame ? 'bad_frame' : framed.heldOverflow ? 'send_queue_full' : 'connection_closed';
+        if (reason === 'bad_frame') this.env.log('error', `** Bad frame from node ${c.peer} (undecodable); closing the connection **`);
+        if (reason === 'send_queue_full') {
+          this.env.log('error', `** Node ${c.peer} paused us and what waits for it passed the limit; closing the connection (send_queue_full) **`);
+          this.congested.add(c.peer);
+        }
+        this.down(c, reason);
       },
     );
     if (this.conns.get(c.peer) !== c) return; // it closed while we consumed: down() settled it
@@ -266,7 +278,8 @@ export class NetKernel {
   private onFrame(c: Connection, f: AnyFrame): void {
     if (this.conns.get(c.peer) !== c) return;
     c.recvSinceTick = true;
-    if (f.t === 'tick' || c.onFlowFrame(f, this.dropped)) return;
+    if (f.t === 'tick' || c.onFlowFrame(f)) return;
+    if (f.t === 'holding') return this.env.onPeerHolding?.(c.peer);
     if (f.t === 'peers') {
       // A ticket holder's list is not trusted to make this node dial anybody.
       if (c.role === undefined && c.info && this.takesPartInMesh(c.info.flags) && Array.isArray(f.nodes)) {
@@ -301,37 +314,7 @@ export class NetKernel {
     if (c.state === 'up') this.env.onChange({ kind: 'nodedown', node: c.peer, hidden: c.hidden, reason });
     this.env.onNodeDown(c.peer);
     c.settle(false);
-    if (this.conns.size === 0) this.stopTicking();
-  }
-
-  // ----- ticks -----------------------------------------------------------------------------
-
-  private ensureTicking(): void {
-    if (this.tickTimer !== undefined || this.closed) return;
-    this.tickTimer = this.env.clock.setTimeout(() => this.tick(), this.env.tickMs);
-  }
-
-  private stopTicking(): void {
-    if (this.tickTimer !== undefined) this.env.clock.clearTimeout(this.tickTimer);
-    this.tickTimer = undefined;
-  }
-
-  private tick(): void {
-    this.tickTimer = undefined;
-    for (const c of [...this.conns.values()]) {
-      if (c.state !== 'up') continue;
-      if (c.recvSinceTick) c.silentTicks = 0;
-      else c.silentTicks++;
-      c.recvSinceTick = false;
-      if (c.silentTicks >= TICKS_TO_TIMEOUT) {
-        this.env.log('error', `** Node ${c.peer} not responding **\n** Removing (timedout) connection **`);
-        this.down(c, 'net_tick_timeout');
-        continue;
-      }
-      if (!c.sentSinceTick) c.send({ t: 'tick' });
-      c.sentSinceTick = false;
-    }
-    if (this.conns.size > 0) this.ensureTicking();
+    if (this.conns.size === 0) this.ticker.stop();
   }
 
   // ----- queries and control ---------------------------------------------------------------
@@ -395,6 +378,6 @@ export class NetKernel {
       if (c.state === 'up') this.down(c, 'disconnect');
       else this.failSetup(c, 'notalive');
     }
-    this.stopTicking();
+    this.ticker.stop(true);
   }
 }

@@ -64,6 +64,7 @@ export function startNetKernel(
       hooks.onSignal(s, peer, role);
       flow.delivered(s, peer);
     },
+    onPeerHolding: (peer) => flow.holding(peer),
   });
   return kernel;
 }

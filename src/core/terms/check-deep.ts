@@ -5,6 +5,7 @@
  * stack, finding the same first failure with the same path, so a term of any depth can be
  * sent (docs/semantics.md, "Term limits"). Also the helpers both checks describe failures with.
  */
+import { isLeafObject } from './leaf.js';
 import { formatTerm } from './format.js';
 import { Pid } from './pid.js';
 import { Ref } from './ref.js';
@@ -127,7 +128,7 @@ function leafFailure(v: unknown): string | undefined {
   }
   if (v === null) return undefined;
   const o = v as object;
-  if (o instanceof Pid || o instanceof Ref || o instanceof Uint8Array || o instanceof Date || o instanceof RegExp) return undefined;
+  if (isLeafObject(o)) return undefined;
   return notATerm(o);
 }
 

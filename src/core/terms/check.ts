@@ -6,6 +6,7 @@
  * CHECK_RECURSION_DEPTH nested containers the whole term is checked again without recursion
  * (check-deep.ts), so terms of any depth pass.
  */
+import { isLeafObject } from './leaf.js';
 import { badarg } from '../base/errors.js';
 import { CHECK_RECURSION_DEPTH, CHECK_TOO_DEEP, CYCLIC, type Failure, checkDeep, fail, keySeg, notATerm } from './check-deep.js';
 import { formatTerm } from './format.js';
@@ -58,12 +59,10 @@ export function checkTerm(value: unknown, root = 'msg'): void {
 }
 
 /**
- * Objects that contain no further terms (pids, refs, binaries, dates): accepted without
- * entering the ancestor chain, which is what makes `['msg', i, <64-byte binary>]` free.
+ * Objects that contain no further terms (leaf.ts) are accepted without entering the ancestor
+ * chain, which is what makes `['msg', i, <64-byte binary>]` free.
  */
-function isLeaf(x: object): boolean {
-  return x instanceof Pid || x instanceof Uint8Array || x instanceof Ref || x instanceof Date;
-}
+const isLeaf = isLeafObject;
 
 /** Checks a non-null value; `chain` holds its ancestors (undefined at the top). */
 function visit(v: unknown, chain: Chain | undefined): Failure | undefined {

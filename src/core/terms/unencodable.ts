@@ -9,6 +9,7 @@
  * `symbol Symbol(x)`, `instance of Foo` (also `instance of Int32Array`, `instance of Promise`),
  * `cyclic object`, `term nested deeper than N`.
  */
+import { isLeafObject } from './leaf.js';
 import { ctorName } from './check-deep.js';
 import { Pid } from './pid.js';
 import { Ref } from './ref.js';
@@ -46,7 +47,7 @@ function leafProblem(v: unknown): string | undefined {
   }
   if (v === null) return undefined;
   const o = v as object;
-  if (o instanceof Pid || o instanceof Ref || o instanceof Uint8Array || o instanceof Date || o instanceof RegExp) return undefined;
+  if (isLeafObject(o)) return undefined;
   if (Array.isArray(o) || o instanceof Map || o instanceof Set || o instanceof Error) return undefined;
   const proto = Object.getPrototypeOf(o) as unknown;
   if (proto === Object.prototype || proto === null) return undefined;

@@ -1,0 +1,12 @@
+/**
+ * The objects that are terms with no terms inside them: pids, refs, binaries (Uint8Array,
+ * Buffer included), dates and regular expressions. The term check (check.ts, check-deep.ts)
+ * and the description of what cannot travel (unencodable.ts) accept them without a walk.
+ */
+import { Pid } from './pid.js';
+import { Ref } from './ref.js';
+
+/** True for a leaf term object (the most frequent kinds are tested first). */
+export function isLeafObject(o: object): boolean {
+  return o instanceof Pid || o instanceof Uint8Array || o instanceof Ref || o instanceof Date || o instanceof RegExp;
+}

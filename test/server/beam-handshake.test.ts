@@ -15,7 +15,7 @@ import { SimulatedClock } from '../../src/core/testing/simulated-clock.js';
 import { listenBeam, type BeamNode, type ListenBeamOptions } from '../../src/server/beam/beam-node.js';
 import type { BeamCloseReason, BeamConnection } from '../../src/server/beam/connection.js';
 import { dialBeam } from '../../src/server/beam/dial.js';
-import { DFLAG, MANDATORY_25, missingMandatory, OUR_FLAGS } from '../../src/server/beam/flags.js';
+import { DFLAG, expandMandatory25, MANDATORY_25, missingMandatory, OUR_FLAGS } from '../../src/server/beam/flags.js';
 import { handshakeDigest } from '../../src/server/beam/handshake.js';
 import * as msg from '../../src/server/beam/handshake-messages.js';
 import { beamMissing, SHORT_HOST, startEpmd, stopAll } from '../support/beam.js';
@@ -31,6 +31,8 @@ describe('handshake messages and flags, byte for byte', () => {
     expect(OUR_FLAGS & DFLAG.PUBLISHED).toBe(0n);
     expect(missingMandatory(MANDATORY_25)).toEqual([]);
     expect(missingMandatory(DFLAG.MANDATORY_25_DIGEST)).toEqual([]);
+    expect(expandMandatory25(DFLAG.MANDATORY_25_DIGEST | DFLAG.SPAWN)).toBe(MANDATORY_25 | DFLAG.MANDATORY_25_DIGEST | DFLAG.SPAWN);
+    expect(expandMandatory25(DFLAG.SPAWN)).toBe(DFLAG.SPAWN);
     expect(missingMandatory(MANDATORY_25 & ~DFLAG.MAP_TAG & ~DFLAG.BIG_CREATION)).toEqual(['MAP_TAG', 'BIG_CREATION']);
   });
 
@@ -123,6 +125,18 @@ describe.skipIf(missing !== undefined)('erlmesh to erlmesh over BEAM distributio
     expect(e.code).toBe('incompatible_version');
     expect((e.details as { missing: string[] }).missing).toEqual(['MAP_TAG']);
     expect(b.connections()).toEqual([]);
+  });
+
+  it('a peer that sends the digest bit instead of the mandatory flags (as OTP 27 may) is accepted, the digest read as the set', async () => {
+    const b = await node('digestb');
+    const accepted = nextConnection(b);
+    const flags = (OUR_FLAGS & ~MANDATORY_25) | DFLAG.HANDSHAKE_23;
+    const c = await dialBeam(b.name, { self: { name: `digesta@${SHORT_HOST}`, cookie: 'c', creation: 1, flags }, epmdPort });
+    const there = await accepted;
+    expect(there.peerFlags).toBe(flags);
+    expect(there.flags & MANDATORY_25).toBe(MANDATORY_25);
+    expect(c.flags).toBe(flags);
+    c.close();
   });
 
   it('a wrong cookie: bad_cookie on both sides', async () => {

@@ -11,7 +11,8 @@
  *   the protocol guide's `1 bsl 36` is wrong), and never PUBLISHED: erlmesh is a hidden node
  *   to BEAM, because it does not speak `global`.
  * - A peer is accepted only when it has every mandatory flag, or the digest bit (which OTP
- *   25 and later accept as shorthand for all of them).
+ *   25 and later accept as shorthand for all of them); the flags in force on a connection
+ *   are ours and the peer's, the digest bit expanded.
  */
 
 export const DFLAG = {
@@ -76,10 +77,18 @@ export const OUR_FLAGS: bigint =
   DFLAG.UNLINK_ID |
   DFLAG.V4_NC;
 
+/**
+ * A peer's flags with the digest bit read as what it stands for: OTP 25 and later accept
+ * DFLAG_MANDATORY_25_DIGEST as shorthand for every MANDATORY_25 flag (dist.hrl), and a
+ * later OTP may send the digest bit alone.
+ */
+export function expandMandatory25(flags: bigint): bigint {
+  return (flags & DFLAG.MANDATORY_25_DIGEST) !== 0n ? flags | MANDATORY_25 : flags;
+}
+
 /** The names of the mandatory flags `flags` lacks ([] when it has them all or the digest bit). */
 export function missingMandatory(flags: bigint): DFlagName[] {
-  if ((flags & DFLAG.MANDATORY_25_DIGEST) !== 0n) return [];
-  return flagNames(MANDATORY_25 & ~flags);
+  return flagNames(MANDATORY_25 & ~expandMandatory25(flags));
 }
 
 /** The names of the known flags set in `flags`, lowest bit first. */

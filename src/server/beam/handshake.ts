@@ -22,7 +22,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { AuthError, ErlmeshError } from '../../core/base/errors.js';
-import { DFLAG, flagNames, missingMandatory } from './flags.js';
+import { expandMandatory25, flagNames, missingMandatory } from './flags.js';
 import {
   decodeAck,
   decodeChallenge,
@@ -63,7 +63,7 @@ export interface Handshaken {
   /** The flags the peer offered. */
   peerFlags: bigint;
   peerCreation: number;
-  /** The flags in force on the connection: ours and the peer's. */
+  /** The flags in force on the connection: ours and the peer's (its digest bit expanded). */
   flags: bigint;
   /** The peer's send_name version (acceptor) or 6 (initiator). */
   version: 5 | 6;
@@ -139,7 +139,7 @@ export async function initiateHandshake(io: HandshakeIo, me: HandshakeSelf, peer
   if (ch.name !== peer) {
     throw new ErlmeshError('handshake_failed', `dialled ${peer} but ${ch.name} answered`, { peer, answered: ch.name });
   }
-  if ((ch.flags & DFLAG.HANDSHAKE_23) === 0n || missingMandatory(ch.flags).length > 0) throw refuseFlags(peer, ch.flags);
+  if (missingMandatory(ch.flags).length > 0) throw refuseFlags(peer, ch.flags);
   if (version === 5) io.write(encodeComplement({ flagsHigh: Number(me.flags >> 32n), creation: me.creation }));
   const mine = (me.challenge ?? randomChallenge)();
   io.write(encodeReply({ challenge: mine, digest: handshakeDigest(me.cookie, ch.challenge) }));
@@ -147,7 +147,7 @@ export async function initiateHandshake(io: HandshakeIo, me: HandshakeSelf, peer
   if (!sameBytes(ack, handshakeDigest(me.cookie, mine))) {
     throw new AuthError('bad_cookie', `${peer} answered our challenge with another cookie's digest`, { peer });
   }
-  return { peer, peerFlags: ch.flags, peerCreation: ch.creation, flags: me.flags & ch.flags, version: 6 };
+  return { peer, peerFlags: ch.flags, peerCreation: ch.creation, flags: me.flags & expandMandatory25(ch.flags), version: 6 };
 }
 
 /**
@@ -189,5 +189,5 @@ export async function acceptHandshake(io: HandshakeIo, me: HandshakeSelf, admit:
     throw new AuthError('bad_cookie', `${peer} answered our challenge with another cookie's digest`, { peer });
   }
   io.write(encodeAck(handshakeDigest(me.cookie, reply.challenge)));
-  return { peer, peerFlags: flags, peerCreation: creation, flags: me.flags & flags, version: sn.version };
+  return { peer, peerFlags: flags, peerCreation: creation, flags: me.flags & expandMandatory25(flags), version: sn.version };
 }

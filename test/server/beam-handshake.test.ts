@@ -9,12 +9,14 @@
  * The socket tests use a private epmd on a free port (never 4369) and are skipped, with the
  * reason, when Erlang/OTP (epmd) is not installed.
  */
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ErlmeshError } from '../../src/core/base/errors.js';
 import { SimulatedClock } from '../../src/core/testing/simulated-clock.js';
 import { listenBeam, type BeamNode, type ListenBeamOptions } from '../../src/server/beam/beam-node.js';
 import type { BeamCloseReason, BeamConnection } from '../../src/server/beam/connection.js';
 import { dialBeam } from '../../src/server/beam/dial.js';
+import { registerAtEpmd } from '../../src/server/beam/epmd.js';
 import { DFLAG, expandMandatory25, MANDATORY_25, missingMandatory, OUR_FLAGS } from '../../src/server/beam/flags.js';
 import { handshakeDigest } from '../../src/server/beam/handshake.js';
 import * as msg from '../../src/server/beam/handshake-messages.js';
@@ -179,6 +181,31 @@ describe.skipIf(missing !== undefined)('erlmesh to erlmesh over BEAM distributio
     expect(b.connections().length).toBe(1);
     second.close();
     first.close();
+  });
+
+  it('the handshake deadline is 7 s on the injected clock: a peer that never answers is a timeout', async () => {
+    const accepted: Socket[] = [];
+    const mute: Server = createServer((sock) => {
+      accepted.push(sock);
+      sock.resume();
+    });
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+    const reg = await registerAtEpmd('mute', (mute.address() as { port: number }).port, { port: epmdPort });
+    try {
+      const clock = new SimulatedClock();
+      let settled = false;
+      const dialling = rejection(dialBeam(`mute@${SHORT_HOST}`, { self: { name: `impatient@${SHORT_HOST}`, cookie: 'c', creation: 1 }, epmdPort, clock }));
+      void dialling.finally(() => (settled = true));
+      await until(() => accepted.length === 1, 'the TCP connection');
+      await clock.advance(6_999);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(settled).toBe(false);
+      await clock.advance(1);
+      expect((await dialling).code).toBe('timeout');
+    } finally {
+      reg.close();
+      await new Promise<void>((r) => mute.close(() => r()));
+    }
   });
 
   it('ticks at net_ticktime/4 keep an idle connection up; a silent peer is dropped after four periods (simulated 60 s)', async () => {

@@ -51,7 +51,9 @@ interface Attempt {
   /** Our attempt gave way to the peer's (simultaneous connect). */
   yielded: boolean;
   socket?: Socket;
+  /** Settle `incoming`: the peer's connection to us is up, or its handshake failed. */
   arrived: (c: BeamConnection) => void;
+  failed: (e: ErlmeshError) => void;
   incoming: Promise<BeamConnection>;
 }
 
@@ -113,8 +115,13 @@ export class BeamNode {
     const under = this.pending.get(peer);
     if (under) return under.promise;
     let arrived!: (c: BeamConnection) => void;
-    const incoming = new Promise<BeamConnection>((resolve) => (arrived = resolve));
-    const attempt: Attempt = { yielded: false, arrived, incoming, promise: undefined as unknown as Promise<BeamConnection> };
+    let failed!: (e: ErlmeshError) => void;
+    const incoming = new Promise<BeamConnection>((resolve, reject) => {
+      arrived = resolve;
+      failed = reject;
+    });
+    incoming.catch(() => {}); // awaited only when our attempt gives way
+    const attempt: Attempt = { yielded: false, arrived, failed, incoming, promise: undefined as unknown as Promise<BeamConnection> };
     attempt.promise = this.dial(peer, attempt).finally(() => {
       if (this.pending.get(peer) === attempt) this.pending.delete(peer);
     });
@@ -205,6 +212,10 @@ export class BeamNode {
         // A failed handshake ends only that socket.
         this.handshaking.delete(socket);
         const err = e instanceof ErlmeshError ? e : new ErlmeshError('handshake_failed', String(e));
+        // An attempt of ours that gave way to this one fails with it.
+        const peer = (err.details as { peer?: unknown } | undefined)?.peer;
+        const a = typeof peer === 'string' ? this.pending.get(peer) : undefined;
+        if (a?.yielded) a.failed(err);
         for (const h of this.refusedHandlers) h(err);
       },
     );

@@ -250,7 +250,10 @@ export async function listenBeam(o: ListenBeamOptions): Promise<BeamNode> {
   const port = (server.address() as { port: number }).port;
   // Connections that arrive before the registration is done are held for the node.
   const early: Socket[] = [];
-  const hold = (s: Socket): number => early.push(s);
+  const hold = (s: Socket): void => {
+    s.on('error', () => {}); // a reset while held is the handshake's to find
+    early.push(s);
+  };
   server.on('connection', hold);
   let registration: EpmdRegistration | undefined;
   try {

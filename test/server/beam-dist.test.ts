@@ -15,7 +15,7 @@ import type { BeamCloseReason, BeamConnection } from '../../src/server/beam/conn
 import { connectBeam } from '../../src/server/beam/dial.js';
 import { epmdNames, registerAtEpmd, type EpmdRegistration } from '../../src/server/beam/epmd.js';
 import { DFLAG, MANDATORY_25, missingMandatory } from '../../src/server/beam/flags.js';
-import { beamMissing, ErlNode, SHORT_HOST, startEpmd, stopAll } from '../support/beam.js';
+import { beamMissing, ErlNode, SHORT_HOST, startEpmd, stopAll, stopErlNodes } from '../support/beam.js';
 import { rejectionCode } from '../support/errors.js';
 import { freePort } from '../support/os-processes.js';
 
@@ -66,6 +66,14 @@ const pid = (node: string, id: number, creation: number): number[] => {
   return [88, ...atom(node), ...b];
 };
 
+/** NEWER_REFERENCE_EXT with three words. */
+const ref3 = (node: string, creation: number, words: number[]): number[] => {
+  const b = Buffer.alloc(4 + 4 * words.length);
+  b.writeUInt32BE(creation, 0);
+  words.forEach((w, i) => b.writeUInt32BE(w, 4 + 4 * i));
+  return [90, 0, words.length, ...atom(node), ...b];
+};
+
 beforeAll(async () => {
   if (!missing) epmdPort = await startEpmd();
 });
@@ -73,7 +81,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
   for (const n of nodes.splice(0)) await n.close();
-  // erl nodes of a test are stopped here too, but the private epmd lives until afterAll.
+  await stopErlNodes(); // the private epmd lives until afterAll
 });
 
 afterAll(async () => {
@@ -142,6 +150,32 @@ describe.skipIf(missing !== undefined)('Erlang distribution with real erl (OTP 2
     expect([...f.subarray(f.length - 11)]).toEqual([131, ...atom('hello_js')]);
     expect(f.includes(Buffer.from('nobody'))).toBe(true);
     await erl.exited();
+  });
+
+  it('(b) a gen_call from erlmesh to erl\'s net_kernel is answered to the erlmesh pid (pids and refs of this node are accepted)', async () => {
+    const js = await jsNode('jsg');
+    const jsName = `jsg@${SHORT_HOST}`;
+    const erl = new ErlNode('eg', { cookie: COOKIE, epmdPort, script: `io:format("ready~n"), timer:sleep(20000), halt().` });
+    await erl.waitFor(/ready\n/);
+    const c = await js.connect(erl.name);
+    const frames: Buffer[] = [];
+    c.onFrame((b) => frames.push(Buffer.from(b)));
+    const from = pid(jsName, 7, js.creation);
+    const ref = ref3(jsName, js.creation, [1, 2, 3]);
+    // REG_SEND {6, From, '', net_kernel}, then {'$gen_call', {From, Ref}, {is_auth, jsg@host}}.
+    c.send(
+      Uint8Array.from([
+        ...[131, 104, 4, 97, 6, ...from, ...atom(''), ...atom('net_kernel')],
+        ...[131, 104, 3, ...atom('$gen_call'), 104, 2, ...from, ...ref, 104, 2, ...atom('is_auth'), ...atom(jsName)],
+      ]),
+    );
+    for (let i = 0; i < 400 && frames.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(frames.length).toBe(1);
+    const f = frames[0]!;
+    // SEND {2, '', From}, then {Ref, yes}: erl encodes our pid and ref byte for byte as we did.
+    expect([...f.subarray(0, 5)]).toEqual([131, 104, 3, 97, 2]);
+    expect(f.includes(Buffer.from(from))).toBe(true);
+    expect([...f.subarray(f.length - (3 + ref.length + 5))]).toEqual([131, 104, 2, ...ref, ...atom('yes')]);
   });
 
   it('(c) stays up across several tick periods, and drops a frozen erl with net_tick_timeout', async () => {

@@ -1,8 +1,9 @@
 /**
  * Test helper: real Erlang/OTP beside erlmesh — a private epmd on a free port and `erl
  * -sname` nodes driven by `-eval` scripts. Never touches epmd's 4369 (or erlmesh's 4367):
- * every erl gets ERL_EPMD_PORT. Every process started here is killed by pid in `stopAll()`,
- * and each erl also runs under `timeout`, so none outlives a crashed test run by long.
+ * every erl gets ERL_EPMD_PORT. Every process started here is killed by pid (`stopErlNodes()`
+ * after each test, `stopAll()` at the end), and each erl also runs under `timeout`, so none
+ * outlives a crashed test run by long.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -23,9 +24,16 @@ export function beamMissing(): string | undefined {
 }
 
 const stops: (() => Promise<void>)[] = [];
+const erlNodes = new Set<ErlNode>();
 
-/** Kills everything started here, newest first. */
+/** Kills the erl nodes started here (for afterEach; epmds stay). */
+export async function stopErlNodes(): Promise<void> {
+  for (const n of [...erlNodes]) await n.stop();
+}
+
+/** Kills everything started here (erl nodes, then epmds). */
 export async function stopAll(): Promise<void> {
+  await stopErlNodes();
   for (const stop of stops.splice(0).reverse()) await stop();
 }
 
@@ -79,7 +87,7 @@ export class ErlNode {
     );
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
     this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
-    stops.push(() => this.stop());
+    erlNodes.add(this);
   }
 
   /** The emulator's OS pid (erl execs into beam under `timeout`). */
@@ -123,5 +131,6 @@ export class ErlNode {
     }
     this.child.kill('SIGKILL');
     await exitedWithin(this.child, 5_000);
+    erlNodes.delete(this);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The BEAM distribution transport without `erl` on the other side: golden bytes of the
- * handshake messages and flags (from erl_dist_protocol and dist.hrl, and digests computed by
- * OTP 25's erlang:md5), and erlmesh against erlmesh over real sockets for what `erl` does
+ * handshake messages, flags and epmd's ALIVE2_REQ (from erl_dist_protocol and dist.hrl, and
+ * digests computed by OTP 25's erlang:md5; an old epmd's ALIVE2_RESP from a stand-in), and erlmesh against erlmesh over real sockets for what `erl` does
  * not show on demand — the old v5 send_name with its complement, a peer lacking mandatory
  * flags, simultaneous connects, `alive`, and ticks on a simulated clock (the default 60 s
  * net_ticktime without waiting).
@@ -59,6 +59,33 @@ describe('handshake messages and flags, byte for byte', () => {
     // erl -eval 'binary:encode_hex(erlang:md5([atom_to_list(Cookie)|integer_to_list(Challenge)]))'
     expect(hex(handshakeDigest('C', 4294967295))).toBe('57e5aa134c1b0c99ccbe407ef4b372d4');
     expect(hex(handshakeDigest('abcdefghij', 12345))).toBe('f304c3e7226f0284f0d5f7c4a384e6e2');
+  });
+});
+
+describe('epmd requests and old replies, byte for byte', () => {
+  it('ALIVE2_REQ as a hidden v6 node; the old ALIVE2_RESP (2-byte creation) is understood; the connection stays open', async () => {
+    const seen: Buffer[] = [];
+    let peerClosed = false;
+    const fake: Server = createServer((sock) => {
+      sock.once('data', (d: Buffer) => {
+        seen.push(d);
+        sock.write(Buffer.from([121, 0, 0x01, 0x02]));
+      });
+      sock.on('close', () => (peerClosed = true));
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    try {
+      const reg = await registerAtEpmd('js', 0x1234, { port: (fake.address() as { port: number }).port });
+      expect(reg.creation).toBe(0x0102);
+      // Length 15, 'x', port, 'H' (hidden), protocol 0, versions 6 and 6, "js", no extra.
+      expect(hex(seen[0]!)).toBe('000f' + '78' + '1234' + '48' + '00' + '0006' + '0006' + '0002' + hex(Buffer.from('js')) + '0000');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(peerClosed).toBe(false);
+      reg.close();
+      await until(() => peerClosed, 'the unregistering close');
+    } finally {
+      await new Promise<void>((r) => fake.close(() => r()));
+    }
   });
 });
 

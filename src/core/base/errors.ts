@@ -48,7 +48,12 @@ export type ErlmeshErrorCode =
   | 'ticket_malformed'
   | 'name_not_allowed'
   // a peer sent more than its role allows per second, or a mailbox limit was hit
-  | 'rate_limited';
+  | 'rate_limited'
+  // Erlang distribution with BEAM nodes (src/server/beam): no epmd answers at the port, epmd
+  // refused the name (another node has it), epmd knows no node of that name
+  | 'epmd_unreachable'
+  | 'epmd_name_taken'
+  | 'beam_node_unknown';
 
 /**
  * The one error class of erlmesh; subclasses narrow the meaning.

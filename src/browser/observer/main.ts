@@ -2,7 +2,7 @@
  * The observer page (public/observer.html, served by `erlmesh observer` / `startObserver`):
  * the live cluster — nodes, a graph of their connections, the selected node's processes and
  * names, the selected process, the relay's view. It polls the observer's JSON API: the
- * cluster twice a second, the selected node and process once a second.
+ * cluster every 400 ms, the selected node and process once a second.
  */
 import { h, panel } from '../demo/dom.js';
 import { api, type ClusterView, type ProcessRow } from './api.js';
@@ -13,7 +13,7 @@ import { ProcessPanel } from './process-panel.js';
 import { ProcessesTable } from './processes-panel.js';
 import { renderNames, renderRelay } from './side-panels.js';
 
-const CLUSTER_MS = 500;
+const CLUSTER_MS = 400;
 const DETAIL_MS = 1_000;
 
 interface State {
@@ -110,7 +110,7 @@ function main(app: HTMLElement): void {
     h(
       'main',
       { class: 'panels obs-panels' },
-      panel('nodes', 'Nodes', null, count, nodes.table),
+      withCount(panel('nodes', 'Nodes', 'live: nodeup and nodedown as they happen', nodes.table), count),
       panel('graph', 'Cluster', 'connections (no message rates: erlmesh does not count frames per link)', svg),
       panel('processes', 'Processes', null, procTitle, table.el),
       panel('process', 'Process', null, detail.el),
@@ -124,6 +124,12 @@ function main(app: HTMLElement): void {
   };
   loop(refreshCluster, CLUSTER_MS);
   loop(refreshDetail, DETAIL_MS);
+}
+
+/** A panel with `count` beside its title. */
+function withCount(p: HTMLElement, count: HTMLElement): HTMLElement {
+  p.querySelector('h2')?.append(' ', count);
+  return p;
 }
 
 function errorAnswer(e: unknown): { ok: false; refused: false; error: string } {

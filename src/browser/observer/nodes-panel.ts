@@ -48,7 +48,7 @@ export function nodesTable(): { table: HTMLElement; body: HTMLElement } {
     { class: 'table-wrap' },
     h(
       'table',
-      { class: 'grid' },
+      { class: 'grid nodes-grid' },
       h('thead', null, h('tr', null, ...['node', 'role', 'uptime', 'procs', 'mailbox', 'memory'].map((t, i) => h('th', i > 1 ? { class: 'num' } : null, t)))),
       body,
     ),

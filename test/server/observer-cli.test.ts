@@ -7,7 +7,7 @@
  * The CLI builds the pages first when dist/public/observer.html is missing (as `erlmesh demo`
  * does), so this runs on a fresh checkout too; it needs Chromium (`npm test` installs it).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -110,4 +110,25 @@ describe('erlmesh observer (CLI)', () => {
     },
     180_000,
   );
+
+  it('bad arguments: a clear message and exit 1, nothing left running', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'erlmesh-observer-'));
+    dirs.push(home);
+    const run = (args: string[]) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ERLMESH_FROM_SOURCE: '1' };
+      delete env.ERLMESH_COOKIE;
+      return spawnSync(process.execPath, [BIN, 'observer', ...args], { env, encoding: 'utf8', timeout: 30_000 });
+    };
+    const nobody = `ws://127.0.0.1:${await freePort()}`;
+    const unreachable = run(['--relay', nobody, '--cookie', 'c', '--port', '0']);
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stderr).toContain(`${nobody}/erlmesh`);
+    expect(unreachable.stderr).toMatch(/is a relay running there\?/);
+    const both = run(['--relay', nobody, '--cookie', 'c', '--ticket', 't']);
+    expect(both.status).toBe(1);
+    expect(both.stderr).toContain('give either --cookie or --ticket, not both');
+    const port = run(['--port', 'abc']);
+    expect(port.status).toBe(1);
+    expect(port.stderr).toContain('not a TCP port');
+  }, 60_000);
 });

@@ -41,7 +41,8 @@ async function setup(control?: boolean): Promise<{ a: Node; b: Node; obs: Observ
   const obs = await startObserver({ node: o, root, peers: () => [a, b].map((n) => ({ name: n.name, hidden: false })), ...(control !== undefined ? { control } : {}) });
   stops.push(() => obs.close());
   const get = async <T>(path: string): Promise<T> => (await (await fetch(obs.url + path.replace(/^\//, ''), { signal: AbortSignal.timeout(10_000) })).json()) as T;
-  const post = (path: string, body: unknown) => fetch(obs.url + path.replace(/^\//, ''), { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const post = (path: string, body: unknown) =>
+    fetch(obs.url + path.replace(/^\//, ''), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   return { a, b, obs, get, post };
 }
 
@@ -125,7 +126,18 @@ describe('startObserver', () => {
     expect(a.isProcessAlive(pid)).toBe(true);
     // With control, a pid the page was never shown is a bad request.
     const open = await setup();
-    expect((await fetch(`${open.obs.url}observer/api/kill`, { method: 'POST', body: '{"pid":"nobody"}' })).status).toBe(400);
+    expect((await open.post('/observer/api/kill', { pid: 'nobody' })).status).toBe(400);
+    // Not from another site: a form-like POST (no JSON type) or another origin is refused.
+    await clusterWith(open.get, 3);
+    const victim = open.a.spawn((self) => self.receive(() => false));
+    const rows = await open.get<{ value: { processes: Array<{ pid: PidRef }> } }>(`/observer/api/processes?node=${open.a.name}`);
+    const vkey = rows.value.processes.find((p) => p.pid.pid === String(victim))!.pid.key;
+    const body = JSON.stringify({ node: open.a.name, pid: vkey });
+    const plain = await fetch(`${open.obs.url}observer/api/kill`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+    const foreign = await fetch(`${open.obs.url}observer/api/kill`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body });
+    expect([plain.status, foreign.status]).toEqual([403, 403]);
+    expect(await foreign.json()).toMatchObject({ error: 'cross_origin' });
+    expect(open.a.isProcessAlive(victim)).toBe(true);
     expect((await get<{ error: string }>('/observer/api/processes?node=nobody@vm')).error).toBe('not connected to nobody@vm');
     expect((await get<{ error: string }>(`/observer/api/process?node=${a.name}&pid=unknown`)).error).toBe('unknown pid');
     expect((await get<{ error: string }>('/observer/api/nothing')).error).toBe('no such observer API');

@@ -84,7 +84,8 @@ function main(app: HTMLElement): void {
     const [procs, nameView] = await Promise.all([api.processes(node).catch(errorAnswer), api.names(node).catch(errorAnswer)]);
     if (state.node !== node) return;
     if (procs.ok) {
-      procTitle.textContent = `on ${node} · ${procs.value.total} processes`;
+      const { total, processes } = procs.value;
+      procTitle.textContent = `on ${node} · ${total} processes${processes.length < total ? ` (the first ${processes.length} shown)` : ''}`;
       table.show(procs.value.processes);
     } else {
       procTitle.textContent = `on ${node}: ${procs.error}`;

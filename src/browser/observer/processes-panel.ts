@@ -9,15 +9,15 @@ import { bytes, sortRows } from './format.js';
 
 type Key = keyof Pick<ProcessRow, 'pid' | 'name' | 'queue' | 'links' | 'monitors' | 'monitoredBy' | 'received' | 'memory'>;
 
-const COLUMNS: Array<{ key: Key; label: string; num: boolean }> = [
+const COLUMNS: Array<{ key: Key; label: string; num: boolean; title?: string }> = [
   { key: 'pid', label: 'pid', num: false },
   { key: 'name', label: 'name', num: false },
   { key: 'queue', label: 'mailbox', num: true },
   { key: 'links', label: 'links', num: true },
   { key: 'monitors', label: 'monitors', num: true },
   { key: 'monitoredBy', label: 'monitored by', num: true },
-  { key: 'received', label: 'received', num: true },
-  { key: 'memory', label: 'memory', num: true },
+  { key: 'received', label: 'received', num: true, title: 'messages delivered since the observer first listed the process' },
+  { key: 'memory', label: 'memory', num: true, title: 'an estimate: the process record, its links and monitors, its queued messages' },
 ];
 
 export class ProcessesTable {
@@ -46,7 +46,7 @@ export class ProcessesTable {
       ...COLUMNS.map((c) =>
         h(
           'th',
-          { class: c.num ? 'num sortable' : 'sortable', 'data-sort': c.key, 'aria-sort': c.key === this.sortKey ? (this.dir === 1 ? 'ascending' : 'descending') : 'none' },
+          { class: c.num ? 'num sortable' : 'sortable', title: c.title, 'data-sort': c.key, 'aria-sort': c.key === this.sortKey ? (this.dir === 1 ? 'ascending' : 'descending') : 'none' },
           h(
             'button',
             {

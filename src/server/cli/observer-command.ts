@@ -15,6 +15,7 @@ import { defaultRelayUrl, relayUrl, shortHostname, startNode } from '../start-no
 import { NodeWebSocket } from '../transports/ws-channel.js';
 import { adminRequest } from './admin-command.js';
 import { fatal, messageOf, normalizeRelayUrl, onTerminate, resolveCookie } from './common.js';
+import { isLoopbackHost } from './demo-config.js';
 import { startFailure } from './node-command.js';
 import { listenFailure } from './relay-command.js';
 
@@ -59,6 +60,12 @@ export async function runObserver(o: ObserverCommandOptions): Promise<void> {
     if (o.ticket === undefined) cookie = resolveCookie(o.cookie);
   } catch (e) {
     fatal(`erlmesh observer: ${messageOf(e)}`);
+  }
+  if (!isLoopbackHost(o.host)) {
+    process.stderr.write(
+      `erlmesh observer: warning: --host ${o.host} is not a loopback address; anyone who can reach this port sees every node ` +
+        `and process of the cluster${o.ticket === undefined ? ', and can kill processes and send them messages' : ''}\n`,
+    );
   }
   const naming = o.name !== undefined ? { name: o.name } : { sname: o.sname ?? `observer${process.pid}` };
   const fullName = naming.name ?? `${naming.sname}@${shortHostname()}`;

@@ -9,7 +9,10 @@
  *   POST /observer/api/send {node, pid, message}    → {ok} — message: JSON text, or plain text sent as a string
  *
  * Kill and send answer 403 `{error: 'refused'}` unless control is on (a cookie-holding
- * observer). A pid is named by the key the page got with it (json.ts).
+ * observer). They take `content-type: application/json` only, and no request from another
+ * origin (403 `cross_origin`): a page elsewhere in the same browser cannot send them (a
+ * cross-origin JSON POST needs a CORS preflight, which this server never grants). A pid is
+ * named by the key the page got with it (json.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node } from '../../core/node/node.js';
@@ -58,6 +61,13 @@ export function messageFromText(text: string): unknown {
   }
 }
 
+/** Is `req` a same-origin JSON request (what the page sends), not a form or another site's fetch? */
+export function sameOriginJson(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const origin = req.headers.origin;
+  return type === 'application/json' && (origin === undefined || origin === `http://${req.headers.host ?? ''}`);
+}
+
 /** The API handler; undefined when `req` is not for it (the page's files then). */
 export function observerApi(node: Node, collector: Collector, control: boolean): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const book = new PidBook();
@@ -85,6 +95,7 @@ export function observerApi(node: Node, collector: Collector, control: boolean):
     }
     if (req.method === 'POST' && (route === 'kill' || route === 'send')) {
       if (!control) return reply(403, { error: 'refused', detail: 'only a cookie-holding observer may kill or send' });
+      if (!sameOriginJson(req)) return reply(403, { error: 'cross_origin', detail: 'kill and send take a JSON request from the observer page itself' });
       const body = await readJson(req);
       const pid = book.get(body?.pid);
       if (!body || !pid) return reply(400, { error: 'bad request: {node, pid' + (route === 'send' ? ', message' : '') + '} with a pid the page was shown' });

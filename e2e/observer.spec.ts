@@ -1,7 +1,8 @@
 /**
  * The observer page (issue 16), through the fixture's `cluster.observer()`: three tabs and a
  * server-node; the page shows all five nodes (the four and the observer's own hidden node); a
- * closed tab leaves the list within a second (a bounded wait); a process killed from the page
+ * tab opened later appears, a closed tab leaves the list within a second (a bounded wait); a
+ * process killed from the page
  * is gone and its linked partner got the EXIT. A ticket-holding observer is read-only and
  * shows "refused" where the role may not ask.
  *
@@ -31,7 +32,11 @@ test('lists every node, drops a closed tab, kills a process from the page', asyn
     await expect(page.locator('[data-testid=process-row]').first()).toHaveAttribute('data-pid', new RegExp(`^<${tabs[0]!.name}\\.`));
     await expect(page.locator(`[data-testid=node-row][data-node="${tabs[0]!.name}"] .badge`).first()).toHaveText('tab');
 
-    // A closed tab is gone from the list within a second.
+    // Live, both ways: a tab opened now appears; a closed tab is gone within a second.
+    const late = await cluster.tab();
+    await expect(page.locator(`[data-testid=node-row][data-node="${late.name}"]`)).toHaveCount(1);
+    await expect(rows).toHaveCount(6);
+    await late.close();
     await tabs[2]!.close();
     await expect(page.locator(`[data-testid=node-row][data-node="${tabs[2]!.name}"]`)).toHaveCount(0, { timeout: 1_000 });
     await expect(rows).toHaveCount(4);

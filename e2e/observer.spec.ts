@@ -2,9 +2,8 @@
  * The observer page (issue 16), through the fixture's `cluster.observer()`: three tabs and a
  * server-node; the page shows all five nodes (the four and the observer's own hidden node); a
  * tab opened later appears, a closed tab leaves the list within a second (a bounded wait); a
- * process killed from the page
- * is gone and its linked partner got the EXIT. A ticket-holding observer is read-only and
- * shows "refused" where the role may not ask.
+ * process killed from the page is gone and its linked partner got the EXIT. A ticket-holding
+ * observer is read-only and shows "refused" where the role may not ask.
  *
  * `ERLMESH_SCREENSHOTS=1 npx playwright test e2e/observer.spec.ts -g screenshots` refreshes
  * docs/observer.png and docs/observer-phone.png.

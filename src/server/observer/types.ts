@@ -1,6 +1,7 @@
 /**
  * The shapes `startObserver` serves to its page, and its options. Types only.
  */
+import type { Node } from '../../core/node/node.js';
 import type { PeerEntry } from '../../core/relay-client/protocol.js';
 
 /**
@@ -30,7 +31,7 @@ export interface RelayView {
  */
 export interface ObserverOptions {
   /** The node the observer asks the cluster through (best a hidden one, so it is nobody's peer in nodes()). */
-  readonly node: import('../../core/node/node.js').Node;
+  readonly node: Node;
   /** HTTP port; 0 (default) picks a free one. */
   readonly port?: number;
   /** Interface to listen on (default 127.0.0.1). */

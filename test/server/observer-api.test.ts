@@ -81,8 +81,8 @@ describe('startObserver', () => {
     expect((await get<View>('/observer/api/cluster')).nodes.map((n) => n.name)).not.toContain(b.name);
   });
 
-  it('processes, one process with its queue, names; kill and send act on the node', async () => {
-    const { a, get, post } = await setup();
+  it('processes, one process with its queue, names; kill and send act on the node; close stops the counting', async () => {
+    const { a, obs, get, post } = await setup();
     await clusterWith(get, 3);
     const partner = a.spawn(async (self) => {
       self.trapExit(true);
@@ -112,6 +112,10 @@ describe('startObserver', () => {
     expect((await post('/observer/api/kill', { node: a.name, pid: row.pid.key })).status).toBe(200);
     expect(await reason).toBe('killed');
     expect((await get<{ ok: true; value: null }>(`/observer/api/process?node=${a.name}&pid=${encodeURIComponent(row.pid.key)}`)).value).toBeNull();
+    // Closing the observer stops the counting it started on the nodes.
+    expect(a.runtime.local(partner)!.received).not.toBeUndefined();
+    await obs.close();
+    expect(a.runtime.processes().filter((p) => p.received !== undefined)).toEqual([]);
   });
 
   it('refuses kill and send without control, and bad requests by name', async () => {

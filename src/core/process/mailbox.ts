@@ -243,6 +243,12 @@ export class Mailbox<K extends Clock = Clock> {
     this.flags |= COUNTED;
   }
 
+  /** Stop counting (the observer has gone): deliveries take the common path again. */
+  stopCounting(): void {
+    this.flags &= ~COUNTED;
+    counts.delete(this);
+  }
+
   /** Messages delivered since `startCounting()` (dropped ones included), or undefined when not counted. */
   get received(): number | undefined {
     return (this.flags & COUNTED) !== 0 ? counts.get(this) : undefined;

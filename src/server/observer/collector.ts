@@ -77,8 +77,14 @@ export class Collector {
     return this.view();
   }
 
-  close(): void {
+  /**
+   * Stop watching: every connected node stops counting messages (`observer:unobserve()`), so
+   * the cluster is back to paying nothing. Bounded by ASK_TIMEOUT_MS.
+   */
+  async close(): Promise<void> {
     this.unmonitor();
+    if (this.last === 0) return;
+    await Promise.all([this.node.name, ...this.node.nodes('connected')].map((n) => ask(this.node, n, 'unobserve')));
   }
 
   /** Gather the figures again (one refresh at a time). */

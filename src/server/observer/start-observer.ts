@@ -64,7 +64,7 @@ export async function startObserver(o: ObserverOptions): Promise<Observer> {
     url: `http://${shown}:${bound}/`,
     port: bound,
     close: async () => {
-      collector.close();
+      await collector.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

@@ -58,6 +58,6 @@ export interface Observer {
   /** The page, e.g. `http://127.0.0.1:8081/`. */
   readonly url: string;
   readonly port: number;
-  /** Stop serving (the node is the caller's to stop). */
+  /** Stop serving, and tell the nodes to stop counting messages (the node is the caller's to stop). */
   close(): Promise<void>;
 }

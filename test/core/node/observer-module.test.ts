@@ -60,6 +60,18 @@ describe('observer module', () => {
     expect(limited.total).toBe(first.total);
   });
 
+  it('unobserve stops the counting on every process (an observer leaving)', async () => {
+    const [a, b] = await pair();
+    const q = sink(b);
+    await ask(a, b, 'processes');
+    expect(b.runtime.local(q)!.received).toBe(0);
+    const counted = (await ask<number>(a, b, 'unobserve')).value!;
+    expect(counted).toBe(b.runtime.processCount);
+    b.send(q, 'x');
+    expect(b.runtime.local(q)!.received).toBeUndefined();
+    expect(b.runtime.local(q)!.length).toBe(1);
+  });
+
   it('a process nobody listed is not counted (the message path is untouched until asked)', async () => {
     const [, b] = await pair();
     const q = sink(b);

@@ -37,6 +37,18 @@ describe('mailbox counting', () => {
     expect(mb.received).toBe(6);
   });
 
+  it('stopCounting goes back to no count, the queue unchanged', () => {
+    const mb = new Mailbox(new SimulatedClock());
+    mb.startCounting();
+    mb.deliver(1);
+    mb.stopCounting();
+    mb.deliver(2);
+    expect(mb.received).toBeUndefined();
+    expect(mb.peek()).toEqual([1, 2]);
+    mb.startCounting();
+    expect(mb.received).toBe(0);
+  });
+
   it('a closed mailbox counts nothing', () => {
     const mb = new Mailbox(new SimulatedClock());
     mb.startCounting();

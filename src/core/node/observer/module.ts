@@ -10,6 +10,7 @@
  * | `processInfo(pid, maxMessages = 10, maxBytes = 4096)` | {@link ProcessDetail}, or undefined for a dead process |
  * | `memory()` | {@link PlatformMemory}, or undefined where the platform cannot tell |
  * | `names()` | {@link NamesView}: registered names, global names, pg groups |
+ * | `unobserve()` | stops counting messages on every process (an observer leaving); the number that were counted |
  *
  * It reads other processes' mailboxes, so a ticket role's `rpc: '*'` does not cover it
  * (trust/capabilities.ts `NAMED_ONLY_MODULES`): a role gets it by naming it.
@@ -84,9 +85,18 @@ function names(self: ProcessContext): NamesView {
   };
 }
 
+function unobserve(self: ProcessContext): number {
+  let n = 0;
+  for (const p of nodeOf(self).runtime.processes()) {
+    if (p.received !== undefined) n++;
+    p.stopCounting();
+  }
+  return n;
+}
+
 /**
  * The observer's side of every node: `nodeStats`, `processes`, `processInfo`, `memory`,
- * `names`, called by rpc.
+ * `names`, `unobserve`, called by rpc.
  *
  * @example
  * const stats = await node.rpc.call('gandalf@myhost', 'observer', 'nodeStats', []);
@@ -100,4 +110,5 @@ export const observer = defineModule('observer', {
   processInfo,
   memory: (): PlatformMemory | undefined => platformMemory(),
   names,
+  unobserve,
 });

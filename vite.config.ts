@@ -2,7 +2,8 @@
  * Vite + Vitest configuration.
  *
  * Vite builds the browser pages from `public/` into `dist/public/`: `index.html` (the demo
- * page) and `tab.html` (the bare tab-node page the Playwright fixture opens). Their scripts
+ * page), `observer.html` (the observer page, `erlmesh observer`) and `tab.html` (the bare
+ * tab-node page the Playwright fixture opens). Their scripts
  * live in src/browser and import the same core as the server.
  *
  * Vitest: `npm run test:unit` (= `vitest run`), or `npx vitest run test/tooling`.
@@ -26,6 +27,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         index: here('./public/index.html'),
+        observer: here('./public/observer.html'),
         tab: here('./public/tab.html'),
       },
     },

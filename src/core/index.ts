@@ -72,6 +72,8 @@ export type { PgEvent, PgListener, PgScopeSubscription, PgGroupSubscription } fr
 export type { Capabilities, RolePolicy, Allowlist, PeerRole } from './interfaces/trust.js';
 export type { SendRefusedNotice, ExitRefusedNotice } from './trust/guard.js';
 export type { ProcessInfo } from './interfaces/process-info.js';
+export { observer } from './node/observer/module.js';
+export type { NodeStats, PlatformMemory, ProcessRow, ProcessList, ProcessDetail, NamesView } from './node/observer/types.js';
 export type { TicketClaims } from './interfaces/trust.js';
 export { mintTicket, parseTicket, checkClaims, ticketKey } from './trust/ticket.js';
 export type { TicketOption, ParsedTicket, MintTicketOptions } from './trust/ticket.js';

@@ -13,6 +13,7 @@ import { mintTicket } from '../server/tickets.js';
 import type { HarnessStartOptions } from '../browser/harness/api.js';
 import { findPageRoot, notBuiltError, pageRootCandidates, startPageServer, type PageServer } from './pages.js';
 import { fromWireError, Tab, type TabError } from './tab.js';
+import { startClusterObserver, type ClusterObserver, type ClusterObserverOptions } from './observer.js';
 
 /**
  * Options of the `cluster` fixture: `test.use({ clusterOptions: { … } })`.
@@ -136,6 +137,12 @@ export interface Cluster {
   /** The tabs this cluster opened (closed ones included). */
   tabs(): Tab[];
   /**
+   * Serve the observer page (`erlmesh observer`) for this cluster from a hidden server-node
+   * (`observer@<host>`): every node, tabs included, its processes, names and the relay's view.
+   * Open `obs.url` in a page. Closed after the test.
+   */
+  observer(opts?: ClusterObserverOptions): Promise<ClusterObserver>;
+  /**
    * Cut every connection between the nodes of `a` and those of `b` at the relay, and refuse
    * new ones until `heal()`: both sides see nodedown ('connection_closed'). Direct links
    * between server-nodes are cut too: the relay tells the nodes, which close and refuse them
@@ -248,6 +255,7 @@ export async function startCluster(deps: ClusterDeps): Promise<OwnedCluster> {
   const tabs: Tab[] = [];
   const pages: Page[] = [];
   const contexts: BrowserContext[] = [];
+  const observers: ClusterObserver[] = [];
 
   const nodeName = (n: string): string => (n.includes('@') ? n : `${n}@${host}`);
   const refName = (r: NodeRef): string => nodeName(typeof r === 'string' ? r : r.name);
@@ -347,6 +355,11 @@ export async function startCluster(deps: ClusterDeps): Promise<OwnedCluster> {
       mintTicket({ cookie, role: spec.role ?? 'guest', prefix: spec.prefix ?? 'tab-', ttlMs: spec.ttlMs ?? 10 * 60_000, ...(spec.now !== undefined ? { now: spec.now } : {}) }),
 
     tabs: () => [...tabs],
+    async observer(opts = {}) {
+      const obs = await startClusterObserver(opts, { candidates, relay, relayUrl, server: (sname, extra) => cluster.server(sname, extra) });
+      observers.push(obs);
+      return obs;
+    },
     partition: (a, b) => relay.partition(a.map(refName), b.map(refName)),
     heal: () => relay.heal(),
     kick: (n, reason) => relay.kick(refName(n), reason),
@@ -364,6 +377,7 @@ export async function startCluster(deps: ClusterDeps): Promise<OwnedCluster> {
       };
       await Promise.all(pages.map((p) => attempt(() => p.close())));
       await Promise.all(contexts.map((c) => attempt(() => c.close())));
+      await Promise.all(observers.map((obs) => attempt(() => obs.close())));
       await Promise.all(servers.map((n) => attempt(() => n.stop())));
       await attempt(() => relay.close());
       await attempt(() => http.close());

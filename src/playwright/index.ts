@@ -74,3 +74,4 @@ export { Tab } from './tab.js';
 export { inbox } from './inbox.js';
 export type { Inbox, InboxOptions } from './inbox.js';
 export type { MessageMatcher, MessagePattern, NodeEventMonitor, SeenNodeEvent, TabError, WaitOptions } from './tab.js';
+export type { ClusterObserver, ClusterObserverOptions } from './observer.js';

@@ -18,3 +18,5 @@ export type { WsSocket } from './transports/ws-channel.js';
 export { setBusyWait, DEFAULT_BUSY_WAIT_MS } from './busy-wait.js';
 export { RelayTransport } from '../core/relay-client/relay-transport.js';
 export type { RelayTransportOptions, DirectLinks } from '../core/relay-client/relay-transport.js';
+export { startObserver } from './observer/start-observer.js';
+export type { Observer, ObserverOptions, RelayView } from './observer/types.js';

@@ -214,6 +214,17 @@ describe('the relay identity and admin interface', () => {
     expect((await admin(r, { op: 'stop', nonce: c3.nonce, proof: adminProof('c', String(c3.nonce), 'names') })).status).toBe(401);
     expect((await probeRelay(r.url)).kind).toBe('relay');
   });
+
+  it('answers its counters (relay.stats()) for a proof of the cookie, as names', async () => {
+    const r = await relay();
+    const { body: c1 } = await admin(r, { op: 'challenge' });
+    expect((await admin(r, { op: 'stats', nonce: c1.nonce, proof: adminProof('wrong', String(c1.nonce), 'stats') })).status).toBe(401);
+    const { body: c2 } = await admin(r, { op: 'challenge' });
+    const ok = await admin(r, { op: 'stats', nonce: c2.nonce, proof: adminProof('c', String(c2.nonce), 'stats') });
+    expect(ok.status).toBe(200);
+    expect(ok.body.stats).toEqual({ ...r.stats(), sockets: expect.any(Number), pending: expect.any(Number) });
+    expect(ok.body.stats).toMatchObject({ registered: 0, framesRouted: 0, refused: 0 });
+  });
 });
 
 describe('the CLI', () => {

@@ -22,14 +22,16 @@ import { distDemo } from '../book/dist-demo.js';
 import { kvs } from '../book/kvs.js';
 import { kvsServer } from '../book/kvs-server.js';
 import { Node } from './node.js';
+import { observer } from './observer/module.js';
+import { markStarted } from './observer/started.js';
 import type { NodeComposition } from './composition.js';
 import { checkOptionKeys, checkTimings, resolveName, type NodeOptions } from './options.js';
 
 /** The kernel's modules: what every node needs to be called and spawned into. */
 export const kernelModules: readonly ErlModule[] = [erlang, math, io, erpcWorker, code];
 
-/** The modules every node loads: the kernel's, the book's examples, and the behaviours' modules (in this order). */
-export const defaultModules: readonly ErlModule[] = [...kernelModules, kvs, distDemo, genServerModule, supervisorModule, kvsServer];
+/** The modules every node loads: the kernel's, the observer's, the book's examples, and the behaviours' modules (in this order). */
+export const defaultModules: readonly ErlModule[] = [...kernelModules, observer, kvs, distDemo, genServerModule, supervisorModule, kvsServer];
 
 /** The services every node starts, and its modules. */
 export const defaultComposition: NodeComposition = {
@@ -63,7 +65,7 @@ export async function startNodeWith(opts: NodeOptions, platformKeys: readonly st
   const name = resolveName(opts);
   if (opts.capabilities !== undefined) checkCapabilities(opts.capabilities);
   checkTimings(opts);
-  if (name === NOT_ALIVE_NAME) return new Node(opts, name, 0, undefined, defaultComposition);
+  if (name === NOT_ALIVE_NAME) return started(new Node(opts, name, 0, undefined, defaultComposition));
   if (!opts.transport) throw new ErlmeshError('badarg', 'a named node needs a transport (use erlmesh/server or erlmesh/browser, or pass one)');
   if (opts.ticket !== undefined && opts.cookie !== undefined) throw badarg('give either a cookie or a ticket, not both');
   const tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
@@ -78,10 +80,16 @@ export async function startNodeWith(opts: NodeOptions, platformKeys: readonly st
     hidden: !!opts.hidden,
     onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
   });
-  node = new Node(opts, name, reg.creation, tickets, defaultComposition);
+  node = started(new Node(opts, name, reg.creation, tickets, defaultComposition));
   for (const ch of pending) node._accept(ch);
   // The rendezvous listed peers: give the first connections a moment (bounded), so that
   // nodes() is complete when startNode resolves.
   await node._joinMesh(pendingPeers, Math.min(opts.setupTimeoutMs ?? 7_000, 3_000));
+  return node;
+}
+
+/** `node`, its start time recorded for the observer's uptime. */
+function started(node: Node): Node {
+  markStarted(node, node.clock);
   return node;
 }

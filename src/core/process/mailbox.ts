@@ -19,6 +19,10 @@
  *   test for a closed mailbox also tests the LIMITED bit (one mask), and there is no field: its state lives in a side table (a WeakMap), made when
  *   a limit is first set, so a process without one is no bigger.
  *
+ * Counting (the observer): `startCounting()` sets a flag bit tested by the same mask as the
+ * two rare cases above, so a mailbox nobody counts pays nothing; a counted one takes the
+ * slower branch, which adds one to its count in a side table (`received`).
+ *
  * Queue limit: with a limit of n set, a message that would be queued behind n others is
  * dropped instead, and counted (`dropped`). The first drop queues ONE notice past the limit,
  * `['mailbox_overflow', pid, droppedSoFar]` (a Proc's pid; a bare Mailbox has none); the next
@@ -50,8 +54,10 @@ export const CLOSED = 1;
 export const LIMITED = 2;
 /** `flags` bit set while the waiting receive has a timer (kept in `timers`). */
 const TIMED = 4;
+/** `flags` bit set once an observer counts this mailbox's messages (startCounting). */
+const COUNTED = 8;
 /** The bits of `flags` that Mailbox uses; the bits from `1 << MAILBOX_FLAG_BITS` up are free for a subclass (Proc). */
-export const MAILBOX_FLAG_BITS = 3;
+export const MAILBOX_FLAG_BITS = 4;
 
 /**
  * The timer of each waiting receive that has a finite timeout: a side table rather than a
@@ -71,6 +77,9 @@ interface Limit {
 
 /** Limit state by mailbox; only mailboxes that ever had a limit have an entry. */
 const limits = new WeakMap<object, Limit>();
+
+/** Messages delivered since counting started, by mailbox; only counted mailboxes have an entry. */
+const counts = new WeakMap<object, number>();
 
 /** First ring capacity; a queue that has grown beyond SHRINK_ABOVE is dropped when it empties. */
 const INITIAL_CAPACITY = 8;
@@ -115,8 +124,8 @@ export class Mailbox<K extends Clock = Clock> {
 
   /** Add a message; wakes the waiting receive if it accepts it. */
   deliver(msg: unknown): void {
-    // One test for both rare cases (closed, limited): the common path pays nothing for the limit.
-    if ((this.flags & (CLOSED | LIMITED)) !== 0) {
+    // One test for the rare cases (closed, limited, counted): the common path pays nothing for them.
+    if ((this.flags & (CLOSED | LIMITED | COUNTED)) !== 0) {
       this.deliverLimited(msg);
       return;
     }
@@ -159,11 +168,18 @@ export class Mailbox<K extends Clock = Clock> {
   }
 
   /**
-   * deliver() when closed (drop) or limited: a waiting receive that accepts `msg` takes it;
-   * else below the limit it queues, at the limit it is dropped, counted, and noticed once.
+   * deliver() when closed (drop), counted or limited: a waiting receive that accepts `msg`
+   * takes it; else with no limit it queues; below the limit it queues, at the limit it is
+   * dropped, counted, and noticed once.
    */
   private deliverLimited(msg: unknown): void {
-    if ((this.flags & CLOSED) !== 0 || this.wake(msg)) return;
+    if ((this.flags & CLOSED) !== 0) return;
+    if ((this.flags & COUNTED) !== 0) counts.set(this, (counts.get(this) ?? 0) + 1);
+    if (this.wake(msg)) return;
+    if ((this.flags & LIMITED) === 0) {
+      (this.queue ??= new Ring()).push(msg);
+      return;
+    }
     const lim = limits.get(this)!;
     const q = (this.queue ??= new Ring());
     if (q.size < lim.max) {
@@ -210,6 +226,32 @@ export class Mailbox<K extends Clock = Clock> {
   /** The queue limit, or undefined for none. */
   get limit(): number | undefined {
     return (this.flags & LIMITED) !== 0 ? limits.get(this)!.max : undefined;
+  }
+
+  /**
+   * Count the messages delivered from now on (an observer asked); idempotent. The count is
+   * `received`.
+   *
+   * @example
+   * mb.startCounting();
+   * mb.deliver('hello');
+   * mb.received; // 1
+   */
+  startCounting(): void {
+    if ((this.flags & COUNTED) !== 0) return;
+    counts.set(this, 0);
+    this.flags |= COUNTED;
+  }
+
+  /** Stop counting (the observer has gone): deliveries take the common path again. */
+  stopCounting(): void {
+    this.flags &= ~COUNTED;
+    counts.delete(this);
+  }
+
+  /** Messages delivered since `startCounting()` (dropped ones included), or undefined when not counted. */
+  get received(): number | undefined {
+    return (this.flags & COUNTED) !== 0 ? counts.get(this) : undefined;
   }
 
   /** Messages dropped because the queue was at its limit. */

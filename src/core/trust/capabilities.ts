@@ -69,10 +69,11 @@ const POLICY_KEYS = new Set(['rpc', 'spawn', 'shipFunctions', 'global', 'pg', 's
 const BOOLEAN_KEYS = ['shipFunctions', 'global', 'pg', 'link', 'exit'] as const;
 
 /**
- * Modules a wildcard never covers: they evaluate arbitrary code (the CLI's `shell:eval`), so
- * a role gets them only by naming them (`rpc: { shell: ['eval'] }`).
+ * Modules a wildcard never covers: they evaluate arbitrary code (the CLI's `shell:eval`) or
+ * read every process's mailbox (`observer`), so a role gets them only by naming them
+ * (`rpc: { shell: ['eval'] }`, `rpc: { observer: ['nodeStats'] }`).
  */
-export const NAMED_ONLY_MODULES: ReadonlySet<string> = new Set(['shell']);
+export const NAMED_ONLY_MODULES: ReadonlySet<string> = new Set(['shell', 'observer']);
 
 /**
  * Whether `allowlist` lets `module:fun` through (an undefined list lets nothing through).

@@ -36,19 +36,21 @@ export const viteBuild: PageBuilder = (root, vite) =>
 
 /**
  * The directory of the built demo page under the package `root`: `dist/public` when it holds
- * `index.html`; else, in a checkout (page sources in `public/` and a Vite to build them), it
- * builds it first (`say` tells the user); else throws {@link DemoPageMissing} saying how.
+ * `index.html` (or `o.page`: `observer.html` for the observer); else, in a checkout (page
+ * sources in `public/` and a Vite to build them), it builds it first (`say` tells the user);
+ * else throws {@link DemoPageMissing} saying how.
  */
 export function demoPageRoot(
   root: string,
-  o: { build?: PageBuilder; vite?: (root: string) => string | undefined; say?: (text: string) => void } = {},
+  o: { build?: PageBuilder; vite?: (root: string) => string | undefined; say?: (text: string) => void; page?: string } = {},
 ): string {
+  const page = o.page ?? 'index.html';
   const built = join(root, 'dist', 'public');
-  if (existsSync(join(built, 'index.html'))) return built;
-  const vite = existsSync(join(root, 'public', 'index.html')) ? (o.vite ?? findVite)(root) : undefined;
-  if (vite === undefined) throw new DemoPageMissing(`${NOT_BUILT_HINT} (no ${join(built, 'index.html')})`);
-  o.say?.('building the demo page (vite build)…');
-  if (!(o.build ?? viteBuild)(root, vite) || !existsSync(join(built, 'index.html'))) {
+  if (existsSync(join(built, page))) return built;
+  const vite = existsSync(join(root, 'public', page)) ? (o.vite ?? findVite)(root) : undefined;
+  if (vite === undefined) throw new DemoPageMissing(`${NOT_BUILT_HINT} (no ${join(built, page)})`);
+  o.say?.(page === 'index.html' ? 'building the demo page (vite build)…' : `building the pages (vite build) for ${page}…`);
+  if (!(o.build ?? viteBuild)(root, vite) || !existsSync(join(built, page))) {
     throw new DemoPageMissing(`building the demo page failed (see above); ${NOT_BUILT_HINT}`);
   }
   return built;

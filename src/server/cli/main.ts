@@ -8,6 +8,7 @@
  * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
  *              [--ticktime SECONDS] [--eval CODE] [--noshell] [--remsh NODE] [--capabilities FILE] [--busy-wait MS]
  * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C] [--verbose] [--busy-wait MS]
+ * erlmesh observer [--relay URL] [--cookie C | --ticket T] [--port 8081] [--host 127.0.0.1] [--sname N | --name N]
  * erlmesh ticket --role R --prefix P [--ttl SECONDS] [--cookie C]
  * ```
  *
@@ -22,6 +23,7 @@ import { messageOf, packageRoot, parsePort } from './common.js';
 import { runNames } from './admin-command.js';
 import { runDemo } from './demo-command.js';
 import { runNode } from './node-command.js';
+import { runObserver } from './observer-command.js';
 import { runRelay } from './relay-command.js';
 import { runTicket } from './ticket-command.js';
 
@@ -114,6 +116,19 @@ function program(): Command {
     .option('--verbose', "also log the routine: each tab joining and leaving (the relay's info lines)")
     .addOption(busyWaitOption())
     .action(runDemo);
+
+  cli
+    .command('observer')
+    .description('serve a live page of the whole cluster (nodes, processes, names, the relay) from a hidden node')
+    .option('--relay <url>', 'the relay (default ws://127.0.0.1:4367, or $ERLMESH_RELAY_PORT)')
+    .option('--cookie <cookie>', `${cookieHelp}; the page may then kill and send`, parseCookie)
+    .option('--ticket <ticket>', 'join with a join ticket instead: read-only, each node answers what the role allows')
+    .option('--port <port>', 'HTTP port of the page; 0 picks a free one', parsePort, 8081)
+    .option('--host <host>', 'interface the page listens on', '127.0.0.1')
+    .option('--sname <name>', 'short name of the hidden node (default observer<pid>)')
+    .option('--name <name>', 'long name of the hidden node')
+    .addOption(busyWaitOption())
+    .action(runObserver);
 
   cli
     .command('ticket')

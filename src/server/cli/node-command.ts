@@ -154,7 +154,7 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
 }
 
 /** Why the node could not start, as a one-line message (Erlang's wording for a taken name). */
-function startFailure(e: unknown, name: string, url: string): string {
+export function startFailure(e: unknown, name: string, url: string): string {
   const code = e instanceof ErlmeshError ? e.code : undefined;
   switch (code) {
     case 'name_taken':

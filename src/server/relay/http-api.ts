@@ -6,7 +6,8 @@
  *        Anyone may ask: this is how a node or the CLI tells an erlmesh relay from epmd or any
  *        other program that holds the port.
  *   POST /erlmesh/admin  {"op":"challenge"}                      → {"nonce":"…"}
- *                        {"op":"names"|"stop","nonce","proof"}  → {"names":[PeerEntry…]} / {"stopping":true,"pid":…}
+ *                        {"op":"names"|"stop"|"stats","nonce","proof"}
+ *                          → {"names":[PeerEntry…]} / {"stopping":true,"pid":…} / {"stats":RelayStats}
  *        proof = HMAC-SHA-256(cookie, adminProofInput(nonce, op)), hex: the caller proves the
  *        cluster cookie without sending it. Loopback peers only (403 otherwise); a nonce is
  *        good once, for ADMIN_NONCE_MS.
@@ -40,7 +41,7 @@ export interface RelayInfo {
   protocol: number;
 }
 
-export type AdminOp = 'names' | 'stop';
+export type AdminOp = 'names' | 'stop' | 'stats';
 
 /** The text an admin request signs. */
 export function adminProofInput(nonce: string, op: AdminOp): string {
@@ -59,6 +60,8 @@ export function relayInfo(): RelayInfo {
 export interface HttpApiContext {
   cookie: string;
   names(): PeerEntry[];
+  /** The relay's counters (`relay.stats()`: registered, channels, framesRouted, refused, …). */
+  stats(): Record<string, number>;
   /** Asked to stop by an authenticated admin request (after the answer is sent). */
   stop(): void;
   log(line: { level: 'info' | 'warn'; event: string; remote?: string; detail?: string }): void;
@@ -88,7 +91,7 @@ export function httpApi(ctx: HttpApiContext): (req: http.IncomingMessage, res: h
       if (nonces.size > MAX_NONCES) nonces.delete(nonces.keys().next().value!);
       return json(res, 200, { nonce });
     }
-    if (op !== 'names' && op !== 'stop') return json(res, 400, { error: 'unknown op' });
+    if (op !== 'names' && op !== 'stop' && op !== 'stats') return json(res, 400, { error: 'unknown op' });
     const proof = typeof body.proof === 'string' ? body.proof : '';
     const nonce = body.nonce;
     if (!fresh(nonce) || !digestsEqual(proof, adminProof(ctx.cookie, nonce as string, op))) {
@@ -96,6 +99,7 @@ export function httpApi(ctx: HttpApiContext): (req: http.IncomingMessage, res: h
       return json(res, 401, { error: 'bad_cookie' });
     }
     if (op === 'names') return json(res, 200, { names: ctx.names() });
+    if (op === 'stats') return json(res, 200, { stats: ctx.stats() });
     ctx.log({ level: 'info', event: 'admin_stop', remote });
     res.once('finish', () => ctx.stop());
     json(res, 200, { stopping: true, pid: process.pid });

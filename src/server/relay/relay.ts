@@ -299,13 +299,13 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   server.on('upgrade', onUpgrade);
   if (owned) {
     server.on('connection', onConnection);
-    // Identity (GET /erlmesh/info) and the loopback admin interface (names, stop): http-api.ts.
+    // Identity (GET /erlmesh/info) and the loopback admin interface (names, stats, stop): http-api.ts.
     const stop = (): void => {
       Promise.resolve()
         .then(opts.onStop ?? (() => relay.close()))
         .catch((e: unknown) => log({ level: 'error', event: 'internal_error', detail: String(e) }));
     };
-    server.on('request', httpApi({ cookie: o.cookie, names: () => router.names(), stop, log }));
+    server.on('request', httpApi({ cookie: o.cookie, names: () => router.names(), stats: () => ({ ...relay.stats() }), stop, log }));
     try {
       await listen(server, o.port, o.host);
     } catch (e) {

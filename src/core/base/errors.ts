@@ -48,7 +48,15 @@ export type ErlmeshErrorCode =
   | 'ticket_malformed'
   | 'name_not_allowed'
   // a peer sent more than its role allows per second, or a mailbox limit was hit
-  | 'rate_limited';
+  | 'rate_limited'
+  // the Erlang External Term Format (src/core/etf, docs/beam-interop.md): bytes that are not a
+  // term, a compressed term without an inflate function, a JS value with no Erlang form, a
+  // string too long for an atom, a connection's atom budget spent
+  | 'bad_etf'
+  | 'etf_compressed_unsupported'
+  | 'not_etf_encodable'
+  | 'atom_too_long'
+  | 'atom_limit';
 
 /**
  * The one error class of erlmesh; subclasses narrow the meaning.

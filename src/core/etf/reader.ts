@@ -127,21 +127,23 @@ function readTerm(c: Cursor): unknown {
     // A list's tail that is itself a list continues the same list ([1 | [2]] is [1, 2]).
     if (top !== undefined && top.tail && (tag === T.LIST || tag === T.NIL || tag === T.STRING)) {
       c.pos++;
-      if (tag === T.NIL) {
-        stack.pop();
-        const done = deliver(stack, List.from(top.items));
-        if (done !== PENDING) return done;
-      } else if (tag === T.LIST) {
+      if (tag === T.LIST) {
         need(c, 4);
         top.left = count(c, c.view.getUint32(c.pos), 1);
         c.pos += 4;
         top.tail = top.left === 0;
-      } else {
+        continue;
+      }
+      if (tag === T.STRING) {
+        // A string is a proper list: its elements end the list.
         need(c, 2);
         const n = count(c, c.view.getUint16(c.pos), 1);
         for (let i = 0; i < n; i++) top.items.push(c.buf[c.pos + 2 + i]);
         c.pos += 2 + n;
       }
+      stack.pop();
+      const done = deliver(stack, List.from(top.items));
+      if (done !== PENDING) return done;
       continue;
     }
     let value: unknown;

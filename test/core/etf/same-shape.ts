@@ -5,7 +5,7 @@
  * entries in any order (keys matched by this same comparison), pids and refs field by field.
  * Returns the path of the first difference, or undefined when the two are the same.
  */
-import { Bitstring, BeamExport, BeamFun, BeamPort, BeamRef, Float, ImproperList, List, Pid, Ref } from '../../../src/core/index.js';
+import { Bitstring, BeamExport, BeamFun, BeamPort, BeamRef, Float, ImproperList, Pid, Ref } from '../../../src/core/index.js';
 
 const bytesEq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 

@@ -45,8 +45,25 @@ export interface EncodeEtfOptions {
 export function encodeEtf(term: unknown, opts: EncodeEtfOptions = {}): Uint8Array {
   const w = new EtfWriter(opts.atoms, false);
   w.u8(T.VERSION);
-  w.term(term);
+  guarded(() => w.term(term));
   return w.take();
+}
+
+/**
+ * Runs a walk; an error that is not erlmesh's own (a getter or a Proxy trap that threw while
+ * the term was read) becomes `not_etf_encodable` instead of escaping raw.
+ */
+function guarded(walk: () => void): void {
+  try {
+    walk();
+  } catch (e) {
+    if (e instanceof ErlmeshError) throw e;
+    throw new ErlmeshError(
+      'not_etf_encodable',
+      `the term cannot be read: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (a getter or proxy trap threw)`,
+      { what: 'unreadable' },
+    );
+  }
 }
 
 /**
@@ -56,7 +73,7 @@ export function encodeEtf(term: unknown, opts: EncodeEtfOptions = {}): Uint8Arra
  */
 export function encodeCanonical(term: unknown): Uint8Array {
   const w = new EtfWriter(undefined, true);
-  w.term(term);
+  guarded(() => w.term(term));
   return w.take();
 }
 

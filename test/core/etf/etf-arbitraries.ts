@@ -6,7 +6,7 @@
  * boxed in Float, BeamRefs only with words not in erlmesh's form.
  */
 import fc from 'fast-check';
-import { BeamRef, Pid, Ref, bitstring, exportFun, float, improper, list } from '../../../src/core/index.js';
+import { BeamRef, List, Pid, Ref, bitstring, exportFun, float, improper, list } from '../../../src/core/index.js';
 
 const SPECIAL = new Set(['true', 'false', 'undefined', 'null']);
 const codePoints = (s: string) => [...s].length;
@@ -27,7 +27,9 @@ const bigArb = fc.oneof(
   fc.bigInt({ min: 1n, max: 1000n }).chain((d) => fc.constantFrom(MAX + d, -MAX - d)),
 );
 
-const floatArb = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (Number.isSafeInteger(x) ? float(x) : x));
+const floatArb = fc
+  .oneof(fc.constantFrom(0, -0, 3, -7, 1e15, 2 ** 53 - 1, 2 ** 53, 0.5, 5e-324, 1e300, -1e300), fc.double({ noNaN: true, noDefaultInfinity: true }))
+  .map((x) => (Number.isSafeInteger(x) ? float(x) : x));
 
 const refArb = fc.oneof(
   fc.tuple(atomArb, u32, fc.nat({ max: Number.MAX_SAFE_INTEGER })).map(([n, c, id]) => new Ref(n, c, id)),
@@ -63,7 +65,7 @@ export const { term: termArb } = fc.letrec<{ term: unknown }>((tie) => ({
     leafArb,
     fc.array(tie('term'), { maxLength: 5 }),
     fc.array(tie('term'), { maxLength: 5 }).map((xs) => list(xs)),
-    fc.tuple(fc.array(tie('term'), { minLength: 1, maxLength: 4 }), leafArb.filter((t) => !Array.isArray(t))).map(([items, tail]) => improper(items, tail)),
+    fc.tuple(fc.array(tie('term'), { minLength: 1, maxLength: 4 }), fc.oneof(leafArb, fc.array(leafArb, { maxLength: 2 })).filter((t) => !(t instanceof List))).map(([items, tail]) => improper(items, tail)),
     fc.uniqueArray(fc.tuple(keyArb, tie('term')), { maxLength: 5, selector: ([k]) => keyId(k) }).map((kv) => new Map(kv)),
   ),
 }));

@@ -77,3 +77,30 @@ export function hasMultiKeyMap(t: unknown): boolean {
   if (t !== null && typeof t === 'object' && 'items' in t && 'tail' in t) return (t.items as unknown[]).some(hasMultiKeyMap) || hasMultiKeyMap(t.tail);
   return false;
 }
+
+/** An Erlang atom literal: quoted, with `\` and `'` escaped. */
+function atomSource(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * Erlang source text of random terms, for erl to evaluate and encode: so the decoder meets
+ * BEAM's own encodings (its map order, its strings, its refs and pids), not only ours.
+ */
+export const { src: erlangSourceArb } = fc.letrec<{ src: string }>((tie) => ({
+  src: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    atomArb.map(atomSource),
+    fc.constantFrom('true', 'false', 'undefined', 'null', 'self()', 'make_ref()', 'alias()', 'hd(erlang:ports())', 'fun lists:map/2', 'fun(X) -> X end', '-0.0', '3.0'),
+    fc.bigInt({ min: -(2n ** 300n), max: 2n ** 300n }).map((n) => (n < 0n ? `(${n})` : `${n}`)),
+    fc.tuple(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.nat(99_999)).map(([i, f]) => `(${i}.${f})`),
+    fc.uint8Array({ maxLength: 12 }).map((b) => `<<${[...b].join(',')}>>`),
+    fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 7 })).map(([b, bits]) => `<<${[...b].join(',')},1:${bits}>>`),
+    fc.string({ unit: 'binary', maxLength: 10 }).map((s) => `[${[...s].map((c) => c.codePointAt(0)).join(',')}]`),
+    fc.array(tie('src'), { maxLength: 4 }).map((xs) => `{${xs.join(', ')}}`),
+    fc.array(tie('src'), { maxLength: 4 }).map((xs) => `[${xs.join(', ')}]`),
+    fc.tuple(fc.array(tie('src'), { minLength: 1, maxLength: 3 }), tie('src')).map(([xs, t]) => `[${xs.join(', ')} | ${t}]`),
+    fc.array(fc.tuple(tie('src'), tie('src')), { maxLength: 4 }).map((kv) => `maps:from_list([${kv.map(([k, v]) => `{${k}, ${v}}`).join(', ')}])`),
+    fc.nat(40).map((n) => `maps:from_list([{I, I} || I <- lists:seq(1, ${n})])`),
+  ),
+}));

@@ -4,17 +4,24 @@
  * encoded again with `term_to_binary` (minor_version 2, as the distribution does); the bytes
  * BEAM sends back decode to the very term we sent (class for class) and re-encode byte for
  * byte. Where the term has no map of two or more keys (BEAM orders map keys its own way), our
- * encoding is also byte for byte what BEAM writes.
+ * encoding is also byte for byte what BEAM writes. The other way, random Erlang source is
+ * evaluated and encoded by erl, and decodes and re-encodes byte for byte. etfEquals is
+ * checked against =:=.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEtf, encodeEtf, etfEquals } from '../../../src/core/index.js';
 import { fuzzSeed } from '../../support/fuzz-settings.js';
 import { ERL, ErlOracle, NO_ERL } from './erl-oracle.js';
-import { atomArb, hasMultiKeyMap, termArb } from './etf-arbitraries.js';
+import { atomArb, erlangSourceArb, hasMultiKeyMap, termArb } from './etf-arbitraries.js';
 import { shapeDiff } from './same-shape.js';
 
 const RUNS = 600;
+
+/** Does the encoding of `t` hold the float -0.0 (or bytes that look like it: then the run is skipped)? */
+function hasNegativeZero(t: unknown): boolean {
+  return Buffer.from(encodeEtf(t)).includes(Buffer.from([70, 128, 0, 0, 0, 0, 0, 0, 0]));
+}
 let erl: ErlOracle;
 
 describe.skipIf(!ERL)(`ETF properties against erl${ERL ? '' : ` — skipped: ${NO_ERL}`}`, () => {
@@ -45,9 +52,23 @@ describe.skipIf(!ERL)(`ETF properties against erl${ERL ? '' : ` — skipped: ${N
     expect(sameBytesAsBeam).toBeGreaterThan(RUNS / 2);
   });
 
+  it('random terms made by erl (its own encodings, map orders, pids, refs, ports, funs) decode and re-encode byte for byte (400 runs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(erlangSourceArb, async (src) => {
+        const beams = await erl.eval(src);
+        const term = decodeEtf(beams);
+        expect(Buffer.from(encodeEtf(term)).equals(Buffer.from(beams))).toBe(true);
+        expect(await erl.same(beams, encodeEtf(term))).toBe(true);
+      }),
+      { numRuns: 400, seed: fuzzSeed() },
+    );
+  });
+
   it('etfEquals agrees with =:= in erl on pairs of generated terms (300 runs)', async () => {
     await fc.assert(
       fc.asyncProperty(termArb, termArb, fc.boolean(), async (a, b, same) => {
+        // OTP 25 counts 0.0 =:= -0.0; etfEquals, as OTP 27, does not (docs/beam-interop.md)
+        fc.pre(!hasNegativeZero(a) && !hasNegativeZero(b));
         const y = same ? decodeEtf(encodeEtf(a)) : b;
         expect(etfEquals(a, y)).toBe(await erl.same(encodeEtf(a), encodeEtf(y)));
       }),

@@ -19,7 +19,8 @@ import * as T from './tags.js';
  * Options of {@link decodeEtf} and {@link decodeEtfAt}.
  *
  * @example
- * const opts: DecodeEtfOptions = { atoms: budget, inflate: (data) => inflateSync(data) };
+ * import { inflateSync } from 'node:zlib';
+ * const opts: DecodeEtfOptions = { atoms: new AtomBudget(), inflate: (data) => inflateSync(data) };
  */
 export interface DecodeEtfOptions {
   /** The peer's atom budget: atoms read are recorded as free to send back. */

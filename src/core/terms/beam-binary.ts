@@ -14,8 +14,8 @@ import { badarg } from '../base/errors.js';
  * this way; a JS string alone travels as an atom, and BEAM never frees atoms.
  *
  * @example
- * await node.rpc.call('e@host', 'erlang', 'byte_size', [binary('héllo')]);   // 6
- * new TextDecoder().decode(binary('héllo'));                               // 'héllo'
+ * encodeEtf(['store', binary('héllo')]);         // {store, <<"héllo"/utf8>>}: no new atom for the text
+ * new TextDecoder().decode(binary('héllo'));     // 'héllo'
  */
 export function binary(text: string): Uint8Array {
   return new TextEncoder().encode(text);

@@ -44,8 +44,8 @@ export class Float {
  * Makes a {@link Float}: `float(3)` is Erlang's `3.0`. Throws `badarg` for NaN or ±Infinity.
  *
  * @example
- * await node.rpc.call('e@host', 'erlang', 'is_float', [float(3)]);   // true
- * await node.rpc.call('e@host', 'erlang', 'is_float', [3]);          // false: 3 is an integer
+ * encodeEtf(float(3));   // 3.0: Uint8Array [131, 70, 64, 8, 0, 0, 0, 0, 0, 0]
+ * encodeEtf(3);          // 3, an integer: Uint8Array [131, 97, 3]
  */
 export function float(n: number): Float {
   return new Float(n);

@@ -26,8 +26,8 @@ export class List<T = unknown> extends Array<T> {}
  * arguments of BEAM functions need.
  *
  * @example
- * await node.rpc.call('e@host', 'lists', 'reverse', [list([1, 2, 3])]);   // List [3, 2, 1]
- * list([]);                                                              // Erlang's []
+ * encodeEtf(['reverse', list([1, 2, 3])]);   // {reverse, [1,2,3]}; without list() it would be {1,2,3}
+ * list([]);                                  // Erlang's []
  */
 export function list<T>(items: Iterable<T> = []): List<T> {
   const out = new List<T>();
@@ -40,8 +40,8 @@ export function list<T>(items: Iterable<T> = []): List<T> {
  * `"abc"`, the list `[97, 98, 99]`. A JS string alone would be an atom.
  *
  * @example
- * await node.rpc.call('e@host', 'string', 'uppercase', [charlist('abc')]);   // List [65, 66, 67]
- * String.fromCodePoint(...charlist('héllo'));                             // 'héllo'
+ * encodeEtf(charlist('abc'));                    // "abc": Uint8Array [131, 107, 0, 3, 97, 98, 99]
+ * String.fromCodePoint(...charlist('héllo'));    // 'héllo'
  */
 export function charlist(text: string): List<number> {
   const out = new List<number>();

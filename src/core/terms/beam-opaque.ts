@@ -22,9 +22,9 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
  * A BEAM port (from `NEW_PORT_EXT`, `V4_PORT_EXT` or `PORT_EXT`): kept as bytes.
  *
  * @example
- * const [, port] = await self.receive((m) => m[0] === 'port');
- * port.node;               // 'e@host'
- * self.send(beamPid, ['close', port]);   // BEAM gets its own port back
+ * const port = decodeEtf(bytesOfAPort) as BeamPort;   // term_to_binary(Port) from e@host
+ * port.node;                                           // 'e@host'
+ * encodeEtf(port);                                     // the bytes it came in: BEAM gets its port back
  */
 export class BeamPort {
   constructor(
@@ -47,9 +47,9 @@ export class BeamPort {
  * A BEAM fun (`NEW_FUN_EXT`): erlmesh cannot call it, only hold it and send it back.
  *
  * @example
- * const [, fun] = await self.receive((m) => m[0] === 'callback');
- * fun.module;                       // 'my_mod'
- * self.send(beamPid, ['run', fun]); // BEAM can call it
+ * const fun = decodeEtf(bytesOfAFun) as BeamFun;   // term_to_binary(fun(X) -> X end) from e@host
+ * fun.module;                                       // the module it was made in
+ * encodeEtf(['run', fun]);                          // BEAM gets the same fun back and can call it
  */
 export class BeamFun {
   constructor(
@@ -98,7 +98,7 @@ export class BeamExport {
  * name become atoms when it is sent (counted against the connection's atom budget).
  *
  * @example
- * await node.rpc.call('e@host', 'lists', 'map', [exportFun('erlang', 'abs', 1), list([-1, 2])]);   // List [1, 2]
+ * encodeEtf([exportFun('erlang', 'abs', 1), list([-1, 2])]);   // {fun erlang:abs/1, [-1,2]}
  */
 export function exportFun(module: string, name: string, arity: number): BeamExport {
   if (typeof module !== 'string' || typeof name !== 'string') throw badarg('exportFun takes a module and a function name (strings)');

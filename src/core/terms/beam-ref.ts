@@ -19,9 +19,10 @@ import { Ref } from './ref.js';
  * (or `key` as a Map key), as for any Ref.
  *
  * @example
- * const [, ref] = await self.receive((m) => m[0] === 'reply');   // a ref made by e@host
- * ref instanceof Ref;          // true (ref instanceof BeamRef, too)
- * ref.equals(otherRef);        // same node, creation and words
+ * const ref = decodeEtf(bytesOfMakeRef) as BeamRef;   // term_to_binary(make_ref()) from e@host
+ * ref instanceof Ref;                                  // true
+ * ref.words;                                           // [184695, 1855717377, 382741350]
+ * ref.equals(decodeEtf(encodeEtf(ref)));               // true: it goes back word for word
  */
 export class BeamRef extends Ref {
   readonly words: readonly number[];

@@ -7,7 +7,7 @@
 import { ErlmeshError } from '../base/errors.js';
 import { Bitstring } from '../terms/beam-binary.js';
 import { Float } from '../terms/beam-float.js';
-import { List } from '../terms/beam-list.js';
+import { asList } from '../terms/beam-list.js';
 import { BeamExport, BeamFun, BeamPort } from '../terms/beam-opaque.js';
 import { Pid } from '../terms/pid.js';
 import type { AtomBudget } from './atom-budget.js';
@@ -194,14 +194,14 @@ export function readLeaf(c: Cursor, tag: number): unknown {
       c.pos = start;
       return atomValue(readAtomText(c));
     case T.NIL:
-      return new List();
+      return asList([]);
     case T.STRING: {
       const n = u16(c);
       need(c, n);
-      const out = new List<number>();
+      const out: number[] = [];
       for (let i = 0; i < n; i++) out.push(c.buf[c.pos + i]!);
       c.pos += n;
-      return out;
+      return asList(out);
     }
     case T.BINARY:
       return take(c, u32(c));

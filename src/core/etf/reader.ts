@@ -12,7 +12,7 @@
 import { ErlmeshError } from '../base/errors.js';
 import type { AtomBudget } from './atom-budget.js';
 import { readLeaf, type Cursor } from './read-leaf.js';
-import { ImproperList, List } from '../terms/beam-list.js';
+import { ImproperList, asList } from '../terms/beam-list.js';
 import * as T from './tags.js';
 
 /**
@@ -143,7 +143,7 @@ function readTerm(c: Cursor): unknown {
         c.pos += 2 + n;
       }
       stack.pop();
-      const done = deliver(stack, List.from(top.items));
+      const done = deliver(stack, asList(top.items));
       if (done !== PENDING) return done;
       continue;
     }

@@ -161,6 +161,15 @@ describe('encoding JS values with no Erlang form', () => {
   });
 });
 
+describe('re-entrance', () => {
+  it('a getter that itself calls encodeEtf while the term is written gets its own buffer', () => {
+    const inner = { get v(): unknown { return encodeEtf(['inner', 1]); } };
+    expect([...encodeEtf(['outer', inner])]).toEqual([...encodeEtf(['outer', new Map([['v', encodeEtf(['inner', 1])]])])]);
+    expect(codeOf(() => encodeEtf(new Date()))).toBe('not_etf_encodable');
+    expect([...encodeEtf('ok')]).toEqual([131, 119, 2, 111, 107]); // and the shared writer is fine after a refusal
+  });
+});
+
 describe('the atom budget', () => {
   it('charges each new atom once; atoms from the peer are free; the one over the limit is atom_limit and is not counted', () => {
     const atoms = new AtomBudget(3);

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AtomBudget, ErlmeshError, List, Pid, Ref, binary, bitstring, decodeEtf, decodeEtfAt, encodeEtf, float, improper, list } from '../../../src/core/index.js';
 import { fuzzSeed } from '../../support/fuzz-settings.js';
+import { SAMPLE, mutatedSampleArb } from './etf-arbitraries.js';
 
 const b = (...xs: (number | string)[]) => Uint8Array.from(xs.flatMap((x) => (typeof x === 'string' ? [...Buffer.from(x, 'utf8')] : [x])));
 
@@ -22,13 +23,6 @@ function codeOf(f: () => unknown): string {
   }
   return 'no error';
 }
-
-/** A term with every kind of tag, to truncate and mutate. */
-const SAMPLE = encodeEtf([
-  'ok', 'ĳ', true, null, 1, 300, -5, 2n ** 70n, -(2n ** 600n), 3.5, float(2), binary('bin'), bitstring(b(0xa0), 3),
-  list([1, 2]), list(['x', list([])]), improper([1], 2), new Map<unknown, unknown>([['a', 1], [binary('k'), list(['x'])]]),
-  new Pid('e@h', 1, 2, 3), new Ref('e@h', 3, 99), [], list([]),
-]);
 
 describe('decoding bad bytes', () => {
   it.each([
@@ -71,13 +65,7 @@ describe('decoding bad bytes', () => {
   });
 
   it('random bytes and mutated terms give a term or a named error, never anything else (fast-check)', () => {
-    const mutated = fc
-      .array(fc.tuple(fc.nat(SAMPLE.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
-      .map((edits) => {
-        const copy = SAMPLE.slice();
-        for (const [i, v] of edits) copy[i] = v;
-        return copy;
-      });
+    const mutated = mutatedSampleArb;
     const random = fc.uint8Array({ maxLength: 64 }).map((x) => Uint8Array.of(131, ...x));
     fc.assert(
       fc.property(fc.oneof(mutated, random), (bytes) => {

@@ -44,6 +44,8 @@ describe('decoding bad bytes', () => {
     ['an infinite float', b(131, 70, 127, 240, 0, 0, 0, 0, 0, 0)],
     ['an old float that is not a number', b(131, 99, 'nonsense', ...Array(23).fill(0))],
     ['a map with the same key twice', b(131, 116, 0, 0, 0, 2, 97, 1, 97, 2, 97, 1, 97, 3)],
+    ['a map with the same binary key twice', b(131, 116, 0, 0, 0, 2, 109, 0, 0, 0, 1, 'k', 97, 2, 109, 0, 0, 0, 1, 'k', 97, 3)],
+    ['a map with the same tuple key twice', b(131, 116, 0, 0, 0, 2, 104, 1, 97, 1, 97, 2, 104, 1, 97, 1, 97, 3)],
     ['a ref of 0 words', b(131, 90, 0, 0, 119, 1, 'x', 0, 0, 0, 1)],
     ['a ref of 6 words', b(131, 90, 0, 6, 119, 1, 'x', 0, 0, 0, 1, ...Array(24).fill(0))],
     ['an atom of 256 characters', b(131, 118, 1, 0, 'a'.repeat(256))],

@@ -54,6 +54,10 @@ export class Bitstring {
     return other.bytes.every((b, i) => b === this.bytes[i]);
   }
 
+  toJSON(): string {
+    return this.toString();
+  }
+
   /** Erlang-like display: `<<1:3>>`, `<<255,1:1>>`. */
   toString(): string {
     const full = [...this.bytes.subarray(0, this.bytes.length - 1)].map(String);

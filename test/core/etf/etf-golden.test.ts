@@ -171,3 +171,14 @@ describe('BEAM values print and serialise', () => {
     expect([String(float(-0)), String(float(0.5)), String(improper([1, 2], 3)), String(new BeamRef('e@h', 1, [1, 2, 3]))]).toEqual(['-0.0', '0.5', '[1, 2 | 3]', '#Ref<e@h.3.2.1>']);
   });
 });
+
+describe('decoding a Node Buffer', () => {
+  it('copies what it keeps: changing the Buffer afterwards changes no decoded binary, port or export', () => {
+    const frame = Buffer.from(encodeEtf([binary('abc'), decodeEtf(b(131, 89, ...NONODE, 0, 0, 0, 0, 0, 0, 0, 0)), exportFun('m', 'f', 1)]));
+    const [bin, port, exp] = decodeEtf(frame) as [Uint8Array, BeamPort, BeamExport];
+    const before = encodeEtf([bin, port, exp]);
+    frame.fill(0);
+    expect(Object.getPrototypeOf(bin)).toBe(Uint8Array.prototype);
+    expect([...encodeEtf([bin, port, exp])]).toEqual([...before]);
+  });
+});

@@ -47,6 +47,8 @@ export class SwitchableChannel extends BaseChannel {
   private parked: { link: Channel; token: string } | undefined;
   /** Called when the dialer's direct link closes before the switch began (retry). */
   onAbandon: (() => void) | undefined;
+  /** Called once both sides have switched (the relay carrier is retired). */
+  onRetired: (() => void) | undefined;
 
   constructor(
     /** The relayed channel's id, the same at both ends (the relay gives it). */
@@ -181,7 +183,9 @@ export class SwitchableChannel extends BaseChannel {
   }
 
   private retireIfDone(): void {
-    if (this.retired) this.relay.close('switched');
+    if (!this.retired) return;
+    this.relay.close('switched');
+    this.onRetired?.();
   }
 }
 

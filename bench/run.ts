@@ -339,7 +339,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     id: 'browser',
-    title: 'headless Chromium round trips through the relay',
+    title: 'headless Chromium round trips: bare WebSocket floor, through the relay, over BroadcastChannel',
     params: P.browser,
     unavailable: () => {
       if (!findChromium()) return 'Chromium not found (install chromium or set ERLMESH_CHROMIUM)';
@@ -543,17 +543,45 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
   add('spawn', 'remote spawn', 'higher', (d) => num(d.rate), (x, d) => `${fmt.rate(x, 'spawns/s')} (p50 ${fmt.us(num(d.p50_us))})`);
   add('global', 'global.registerName p50', 'lower', (d) => num(d.p50_us), (x, d) => `${fmt.us(x)} (p99 ${fmt.us(num(d.p99_us))})`);
   add('global', 'global.whereisName', 'lower', (d) => num(d.whereis_us), fmt.us);
-  const browserNotes = (em?: Raw): string[] =>
-    em
-      ? [
-          `page timer resolution ${num(em.timerResolutionUs).toFixed(1)} µs (crossOriginIsolated: ${String(em.crossOriginIsolated)}); tab visibility: ${(em.visibility as string[]).join(', ')}`,
-        ]
-      : [];
-  const browserShow = (k: 'tabToTab' | 'tabToServer') => (d: Raw) => num((d[k] as Raw).p50_us);
-  add('browser', 'tab → tab round trip p50', 'lower', browserShow('tabToTab'), (x, d) => `${fmt.us(x)} (p99 ${fmt.us(num((d.tabToTab as Raw).p99_us))})`, {
-    extraNotes: browserNotes,
-  });
-  add('browser', 'tab → server round trip p50', 'lower', browserShow('tabToServer'), (x, d) => `${fmt.us(x)} (p99 ${fmt.us(num((d.tabToServer as Raw).p99_us))})`);
+  {
+    // Browser rows: no Erlang counterpart; each is held against the bare WebSocket floor of the same run.
+    const d = results.get('browser')?.erlmesh.data;
+    const floor = d ? num((d.wsFloor as Raw).p50_us) : NaN;
+    const floor99 = d ? num((d.wsFloor as Raw).p99_us) : NaN;
+    const p = (k: string, q: 'p50_us' | 'p99_us') => (x: Raw) => num((x[k] as Raw | undefined)?.[q]);
+    const show = (k: string) => (x: number, dd: Raw) => `${fmt.us(x)} (p99 ${fmt.us(p(k, 'p99_us')(dd))})`;
+    const vsFloor = (k: string) => (em?: Raw): string[] =>
+      em && Number.isFinite(floor)
+        ? [`÷ bare WebSocket floor of this run: p50 ${(p(k, 'p50_us')(em) / floor).toFixed(2)}×, p99 ${(p(k, 'p99_us')(em) / floor99).toFixed(2)}×`]
+        : [];
+    const atMostFloor = (k: number) => (_r: number | null, em: number) => (Number.isFinite(floor) ? em / floor <= k : null);
+    add('browser', 'tab → tab, bare WebSocket floor p50', 'lower', p('wsFloor', 'p50_us'), show('wsFloor'), {
+      extraNotes: (em) =>
+        em
+          ? [
+              `no erlmesh: 48 bytes tab → WebSocket forwarder → tab → forwarder → tab (bench/proc/ws-floor.ts, in the relay's process); the better of two runs (p50 ${(em.wsFloorRuns as Raw[]).map((r) => fmt.us(num(r.p50_us))).join(' before, ')} after the erlmesh rows)`,
+              `page timer resolution ${num(em.timerResolutionUs).toFixed(1)} µs (crossOriginIsolated: ${String(em.crossOriginIsolated)}); tab visibility: ${(em.visibility as string[]).join(', ')}`,
+            ]
+          : [],
+    });
+    add('browser', 'tab → tab round trip p50, via relay', 'lower', p('tabToTab', 'p50_us'), show('tabToTab'), {
+      target: '≤ 1.5× WebSocket floor',
+      check: atMostFloor(1.5),
+      extraNotes: (em) => [...vsFloor('tabToTab')(em), ...(em ? [`both tabs with broadcast: false; the relay routed ${num(em.relayFramesDuringRelayed).toLocaleString('en')} frames for them`] : [])],
+    });
+    add('browser', 'tab → server round trip p50', 'lower', p('tabToServer', 'p50_us'), show('tabToServer'), { extraNotes: vsFloor('tabToServer') });
+    add('browser', 'tab → tab over BroadcastChannel p50', 'lower', p('tabToTabBroadcast', 'p50_us'), show('tabToTabBroadcast'), {
+      target: '≤ 0.5× WebSocket floor',
+      check: atMostFloor(0.5),
+      extraNotes: (em) => [
+        ...vsFloor('tabToTabBroadcast')(em),
+        ...(em ? [`two tabs of one browser context with broadcast on (the default); the relay routed ${num(em.relayFramesDuringBroadcast).toLocaleString('en')} frames meanwhile`] : []),
+      ],
+    });
+    add('browser', 'tab → tab, bare BroadcastChannel p50', 'lower', p('bcFloor', 'p50_us'), show('bcFloor'), {
+      extraNotes: (em) => [...vsFloor('bcFloor')(em), ...(em ? ['no erlmesh: 48 bytes there and back on one BroadcastChannel'] : [])],
+    });
+  }
   add('idle-memory', 'bytes per idle process', 'lower', (d) => num(d.bytes_per_process), fmt.bytes);
   add('idle-memory', `heap with ${short(P.idle.n)} idle processes`, 'lower', (d) => num(d.heap_used_after ?? d.delta_bytes), (x, d) =>
     d.heap_used_after !== undefined ? `${fmt.bytes(x)} (${fmt.bytes(num(d.delta_bytes))} for them)` : `${fmt.bytes(x)} for them (processes memory)`, {
@@ -621,7 +649,10 @@ function brief(d: Raw): string {
   if (typeof d.p50_us === 'number') return `p50 ${fmt.us(d.p50_us)}, p99 ${fmt.us(num(d.p99_us))}`;
   if (typeof d.bytes_per_process === 'number') return `${fmt.bytes(d.bytes_per_process)} per process`;
   if (typeof d.rss === 'number') return `RSS ${fmt.bytes(d.rss)}, heap ${fmt.bytes(num(d.heap_used))}, ${num(d.nodes)} nodes`;
-  if (d.tabToTab) return `tab→tab p50 ${fmt.us(num((d.tabToTab as Raw).p50_us))}, tab→server p50 ${fmt.us(num((d.tabToServer as Raw).p50_us))}`;
+  if (d.tabToTab) {
+    const p50 = (k: string): string => fmt.us(num((d[k] as Raw).p50_us));
+    return `p50: WebSocket floor ${p50('wsFloor')}, tab→tab ${p50('tabToTab')}, tab→server ${p50('tabToServer')}, tab→tab BroadcastChannel ${p50('tabToTabBroadcast')}, bare BroadcastChannel ${p50('bcFloor')}`;
+  }
   return JSON.stringify(d).slice(0, 120);
 }
 

@@ -102,15 +102,14 @@ async function startOnce(opts: TabNodeOptions): Promise<Node> {
   const named = opts.sname !== undefined || opts.name !== undefined;
   for (let attempt = 0; ; attempt++) {
     const names = named ? { sname: opts.sname, name: opts.name } : generatedName(opts);
-    const url = opts.relay ?? defaultRelay();
     const transport = new RelayTransport({
-      url,
+      url: opts.relay ?? defaultRelay(),
       ...(opts.ticket !== undefined ? { ticket: opts.ticket } : { cookie: opts.cookie }),
       WebSocket: WS,
       clock: opts.clock,
       crypto: opts.crypto ?? tabCrypto(),
       backoff: opts.backoff,
-      local: localLinks(opts, url),
+      local: localLinks(opts),
       log: (level, text) => (level === 'info' ? undefined : console.warn(text)),
     });
     try {
@@ -125,12 +124,17 @@ async function startOnce(opts: TabNodeOptions): Promise<Node> {
 /** The keys TabNodeOptions adds to NodeOptions (not unknown to the core's check). */
 const TAB_KEYS = ['relay', 'mode', 'prefix', 'WebSocket', 'lifecycle', 'onRestore', 'backoff', 'broadcast'] as const;
 
-/** The local links of a tab (`broadcast`), scoped to its relay. */
-function localLinks(opts: TabNodeOptions, url: string): LocalLinks | undefined {
+/**
+ * The local links of a tab (`broadcast`). All tabs of the origin share one bus, whatever URL
+ * each names its relay by (`localhost` or `127.0.0.1`, a path behind a proxy): a link carries a
+ * connection only once the token it names has come through the relayed channel between the
+ * two nodes, so tabs on different relays or clusters never use one (local-links.ts).
+ */
+function localLinks(opts: TabNodeOptions): LocalLinks | undefined {
   if (opts.broadcast !== undefined && typeof opts.broadcast !== 'boolean') throw new ErlmeshError('badarg', 'broadcast must be true or false');
   const Bus = (globalThis as { BroadcastChannel?: BroadcastChannelCtor }).BroadcastChannel;
   if (opts.broadcast === false || typeof Bus !== 'function') return undefined;
-  return new LocalLinks({ scope: url, BroadcastChannel: Bus, clock: opts.clock, crypto: opts.crypto ?? tabCrypto() });
+  return new LocalLinks({ scope: 'tabs', BroadcastChannel: Bus, clock: opts.clock, crypto: opts.crypto ?? tabCrypto() });
 }
 
 /**

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNode, type Node } from '../../src/core/index.js';
 import { RelayTransport } from '../../src/core/relay-client/relay-transport.js';
-import { LocalLinks } from '../../src/core/relay-client/local-links.js';
+import { LocalLinks, type BroadcastChannelCtor } from '../../src/core/relay-client/local-links.js';
 import { NodeWebSocket } from '../../src/server/transports/ws-channel.js';
 import { eventually } from '../support/cluster.js';
 import { RelayNodes } from '../support/relay-nodes.js';
@@ -17,12 +17,14 @@ import { sink } from '../support/direct-links.js';
 import { watch } from '../support/membership.js';
 
 const COOKIE = 'local-cookie';
+/** Node's own BroadcastChannel (its onmessage is typed with the DOM's MessageEvent). */
+const Bus = globalThis.BroadcastChannel as unknown as BroadcastChannelCtor;
 const mesh = new RelayNodes(COOKIE);
 afterEach(() => mesh.stop());
 
 async function tabLike(sname: string, scope?: string): Promise<{ node: Node; transport: RelayTransport; links: LocalLinks }> {
   const url = mesh.relay!.url;
-  const links = new LocalLinks({ scope: scope ?? url, BroadcastChannel: globalThis.BroadcastChannel });
+  const links = new LocalLinks({ scope: scope ?? url, BroadcastChannel: Bus });
   const transport = new RelayTransport({ url, cookie: COOKIE, WebSocket: NodeWebSocket, local: links });
   const node = mesh.track(await startNode({ name: `${sname}@127.0.0.1`, cookie: COOKIE, transport }));
   return { node, transport, links };
@@ -87,7 +89,7 @@ describe('local links', () => {
   });
 
   it('bad options are named errors', () => {
-    expect(() => new LocalLinks({ scope: '', BroadcastChannel: globalThis.BroadcastChannel })).toThrow(expect.objectContaining({ code: 'badarg' }));
+    expect(() => new LocalLinks({ scope: '', BroadcastChannel: Bus })).toThrow(expect.objectContaining({ code: 'badarg' }));
     expect(() => new LocalLinks({ scope: 'x', BroadcastChannel: undefined as never })).toThrow(expect.objectContaining({ code: 'badarg' }));
   });
 });

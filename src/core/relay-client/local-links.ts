@@ -6,7 +6,8 @@
  * channel, so both ends are admitted by the same relay (same cluster, same cookie) and the
  * connection keeps the relay's attestation (name, role) and its handshake's role.
  *
- * Messages, on the bus `erlmesh:<scope>` (scope: the relay URL) every instance listens to:
+ * Messages, on the bus `erlmesh:<scope>` every instance listens to (tabs use one scope per
+ * origin; the relay's token, not the scope, keeps clusters apart):
  *
  *   hello { t, name, inst }       an instance starts: `inst` (random) is its address
  *   here  { t, name, inst }       the answer of every other instance to `hello`
@@ -59,7 +60,7 @@ export type BroadcastChannelCtor = new (name: string) => BroadcastChannelLike;
  * const opts: LocalLinksOptions = { scope: 'wss://example.com/erlmesh', BroadcastChannel: globalThis.BroadcastChannel };
  */
 export interface LocalLinksOptions {
-  /** Who may meet: instances with the same scope (the relay URL). */
+  /** Who may meet: instances with the same scope (tabs: one for the origin). */
   scope: string;
   BroadcastChannel: BroadcastChannelCtor;
   /** How long a dial waits for the other instance to take it. Default 1 000. */

@@ -12,6 +12,8 @@
  *   BENCH_RUNS=2         runs per side of each timing scenario (alternating sides; best run kept)
  *   BENCH_BUDGET_S=540   the time the whole run aims to stay within (repeats stop, limits shrink)
  *   BENCH_WRITE=1        write latest.json + docs even for a scaled or partial run
+ *   BENCH_MERGE=1        a full-scale partial run (BENCH_ONLY) replaces its scenarios' rows in
+ *                        latest.json and docs, each marked as from that run; the rest stay
  *   ERLMESH_CHROMIUM=…   the Chromium for the browser rows (default: /usr/bin/chromium, else chromium on PATH)
  *
  * Every scenario runs in fresh child processes (bench/proc/*.ts, Erlang VMs) that are killed
@@ -19,7 +21,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { REPO, atExit, buildChildren, childMode, killAll, withChildren, withTimeout, type Scope } from './lib/children.js';
@@ -559,7 +561,7 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
       extraNotes: (em) =>
         em
           ? [
-              `no erlmesh: 48 bytes tab → WebSocket forwarder → tab → forwarder → tab (bench/proc/ws-floor.ts, in the relay's process); the better of two runs (p50 ${(em.wsFloorRuns as Raw[]).map((r) => fmt.us(num(r.p50_us))).join(' before, ')} after the erlmesh rows)`,
+              `no erlmesh: 48 bytes tab → WebSocket forwarder → tab → forwarder → tab (bench/proc/ws-floor.ts, in the relay's process); every browser row is measured in ${(em.wsFloorRuns as Raw[]).length} rounds, the rows taking turns (floor p50 by round: ${(em.wsFloorRuns as Raw[]).map((r) => fmt.us(num(r.p50_us))).join(', ')})`,
               `page timer resolution ${num(em.timerResolutionUs).toFixed(1)} µs (crossOriginIsolated: ${String(em.crossOriginIsolated)}); tab visibility: ${(em.visibility as string[]).join(', ')}`,
             ]
           : [],
@@ -730,7 +732,12 @@ async function main(): Promise<void> {
   const dir = join(REPO, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const full = FULL_SCALE && !ONLY;
-  if (full || process.env.BENCH_WRITE === '1') {
+  if (!full && FULL_SCALE && process.env.BENCH_MERGE === '1') {
+    const merged = mergeInto(join(dir, 'latest.json'), res, selected.map((x) => x.id));
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(merged, null, 2)}\n`);
+    writeFileSync(join(REPO, 'docs/benchmarks.md'), markdownDoc(merged));
+    log(`merged ${selected.map((x) => x.id).join(', ')} into bench/results/latest.json and docs/benchmarks.md`);
+  } else if (full || process.env.BENCH_WRITE === '1') {
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(res, null, 2)}\n`);
     writeFileSync(join(REPO, 'docs/benchmarks.md'), markdownDoc(res));
     log(`wrote bench/results/latest.json and docs/benchmarks.md (${res.durationSeconds.toFixed(0)} s in all)`);
@@ -738,6 +745,20 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'partial.json'), `${JSON.stringify(res, null, 2)}\n`);
     log(`wrote bench/results/partial.json (a scaled or partial run leaves latest.json and docs/benchmarks.md alone; BENCH_WRITE=1 to write them) — ${res.durationSeconds.toFixed(0)} s in all`);
   }
+}
+
+/** latest.json with the rows and scenarios of `ids` replaced by those of the partial run `res`, each marked as such. */
+function mergeInto(latestPath: string, res: Results, ids: string[]): Results {
+  const latest = JSON.parse(readFileSync(latestPath, 'utf8')) as Results;
+  const load = res.machine.loadAverage;
+  const mark = `measured in a separate run (BENCH_ONLY=${ids.join(',')}) on ${res.date}, commit ${res.machine.commit?.slice(0, 12) ?? '?'}, load average ${load?.start.toFixed(2)} → ${load?.end.toFixed(2)}; the machine table below is the other rows' run`;
+  const fresh = res.rows.map((r) => ({ ...r, notes: [...r.notes, mark] }));
+  const at = latest.rows.findIndex((r) => ids.includes(r.id));
+  const kept = latest.rows.filter((r) => !ids.includes(r.id));
+  const pos = at < 0 ? kept.length : latest.rows.slice(0, at).filter((r) => !ids.includes(r.id)).length;
+  kept.splice(pos, 0, ...fresh);
+  const scenarios = { ...latest.scenarios, ...res.scenarios };
+  return { ...latest, rows: kept, scenarios, machine: { ...latest.machine, chromium: res.machine.chromium ?? latest.machine.chromium } };
 }
 
 main().then(

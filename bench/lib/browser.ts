@@ -12,8 +12,9 @@
  *
  * The floors, in the same pages with no erlmesh: a 48-byte binary message from A through a
  * bare WebSocket forwarder (bench/proc/ws-floor.ts, in the relay's process) to B, which sends
- * it back the same way (measured before and after the erlmesh round trips; the lower p50 is
- * the floor), and the same from C to D over a bare BroadcastChannel.
+ * it back the same way, and the same from C to D over a bare BroadcastChannel. Every kind is
+ * measured in ROUNDS turns, the kinds taking turns, so that the ratios to the floor hold on a
+ * machine whose load changes during the run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -55,6 +56,9 @@ export function preparePages(): { dir?: string; how: string } {
 
 // In-page code, as source text: functions compiled by tsx may carry helpers (esbuild's
 // __name) that do not exist in the page.
+/** Each kind of round trip is measured in this many turns (n / ROUNDS each), the kinds taking turns. */
+const ROUNDS = 4;
+
 /** Timer resolution, measured in the page. */
 const TICK = `() => {
   let tick = Infinity;
@@ -165,9 +169,9 @@ const FLOOR_TIME = `async ({ ws, bc, warm, n }) => {
 }`;
 
 export interface BrowserResult {
-  /** Bare WebSocket round trip tab → forwarder → tab → forwarder → tab (the better of two runs). */
+  /** Bare WebSocket round trip tab → forwarder → tab → forwarder → tab. */
   wsFloor: Summary;
-  /** Both runs of the WebSocket floor, before and after the erlmesh round trips. */
+  /** The WebSocket floor of each round. */
   wsFloorRuns: Summary[];
   /** Bare BroadcastChannel round trip between two tabs. */
   bcFloor: Summary;
@@ -222,36 +226,50 @@ export async function runBrowser(
     const b = await open('tabb@127.0.0.1', false);
     const c = await open('tabc@127.0.0.1', true);
     const d = await open('tabd@127.0.0.1', true);
-    const floorWs = async (): Promise<number[]> => {
-      const timing = run<number[]>(a, FLOOR_TIME, { ws: relay.info.floor, warm: opts.warm, n: opts.n }, 'WebSocket floor');
+    const floorWs = async (warm: number, n: number): Promise<number[]> => {
+      const timing = run<number[]>(a, FLOOR_TIME, { ws: relay.info.floor, warm, n }, 'WebSocket floor');
       await run(b, FLOOR_ECHO, { ws: relay.info.floor }, 'WebSocket floor echo');
       const times = await timing;
       await b.evaluate('window.floorWs.close()');
       return times;
     };
     const routed = async (): Promise<number> => (await relay.request<{ framesRouted: number }>('stats')).framesRouted;
-    const measure = (from: import('playwright-core').Page, target: string): Promise<RoundTrips> =>
-      run<RoundTrips>(from, ROUND_TRIPS, { target, warm: opts.warm, n: opts.n }, `round trips to ${target}`);
-    const floor1 = summarize(await floorWs());
-    let r0 = await routed();
-    const tt = await measure(a, 'tabb@127.0.0.1');
-    const relayFramesDuringRelayed = (await routed()) - r0;
-    const ts = await measure(a, server.info.name);
-    r0 = await routed();
-    const tb = await measure(c, 'tabd@127.0.0.1');
-    const relayFramesDuringBroadcast = (await routed()) - r0;
+    const measure = (from: import('playwright-core').Page, target: string, warm: number, n: number): Promise<RoundTrips> =>
+      run<RoundTrips>(from, ROUND_TRIPS, { target, warm, n }, `round trips to ${target}`);
     await run(d, FLOOR_ECHO, { bc: 'bench-floor' }, 'BroadcastChannel floor echo');
-    const bcFloor = summarize(await run<number[]>(c, FLOOR_TIME, { bc: 'bench-floor', warm: opts.warm, n: opts.n }, 'BroadcastChannel floor'));
-    const floor2 = summarize(await floorWs());
+    // In rounds, each kind in turn, so that a change of load on the machine hits every row alike.
+    const samples = { ws: [] as number[], tt: [] as number[], ts: [] as number[], tb: [] as number[], bc: [] as number[] };
+    const wsRounds: Summary[] = [];
+    let relayFramesDuringRelayed = 0;
+    let relayFramesDuringBroadcast = 0;
+    let first: RoundTrips | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      const warm = round === 0 ? opts.warm : Math.ceil(opts.warm / 10);
+      const n = Math.ceil(opts.n / ROUNDS);
+      const ws = await floorWs(warm, n);
+      wsRounds.push(summarize(ws));
+      samples.ws.push(...ws);
+      let r0 = await routed();
+      const tt = await measure(a, 'tabb@127.0.0.1', warm, n);
+      relayFramesDuringRelayed += (await routed()) - r0;
+      first ??= tt;
+      samples.tt.push(...tt.times);
+      samples.ts.push(...(await measure(a, server.info.name, warm, n)).times);
+      r0 = await routed();
+      samples.tb.push(...(await measure(c, 'tabd@127.0.0.1', warm, n)).times);
+      relayFramesDuringBroadcast += (await routed()) - r0;
+      samples.bc.push(...(await run<number[]>(c, FLOOR_TIME, { bc: 'bench-floor', warm, n }, 'BroadcastChannel floor')));
+    }
+    const tt = first!;
     const visB = (await b.evaluate('document.visibilityState')) as string;
     const stats = await relay.request<{ framesRouted: number }>('stats');
     return {
-      wsFloor: floor1.p50_us <= floor2.p50_us ? floor1 : floor2,
-      wsFloorRuns: [floor1, floor2],
-      bcFloor,
-      tabToTab: summarize(tt.times),
-      tabToServer: summarize(ts.times),
-      tabToTabBroadcast: summarize(tb.times),
+      wsFloor: summarize(samples.ws),
+      wsFloorRuns: wsRounds,
+      bcFloor: summarize(samples.bc),
+      tabToTab: summarize(samples.tt),
+      tabToServer: summarize(samples.ts),
+      tabToTabBroadcast: summarize(samples.tb),
       relayFramesDuringBroadcast,
       relayFramesDuringRelayed,
       chromium: browser.version(),

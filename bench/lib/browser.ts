@@ -134,16 +134,13 @@ const FLOOR_ECHO = `async ({ ws, bc }) => {
   window.floorWs = s;
 }`;
 
-/** Floor, timing side: warm + n round trips of a 48-byte message. */
-const FLOOR_TIME = `async ({ ws, bc, warm, n }) => {
-  let next;
-  let post;
-  let done = () => {};
+/** Floor, timing side: open the socket (or channel) once, kept as window.floorA for FLOOR_TIME. */
+const FLOOR_OPEN = `async ({ ws, bc }) => {
+  const f = { next: () => {} };
   if (bc) {
     const ch = new BroadcastChannel(bc);
-    ch.onmessage = (ev) => next(ev.data);
-    post = (m) => ch.postMessage(m);
-    done = () => ch.close();
+    ch.onmessage = (ev) => f.next(ev.data);
+    f.post = (m) => ch.postMessage(m);
   } else {
     const s = new WebSocket(ws + '?side=a');
     s.binaryType = 'arraybuffer';
@@ -151,12 +148,17 @@ const FLOOR_TIME = `async ({ ws, bc, warm, n }) => {
       s.onmessage = (ev) => { if (ev.data === 'ready') ok(); };
       s.onerror = () => fail(new Error('floor socket failed'));
     });
-    s.onmessage = (ev) => next(ev.data);
-    post = (m) => s.send(m);
-    done = () => s.close();
+    s.onmessage = (ev) => f.next(ev.data);
+    f.post = (m) => s.send(m);
   }
+  (window.floorA ??= {})[bc ? 'bc' : 'ws'] = f;
+}`;
+
+/** Floor, timing side: warm + n round trips of a 48-byte message on what FLOOR_OPEN opened. */
+const FLOOR_TIME = `async ({ kind, warm, n }) => {
+  const f = window.floorA[kind];
   const buf = new Uint8Array(48);
-  const rt = (i) => new Promise((res) => { next = res; buf[0] = i & 255; post(buf); });
+  const rt = (i) => new Promise((res) => { f.next = res; buf[0] = i & 255; f.post(buf); });
   for (let i = 0; i < warm; i++) await rt(i);
   const times = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -164,7 +166,6 @@ const FLOOR_TIME = `async ({ ws, bc, warm, n }) => {
     await rt(i);
     times[i] = (performance.now() - t0) * 1000;
   }
-  done();
   return times;
 }`;
 
@@ -226,17 +227,16 @@ export async function runBrowser(
     const b = await open('tabb@127.0.0.1', false);
     const c = await open('tabc@127.0.0.1', true);
     const d = await open('tabd@127.0.0.1', true);
-    const floorWs = async (warm: number, n: number): Promise<number[]> => {
-      const timing = run<number[]>(a, FLOOR_TIME, { ws: relay.info.floor, warm, n }, 'WebSocket floor');
-      await run(b, FLOOR_ECHO, { ws: relay.info.floor }, 'WebSocket floor echo');
-      const times = await timing;
-      await b.evaluate('window.floorWs.close()');
-      return times;
-    };
+    // The floors' sockets and channels stay open across the rounds, as erlmesh's do.
+    const opened = run(a, FLOOR_OPEN, { ws: relay.info.floor }, 'WebSocket floor');
+    await run(b, FLOOR_ECHO, { ws: relay.info.floor }, 'WebSocket floor echo');
+    await opened;
+    await run(d, FLOOR_ECHO, { bc: 'bench-floor' }, 'BroadcastChannel floor echo');
+    await run(c, FLOOR_OPEN, { bc: 'bench-floor' }, 'BroadcastChannel floor');
+    const floorWs = (warm: number, n: number): Promise<number[]> => run<number[]>(a, FLOOR_TIME, { kind: 'ws', warm, n }, 'WebSocket floor');
     const routed = async (): Promise<number> => (await relay.request<{ framesRouted: number }>('stats')).framesRouted;
     const measure = (from: import('playwright-core').Page, target: string, warm: number, n: number): Promise<RoundTrips> =>
       run<RoundTrips>(from, ROUND_TRIPS, { target, warm, n }, `round trips to ${target}`);
-    await run(d, FLOOR_ECHO, { bc: 'bench-floor' }, 'BroadcastChannel floor echo');
     // In rounds, each kind in turn, so that a change of load on the machine hits every row alike.
     const samples = { ws: [] as number[], tt: [] as number[], ts: [] as number[], tb: [] as number[], bc: [] as number[] };
     const wsRounds: Summary[] = [];
@@ -258,7 +258,7 @@ export async function runBrowser(
       r0 = await routed();
       samples.tb.push(...(await measure(c, 'tabd@127.0.0.1', warm, n)).times);
       relayFramesDuringBroadcast += (await routed()) - r0;
-      samples.bc.push(...(await run<number[]>(c, FLOOR_TIME, { bc: 'bench-floor', warm, n }, 'BroadcastChannel floor')));
+      samples.bc.push(...(await run<number[]>(c, FLOOR_TIME, { kind: 'bc', warm, n }, 'BroadcastChannel floor')));
     }
     const tt = first!;
     const visB = (await b.evaluate('document.visibilityState')) as string;

@@ -751,8 +751,10 @@ async function main(): Promise<void> {
 function mergeInto(latestPath: string, res: Results, ids: string[]): Results {
   const latest = JSON.parse(readFileSync(latestPath, 'utf8')) as Results;
   const load = res.machine.loadAverage;
-  const mark = `measured in a separate run (BENCH_ONLY=${ids.join(',')}) on ${res.date}, commit ${res.machine.commit?.slice(0, 12) ?? '?'}, load average ${load?.start.toFixed(2)} → ${load?.end.toFixed(2)}; the machine table below is the other rows' run`;
-  const fresh = res.rows.map((r) => ({ ...r, notes: [...r.notes, mark] }));
+  const others = res.rows.length > 1 ? `this row and the next ${res.rows.length - 1}: ` : '';
+  const busy = load && load.start > 0.5 ? `, on a loaded machine (load average ${load.start.toFixed(2)} → ${load.end.toFixed(2)} on ${res.machine.cpus} cores: absolute figures are noisy, the ratios within the run are what count)` : '';
+  const mark = `${others}measured in a separate run (BENCH_ONLY=${ids.join(',')}) on ${res.date}, commit ${res.machine.commit?.slice(0, 12) ?? '?'}${busy}; the machine table below is the other rows' run`;
+  const fresh = res.rows.map((r, i) => (i === 0 ? { ...r, notes: [...r.notes, mark] } : r));
   const at = latest.rows.findIndex((r) => ids.includes(r.id));
   const kept = latest.rows.filter((r) => !ids.includes(r.id));
   const pos = at < 0 ? kept.length : latest.rows.slice(0, at).filter((r) => !ids.includes(r.id)).length;

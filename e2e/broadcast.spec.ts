@@ -105,3 +105,19 @@ test("a ticket-holding tab's role is enforced on the direct path", async ({ clus
   expect(await page.evaluate(() => (window as unknown as { host: { nodes(): string[] } }).host.nodes())).toContain(guest.name);
   expect(cluster.relay.stats().framesRouted).toBe(before);
 });
+
+test('a partition at the relay cuts the BroadcastChannel path too; after heal the pair is back on it', async ({ cluster }) => {
+  const a = await cluster.tab({ name: 'left' });
+  const b = await cluster.tab({ name: 'right' });
+  expect(await a.ping(b.name)).toBe('pong');
+  cluster.partition([a], [b]);
+  await a.waitForNodeEvent('nodedown', b.name);
+  await b.waitForNodeEvent('nodedown', a.name);
+  expect(await a.ping(b.name)).toBe('pang');
+  expect(await b.ping(a.name)).toBe('pang');
+  cluster.heal();
+  expect(await a.ping(b.name)).toBe('pong');
+  const before = cluster.relay.stats().framesRouted;
+  expect(await a.evaluate((node, to) => node.rpc.call(to, 'erlang', 'node', []), b.name)).toBe(b.name);
+  expect(cluster.relay.stats().framesRouted).toBe(before);
+});

@@ -91,5 +91,8 @@ describe('local links', () => {
   it('bad options are named errors', () => {
     expect(() => new LocalLinks({ scope: '', BroadcastChannel: Bus })).toThrow(expect.objectContaining({ code: 'badarg' }));
     expect(() => new LocalLinks({ scope: 'x', BroadcastChannel: undefined as never })).toThrow(expect.objectContaining({ code: 'badarg' }));
+    const local = new LocalLinks({ scope: 'x', BroadcastChannel: Bus });
+    const direct = { address: 'ws://127.0.0.1:1/erlmesh-direct', start: () => undefined, dial: () => Promise.reject(new Error('no')), close: async () => undefined };
+    expect(() => new RelayTransport({ url: 'ws://127.0.0.1:1/erlmesh', cookie: COOKIE, WebSocket: NodeWebSocket, local, direct })).toThrow(expect.objectContaining({ code: 'badarg' }));
   });
 });

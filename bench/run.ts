@@ -12,6 +12,8 @@
  *   BENCH_RUNS=2         runs per side of each timing scenario (alternating sides; best run kept)
  *   BENCH_BUDGET_S=540   the time the whole run aims to stay within (repeats stop, limits shrink)
  *   BENCH_WRITE=1        write latest.json + docs even for a scaled or partial run
+ *   BENCH_MERGE=1        a full-scale partial run (BENCH_ONLY) replaces its scenarios' rows in
+ *                        latest.json and docs, each marked as from that run; the rest stay
  *   ERLMESH_CHROMIUM=…   the Chromium for the browser rows (default: /usr/bin/chromium, else chromium on PATH)
  *
  * Every scenario runs in fresh child processes (bench/proc/*.ts, Erlang VMs) that are killed
@@ -19,7 +21,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { REPO, atExit, buildChildren, childMode, killAll, withChildren, withTimeout, type Scope } from './lib/children.js';
@@ -339,7 +341,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     id: 'browser',
-    title: 'headless Chromium round trips through the relay',
+    title: 'headless Chromium round trips: bare WebSocket floor, through the relay, over BroadcastChannel',
     params: P.browser,
     unavailable: () => {
       if (!findChromium()) return 'Chromium not found (install chromium or set ERLMESH_CHROMIUM)';
@@ -543,17 +545,45 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
   add('spawn', 'remote spawn', 'higher', (d) => num(d.rate), (x, d) => `${fmt.rate(x, 'spawns/s')} (p50 ${fmt.us(num(d.p50_us))})`);
   add('global', 'global.registerName p50', 'lower', (d) => num(d.p50_us), (x, d) => `${fmt.us(x)} (p99 ${fmt.us(num(d.p99_us))})`);
   add('global', 'global.whereisName', 'lower', (d) => num(d.whereis_us), fmt.us);
-  const browserNotes = (em?: Raw): string[] =>
-    em
-      ? [
-          `page timer resolution ${num(em.timerResolutionUs).toFixed(1)} µs (crossOriginIsolated: ${String(em.crossOriginIsolated)}); tab visibility: ${(em.visibility as string[]).join(', ')}`,
-        ]
-      : [];
-  const browserShow = (k: 'tabToTab' | 'tabToServer') => (d: Raw) => num((d[k] as Raw).p50_us);
-  add('browser', 'tab → tab round trip p50', 'lower', browserShow('tabToTab'), (x, d) => `${fmt.us(x)} (p99 ${fmt.us(num((d.tabToTab as Raw).p99_us))})`, {
-    extraNotes: browserNotes,
-  });
-  add('browser', 'tab → server round trip p50', 'lower', browserShow('tabToServer'), (x, d) => `${fmt.us(x)} (p99 ${fmt.us(num((d.tabToServer as Raw).p99_us))})`);
+  {
+    // Browser rows: no Erlang counterpart; each is held against the bare WebSocket floor of the same run.
+    const d = results.get('browser')?.erlmesh.data;
+    const floor = d ? num((d.wsFloor as Raw).p50_us) : NaN;
+    const floor99 = d ? num((d.wsFloor as Raw).p99_us) : NaN;
+    const p = (k: string, q: 'p50_us' | 'p99_us') => (x: Raw) => num((x[k] as Raw | undefined)?.[q]);
+    const show = (k: string) => (x: number, dd: Raw) => `${fmt.us(x)} (p99 ${fmt.us(p(k, 'p99_us')(dd))})`;
+    const vsFloor = (k: string) => (em?: Raw): string[] =>
+      em && Number.isFinite(floor)
+        ? [`÷ bare WebSocket floor of this run: p50 ${(p(k, 'p50_us')(em) / floor).toFixed(2)}×, p99 ${(p(k, 'p99_us')(em) / floor99).toFixed(2)}×`]
+        : [];
+    const atMostFloor = (k: number) => (_r: number | null, em: number) => (Number.isFinite(floor) ? em / floor <= k : null);
+    add('browser', 'tab → tab, bare WebSocket floor p50', 'lower', p('wsFloor', 'p50_us'), show('wsFloor'), {
+      extraNotes: (em) =>
+        em
+          ? [
+              `no erlmesh: 48 bytes tab → WebSocket forwarder → tab → forwarder → tab (bench/proc/ws-floor.ts, in the relay's process); every browser row is measured in ${(em.wsFloorRuns as Raw[]).length} rounds, the rows taking turns (floor p50 by round: ${(em.wsFloorRuns as Raw[]).map((r) => fmt.us(num(r.p50_us))).join(', ')})`,
+              `page timer resolution ${num(em.timerResolutionUs).toFixed(1)} µs (crossOriginIsolated: ${String(em.crossOriginIsolated)}); tab visibility: ${(em.visibility as string[]).join(', ')}`,
+            ]
+          : [],
+    });
+    add('browser', 'tab → tab round trip p50, via relay', 'lower', p('tabToTab', 'p50_us'), show('tabToTab'), {
+      target: '≤ 1.5× WebSocket floor',
+      check: atMostFloor(1.5),
+      extraNotes: (em) => [...vsFloor('tabToTab')(em), ...(em ? [`both tabs with broadcast: false; the relay routed ${num(em.relayFramesDuringRelayed).toLocaleString('en')} frames for them`] : [])],
+    });
+    add('browser', 'tab → server round trip p50', 'lower', p('tabToServer', 'p50_us'), show('tabToServer'), { extraNotes: vsFloor('tabToServer') });
+    add('browser', 'tab → tab over BroadcastChannel p50', 'lower', p('tabToTabBroadcast', 'p50_us'), show('tabToTabBroadcast'), {
+      target: '≤ 0.5× WebSocket floor',
+      check: atMostFloor(0.5),
+      extraNotes: (em) => [
+        ...vsFloor('tabToTabBroadcast')(em),
+        ...(em ? [`two tabs of one browser context with broadcast on (the default); the relay routed ${num(em.relayFramesDuringBroadcast).toLocaleString('en')} frames meanwhile`] : []),
+      ],
+    });
+    add('browser', 'tab → tab, bare BroadcastChannel p50', 'lower', p('bcFloor', 'p50_us'), show('bcFloor'), {
+      extraNotes: (em) => [...vsFloor('bcFloor')(em), ...(em ? ['no erlmesh: 48 bytes there and back on one BroadcastChannel'] : [])],
+    });
+  }
   add('idle-memory', 'bytes per idle process', 'lower', (d) => num(d.bytes_per_process), fmt.bytes);
   add('idle-memory', `heap with ${short(P.idle.n)} idle processes`, 'lower', (d) => num(d.heap_used_after ?? d.delta_bytes), (x, d) =>
     d.heap_used_after !== undefined ? `${fmt.bytes(x)} (${fmt.bytes(num(d.delta_bytes))} for them)` : `${fmt.bytes(x)} for them (processes memory)`, {
@@ -621,7 +651,10 @@ function brief(d: Raw): string {
   if (typeof d.p50_us === 'number') return `p50 ${fmt.us(d.p50_us)}, p99 ${fmt.us(num(d.p99_us))}`;
   if (typeof d.bytes_per_process === 'number') return `${fmt.bytes(d.bytes_per_process)} per process`;
   if (typeof d.rss === 'number') return `RSS ${fmt.bytes(d.rss)}, heap ${fmt.bytes(num(d.heap_used))}, ${num(d.nodes)} nodes`;
-  if (d.tabToTab) return `tab→tab p50 ${fmt.us(num((d.tabToTab as Raw).p50_us))}, tab→server p50 ${fmt.us(num((d.tabToServer as Raw).p50_us))}`;
+  if (d.tabToTab) {
+    const p50 = (k: string): string => fmt.us(num((d[k] as Raw).p50_us));
+    return `p50: WebSocket floor ${p50('wsFloor')}, tab→tab ${p50('tabToTab')}, tab→server ${p50('tabToServer')}, tab→tab BroadcastChannel ${p50('tabToTabBroadcast')}, bare BroadcastChannel ${p50('bcFloor')}`;
+  }
   return JSON.stringify(d).slice(0, 120);
 }
 
@@ -699,7 +732,12 @@ async function main(): Promise<void> {
   const dir = join(REPO, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const full = FULL_SCALE && !ONLY;
-  if (full || process.env.BENCH_WRITE === '1') {
+  if (!full && FULL_SCALE && process.env.BENCH_MERGE === '1') {
+    const merged = mergeInto(join(dir, 'latest.json'), res, selected.map((x) => x.id));
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(merged, null, 2)}\n`);
+    writeFileSync(join(REPO, 'docs/benchmarks.md'), markdownDoc(merged));
+    log(`merged ${selected.map((x) => x.id).join(', ')} into bench/results/latest.json and docs/benchmarks.md`);
+  } else if (full || process.env.BENCH_WRITE === '1') {
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(res, null, 2)}\n`);
     writeFileSync(join(REPO, 'docs/benchmarks.md'), markdownDoc(res));
     log(`wrote bench/results/latest.json and docs/benchmarks.md (${res.durationSeconds.toFixed(0)} s in all)`);
@@ -707,6 +745,22 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'partial.json'), `${JSON.stringify(res, null, 2)}\n`);
     log(`wrote bench/results/partial.json (a scaled or partial run leaves latest.json and docs/benchmarks.md alone; BENCH_WRITE=1 to write them) — ${res.durationSeconds.toFixed(0)} s in all`);
   }
+}
+
+/** latest.json with the rows and scenarios of `ids` replaced by those of the partial run `res`, each marked as such. */
+function mergeInto(latestPath: string, res: Results, ids: string[]): Results {
+  const latest = JSON.parse(readFileSync(latestPath, 'utf8')) as Results;
+  const load = res.machine.loadAverage;
+  const others = res.rows.length > 1 ? `this row and the next ${res.rows.length - 1}: ` : '';
+  const busy = load && load.start > 0.5 ? `, on a loaded machine (load average ${load.start.toFixed(2)} → ${load.end.toFixed(2)} on ${res.machine.cpus} cores: absolute figures are noisy, the ratios within the run are what count)` : '';
+  const mark = `${others}measured in a separate run (BENCH_ONLY=${ids.join(',')}) on ${res.date}, commit ${res.machine.commit?.slice(0, 12) ?? '?'}${busy}; the machine table below is the other rows' run`;
+  const fresh = res.rows.map((r, i) => (i === 0 ? { ...r, notes: [...r.notes, mark] } : r));
+  const at = latest.rows.findIndex((r) => ids.includes(r.id));
+  const kept = latest.rows.filter((r) => !ids.includes(r.id));
+  const pos = at < 0 ? kept.length : latest.rows.slice(0, at).filter((r) => !ids.includes(r.id)).length;
+  kept.splice(pos, 0, ...fresh);
+  const scenarios = { ...latest.scenarios, ...res.scenarios };
+  return { ...latest, rows: kept, scenarios, machine: { ...latest.machine, chromium: res.machine.chromium ?? latest.machine.chromium } };
 }
 
 main().then(

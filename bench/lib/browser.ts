@@ -1,12 +1,20 @@
 /**
- * The browser scenario: two tab-nodes in headless Chromium (playwright-core) and one
- * server-node (bench/proc/peer.ts), all through a relay in its own process that also serves
- * the tab page (tab.html, `window.erlmesh` = the browser entry; see `preparePages`).
+ * The browser scenario: four tab-nodes in headless Chromium (playwright-core, one browser
+ * context) and one server-node (bench/proc/peer.ts), with a relay in its own process that also
+ * serves the tab page (tab.html, `window.erlmesh` = the browser entry; see `preparePages`).
+ * Tabs A and B start with `broadcast: false` (everything through the relay); tabs C and D with
+ * the default, so their connection moves onto BroadcastChannel.
  *
- * Round trip = a process of tab A sends [self, i] to an echo process (bench:echo, spawned
- * there by A) on tab B or on the server-node and awaits ['pong', i]; timed inside the page
- * with performance.now(), after warm-up round trips. The page server sends the cross-origin
- * isolation headers, so Chromium's timer resolution is 5 µs rather than 100 µs.
+ * Round trip = a process of tab A (or C) sends [self, i] to an echo process (bench:echo,
+ * spawned there by it) on tab B, the server-node or tab D, and awaits ['pong', i]; timed
+ * inside the page with performance.now(), after warm-up round trips. The page server sends the
+ * cross-origin isolation headers, so Chromium's timer resolution is 5 µs rather than 100 µs.
+ *
+ * The floors, in the same pages with no erlmesh: a 48-byte binary message from A through a
+ * bare WebSocket forwarder (bench/proc/ws-floor.ts, in the relay's process) to B, which sends
+ * it back the same way, and the same from C to D over a bare BroadcastChannel. Every kind is
+ * measured in ROUNDS turns, the kinds taking turns, so that the ratios to the floor hold on a
+ * machine whose load changes during the run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -48,9 +56,24 @@ export function preparePages(): { dir?: string; how: string } {
 
 // In-page code, as source text: functions compiled by tsx may carry helpers (esbuild's
 // __name) that do not exist in the page.
-const START_TAB = `async ({ cookie, relay, name }) => {
+/** Each kind of round trip is measured in this many turns (n / ROUNDS each), the kinds taking turns. */
+const ROUNDS = 4;
+
+/** Timer resolution, measured in the page. */
+const TICK = `() => {
+  let tick = Infinity;
+  for (let k = 0; k < 1000; k++) {
+    const a = performance.now();
+    let b = performance.now();
+    while (b === a) b = performance.now();
+    tick = Math.min(tick, b - a);
+  }
+  return tick;
+}`;
+
+const START_TAB = `async ({ cookie, relay, name, broadcast }) => {
   const E = window.erlmesh;
-  const node = await E.startNode({ cookie, relay, name });
+  const node = await E.startNode({ cookie, relay, name, broadcast });
   window.node = node;
   node.load(E.defineModule('bench', {
     echo: async (self) => {
@@ -65,13 +88,7 @@ const START_TAB = `async ({ cookie, relay, name }) => {
 
 const ROUND_TRIPS = `async ({ target, warm, n }) => {
   const node = window.node;
-  let tick = Infinity;
-  for (let k = 0; k < 1000; k++) {
-    const a = performance.now();
-    let b = performance.now();
-    while (b === a) b = performance.now();
-    tick = Math.min(tick, b - a);
-  }
+  const tick = (${TICK})();
   const times = await new Promise((resolve, reject) => {
     node.spawn(async (self) => {
       try {
@@ -102,9 +119,71 @@ const ROUND_TRIPS = `async ({ target, warm, n }) => {
   };
 }`;
 
+/** Floor, echo side: send back every binary message (WebSocket to the forwarder, or a BroadcastChannel). */
+const FLOOR_ECHO = `async ({ ws, bc }) => {
+  if (bc) {
+    const ch = new BroadcastChannel(bc);
+    ch.onmessage = (ev) => ch.postMessage(ev.data);
+    window.floorBc = ch;
+    return;
+  }
+  const s = new WebSocket(ws + '?side=b');
+  s.binaryType = 'arraybuffer';
+  await new Promise((ok, fail) => { s.onopen = ok; s.onerror = () => fail(new Error('floor socket failed')); });
+  s.onmessage = (ev) => { if (typeof ev.data !== 'string') s.send(ev.data); };
+  window.floorWs = s;
+}`;
+
+/** Floor, timing side: open the socket (or channel) once, kept as window.floorA for FLOOR_TIME. */
+const FLOOR_OPEN = `async ({ ws, bc }) => {
+  const f = { next: () => {} };
+  if (bc) {
+    const ch = new BroadcastChannel(bc);
+    ch.onmessage = (ev) => f.next(ev.data);
+    f.post = (m) => ch.postMessage(m);
+  } else {
+    const s = new WebSocket(ws + '?side=a');
+    s.binaryType = 'arraybuffer';
+    await new Promise((ok, fail) => {
+      s.onmessage = (ev) => { if (ev.data === 'ready') ok(); };
+      s.onerror = () => fail(new Error('floor socket failed'));
+    });
+    s.onmessage = (ev) => f.next(ev.data);
+    f.post = (m) => s.send(m);
+  }
+  (window.floorA ??= {})[bc ? 'bc' : 'ws'] = f;
+}`;
+
+/** Floor, timing side: warm + n round trips of a 48-byte message on what FLOOR_OPEN opened. */
+const FLOOR_TIME = `async ({ kind, warm, n }) => {
+  const f = window.floorA[kind];
+  const buf = new Uint8Array(48);
+  const rt = (i) => new Promise((res) => { f.next = res; buf[0] = i & 255; f.post(buf); });
+  for (let i = 0; i < warm; i++) await rt(i);
+  const times = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await rt(i);
+    times[i] = (performance.now() - t0) * 1000;
+  }
+  return times;
+}`;
+
 export interface BrowserResult {
+  /** Bare WebSocket round trip tab → forwarder → tab → forwarder → tab. */
+  wsFloor: Summary;
+  /** The WebSocket floor of each round. */
+  wsFloorRuns: Summary[];
+  /** Bare BroadcastChannel round trip between two tabs. */
+  bcFloor: Summary;
   tabToTab: Summary;
   tabToServer: Summary;
+  /** Tab → tab with both on BroadcastChannel (`broadcast`, the default). */
+  tabToTabBroadcast: Summary;
+  /** Frames the relay routed during the BroadcastChannel round trips (warm-up included). */
+  relayFramesDuringBroadcast: number;
+  /** Frames the relay routed during the relayed tab → tab round trips. */
+  relayFramesDuringRelayed: number;
   chromium: string;
   crossOriginIsolated: boolean;
   timerResolutionUs: number;
@@ -124,7 +203,7 @@ export async function runBrowser(
   opts: { executablePath: string; pages: string; cookie: string; warm: number; n: number; timeoutMs: number },
 ): Promise<BrowserResult> {
   const { chromium } = await import('playwright-core');
-  const relay = await scope.node<{ url: string; http: string }>('relay.ts', { cookie: opts.cookie, pages: opts.pages }, { label: 'relay' });
+  const relay = await scope.node<{ url: string; http: string; floor: string }>('relay.ts', { cookie: opts.cookie, pages: opts.pages }, { label: 'relay' });
   const server = await scope.node<{ name: string }>(
     'peer.ts',
     { name: 'srv@127.0.0.1', cookie: opts.cookie, relay: relay.info.url, direct: false },
@@ -135,28 +214,64 @@ export async function runBrowser(
   try {
     browser = await chromium.launch({ executablePath: opts.executablePath, args: [...CHROMIUM_ARGS], headless: true, timeout: 60_000 });
     const context = await browser.newContext();
-    const open = async (name: string): Promise<import('playwright-core').Page> => {
+    const open = async (name: string, broadcast: boolean): Promise<import('playwright-core').Page> => {
       const page = await context.newPage();
       await page.goto(`${relay.info.http}/tab.html`);
       await page.waitForFunction(() => (window as unknown as { erlmesh?: unknown }).erlmesh !== undefined, undefined, { timeout: 30_000 });
-      await page.evaluate(`(${START_TAB})(${JSON.stringify({ cookie: opts.cookie, relay: relay.info.url, name })})`);
+      await page.evaluate(`(${START_TAB})(${JSON.stringify({ cookie: opts.cookie, relay: relay.info.url, name, broadcast })})`);
       return page;
     };
-    const a = await open('taba@127.0.0.1');
-    const b = await open('tabb@127.0.0.1');
-    const measure = (target: string): Promise<RoundTrips> =>
-      withTimeout(
-        a.evaluate(`(${ROUND_TRIPS})(${JSON.stringify({ target, warm: opts.warm, n: opts.n })})`) as Promise<RoundTrips>,
-        opts.timeoutMs,
-        `round trips to ${target}`,
-      );
-    const tt = await measure('tabb@127.0.0.1');
-    const ts = await measure(server.info.name);
+    const run = <T>(page: import('playwright-core').Page, fn: string, arg: object, what: string): Promise<T> =>
+      withTimeout(page.evaluate(`(${fn})(${JSON.stringify(arg)})`) as Promise<T>, opts.timeoutMs, what);
+    const a = await open('taba@127.0.0.1', false);
+    const b = await open('tabb@127.0.0.1', false);
+    const c = await open('tabc@127.0.0.1', true);
+    const d = await open('tabd@127.0.0.1', true);
+    // The floors' sockets and channels stay open across the rounds, as erlmesh's do.
+    const opened = run(a, FLOOR_OPEN, { ws: relay.info.floor }, 'WebSocket floor');
+    await run(b, FLOOR_ECHO, { ws: relay.info.floor }, 'WebSocket floor echo');
+    await opened;
+    await run(d, FLOOR_ECHO, { bc: 'bench-floor' }, 'BroadcastChannel floor echo');
+    await run(c, FLOOR_OPEN, { bc: 'bench-floor' }, 'BroadcastChannel floor');
+    const floorWs = (warm: number, n: number): Promise<number[]> => run<number[]>(a, FLOOR_TIME, { kind: 'ws', warm, n }, 'WebSocket floor');
+    const routed = async (): Promise<number> => (await relay.request<{ framesRouted: number }>('stats')).framesRouted;
+    const measure = (from: import('playwright-core').Page, target: string, warm: number, n: number): Promise<RoundTrips> =>
+      run<RoundTrips>(from, ROUND_TRIPS, { target, warm, n }, `round trips to ${target}`);
+    // In rounds, each kind in turn, so that a change of load on the machine hits every row alike.
+    const samples = { ws: [] as number[], tt: [] as number[], ts: [] as number[], tb: [] as number[], bc: [] as number[] };
+    const wsRounds: Summary[] = [];
+    let relayFramesDuringRelayed = 0;
+    let relayFramesDuringBroadcast = 0;
+    let first: RoundTrips | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      const warm = round === 0 ? opts.warm : Math.ceil(opts.warm / 10);
+      const n = Math.ceil(opts.n / ROUNDS);
+      const ws = await floorWs(warm, n);
+      wsRounds.push(summarize(ws));
+      samples.ws.push(...ws);
+      let r0 = await routed();
+      const tt = await measure(a, 'tabb@127.0.0.1', warm, n);
+      relayFramesDuringRelayed += (await routed()) - r0;
+      first ??= tt;
+      samples.tt.push(...tt.times);
+      samples.ts.push(...(await measure(a, server.info.name, warm, n)).times);
+      r0 = await routed();
+      samples.tb.push(...(await measure(c, 'tabd@127.0.0.1', warm, n)).times);
+      relayFramesDuringBroadcast += (await routed()) - r0;
+      samples.bc.push(...(await run<number[]>(c, FLOOR_TIME, { kind: 'bc', warm, n }, 'BroadcastChannel floor')));
+    }
+    const tt = first!;
     const visB = (await b.evaluate('document.visibilityState')) as string;
     const stats = await relay.request<{ framesRouted: number }>('stats');
     return {
-      tabToTab: summarize(tt.times),
-      tabToServer: summarize(ts.times),
+      wsFloor: summarize(samples.ws),
+      wsFloorRuns: wsRounds,
+      bcFloor: summarize(samples.bc),
+      tabToTab: summarize(samples.tt),
+      tabToServer: summarize(samples.ts),
+      tabToTabBroadcast: summarize(samples.tb),
+      relayFramesDuringBroadcast,
+      relayFramesDuringRelayed,
       chromium: browser.version(),
       crossOriginIsolated: tt.isolated,
       timerResolutionUs: tt.timerResolutionUs,

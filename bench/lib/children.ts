@@ -8,7 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,9 +16,10 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * Where the bench builds things it runs (the children's bundles, the tab page): under
  * node_modules/.cache, so that the bundles resolve the repository's packages and no linter,
- * type checker or test runner ever sees them.
+ * type checker or test runner ever sees them. One directory per checkout (named after its
+ * folder): git worktrees that share one node_modules must not run each other's bundles.
  */
-export const BUILD_DIR = join(REPO, 'node_modules/.cache/erlmesh-bench');
+export const BUILD_DIR = join(REPO, 'node_modules/.cache', `erlmesh-bench-${basename(REPO)}`);
 
 /** The child entry points (bench/proc/<name>.ts). */
 const ENTRIES = ['peer', 'client', 'relay', 'relay-clients', 'idle-procs'];

@@ -178,6 +178,8 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   (V8's JIT), are not comparable to a full run's; memory targets are checked only at scale 1.
 - Only a full-scale run of every scenario rewrites \`bench/results/latest.json\` and this page
   (\`BENCH_WRITE=1\` forces it); other runs write \`bench/results/partial.json\`.
+  \`BENCH_MERGE=1\` with \`BENCH_ONLY\` at full scale replaces only those scenarios' rows here,
+  each noting the run it came from.
 - Everything runs on loopback with ephemeral ports (epmd keeps 4369; the bench stops epmd
   at the end only if it started it). Every child process is killed at the end and on failure.
 
@@ -194,7 +196,7 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
 | \`rpc-concurrent\` | 32 callers, each 500 sequential \`rpc.call\`s (after a warm-up round): calls/s over the whole round. |
 | \`spawn\` | \`spawn(B, bench, noop, [])\` back to back (each awaits the pid, as Erlang's \`spawn/4\` does): 5,000 timed after 500. |
 | \`global\` | \`global.registerName(name, pid)\` for 1,000 fresh names, each for a fresh local process (spawned outside the timing), after 100 warm-up; then 100,000 \`whereisName\` over those names. |
-| \`browser\` | Two tab-nodes in headless Chromium (one browser context) and one server-node, all through the relay (which also serves the page). Tab A times round trips to an echo on tab B and on the server-node inside the page (\`performance.now()\`, 5 µs resolution thanks to cross-origin isolation headers): 2,000 after 200 warm-up each. No Erlang counterpart. |
+| \`browser\` | Four tab-nodes in headless Chromium (one browser context) and one server-node, with the relay (which also serves the page). Tab A times round trips to an echo on tab B and on the server-node, both through the relay (A and B start with \`broadcast: false\`); tab C to tab D with the default, so over BroadcastChannel; all inside the page (\`performance.now()\`, 5 µs resolution thanks to cross-origin isolation headers), 2,000 after 200 warm-up each. The floors, with no erlmesh: 48 bytes from tab A through a bare WebSocket forwarder (bench/proc/ws-floor.ts, in the relay's process, with its busy wait) to tab B and back, and on a bare BroadcastChannel from C to D. Every kind runs in 4 rounds, the kinds taking turns, so that a change of load hits all alike. No Erlang counterpart: each row is held against the WebSocket floor of the same run (targets: tab → tab via the relay ≤ 1.5×, over BroadcastChannel ≤ 0.5×). |
 | \`idle-memory\` | 100,000 processes blocked in \`receive\`, on a node of its own: (heap after − heap before) ÷ 100,000 with full GCs (\`--expose-gc\`) before each reading. Erlang: \`erlang:memory(processes)\` before and after. Target: the whole heap of that process, baseline included, ≤ 100 MB. |
 | \`relay-memory\` | A relay process with 1,000 registered nodes (bare RelayTransports over isomorphic-ws, from two client processes): its RSS and heapUsed after GC, read inside the relay process. Target: RSS ≤ 150 MB. No Erlang counterpart (epmd holds no connections). |
 
@@ -234,7 +236,8 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   \`…, busy wait off\` rows show the same workloads with it off. Its cost: a core stays busy
   while messages keep coming, and on this 2-core machine, with both ends spinning, the p99
   of round trips grows (GC helper threads and the other process compete for the cores).
-- **What is not compared.** Browser round trips and relay memory have no Erlang counterpart;
+- **What is not compared.** Browser round trips and relay memory have no Erlang counterpart
+  (browser rows are held against the bare WebSocket floor of their own run instead);
   their Erlang cells say so.
 `;
 }

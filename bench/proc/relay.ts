@@ -2,7 +2,8 @@
  * The relay, in its own OS process (as in production): src/server/relay's `startRelay` on an
  * ephemeral loopback port. With `pages`, it also serves that directory (the built tab page)
  * on the same http server, as the Playwright fixture does, with the cross-origin isolation
- * headers that give pages a 5 µs `performance.now()` instead of Chromium's coarse 100 µs.
+ * headers that give pages a 5 µs `performance.now()` instead of Chromium's coarse 100 µs,
+ * and runs the bare WebSocket forwarder of the browser rows' floor (ws-floor.ts).
  *
  *   options (argv[2]): { cookie, pages? }
  *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
@@ -13,6 +14,7 @@ import { normalize } from 'node:path';
 import { staticHandler } from '../../src/server/cli/static-files.js';
 import { startRelay, type Relay, type RelayLogLine } from '../../src/server/relay/index.js';
 import { childOptions, measuredMemory, serve } from './ipc.js';
+import { startWsFloor } from './ws-floor.js';
 
 interface RelayProcOptions {
   cookie: string;
@@ -54,7 +56,8 @@ await serve(
     });
     const port = (server.address() as { port: number }).port;
     relay = await startRelay({ server, cookie: o.cookie, logger });
-    return { url: `ws://127.0.0.1:${port}/erlmesh`, port, http: `http://127.0.0.1:${port}` };
+    const floor = await startWsFloor();
+    return { url: `ws://127.0.0.1:${port}/erlmesh`, port, http: `http://127.0.0.1:${port}`, floor: floor.url };
   },
   {
     stats: () => ({ ...relay.stats(), problems }),

@@ -9,6 +9,10 @@
  *   restored from the back-forward cache starts a new incarnation of the node (same name, a
  *   greater creation) and hands it to `onRestore`.
  * - After a relay restart the transport reconnects with capped exponential backoff.
+ * - Tabs of this browser that use the same relay talk over BroadcastChannel instead of
+ *   through the relay (`broadcast`, on by default): each connection still opens through the
+ *   relay, which admits and attests both tabs, then moves onto a local link
+ *   (src/core/relay-client/local-links.ts); `broadcast: false` keeps everything on the relay.
  * - An untrusted page joins with a join `ticket` (minted by a server that holds the cookie)
  *   instead of the cookie: as a function, it is called before each relay registration and
  *   each handshake, so the page can fetch short-lived tickets as it goes.
@@ -20,6 +24,7 @@ import { ErlmeshError } from '../core/base/errors.js';
 import { RelayTransport } from '../core/relay-client/relay-transport.js';
 import { RELAY_PATH } from '../core/relay-client/protocol.js';
 import type { WebSocketCtor } from '../core/relay-client/websocket-like.js';
+import { LocalLinks, type BroadcastChannelCtor } from '../core/relay-client/local-links.js';
 import { tabCrypto } from './crypto.js';
 
 /**
@@ -48,6 +53,12 @@ export interface TabNodeOptions extends Omit<NodeOptions, 'transport'> {
   onRestore?: (node: Node) => void;
   /** Reconnect backoff after the relay is lost. */
   backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * Talk to tabs of this browser on the same relay over BroadcastChannel rather than through
+   * the relay (default true where BroadcastChannel exists). Same-origin scripts can read that
+   * bus: see docs/security.md.
+   */
+  broadcast?: boolean;
 }
 
 function defaultRelay(): string {
@@ -98,6 +109,7 @@ async function startOnce(opts: TabNodeOptions): Promise<Node> {
       clock: opts.clock,
       crypto: opts.crypto ?? tabCrypto(),
       backoff: opts.backoff,
+      local: localLinks(opts),
       log: (level, text) => (level === 'info' ? undefined : console.warn(text)),
     });
     try {
@@ -110,7 +122,20 @@ async function startOnce(opts: TabNodeOptions): Promise<Node> {
 }
 
 /** The keys TabNodeOptions adds to NodeOptions (not unknown to the core's check). */
-const TAB_KEYS = ['relay', 'mode', 'prefix', 'WebSocket', 'lifecycle', 'onRestore', 'backoff'] as const;
+const TAB_KEYS = ['relay', 'mode', 'prefix', 'WebSocket', 'lifecycle', 'onRestore', 'backoff', 'broadcast'] as const;
+
+/**
+ * The local links of a tab (`broadcast`). All tabs of the origin share one bus, whatever URL
+ * each names its relay by (`localhost` or `127.0.0.1`, a path behind a proxy): a link carries a
+ * connection only once the token it names has come through the relayed channel between the
+ * two nodes, so tabs on different relays or clusters never use one (local-links.ts).
+ */
+function localLinks(opts: TabNodeOptions): LocalLinks | undefined {
+  if (opts.broadcast !== undefined && typeof opts.broadcast !== 'boolean') throw new ErlmeshError('badarg', 'broadcast must be true or false');
+  const Bus = (globalThis as { BroadcastChannel?: BroadcastChannelCtor }).BroadcastChannel;
+  if (opts.broadcast === false || typeof Bus !== 'function') return undefined;
+  return new LocalLinks({ scope: 'tabs', BroadcastChannel: Bus, clock: opts.clock, crypto: opts.crypto ?? tabCrypto() });
+}
 
 /**
  * Start a tab-node.

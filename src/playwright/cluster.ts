@@ -63,6 +63,11 @@ export interface TabOptions {
   hidden?: boolean;
   connectAll?: boolean;
   tickMs?: number;
+  /**
+   * Talk to tabs of the same browser context over BroadcastChannel instead of through the
+   * relay (the tab `startNode`'s `broadcast`; default true).
+   */
+  broadcast?: boolean;
 }
 
 /**
@@ -340,6 +345,7 @@ export async function startCluster(deps: ClusterDeps): Promise<OwnedCluster> {
       if (opts.hidden !== undefined) start.hidden = opts.hidden;
       if (opts.connectAll !== undefined) start.connectAll = opts.connectAll;
       if (opts.tickMs !== undefined) start.tickMs = opts.tickMs;
+      if (opts.broadcast !== undefined) start.broadcast = opts.broadcast;
       const r = await page.evaluate((s) => window.erlmeshHarness.start(s), start);
       if (!r.ok) {
         const e = fromWireError(r.error, 'cluster.tab(): the tab-node did not start', here) as TabStartError;

@@ -8,11 +8,12 @@
  */
 import type * as BrowserEntry from '../index.js';
 import type { RelayTransport } from '../../core/relay-client/relay-transport.js';
+import type { LocalLinks } from '../../core/relay-client/local-links.js';
 import type { Node } from '../../core/node/node.js';
 
 /**
- * `window.erlmesh` in the tab page: the browser entry, plus the relay transport (for the
- * conformance suite).
+ * `window.erlmesh` in the tab page: the browser entry, plus the relay transport and the
+ * BroadcastChannel links of tabs (for the conformance suite).
  *
  * @example
  * const page = await cluster.page();
@@ -21,7 +22,7 @@ import type { Node } from '../../core/node/node.js';
  *   return node.name;
  * }, { url: cluster.relayUrl, cookie: cluster.cookie });
  */
-export type ErlmeshGlobal = typeof BrowserEntry & { RelayTransport: typeof RelayTransport };
+export type ErlmeshGlobal = typeof BrowserEntry & { RelayTransport: typeof RelayTransport; LocalLinks: typeof LocalLinks };
 
 /** An error as it crosses the page boundary. */
 export interface WireError {
@@ -50,6 +51,8 @@ export interface HarnessStartOptions {
   hidden?: boolean;
   connectAll?: boolean;
   tickMs?: number;
+  /** Talk to tabs of this browser over BroadcastChannel (default true). */
+  broadcast?: boolean;
 }
 
 /** A recorded node event: the event as term text, and when the page saw it (`Date.now()`). */

@@ -1,8 +1,8 @@
 /**
  * The bare tab-node page (`tab.html`) the Playwright fixture (`erlmesh/playwright`) opens.
  *
- * It exposes the browser entry as `window.erlmesh` (plus `RelayTransport`, for running the
- * transport conformance suite in the page), and `window.erlmeshHarness` (see ./api.ts): start
+ * It exposes the browser entry as `window.erlmesh` (plus `RelayTransport` and `LocalLinks`,
+ * for running the transport conformance suite in the page), and `window.erlmeshHarness` (see ./api.ts): start
  * a tab-node kept as `window.node`, run test code against it, record the messages of
  * registered "inbox" processes and the node's nodeup/nodedown events so tests can wait for
  * them. The outcome of starting shows in the page: `#status` is 'ready' once loaded,
@@ -11,12 +11,13 @@
  */
 import * as entry from '../index.js';
 import { RelayTransport } from '../../core/relay-client/relay-transport.js';
+import { LocalLinks } from '../../core/relay-client/local-links.js';
 import { matches } from './match.js';
 import { type HarnessApi, type HarnessStartOptions, type WireError, type WireResult } from './api.js';
 
 const { encodeTerm, decodeTerm } = entry;
 
-window.erlmesh = Object.freeze({ ...entry, RelayTransport });
+window.erlmesh = Object.freeze({ ...entry, RelayTransport, LocalLinks });
 window.node = undefined; // (an own property: never a DOM element named 'node')
 window.__inboxes = {};
 window.__nodeEvents = [];

@@ -43,6 +43,11 @@ export interface DirectLinks {
   /** Dial `peer` at `address`, naming this node (the `name` of `start`) as `from`, and `migrate` if given. */
   dial(address: string, peer: string, migrate?: string): Promise<Channel>;
   close(): Promise<void>;
+  /**
+   * Links that find their peers themselves rather than through the relay (tabs of one
+   * browser, see `LocalLinks`): the address of `peer` while it is reachable, else undefined.
+   */
+  locate?(peer: string): string | undefined;
 }
 
 export class DirectPaths {
@@ -81,9 +86,9 @@ export class DirectPaths {
     if (entry.direct) this.addresses.set(entry.name, entry.direct);
   }
 
-  /** The direct address last heard for `peer`. */
+  /** The direct address last heard for `peer` (or where the links locate it). */
   address(peer: string): string | undefined {
-    return this.addresses.get(peer);
+    return this.addresses.get(peer) ?? this.links.locate?.(peer);
   }
 
   /** True while the relay has this node cut off from `peer`. */
@@ -114,10 +119,19 @@ export class DirectPaths {
   partitioned(peers: readonly string[]): void {
     for (const p of peers) {
       this.cut.add(p);
-      const chans = this.open.get(p);
-      this.open.delete(p);
-      for (const ch of chans ?? []) ch.close('connection_closed');
+      this.left(p);
     }
+  }
+
+  /**
+   * The relay says `peer` left (its relay socket closed): close the direct channels to it with
+   * 'connection_closed'. Only for links that cannot tell a peer's end themselves (local links:
+   * a BroadcastChannel has no close event); server-nodes' direct links outlive the relay.
+   */
+  left(peer: string): void {
+    const chans = this.open.get(peer);
+    this.open.delete(peer);
+    for (const ch of chans ?? []) ch.close('connection_closed');
   }
 
   /** The relay's `healed`: no more cuts. */

@@ -10,6 +10,11 @@
  *
  * Partitions hold: the dial goes through DirectPaths, which refuses dials across a cut, and
  * closes direct links across one (ending the connection, as a relayed one ends).
+ *
+ * Tabs of one browser (local links, `LocalLinks`) move at once instead: `moveNow` runs the same
+ * exchange as soon as the relayed channel is open, before the connection's handshake, so the
+ * whole connection runs on the local link; it falls back to the relay (and the background
+ * retries) when the move does not complete within its bound.
  */
 import type { Clock, TimerHandle } from '../base/clock.js';
 import type { DistCrypto } from '../base/crypto.js';
@@ -76,6 +81,39 @@ export class Migrations {
       ch.dialed(link, token);
     };
     schedule();
+  }
+
+  /**
+   * Move `ch` onto a direct link now: resolves true once both sides have switched, false when
+   * `peer` has no direct address here, the dial fails, or the move is not done within `waitMs`
+   * (it may still complete later; the channel works on either carrier meanwhile).
+   */
+  async moveNow(peer: string, ch: SwitchableChannel, waitMs: number): Promise<boolean> {
+    const address = this.direct.address(peer);
+    if (this.closed || address === undefined || this.direct.isCut(peer) || !ch.startDial()) return false;
+    const token = this.crypto.randomHex(16);
+    let link: Channel;
+    try {
+      link = await this.direct.dial(peer, address, `${ch.relayId}.${token}`);
+    } catch {
+      ch.dialFailed();
+      return false;
+    }
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean): void => {
+        this.clock.clearTimeout(timer);
+        ch.onRetired = undefined;
+        if (!ok && ch.onAbandon === abandoned) ch.onAbandon = undefined;
+        resolve(ok);
+      };
+      const abandoned = (): void => done(false);
+      const timer = this.clock.setTimeout(() => done(false), waitMs);
+      ch.onRetired = () => done(true);
+      ch.onAbandon = abandoned;
+      ch.dialed(link, token);
+      if (ch.retired) done(true);
+      else if (!ch.hasDirect) done(false);
+    });
   }
 
   /** An inbound direct link from `peer` asking to carry a relayed channel (`migrate`: `<id>.<token>`). */

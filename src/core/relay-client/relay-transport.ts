@@ -6,8 +6,13 @@
  * heard for the peer, also while the relay is down (direct-paths.ts); one that fell back to
  * the relay retries the direct link in the background and moves onto it (migrations.ts).
  *
- * Partitions: the relay's `partitioned` / `healed` cut direct links as well (direct-paths.ts),
- * so that a partition cuts every path between its two sides.
+ * Tabs of one browser may add `LocalLinks` instead (a BroadcastChannel, src/browser): every
+ * connection still opens through the relay (admission, attestation and the handshake's role
+ * are the relay's), then moves onto the local link at once (migrations.ts `moveNow`); the
+ * relay's `left` for a peer ends its local links (a BroadcastChannel has no close event).
+ *
+ * Partitions: the relay's `partitioned` / `healed` cut direct and local links as well
+ * (direct-paths.ts), so that a partition cuts every path between its two sides.
  *
  * Resilience: when the relay socket drops, every relayed channel ends with
  * `connection_closed` (so nodes see nodedown and links get `noconnection`), and the
@@ -31,8 +36,9 @@
 import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
 import { webCrypto, type DistCrypto } from '../base/crypto.js';
 import type { Channel, ListenOptions, Registration, Transport } from '../net/transport.js';
-import { AuthError, badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
-import { TicketSource, type TicketOption } from '../trust/ticket.js';
+import { AuthError, badarg, ErlmeshError } from '../base/errors.js';
+import { FINAL_REFUSALS, REFUSAL_CODES, TICKET_REFUSALS } from './refusals.js';
+import { TicketSource } from '../trust/ticket.js';
 import { Backoff } from '../base/backoff.js';
 import {
   BIN_HEADER_BYTES,
@@ -44,60 +50,14 @@ import {
   type PeerEntry,
 } from './protocol.js';
 import { attest, RelaySession } from './relay-session.js';
-import type { WebSocketCtor, WebSocketLike } from './websocket-like.js';
-import { DirectPaths, type DirectLinks } from './direct-paths.js';
+import type { WebSocketLike } from './websocket-like.js';
+import { DirectPaths } from './direct-paths.js';
 import { checkRelayUrl } from './relay-url.js';
-import { Migrations, type MigrateOptions } from './migrations.js';
+import { Migrations } from './migrations.js';
+import type { RelayTransportOptions } from './relay-transport-options.js';
 
 export type { DirectLinks } from './direct-paths.js';
-
-/**
- * What `new RelayTransport` takes: the relay URL, the cookie or a ticket, and the WebSocket
- * constructor of the platform.
- *
- * @example
- * const opts: RelayTransportOptions = { url: 'ws://127.0.0.1:4367/erlmesh', cookie, WebSocket: globalThis.WebSocket, timeoutMs: 10_000 };
- */
-export interface RelayTransportOptions {
-  /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4367/erlmesh`. */
-  url: string;
-  /** The cluster cookie the relay admits with (never sent; proven with HMAC). Or `ticket`. */
-  cookie?: string;
-  /** A join ticket to register with instead of the cookie (a function: called before each registration). */
-  ticket?: TicketOption;
-  WebSocket: WebSocketCtor;
-  clock?: Clock;
-  crypto?: DistCrypto;
-  direct?: DirectLinks;
-  /**
-   * With `direct`: a connection that fell back to the relay retries its direct link in the
-   * background and moves onto it without a nodedown (migrations.ts); the backoff (default
-   * 1 s doubling to 30 s), or `false` for connections that stay on the relay until they end
-   * (this node's connections: it still accepts the moves its peers start).
-   */
-  migrate?: MigrateOptions | false;
-  /** Reconnect backoff after a lost relay socket. */
-  backoff?: { initialMs?: number; maxMs?: number };
-  /** How long to wait for the relay's answers during admission and `open`. Default 5 000. */
-  timeoutMs?: number;
-  log?: (level: 'info' | 'warning' | 'error', text: string) => void;
-}
-
-const REFUSAL_CODES: Record<string, ErlmeshErrorCode> = {
-  bad_cookie: 'bad_cookie',
-  name_taken: 'name_taken',
-  badarg: 'badarg',
-  incompatible_version: 'incompatible_version',
-  not_allowed: 'not_allowed',
-  ticket_malformed: 'ticket_malformed',
-  ticket_forged: 'ticket_forged',
-  ticket_expired: 'ticket_expired',
-  name_not_allowed: 'name_not_allowed',
-};
-
-/** Refusals that registering again cannot fix (with a ticket function, a new ticket may). */
-const FINAL_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['bad_cookie', 'incompatible_version', 'badarg']);
-const TICKET_REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['ticket_malformed', 'ticket_forged', 'ticket_expired', 'name_not_allowed']);
+export type { RelayTransportOptions } from './relay-transport-options.js';
 
 /**
  * A node's `Transport` through an erlmesh relay (what `startNode` of `erlmesh/server` and
@@ -123,6 +83,7 @@ export class RelayTransport implements Transport {
   private readonly timeoutMs: number;
   private readonly tickets: TicketSource | undefined;
   private readonly direct: DirectPaths | undefined;
+  private readonly local: DirectPaths | undefined;
   private readonly migrations: Migrations | undefined;
   /** Resolves when the socket of the current session has closed (for `close()`). */
   private sessionClosed: Promise<void> = Promise.resolve();
@@ -136,13 +97,21 @@ export class RelayTransport implements Transport {
     if (opts.cookie !== undefined && (typeof opts.cookie !== 'string' || opts.cookie === '')) throw badarg('RelayTransport: the cookie must be a non-empty string');
     this.tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
     this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
+    if (opts.direct && opts.local) throw badarg('RelayTransport: give direct or local links, not both');
     this.direct = opts.direct ? new DirectPaths(opts.direct, (peer) => this.lookup(peer)) : undefined;
-    this.migrations = this.direct ? new Migrations(this.direct, this.clock, this.crypto, opts.migrate || {}, opts.log) : undefined;
+    this.local = opts.local ? new DirectPaths(opts.local, (peer) => this.lookup(peer)) : undefined;
+    const paths = this.direct ?? this.local;
+    this.migrations = paths ? new Migrations(paths, this.clock, this.crypto, opts.migrate || {}, opts.log) : undefined;
   }
 
   /** The peers this node has open direct links with (server-nodes), sorted. */
   directPeers(): string[] {
     return this.direct?.linkedPeers() ?? [];
+  }
+
+  /** The peers this node has open local links with (tabs of this browser), sorted. */
+  localPeers(): string[] {
+    return this.local?.linkedPeers() ?? [];
   }
 
   /** The peers the relay reports (name, hidden, direct address). */
@@ -163,11 +132,14 @@ export class RelayTransport implements Transport {
     this.listenOpts = opts;
     const m = this.migrations;
     this.direct?.start(name, onInbound, m ? (ch, from, id) => m.accept(ch, from, id) : undefined);
+    // Local links only carry relayed connections.
+    this.local?.start(name, (ch) => ch.close('no_such_channel'), (ch, from, id) => m!.accept(ch, from, id));
     try {
       await this.openSession();
     } catch (e) {
       this.name = undefined;
       await this.direct?.close();
+      await this.local?.close();
       throw e;
     }
     return { creation: this.creation! };
@@ -248,6 +220,7 @@ export class RelayTransport implements Transport {
           this.peers.clear();
           for (const p of msg.peers) this.addPeer(p);
           this.direct?.registered(msg.partitioned);
+          this.local?.registered(msg.partitioned);
           resolve();
           this.listenOpts.onPeers?.(msg.peers.filter((p) => !p.hidden).map((p) => p.name));
         } else if (msg.t === 'refused') {
@@ -321,9 +294,11 @@ export class RelayTransport implements Transport {
         return;
       case 'partitioned':
         this.direct?.partitioned(msg.peers);
+        this.local?.partitioned(msg.peers);
         return;
       case 'healed':
         this.direct?.healed();
+        this.local?.healed();
         return;
       case 'joined':
         this.addPeer(msg.peer);
@@ -334,6 +309,7 @@ export class RelayTransport implements Transport {
         return;
       case 'left':
         this.peers.delete(msg.name);
+        this.local?.left(msg.name);
         return;
       default:
         s.onChannelMessage(msg);
@@ -370,6 +346,7 @@ export class RelayTransport implements Transport {
     const m = this.migrations;
     if (!m) return ch;
     const logical = m.wrap(peer, ch.relayId, ch);
+    if (this.local?.address(peer) !== undefined && !(await m.moveNow(peer, logical, this.timeoutMs / 5))) retry = true;
     if (retry && this.opts.migrate !== false) m.retry(peer, logical);
     return logical;
   }
@@ -386,12 +363,15 @@ export class RelayTransport implements Transport {
     this.closed = true;
     if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
     this.migrations?.close();
+    // Now, not after the relay socket: a page going away may not live that long.
+    const local = this.local?.close();
     const s = this.session;
     if (s) {
       s.ws.close(1000, 'normal');
       await this.sessionClosed;
     }
     await this.direct?.close();
+    await local;
   }
 }
 

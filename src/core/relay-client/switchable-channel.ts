@@ -24,7 +24,10 @@
  *
  * Failures: the direct carrier closing before the switch began abandons the move
  * (`onAbandon`: the dialer retries). Once a side has switched (sent or received a marker),
- * either carrier ending ends the logical channel, as a dropped connection would.
+ * either carrier ending ends the logical channel, as a dropped connection would; but a side
+ * that has switched its sends and still waits for the peer's marker (the acceptor) ends only
+ * when that marker comes: the direct frames it holds were sent before the direct close, and
+ * the marker that releases them is already on the relay carrier (the peer sent it first).
  *
  * The control frames are strings that no distribution frame can be (those are JSON text).
  */
@@ -41,12 +44,16 @@ export class SwitchableChannel extends BaseChannel {
   private peerSwitched = false;
   private selfSwitched = false;
   private held: Frame[] = [];
+  /** The direct carrier ended (this reason) while its frames wait for the peer's marker. */
+  private directEnded: string | undefined;
   /** Dialer: a dial is under way or its link waits for READY / the acceptor's marker. */
   private dialing = false;
   /** Acceptor: a direct link waiting for its token on the relay. */
   private parked: { link: Channel; token: string } | undefined;
   /** Called when the dialer's direct link closes before the switch began (retry). */
   onAbandon: (() => void) | undefined;
+  /** Called once both sides have switched (the relay carrier is retired). */
+  onRetired: (() => void) | undefined;
 
   constructor(
     /** The relayed channel's id, the same at both ends (the relay gives it). */
@@ -132,7 +139,11 @@ export class SwitchableChannel extends BaseChannel {
       },
       onClose: (r) => {
         if (this.direct !== link) return;
-        if (this.peerSwitched || this.selfSwitched) return this.ended(r);
+        if (this.peerSwitched) return this.ended(r);
+        if (this.selfSwitched) {
+          this.directEnded = r;
+          return;
+        }
         this.direct = undefined;
         this.dialing = false;
         this.held = [];
@@ -163,6 +174,7 @@ export class SwitchableChannel extends BaseChannel {
     const held = this.held;
     this.held = [];
     for (const h of held) this.deliver(h);
+    if (this.directEnded !== undefined) return this.ended(this.directEnded);
     // The dialer switches once the acceptor has.
     this.switchSends();
     this.retireIfDone();
@@ -181,7 +193,9 @@ export class SwitchableChannel extends BaseChannel {
   }
 
   private retireIfDone(): void {
-    if (this.retired) this.relay.close('switched');
+    if (!this.retired) return;
+    this.relay.close('switched');
+    this.onRetired?.();
   }
 }
 

@@ -95,6 +95,27 @@ describe('SwitchableChannel', () => {
     expect(B.closes).toEqual(['bye']);
   });
 
+  it('a direct close that overtakes the dialer\'s marker ends the acceptor only after the frames it holds', async () => {
+    const relay = pipe();
+    const direct = pipe();
+    const A = logical(relay.a); // the dialer
+    const B = logical(relay.b); // the acceptor
+    expect(A.ch.startDial()).toBe(true);
+    A.ch.dialed(direct.a, TOKEN);
+    B.ch.acceptDirect(direct.b, TOKEN);
+    direct.flushToA(); // READY: A offers the token on the relay
+    relay.flushToB(); // B takes the link and switches
+    relay.flushToA(); // B's marker: A switches and sends its marker on the relay (not delivered yet)
+    A.ch.send('last');
+    A.ch.close('bye');
+    direct.flushToB(); // 'last' and the close reach B over the faster carrier, before A's marker
+    await settle();
+    expect([B.got, B.closes]).toEqual([[], []]);
+    relay.flushToB(); // A's marker releases 'last', then the close
+    await settle();
+    expect([B.got, B.closes]).toEqual([['last'], ['bye']]);
+  });
+
   it('the acceptor refusing the direct link abandons the move (the dialer retries) and loses nothing', async () => {
     const relay = pipe();
     const direct = pipe();

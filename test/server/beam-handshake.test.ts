@@ -210,6 +210,20 @@ describe.skipIf(missing !== undefined)('erlmesh to erlmesh over BEAM distributio
     first.close();
   });
 
+  it("an attempt asked alive while the peer's own connection is up here too keeps that one (the race of simultaneous connects under load)", async () => {
+    const a = await node('keepa');
+    const b = await node('keepb');
+    const first = await a.connect(b.name);
+    await until(() => b.connections().length === 1, 'the connection at b');
+    const old = b.connection(a.name)!;
+    // a's late attempt, which a answers knowing the connection is up (BeamNode passes isUp).
+    const e = await rejection(dialBeam(b.name, { self: { name: a.name, cookie: 'c', creation: a.creation }, epmdPort, isUp: () => true }));
+    expect([e.code, (e.details as { status?: string }).status]).toEqual(['handshake_failed', 'alive']);
+    expect(b.connection(a.name)).toBe(old);
+    expect(old.isOpen && first.isOpen).toBe(true);
+    first.close();
+  });
+
   it('the handshake deadline is 7 s on the injected clock: a peer that never answers is a timeout', async () => {
     const accepted: Socket[] = [];
     const mute: Server = createServer((sock) => {

@@ -13,7 +13,8 @@
  * side's attempt is answered `nok`); the smaller answers `ok_simultaneous`, abandons its
  * attempt, and its `connect` resolves with the connection the greater one made. A peer that
  * connects while a connection from it is up is asked `alive`; when it confirms, the new
- * connection replaces the old (closed with `replaced`).
+ * connection replaces the old (closed with `replaced`); a node whose attempt is asked `alive`
+ * while that very connection is up here too (the peer's attempt came first) keeps it.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { realClock, type Clock, type TimerHandle } from '../../core/base/clock.js';
@@ -153,7 +154,7 @@ export class BeamNode {
 
   private async dial(peer: string, a: Attempt): Promise<BeamConnection> {
     try {
-      const c = await dialBeam(peer, { ...this.setup(), epmdPort: this.o.epmdPort, onSocket: (s) => (a.socket = s) });
+      const c = await dialBeam(peer, { ...this.setup(), epmdPort: this.o.epmdPort, onSocket: (s) => (a.socket = s), isUp: () => this.up.has(peer) });
       if (this.closed) {
         c.close('closed');
         throw new ErlmeshError('closed', `${this.name} closed while connecting to ${peer}`);
@@ -161,7 +162,8 @@ export class BeamNode {
       this.adopt(c);
       return c;
     } catch (e) {
-      const lost = e instanceof ErlmeshError && (e.details as { status?: string } | undefined)?.status === 'nok';
+      const status = e instanceof ErlmeshError ? (e.details as { status?: string } | undefined)?.status : undefined;
+      const lost = status === 'nok' || status === 'alive'; // the peer's own attempt is the one
       if (!a.yielded && !lost) throw e;
       a.yielded = true;
       return this.awaitIncoming(peer, a);

@@ -41,6 +41,8 @@ export interface DialOptions extends SetupOptions {
   sendNameVersion?: 5 | 6;
   /** Called with the socket once it exists, so that a caller can abort the attempt. */
   onSocket?: (socket: Socket) => void;
+  /** Whether a connection with the peer is up already (answers the peer's `alive`, handshake.ts). */
+  isUp?: () => boolean;
 }
 
 /** `['alive', 'host']` of `alive@host`; badarg otherwise. */
@@ -102,7 +104,7 @@ export async function dialBeam(peer: string, o: DialOptions): Promise<BeamConnec
     throw new ErlmeshError('incompatible_version', `${peer} speaks distribution versions ${found.lowestVersion}–${found.highestVersion}; erlmesh needs 6 (OTP 23 and later)`, { peer });
   }
   const socket = await tcpConnect(host, found.port, o.onSocket);
-  return underDeadline(socket, o, peer, (p) => initiateHandshake(p, selfOf(o), peer, o.sendNameVersion ?? 6));
+  return underDeadline(socket, o, peer, (p) => initiateHandshake(p, selfOf(o), peer, o.sendNameVersion ?? 6, o.isUp));
 }
 
 /** Runs the acceptor's handshake on a socket a listener accepted. */

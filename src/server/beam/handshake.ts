@@ -116,8 +116,13 @@ async function readAfterReply(io: HandshakeIo, peer: string): Promise<Uint8Array
   }
 }
 
-/** The initiator's side: we dialled `peer` and speak first. `version` 5 sends the old 'n' send_name (for tests of acceptors). */
-export async function initiateHandshake(io: HandshakeIo, me: HandshakeSelf, peer: string, version: 5 | 6 = 6): Promise<Handshaken> {
+/**
+ * The initiator's side: we dialled `peer` and speak first. `version` 5 sends the old 'n'
+ * send_name (for tests of acceptors). `isUp` tells whether a connection with `peer` came up
+ * meanwhile (its own attempt, accepted here): then an `alive` is answered `false` and the one
+ * up is kept, as OTP's initiator does.
+ */
+export async function initiateHandshake(io: HandshakeIo, me: HandshakeSelf, peer: string, version: 5 | 6 = 6, isUp?: () => boolean): Promise<Handshaken> {
   io.write(version === 6 ? encodeSendName(me.flags, me.creation, me.name) : encodeSendNameV5(me.flags, me.name));
   const status = decodeStatus(await io.read());
   switch (status) {
@@ -125,7 +130,12 @@ export async function initiateHandshake(io: HandshakeIo, me: HandshakeSelf, peer
     case 'ok_simultaneous':
       break;
     case 'alive':
-      // The peer has a connection from our name up; we are the live incarnation.
+      // The peer has a connection with our name up: it is ours too (its attempt reached us
+      // first), or a dead incarnation's, which this one replaces.
+      if (isUp?.()) {
+        io.write(encodeStatus('false'));
+        throw new ErlmeshError('handshake_failed', `${peer} and this node are connected already`, { peer, status });
+      }
       io.write(encodeStatus('true'));
       break;
     case 'nok':

@@ -1,5 +1,7 @@
 /**
- * The cluster graph: nodes on a circle (the observer's own node in the middle), a line per
+ * The cluster graph: nodes on a circle (the observer's own node in the top-left corner, out
+ * of the way of the lines between the others: in the middle it hid every edge between two
+ * opposite nodes), a line per
  * connection. No message rates: erlmesh does not count frames per connection (it would cost
  * every frame), so the edges show that two nodes are connected, not how busy the link is.
  */
@@ -29,7 +31,7 @@ export function renderGraph(svg: SVGSVGElement, nodes: GraphNode[], edges: Array
     const a = (2 * Math.PI * i) / Math.max(others.length, 1) - Math.PI / 2;
     pos.set(n.name, [W / 2 + r * 1.25 * Math.cos(a), H / 2 + r * Math.sin(a)]);
   });
-  for (const n of nodes) if (n.self) pos.set(n.name, [W / 2, H / 2]);
+  for (const n of nodes) if (n.self) pos.set(n.name, [30, 18]);
   const self = nodes.find((n) => n.self)?.name;
   const parts: SVGElement[] = [];
   for (const e of edges) {

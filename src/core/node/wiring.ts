@@ -28,9 +28,12 @@ export function startNetKernel(
   creation: number,
   clock: Clock,
   tickets: TicketSource | undefined,
+  membership: boolean,
   hooks: NetHooks,
 ): NetKernel | undefined {
   if (name === NOT_ALIVE_NAME || !opts.transport) return undefined;
+  // With membership, the relay vouches for cookie holders that registered with this cookie.
+  const vouchCookie = membership && !tickets && typeof opts.cookie === 'string' ? opts.cookie : undefined;
   return new NetKernel({
     name,
     creation,
@@ -47,6 +50,7 @@ export function startNetKernel(
     tickMs: opts.tickMs ?? 15_000,
     setupTimeoutMs: opts.setupTimeoutMs ?? 7_000,
     ...(tickets ? { ticket: () => tickets.get() } : {}),
+    ...(vouchCookie !== undefined ? { vouchCookie } : {}),
     ...hooks,
   });
 }

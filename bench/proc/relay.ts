@@ -6,7 +6,7 @@
  *
  *   options (argv[2]): { cookie, pages? }
  *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
- *   after gc (--expose-gc) + the same
+ *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now
  */
 import { createServer, type Server } from 'node:http';
 import { normalize } from 'node:path';
@@ -58,6 +58,7 @@ await serve(
   },
   {
     stats: () => ({ ...relay.stats(), problems }),
+    cpu: () => ({ ...process.cpuUsage(), rss: process.memoryUsage().rss, stats: relay.stats() }),
     memory: async () => ({ ...(await measuredMemory()), stats: relay.stats(), problems }),
   },
 );

@@ -12,6 +12,8 @@
  *   BENCH_RUNS=2         runs per side of each timing scenario (alternating sides; best run kept)
  *   BENCH_BUDGET_S=540   the time the whole run aims to stay within (repeats stop, limits shrink)
  *   BENCH_WRITE=1        write latest.json + docs even for a scaled or partial run
+ *   BENCH_MESH_SIZES=40,100   the node counts of the mesh-join scenarios (default 40,400,1000)
+ *   BENCH_MESH_CAP_S=150 time cap of each mesh-join scenario, in seconds
  *   ERLMESH_CHROMIUM=…   the Chromium for the browser rows (default: /usr/bin/chromium, else chromium on PATH)
  *
  * Every scenario runs in fresh child processes (bench/proc/*.ts, Erlang VMs) that are killed
@@ -53,7 +55,7 @@ const P = {
   idle: { n: sc(100_000, 1000) },
   relayNodes: { n: sc(1_000, 10) },
   /** Nodes per mesh-join scenario (issue 13), split over MESH_PROCS processes. */
-  meshSizes: [sc(40, 4), sc(400, 8), sc(1_000, 12)],
+  meshSizes: process.env.BENCH_MESH_SIZES ? process.env.BENCH_MESH_SIZES.split(',').map(Number) : [sc(40, 4), sc(400, 8), sc(1_000, 12)],
 };
 /** OS processes the mesh-join nodes run in. */
 const MESH_PROCS = 4;
@@ -191,13 +193,14 @@ function meshJoin(n: number, limitMs: number): () => Promise<Raw> {
   return () =>
     withChildren(async (scope) => {
       const c = cookie();
-      const relay = await scope.node<RelayInfo>('relay.ts', { cookie: c }, { label: 'relay' });
+      // Registrations of hundreds of nodes at once on 2 cores can take longer than the 10 s default.
+      const relay = await scope.node<RelayInfo>('relay.ts', { cookie: c, authTimeoutMs: 60_000 }, { label: 'relay' });
       const per = Math.ceil(n / MESH_PROCS);
       const counts = Array.from({ length: MESH_PROCS }, (_, k) => Math.max(0, Math.min(per, n - k * per))).filter((x) => x > 0);
       const t0 = performance.now();
       const procs = await Promise.all(
         counts.map((count, k) =>
-          scope.node('mesh-nodes.ts', { relay: relay.info.url, cookie: c, count, prefix: `m${k}_`, concurrency: 12 }, { label: `mesh nodes ${k}`, readyTimeoutMs: limitMs }),
+          scope.node('mesh-nodes.ts', { relay: relay.info.url, cookie: c, count, prefix: `m${k}_`, concurrency: 6 }, { label: `mesh nodes ${k}`, readyTimeoutMs: limitMs }),
         ),
       );
       const startedS = (performance.now() - t0) / 1000;

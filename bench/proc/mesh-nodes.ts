@@ -32,7 +32,7 @@ await serve(
     const worker = async (): Promise<void> => {
       while (next < o.count) {
         const i = next++;
-        const transport = new RelayTransport({ url: o.relay, cookie: o.cookie, WebSocket: WebSocket as unknown as WebSocketCtor, timeoutMs: 30_000 });
+        const transport = new RelayTransport({ url: o.relay, cookie: o.cookie, WebSocket: WebSocket as unknown as WebSocketCtor, timeoutMs: 120_000 });
         nodes.push(await startNode({ name: `${o.prefix}${i}@127.0.0.1`, cookie: o.cookie, transport, output: false, logger: false }));
       }
     };

@@ -17,6 +17,8 @@ import { childOptions, measuredMemory, serve } from './ipc.js';
 interface RelayProcOptions {
   cookie: string;
   pages?: string;
+  /** The relay's authTimeoutMs (default its own). */
+  authTimeoutMs?: number;
 }
 
 /** The built pages, cross-origin isolated so that the pages' timers have µs resolution. */
@@ -44,7 +46,7 @@ const logger = (l: RelayLogLine): void => {
 await serve(
   async () => {
     if (o.pages === undefined) {
-      relay = await startRelay({ port: 0, host: '127.0.0.1', cookie: o.cookie, logger });
+      relay = await startRelay({ port: 0, host: '127.0.0.1', cookie: o.cookie, logger, ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}) });
       return { url: relay.url, port: relay.port };
     }
     const server = pageServer(normalize(o.pages));

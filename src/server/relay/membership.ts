@@ -40,6 +40,20 @@ export class MemberBroadcast {
     this.enqueue({ joined: { ...entry, creation } });
   }
 
+  /**
+   * The member sessions at the other end of a leaving node's channels hear of it at once, before
+   * the relay closes those channels, so that they take it down with the relay's reason (a
+   * closed channel alone would say `connection_closed`); the batch repeats it (skipped there).
+   */
+  leaving(name: string, reason: string, peers: Iterable<Session>): void {
+    const told = new Set<Session>();
+    for (const p of peers) {
+      if (!p.members || told.has(p)) continue;
+      told.add(p);
+      this.host.sendText(p, JSON.stringify({ t: 'members', changes: [{ left: name, reason }] } satisfies FromRelay));
+    }
+  }
+
   left(name: string, reason: string): void {
     for (const o of this.host.registered()) if (!o.members) this.host.sendText(o, JSON.stringify({ t: 'left', name } satisfies FromRelay));
     this.enqueue({ left: name, reason });

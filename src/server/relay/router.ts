@@ -378,6 +378,7 @@ export class Router {
     s.state = 'gone';
     const channels = [...s.channels.values()];
     s.channels.clear();
+    if (wasRegistered && s.entry && !this.shuttingDown) this.members.leaving(s.entry.name, reason, channels.map((c) => (c.a === s ? c.b : c.a)));
     for (const c of channels) this.endChannel(c, 'connection_closed', this.shuttingDown ? [] : [c.a === s ? c.b : c.a]);
     if (!wasRegistered || !s.entry) return;
     const name = s.entry.name;

@@ -158,14 +158,14 @@ describe('the relay as introducer', () => {
     expect(ch.members).toBe(true);
     w.nonce = ch.nonce as string;
     const welcome = await w.register('w@127.0.0.1', { members: true });
-    expect(welcome.peers).toEqual([{ name: a.name, hidden: false, creation: a.creation }]);
+    expect(welcome.peers).toEqual([{ name: a.name, hidden: false, creation: a.creation, vouched: true }]);
     const b = await member(r, 'b');
     const c = await member(r, 'c', { hidden: true, connectAll: false });
     await b.stop();
     const changes = (): unknown[] => w.inbox.filter((m) => m.t === 'members').flatMap((m) => m.changes as unknown[]);
-    const wJoined = { joined: { name: 'w@127.0.0.1', hidden: false, creation: welcome.creation } };
-    const bJoined = { joined: { name: b.name, hidden: false, creation: b.creation } };
-    const cJoined = { joined: { name: c.name, hidden: true, connectAll: false, creation: c.creation } };
+    const wJoined = { joined: { name: 'w@127.0.0.1', hidden: false, vouched: true, creation: welcome.creation } };
+    const bJoined = { joined: { name: b.name, hidden: false, vouched: true, creation: b.creation } };
+    const cJoined = { joined: { name: c.name, hidden: true, connectAll: false, vouched: true, creation: c.creation } };
     const bLeft = { left: b.name, reason: 'connection_closed' };
     const key = (x: unknown): string => JSON.stringify(x);
     // when b has a channel to w (w is vouched for), w hears of b leaving at once, and again in the batch

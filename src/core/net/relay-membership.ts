@@ -8,7 +8,7 @@
  * - the mesh: both visible, at least one of them takes part in it (connect_all), the same name
  *   mode, and the member passes this node's allow list;
  * - the vouching: this node is a cookie holder that registered with the relay, the member is a
- *   cookie holder reached through the relay (not over a direct link: those keep their own
+ *   cookie holder the relay vouches for (it takes part in membership too) reached through the relay (not over a direct link: those keep their own
  *   handshake and ticks), and this node's cookie for the member is the one it registered with
  *   (a per-node cookie set with `setCookie(node, c)` means the relay cannot vouch).
  * Any other visible member is dialled as before (`dial`), with the full handshake, when this
@@ -61,6 +61,7 @@ export class RelayMembership {
     return (
       h.vouchCookie !== undefined &&
       m.role === undefined &&
+      m.vouched &&
       m.relayed &&
       !me.hidden &&
       !m.hidden &&

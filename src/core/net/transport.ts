@@ -78,7 +78,7 @@ export interface Registration {
  * introducer; src/core/relay-client/protocol.ts "Membership").
  *
  * @example
- * const m: Member = { name: 'b@host', creation: 3, hidden: false, connectAll: true, relayed: true };
+ * const m: Member = { name: 'b@host', creation: 3, hidden: false, connectAll: true, relayed: true, vouched: true };
  */
 export interface Member {
   name: string;
@@ -89,6 +89,8 @@ export interface Member {
   role?: string;
   /** A connection to it goes through the rendezvous (false: over a direct link, with its own handshake and ticks). */
   relayed: boolean;
+  /** The rendezvous vouches for it (a cookie holder taking part in membership). */
+  vouched: boolean;
 }
 
 /**

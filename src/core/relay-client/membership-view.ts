@@ -47,6 +47,7 @@ export class MembershipView {
       hidden: p.hidden === true,
       connectAll: p.connectAll !== false,
       relayed: !(this.env.direct && typeof p.direct === 'string'),
+      vouched: p.vouched === true,
     };
     if (typeof p.role === 'string') m.role = p.role;
     return m;

@@ -44,7 +44,8 @@
  * (with `connectAll: false` when it does not take part in the mesh). When both said it:
  *
  *   relay → node   welcome { …, peers }     the snapshot: every registered node's entry, each
- *                                           with its `creation` (and `connectAll: false` when so)
+ *                                           with its `creation` (and `connectAll: false` when so,
+ *                                           `vouched: true` for a cookie holder that said `members`)
  *   relay → node   members { changes }      the deltas since, batched (at most one message per
  *                  changes: Array<{ joined: PeerEntry } | { left: name, reason }>
  *                                           batch interval, MEMBERS_BATCH_MS), in the order they
@@ -136,6 +137,8 @@ export interface PeerEntry {
   creation?: number;
   /** False when the node does not take part in the mesh (membership only; absent: true). */
   connectAll?: false;
+  /** The relay vouches for it: a cookie holder that takes part in membership (membership only). */
+  vouched?: true;
 }
 
 /** One membership change (`members` message), in order. */

@@ -314,13 +314,13 @@ export class RelayTransport implements Transport {
         this.direct?.partitioned(msg.peers);
         if (s.members) this.view?.cut(msg.peers);
         return;
+      case 'healed':
+        this.direct?.healed();
+        return;
       case 'members': {
         const changes = Array.isArray(msg.changes) ? msg.changes : [];
-        for (const c of changes) {
-          if ('joined' in c) {
-            if (typeof c.joined?.name === 'string') this.addPeer(c.joined);
-          } else if (typeof c.left === 'string') this.peers.delete(c.left);
-        }
+        for (const c of changes) if (!('joined' in c)) this.peers.delete(String(c.left));
+        else if (typeof c.joined?.name === 'string') this.addPeer(c.joined);
         if (s.members) this.view?.apply(changes);
         return;
       }

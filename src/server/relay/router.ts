@@ -160,6 +160,7 @@ export class Router {
   /** Close every session (relay shutdown); nobody is told about the others leaving. */
   shutdown(): void {
     this.shuttingDown = true;
+    this.members.flush(); // what happened before the shutdown (a join's direct address) still goes out
     this.members.stop();
     for (const s of [...this.sessions]) this.close(s, CLOSE_CODES.relay_shutdown, 'relay_shutdown');
   }
@@ -170,6 +171,7 @@ export class Router {
    * and refuses its direct links to them as well.
    */
   partition(a: readonly string[], b: readonly string[]): void {
+    this.members.flush(); // membership changes before the cut reach the nodes before it
     const news = this.partitions.add(a, b);
     for (const c of [...this.channels.values()]) {
       if (this.channels.has(c.id) && this.partitions.between(c.a.entry?.name, c.b.entry?.name)) {
@@ -224,7 +226,6 @@ export class Router {
     s.members = reg.members && this.limits.members !== false;
     s.creation = creation;
     if (s.members && !reg.connectAll) entry.connectAll = false;
-    // Members get each entry with its creation (protocol.ts "Membership").
     const peers = [...this.byName.values()].map((o) => this.entryFor(s, o));
     s.entry = entry;
     s.state = 'registered';
@@ -237,7 +238,7 @@ export class Router {
     const cutFrom = this.partitions.cutFrom(reg.name);
     if (!this.send(s, cutFrom.length ? { t: 'welcome', creation, peers, partitioned: cutFrom } : { t: 'welcome', creation, peers })) return;
     this.members.welcomed(s);
-    this.members.joined(entry, creation, s);
+    this.members.joined(s.members && reg.role === undefined ? { ...entry, vouched: true } : entry, creation, s);
   }
 
   private refuse(s: Session, code: RelayRefusal, message: string, name: string | undefined): void {
@@ -292,8 +293,7 @@ export class Router {
     // Each end learns the other's role from the relay (its attestation; absent: a cookie holder).
     const fromRole = (s.entry as PeerEntry).role;
     const toRole = (peer.entry as PeerEntry).role;
-    // Both asked for membership: each end is told whether the relay vouches for the other
-    // (admitted with the cookie; protocol.ts "Membership").
+    // Both asked for membership: each end hears whether the relay vouches for the other (protocol.ts).
     const both = s.members === true && peer.members === true;
     const vouchFrom = both && fromRole === undefined ? { vouched: true } : {};
     const vouchTo = both && toRole === undefined ? { vouched: true } : {};
@@ -388,9 +388,10 @@ export class Router {
     this.members.left(name, reason);
   }
 
-  /** `o`'s entry as told to `viewer`: members get its creation (protocol.ts "Membership"). */
+  /** `o`'s entry as told to `viewer`: members get its creation, and whether it is vouched for (protocol.ts "Membership"). */
   private entryFor(viewer: Session, o: Session): PeerEntry {
-    return viewer.members ? { ...(o.entry as PeerEntry), creation: o.creation } : { ...(o.entry as PeerEntry) };
+    const e = { ...(o.entry as PeerEntry) };
+    return viewer.members ? { ...e, creation: o.creation, ...(o.members && e.role === undefined ? { vouched: true as const } : {}) } : e;
   }
 
   private who(s: Session): { name?: string; remote: string } {

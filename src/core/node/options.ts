@@ -51,7 +51,8 @@ export interface NodeOptions {
    * Learn the cluster from the relay (default true): a relay that offers membership tells the
    * node who is there, and nodes it vouches for are up at once, without a pairwise handshake or
    * ticks (docs/semantics.md §2). `false`: mesh pairwise as before (a handshake and ticks per
-   * pair), also against a relay that offers it.
+   * pair), also against a relay that offers it. The server `startNode` defaults it to false for
+   * a node with direct links (they keep their handshake and ticks).
    */
   membership?: boolean;
   /**

@@ -51,7 +51,9 @@ export class RelayMembership {
   /** May this node connect to `peer` on the relay's word over a channel attested `att`? */
   canVouch(peer: string, att: ChannelAttestation | undefined): boolean {
     const h = this.host;
-    return h.vouchCookie !== undefined && att?.vouched === true && att.role === undefined && att.name === peer && h.cookieFor(peer) === h.vouchCookie;
+    // A peer this node reaches over a direct link keeps the full handshake and ticks, also on a relayed channel.
+    if (h.vouchCookie === undefined || this.members.get(peer)?.relayed === false) return false;
+    return att?.vouched === true && att.role === undefined && att.name === peer && h.cookieFor(peer) === h.vouchCookie;
   }
 
   /** Whether `m` is up on the relay's word (see the header). */

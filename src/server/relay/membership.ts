@@ -5,7 +5,8 @@
  * interval, the same text for every such node (each skips the changes about itself); any
  * other node gets today's `joined` / `left`, one message per change, at once.
  *
- * Invariants: changes go out in the order they happened; a session admitted in the middle of a
+ * Invariants: changes go out in the order they happened (the early `left` of `leaving` flushes
+ * the batch first); a session admitted in the middle of a
  * batch gets only the changes after its welcome (its welcome's snapshot already holds the
  * earlier ones); a `left` is queued only after the router has ended that node's channels.
  */
@@ -49,6 +50,7 @@ export class MemberBroadcast {
     const told = new Set<Session>();
     for (const p of peers) {
       if (!p.members || told.has(p)) continue;
+      if (told.size === 0) this.flush(); // its joined (still queued, maybe) goes first
       told.add(p);
       this.host.sendText(p, JSON.stringify({ t: 'members', changes: [{ left: name, reason }] } satisfies FromRelay));
     }

@@ -115,6 +115,10 @@ export class NetKernel {
       down: (c, r) => this.down(c, r),
       consume: (c, f) => this.consume(c, f),
       sendQueued: (c) => this.sendQueued(c),
+      stillVouched: (p) => {
+        const m = this.closed ? undefined : this.membership.get(p);
+        return m && this.membership.vouchedUp(m) ? m : undefined;
+      },
     });
   }
 
@@ -252,8 +256,7 @@ export class NetKernel {
     c.queue = [];
     this.env.onNodeDown(c.peer);
     c.settle(false);
-    const m = this.closed ? undefined : this.membership.get(c.peer); // still vouched for: up on the relay's word
-    if (m && this.membership.vouchedUp(m)) this.vouched.memberUp(m);
+    this.vouched.revive(c.peer); // still vouched for: up on the relay's word
   }
 
   private up(c: Connection, framed: FramedChannel, info: PeerInfo): void {

@@ -8,7 +8,8 @@
  * peer's when the peer's came first), and receives on all of them, so frames each way keep
  * their order; any of its channels closing takes it down (as any closed connection), and so
  * does a handshake on its channel that fails (`connection_setup_failed`, the cause in
- * `lastConnectError`).
+ * `lastConnectError`; when it was not a refusal and the relay still vouches for the peer, it is
+ * up again at once, after that nodedown).
  */
 import { ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
 import { attestationOf } from './attestation.js';
@@ -31,7 +32,12 @@ export interface VouchedHost {
   /** Frames of `framed` go to `c`; its close takes `c` down. */
   consume(c: Connection, framed: FramedChannel): void;
   sendQueued(c: Connection): void;
+  /** `peer` as a member the relay still vouches for, if it is one. */
+  stillVouched(peer: string): Member | undefined;
 }
+
+/** Failures of a vouched hello that are the peer's refusal (no retry on the relay's word). */
+const REFUSALS: ReadonlySet<ErlmeshErrorCode> = new Set(['bad_cookie', 'not_allowed', 'ticket_forged', 'name_mode_mismatch', 'incompatible_version']);
 
 export class VouchedLinks {
   constructor(private readonly k: VouchedHost) {}
@@ -62,6 +68,9 @@ export class VouchedLinks {
       if (!wanted()) return;
       k.lastError.set(c.peer, code);
       k.down(c, 'connection_setup_failed');
+      // Lost on the way (a timeout, a closed channel) while the relay still vouches for it: up
+      // again on its word (the nodedown above has turned what was queued into noconnection).
+      if (!REFUSALS.has(code)) this.revive(c.peer);
     };
     k.transport.connect(c.peer).then(
       (channel) => {
@@ -99,6 +108,12 @@ export class VouchedLinks {
     if (cur && cur.state === 'up' && cur.vouched && cur.info?.creation === info.creation) this.attach(cur, framed);
     else framed.close('superseded');
     return true;
+  }
+
+  /** `peer` is up again on the relay's word if the relay still vouches for it. */
+  revive(peer: string): void {
+    const m = this.k.stillVouched(peer);
+    if (m) this.memberUp(m);
   }
 
   /** A channel of the vouched connection `c`: the one it sends on if it has none yet, else one it receives on. */

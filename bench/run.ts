@@ -14,6 +14,8 @@
  *   BENCH_WRITE=1        write latest.json + docs even for a scaled or partial run
  *   BENCH_MERGE=1        a full-scale partial run (BENCH_ONLY) replaces its scenarios' rows in
  *                        latest.json and docs, each marked as from that run; the rest stay
+ *   BENCH_MESH_SIZES=40,100   the node counts of the mesh-join scenarios (default 40,400,1000)
+ *   BENCH_MESH_CAP_S=150 time cap of each mesh-join scenario, in seconds
  *   ERLMESH_CHROMIUM=…   the Chromium for the browser rows (default: /usr/bin/chromium, else chromium on PATH)
  *
  * Every scenario runs in fresh child processes (bench/proc/*.ts, Erlang VMs) that are killed
@@ -54,11 +56,19 @@ const P = {
   browser: { warm: sc(200, 10), n: sc(2_000, 100) },
   idle: { n: sc(100_000, 1000) },
   relayNodes: { n: sc(1_000, 10) },
+  /** Nodes per mesh-join scenario (issue 13), split over MESH_PROCS processes. */
+  meshSizes: process.env.BENCH_MESH_SIZES ? process.env.BENCH_MESH_SIZES.split(',').map(Number) : [sc(40, 4), sc(400, 8), sc(1_000, 12)],
 };
+/** OS processes the mesh-join nodes run in. */
+const MESH_PROCS = 4;
+/** How long the mesh-join scenarios measure the relay's CPU with the nodes idle. */
+const MESH_IDLE_MS = 10_000;
+/** How long they wait after the join before that (one tick interval: what the join set off is over, ticks are steady). */
+const MESH_SETTLE_MS = 15_000;
 const report = (n: number): number => Math.max(1, Math.floor(n / 20));
 
 /** Time limit of one side of a scenario (setup included), beyond which it is failed. */
-const LIMIT = { stream: CAP_MS + 90_000, short: 120_000, browser: 240_000, memory: 240_000 };
+const LIMIT = { stream: CAP_MS + 90_000, short: 120_000, browser: 240_000, memory: 240_000, mesh: Number(process.env.BENCH_MESH_CAP_S ?? '150') * 1000 };
 
 /**
  * The whole run aims to end within this budget (the issue asks for under 10 minutes): no run
@@ -173,6 +183,55 @@ function erlmeshRemote(direct: boolean, cmd: string, args: object, limitMs: numb
         relay_frames: after ? after.framesRouted - before.framesRouted : null,
         ...(after?.problems.length ? { relay_problems: after.problems } : {}),
         direct,
+      };
+    });
+}
+
+/**
+ * Mesh join (issue 13): `n` server-nodes through one relay (no direct links, as tabs), in
+ * MESH_PROCS processes, started together; the time until every node lists all the others in
+ * `nodes()`, then, after MESH_SETTLE_MS, the relay's CPU (share of one core) and RSS with the
+ * nodes idle for MESH_IDLE_MS, and the frames it routed meanwhile (ticks).
+ */
+function meshJoin(n: number, limitMs: number): () => Promise<Raw> {
+  return () =>
+    withChildren(async (scope) => {
+      const c = cookie();
+      // Registrations of hundreds of nodes at once on 2 cores can take longer than the 10 s default.
+      const relay = await scope.node<RelayInfo>('relay.ts', { cookie: c, authTimeoutMs: 60_000 }, { label: 'relay' });
+      const per = Math.ceil(n / MESH_PROCS);
+      const counts = Array.from({ length: MESH_PROCS }, (_, k) => Math.max(0, Math.min(per, n - k * per))).filter((x) => x > 0);
+      const t0 = performance.now();
+      const procs = await Promise.all(
+        counts.map((count, k) =>
+          scope.node('mesh-nodes.ts', { relay: relay.info.url, cookie: c, count, prefix: `m${k}_`, concurrency: 6 }, { label: `mesh nodes ${k}`, readyTimeoutMs: limitMs }),
+        ),
+      );
+      const startedS = (performance.now() - t0) / 1000;
+      let complete = 0;
+      while (performance.now() - t0 < limitMs) {
+        const r = await Promise.all(procs.map((p) => p.request<{ complete: number }>('complete', { total: n }, 30_000)));
+        complete = r.reduce((a, x) => a + x.complete, 0);
+        if (complete === n) break;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      const joinS = (performance.now() - t0) / 1000;
+      if (complete !== n) throw new Error(`after ${joinS.toFixed(1)} s only ${complete} of ${n} nodes list all the others`);
+      type Cpu = { user: number; system: number; rss: number; stats: { framesRouted: number; channels: number; registered: number } };
+      await new Promise((res) => setTimeout(res, MESH_SETTLE_MS));
+      const a = await relay.request<Cpu>('cpu');
+      await new Promise((res) => setTimeout(res, MESH_IDLE_MS));
+      const b = await relay.request<Cpu>('cpu');
+      return {
+        nodes: n,
+        processes: counts.length,
+        join_seconds: joinS,
+        started_seconds: startedS,
+        idle_cpu: (b.user + b.system - a.user - a.system) / 1000 / MESH_IDLE_MS,
+        idle_rss: b.rss,
+        idle_frames_per_s: ((b.stats.framesRouted - a.stats.framesRouted) * 1000) / MESH_IDLE_MS,
+        channels: b.stats.channels,
+        registered: b.stats.registered,
       };
     });
 }
@@ -426,6 +485,18 @@ const SCENARIOS: Scenario[] = [
     better: 'lower',
     runs: 1,
   },
+  ...P.meshSizes.map(
+    (n): Scenario => ({
+      id: `mesh-join-${n}`,
+      title: `${n.toLocaleString('en')} nodes through one relay: until every node lists all others`,
+      params: { nodes: n, processes: MESH_PROCS, settle_ms: MESH_SETTLE_MS, idle_ms: MESH_IDLE_MS },
+      erlmesh: meshJoin(n, LIMIT.mesh),
+      erlmeshLimitMs: LIMIT.mesh + 60_000,
+      score: (d) => num(d.join_seconds),
+      better: 'lower',
+      runs: 1,
+    }),
+  ),
 ];
 
 // ----- rows --------------------------------------------------------------------------------
@@ -460,7 +531,7 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
     show: (x: number, d: Raw) => string,
     opts: {
       target?: string;
-      check?: (ratio: number | null, em: number) => boolean | null;
+      check?: (ratio: number | null, em: number, data?: Raw) => boolean | null;
       extraNotes?: (em?: Raw, er?: Raw) => string[];
       /** Show this scenario's Erlang figure (the relay row shows Erlang's direct stream). */
       erlangFrom?: string;
@@ -478,7 +549,7 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
     const emV = em.data ? pick(em.data) : NaN;
     const erV = er.data ? pick(er.data) : NaN;
     const ratio = !opts.noRatio && Number.isFinite(emV) && Number.isFinite(erV) && erV !== 0 ? emV / erV : null;
-    const met = opts.check && Number.isFinite(emV) ? opts.check(ratio, emV) : null;
+    const met = opts.check && Number.isFinite(emV) ? opts.check(ratio, emV, em.data) : null;
     out.push({
       id,
       scenario: label,
@@ -600,6 +671,14 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
       ...(FULL_SCALE ? [] : ['target checked only at BENCH_SCALE=1']),
     ],
   });
+  for (const n of P.meshSizes) {
+    const target = n === 400 ? '≤ 20 s, idle relay < 10% of a core' : n === 1000 ? '≤ 60 s' : undefined;
+    add(`mesh-join-${n}`, `${short(n)} nodes on one relay, until all list all`, 'lower', (d) => num(d.join_seconds), (x, d) => `${x.toFixed(1)} s (idle relay ${(num(d.idle_cpu) * 100).toFixed(1)}% of a core, RSS ${fmt.bytes(num(d.idle_rss))})`, {
+      ...(target ? { target } : {}),
+      check: (_r, em, d) => (n === 400 ? em <= 20 && num(d?.idle_cpu) < 0.1 : n === 1000 ? em <= 60 : null),
+      extraNotes: (em) => (em ? [`${num(em.nodes)} nodes in ${num(em.processes)} processes (started in ${num(em.started_seconds).toFixed(1)} s); idle ${MESH_IDLE_MS / 1000} s (after ${MESH_SETTLE_MS / 1000} s): relay ${(num(em.idle_cpu) * 100).toFixed(1)}% of a core, RSS ${fmt.bytes(num(em.idle_rss))}, ${num(em.idle_frames_per_s).toFixed(0)} frames/s routed, ${num(em.channels)} channels open`] : []),
+    });
+  }
   return out;
 }
 
@@ -646,6 +725,7 @@ function runLine(r: { data?: Raw; error?: string; seconds: number }): string {
 }
 
 function brief(d: Raw): string {
+  if (typeof d.join_seconds === 'number') return `${num(d.nodes)} nodes listed all in ${d.join_seconds.toFixed(1)} s; idle relay ${(num(d.idle_cpu) * 100).toFixed(1)}% CPU, RSS ${fmt.bytes(num(d.idle_rss))}`;
   if (typeof d.calls === 'number') return fmt.rate(num(d.rate), 'calls/s');
   if (typeof d.rate === 'number' && typeof d.p50_us !== 'number') return `${fmt.rate(d.rate)}${d.capped === true ? ' (capped)' : ''}`;
   if (typeof d.p50_us === 'number') return `p50 ${fmt.us(d.p50_us)}, p99 ${fmt.us(num(d.p99_us))}`;

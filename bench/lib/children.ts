@@ -7,6 +7,7 @@
  * Erlang VM halts when its stdin closes or its lifetime runs out.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const BUILD_DIR = join(REPO, 'node_modules/.cache', `erlmesh-bench-${basename(REPO)}`);
 
 /** The child entry points (bench/proc/<name>.ts). */
-const ENTRIES = ['peer', 'client', 'relay', 'relay-clients', 'idle-procs'];
+const ENTRIES = ['peer', 'client', 'relay', 'relay-clients', 'idle-procs', 'mesh-nodes'];
 
 /** How children run: plain `node` on esbuild bundles, or under tsx when bundling failed. */
 let bundles: string | undefined;
@@ -36,7 +37,8 @@ export let childMode = 'tsx (not bundled)';
 export async function buildChildren(): Promise<void> {
   try {
     const esbuild = await import('esbuild');
-    const outdir = join(BUILD_DIR, 'proc');
+    // One folder per checkout: worktrees share node_modules, and one bench must not delete another's bundles.
+    const outdir = join(BUILD_DIR, `proc-${createHash('sha1').update(REPO).digest('hex').slice(0, 8)}`);
     rmSync(outdir, { recursive: true, force: true });
     await esbuild.build({
       entryPoints: ENTRIES.map((e) => fileURLToPath(new URL(`../proc/${e}.ts`, import.meta.url))),

@@ -7,7 +7,7 @@
  *
  *   options (argv[2]): { cookie, pages? }
  *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
- *   after gc (--expose-gc) + the same
+ *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now
  */
 import { createServer, type Server } from 'node:http';
 import { normalize } from 'node:path';
@@ -19,6 +19,8 @@ import { startWsFloor } from './ws-floor.js';
 interface RelayProcOptions {
   cookie: string;
   pages?: string;
+  /** The relay's authTimeoutMs (default its own). */
+  authTimeoutMs?: number;
 }
 
 /** The built pages, cross-origin isolated so that the pages' timers have µs resolution. */
@@ -46,7 +48,7 @@ const logger = (l: RelayLogLine): void => {
 await serve(
   async () => {
     if (o.pages === undefined) {
-      relay = await startRelay({ port: 0, host: '127.0.0.1', cookie: o.cookie, logger });
+      relay = await startRelay({ port: 0, host: '127.0.0.1', cookie: o.cookie, logger, ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}) });
       return { url: relay.url, port: relay.port };
     }
     const server = pageServer(normalize(o.pages));
@@ -61,6 +63,7 @@ await serve(
   },
   {
     stats: () => ({ ...relay.stats(), problems }),
+    cpu: () => ({ ...process.cpuUsage(), rss: process.memoryUsage().rss, stats: relay.stats() }),
     memory: async () => ({ ...(await measuredMemory()), stats: relay.stats(), problems }),
   },
 );

@@ -125,8 +125,11 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
     });
   let relay: Relay | undefined;
   let node: Node;
+  // A server-node with direct links meshes as before (handshakes and ticks on its direct links):
+  // the relay's membership is for nodes it carries the traffic of, unless asked for.
+  const membership = opts.membership ?? direct === undefined;
   try {
-    node = await startCoreNode({ ...opts, ...auth, host, transport: transportFor() });
+    node = await startCoreNode({ ...opts, ...auth, host, membership, transport: transportFor() });
   } catch (e) {
     const unreachable = e instanceof ErlmeshError && e.code === 'relay_unreachable';
     try {
@@ -135,7 +138,7 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
       const found = await probeRelay(url);
       if (found.kind !== 'none' || opts.startRelay === false || !isLoopback(url) || cookie === undefined) throw relayProbeError(url, found, e);
       relay = await startLocalRelay(url, cookie);
-      node = await startCoreNode({ ...opts, ...auth, host, transport: transportFor() });
+      node = await startCoreNode({ ...opts, ...auth, host, membership, transport: transportFor() });
     } catch (e2) {
       await relay?.close();
       await direct?.close();

@@ -64,7 +64,10 @@ export class RelayClient {
   }
 
   /** Answer the challenge; resolves with `welcome` or `refused`. */
-  async register(name: string, o: { cookie?: string; hidden?: boolean; creation?: number; direct?: string; v?: number; bin?: unknown } = {}): Promise<Msg> {
+  async register(
+    name: string,
+    o: { cookie?: string; hidden?: boolean; creation?: number; direct?: string; v?: number; bin?: unknown; members?: unknown; connectAll?: unknown } = {},
+  ): Promise<Msg> {
     const proof = await webCrypto.hmacSha256Hex(o.cookie ?? this.cookie, relayProofInput(this.nonce, name));
     const { cookie: _c, v, ...rest } = o;
     this.send({ t: 'register', v: v ?? RELAY_PROTOCOL_VERSION, name, proof, hidden: false, ...rest });

@@ -24,6 +24,12 @@ export interface ChannelAttestation {
   readonly name: string;
   /** The other end's ticket role; undefined for a cookie holder. */
   readonly role?: string;
+  /**
+   * The relay vouches that the other end proved the cluster cookie and takes part in its
+   * membership (relay protocol "Membership"): two cookie holders may then connect without a
+   * challenge (handshake.ts, "Relay-vouched hello").
+   */
+  readonly vouched?: true;
 }
 
 /** A channel that may carry an attestation. */

@@ -1,6 +1,12 @@
 /**
  * One connection to one peer node, through its life: `pending` (handshake in flight; signals
  * for the peer queue up here, in order) → `up` (frames flow; tick bookkeeping) → removed.
+ *
+ * A relay-vouched connection (`vouched`, issue 13) is up on the relay's word: it may have no
+ * channel yet (`framed` undefined: made up from the relay's membership; signals queue until
+ * the net kernel has opened one), it does not tick (the relay reports the peer gone), and it
+ * may receive on more than one channel (`rx`: the peer opened one while ours was opening). It
+ * sends on one channel only, the first it had, so frames to the peer stay in order.
  */
 import type { FramedChannel } from './framed-channel.js';
 import type { PeerInfo } from './handshake.js';
@@ -20,6 +26,12 @@ export class Connection {
   setupTimer: TimerHandle | undefined;
   /** Callbacks waiting for the outcome of the setup (ping, connect). */
   waiters: Array<(up: boolean) => void> = [];
+  /** Up on the relay's word (see above); no ticks. */
+  vouched = false;
+  /** A vouched connection's channel is being opened. */
+  opening = false;
+  /** Further channels of a vouched connection, which this node only receives on. */
+  rx: FramedChannel[] = [];
   sentSinceTick = false;
   recvSinceTick = true;
   silentTicks = 0;

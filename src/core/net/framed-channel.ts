@@ -36,6 +36,12 @@ import type { Channel, Frame } from './transport.js';
 import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, decodeFrame, encodeFrame, type BatchItem, type WireEncoding } from './encodings.js';
 import { FRAGMENT_BYTES, FragmentPiece, OutQueue, PUMP_BYTES_PER_TURN, Reassembler, messageTooLarge, orderKey } from './fragments.js';
 
+/** Why a framed channel closed its channel itself (`closedHere`), as its node logs it. */
+export const CLOSED_HERE = {
+  bad_frame: (peer: string) => `Bad frame from node ${peer} (undecodable)`,
+  send_queue_full: (peer: string) => `Node ${peer} paused us and what waits for it passed the limit (send_queue_full)`,
+} as const;
+
 /** Held output (bytes) over which a held channel closes with `send_queue_full`. */
 export const HELD_BYTES_LIMIT = 64 * 1024 * 1024;
 
@@ -55,6 +61,11 @@ export class FramedChannel {
   badFrame = false;
   /** True once it closed its channel because held output passed HELD_BYTES_LIMIT. */
   heldOverflow = false;
+
+  /** Why this side closed the channel itself, if it did: a frame it could not decode, or held output over the limit. */
+  get closedHere(): keyof typeof CLOSED_HERE | undefined {
+    return this.badFrame ? 'bad_frame' : this.heldOverflow ? 'send_queue_full' : undefined;
+  }
   framesOut = 0;
   /** Transport frames sent (a fast-1 batch counts once). */
   transportFramesOut = 0;

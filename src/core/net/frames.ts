@@ -97,8 +97,10 @@ export type RefusedReason = 'bad_cookie' | 'not_allowed' | 'handshake_failed' | 
 
 export type HandshakeFrame =
   /** `ticket`: the payload of the sender's join ticket; absent for a cookie holder. */
-  | { t: 'hello'; v: number; name: string; creation: number; flags: NodeFlags; ticket?: string }
-  | { t: 'status'; status: HandshakeStatus }
+  /** `vouch`: the sender asks to connect on the relay's word (handshake.ts "Relay-vouched hello"). */
+  | { t: 'hello'; v: number; name: string; creation: number; flags: NodeFlags; ticket?: string; vouch?: boolean }
+  /** `vouched`: the acceptor agrees; its `challenge` follows and ends the handshake. */
+  | { t: 'status'; status: HandshakeStatus; vouched?: boolean }
   | { t: 'challenge'; v: number; name: string; creation: number; flags: NodeFlags; challenge: string; ticket?: string }
   | { t: 'challenge_reply'; challenge: string; digest: string }
   | { t: 'challenge_ack'; digest: string }

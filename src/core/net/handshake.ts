@@ -32,6 +32,24 @@
  * and a ticket holder is accepted on attested channels only (elsewhere its name would be its
  * own word): refusals `not_allowed`.
  *
+ * Relay-vouched hello (issue 13). Between two cookie holders on a channel the relay vouches for
+ * (attestation.ts `vouched`: it admitted the other end with the cluster cookie, and both ends
+ * take part in its membership), and when each side's cookie for the other is the one it
+ * registered with at that relay (`env.vouch`), the proofs add nothing the relay has not checked
+ * already (it holds the cookie). Then:
+ *
+ *   A → B  hello { …, vouch: true }
+ *   B → A  status { ok | ok_simultaneous, vouched: true }
+ *   B → A  challenge { v, name, creation, flags, challenge: '' }     — and the handshake ends
+ *
+ * B agrees only when it can vouch too (its own `env.vouch`), after every check of a hello
+ * (version, name, mode, allow list, arbitration). Otherwise it answers as ever (status without
+ * `vouched`, a real challenge), and A goes on with the full handshake: a node that does not
+ * know `vouch` ignores it, so the exchange is negotiated in the frames themselves. A, having
+ * asked, takes the encoding it prefers from its hello on (B may send in it right after its
+ * challenge); B sends in it after its challenge. A `vouched` status A did not ask for is a
+ * protocol error (`handshake_failed`). Ticket holders never ask and never agree.
+ *
  * Encoding: every handshake frame is superjson-1 text. Each side computes the encoding of
  * the rest of the connection from both `flags.encodings` lists (encodings.ts `chooseEncoding`,
  * symmetric), accepts it from the peer as soon as it knows it (A on `challenge`, B on
@@ -62,6 +80,8 @@ export interface PeerInfo {
    * for a cookie holder (full trust).
    */
   role?: string;
+  /** The connection was made on the relay's word ("Relay-vouched hello"). */
+  vouched?: boolean;
 }
 
 export interface HandshakeEnv {
@@ -83,6 +103,11 @@ export interface HandshakeEnv {
   ticket?: () => Promise<ParsedTicket>;
   /** Wall-clock time, ms since the epoch (ticket expiry). Default `Date.now`. */
   wallNow?: () => number;
+  /**
+   * True when this node may connect to `peer` on the relay's word over a channel attested
+   * `att` (see "Relay-vouched hello"); absent: never.
+   */
+  vouch?(peer: string, att: ChannelAttestation | undefined): boolean;
 }
 
 async function expect<T extends AnyFrame['t']>(framed: FramedChannel, env: HandshakeEnv, ...tags: T[]): Promise<FrameOf<T>> {
@@ -199,8 +224,11 @@ export async function handshakeWeStarted(
     framed.close('superseded');
     throw new AuthError('handshake_failed', `connection to ${peer} made by the other side meanwhile`, { status: 'superseded' });
   }
-  framed.send({ t: 'hello', v: PROTOCOL_VERSION, name: env.name, creation: env.creation, flags: env.flags, ...(mine ? { ticket: mine.payload } : {}) });
-  const { status } = await expect(framed, env, 'status');
+  const vouch = !mine && env.vouch?.(peer, att) === true;
+  framed.send({ t: 'hello', v: PROTOCOL_VERSION, name: env.name, creation: env.creation, flags: env.flags, ...(mine ? { ticket: mine.payload } : {}), ...(vouch ? { vouch: true } : {}) });
+  const early = chooseEncoding(env.flags.encodings, env.flags.encodings);
+  if (vouch) framed.acceptEncoding(early, fragmentLimits(env.flags, undefined).recv);
+  const { status, vouched } = await expect(framed, env, 'status');
   if (status !== 'ok' && status !== 'ok_simultaneous') {
     framed.close(status);
     throw new AuthError(STATUS_CODES[status] ?? 'handshake_failed', `handshake refused by ${peer}: ${status}`, { status });
@@ -209,6 +237,17 @@ export async function handshakeWeStarted(
   if (ch.name !== peer || ch.v !== PROTOCOL_VERSION) {
     framed.close('handshake_failed');
     throw new AuthError(ch.v !== PROTOCOL_VERSION ? 'incompatible_version' : 'handshake_failed', `unexpected peer ${String(ch.name)} v${String(ch.v)}`);
+  }
+  if (vouched === true) {
+    if (!vouch || ch.ticket !== undefined) {
+      framed.close('handshake_failed');
+      throw new AuthError('handshake_failed', `${peer} answered a vouched status to a hello that did not ask for it`);
+    }
+    const encoding = chooseEncoding(env.flags.encodings, ch.flags?.encodings);
+    const limits = fragmentLimits(env.flags, ch.flags);
+    if (encoding !== early) framed.acceptEncoding(encoding, limits.recv);
+    framed.useEncoding(encoding, limits.send);
+    return { name: ch.name, creation: ch.creation, flags: ch.flags, encoding, vouched: true };
   }
   const p = await plan(env, mine, peer, ch.ticket, att);
   if ('refuse' in p) {
@@ -285,6 +324,12 @@ export async function handshakeOtherStarted(framed: FramedChannel, env: Handshak
   const encoding = chooseEncoding(env.flags.encodings, hello.flags?.encodings);
   const limits = fragmentLimits(env.flags, hello.flags);
   framed.acceptEncoding(encoding, limits.recv);
+  if (hello.vouch === true && hello.ticket === undefined && !mine && env.vouch?.(hello.name, att) === true) {
+    framed.send({ t: 'status', status: verdict, vouched: true });
+    framed.send({ t: 'challenge', v: PROTOCOL_VERSION, name: env.name, creation: env.creation, flags: env.flags, challenge: '' });
+    framed.useEncoding(encoding, limits.send);
+    return { name: hello.name, creation: hello.creation, flags: hello.flags, encoding, vouched: true };
+  }
   framed.send({ t: 'status', status: verdict });
   const myChallenge = env.crypto.randomHex(32);
   framed.send({

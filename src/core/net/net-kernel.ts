@@ -2,16 +2,18 @@
  * The net kernel: one node's connections to the others.
  *
  * - Connections are made lazily by any remote operation (`send`), by `connect`/`ping`, and by
- *   the mesh: on nodeup, visible mesh-taking-part nodes exchange `peers` and connect to the
- *   ones they did not know (Erlang's connect_all), so the cluster becomes fully connected.
+ *   the mesh (mesh.ts: Erlang's connect_all), so the cluster becomes fully connected.
  * - Simultaneous connects are arbitrated in the handshake (see handshake.ts); a connection
  *   from a restarted peer replaces the stale one (nodedown, then nodeup).
- * - Failure detection: one node-wide timer fires every `tickMs`; a connection that sent nothing
- *   in an interval sends a `tick`; one that received nothing for 4 intervals is removed with
+ * - Failure detection: ticks (ticker.ts); a peer silent for 4 intervals is removed with
  *   reason `net_tick_timeout` (so a frozen peer is found after 4–5 × tickMs).
+ * - The relay as introducer (issue 13; relay-membership.ts): with a transport that reports
+ *   membership, a member the relay can vouch for is up at once, without a handshake or ticks;
+ *   its channel is opened on first use with a relay-vouched hello (handshake.ts), and it goes
+ *   down when the relay reports it left, or when a channel of it closes. Other members are
+ *   dialled as before.
  * - Every connection that ends, or that could not be set up, is reported to the process
  *   runtime (`onNodeDown`), which turns links and monitors into `noconnection`.
- * - Back-pressure: `setPeerFlow` asks a peer to hold its signals (`pause`/`resume`, inbound-flow.ts).
  */
 import { realClock, type Clock } from '../base/clock.js';
 import { ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
@@ -22,10 +24,13 @@ import { Connection } from './connection.js';
 import { handshakeOtherStarted, handshakeWeStarted, type HandshakeEnv, type PeerInfo } from './handshake.js';
 import { compareNames, parseNodeName } from '../terms/node-names.js';
 import type { NodeChange, NodedownReason } from './node-events.js';
-import { FramedChannel } from './framed-channel.js';
-import { Ticker } from './ticker.js';
+import { CLOSED_HERE, FramedChannel } from './framed-channel.js';
 import { isSignalTag, signalSenderNode, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './frames.js';
-import type { Channel, Transport } from './transport.js';
+import type { Channel, MembershipChange, Transport } from './transport.js';
+import { meshPeers, modeMismatchLog, takesPartInMesh, toDial, upPeers } from './mesh.js';
+import { Ticker } from './ticker.js';
+import { RelayMembership } from './relay-membership.js';
+import { VouchedLinks } from './vouched-links.js';
 import { validateSignal } from './frame-checks.js';
 import { WIRE_ENCODINGS } from './encodings.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './fragments.js';
@@ -41,6 +46,8 @@ export interface NetKernelEnv {
   setupTimeoutMs: number;
   cookieFor(peer: string): string;
   isAllowed(peer: string): boolean;
+  /** The cookie this node registered with at a relay that reports membership (cookie holders only). */
+  vouchCookie?: string;
   /** This node's join ticket, fetched for each handshake (a ticket holder); absent for a cookie holder. */
   ticket?: () => Promise<ParsedTicket>;
   /**
@@ -57,22 +64,18 @@ export interface NetKernelEnv {
   log(level: 'info' | 'warning' | 'error', text: string): void;
 }
 
-export { TICKS_TO_TIMEOUT } from './ticker.js';
-
 export class NetKernel {
   private readonly conns = new Map<string, Connection>();
   private readonly lastError = new Map<string, ErlmeshErrorCode>();
-  /** Peers whose last connection was cut for send_queue_full: the next one starts held. */
+  /** Peers whose last connection was cut for send_queue_full: the next one starts held (inbound-flow.ts). */
   private readonly congested = new Set<string>();
-  private readonly ticker: Ticker;
   private closed = false;
   private readonly hs: HandshakeEnv;
+  private readonly ticker: Ticker;
+  private readonly membership: RelayMembership;
+  private readonly vouched: VouchedLinks;
 
   constructor(private readonly env: NetKernelEnv) {
-    this.ticker = new Ticker(env.clock, env.tickMs, () => this.conns.values(), (c) => {
-      env.log('error', `** Node ${c.peer} not responding **\n** Removing (timedout) connection **`);
-      this.down(c, 'net_tick_timeout');
-    });
     this.hs = {
       name: env.name,
       creation: env.creation,
@@ -86,7 +89,36 @@ export class NetKernel {
       log: (l, t) => env.log(l, t),
       wallNow: env.wallNow ?? (env.clock === realClock ? () => Date.now() : () => env.clock.now()),
       ...(env.ticket ? { ticket: env.ticket } : {}),
+      vouch: (p, att) => this.membership.canVouch(p, att),
     };
+    this.ticker = new Ticker(env.clock, env.tickMs, () => this.conns.values(), (c) => {
+      this.env.log('error', `** Node ${c.peer} not responding **\n** Removing (timedout) connection **`);
+      this.down(c, 'net_tick_timeout');
+    });
+    this.membership = new RelayMembership({
+      name: env.name,
+      flags: env.flags,
+      vouchCookie: env.ticket ? undefined : env.vouchCookie,
+      cookieFor: (p) => env.cookieFor(p),
+      isAllowed: (p) => env.isAllowed(p),
+      memberUp: (m) => this.vouched.memberUp(m),
+      memberLeft: (p, reason) => void (this.conns.get(p)?.vouched && this.down(this.conns.get(p)!, reason)),
+    });
+    this.vouched = new VouchedLinks({
+      conns: this.conns,
+      lastError: this.lastError,
+      flags: env.flags,
+      transport: env.transport,
+      hs: this.hs,
+      onChange: (c) => env.onChange(c),
+      down: (c, r) => this.down(c, r),
+      consume: (c, f) => this.consume(c, f),
+      sendQueued: (c) => this.sendQueued(c),
+      stillVouched: (p) => {
+        const m = this.closed ? undefined : this.membership.get(p);
+        return m && this.membership.vouchedUp(m) ? m : undefined;
+      },
+    });
   }
 
   /** Accept inbound channels from the transport. */
@@ -109,6 +141,8 @@ export class NetKernel {
     handshakeOtherStarted(framed, { ...this.hs, arbitrate }, attestationOf(channel)).then(
       (info) => {
         let c = this.conns.get(info.name);
+        // The peer opened the channel of a connection both hold on the relay's word.
+        if (c && c.state === 'up' && c.vouched && info.vouched && c.info?.creation === info.creation) return this.vouched.attach(c, framed);
         if (c && c.state === 'up') {
           // The peer dialled us although we hold a connection: ours is stale, or it restarted.
           this.down(c, 'connection_closed');
@@ -150,7 +184,8 @@ export class NetKernel {
       c.yieldedToInbound = true;
       return 'ok_simultaneous';
     }
-    // Already up: the peer restarted (new creation) or lost its end; the new connection wins.
+    if (c.vouched && c.info?.creation === creation) return 'ok'; // its channel (accept attaches it)
+    // Up: the peer restarted (new creation) or lost its end; the new connection wins.
     if (c.info && c.info.creation !== creation) this.env.log('info', `** Node ${peer} reconnected as a new incarnation **`);
     return 'ok';
   }
@@ -161,6 +196,7 @@ export class NetKernel {
   send(node: string, frame: SignalFrame): void {
     const c = this.conns.get(node) ?? this.connect(node);
     c?.send(frame);
+    if (c && c.vouched && !c.framed && !c.opening) this.vouched.open(c);
   }
 
   /** Start (or join) a connection attempt. Undefined when the name cannot be dialled at all. */
@@ -176,14 +212,7 @@ export class NetKernel {
     if (this.closed) return fail('notalive');
     const parsed = parseNodeName(node);
     if (!parsed || node === this.env.name) return fail('badarg');
-    if (parsed.mode !== this.env.flags.mode) {
-      return fail(
-        'name_mode_mismatch',
-        this.env.flags.mode === 'short'
-          ? `** System NOT running to use fully qualified hostnames **\n** Hostname ${parsed.host} is illegal **`
-          : `** System running to use fully qualified hostnames **\n** Hostname ${parsed.host} is illegal **`,
-      );
-    }
+    if (parsed.mode !== this.env.flags.mode) return fail('name_mode_mismatch', modeMismatchLog(this.env.flags, parsed.host));
     const c = new Connection(node);
     this.conns.set(node, c);
     c.setupTimer = this.env.clock.setTimeout(() => this.failSetup(c, 'timeout'), this.env.setupTimeoutMs);
@@ -201,7 +230,7 @@ export class NetKernel {
         handshakeWeStarted(framed, this.hs, node, attestationOf(channel), wanted).then(
           (info) => {
             if (this.conns.get(node) === c && c.state === 'pending') this.up(c, framed, info);
-            else framed.close('superseded');
+            else if (!this.vouched.adoptOrClose(node, framed, info)) framed.close('superseded');
           },
           (e: unknown) => {
             const code = e instanceof ErlmeshError ? e.code : 'handshake_failed';
@@ -226,53 +255,54 @@ export class NetKernel {
     c.queue = [];
     this.env.onNodeDown(c.peer);
     c.settle(false);
+    this.vouched.revive(c.peer); // still vouched for: up on the relay's word
   }
 
   private up(c: Connection, framed: FramedChannel, info: PeerInfo): void {
     if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
     c.state = 'up';
+    c.vouched = info.vouched === true;
     c.localHidden = this.env.flags.hidden;
     c.framed = framed;
     c.info = info;
     c.recvSinceTick = true;
     c.silentTicks = 0;
     this.lastError.delete(c.peer);
-    if (this.congested.delete(c.peer)) c.startHeld();
-    c.sendQueued((e) => this.dropped(c.peer, e));
-    this.ticker.start();
+    this.sendQueued(c);
+    if (!c.vouched) this.ticker.ensure();
     // nodeup comes before the frames the peer sent during the handshake, and before a close
     // that came with them, so listeners never see a frame or a nodedown before the nodeup.
     this.env.onChange({ kind: 'nodeup', node: c.peer, hidden: c.hidden });
-    framed.consume(
-      (f) => this.onFrame(c, f),
-      () => {
-        const reason = framed.badFrame ? 'bad_frame' : framed.heldOverflow ? 'send_queue_full' : 'connection_closed';
-        if (reason === 'bad_frame') this.env.log('error', `** Bad frame from node ${c.peer} (undecodable); closing the connection **`);
-        if (reason === 'send_queue_full') {
-          this.env.log('error', `** Node ${c.peer} paused us and what waits for it passed the limit; closing the connection (send_queue_full) **`);
-          this.congested.add(c.peer);
-        }
-        this.down(c, reason);
-      },
-    );
+    this.consume(c, framed);
     if (this.conns.get(c.peer) !== c) return; // it closed while we consumed: down() settled it
-    if (this.takesPartInMesh(info.flags)) {
-      c.send({ t: 'peers', nodes: this.meshPeers().filter((n) => n !== c.peer) });
-    }
+    if (!c.vouched && takesPartInMesh(this.env.flags, info.flags)) c.send({ t: 'peers', nodes: meshPeers(this.env.flags, this.conns.values()).filter((n) => n !== c.peer) });
     c.settle(true);
   }
 
-  private takesPartInMesh(peer: NodeFlags): boolean {
-    const me = this.env.flags;
-    return me.connectAll && !me.hidden && peer.connectAll && !peer.hidden;
+  /** Send what waited for `c` (held from the start when its last connection was cut for send_queue_full). */
+  private sendQueued(c: Connection): void {
+    if (this.congested.delete(c.peer)) c.startHeld();
+    c.sendQueued((e) => this.env.log('error', `** A message queued for ${c.peer} cannot be sent (${e}); dropped **`));
   }
 
-  private meshPeers(): string[] {
-    const out: string[] = [];
-    for (const c of this.conns.values()) {
-      if (c.state === 'up' && c.info && this.takesPartInMesh(c.info.flags)) out.push(c.peer);
-    }
-    return out;
+  /** Frames of `framed` go to `c`; its close (or a bad frame) takes `c` down. */
+  private consume(c: Connection, framed: FramedChannel): void {
+    framed.consume(
+      (f) => this.onFrame(c, f),
+      () => {
+        const own = framed.closedHere; // bad_frame, send_queue_full, or the peer's close
+        if (own !== undefined) this.env.log('error', `** ${CLOSED_HERE[own](c.peer)}; closing the connection **`);
+        if (own === 'send_queue_full') this.congested.add(c.peer);
+        this.down(c, own ?? 'connection_closed');
+      },
+    );
+  }
+
+  // ----- the relay as introducer (relay-membership.ts) -------------------------------------
+
+  /** The transport's membership changes; resolves the members to dial the old way. */
+  members(changes: MembershipChange[], snapshot: boolean): string[] {
+    return this.closed ? [] : this.membership.apply(changes, snapshot);
   }
 
   private onFrame(c: Connection, f: AnyFrame): void {
@@ -281,27 +311,21 @@ export class NetKernel {
     if (f.t === 'tick' || c.onFlowFrame(f)) return;
     if (f.t === 'holding') return this.env.onPeerHolding?.(c.peer);
     if (f.t === 'peers') {
+      if (c.vouched) return; // the relay's membership makes the mesh
       // A ticket holder's list is not trusted to make this node dial anybody.
-      if (c.role === undefined && c.info && this.takesPartInMesh(c.info.flags) && Array.isArray(f.nodes)) {
+      if (c.role === undefined && c.info && takesPartInMesh(this.env.flags, c.info.flags) && Array.isArray(f.nodes)) {
         for (const n of f.nodes) if (typeof n === 'string' && n !== this.env.name && !this.conns.has(n)) this.connect(n);
       }
       return;
     }
-    if (
-      !isSignalTag(f.t) ||
-      !validateSignal(f) ||
-      signalTargetNode(f as SignalFrame) !== this.env.name ||
-      (signalSenderNode(f as SignalFrame) ?? c.peer) !== c.peer
-    ) {
+    const ok = isSignalTag(f.t) && validateSignal(f) && signalTargetNode(f as SignalFrame) === this.env.name;
+    if (!ok || (signalSenderNode(f as SignalFrame) ?? c.peer) !== c.peer) {
       this.env.log('error', `** Bad frame from node ${c.peer} (${String(f.t)}); closing the connection **`);
-      c.framed?.close('bad_frame');
-      this.down(c, 'bad_frame');
+      this.down(c, 'bad_frame'); // closes its channels with bad_frame
       return;
     }
     this.env.onSignal(f as SignalFrame, c.peer, c.role);
   }
-
-  private readonly dropped = (peer: string, e: string): void => this.env.log('error', `** A message queued for ${peer} cannot be sent (${e}); dropped **`);
 
   /** Ask `node` to hold its signals to us, or to send them again (inbound-flow.ts); false if it cannot be asked. */
   readonly setPeerFlow = (node: string, hold: boolean): boolean => this.conns.get(node)?.askFlow(hold) ?? false;
@@ -311,6 +335,7 @@ export class NetKernel {
     this.conns.delete(c.peer);
     if (c.setupTimer !== undefined) this.env.clock.clearTimeout(c.setupTimer);
     c.framed?.close(reason);
+    for (const r of c.rx) r.close(reason);
     if (c.state === 'up') this.env.onChange({ kind: 'nodedown', node: c.peer, hidden: c.hidden, reason });
     this.env.onNodeDown(c.peer);
     c.settle(false);
@@ -329,11 +354,8 @@ export class NetKernel {
 
   /** Connect to each of `peers` we do not know yet, when this node takes part in the mesh. */
   joinMesh(peers: string[]): Promise<boolean>[] {
-    const me = this.env.flags;
-    if (!me.connectAll || me.hidden || this.closed) return [];
-    // Nodes of the other name mode share the relay but never connect (docs/semantics.md §1).
-    const dialable = (p: string) => p !== this.env.name && !this.conns.has(p) && parseNodeName(p)?.mode === me.mode;
-    return peers.filter(dialable).map((p) => this.whenConnected(p));
+    if (this.closed) return [];
+    return toDial(this.env.flags, this.env.name, (p) => this.conns.has(p), peers).map((p) => this.whenConnected(p));
   }
 
   isConnected(node: string): boolean {
@@ -342,12 +364,7 @@ export class NetKernel {
 
   /** Connected peers, in connection order: visible, hidden, or all. */
   peers(kind: 'visible' | 'hidden' | 'connected'): string[] {
-    const out: string[] = [];
-    for (const c of this.conns.values()) {
-      if (c.state !== 'up') continue;
-      if (kind === 'connected' || (kind === 'hidden') === c.hidden) out.push(c.peer);
-    }
-    return out;
+    return upPeers(this.conns.values(), kind);
   }
 
   /**

@@ -69,7 +69,38 @@ export interface Channel {
 export interface Registration {
   /** Incarnation number of this name; grows each time the name registers again. */
   creation: number;
+  /** The rendezvous reports membership (`ListenOptions.onMembers`) instead of `onPeers`. */
+  membership?: boolean;
 }
+
+/**
+ * A node the rendezvous (the relay) has admitted, as it reports it (issue 13: the relay as
+ * introducer; src/core/relay-client/protocol.ts "Membership").
+ *
+ * @example
+ * const m: Member = { name: 'b@host', creation: 3, hidden: false, connectAll: true, relayed: true, vouched: true };
+ */
+export interface Member {
+  name: string;
+  creation: number;
+  hidden: boolean;
+  connectAll: boolean;
+  /** Its ticket role; absent for a cookie holder. */
+  role?: string;
+  /** A connection to it goes through the rendezvous (false: over a direct link, with its own handshake and ticks). */
+  relayed: boolean;
+  /** The rendezvous vouches for it (a cookie holder taking part in membership). */
+  vouched: boolean;
+}
+
+/**
+ * One change of the membership, in the order the rendezvous saw them. `left` has a nodedown
+ * reason: `connection_closed`, or `net_tick_timeout` for a node that stopped answering.
+ *
+ * @example
+ * const changes: MembershipChange[] = [{ joined: m }, { left: 'c@host', reason: 'net_tick_timeout' }];
+ */
+export type MembershipChange = { joined: Member } | { left: string; reason: string };
 
 /** What a node tells its transport when it starts listening. */
 export interface ListenOptions {
@@ -80,6 +111,17 @@ export interface ListenOptions {
    * with the visible nodes already there: the node connects to them to form the mesh.
    */
   onPeers?(peers: string[]): void;
+  /**
+   * Membership (issue 13): when given and the rendezvous offers it, the transport reports every
+   * admitted node here (the snapshot on registration, then the changes) instead of calling
+   * `onPeers`, and ticks with the rendezvous every `tickMs`. When the rendezvous is lost, every
+   * member leaves (`connection_closed`, or `net_tick_timeout` when it stopped answering).
+   */
+  onMembers?(changes: MembershipChange[], snapshot: boolean): void;
+  /** With `onMembers`: the node's tick interval (default 15 000 ms). */
+  tickMs?: number;
+  /** With `onMembers`: the node takes part in the mesh (connect_all; default true). */
+  connectAll?: boolean;
 }
 
 /**

@@ -11,7 +11,7 @@ import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
 import type { SignalFrame } from '../net/frames.js';
 import type { NetKernel } from '../net/net-kernel.js';
 import { checkMonitorNodesOptions, shapeNodeEvent, type NodeChange } from '../net/node-events.js';
-import type { Transport } from '../net/transport.js';
+import type { MembershipChange, Transport } from '../net/transport.js';
 import { NOT_ALIVE_NAME } from '../terms/node-names.js';
 import { Pid } from '../terms/pid.js';
 import type { Guard } from '../trust/guard.js';
@@ -43,7 +43,6 @@ import type { NodeComposition } from './composition.js';
 
 /**
  * A running node (from `startNode`): processes, modules, `rpc`, `erpc`, `global`, `pg`.
- *
  * @example
  * const node = await startNode({ sname: 'a', cookie: 'abc', transport: net.transport() });
  * node.spawn(async (self) => self.print('hello from', self.node.name));
@@ -85,6 +84,7 @@ export class Node implements NodeApi {
     creation: number,
     private readonly tickets: TicketSource | undefined,
     composition: NodeComposition,
+    membership = false,
   ) {
     this.name = name;
     this.creation = creation;
@@ -115,7 +115,7 @@ export class Node implements NodeApi {
     // Every role may reach the name services; global and pg check their own capability.
     const isService = (n: string): boolean => this.host.serviceNames.has(n);
     this.capabilityGuard = startGuard(opts.capabilities, this.runtime, this.clock, () => this.net, isService, (l, t) => this.log(l, t));
-    this.net = startNetKernel(opts, name, creation, this.clock, tickets, this.runtime as ProcessRuntime<unknown>, {
+    this.net = startNetKernel(opts, name, creation, this.clock, tickets, this.runtime as ProcessRuntime<unknown>, membership, {
       cookieFor: (peer) => this.getCookie(peer),
       isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
       onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),
@@ -150,7 +150,6 @@ export class Node implements NodeApi {
   /**
    * The role of the connected peer `node`: its join ticket's (as verified in the handshake),
    * undefined for a cookie holder, null when not connected.
-   *
    * @example
    * node.roleOf('tab-k3x9q2@myhost')  // 'guest'
    */
@@ -191,7 +190,6 @@ export class Node implements NodeApi {
 
   /**
    * Subscribe to nodeup/nodedown (see node-events.ts for the three shapes). Returns `off()`.
-   *
    * @example
    * const off = node.monitorNodes((ev) => console.log(ev), { nodedownReason: true });
    * // ['nodedown', 'b@host', { nodedownReason: 'connection_closed' }]
@@ -291,7 +289,6 @@ export class Node implements NodeApi {
   /**
    * Run `fn` in a throwaway local process and settle with what it returns or throws
    * (the service host's `run`, over process/run.ts); see `NodeApi.run`.
-   *
    * @example
    * const v = await node.run((self) => self.receive(undefined, 10));
    */
@@ -344,7 +341,6 @@ export class Node implements NodeApi {
   /**
    * What this node knows of a live local process (Erlang's process_info/1, in part):
    * undefined when it is not alive; `badarg` for a remote pid or a non-pid.
-   *
    * @example
    * node.processInfo(pid);
    * // { messageQueueLen: 0, messagesDropped: 0, maxMailbox: undefined, trapExit: false, registeredName: undefined, … }
@@ -375,6 +371,11 @@ export class Node implements NodeApi {
   /** @internal the transport's rendezvous lists these nodes: connect to them (connect_all) */
   _joinMesh(peers: string[], waitMs = 0): Promise<void> {
     return waitForAttempts(this.clock, this.net?.joinMesh(peers) ?? [], waitMs);
+  }
+
+  /** @internal the relay's membership (net/relay-membership.ts); who it cannot vouch for is dialled */
+  _members(changes: MembershipChange[], snapshot: boolean, waitMs = 0): Promise<void> {
+    return this._joinMesh(this.net?.members(changes, snapshot) ?? [], waitMs);
   }
 
   private sendRemote(node: string, s: SignalFrame): void {

@@ -48,6 +48,14 @@ export interface NodeOptions {
   /** Take part in the transitive full mesh (default true). */
   connectAll?: boolean;
   /**
+   * Learn the cluster from the relay (default true): a relay that offers membership tells the
+   * node who is there, and nodes it vouches for are up at once, without a pairwise handshake or
+   * ticks (docs/semantics.md §2). `false`: mesh pairwise as before (a handshake and ticks per
+   * pair), also against a relay that offers it. The server `startNode` defaults it to false for
+   * a node with direct links (they keep their handshake and ticks).
+   */
+  membership?: boolean;
+  /**
    * Interval between ticks; a silent peer is dropped after 4–5 of them. Default 15 000
    * (net_ticktime 60 s). At least 250 ms (net_ticktime 1 s, Erlang's smallest):
    * less throws `badarg`.
@@ -90,7 +98,7 @@ export interface NodeOptions {
 
 /** The options `startNode` knows; any other key is `unknown_options` (a misspelt `tickms` would silently be the default). */
 const NODE_OPTION_KEYS: ReadonlySet<string> = new Set([
-  'sname', 'name', 'host', 'cookie', 'ticket', 'transport', 'hidden', 'connectAll', 'tickMs', 'setupTimeoutMs',
+  'sname', 'name', 'host', 'cookie', 'ticket', 'transport', 'hidden', 'connectAll', 'membership', 'tickMs', 'setupTimeoutMs',
   'clock', 'crypto', 'output', 'logger', 'modules', 'encodings', 'maxMessageBytes', 'capabilities',
 ]);
 

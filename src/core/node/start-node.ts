@@ -6,7 +6,7 @@
 import { badarg, ErlmeshError } from '../base/errors.js';
 import { checkEncodings } from '../net/encodings.js';
 import { checkMaxMessageBytes } from '../net/fragments.js';
-import type { Transport } from '../net/transport.js';
+import type { MembershipChange, Transport } from '../net/transport.js';
 import { NOT_ALIVE_NAME } from '../terms/node-names.js';
 import { checkCapabilities } from '../trust/capabilities.js';
 import { TicketSource } from '../trust/ticket.js';
@@ -73,18 +73,29 @@ export async function startNodeWith(opts: NodeOptions, platformKeys: readonly st
   else if (typeof opts.cookie !== 'string' || opts.cookie.length === 0) throw badarg('a named node needs a cookie (a non-empty string) or a ticket');
   if (opts.encodings !== undefined) checkEncodings(opts.encodings);
   if (opts.maxMessageBytes !== undefined) checkMaxMessageBytes(opts.maxMessageBytes);
+  if (opts.membership !== undefined && typeof opts.membership !== 'boolean') throw badarg('membership must be a boolean', opts.membership);
   let node: Node | undefined;
   const pending: Array<Parameters<Parameters<Transport['listen']>[1]>[0]> = [];
   let pendingPeers: string[] = [];
+  const pendingMembers: Array<[MembershipChange[], boolean]> = [];
   const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)), {
     hidden: !!opts.hidden,
     onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
+    ...(opts.membership === false
+      ? {}
+      : {
+          onMembers: (changes: MembershipChange[], snapshot: boolean) => (node ? void node._members(changes, snapshot) : void pendingMembers.push([changes, snapshot])),
+          tickMs: opts.tickMs ?? 15_000,
+          connectAll: opts.connectAll ?? true,
+        }),
   });
-  node = started(new Node(opts, name, reg.creation, tickets, defaultComposition));
+  node = started(new Node(opts, name, reg.creation, tickets, defaultComposition, reg.membership === true));
   for (const ch of pending) node._accept(ch);
   // The rendezvous listed peers: give the first connections a moment (bounded), so that
-  // nodes() is complete when startNode resolves.
-  await node._joinMesh(pendingPeers, Math.min(opts.setupTimeoutMs ?? 7_000, 3_000));
+  // nodes() is complete when startNode resolves. With membership, the members it vouches
+  // for are up already; the others are dialled.
+  const waitMs = Math.min(opts.setupTimeoutMs ?? 7_000, 3_000);
+  await Promise.all([node._joinMesh(pendingPeers, waitMs), ...pendingMembers.map(([c, snap]) => node._members(c, snap, waitMs))]);
   return node;
 }
 

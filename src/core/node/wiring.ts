@@ -30,9 +30,12 @@ export function startNetKernel(
   clock: Clock,
   tickets: TicketSource | undefined,
   runtime: ProcessRuntime<unknown>,
+  membership: boolean,
   hooks: NetHooks,
 ): NetKernel | undefined {
   if (name === NOT_ALIVE_NAME || !opts.transport) return undefined;
+  // With membership, the relay vouches for cookie holders that registered with this cookie.
+  const vouchCookie = membership && !tickets && typeof opts.cookie === 'string' ? opts.cookie : undefined;
   // Back-pressure from a filling mailbox to the connection that fills it (inbound-flow.ts).
   const flow = new InboundFlow({
     clock,
@@ -59,6 +62,7 @@ export function startNetKernel(
     tickMs: opts.tickMs ?? 15_000,
     setupTimeoutMs: opts.setupTimeoutMs ?? 7_000,
     ...(tickets ? { ticket: () => tickets.get() } : {}),
+    ...(vouchCookie !== undefined ? { vouchCookie } : {}),
     ...hooks,
     onSignal: (s, peer, role) => {
       hooks.onSignal(s, peer, role);

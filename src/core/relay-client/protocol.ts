@@ -39,6 +39,39 @@
  *   node  → relay  ping {} → relay → node pong {}           (client-side liveness; the relay
  *                                                            also uses WebSocket pings)
  *
+ * Membership (a compatible extension of version 1, issue 13): a relay that offers it says
+ * `members: true` in its challenge; a node that wants it says `members: true` in its register
+ * (with `connectAll: false` when it does not take part in the mesh). When both said it:
+ *
+ *   relay → node   welcome { …, peers }     the snapshot: every registered node's entry, each
+ *                                           with its `creation` (and `connectAll: false` when so,
+ *                                           `vouched: true` for a cookie holder that said `members`)
+ *   relay → node   members { changes }      the deltas since, batched (at most one message per
+ *                  changes: Array<{ joined: PeerEntry } | { left: name, reason }>
+ *                                           batch interval, MEMBERS_BATCH_MS), in the order they
+ *                                           happened; `reason` is `net_tick_timeout` for a socket
+ *                                           that stopped answering the relay's pings,
+ *                                           `connection_closed` otherwise. One message goes to
+ *                                           every member session: a node skips changes about
+ *                                           itself. Such a node gets no `joined` / `left` of
+ *                                           its own (but still `joined` after `healed`).
+ *   relay → node   incoming / opened carry `vouched: true`: the relay admitted the other end
+ *                  with the cluster cookie (it has no role) and the other end asked for
+ *                  membership too, so the two may connect on the relay's word (net/handshake.ts,
+ *                  "Relay-vouched hello").
+ *   node  → relay  ping {} every tick interval; a node that hears nothing from its relay for
+ *                  4 intervals closes the socket (its relayed peers go down with
+ *                  `net_tick_timeout`). The relay drops a node that stops answering its
+ *                  WebSocket pings and reports it `left`.
+ *
+ * Invariants of membership: a node's view is a set of entries, each added by the snapshot or
+ * a `joined` and removed by a `left` of that name (or, for the node, when the socket drops: then
+ * every member is gone with `connection_closed`); changes reach every member session in the
+ * order the relay saw them; a registration's `joined` is never sent before its welcome went out,
+ * and a `left` is sent only after the relay has ended every channel of that node. A ticket
+ * holder gets the same view as a cookie holder (nodes() is not a capability, docs/security.md),
+ * but is never vouched for: its connections keep the full handshake.
+ *
  * Partitions (Relay.partition / heal, a testing tool). The relay fails `open` across a cut and
  * ends the relayed channels across it; it also tells the nodes on both sides, so that nodes
  * joined by direct links (which the relay does not carry) are cut too:
@@ -100,7 +133,19 @@ export interface PeerEntry {
   direct?: string;
   /** The role of a node admitted with a join ticket; absent for a cookie holder. */
   role?: string;
+  /** Its creation (relays with membership; absent from older relays). */
+  creation?: number;
+  /** False when the node does not take part in the mesh (membership only; absent: true). */
+  connectAll?: false;
+  /** The relay vouches for it: a cookie holder that takes part in membership (membership only). */
+  vouched?: true;
 }
+
+/** One membership change (`members` message), in order. */
+export type MemberChange = { joined: PeerEntry } | { left: string; reason: string };
+
+/** How long a relay gathers membership changes before it sends them (one `members` message). */
+export const MEMBERS_BATCH_MS = 50;
 
 export type RelayRefusal =
   | 'bad_cookie'
@@ -191,7 +236,19 @@ export function binDataChannel(m: Uint8Array): number | undefined {
 }
 
 export type ToRelay =
-  | { t: 'register'; v: number; name: string; proof: string; hidden: boolean; creation?: number; direct?: string; bin?: boolean; ticket?: string }
+  | {
+      t: 'register';
+      v: number;
+      name: string;
+      proof: string;
+      hidden: boolean;
+      creation?: number;
+      direct?: string;
+      bin?: boolean;
+      ticket?: string;
+      members?: boolean;
+      connectAll?: boolean;
+    }
   | { t: 'open'; req: number; to: string }
   | { t: 'd'; ch: number; d: string }
   | { t: 'b'; ch: number; d: string }
@@ -200,19 +257,20 @@ export type ToRelay =
   | { t: 'ping' };
 
 export type FromRelay =
-  | { t: 'challenge'; v: number; nonce: string; bin?: boolean }
+  | { t: 'challenge'; v: number; nonce: string; bin?: boolean; members?: boolean }
   | { t: 'welcome'; creation: number; peers: PeerEntry[]; partitioned?: string[] }
   | { t: 'refused'; code: RelayRefusal; message: string }
   /** `role`: the opener's ticket role (absent: a cookie holder). */
-  | { t: 'incoming'; ch: number; from: string; role?: string }
+  | { t: 'incoming'; ch: number; from: string; role?: string; vouched?: boolean }
   /** `role`: the ticket role of the node opened to (absent: a cookie holder). */
-  | { t: 'opened'; req: number; ch: number; role?: string }
+  | { t: 'opened'; req: number; ch: number; role?: string; vouched?: boolean }
   | { t: 'open_failed'; req: number; code: 'nodedown' }
   | { t: 'd'; ch: number; d: string }
   | { t: 'b'; ch: number; d: string }
   | { t: 'closed'; ch: number; reason: string }
   | { t: 'joined'; peer: PeerEntry }
   | { t: 'left'; name: string }
+  | { t: 'members'; changes: MemberChange[] }
   | { t: 'lookup_reply'; req: number; peer?: PeerEntry }
   | { t: 'pong' }
   | { t: 'partitioned'; peers: string[] }

@@ -10,7 +10,7 @@ import { ErlmeshError } from '../base/errors.js';
 import type { ChannelAttestation } from '../net/attestation.js';
 import { base64ToBytes, bytesToBase64 } from '../base/base64.js';
 import { BaseChannel } from './base-channel.js';
-import { encodeBinData, type FromRelay, type PeerEntry, type ToRelay } from './protocol.js';
+import { BIN_HEADER_BYTES, binDataChannel, encodeBinData, type FromRelay, type PeerEntry, type ToRelay } from './protocol.js';
 import { WS_OPEN, type WebSocketLike } from './websocket-like.js';
 
 /** A relayed channel this node opened, with its id (the same at both ends). */
@@ -26,6 +26,10 @@ interface PendingOpen {
 export class RelaySession {
   /** The relay takes binary data messages (it said `bin` in its challenge). */
   bin = false;
+  /** Both sides said `members` (protocol.ts "Membership"): the relay reports membership and vouches. */
+  members = false;
+  /** The transport has handled the end of this session. */
+  ended = false;
   readonly channels = new Map<number, BaseChannel>();
   private readonly opens = new Map<number, PendingOpen>();
   private readonly lookups = new Map<number, (peer: PeerEntry | undefined) => void>();
@@ -35,6 +39,25 @@ export class RelaySession {
     private readonly clock: Clock,
     private readonly timeoutMs: number,
   ) {}
+
+  /**
+   * One message from the relay: channel data is delivered here (undefined); a control message
+   * comes back parsed; 'bad' when it is malformed (the caller closes the socket).
+   */
+  receive(data: unknown, admitted: boolean): FromRelay | undefined | 'bad' {
+    try {
+      if (typeof data === 'string') return JSON.parse(data) as FromRelay;
+      const bytes = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer);
+      // A binary message starting with '{' is JSON (as relays before `bin` allowed).
+      if (bytes[0] === 0x7b) return JSON.parse(new TextDecoder().decode(bytes as Uint8Array<ArrayBuffer>)) as FromRelay;
+      const ch = admitted ? binDataChannel(bytes) : undefined;
+      if (ch === undefined) return 'bad';
+      this.channels.get(ch)?.deliver(bytes.subarray(BIN_HEADER_BYTES));
+      return undefined;
+    } catch {
+      return 'bad';
+    }
+  }
 
   send(msg: ToRelay): void {
     if (this.ws.readyState === WS_OPEN) this.ws.send(JSON.stringify(msg));
@@ -110,7 +133,7 @@ export class RelaySession {
         }
         this.opens.delete(msg.req);
         this.clock.clearTimeout(o.timer);
-        o.resolve(Object.assign(this.channel(msg.ch, attest(o.peer, msg.role)), { relayId: msg.ch }));
+        o.resolve(Object.assign(this.channel(msg.ch, attest(o.peer, msg.role, this.members && msg.vouched === true)), { relayId: msg.ch }));
         return;
       }
       case 'open_failed': {
@@ -153,7 +176,8 @@ export class RelaySession {
 }
 
 /** The relay's word on the other end of a channel (nothing when the relay named no one). */
-export function attest(name: unknown, role: unknown): ChannelAttestation | undefined {
+export function attest(name: unknown, role: unknown, vouched = false): ChannelAttestation | undefined {
   if (typeof name !== 'string') return undefined;
-  return typeof role === 'string' ? { by: 'relay', name, role } : { by: 'relay', name };
+  if (typeof role === 'string') return { by: 'relay', name, role };
+  return vouched ? { by: 'relay', name, vouched: true } : { by: 'relay', name };
 }

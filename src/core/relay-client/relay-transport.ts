@@ -24,6 +24,11 @@
  * the relay offered `bin` in its challenge, else as `b` messages; received binary data is
  * handed to the channel as a Uint8Array view of the message, without a copy.
  *
+ * Membership (protocol.ts "Membership"): when the node asks for it (`ListenOptions.onMembers`)
+ * and the relay offers it, the relay's snapshot and changes reach the node through a
+ * MembershipView (membership-view.ts), which also ticks with the relay, and relayed channels
+ * carry the relay's vouching.
+ *
  * Admission is with the cookie, or with a join ticket (`ticket`; called anew before each
  * registration when it is a function). Every relayed channel carries the relay's attestation
  * of the other end (its name and role, trust/attestation.ts); direct links carry none.
@@ -40,20 +45,13 @@ import { AuthError, badarg, ErlmeshError } from '../base/errors.js';
 import { FINAL_REFUSALS, REFUSAL_CODES, TICKET_REFUSALS } from './refusals.js';
 import { TicketSource } from '../trust/ticket.js';
 import { Backoff } from '../base/backoff.js';
-import {
-  BIN_HEADER_BYTES,
-  RELAY_PROTOCOL_VERSION,
-  binDataChannel,
-  describeClose,
-  relayProofInput,
-  type FromRelay,
-  type PeerEntry,
-} from './protocol.js';
+import { RELAY_PROTOCOL_VERSION, describeClose, relayProofInput, type FromRelay, type PeerEntry } from './protocol.js';
 import { attest, RelaySession } from './relay-session.js';
 import type { WebSocketLike } from './websocket-like.js';
 import { DirectPaths } from './direct-paths.js';
 import { checkRelayUrl } from './relay-url.js';
 import { Migrations } from './migrations.js';
+import { MembershipView } from './membership-view.js';
 import type { RelayTransportOptions } from './relay-transport-options.js';
 
 export type { DirectLinks } from './direct-paths.js';
@@ -85,6 +83,8 @@ export class RelayTransport implements Transport {
   private readonly direct: DirectPaths | undefined;
   private readonly local: DirectPaths | undefined;
   private readonly migrations: Migrations | undefined;
+  /** The relay's membership as this node sees it (sessions that said `members`). */
+  private view: MembershipView | undefined;
   /** Resolves when the socket of the current session has closed (for `close()`). */
   private sessionClosed: Promise<void> = Promise.resolve();
 
@@ -142,7 +142,7 @@ export class RelayTransport implements Transport {
       await this.local?.close();
       throw e;
     }
-    return { creation: this.creation! };
+    return this.session?.members ? { creation: this.creation!, membership: true } : { creation: this.creation! };
   }
 
   /** Open the socket, prove the cookie, register. Rejects with the relay's refusal code. */
@@ -167,32 +167,18 @@ export class RelayTransport implements Transport {
         ws.close();
       }, this.timeoutMs);
       ws.onmessage = (ev) => {
-        const data = ev.data;
-        let msg: FromRelay;
-        try {
-          if (typeof data === 'string') {
-            msg = JSON.parse(data) as FromRelay;
-          } else {
-            const bytes = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer);
-            // A binary message starting with '{' is JSON (as relays before `bin` allowed).
-            if (bytes[0] !== 0x7b) {
-              const ch = admitted ? binDataChannel(bytes) : undefined;
-              if (ch === undefined) throw new Error('malformed binary message');
-              session.channels.get(ch)?.deliver(bytes.subarray(BIN_HEADER_BYTES));
-              return;
-            }
-            msg = JSON.parse(new TextDecoder().decode(bytes as Uint8Array<ArrayBuffer>)) as FromRelay;
-          }
-        } catch {
-          ws.close(4400, 'protocol_error');
-          return;
-        }
+        if (admitted && session.members) this.view?.heard();
+        const msg = session.receive(ev.data, admitted);
+        if (msg === undefined) return;
+        if (msg === 'bad') return ws.close(4400, 'protocol_error');
         if (admitted) {
           this.onRelayMessage(session, msg);
           return;
         }
         if (msg.t === 'challenge') {
           session.bin = msg.bin === true;
+          session.members = msg.members === true && this.listenOpts.onMembers !== undefined;
+          const members = session.members ? { members: true, connectAll: this.listenOpts.connectAll !== false } : {};
           this.prove(String(msg.nonce), name).then(
             ({ proof, ticket }) =>
               session.send({
@@ -205,6 +191,7 @@ export class RelayTransport implements Transport {
                 ...(this.creation !== undefined ? { creation: this.creation } : {}),
                 ...(this.opts.direct ? { direct: this.opts.direct.address } : {}),
                 ...(ticket !== undefined ? { ticket } : {}),
+                ...members,
               }),
             (e: unknown) => {
               refusal = e instanceof ErlmeshError ? e : new AuthError('ticket_malformed', String(e));
@@ -222,7 +209,8 @@ export class RelayTransport implements Transport {
           this.direct?.registered(msg.partitioned);
           this.local?.registered(msg.partitioned);
           resolve();
-          this.listenOpts.onPeers?.(msg.peers.filter((p) => !p.hidden).map((p) => p.name));
+          if (session.members) this.membershipView().snapshot(msg.peers);
+          else this.listenOpts.onPeers?.(msg.peers.filter((p) => !p.hidden).map((p) => p.name));
         } else if (msg.t === 'refused') {
           refusal = new AuthError(REFUSAL_CODES[msg.code] ?? 'handshake_failed', `relay refused ${name}: ${msg.code}`, { code: msg.code });
         }
@@ -248,9 +236,27 @@ export class RelayTransport implements Transport {
     return { proof: await this.crypto.hmacSha256Hex(t.key, input), ticket: t.payload };
   }
 
+  /** The view of the relay's membership (made at the first welcome that offers it). */
+  private membershipView(): MembershipView {
+    const lo = this.listenOpts;
+    return (this.view ??= new MembershipView({
+      clock: this.clock,
+      self: this.name!,
+      direct: this.direct !== undefined,
+      tickMs: lo.tickMs ?? 15_000,
+      report: (changes, snapshot) => lo.onMembers?.(changes, snapshot),
+      ping: () => this.session?.send({ t: 'ping' }),
+      // The relay went silent: its close handshake may never end, so the session ends now.
+      silent: () => this.session && (this.session.ws.close(4408, 'net_tick_timeout'), this.onSessionLost(this.session, 4408, 'net_tick_timeout')),
+    }));
+  }
+
   private onSessionLost(session: RelaySession, code: number, reason: string): void {
+    if (session.ended) return;
+    session.ended = true;
     if (this.session === session) this.session = undefined;
     session.lost();
+    if (session.members) this.view?.lost();
     // Relayed peers are gone with the socket; direct ones may still be reachable.
     this.peers.clear();
     if (this.closed) return;
@@ -283,7 +289,7 @@ export class RelayTransport implements Transport {
         s.channels.get(msg.ch)?.deliver(msg.d);
         return;
       case 'incoming': {
-        const ch = s.channel(msg.ch, attest(msg.from, msg.role));
+        const ch = s.channel(msg.ch, attest(msg.from, msg.role, s.members && msg.vouched === true));
         // A server-node's relayed connection may move onto a direct link (the dialer's move).
         this.onInbound?.(this.migrations && typeof msg.from === 'string' ? this.migrations.wrap(msg.from, msg.ch, ch) : ch);
         return;
@@ -295,13 +301,22 @@ export class RelayTransport implements Transport {
       case 'partitioned':
         this.direct?.partitioned(msg.peers);
         this.local?.partitioned(msg.peers);
+        if (s.members) this.view?.cut(msg.peers);
         return;
       case 'healed':
         this.direct?.healed();
         this.local?.healed();
         return;
+      case 'members': {
+        const changes = Array.isArray(msg.changes) ? msg.changes : [];
+        for (const c of changes) if (!('joined' in c)) this.peers.delete(String(c.left));
+        else if (typeof c.joined?.name === 'string') this.addPeer(c.joined);
+        if (s.members) this.view?.apply(changes);
+        return;
+      }
       case 'joined':
         this.addPeer(msg.peer);
+        if (s.members) return this.view?.apply([{ joined: msg.peer }]);
         // A node that joins dials everyone (welcome); when a peer joins (or comes back after a
         // partition heals), the lower-named of the two dials it too, so the mesh re-forms either
         // way. Simultaneous dials are arbitrated by the handshake.
@@ -310,6 +325,7 @@ export class RelayTransport implements Transport {
       case 'left':
         this.peers.delete(msg.name);
         this.local?.left(msg.name);
+        if (s.members) this.view?.apply([{ left: msg.name, reason: 'connection_closed' }]);
         return;
       default:
         s.onChannelMessage(msg);
@@ -365,6 +381,7 @@ export class RelayTransport implements Transport {
     this.migrations?.close();
     // Now, not after the relay socket: a page going away may not live that long.
     const local = this.local?.close();
+    this.view?.stop();
     const s = this.session;
     if (s) {
       s.ws.close(1000, 'normal');

@@ -23,6 +23,10 @@ export interface Registration {
   role?: string;
   /** The ticket a ticket holder registered with (for logs). */
   claims?: TicketClaims;
+  /** The node asked for membership (`members` messages; protocol.ts "Membership"). */
+  members: boolean;
+  /** False: the node does not take part in the mesh (said with `members` only). */
+  connectAll: boolean;
 }
 
 export type Verdict = { ok: true; reg: Registration } | { ok: false; code: RelayRefusal; message: string };
@@ -56,7 +60,7 @@ export function checkRegister(raw: Record<string, unknown>, nonce: string, cooki
   if (raw.v !== RELAY_PROTOCOL_VERSION) {
     return refuse('incompatible_version', `relay protocol version ${RELAY_PROTOCOL_VERSION} required, got ${JSON.stringify(raw.v) ?? 'none'}`);
   }
-  const { name, proof, hidden, creation, direct, bin } = raw;
+  const { name, proof, hidden, creation, direct, bin, members, connectAll } = raw;
   if (typeof name !== 'string' || name.length > MAX_NAME || !parseNodeName(name)) return refuse('badarg', 'invalid node name');
   if (typeof proof !== 'string') return refuse('badarg', 'proof must be a string');
   if (typeof hidden !== 'boolean') return refuse('badarg', 'hidden must be a boolean');
@@ -65,9 +69,12 @@ export function checkRegister(raw: Record<string, unknown>, nonce: string, cooki
   }
   if (direct !== undefined && (typeof direct !== 'string' || direct.length > MAX_DIRECT)) return refuse('badarg', 'direct must be a string');
   if (bin !== undefined && typeof bin !== 'boolean') return refuse('badarg', 'bin must be a boolean');
-  if (raw.ticket !== undefined) return checkTicket(raw.ticket, { name, proof, hidden, bin: bin === true, creation: creation as number | undefined }, nonce, cookie, nowMs);
+  if (members !== undefined && typeof members !== 'boolean') return refuse('badarg', 'members must be a boolean');
+  if (connectAll !== undefined && typeof connectAll !== 'boolean') return refuse('badarg', 'connectAll must be a boolean');
+  const common = { name, hidden, bin: bin === true, members: members === true, connectAll: connectAll !== false };
+  if (raw.ticket !== undefined) return checkTicket(raw.ticket, { ...common, proof, creation: creation as number | undefined }, nonce, cookie, nowMs);
   if (!digestsEqual(proof, relayProof(cookie, nonce, name))) return refuse('bad_cookie', 'cookie proof does not match');
-  const reg: Registration = { name, hidden, bin: bin === true };
+  const reg: Registration = { ...common };
   if (creation !== undefined) reg.creation = creation as number;
   if (direct !== undefined) reg.direct = direct;
   return { ok: true, reg };
@@ -75,7 +82,7 @@ export function checkRegister(raw: Record<string, unknown>, nonce: string, cooki
 
 function checkTicket(
   payload: unknown,
-  r: { name: string; proof: string; hidden: boolean; bin: boolean; creation: number | undefined },
+  r: { name: string; proof: string; hidden: boolean; bin: boolean; members: boolean; connectAll: boolean; creation: number | undefined },
   nonce: string,
   cookie: string,
   nowMs: number,
@@ -92,7 +99,7 @@ function checkTicket(
   const verdict = checkClaims(claims, r.name, nowMs);
   if (verdict === 'ticket_expired') return refuse(verdict, `ticket ${claims.id} (role ${claims.role}) expired at ${new Date(claims.exp).toISOString()}`);
   if (verdict === 'name_not_allowed') return refuse(verdict, `ticket ${claims.id} (role ${claims.role}) is for names starting with '${claims.prefix}'`);
-  const reg: Registration = { name: r.name, hidden: r.hidden, bin: r.bin, role: claims.role, claims };
+  const reg: Registration = { name: r.name, hidden: r.hidden, bin: r.bin, members: r.members, connectAll: r.connectAll, role: claims.role, claims };
   if (r.creation !== undefined) reg.creation = r.creation;
   return { ok: true, reg };
 }

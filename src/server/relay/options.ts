@@ -110,6 +110,13 @@ export interface RelayOptions {
   /** Log sink; default: one JSON line per event on stderr. `false`: silent. */
   logger?: RelayLogger | false;
   /**
+   * Offer membership to the nodes (the relay as introducer: one snapshot on join, then
+   * batched `members` changes, and vouching for cookie holders so that they connect without a
+   * challenge; src/core/relay-client/protocol.ts "Membership"). Default true; `false` makes the
+   * relay behave as one before it (nodes then mesh pairwise, with handshakes and ticks).
+   */
+  members?: boolean;
+  /**
    * Called when a loopback admin request proving the cookie asks the relay to stop (what
    * `erlmesh relay --stop` sends; see http-api.ts); default: `relay.close()`.
    */
@@ -134,6 +141,8 @@ export interface ResolvedOptions {
   rateLimit: RateLimit | undefined;
   /** The rate limit of ticket holders once admitted; undefined: the default one. */
   ticketRateLimit: RateLimit | undefined;
+  /** Offer membership (the option `members`). */
+  members: boolean;
 }
 
 /**
@@ -180,7 +189,7 @@ const KNOWN = new Set([
   'port', 'host', 'cookie', 'tls', 'server', 'maxFrameBytes', 'maxPreAuthBytes',
   'maxBufferedBytes', 'highWaterBytes', 'slowConsumerMs', 'pingIntervalMs', 'authTimeoutMs', 'logger',
   'maxPending', 'maxPendingPerAddress',
-  'maxMessagesPerSecond', 'burstMessages', 'ticketMessagesPerSecond', 'onStop',
+  'maxMessagesPerSecond', 'burstMessages', 'ticketMessagesPerSecond', 'onStop', 'members',
 ]);
 
 function positive(
@@ -204,6 +213,7 @@ export function resolveOptions(opts: RelayOptions): ResolvedOptions {
   if (typeof host !== 'string' || host === '') throw badarg('relay option host must be a non-empty string');
   if (opts.logger !== undefined && opts.logger !== false && typeof opts.logger !== 'function') throw badarg('relay option logger must be a function or false');
   if (opts.onStop !== undefined && typeof opts.onStop !== 'function') throw badarg('relay option onStop must be a function');
+  if (opts.members !== undefined && typeof opts.members !== 'boolean') throw badarg('relay option members must be a boolean', opts.members);
   return {
     port,
     host,
@@ -219,6 +229,7 @@ export function resolveOptions(opts: RelayOptions): ResolvedOptions {
     maxPendingPerAddress: perAddressOption(opts),
     rateLimit: rateLimitOption(opts),
     ticketRateLimit: ticketRateLimitOption(opts),
+    members: opts.members !== false,
   };
 }
 

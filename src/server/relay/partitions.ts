@@ -42,6 +42,13 @@ export class Partitions {
     return this.cuts.some((p) => p.a.has(x) || p.b.has(x));
   }
 
+  /** Every ordered pair of `names` across a cut. */
+  cutPairs(names: readonly string[]): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const x of names) for (const y of names) if (this.between(x, y)) out.push([x, y]);
+    return out;
+  }
+
   clear(): void {
     this.cuts.length = 0;
   }

@@ -6,21 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { realClock, type Clock } from '../../core/base/clock.js';
-import {
-  BIN_HEADER_BYTES,
-  CLOSE_CODES,
-  RELAY_PROTOCOL_VERSION,
-  binDataChannel,
-  type FromRelay,
-  type PeerEntry,
-  type RelayRefusal,
-} from '../../core/relay-client/protocol.js';
+import { BIN_HEADER_BYTES, CLOSE_CODES, RELAY_PROTOCOL_VERSION, binDataChannel, type FromRelay, type PeerEntry, type RelayRefusal } from '../../core/relay-client/protocol.js';
 import { checkRegister, nextCreation } from './admission.js';
 import { decodeToRelay, type RoutedMessage } from './messages.js';
 import type { RelayLogLine } from './options.js';
 import { setRateLimit, type RateLimit } from './rate-limit.js';
 import { FlowControl } from './flow-control.js';
 import { Partitions } from './partitions.js';
+import { MemberBroadcast } from './membership.js';
 import type { Conn, RoutedChannel, Session } from './session.js';
 
 /** Close code for a message that breaks the protocol (shared with `badarg`). */
@@ -41,6 +34,10 @@ export interface RouterLimits {
   maxBufferedBytes: number;
   /** The rate limit given to a ticket holder's socket once admitted (undefined: keep the default). */
   ticketRateLimit?: RateLimit | undefined;
+  /** Membership batch interval (default MEMBERS_BATCH_MS). */
+  membersBatchMs?: number;
+  /** Offer membership to nodes (default true; false: a relay as before issue 13). */
+  members?: boolean;
 }
 
 type Log = (line: Omit<RelayLogLine, 'ts'>) => void;
@@ -57,6 +54,7 @@ export class Router {
   refused = 0;
 
   private readonly flow: FlowControl;
+  private readonly members: MemberBroadcast;
 
   constructor(
     private readonly limits: RouterLimits,
@@ -66,6 +64,7 @@ export class Router {
     this.flow = new FlowControl(limits, clock, (s, detail) =>
       this.close(s, CLOSE_CODES.slow_consumer, 'slow_consumer', { level: 'warn', event: 'slow_consumer', detail }),
     );
+    this.members = new MemberBroadcast({ registered: () => this.byName.values(), sendText: (s, t) => this.deliver(s, t) }, clock, limits.membersBatchMs);
   }
 
   /** A new socket: create its session and send the challenge. */
@@ -85,22 +84,15 @@ export class Router {
       this.close(s, CLOSE_CODES.relay_shutdown, 'relay_shutdown');
       return s;
     }
-    conn.send(JSON.stringify({ t: 'challenge', v: RELAY_PROTOCOL_VERSION, nonce: s.nonce, bin: true } satisfies FromRelay));
+    const offer = this.limits.members === false ? {} : { members: true };
+    conn.send(JSON.stringify({ t: 'challenge', v: RELAY_PROTOCOL_VERSION, nonce: s.nonce, bin: true, ...offer } satisfies FromRelay));
     return s;
   }
 
   /** One text message from a session's socket. */
   onText(s: Session, data: Buffer): void {
     if (s.state === 'gone') return;
-    const limit = s.state === 'pending' ? this.limits.maxPreAuthBytes : this.limits.maxFrameBytes;
-    if (data.length > limit) {
-      this.close(s, CLOSE_CODES.frame_too_large, 'frame_too_large', {
-        level: 'warn',
-        event: 'frame_too_large',
-        detail: `${data.length} bytes > ${limit}${s.state === 'pending' ? ' before admission' : ''}`,
-      });
-      return;
-    }
+    if (this.tooLarge(s, data.length, s.state === 'pending' ? this.limits.maxPreAuthBytes : this.limits.maxFrameBytes)) return;
     const m = decodeToRelay(data.toString('utf8'));
     if (!m.ok) return this.protocolError(s, m.detail);
     if (s.state === 'pending') {
@@ -119,14 +111,7 @@ export class Router {
   onBinary(s: Session, data: Buffer): void {
     if (s.state === 'gone') return;
     if (s.state === 'pending' || !s.bin) return this.protocolError(s, 'binary WebSocket message');
-    if (data.length > this.limits.maxFrameBytes) {
-      this.close(s, CLOSE_CODES.frame_too_large, 'frame_too_large', {
-        level: 'warn',
-        event: 'frame_too_large',
-        detail: `${data.length} bytes > ${this.limits.maxFrameBytes}`,
-      });
-      return;
-    }
+    if (this.tooLarge(s, data.length, this.limits.maxFrameBytes)) return;
     const id = binDataChannel(data);
     if (id === undefined) return this.protocolError(s, 'malformed binary message header');
     const c = this.ownChannel(s, id);
@@ -162,7 +147,7 @@ export class Router {
     if (s.state === 'gone') return;
     this.log({ ...line, ...this.who(s) });
     s.conn.terminate();
-    this.release(s, 1006);
+    this.release(s, 1006, 'net_tick_timeout');
   }
 
   kick(name: string, reason: string): boolean {
@@ -175,6 +160,8 @@ export class Router {
   /** Close every session (relay shutdown); nobody is told about the others leaving. */
   shutdown(): void {
     this.shuttingDown = true;
+    this.members.flush(); // what happened before the shutdown (a join's direct address) still goes out
+    this.members.stop();
     for (const s of [...this.sessions]) this.close(s, CLOSE_CODES.relay_shutdown, 'relay_shutdown');
   }
 
@@ -184,6 +171,7 @@ export class Router {
    * and refuses its direct links to them as well.
    */
   partition(a: readonly string[], b: readonly string[]): void {
+    this.members.flush(); // membership changes before the cut reach the nodes before it
     const news = this.partitions.add(a, b);
     for (const c of [...this.channels.values()]) {
       if (this.channels.has(c.id) && this.partitions.between(c.a.entry?.name, c.b.entry?.name)) {
@@ -201,17 +189,15 @@ export class Router {
    * about the peers it was cut off from (`joined`), so that the mesh re-forms by itself.
    */
   heal(): void {
-    const registered = [...this.byName.values()];
-    const cut: Array<[Session, Session]> = [];
-    for (const x of registered) {
-      for (const y of registered) {
-        if (x !== y && this.partitions.between(x.entry?.name, y.entry?.name)) cut.push([x, y]);
-      }
-    }
-    const under = registered.filter((s) => this.partitions.involves((s.entry as PeerEntry).name));
+    const cut = this.partitions.cutPairs([...this.byName.keys()]);
+    const under = [...this.byName.values()].filter((s) => this.partitions.involves((s.entry as PeerEntry).name));
     this.partitions.clear();
     for (const s of under) this.send(s, { t: 'healed' });
-    for (const [x, y] of cut) this.send(x, { t: 'joined', peer: { ...(y.entry as PeerEntry) } });
+    for (const [x, y] of cut) {
+      const sx = this.byName.get(x);
+      const sy = this.byName.get(y);
+      if (sx && sy) this.send(sx, { t: 'joined', peer: this.entryFor(sx, sy) });
+    }
   }
 
   names(): PeerEntry[] {
@@ -222,10 +208,6 @@ export class Router {
     let backlogged = 0;
     for (const s of this.sessions) if (s.highSince !== undefined) backlogged++;
     return { registered: this.byName.size, channels: this.channels.size, framesRouted: this.framesRouted, refused: this.refused, backlogged };
-  }
-
-  sessionList(): Session[] {
-    return [...this.sessions];
   }
 
   // ----- admission ------------------------------------------------------------------------
@@ -241,7 +223,10 @@ export class Router {
     const entry: PeerEntry = { name: reg.name, hidden: reg.hidden };
     if (reg.direct !== undefined) entry.direct = reg.direct;
     if (reg.role !== undefined) entry.role = reg.role;
-    const peers = [...this.byName.values()].map((o) => ({ ...(o.entry as PeerEntry) }));
+    s.members = reg.members && this.limits.members !== false;
+    s.creation = creation;
+    if (s.members && !reg.connectAll) entry.connectAll = false;
+    const peers = [...this.byName.values()].map((o) => this.entryFor(s, o));
     s.entry = entry;
     s.state = 'registered';
     s.bin = reg.bin;
@@ -252,7 +237,8 @@ export class Router {
     this.log({ level: 'info', event: 'registered', ...this.who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}${ticket}` });
     const cutFrom = this.partitions.cutFrom(reg.name);
     if (!this.send(s, cutFrom.length ? { t: 'welcome', creation, peers, partitioned: cutFrom } : { t: 'welcome', creation, peers })) return;
-    for (const o of [...this.byName.values()]) if (o !== s) this.send(o, { t: 'joined', peer: { ...entry } });
+    this.members.welcomed(s);
+    this.members.joined(s.members && reg.role === undefined ? { ...entry, vouched: true } : entry, creation, s);
   }
 
   private refuse(s: Session, code: RelayRefusal, message: string, name: string | undefined): void {
@@ -307,7 +293,11 @@ export class Router {
     // Each end learns the other's role from the relay (its attestation; absent: a cookie holder).
     const fromRole = (s.entry as PeerEntry).role;
     const toRole = (peer.entry as PeerEntry).role;
-    if (!this.send(peer, fromRole === undefined ? { t: 'incoming', ch: id, from } : { t: 'incoming', ch: id, from, role: fromRole })) {
+    // Both asked for membership: each end hears whether the relay vouches for the other (protocol.ts).
+    const both = s.members === true && peer.members === true;
+    const vouchFrom = both && fromRole === undefined ? { vouched: true } : {};
+    const vouchTo = both && toRole === undefined ? { vouched: true } : {};
+    if (!this.send(peer, fromRole === undefined ? { t: 'incoming', ch: id, from, ...vouchFrom } : { t: 'incoming', ch: id, from, role: fromRole })) {
       this.send(s, { t: 'open_failed', req, code: 'nodedown' });
       return;
     }
@@ -315,7 +305,7 @@ export class Router {
     this.channels.set(id, c);
     s.channels.set(id, c);
     peer.channels.set(id, c);
-    this.send(s, toRole === undefined ? { t: 'opened', req, ch: id } : { t: 'opened', req, ch: id, role: toRole });
+    this.send(s, toRole === undefined ? { t: 'opened', req, ch: id, ...vouchTo } : { t: 'opened', req, ch: id, role: toRole });
   }
 
   /**
@@ -368,25 +358,40 @@ export class Router {
     return true;
   }
 
+  /** Close `s` with frame_too_large when a message of `n` bytes is over `limit`. */
+  private tooLarge(s: Session, n: number, limit: number): boolean {
+    if (n <= limit) return false;
+    const detail = `${n} bytes > ${limit}${s.state === 'pending' ? ' before admission' : ''}`;
+    this.close(s, CLOSE_CODES.frame_too_large, 'frame_too_large', { level: 'warn', event: 'frame_too_large', detail });
+    return true;
+  }
+
   private protocolError(s: Session, detail: string): void {
     this.close(s, PROTOCOL_ERROR, 'protocol_error', { level: 'warn', event: 'protocol_error', detail });
   }
 
   /** Free the session's name and channels and tell the others; idempotent. */
-  private release(s: Session, code: number): void {
+  private release(s: Session, code: number, reason = 'connection_closed'): void {
     if (!this.sessions.delete(s)) return;
     this.flow.drained(s, true);
     const wasRegistered = s.state === 'registered';
     s.state = 'gone';
     const channels = [...s.channels.values()];
     s.channels.clear();
+    if (wasRegistered && s.entry && !this.shuttingDown) this.members.leaving(s.entry.name, reason, channels.map((c) => (c.a === s ? c.b : c.a)));
     for (const c of channels) this.endChannel(c, 'connection_closed', this.shuttingDown ? [] : [c.a === s ? c.b : c.a]);
     if (!wasRegistered || !s.entry) return;
     const name = s.entry.name;
     this.byName.delete(name);
     this.log({ level: 'info', event: 'left', name, code: String(code), remote: s.conn.remote });
     if (this.shuttingDown) return;
-    for (const o of [...this.byName.values()]) this.send(o, { t: 'left', name });
+    this.members.left(name, reason);
+  }
+
+  /** `o`'s entry as told to `viewer`: members get its creation, and whether it is vouched for (protocol.ts "Membership"). */
+  private entryFor(viewer: Session, o: Session): PeerEntry {
+    const e = { ...(o.entry as PeerEntry) };
+    return viewer.members ? { ...e, creation: o.creation, ...(o.members && e.role === undefined ? { vouched: true as const } : {}) } : e;
   }
 
   private who(s: Session): { name?: string; remote: string } {

@@ -34,6 +34,12 @@ export interface Session {
   entry: PeerEntry | undefined;
   /** The node takes binary data messages (it said `bin` when registering). */
   bin: boolean;
+  /** The node gets membership (`members` messages) instead of `joined` / `left` (it said `members`). */
+  members?: boolean;
+  /** The creation handed out at admission. */
+  creation?: number;
+  /** Membership changes queued before this session's welcome, which it must not get (membership.ts). */
+  membersFrom?: number;
   readonly channels: Map<number, RoutedChannel>;
   /** Ids of channels this session was an endpoint of and that are closed (most recent last). */
   readonly recentClosed: Set<number>;

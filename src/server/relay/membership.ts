@@ -1,0 +1,92 @@
+/**
+ * The relay as the introducer (issue 13; src/core/relay-client/protocol.ts "Membership"): the
+ * changes of the name table, told to the registered nodes. A node that asked for membership
+ * gets them batched, one `members` message per MEMBERS_BATCH_MS for all changes of that
+ * interval, the same text for every such node (each skips the changes about itself); any
+ * other node gets today's `joined` / `left`, one message per change, at once.
+ *
+ * Invariants: changes go out in the order they happened (the early `left` of `leaving` flushes
+ * the batch first); a session admitted in the middle of a
+ * batch gets only the changes after its welcome (its welcome's snapshot already holds the
+ * earlier ones); a `left` is queued only after the router has ended that node's channels.
+ */
+import type { Clock, TimerHandle } from '../../core/base/clock.js';
+import { MEMBERS_BATCH_MS, type FromRelay, type MemberChange, type PeerEntry } from '../../core/relay-client/protocol.js';
+import type { Session } from './session.js';
+
+/** What the broadcaster needs of the router: the registered sessions, and a flow-controlled send. */
+export interface MembershipHost {
+  registered(): Iterable<Session>;
+  sendText(s: Session, text: string): boolean;
+}
+
+export class MemberBroadcast {
+  private queue: MemberChange[] = [];
+  private timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly host: MembershipHost,
+    private readonly clock: Clock,
+    private readonly batchMs: number = MEMBERS_BATCH_MS,
+  ) {}
+
+  /** A session was just welcomed: it gets only the changes queued from now on. */
+  welcomed(s: Session): void {
+    if (s.members) s.membersFrom = this.queue.length;
+  }
+
+  /** `entry` was admitted with `creation` (which only member sessions are told). */
+  joined(entry: PeerEntry, creation: number, except: Session): void {
+    for (const o of this.host.registered()) if (o !== except && !o.members) this.host.sendText(o, JSON.stringify({ t: 'joined', peer: { ...entry } } satisfies FromRelay));
+    this.enqueue({ joined: { ...entry, creation } });
+  }
+
+  /**
+   * The member sessions at the other end of a leaving node's channels hear of it at once, before
+   * the relay closes those channels, so that they take it down with the relay's reason (a
+   * closed channel alone would say `connection_closed`); the batch repeats it (skipped there).
+   */
+  leaving(name: string, reason: string, peers: Iterable<Session>): void {
+    const told = new Set<Session>();
+    for (const p of peers) {
+      if (!p.members || told.has(p)) continue;
+      if (told.size === 0) this.flush(); // its joined (still queued, maybe) goes first
+      told.add(p);
+      this.host.sendText(p, JSON.stringify({ t: 'members', changes: [{ left: name, reason }] } satisfies FromRelay));
+    }
+  }
+
+  left(name: string, reason: string): void {
+    for (const o of this.host.registered()) if (!o.members) this.host.sendText(o, JSON.stringify({ t: 'left', name } satisfies FromRelay));
+    this.enqueue({ left: name, reason });
+  }
+
+  private enqueue(c: MemberChange): void {
+    this.queue.push(c);
+    this.timer ??= this.clock.setTimeout(() => this.flush(), this.batchMs);
+  }
+
+  /** Send the queued changes to every member session. */
+  flush(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    const changes = this.queue;
+    this.queue = [];
+    if (changes.length === 0) return;
+    const all = JSON.stringify({ t: 'members', changes } satisfies FromRelay);
+    for (const s of this.host.registered()) {
+      if (!s.members) continue;
+      const from = s.membersFrom ?? 0;
+      s.membersFrom = undefined;
+      if (from === 0) this.host.sendText(s, all);
+      else if (from < changes.length) this.host.sendText(s, JSON.stringify({ t: 'members', changes: changes.slice(from) } satisfies FromRelay));
+    }
+  }
+
+  /** Stop (relay shutdown): nothing queued is sent. */
+  stop(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.queue = [];
+  }
+}

@@ -143,6 +143,9 @@ describe('admission', () => {
     expect(nextCreation(5000, 9000, now)).toBe(9000);
     expect(nextCreation(5000, 10, now)).toBe(5001);
     expect(nextCreation(undefined, 10, 0)).toBe(10);
+    // A node re-registering keeps its creation: the last one handed out, or one this relay never saw.
+    expect(nextCreation(5000, 5000, now)).toBe(5000);
+    expect(nextCreation(undefined, 1000, now)).toBe(1000);
   });
 
   it('refuses a bad version (4426), an invalid name and bad fields (badarg, 4400)', async () => {

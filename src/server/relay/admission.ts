@@ -107,9 +107,14 @@ function checkTicket(
 /**
  * The creation of a new registration: the greatest of (last handed out for the name + 1), the
  * requested one, and a clock floor (seconds since 2023-11-14), so that creations keep growing
- * across relay restarts.
+ * across relay restarts. A node that re-registers asks for the creation it has (the same
+ * incarnation, back after a lost relay socket or a relay restart) and keeps it when it is the
+ * last one handed out for the name, or when this relay has handed out none: its pids and its
+ * peers' view of it stay those of one incarnation (the relay's membership vouches for the
+ * creation the node's handshakes carry).
  */
 export function nextCreation(last: number | undefined, requested: number | undefined, nowMs: number = Date.now()): number {
+  if (requested !== undefined && requested > 0 && (last === undefined || requested === last)) return requested;
   const floor = Math.floor(nowMs / 1000) - CREATION_EPOCH_S;
   return Math.max(last === undefined ? 1 : last + 1, requested ?? 0, floor);
 }

@@ -13,7 +13,9 @@ export const LAYERS = [
   'base',
   'terms',
   'interfaces',
-  'codec',
+  // The two wire formats between erlmesh nodes (codec/) and Erlang's External Term Format for
+  // BEAM nodes (etf/): siblings, each over base and terms.
+  ['codec', 'etf'],
   'process',
   'trust',
   'net',

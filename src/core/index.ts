@@ -19,6 +19,18 @@ export { Ref } from './terms/ref.js';
 export type { Term } from './terms/term.js';
 export { encodeTerm, decodeTerm } from './codec/superjson.js';
 export { formatTerm } from './terms/format.js';
+// Erlang's External Term Format and the BEAM-side values (docs/beam-interop.md).
+export { encodeEtf } from './etf/writer.js';
+export type { EncodeEtfOptions } from './etf/writer.js';
+export { decodeEtf, decodeEtfAt } from './etf/reader.js';
+export type { DecodeEtfOptions } from './etf/reader.js';
+export { etfEquals } from './etf/equal.js';
+export { AtomBudget } from './etf/atom-budget.js';
+export { List, list, charlist, ImproperList, improper } from './terms/beam-list.js';
+export { Float, float } from './terms/beam-float.js';
+export { Bitstring, bitstring, binary } from './terms/beam-binary.js';
+export { BeamRef } from './terms/beam-ref.js';
+export { BeamPort, BeamFun, BeamExport, exportFun } from './terms/beam-opaque.js';
 export { ioFormat } from './terms/io-format.js';
 export { ErlmeshError, BadRpcError, AuthError } from './base/errors.js';
 export type { ErlmeshErrorCode } from './base/errors.js';

@@ -53,7 +53,15 @@ export type ErlmeshErrorCode =
   // refused the name (another node has it), epmd knows no node of that name
   | 'epmd_unreachable'
   | 'epmd_name_taken'
-  | 'beam_node_unknown';
+  | 'beam_node_unknown'
+  // the Erlang External Term Format (src/core/etf, docs/beam-interop.md): bytes that are not a
+  // term, a compressed term without an inflate function, a JS value with no Erlang form, a
+  // string too long for an atom, a connection's atom budget spent
+  | 'bad_etf'
+  | 'etf_compressed_unsupported'
+  | 'not_etf_encodable'
+  | 'atom_too_long'
+  | 'atom_limit';
 
 /**
  * The one error class of erlmesh; subclasses narrow the meaning.

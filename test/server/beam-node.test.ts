@@ -58,6 +58,7 @@ function script(js: string): string {
     `exit(P2, shutdown)`,
     `W(monitor_pid, receive {'DOWN', M2, process, P2, R4} -> R4 after 5000 -> timeout end)`,
     `W(cast_lookup, rpc:call(JS, kvs, lookup, [cast]))`,
+    `W(io, rpc:call(JS, io, format, ['printed by js for ~s~n', [<<"erl">>]]))`,
     `register(erl_test, self())`,
     `Victim = spawn(fun() -> receive stop -> ok end end)`,
     `register(victim, Victim)`,
@@ -94,6 +95,8 @@ const beforeTurn = (js: string): [string, string][] => [
   ['link_kill', 'killed'],
   ['monitor_pid', 'shutdown'],
   ['cast_lookup', '{ok,done}'],
+  ['printed', 'by js for erl'],
+  ['io', 'ok'],
 ];
 
 async function expectLines(erl: ErlNode, rows: [string, string][]): Promise<string[]> {
@@ -140,7 +143,7 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
 
   it('in-process: startNode({ beam }) answers ping, rpc, erpc, sends, spawns, links and monitors from erl, and reaches erl', async () => {
     const name = `js@${SHORT_HOST}`;
-    const node = await startNode({ sname: 'js', cookie: COOKIE, transport: new MemoryNetwork().transport(), beam: { epmdPort, host: '127.0.0.1' }, logger: (e) => console.log('LOG', e.text) });
+    const node = await startNode({ sname: 'js', cookie: COOKIE, transport: new MemoryNetwork().transport(), beam: { epmdPort, host: '127.0.0.1' }, logger: false });
     let stopped = false;
     try {
       const events: NodeEvent[] = [];

@@ -54,6 +54,19 @@ const NODEDOWN_REASON: Record<BeamCloseReason, string> = {
   frame_too_large: 'bad_frame',
 };
 
+/**
+ * Output of an erlmesh process whose group leader is on BEAM (spawned by BEAM, so rpc output
+ * shows where the call was made, as in Erlang): erlmesh's one-way
+ * `{io_request, From, put_chars, Text}` as Erlang's io protocol,
+ * `{io_request, From, put_chars, {put_chars, unicode, <<Text>>}}` (the io server's
+ * `{io_reply, put_chars, ok}` then lands in the sender's mailbox, unread).
+ */
+function erlangIo(s: Extract<SignalFrame, { t: 'send' }>): SignalFrame {
+  const m = s.msg;
+  if (!Array.isArray(m) || m.length !== 4 || m[0] !== 'io_request' || m[2] !== 'put_chars' || typeof m[3] !== 'string') return s;
+  return { ...s, msg: ['io_request', m[1], 'put_chars', ['put_chars', 'unicode', binary(m[3])]] };
+}
+
 export class BeamBridge implements ForeignRoute {
   private readonly conns = new Map<string, BeamConnection>();
   private readonly waiting = new Map<string, SignalFrame[]>();
@@ -205,7 +218,7 @@ export class BeamBridge implements ForeignRoute {
   }
 
   private write(c: BeamConnection, signal: SignalFrame): void {
-    const s = signal.t === 'spawn_request' ? (this.erpcs.get(c.peer)?.out(signal) ?? signal) : signal;
+    const s = signal.t === 'spawn_request' ? (this.erpcs.get(c.peer)?.out(signal) ?? signal) : signal.t === 'send' ? erlangIo(signal) : signal;
     let spawnFlags: number | undefined;
     if (s.t === 'spawn_reply') {
       spawnFlags = this.spawnFlags.get(s.ref.key);

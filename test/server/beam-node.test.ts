@@ -2,8 +2,9 @@
  * Issue 14, M1: an erlmesh server-node that is a real hidden Erlang node, against real `erl`
  * (OTP 25) on a private epmd. One erl node per run, driven by one `-eval` script that prints a
  * line per check; the erlmesh side checks its own half (rpc, link, monitor into BEAM) when the
- * script says it is its turn, then the erlmesh node is stopped (in-process) or killed (the
- * CLI) and erl reports what its monitor and link saw.
+ * script says it is its turn, then the connection ends — disconnected from the erlmesh side
+ * (in-process: its own link and monitor on an erl process get noconnection too) or the CLI
+ * node killed with SIGKILL — and erl reports what its monitor and link saw.
  *
  * Nothing binds or asks 4369 or 4367: erl gets ERL_EPMD_PORT, the in-process node a memory
  * transport, the CLI node a relay on a free port. Every process is killed by pid at the end.
@@ -62,6 +63,7 @@ function script(js: string): string {
     `register(erl_test, self())`,
     `Victim = spawn(fun() -> receive stop -> ok end end)`,
     `register(victim, Victim)`,
+    `register(keeper, spawn(fun() -> receive stop -> ok end end))`,
     `io:format("js_turn~n")`,
     `W(go, receive go -> go after 20000 -> timeout end)`,
     `W(victim_alive, is_process_alive(Victim))`,
@@ -152,9 +154,26 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
       const erl = new ErlNode('e', { cookie: COOKIE, epmdPort, script: script(name) });
       const lines = await expectLines(erl, beforeTurn(name));
       await erl.waitFor(/^js_turn$/m);
+      // A process here linked to and monitoring one on erl: noconnection when the connection goes.
+      const keeper = (await node.rpc.call(E, 'erlang', 'whereis', ['keeper'])) as Pid;
+      let linked!: () => void;
+      const isLinked = new Promise<void>((resolve) => (linked = resolve));
+      const watched = node.run(async (self) => {
+        self.trapExit(true);
+        self.link(keeper);
+        const ref = self.monitor(keeper);
+        linked();
+        const exit = await self.receive((m) => Array.isArray(m) && m[0] === 'EXIT', 20_000);
+        const down = await self.receive((m) => Array.isArray(m) && m[0] === 'DOWN' && ref.equals(m[1]), 20_000);
+        return [exit, (down as unknown[])[4]];
+      });
+      await isLinked;
       await jsTurn(node);
       lines.push(...(await expectLines(erl, [['go', 'go'], ['victim_alive', 'false']])));
       await erl.waitFor(/^monitoring$/m);
+      // The connection ends (here by disconnect): both sides see noconnection.
+      expect(node.disconnect(E)).toBe(true);
+      expect(await watched).toEqual([['EXIT', keeper, 'noconnection'], 'noconnection']);
       await node.stop();
       stopped = true;
       lines.push(...(await expectLines(erl, [['down', 'noconnection'], ['link_down', 'noconnection'], ['hidden_after', 'false']])));

@@ -45,6 +45,8 @@ function script(js: string): string {
     `{kvs, JS} ! {self(), {lookup, weather}}`,
     `W(reg_send, receive {kvs, _} = Got -> Got after 5000 -> timeout end)`,
     `W(undef, rpc:call(JS, kvs, nosuch, []))`,
+    `W(error, rpc:call(JS, erlang, error, [boom]))`,
+    `W(erpc_error, try erpc:call(JS, erlang, error, [boom]) catch error:{exception, ErpcReason, _} -> {exception, ErpcReason} end)`,
     `W(rex, gen_server:call({rex, JS}, {call, kvs, lookup, [weather], group_leader()}, 5000))`,
     `W(cast, erpc:cast(JS, kvs, store, [cast, done]))`,
     `process_flag(trap_exit, true)`,
@@ -90,6 +92,8 @@ const beforeTurn = (js: string): [string, string][] => [
   ['erpc_undef', '{exception,undef}'],
   ['reg_send', '{kvs,{ok,fine}}'],
   ['undef', "{badrpc,{'EXIT',{undef,[{kvs,nosuch,[],[]}]}}}"],
+  ['error', "{badrpc,{'EXIT',{boom,[]}}}"],
+  ['erpc_error', '{exception,boom}'],
   ['rex', '{ok,fine}'],
   ['cast', 'ok'],
   ['spawn_node', js],
@@ -116,6 +120,9 @@ async function jsTurn(node: Node): Promise<void> {
   expect(node.nodes('hidden')).toContain(E);
   expect(node.nodes()).not.toContain(E);
   expect(await node.rpc.call(E, 'erlang', 'node', [])).toBe(E);
+  const spawned = await node.spawn(E, 'erlang', 'self', []);
+  expect(spawned).toBeInstanceOf(Pid);
+  expect(spawned.node).toBe(E);
   await expect(node.rpc.call(E, 'nosuch', 'f', [])).rejects.toMatchObject({ reason: ['EXIT', 'undef'] });
   const victim = await node.rpc.call(E, 'erlang', 'whereis', ['victim']);
   expect(victim).toBeInstanceOf(Pid);

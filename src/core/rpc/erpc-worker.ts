@@ -10,6 +10,7 @@ import { compileFunction, defineModule } from '../modules/module.js';
 import type { ProcessContext } from '../process/context.js';
 import { ExitSignal, ThrowSignal, UndefinedFunction } from '../process/unwind.js';
 import { takeTurn } from './block-server.js';
+import { ErlmeshError } from '../base/errors.js';
 import { binary } from '../terms/beam-binary.js';
 import { list } from '../terms/beam-list.js';
 
@@ -42,12 +43,19 @@ async function outcomeOf(self: ProcessContext, fn: () => unknown, errorReason: (
 }
 
 /**
- * A BEAM caller's error reason and stack (erpc:execute_call's `{Ref, error, Reason, Stack}`):
- * an undefined function is `undef` with the call as the stack's top, as Erlang has it; a
- * JavaScript exception is `{js_error, <<"Name: message">>}` (an Error has no Erlang form).
+ * A BEAM caller's error reason and stack (erpc:execute_call's `{Ref, error, Reason, Stack}`,
+ * rex's `{badrpc, {'EXIT', {Reason, Stack}}}`): an undefined function is `undef` with the call
+ * as the stack's top, as Erlang has it; `erlang.error(R)` is `R`; an erlmesh error is its code
+ * (`badarg`, …); any other JavaScript exception is `{js_error, <<"Name: message">>}` (an Error
+ * has no Erlang form). The stack is otherwise empty.
+ *
+ * @example
+ * beamError(new UndefinedFunction('kvs', 'nosuch', []), 'kvs', 'nosuch', []);   // ['undef', List [['kvs', 'nosuch', List [], List []]]]
  */
-function beamError(e: unknown, m: string, f: string, args: unknown[]): [unknown, unknown] {
+export function beamError(e: unknown, m: string, f: string, args: unknown[]): [reason: unknown, stack: unknown] {
   if (e instanceof UndefinedFunction) return ['undef', list([[m, f, list(args), list()]])];
+  if (e instanceof Error && Object.hasOwn(e, 'reason')) return [(e as unknown as { reason: unknown }).reason, list()];
+  if (e instanceof ErlmeshError) return [e.code, list()];
   return [['js_error', binary(e instanceof Error ? `${e.name}: ${e.message}` : String(e))], list()];
 }
 

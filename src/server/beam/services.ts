@@ -13,9 +13,8 @@
  */
 import type { Node } from '../../core/node/node.js';
 import type { SignalFrame } from '../../core/process/signals.js';
-import { UndefinedFunction } from '../../core/process/unwind.js';
-import { binary } from '../../core/terms/beam-binary.js';
-import { List, list } from '../../core/terms/beam-list.js';
+import { beamError } from '../../core/rpc/erpc-worker.js';
+import { List } from '../../core/terms/beam-list.js';
 import { isPid } from '../../core/terms/guards.js';
 import type { Pid } from '../../core/terms/pid.js';
 
@@ -30,8 +29,7 @@ function genCall(msg: unknown): { from: Pid; tag: unknown; request: unknown } | 
 }
 
 function rexFailure(e: unknown, m: string, f: string, args: unknown[]): unknown {
-  if (e instanceof UndefinedFunction) return ['badrpc', ['EXIT', ['undef', list([[m, f, list(args), list()]])]]];
-  return ['badrpc', ['EXIT', ['js_error', binary(e instanceof Error ? `${e.name}: ${e.message}` : String(e))]]];
+  return ['badrpc', ['EXIT', beamError(e, m, f, args)]];
 }
 
 /** True when `name` is a service answered here (no process of that name on `node`). */

@@ -61,6 +61,8 @@ function script(js: string): string {
     `exit(P2, shutdown)`,
     `W(monitor_pid, receive {'DOWN', M2, process, P2, R4} -> R4 after 5000 -> timeout end)`,
     `W(cast_lookup, rpc:call(JS, kvs, lookup, [cast]))`,
+    `{P5, M5} = spawn_monitor(JS, kvs, nosuch, [1])`,
+    `W(spawn_undef, receive {'DOWN', M5, process, P5, R7} -> R7 after 5000 -> timeout end)`,
     `W(io, rpc:call(JS, io, format, ['printed by js for ~s~n', [<<"erl">>]]))`,
     `register(erl_test, self())`,
     `Victim = spawn(fun() -> receive stop -> ok end end)`,
@@ -101,6 +103,7 @@ const beforeTurn = (js: string): [string, string][] => [
   ['link_kill', 'killed'],
   ['monitor_pid', 'shutdown'],
   ['cast_lookup', '{ok,done}'],
+  ['spawn_undef', '{undef,[{kvs,nosuch,[1],[]}]}'],
   ['printed', 'by js for erl'],
   ['io', 'ok'],
 ];

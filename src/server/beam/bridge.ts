@@ -37,6 +37,7 @@ import type { BeamNode } from './beam-node.js';
 import type { BeamCloseReason, BeamConnection } from './connection.js';
 import { splitNodeName } from './dial.js';
 import { lookupAtEpmd } from './epmd.js';
+import { asErlang } from './erlang-forms.js';
 import { ErpcCalls } from './erpc-calls.js';
 import { answerService, serviceMonitor } from './services.js';
 
@@ -53,19 +54,6 @@ const NODEDOWN_REASON: Record<BeamCloseReason, string> = {
   bad_frame: 'bad_frame',
   frame_too_large: 'bad_frame',
 };
-
-/**
- * Output of an erlmesh process whose group leader is on BEAM (spawned by BEAM, so rpc output
- * shows where the call was made, as in Erlang): erlmesh's one-way
- * `{io_request, From, put_chars, Text}` as Erlang's io protocol,
- * `{io_request, From, put_chars, {put_chars, unicode, <<Text>>}}` (the io server's
- * `{io_reply, put_chars, ok}` then lands in the sender's mailbox, unread).
- */
-function erlangIo(s: Extract<SignalFrame, { t: 'send' }>): SignalFrame {
-  const m = s.msg;
-  if (!Array.isArray(m) || m.length !== 4 || m[0] !== 'io_request' || m[2] !== 'put_chars' || typeof m[3] !== 'string') return s;
-  return { ...s, msg: ['io_request', m[1], 'put_chars', ['put_chars', 'unicode', binary(m[3])]] };
-}
 
 export class BeamBridge implements ForeignRoute {
   private readonly conns = new Map<string, BeamConnection>();
@@ -218,7 +206,7 @@ export class BeamBridge implements ForeignRoute {
   }
 
   private write(c: BeamConnection, signal: SignalFrame): void {
-    const s = signal.t === 'spawn_request' ? (this.erpcs.get(c.peer)?.out(signal) ?? signal) : signal.t === 'send' ? erlangIo(signal) : signal;
+    const s = signal.t === 'spawn_request' ? (this.erpcs.get(c.peer)?.out(signal) ?? signal) : asErlang(signal);
     let spawnFlags: number | undefined;
     if (s.t === 'spawn_reply') {
       spawnFlags = this.spawnFlags.get(s.ref.key);

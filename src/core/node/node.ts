@@ -354,9 +354,9 @@ export class Node implements NodeApi {
     if (this.stopped) return;
     this.stopped = true;
     this.net?.close();
-    await this.routes.close();
+    const foreignClosed = this.routes.close(); // BEAM connections end now, as the net kernel's did
     this.runtime.shutdown('shutdown');
-    await this.transport?.close();
+    await Promise.all([foreignClosed, this.transport?.close()]);
   }
 
   // ----- internals: the transport's callbacks, and the runtime's ---------------------------

@@ -52,6 +52,8 @@ function script(js: string): string {
     `process_flag(trap_exit, true)`,
     `P1 = spawn_link(JS, kvs, loop, [])`,
     `W(spawn_node, node(P1))`,
+    `PidBytes = term_to_binary(P1)`,
+    `W(creation, binary:decode_unsigned(binary:part(PidBytes, byte_size(PidBytes) - 4, 4)))`,
     `P1 ! {self(), {store, k1, v1}}`,
     `W(spawned_store, receive {kvs, R2} -> R2 after 5000 -> timeout end)`,
     `exit(P1, kill)`,
@@ -82,7 +84,7 @@ function script(js: string): string {
 }
 
 /** What erl prints for the checks before the erlmesh side's turn. */
-const beforeTurn = (js: string): [string, string][] => [
+const beforeTurn = (js: string, creation: number): [string, string][] => [
   ['ping', 'pong'],
   ['hidden', 'true'],
   ['visible', 'false'],
@@ -99,6 +101,7 @@ const beforeTurn = (js: string): [string, string][] => [
   ['rex', '{ok,fine}'],
   ['cast', 'ok'],
   ['spawn_node', js],
+  ['creation', String(creation)], // the js node's own, in the handshake and its pids (not epmd's)
   ['spawned_store', 'true'],
   ['link_kill', 'killed'],
   ['monitor_pid', 'shutdown'],
@@ -162,7 +165,7 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
       node.monitorNodes((ev) => events.push(ev), { nodeType: 'hidden', nodedownReason: true });
       await node.rpc.call(name, 'kvs', 'start', []);
       const erl = new ErlNode('e', { cookie: COOKIE, epmdPort, script: script(name) });
-      const lines = await expectLines(erl, beforeTurn(name));
+      const lines = await expectLines(erl, beforeTurn(name, node.creation));
       await erl.waitFor(/^js_turn$/m);
       // A process here linked to and monitoring one on erl: noconnection when the connection goes.
       const keeper = (await node.rpc.call(E, 'erlang', 'whereis', ['keeper'])) as Pid;
@@ -207,7 +210,8 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
     const name = /\(([^)]+)\)\d+> /.exec(prompt[0])![1]!;
     expect(name).toBe(`js@${SHORT_HOST}`);
     const erl = new ErlNode('e', { cookie: COOKIE, epmdPort, script: script(name) });
-    const lines = await expectLines(erl, beforeTurn(name));
+    const creation = Number(await js.eval('node.creation'));
+    const lines = await expectLines(erl, beforeTurn(name, creation));
     await erl.waitFor(/^js_turn$/m);
     // The erlmesh side, typed at its shell.
     expect(await js.eval('nodes()')).toBe('[]');

@@ -9,6 +9,7 @@ import { encodeEtf } from '../../src/core/etf/writer.js';
 import { CTL } from '../../src/core/net/beam-control.js';
 import type { LogEntry, Node } from '../../src/core/node/node.js';
 import { MemoryNetwork } from '../../src/core/testing/memory-network.js';
+import { BeamRef } from '../../src/core/terms/beam-ref.js';
 import { Pid } from '../../src/core/terms/pid.js';
 import type { BeamConnection } from '../../src/server/beam/connection.js';
 import { connectBeam } from '../../src/server/beam/dial.js';
@@ -103,5 +104,21 @@ describe.skipIf(!!missing)('the BEAM bridge, frame by frame', () => {
     const exit = await until(() => frames.find((f) => Array.isArray(f[0]) && f[0][0] === CTL.EXIT), 'EXIT');
     expect((exit[0] as unknown[]).slice(0, 3)).toEqual([CTL.EXIT, pid, watcher]);
     expect(((exit[0] as unknown[])[3] as unknown[])[0]).toBe('unencodable');
+  });
+
+  it('UNLINK_ID removes the link and is answered by UNLINK_ID_ACK; the process then dies without an EXIT to the peer', async () => {
+    const { c, frames } = await rawPeer();
+    const watcher = new Pid(RAW, 3, 0, 77);
+    const pid = node.spawn((self) => self.receive((m) => m === 'die').then(() => self.exit('boom')));
+    c.send(frame([CTL.LINK, watcher, pid]));
+    c.send(frame([CTL.UNLINK_ID, 9, watcher, pid]));
+    const ack = await until(() => frames.find((f) => Array.isArray(f[0]) && f[0][0] === CTL.UNLINK_ID_ACK), 'UNLINK_ID_ACK');
+    expect(ack).toEqual([[CTL.UNLINK_ID_ACK, 9, pid, watcher]]);
+    const ref = new BeamRef(RAW, 77, [0x3_ffff, 1, 0xffff_ffff]);
+    c.send(frame([CTL.SEND, '', pid], 'die'));
+    c.send(frame([CTL.MONITOR_P, watcher, pid, ref])); // its DOWN comes after any EXIT the death sent
+    const down = await until(() => frames.find((f) => Array.isArray(f[0]) && f[0][0] === CTL.MONITOR_P_EXIT), 'DOWN');
+    expect(['boom', 'noproc']).toContain((down[0] as unknown[])[4]); // monitored before or after it died
+    expect(frames.some((f) => Array.isArray(f[0]) && f[0][0] === CTL.EXIT)).toBe(false);
   });
 });

@@ -58,6 +58,12 @@ function script(js: string): string {
     `W(spawned_store, receive {kvs, R2} -> R2 after 5000 -> timeout end)`,
     `exit(P1, kill)`,
     `W(link_kill, receive {'EXIT', P1, R3} -> R3 after 5000 -> timeout end)`,
+    `P6 = spawn_link(JS, kvs, loop, [])`,
+    `true = unlink(P6)`,
+    `exit(P6, kill)`,
+    `M6 = erlang:monitor(process, P6)`,
+    // An EXIT from P6, had the unlink not taken, would come before this DOWN (one connection, in order).
+    `W(unlinked, receive {'DOWN', M6, process, P6, _} -> receive {'EXIT', P6, _} -> still_linked after 0 -> unlinked end after 5000 -> timeout end)`,
     `P2 = spawn(JS, kvs, loop, [])`,
     `M2 = erlang:monitor(process, P2)`,
     `exit(P2, shutdown)`,
@@ -104,6 +110,7 @@ const beforeTurn = (js: string, creation: number): [string, string][] => [
   ['creation', String(creation)], // the js node's own, in the handshake and its pids (not epmd's)
   ['spawned_store', 'true'],
   ['link_kill', 'killed'],
+  ['unlinked', 'unlinked'],
   ['monitor_pid', 'shutdown'],
   ['cast_lookup', '{ok,done}'],
   ['spawn_undef', '{undef,[{kvs,nosuch,[1],[]}]}'],

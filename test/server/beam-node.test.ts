@@ -143,13 +143,16 @@ async function jsTurn(node: Node): Promise<void> {
     self.trapExit(true);
     self.link(victim as Pid);
     const ref = self.monitor(victim as Pid);
+    const byName = self.monitor(['victim', E]);
     self.exit(victim as Pid, 'kill');
     const exit = await self.receive((m) => Array.isArray(m) && m[0] === 'EXIT', 5_000);
     const down = await self.receive((m) => Array.isArray(m) && m[0] === 'DOWN' && ref.equals(m[1]), 5_000);
-    return { exit, down };
+    const downByName = await self.receive((m) => Array.isArray(m) && m[0] === 'DOWN' && byName.equals(m[1]), 5_000);
+    return { exit, down, downByName };
   });
   expect(seen.exit).toEqual(['EXIT', victim, 'killed']);
   expect((seen.down as unknown[])[4]).toBe('killed');
+  expect(seen.downByName).toMatchObject(['DOWN', expect.anything(), 'process', ['victim', E], 'killed']);
   node.send(['erl_test', E], 'go');
 }
 

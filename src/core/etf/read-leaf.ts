@@ -7,7 +7,7 @@
 import { ErlmeshError } from '../base/errors.js';
 import { Bitstring } from '../terms/beam-binary.js';
 import { Float } from '../terms/beam-float.js';
-import { List } from '../terms/beam-list.js';
+import { asList } from '../terms/beam-list.js';
 import { BeamExport, BeamFun, BeamPort } from '../terms/beam-opaque.js';
 import { Pid } from '../terms/pid.js';
 import type { AtomBudget } from './atom-budget.js';
@@ -52,9 +52,18 @@ function u32(c: Cursor): number {
   return n;
 }
 
+/**
+ * A copy of `buf[from..to)`, always a plain Uint8Array: a Node Buffer's own `slice` is a view,
+ * which would tie a decoded binary to (and let it change with) the frame it came in, and
+ * `Uint8Array.prototype.slice` on a Buffer builds a Buffer.
+ */
+function copy(buf: Uint8Array, from: number, to: number): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(buf.subarray(from, to));
+}
+
 function take(c: Cursor, n: number): Uint8Array {
   need(c, n);
-  const b = c.buf.slice(c.pos, c.pos + n);
+  const b = copy(c.buf, c.pos, c.pos + n);
   c.pos += n;
   return b;
 }
@@ -65,14 +74,14 @@ export function readAtomText(c: Cursor): string {
   const n = tag === T.SMALL_ATOM_UTF8 || tag === T.SMALL_ATOM ? u8(c) : tag === T.ATOM_UTF8 || tag === T.ATOM ? u16(c) : -1;
   if (n < 0) throw bad(`tag ${tag} where an atom belongs`);
   need(c, n);
-  const bytes = c.buf.subarray(c.pos, c.pos + n);
+  const bytes = copy(c.buf, c.pos, c.pos + n);
   c.pos += n;
   let text = '';
   if (tag === T.ATOM || tag === T.SMALL_ATOM || bytes.every((b) => b < 0x80)) {
     for (let i = 0; i < n; i++) text += String.fromCharCode(bytes[i]!);
   } else {
     try {
-      text = utf8.decode(bytes.slice());
+      text = utf8.decode(bytes);
     } catch {
       throw bad('an atom that is not UTF-8');
     }
@@ -139,7 +148,7 @@ function portValue(c: Cursor, tag: number, start: number): BeamPort {
   const node = readAtomText(c);
   const id = tag === T.V4_PORT ? (BigInt(u32(c)) << 32n) | BigInt(u32(c)) : BigInt(u32(c));
   const creation = tag === T.PORT ? u8(c) : u32(c);
-  return new BeamPort(node, id, creation, c.buf.slice(start, c.pos));
+  return new BeamPort(node, id, creation, copy(c.buf, start, c.pos));
 }
 
 /** NEW_FUN_EXT: Size (4, counting itself), Arity, Uniq (16), Index (4), NumFree (4), Module, … */
@@ -153,7 +162,7 @@ function funValue(c: Cursor, start: number): BeamFun {
   const inner: Cursor = { ...c, end };
   const module = readAtomText(inner);
   c.pos = end;
-  return new BeamFun(module, arity, c.buf.slice(start, end));
+  return new BeamFun(module, arity, copy(c.buf, start, end));
 }
 
 function exportValue(c: Cursor, start: number): BeamExport {
@@ -161,7 +170,7 @@ function exportValue(c: Cursor, start: number): BeamExport {
   const name = readAtomText(c);
   if (u8(c) !== T.SMALL_INTEGER) throw bad('an export whose arity is not a small integer');
   const arity = u8(c);
-  return new BeamExport(module, name, arity, c.buf.slice(start, c.pos));
+  return new BeamExport(module, name, arity, copy(c.buf, start, c.pos));
 }
 
 /** Reads the term at the cursor whose tag is `tag` (not yet consumed), for every non-container tag. */
@@ -194,14 +203,14 @@ export function readLeaf(c: Cursor, tag: number): unknown {
       c.pos = start;
       return atomValue(readAtomText(c));
     case T.NIL:
-      return new List();
+      return asList([]);
     case T.STRING: {
       const n = u16(c);
       need(c, n);
-      const out = new List<number>();
+      const out: number[] = [];
       for (let i = 0; i < n; i++) out.push(c.buf[c.pos + i]!);
       c.pos += n;
-      return out;
+      return asList(out);
     }
     case T.BINARY:
       return take(c, u32(c));

@@ -12,8 +12,9 @@
 import { ErlmeshError } from '../base/errors.js';
 import type { AtomBudget } from './atom-budget.js';
 import { readLeaf, type Cursor } from './read-leaf.js';
-import { ImproperList, List } from '../terms/beam-list.js';
+import { ImproperList, asList } from '../terms/beam-list.js';
 import * as T from './tags.js';
+import { encodeCanonical } from './writer.js';
 
 /**
  * Options of {@link decodeEtf} and {@link decodeEtfAt}.
@@ -143,7 +144,7 @@ function readTerm(c: Cursor): unknown {
         c.pos += 2 + n;
       }
       stack.pop();
-      const done = deliver(stack, List.from(top.items));
+      const done = deliver(stack, asList(top.items));
       if (done !== PENDING) return done;
       continue;
     }
@@ -197,11 +198,32 @@ function deliver(stack: Frame[], value: unknown): unknown {
   }
 }
 
+/**
+ * The Map of the decoded keys and values. A key twice is `bad_etf`, as for binary_to_term:
+ * the Map itself catches repeated primitive keys; keys that are objects (binaries, tuples, …)
+ * are compared by their canonical encoding, which only maps with such keys pay for.
+ */
 function toMap(kv: unknown[]): Map<unknown, unknown> {
   const m = new Map<unknown, unknown>();
-  for (let i = 0; i < kv.length; i += 2) m.set(kv[i], kv[i + 1]);
+  let seen: Set<string> | undefined;
+  for (let i = 0; i < kv.length; i += 2) {
+    const k = kv[i];
+    if (typeof k === 'object' && k !== null) {
+      seen ??= new Set();
+      const id = latin1(encodeCanonical(k));
+      if (seen.has(id)) throw bad('a map with the same key twice');
+      seen.add(id);
+    }
+    m.set(k, kv[i + 1]);
+  }
   if (m.size * 2 !== kv.length) throw bad('a map with the same key twice');
   return m;
+}
+
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
 }
 
 function need(c: Cursor, n: number): void {

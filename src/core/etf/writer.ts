@@ -43,27 +43,42 @@ export interface EncodeEtfOptions {
  * encodeEtf([binary('x'), list([1, 2])]);    // {<<"x">>, [1,2]}
  */
 export function encodeEtf(term: unknown, opts: EncodeEtfOptions = {}): Uint8Array {
-  const w = new EtfWriter(opts.atoms, false);
-  w.u8(T.VERSION);
-  guarded(() => w.term(term));
-  return w.take();
+  // One writer is reused (its buffer grows once); a call made while it is in use (by a getter
+  // inside the term) gets its own.
+  const reuse = !sharedBusy;
+  const w = reuse ? (shared ??= new EtfWriter()) : new EtfWriter();
+  w.reset(opts.atoms, false);
+  if (reuse) sharedBusy = true;
+  try {
+    w.u8(T.VERSION);
+    w.term(term);
+    return w.take();
+  } catch (e) {
+    throw named(e);
+  } finally {
+    if (reuse) {
+      sharedBusy = false;
+      if (w.capacity > SHARED_MAX) shared = undefined;
+    }
+  }
 }
 
+let shared: EtfWriter | undefined;
+let sharedBusy = false;
+/** A reused buffer grown past this is dropped after the call, not kept. */
+const SHARED_MAX = 1 << 20;
+
 /**
- * Runs a walk; an error that is not erlmesh's own (a getter or a Proxy trap that threw while
- * the term was read) becomes `not_etf_encodable` instead of escaping raw.
+ * An error that is not erlmesh's own (a getter or a Proxy trap that threw while the term was
+ * read) becomes `not_etf_encodable` instead of escaping raw.
  */
-function guarded(walk: () => void): void {
-  try {
-    walk();
-  } catch (e) {
-    if (e instanceof ErlmeshError) throw e;
-    throw new ErlmeshError(
-      'not_etf_encodable',
-      `the term cannot be read: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (a getter or proxy trap threw)`,
-      { what: 'unreadable' },
-    );
-  }
+function named(e: unknown): ErlmeshError {
+  if (e instanceof ErlmeshError) return e;
+  return new ErlmeshError(
+    'not_etf_encodable',
+    `the term cannot be read: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (a getter or proxy trap threw)`,
+    { what: 'unreadable' },
+  );
 }
 
 /**
@@ -72,8 +87,13 @@ function guarded(walk: () => void): void {
  * equal (equal.ts). Map keys are encoded by a nested call: only maps inside map keys recurse.
  */
 export function encodeCanonical(term: unknown): Uint8Array {
-  const w = new EtfWriter(undefined, true);
-  guarded(() => w.term(term));
+  const w = new EtfWriter();
+  w.reset(undefined, true);
+  try {
+    w.term(term);
+  } catch (e) {
+    throw named(e);
+  }
   return w.take();
 }
 
@@ -107,6 +127,12 @@ function isByte(x: unknown): boolean {
   return (typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255) || (typeof x === 'bigint' && x >= 0n && x <= 255n);
 }
 
+/** Would BEAM write this proper list as STRING_EXT (every element an integer 0..255)? */
+function allBytes(a: unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (!isByte(a[i])) return false;
+  return true;
+}
+
 function u32(n: number, what: string): number {
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) throw new ErlmeshError('not_etf_encodable', `${what} must be an unsigned 32-bit integer to be sent to BEAM, not ${String(n)}`);
   return n;
@@ -123,11 +149,19 @@ class EtfWriter {
   private buf = new Uint8Array(256);
   private view = new DataView(this.buf.buffer);
   private pos = 0;
+  private atoms: AtomBudget | undefined;
+  private canonical = false;
 
-  constructor(
-    private readonly atoms: AtomBudget | undefined,
-    private readonly canonical: boolean,
-  ) {}
+  /** Rewinds for a new term, charging atoms to `atoms`; `canonical` sorts map entries. */
+  reset(atoms: AtomBudget | undefined, canonical: boolean): void {
+    this.pos = 0;
+    this.atoms = atoms;
+    this.canonical = canonical;
+  }
+
+  get capacity(): number {
+    return this.buf.length;
+  }
 
   take(): Uint8Array {
     return this.buf.slice(0, this.pos);
@@ -284,7 +318,7 @@ class EtfWriter {
       } else if (n === 0) {
         this.u8(T.NIL);
         return;
-      } else if (n <= T.MAX_STRING_EXT && a.every(isByte)) {
+      } else if (n <= T.MAX_STRING_EXT && allBytes(a)) {
         this.u8(T.STRING);
         this.u16(n);
         this.room(n);

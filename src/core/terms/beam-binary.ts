@@ -9,6 +9,8 @@
  */
 import { badarg } from '../base/errors.js';
 
+const utf8 = new TextEncoder();
+
 /**
  * The UTF-8 bytes of `text`, an Erlang binary: `binary('x')` is `<<"x">>`. Send text to BEAM
  * this way; a JS string alone travels as an atom, and BEAM never frees atoms.
@@ -18,7 +20,7 @@ import { badarg } from '../base/errors.js';
  * new TextDecoder().decode(binary('héllo'));     // 'héllo'
  */
 export function binary(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return utf8.encode(text);
 }
 
 /**
@@ -50,6 +52,10 @@ export class Bitstring {
   equals(other: unknown): boolean {
     if (!(other instanceof Bitstring) || other.bitLength !== this.bitLength) return false;
     return other.bytes.every((b, i) => b === this.bytes[i]);
+  }
+
+  toJSON(): string {
+    return this.toString();
   }
 
   /** Erlang-like display: `<<1:3>>`, `<<255,1:1>>`. */

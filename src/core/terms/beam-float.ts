@@ -33,6 +33,10 @@ export class Float {
     return other instanceof Float && Object.is(other.value, this.value);
   }
 
+  toJSON(): number {
+    return this.value;
+  }
+
   /** Erlang-like display: `3.0`, `-0.0`, `0.5`. */
   toString(): string {
     const s = Object.is(this.value, -0) ? '-0' : String(this.value);

@@ -22,6 +22,14 @@ import { badarg } from '../base/errors.js';
 export class List<T = unknown> extends Array<T> {}
 
 /**
+ * Makes the plain array `items` (taken over, not copied) a List. Much faster than building a
+ * List with `new List()` and `push`, which V8 does not optimise for Array subclasses.
+ */
+export function asList<T>(items: T[]): List<T> {
+  return Object.setPrototypeOf(items, List.prototype) as List<T>;
+}
+
+/**
  * Makes a List (an Erlang list) of `items`: what `rpc` arguments into BEAM and list
  * arguments of BEAM functions need.
  *
@@ -30,9 +38,7 @@ export class List<T = unknown> extends Array<T> {}
  * list([]);                                  // Erlang's []
  */
 export function list<T>(items: Iterable<T> = []): List<T> {
-  const out = new List<T>();
-  for (const x of items) out.push(x);
-  return out;
+  return asList(Array.from(items));
 }
 
 /**
@@ -44,9 +50,9 @@ export function list<T>(items: Iterable<T> = []): List<T> {
  * String.fromCodePoint(...charlist('héllo'));    // 'héllo'
  */
 export function charlist(text: string): List<number> {
-  const out = new List<number>();
+  const out: number[] = [];
   for (const ch of text) out.push(ch.codePointAt(0)!);
-  return out;
+  return asList(out);
 }
 
 /**

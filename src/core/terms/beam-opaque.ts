@@ -41,6 +41,15 @@ export class BeamPort {
   toString(): string {
     return `#Port<${this.node}.${this.id}>`;
   }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** How Node's console and REPL show it (a Symbol.for key: no Node import needed). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }
 
 /**
@@ -64,6 +73,15 @@ export class BeamFun {
 
   toString(): string {
     return `#Fun<${this.module}/${this.arity}>`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** How Node's console and REPL show it (a Symbol.for key: no Node import needed). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
 
@@ -90,6 +108,15 @@ export class BeamExport {
 
   toString(): string {
     return `fun ${this.module}:${this.name}/${this.arity}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** How Node's console and REPL show it (a Symbol.for key: no Node import needed). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
 

@@ -6,7 +6,7 @@
  * boxed in Float, BeamRefs only with words not in erlmesh's form.
  */
 import fc from 'fast-check';
-import { BeamRef, List, Pid, Ref, bitstring, exportFun, float, improper, list } from '../../../src/core/index.js';
+import { BeamRef, List, Pid, Ref, binary, bitstring, encodeEtf, exportFun, float, improper, list } from '../../../src/core/index.js';
 
 const SPECIAL = new Set(['true', 'false', 'undefined', 'null']);
 const codePoints = (s: string) => [...s].length;
@@ -104,3 +104,19 @@ export const { src: erlangSourceArb } = fc.letrec<{ src: string }>((tie) => ({
     fc.nat(40).map((n) => `maps:from_list([{I, I} || I <- lists:seq(1, ${n})])`),
   ),
 }));
+
+/** The encoding of a term with every kind of tag, to truncate and mutate. */
+export const SAMPLE: Uint8Array = encodeEtf([
+  'ok', 'ĳ', true, null, 1, 300, -5, 2n ** 70n, -(2n ** 600n), 3.5, float(2), binary('bin'), bitstring(Uint8Array.of(0xa0), 3),
+  list([1, 2]), list(['x', list([])]), improper([1], 2), new Map<unknown, unknown>([['a', 1], [binary('k'), list(['x'])]]),
+  new Pid('e@h', 1, 2, 3), new Ref('e@h', 3, 99), [], list([]), exportFun('m', 'f', 2),
+]);
+
+/** SAMPLE with one to four bytes changed. */
+export const mutatedSampleArb: fc.Arbitrary<Uint8Array> = fc
+  .array(fc.tuple(fc.nat(SAMPLE.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
+  .map((edits) => {
+    const copy = SAMPLE.slice();
+    for (const [i, v] of edits) copy[i] = v;
+    return copy;
+  });

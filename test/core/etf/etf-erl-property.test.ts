@@ -5,15 +5,16 @@
  * BEAM sends back decode to the very term we sent (class for class) and re-encode byte for
  * byte. Where the term has no map of two or more keys (BEAM orders map keys its own way), our
  * encoding is also byte for byte what BEAM writes. The other way, random Erlang source is
- * evaluated and encoded by erl, and decodes and re-encodes byte for byte. etfEquals is
- * checked against =:=.
+ * evaluated and encoded by erl, and decodes and re-encodes byte for byte. Mutated bytes that
+ * we accept, BEAM accepts too and reads as the term we would send back. etfEquals is checked
+ * against =:=.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeEtf, encodeEtf, etfEquals } from '../../../src/core/index.js';
+import { ErlmeshError, decodeEtf, encodeEtf, etfEquals } from '../../../src/core/index.js';
 import { fuzzSeed } from '../../support/fuzz-settings.js';
 import { ERL, ErlOracle, NO_ERL } from './erl-oracle.js';
-import { atomArb, erlangSourceArb, hasMultiKeyMap, termArb } from './etf-arbitraries.js';
+import { atomArb, erlangSourceArb, hasMultiKeyMap, mutatedSampleArb, termArb } from './etf-arbitraries.js';
 import { shapeDiff } from './same-shape.js';
 
 const RUNS = 600;
@@ -62,6 +63,25 @@ describe.skipIf(!ERL)(`ETF properties against erl${ERL ? '' : ` — skipped: ${N
       }),
       { numRuns: 400, seed: fuzzSeed() },
     );
+  });
+
+  it('bytes we accept, BEAM accepts too, and reads as the term we re-encode (mutated terms, 2000 runs)', async () => {
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(mutatedSampleArb, async (bytes) => {
+        let term: unknown;
+        try {
+          term = decodeEtf(bytes);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ErlmeshError);
+          return;
+        }
+        accepted++;
+        expect(await erl.same(bytes, encodeEtf(term))).toBe(true);
+      }),
+      { numRuns: 2000, seed: fuzzSeed() },
+    );
+    expect(accepted).toBeGreaterThan(200);
   });
 
   it('etfEquals agrees with =:= in erl on pairs of generated terms (300 runs)', async () => {

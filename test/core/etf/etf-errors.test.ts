@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AtomBudget, ErlmeshError, List, Pid, Ref, binary, bitstring, decodeEtf, decodeEtfAt, encodeEtf, float, improper, list } from '../../../src/core/index.js';
 import { fuzzSeed } from '../../support/fuzz-settings.js';
+import { SAMPLE, mutatedSampleArb } from './etf-arbitraries.js';
 
 const b = (...xs: (number | string)[]) => Uint8Array.from(xs.flatMap((x) => (typeof x === 'string' ? [...Buffer.from(x, 'utf8')] : [x])));
 
@@ -22,13 +23,6 @@ function codeOf(f: () => unknown): string {
   }
   return 'no error';
 }
-
-/** A term with every kind of tag, to truncate and mutate. */
-const SAMPLE = encodeEtf([
-  'ok', 'ĳ', true, null, 1, 300, -5, 2n ** 70n, -(2n ** 600n), 3.5, float(2), binary('bin'), bitstring(b(0xa0), 3),
-  list([1, 2]), list(['x', list([])]), improper([1], 2), new Map<unknown, unknown>([['a', 1], [binary('k'), list(['x'])]]),
-  new Pid('e@h', 1, 2, 3), new Ref('e@h', 3, 99), [], list([]),
-]);
 
 describe('decoding bad bytes', () => {
   it.each([
@@ -50,6 +44,8 @@ describe('decoding bad bytes', () => {
     ['an infinite float', b(131, 70, 127, 240, 0, 0, 0, 0, 0, 0)],
     ['an old float that is not a number', b(131, 99, 'nonsense', ...Array(23).fill(0))],
     ['a map with the same key twice', b(131, 116, 0, 0, 0, 2, 97, 1, 97, 2, 97, 1, 97, 3)],
+    ['a map with the same binary key twice', b(131, 116, 0, 0, 0, 2, 109, 0, 0, 0, 1, 'k', 97, 2, 109, 0, 0, 0, 1, 'k', 97, 3)],
+    ['a map with the same tuple key twice', b(131, 116, 0, 0, 0, 2, 104, 1, 97, 1, 97, 2, 104, 1, 97, 1, 97, 3)],
     ['a ref of 0 words', b(131, 90, 0, 0, 119, 1, 'x', 0, 0, 0, 1)],
     ['a ref of 6 words', b(131, 90, 0, 6, 119, 1, 'x', 0, 0, 0, 1, ...Array(24).fill(0))],
     ['an atom of 256 characters', b(131, 118, 1, 0, 'a'.repeat(256))],
@@ -71,13 +67,7 @@ describe('decoding bad bytes', () => {
   });
 
   it('random bytes and mutated terms give a term or a named error, never anything else (fast-check)', () => {
-    const mutated = fc
-      .array(fc.tuple(fc.nat(SAMPLE.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
-      .map((edits) => {
-        const copy = SAMPLE.slice();
-        for (const [i, v] of edits) copy[i] = v;
-        return copy;
-      });
+    const mutated = mutatedSampleArb;
     const random = fc.uint8Array({ maxLength: 64 }).map((x) => Uint8Array.of(131, ...x));
     fc.assert(
       fc.property(fc.oneof(mutated, random), (bytes) => {
@@ -158,6 +148,15 @@ describe('encoding JS values with no Erlang form', () => {
     expect(codeOf(() => improper([1], list([2])))).toBe('badarg');
     expect(codeOf(() => bitstring(b(1), 8))).toBe('badarg');
     expect(codeOf(() => bitstring(b(1, 2), 3))).toBe('badarg');
+  });
+});
+
+describe('re-entrance', () => {
+  it('a getter that itself calls encodeEtf while the term is written gets its own buffer', () => {
+    const inner = { get v(): unknown { return encodeEtf(['inner', 1]); } };
+    expect([...encodeEtf(['outer', inner])]).toEqual([...encodeEtf(['outer', new Map([['v', encodeEtf(['inner', 1])]])])]);
+    expect(codeOf(() => encodeEtf(new Date()))).toBe('not_etf_encodable');
+    expect([...encodeEtf('ok')]).toEqual([131, 119, 2, 111, 107]); // and the shared writer is fine after a refusal
   });
 });
 

@@ -163,3 +163,22 @@ describe('ETF golden bytes (OTP 25)', () => {
     expect(+(decodeEtf(b(131, 70, 64, 8, 0, 0, 0, 0, 0, 0)) as Float)).toBe(3);
   });
 });
+
+describe('BEAM values print and serialise', () => {
+  it('as Erlang shows them, and JSON.stringify does not throw on a port (its id is a bigint)', () => {
+    const port = decodeEtf(b(131, 120, 119, 1, 'x', 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 2));
+    expect(JSON.stringify([port, float(3), bitstring(b(0xff, 0x80), 9), exportFun('lists', 'reverse', 1)])).toBe('["#Port<x.4294967303>",3,"<<255,1:1>>","fun lists:reverse/1"]');
+    expect([String(float(-0)), String(float(0.5)), String(improper([1, 2], 3)), String(new BeamRef('e@h', 1, [1, 2, 3]))]).toEqual(['-0.0', '0.5', '[1, 2 | 3]', '#Ref<e@h.3.2.1>']);
+  });
+});
+
+describe('decoding a Node Buffer', () => {
+  it('copies what it keeps: changing the Buffer afterwards changes no decoded binary, port or export', () => {
+    const frame = Buffer.from(encodeEtf([binary('abc'), decodeEtf(b(131, 89, ...NONODE, 0, 0, 0, 0, 0, 0, 0, 0)), exportFun('m', 'f', 1)]));
+    const [bin, port, exp] = decodeEtf(frame) as [Uint8Array, BeamPort, BeamExport];
+    const before = encodeEtf([bin, port, exp]);
+    frame.fill(0);
+    expect(Object.getPrototypeOf(bin)).toBe(Uint8Array.prototype);
+    expect([...encodeEtf([bin, port, exp])]).toEqual([...before]);
+  });
+});

@@ -6,6 +6,7 @@
  */
 export { startNode, defaultRelayUrl } from './start-node.js';
 export type { ServerNodeOptions } from './start-node.js';
+export type { BeamOptions } from './beam/attach.js';
 export { startRelay, DEFAULT_RELAY_PORT } from './relay/index.js';
 export type { Relay, RelayStats, RelayOptions, RelayLogLine, RelayLogger, RelayInfo } from './relay/index.js';
 export { probeRelay, type RelayProbe } from './relay-probe.js';

@@ -19,6 +19,7 @@ import { NodeWebSocket } from './transports/ws-channel.js';
 import { defaultRelayPort, startRelay, type Relay } from './relay/index.js';
 import { probeRelay, relayProbeError } from './relay-probe.js';
 import { loadServerModules } from './modules.js';
+import { attachBeam, checkBeamOptions, type BeamOptions } from './beam/attach.js';
 
 /** The default relay URL (port 4367: epmd keeps 4369; $ERLMESH_RELAY_PORT overrides it, see defaultRelayUrl). */
 export const DEFAULT_RELAY = 'ws://127.0.0.1:4367';
@@ -54,10 +55,16 @@ export interface ServerNodeOptions extends NodeOptions {
   direct?: boolean | { host?: string; port?: number };
   /** Path of the cookie file when `cookie` is not given (default ~/.erlang.cookie). */
   cookieFile?: string;
+  /**
+   * Also be a hidden Erlang node (docs/beam-interop.md): listen for Erlang distribution and
+   * register at epmd (started when none runs), so that `erl` nodes ping, rpc, send, link and
+   * monitor this node, and this node reaches them. Default false.
+   */
+  beam?: boolean | BeamOptions;
 }
 
 /** The keys ServerNodeOptions adds to NodeOptions (not unknown to the core's check). */
-const SERVER_KEYS = ['relay', 'startRelay', 'direct', 'cookieFile'] as const;
+const SERVER_KEYS = ['relay', 'startRelay', 'direct', 'cookieFile', 'beam'] as const;
 const startCoreNode = (o: ServerNodeOptions): Promise<Node> => startNodeWith(o, SERVER_KEYS);
 
 /** The short host name, as Erlang's `-sname` uses. */
@@ -87,6 +94,20 @@ function isLoopback(url: string): boolean {
  * await node.rpc.call('bilbo@myhost', 'kvs', 'lookup', ['weather']);
  */
 export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { relay?: Relay }> {
+  const beam = checkBeamOptions(opts.beam);
+  const node = await startServerNode(opts);
+  if (beam) {
+    try {
+      await attachBeam(node, beam);
+    } catch (e) {
+      await node.stop();
+      throw e;
+    }
+  }
+  return node;
+}
+
+async function startServerNode(opts: ServerNodeOptions): Promise<Node & { relay?: Relay }> {
   const named = opts.sname !== undefined || opts.name !== undefined;
   if (!named) return startCoreNode(opts);
   const logger = opts.logger;

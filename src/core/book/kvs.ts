@@ -54,4 +54,6 @@ export const kvs = defineModule('kvs', {
   start: (self) => self.node.register('kvs', self.spawn(loop)),
   store: (self, key: unknown, value: unknown) => rpc(self, ['store', key, value]),
   lookup: (self, key: unknown) => rpc(self, ['lookup', key]),
+  /** The server loop itself, unregistered (as `spawn(Node, kvs, loop, [])` from Erlang). */
+  loop,
 });

@@ -35,6 +35,7 @@ import type { NodeOptions } from './options.js';
 import { Cookies } from './cookies.js';
 import { listNodes, startGuard, startNetKernel, waitForAttempts } from './wiring.js';
 import { createServiceHost, type NodeServiceHost } from './service-host.js';
+import { PeerRoutes, type ForeignHooks, type ForeignRoute } from './peer-routes.js';
 import { attachDefaultOutput, startUserIo } from './user-io.js';
 import { PendingNodeDowns } from './pending-node-downs.js';
 
@@ -75,6 +76,7 @@ export class Node implements NodeApi {
   private readonly user: Pid;
   private stopped = false;
   private readonly nodeDowns = new PendingNodeDowns((n) => this.runtime.nodeDown(n));
+  private readonly routes = new PeerRoutes(() => this.net);
   private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
 
   /** @internal use startNode (node/start-node.ts) */
@@ -109,8 +111,8 @@ export class Node implements NodeApi {
       user: () => this.user,
       stopped: () => this.stopped,
       distributed: () => this.net !== undefined && !this.stopped,
-      isConnected: (n) => this.net?.isConnected(n) ?? false,
-      connect: (n) => void this.net?.whenConnected(n),
+      isConnected: (n) => this.routes.isConnected(n),
+      connect: (n) => void this.routes.whenConnected(n),
     });
     // Every role may reach the name services; global and pg check their own capability.
     const isService = (n: string): boolean => this.host.serviceNames.has(n);
@@ -167,14 +169,14 @@ export class Node implements NodeApi {
    * `'this'`, or a list of kinds, e.g. `nodes(['visible', 'this'])`.
    */
   nodes(kind: NodesKind | NodesKind[] = 'visible'): string[] {
-    return listNodes(this.name, this.net, kind);
+    return listNodes(this.name, this.net && this.routes, kind);
   }
 
   /** `'pong'` when `node` can be reached (connecting if needed), else `'pang'`; see `lastConnectError`. */
   async ping(node: string): Promise<'pong' | 'pang'> {
     if (node === this.name && this.isAlive()) return 'pong';
     if (!this.net || this.stopped) return 'pang';
-    return (await this.net.whenConnected(node)) ? 'pong' : 'pang';
+    return (await this.routes.whenConnected(node)) ? 'pong' : 'pang';
   }
 
   /** Why the last attempt to connect to `node` failed (`bad_cookie`, `not_allowed`, `name_mode_mismatch`, …). */
@@ -185,7 +187,7 @@ export class Node implements NodeApi {
 
   /** Close the connection to `node` (reason `disconnect` here, `connection_closed` there). */
   disconnect(node: string): boolean {
-    return this.net?.disconnect(node) ?? false;
+    return this.net ? this.routes.disconnect(node) : false;
   }
 
   /**
@@ -308,21 +310,13 @@ export class Node implements NodeApi {
     return this.bifs.exitSignal(undefined, pid, reason);
   }
 
-  register(name: string, pid: Pid): true {
-    return this.runtime.registry.register(name, pid);
-  }
+  register(name: string, pid: Pid): true { return this.runtime.registry.register(name, pid); }
 
-  unregister(name: string): true {
-    return this.runtime.registry.unregister(name);
-  }
+  unregister(name: string): true { return this.runtime.registry.unregister(name); }
 
-  whereis(name: string): Pid | undefined {
-    return this.runtime.registry.whereis(name);
-  }
+  whereis(name: string): Pid | undefined { return this.runtime.registry.whereis(name); }
 
-  registered(): string[] {
-    return this.runtime.registry.registered();
-  }
+  registered(): string[] { return this.runtime.registry.registered(); }
 
   /** True for a live local process; `badarg` for a remote pid (as erlang:is_process_alive/1). */
   isProcessAlive(pid: Pid): boolean {
@@ -356,16 +350,16 @@ export class Node implements NodeApi {
     if (this.stopped) return;
     this.stopped = true;
     this.net?.close();
+    const foreignClosed = this.routes.close(); // BEAM connections end now, as the net kernel's did
     this.runtime.shutdown('shutdown');
-    await this.transport?.close();
+    await Promise.all([foreignClosed, this.transport?.close()]);
   }
 
   // ----- internals: the transport's callbacks, and the runtime's ---------------------------
 
   /** @internal */
   _accept(ch: Parameters<NetKernel['accept']>[0]): void {
-    if (this.net) this.net.accept(ch);
-    else ch.close('not_distributed');
+    return this.net ? this.net.accept(ch) : ch.close('not_distributed');
   }
 
   /** @internal the transport's rendezvous lists these nodes: connect to them (connect_all) */
@@ -379,8 +373,14 @@ export class Node implements NodeApi {
   }
 
   private sendRemote(node: string, s: SignalFrame): void {
-    if (this.net && !this.stopped) this.net.send(node, s);
+    if (this.net && !this.stopped) this.routes.send(node, s, (n, x) => this.net!.send(n, x));
     else this.nodeDowns.schedule(node);
+  }
+
+  /** @internal reach some nodes another way than the net kernel (BEAM; node/peer-routes.ts) */
+  _attachForeign(make: (hooks: ForeignHooks) => ForeignRoute): ForeignRoute {
+    const deliver = (s: SignalFrame, peer: string) => this._remoteSignal(s, peer, undefined);
+    return this.routes.attach(make({ name: this.name, creation: this.creation, log: (l, t) => this.log(l, t), deliver, nodeDown: (n) => this.nodeDowns.schedule(n), change: (c) => this.nodeEvents.emit(c) }));
   }
 
   /** The `self` of local process `proc`. @internal */

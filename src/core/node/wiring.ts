@@ -115,7 +115,7 @@ export function startGuard<C>(
  * `node.nodes(kind)`: visible peers by default; also `'hidden'`, `'connected'` (all),
  * `'this'`, `'known'`, or a list of kinds.
  */
-export function listNodes(name: string, net: NetKernel | undefined, kind: NodesKind | NodesKind[]): string[] {
+export function listNodes(name: string, net: Pick<NetKernel, 'peers'> | undefined, kind: NodesKind | NodesKind[]): string[] {
   const kinds = Array.isArray(kind) ? kind : [kind];
   const out: string[] = [];
   if (kinds.includes('this')) out.push(name);

@@ -97,6 +97,7 @@ function program(): Command {
     .option('--noshell', 'no shell: run until SIGINT/SIGTERM or halt()')
     .option('--remsh <node>', 'a shell evaluating on another erlmesh node (as erl -remsh); this node is hidden')
     .option('--capabilities <file>', 'what ticket holders may do here: a JSON file, or a JS module exporting them (docs/security.md)')
+    .option('--beam', 'also a hidden Erlang node: erl nodes ping, rpc, send, link and monitor it (epmd, $ERL_EPMD_PORT; docs/beam-interop.md)')
     .addOption(busyWaitOption())
     .action(runNode);
 

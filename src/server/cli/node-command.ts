@@ -37,6 +37,8 @@ export interface NodeCommandOptions {
   remsh?: string;
   /** A JSON file or JS module: what ticket holders may do here (capabilities-file.ts). */
   capabilities?: string;
+  /** Also speak Erlang distribution, as a hidden node (startNode's `beam`). */
+  beam?: boolean;
 }
 
 export async function runNode(o: NodeCommandOptions): Promise<void> {
@@ -77,6 +79,7 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
     connectAll: o.connectAll,
     direct: o.direct !== false,
     tickMs: o.ticktime === undefined ? undefined : (o.ticktime * 1000) / 4,
+    ...(o.beam ? { beam: o.ticktime === undefined ? true : { netTicktime: o.ticktime } } : {}),
     output: (text) => con.out(text),
     logger: (e) => {
       if (e.level !== 'info') con.err(formatLog(e));

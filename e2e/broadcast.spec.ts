@@ -5,7 +5,7 @@
  * ticket holder enforced as on the relay. "Direct" is checked at the relay: it routes no frame
  * while the pair talks (and, as a control, it does route them with `broadcast: false`).
  */
-import { test, expect, ANY } from '../src/playwright/index.js';
+import { test, expect, ANY, type Tab } from '../src/playwright/index.js';
 
 const N = 500;
 const seq = Array.from({ length: N }, (_, i) => ['n', i]);
@@ -46,6 +46,7 @@ test('a tab closed: the other sees nodedown at once and its monitor fires noconn
   const b = await cluster.tab({ name: 'goes' });
   await a.inbox('down');
   const target = await b.evaluate((node) => node.spawn(async (self) => void (await self.receive())));
+  await warmUp(a, b); // a connection the relay vouches for opens its channels on first use
   const before = cluster.relay.stats().framesRouted;
   await a.evaluate((node, pid) => {
     node.spawn(async (self) => {
@@ -117,7 +118,18 @@ test('a partition at the relay cuts the BroadcastChannel path too; after heal th
   expect(await b.ping(a.name)).toBe('pang');
   cluster.heal();
   expect(await a.ping(b.name)).toBe('pong');
+  await warmUp(a, b);
   const before = cluster.relay.stats().framesRouted;
   expect(await a.evaluate((node, to) => node.rpc.call(to, 'erlang', 'node', []), b.name)).toBe(b.name);
   expect(cluster.relay.stats().framesRouted).toBe(before);
 });
+
+/**
+ * One rpc each way: with the relay's membership, a pair is up on the relay's word and each
+ * side opens its channel through the relay on its first send, then moves it onto the local
+ * link; after this, what the pair sends goes over the local link only.
+ */
+async function warmUp(a: Tab, b: Tab): Promise<void> {
+  expect(await a.evaluate((node, to) => node.rpc.call(to, 'erlang', 'node', []), b.name)).toBe(b.name);
+  expect(await b.evaluate((node, to) => node.rpc.call(to, 'erlang', 'node', []), a.name)).toBe(a.name);
+}

@@ -41,6 +41,10 @@ export default defineConfig({
     // Child processes: each test file gets a clean process (sockets, timers, globals) and
     // a crash or a stuck handle cannot take the runner down.
     pool: 'forks',
+    // Two files at a time on this 2-core machine (Vitest's default is cores - 1 = one): most
+    // files wait on real sockets and child processes, and one at a time took the suite past
+    // its 10-minute budget (vitest alone 440 s in a fresh-clone run).
+    maxWorkers: 2,
     // The default reporter prints the `Test Files  N passed` / `Tests  N passed` summary in
     // CI (CI=true, no TTY) as well as interactively.
     reporters: ['default'],

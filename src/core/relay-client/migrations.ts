@@ -67,18 +67,10 @@ export class Migrations {
     ch.onAbandon = schedule;
     const attempt = async (): Promise<void> => {
       if (this.closed || !ch.isOpen || ch.hasDirect) return;
-      const address = this.direct.address(peer);
-      if (address === undefined || this.direct.isCut(peer) || !ch.startDial()) return schedule();
-      const token = this.crypto.randomHex(16);
-      let link: Channel;
-      try {
-        link = await this.direct.dial(peer, address, `${ch.relayId}.${token}`);
-      } catch {
-        ch.dialFailed();
-        return schedule();
-      }
+      const d = await this.dial(peer, ch);
+      if (d === undefined) return schedule();
       this.log?.('info', `moving the connection to ${peer} onto its direct link`);
-      ch.dialed(link, token);
+      ch.dialed(d.link, d.token);
     };
     schedule();
   }
@@ -89,16 +81,9 @@ export class Migrations {
    * (it may still complete later; the channel works on either carrier meanwhile).
    */
   async moveNow(peer: string, ch: SwitchableChannel, waitMs: number): Promise<boolean> {
-    const address = this.direct.address(peer);
-    if (this.closed || address === undefined || this.direct.isCut(peer) || !ch.startDial()) return false;
-    const token = this.crypto.randomHex(16);
-    let link: Channel;
-    try {
-      link = await this.direct.dial(peer, address, `${ch.relayId}.${token}`);
-    } catch {
-      ch.dialFailed();
-      return false;
-    }
+    const d = this.closed ? undefined : await this.dial(peer, ch);
+    if (d === undefined) return false;
+    const { link, token } = d;
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean): void => {
         this.clock.clearTimeout(timer);
@@ -114,6 +99,22 @@ export class Migrations {
       if (ch.retired) done(true);
       else if (!ch.hasDirect) done(false);
     });
+  }
+
+  /**
+   * Dial `peer`'s direct link to carry `ch` (its migration id and a fresh token); undefined when
+   * `peer` has no direct address here, is cut, `ch` is dialling already, or the dial failed.
+   */
+  private async dial(peer: string, ch: SwitchableChannel): Promise<{ link: Channel; token: string } | undefined> {
+    const address = this.direct.address(peer);
+    if (address === undefined || this.direct.isCut(peer) || !ch.startDial()) return undefined;
+    const token = this.crypto.randomHex(16);
+    try {
+      return { link: await this.direct.dial(peer, address, `${ch.relayId}.${token}`), token };
+    } catch {
+      ch.dialFailed();
+      return undefined;
+    }
   }
 
   /** An inbound direct link from `peer` asking to carry a relayed channel (`migrate`: `<id>.<token>`). */

@@ -102,7 +102,7 @@ export class NetKernel {
       cookieFor: (p) => env.cookieFor(p),
       isAllowed: (p) => env.isAllowed(p),
       memberUp: (m) => this.vouched.memberUp(m),
-      memberLeft: (p, reason) => void (this.conns.get(p)?.vouched && this.down(this.conns.get(p)!, reason)),
+      memberLeft: (p, reason) => this.vouched.left(p, reason),
     });
     this.vouched = new VouchedLinks({
       conns: this.conns,

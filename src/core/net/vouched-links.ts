@@ -59,6 +59,12 @@ export class VouchedLinks {
     k.onChange({ kind: 'nodeup', node: m.name, hidden: c.hidden });
   }
 
+  /** The relay reports `peer` gone: its connection goes down with the relay's reason, if it is one up on its word. */
+  left(peer: string, reason: string): void {
+    const c = this.k.conns.get(peer);
+    if (c?.vouched) this.k.down(c, reason);
+  }
+
   /** Open the channel of the vouched connection `c` (its first send). */
   open(c: Connection): void {
     const k = this.k;

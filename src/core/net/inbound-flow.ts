@@ -86,18 +86,6 @@ export class InboundFlow {
     this.timer ??= this.env.clock.setTimeout(this.poll, FLOW_POLL_MS);
   }
 
-  /** Paused peers now (for tests and stats). */
-  get pausedPeers(): string[] {
-    return [...this.paused.keys()];
-  }
-
-  /** Stop polling (the node stops). */
-  close(): void {
-    if (this.timer !== undefined) this.env.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.paused.clear();
-  }
-
   private readonly poll = (): void => {
     this.timer = undefined;
     for (const [peer, p] of [...this.paused]) {

@@ -141,7 +141,18 @@ function refValue(c: Cursor, n: number, bigCreation: boolean): unknown {
   const creation = bigCreation ? u32(c) : u8(c);
   const words: number[] = [];
   for (let i = 0; i < n; i++) words.push(u32(c));
+  if (!bigCreation) oldRefWord(words[0]!);
   return refFromWords(node, creation, words);
+}
+
+/**
+ * The first word of the old reference forms (REFERENCE_EXT, NEW_REFERENCE_EXT) has 18
+ * significant bits; OTP 25's binary_to_term refuses one with more (NEWER_REFERENCE_EXT's is a
+ * whole word).
+ */
+function oldRefWord(w: number): number {
+  if (w >= 2 ** 18) throw bad(`a reference's first word ${w} has more than 18 bits`);
+  return w;
 }
 
 function portValue(c: Cursor, tag: number, start: number): BeamPort {
@@ -239,7 +250,7 @@ export function readLeaf(c: Cursor, tag: number): unknown {
       return refValue(c, u16(c), false);
     case T.REFERENCE: {
       const node = readAtomText(c);
-      const word = u32(c);
+      const word = oldRefWord(u32(c));
       return refFromWords(node, u8(c), [word]);
     }
     case T.NEW_PORT:

@@ -48,6 +48,9 @@ describe('decoding bad bytes', () => {
     ['a map with the same tuple key twice', b(131, 116, 0, 0, 0, 2, 104, 1, 97, 1, 97, 2, 104, 1, 97, 1, 97, 3)],
     ['a ref of 0 words', b(131, 90, 0, 0, 119, 1, 'x', 0, 0, 0, 1)],
     ['a ref of 6 words', b(131, 90, 0, 6, 119, 1, 'x', 0, 0, 0, 1, ...Array(24).fill(0))],
+    // OTP 25's binary_to_term refuses these (badarg): the old forms' first word has 18 bits.
+    ['an old REFERENCE_EXT whose id has more than 18 bits', b(131, 101, 119, 1, 'm', 119, 1, 'f', 97, 2)],
+    ['a NEW_REFERENCE_EXT whose first word has more than 18 bits', b(131, 114, 0, 1, 119, 1, 'm', 2, 255, 255, 255, 255)],
     ['an atom of 256 characters', b(131, 118, 1, 0, 'a'.repeat(256))],
     ['an atom that is not UTF-8', b(131, 119, 2, 0xc3, 0x28)],
     ['a pid whose node is not an atom', b(131, 88, 97, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0)],

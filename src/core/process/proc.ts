@@ -11,12 +11,14 @@
  * mailbox limit live in side tables (flag bits say when); the `self` of a process gets its
  * node from its class's prototype; the runtime's table is an array whose slots are reused;
  * and the body's promise is watched with two bound functions rather than closures over the
- * process. 938 bytes per idle process in all (bench, 100k processes).
+ * process. 938 bytes per idle process in all (bench, 100k processes), and 8 more since the
+ * record keeps its initial call for the observer (a string or a shared tuple: initial-call.ts).
  */
 import type { Clock } from '../base/clock.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import { CLOSED, Mailbox, MAILBOX_FLAG_BITS } from './mailbox.js';
+import type { InitialCall } from './initial-call.js';
 
 /** A monitor this process holds on another process. */
 export interface OwnedMonitor {
@@ -94,6 +96,8 @@ export class Proc extends Mailbox<ProcHost> {
     readonly pid: Pid,
     groupLeader: Pid,
     host: ProcHost,
+    /** What it was started with, for the observer (initial-call.ts): set once, read only when asked. */
+    public initialCall: InitialCall,
   ) {
     super(host);
     if (groupLeader !== host.defaultGroupLeader) this.groupLeader = groupLeader;

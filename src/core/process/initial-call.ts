@@ -1,7 +1,7 @@
 /**
  * A process's initial call, as the observer shows it (Erlang's `process_info(P, initial_call)`,
  * translated as `proc_lib:translate_initial_call/1` does for behaviours): stored once, when the
- * process starts, in a field of its record; nothing on the message path.
+ * process starts; nothing on the message path.
  *
  * - `spawn(node, module, fun, args)` (and `spawn(module, fun, args)`): `[module, fun, args.length]`.
  * - A function that belongs to a module (`defineModule`; kvs's `loop`): `[module, name, 0]`,
@@ -10,8 +10,9 @@
  * - A gen_server (and a node's services, which are gen_servers): `[module, 'init', 1]`, its
  *   callback module's, as proc_lib's `$initial_call` makes Erlang's observer show.
  *
- * What is stored is a string or a shared tuple (module functions'), so an idle process holds
- * nothing more than the field; only a spawn by module function name makes a tuple of its own.
+ * What is stored is a string or a shared tuple (module functions'), in the slot the process
+ * record keeps for its links and monitors (process/proc.ts), so an idle process is no bigger;
+ * only a spawn by module function name makes a tuple of its own.
  */
 
 /**

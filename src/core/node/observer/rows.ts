@@ -10,8 +10,8 @@ import type { Registry } from '../../process/registry.js';
 import { termSize } from './term-size.js';
 import type { ProcessDetail, ProcessRow } from './types.js';
 
-/** An idle process's record (process/proc.ts: 946 bytes in the bench, with its context). */
-export const PROCESS_BYTES = 946;
+/** An idle process's record (process/proc.ts: 938 bytes in the bench, with its context). */
+export const PROCESS_BYTES = 940;
 /** A link or monitor entry in a process's maps, roughly. */
 const RELATION_BYTES = 120;
 /** Queued messages sized one by one for the estimate; the rest are assumed alike. */

@@ -14,17 +14,9 @@
  * record keeps for its links and monitors (process/proc.ts), so an idle process is no bigger;
  * only a spawn by module function name makes a tuple of its own.
  */
+import type { InitialCall } from '../interfaces/process-info.js';
 
-/**
- * `[module, function, arity]`, or the name of the JS function a process was started with
- * (`'anonymous'` when it has none).
- *
- * @example
- * const info = await node.rpc.call('a@host', 'observer', 'processInfo', [pid]);
- * const call: InitialCall = info.initialCall;   // ['kvs', 'loop', 0]
- * typeof call === 'string' ? call : `${call[0]}:${call[1]}/${call[2]}`;   // 'kvs:loop/0'
- */
-export type InitialCall = readonly [module: string, fun: string, arity: number] | string;
+export type { InitialCall };
 
 /** The initial call of each module function (filled by defineModule; shared tuples). */
 const moduleFunctions = new WeakMap<object, InitialCall>();

@@ -99,8 +99,9 @@ describe('observer module', () => {
     expect(call((r) => r.name === 'user')).toEqual(['user', 'server', 0]);
     expect(call((r) => r.name === 'global_name_server')).toEqual(['global_name_server', 'init', 1]);
     expect(rows.some((r) => r.pid.equals(missing))).toBe(false); // undef: it exited at once
-    // processInfo carries it too.
+    // processInfo carries it too, and node.processInfo (Erlang's process_info/1).
     expect((await ask<ProcessDetail>(a, b, 'processInfo', [byName])).value!.initialCall).toEqual(['dist_demo', 'loop', 0]);
+    expect(b.processInfo(named)!.initialCall).toBe('worker');
   });
 
   it('unobserve stops the counting on every process (an observer leaving)', async () => {

@@ -2,8 +2,9 @@
  * The observer page (issue 16), through the fixture's `cluster.observer()`: three tabs and a
  * server-node; the page shows all five nodes (the four and the observer's own hidden node); a
  * tab opened later appears, a closed tab leaves the list within a second (a bounded wait); a
- * process killed from the page is gone and its linked partner got the EXIT. A ticket-holding
- * observer is read-only and shows "refused" where the role may not ask.
+ * process killed from the page is gone and its linked partner got the EXIT. While srv sends to
+ * a tab, their edge shows a rate; the processes table shows kvs's initial call. A
+ * ticket-holding observer is read-only and shows "refused" where the role may not ask.
  *
  * `ERLMESH_SCREENSHOTS=1 npx playwright test e2e/observer.spec.ts -g screenshots` refreshes
  * docs/observer.png and docs/observer-phone.png.
@@ -40,10 +41,34 @@ test('lists every node, drops a closed tab, kills a process from the page', asyn
     await expect(page.locator(`[data-testid=node-row][data-node="${tabs[2]!.name}"]`)).toHaveCount(0, { timeout: 1_000 });
     await expect(rows).toHaveCount(4);
 
+    // Traffic: srv sends to the tab's `user` (which drops what is not an io request) every 10 ms.
+    let flowing = true;
+    srv.spawn(async (self) => {
+      while (flowing) {
+        self.send(['user', tabs[0]!.name], ['tick', Date.now()]);
+        await self.receive(() => false, 10);
+      }
+    });
+    try {
+      const [a, b] = [srv.name, tabs[0]!.name].sort();
+      const rate = page.locator(`[data-testid=edge-rate][data-edge="${a} ${b}"]`);
+      await expect(rate).toHaveText(/[1-9].*\/s$/);
+      expect(Number(await rate.getAttribute('data-rate'))).toBeGreaterThan(0);
+      await expect(rate).toHaveAttribute('data-via', 'relay');
+    } finally {
+      flowing = false;
+    }
+
+    // kvs's initial call, in its own column.
+    await srv.rpc.call(srv.name, 'kvs', 'start', []);
+    await page.locator(`[data-testid=node-row][data-node="${srv.name}"]`).click();
+    const kvsRow = page.locator('[data-testid=process-row][data-name="kvs"]');
+    await expect(kvsRow.locator('[data-testid=initial-call]')).toHaveText('kvs:loop/0');
+    await expect(kvsRow).toHaveAttribute('data-pid', String(srv.whereis('kvs')));
+
     // On srv: a process that traps exits, linked to a victim; kill the victim from the page.
     const partner = inbox(srv, { trapExit: true, init: (self) => self.spawnLink(async (s) => void (await s.receive(() => false))) });
     const victim = (await partner.ready) as Pid;
-    await page.locator(`[data-testid=node-row][data-node="${srv.name}"]`).click();
     const victimRow = page.locator(`[data-testid=process-row][data-pid="${String(victim)}"]`);
     await victimRow.click();
     await expect(page.locator('[data-testid=process-links]')).toHaveText(String(partner.pid));
@@ -90,7 +115,14 @@ test('screenshots for the README', async ({ cluster, browser }) => {
   await srv.rpc.call(srv.name, 'kvs', 'start', []);
   await srv.global.registerName('chat', srv.whereis('kvs')!);
   srv.pg.join('room', srv.whereis('kvs')!);
-  await cluster.server('bilbo');
+  const bilbo = await cluster.server('bilbo');
+  // Traffic for the graph's rates: gandalf sends to bilbo's `user` 50 times a second.
+  srv.spawn(async (self) => {
+    for (;;) {
+      self.send(['user', bilbo.name], ['tick']);
+      await self.receive(() => false, 20);
+    }
+  });
   await cluster.tab({ name: 'tab-k3x9q2' });
   await cluster.tab({ name: 'tab-m7p2w8', context: 'new' });
   // Something to see in a mailbox: a worker that is slow to read.
@@ -110,6 +142,7 @@ test('screenshots for the README', async ({ cluster, browser }) => {
     await page.locator('[data-testid=process-row][data-name="slow_worker"]').click();
     await expect(page.locator('[data-testid=process-messages] li')).toHaveCount(3);
     await expect(page.locator('[data-testid=global-names]')).toContainText('chat');
+    await expect(page.locator(`[data-testid=edge-rate][data-edge="${bilbo.name} ${srv.name}"]`)).toHaveText(/[1-9]/);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(docs, file) });
     await context.close();

@@ -85,7 +85,9 @@ export type { Capabilities, RolePolicy, Allowlist, PeerRole } from './interfaces
 export type { SendRefusedNotice, ExitRefusedNotice } from './trust/guard.js';
 export type { ProcessInfo } from './interfaces/process-info.js';
 export { observer } from './node/observer/module.js';
-export type { NodeStats, PlatformMemory, ProcessRow, ProcessList, ProcessDetail, NamesView } from './node/observer/types.js';
+export type { NodeStats, PlatformMemory, ProcessRow, ProcessList, ProcessDetail, NamesView, InitialCall } from './node/observer/types.js';
+export type { LinkStats } from './net/connection-stats.js';
+export type { Via } from './net/carrier.js';
 export type { TicketClaims } from './interfaces/trust.js';
 export { mintTicket, parseTicket, checkClaims, ticketKey } from './trust/ticket.js';
 export type { TicketOption, ParsedTicket, MintTicketOptions } from './trust/ticket.js';

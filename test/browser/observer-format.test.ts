@@ -4,12 +4,16 @@
  * text; missing values last either way).
  */
 import { describe, expect, it } from 'vitest';
-import { bytes, kindOf, sortRows, uptime } from '../../src/browser/observer/format.js';
+import { bytes, initialCall, kindOf, sortRows, uptime } from '../../src/browser/observer/format.js';
 
 describe('observer page format', () => {
   it('prints bytes and uptimes', () => {
     expect([bytes(undefined), bytes(null), bytes(512), bytes(1536), bytes(5 * 1024 * 1024), bytes(3 * 1024 ** 3)]).toEqual(['—', '—', '512 B', '1.5 KB', '5.0 MB', '3.00 GB']);
     expect([uptime(900), uptime(65_000), uptime(3_723_000), uptime(90_061_000)]).toEqual(['0s', '1m 5s', '1h 2m 3s', '1d 1h']);
+  });
+
+  it("prints an initial call as Erlang's observer does, a function's name as it is", () => {
+    expect([initialCall(['kvs', 'loop', 0]), initialCall('worker'), initialCall('anonymous')]).toEqual(['kvs:loop/0', 'worker', 'anonymous']);
   });
 
   it('tells the observer, tabs and servers apart; a node without figures is unknown', () => {

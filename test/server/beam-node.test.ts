@@ -192,6 +192,10 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
       });
       await isLinked;
       await jsTurn(node);
+      // The observer's view of the connection (nodeStats().links): its socket's bytes; erlmesh counts no frames there.
+      const beamLink = node.routes.linkStats().find((l) => l.peer === E)!;
+      expect(beamLink).toMatchObject({ via: 'beam', bytesIn: expect.any(Number), bytesOut: expect.any(Number) });
+      expect(Math.min(beamLink.bytesIn!, beamLink.bytesOut!)).toBeGreaterThan(0);
       lines.push(...(await expectLines(erl, [['go', 'go'], ['victim_alive', 'false']])));
       await erl.waitFor(/^monitoring$/m);
       // The connection ends (here by disconnect): both sides see noconnection.

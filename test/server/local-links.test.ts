@@ -41,11 +41,18 @@ describe('local links', () => {
     const got = sink(b.node, 'sink');
     const routed = mesh.relay!.stats().framesRouted;
     const sentBefore = a.links.framesSent;
+    const toB = () => a.node.routes.linkStats().find((l) => l.peer === b.node.name)!;
+    const fromA = () => b.node.routes.linkStats().find((l) => l.peer === a.node.name)!;
+    const [outBefore, inBefore] = [toB().framesOut!, fromA().framesIn!];
     for (let i = 0; i < 2_000; i++) a.node.send(['sink', b.node.name], i);
     await eventually(() => got.length === 2_000);
     expect(got).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
     expect(a.links.framesSent).toBeGreaterThan(sentBefore);
     expect(mesh.relay!.stats().framesRouted).toBe(routed);
+    // What the observer shows of this connection: carried by BroadcastChannel, every message counted at both ends.
+    expect([toB().via, fromA().via]).toEqual(['broadcast', 'broadcast']);
+    expect(toB().framesOut! - outBefore).toBeGreaterThanOrEqual(2_000);
+    expect(fromA().framesIn! - inBefore).toBeGreaterThanOrEqual(2_000);
   });
 
   it('a peer that stops: nodedown, and a monitor fires noconnection', async () => {

@@ -64,6 +64,9 @@ describe('a relayed connection moves onto its direct link', () => {
     const ab = stream(a, b);
     const ba = stream(b, a);
     await eventually(() => atB.length > 50 && atA.length > 50);
+    // What the observer shows of the connection (nodeStats().links): on the relay so far.
+    const linkOf = (n: typeof a, peer: string) => n.routes.linkStats().find((l) => l.peer === peer)!;
+    expect([linkOf(a, b.name).via, linkOf(b, a.name).via]).toEqual(['relay', 'relay']);
     flaky.fail(false);
     await eventually(() => ta.directPeers().includes(b.name) && tb.directPeers().includes(a.name));
     await eventually(() => relay.stats().channels === relayed - 1);
@@ -75,6 +78,10 @@ describe('a relayed connection moves onto its direct link', () => {
     expect(atB).toEqual(upTo(nab));
     expect(atA).toEqual(upTo(nba));
     expect(flaky.dials.at(-1)).toBe('migrate');
+    // On the direct link now; the counters went on across the move: every message of a's stream is in them.
+    expect([linkOf(a, b.name).via, linkOf(b, a.name).via]).toEqual(['direct', 'direct']);
+    expect(linkOf(a, b.name).framesOut).toBeGreaterThanOrEqual(nab);
+    expect(linkOf(b, a.name).framesIn).toBeGreaterThanOrEqual(nab);
     expect(aEvents).toEqual([]);
     expect(bEvents).toEqual([]);
 

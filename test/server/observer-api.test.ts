@@ -60,12 +60,17 @@ describe('startObserver', () => {
   it('serves the page at / and the cluster: every node found through peers, with figures and connections', async () => {
     const { a, b, obs, get } = await setup();
     expect(await (await fetch(obs.url)).text()).toContain('<title>observer</title>');
-    type View = { observer: string; control: boolean; rates: boolean; nodes: Array<{ name: string; hidden: boolean; role: string; stats: { processCount: number } | null }>; edges: Array<{ a: string; b: string }> };
+    type Link = { peer: string; via: string; framesIn: number; framesOut: number };
+    type View = { observer: string; control: boolean; nodes: Array<{ name: string; hidden: boolean; role: string; stats: { processCount: number; links: Link[] } | null }>; edges: Array<{ a: string; b: string }> };
     const view = await clusterWith<View>(get, 3);
     expect(view.nodes.map((n) => n.name).sort()).toEqual([a.name, b.name, view.observer].sort());
     expect(view.nodes.find((n) => n.name === view.observer)!.hidden).toBe(true);
     expect(view.nodes.find((n) => n.name === a.name)).toMatchObject({ hidden: false, role: 'cookie' });
-    expect(view).toMatchObject({ control: true, rates: false });
+    expect(view).toMatchObject({ control: true });
+    // Each node's connection counters, for the page's rates: a got the observer's nodeStats request.
+    const toObserver = view.nodes.find((n) => n.name === a.name)!.stats!.links.find((l) => l.peer === view.observer)!;
+    expect(toObserver).toMatchObject({ via: 'direct' }); // the MemoryNetwork's channels say nothing of a carrier
+    expect(toObserver.framesIn).toBeGreaterThanOrEqual(1);
     // Connections as the nodes report them: a and b connect, and the edge shows.
     expect(view.edges).toContainEqual({ a: a.name, b: view.observer });
     expect(await a.ping(b.name)).toBe('pong');

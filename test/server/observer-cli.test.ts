@@ -2,8 +2,9 @@
  * `erlmesh observer`, as a user runs it (issue 16's first acceptance point): a relay and two
  * server-nodes started from the CLI (gandalf running kvs) on a free loopback port, then
  * `erlmesh observer --relay … --cookie … --port P`; in Chromium the page lists both nodes, and
- * after selecting gandalf shows its processes with kvs among them, with kvs's pid. Real
- * processes, real sockets, bounded waits; every process is killed after the test.
+ * after selecting gandalf shows its processes with kvs among them, with kvs's pid (and its
+ * initial call, kvs:loop/0). Real processes, real sockets, bounded waits; every process is
+ * killed after the test.
  * The CLI builds the pages first when dist/public/observer.html is missing (as `erlmesh demo`
  * does), so this runs on a fresh checkout too; it needs Chromium (`npm test` installs it).
  */
@@ -103,6 +104,7 @@ describe('erlmesh observer (CLI)', () => {
       await kvsRow.waitFor({ timeout: WAIT_MS });
       expect(await kvsRow.getAttribute('data-pid')).toBe(kvsPid);
       expect(await kvsRow.locator('td').first().textContent()).toBe(kvsPid);
+      expect(await kvsRow.locator('[data-testid=initial-call]').textContent()).toBe('kvs:loop/0');
       // Every row shows a pid of gandalf.
       const pids = await page.locator('[data-testid=process-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pid')));
       expect(pids.length).toBeGreaterThan(1);

@@ -2,6 +2,7 @@
  * The observer page's side of the JSON API (src/server/observer/routes.ts): the shapes it
  * gets, and the calls. Pids come as `{ pid, key }`: `pid` to show, `key` to name it back.
  */
+import type { LinkCounters } from './rates.js';
 
 /** A pid as the API sends it. */
 export interface PidRef {
@@ -16,6 +17,9 @@ export interface Memory {
   source: string;
 }
 
+/** One connection of a node and its counters (core's LinkStats). */
+export type Link = LinkCounters;
+
 export interface Stats {
   node: string;
   role: string | null;
@@ -26,6 +30,7 @@ export interface Stats {
   memory: Memory | null;
   visible: string[];
   hidden: string[];
+  links?: Link[];
 }
 
 export interface NodeEntry {
@@ -50,7 +55,6 @@ export interface ClusterView {
   nodes: NodeEntry[];
   edges: Array<{ a: string; b: string }>;
   relay: RelayView | null;
-  rates: false;
   /** May the page kill and send (a cookie-holding observer)? */
   control: boolean;
 }
@@ -58,6 +62,8 @@ export interface ClusterView {
 export interface ProcessRow {
   pid: PidRef;
   name: string | null;
+  /** `[module, function, arity]`, or the JS function's name (core's InitialCall). */
+  initialCall: [string, string, number] | string;
   queue: number;
   links: number;
   monitors: number;

@@ -26,6 +26,11 @@ export function kindOf(n: { self: boolean; stats: { platform: string } | null })
   return n.stats.platform === 'browser' ? 'tab' : n.stats.platform === 'server' ? 'server' : '?';
 }
 
+/** A process's initial call as Erlang's observer prints it: `kvs:loop/0`, or the function's name. */
+export function initialCall(call: [string, string, number] | string): string {
+  return typeof call === 'string' ? call : `${call[0]}:${call[1]}/${call[2]}`;
+}
+
 /** Rows sorted by `key`, numbers and strings alike, missing values last. */
 export function sortRows<T>(rows: readonly T[], key: keyof T, dir: 1 | -1): T[] {
   return [...rows].sort((x, y) => {

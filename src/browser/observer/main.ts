@@ -2,12 +2,14 @@
  * The observer page (public/observer.html, served by `erlmesh observer` / `startObserver`):
  * the live cluster — nodes, a graph of their connections, the selected node's processes and
  * names, the selected process, the relay's view. It polls the observer's JSON API: the
- * cluster every 400 ms, the selected node and process once a second.
+ * cluster every 400 ms (each look at the nodes' connection counters gives the edges' rates),
+ * the selected node and process once a second.
  */
 import { h, panel } from '../demo/dom.js';
 import { api, type ClusterView, type ProcessRow } from './api.js';
 import { kindOf } from './format.js';
 import { renderGraph } from './graph.js';
+import { EdgeRates } from './rates.js';
 import { nodesTable, renderNodes } from './nodes-panel.js';
 import { ProcessPanel } from './process-panel.js';
 import { ProcessesTable } from './processes-panel.js';
@@ -24,6 +26,7 @@ interface State {
 
 function main(app: HTMLElement): void {
   const state: State = { cluster: undefined, node: undefined, proc: undefined };
+  const rates = new EdgeRates();
   const status = h('p', { class: 'identity-meta', 'data-testid': 'status', 'aria-live': 'polite' }, 'Connecting…');
   const selfName = h('h1', { class: 'self-name mono', 'data-testid': 'observer-name' }, '…');
   const nodes = nodesTable();
@@ -60,13 +63,15 @@ function main(app: HTMLElement): void {
     selfName.textContent = c.observer;
     count.textContent = String(c.nodes.length);
     renderNodes(nodes.body, c.nodes, state.node, selectNode);
-    renderGraph(svg, c.nodes.map((n) => ({ name: n.name, kind: kindOf(n), self: n.self })), c.edges, state.node, selectNode);
+    const edges = c.edges.map((e) => ({ ...e, rate: rates.of(e.a, e.b) }));
+    renderGraph(svg, c.nodes.map((n) => ({ name: n.name, kind: kindOf(n), self: n.self })), edges, state.node, selectNode);
     renderRelay(relay, c.relay);
   };
 
   const refreshCluster = async () => {
     try {
       state.cluster = await api.cluster();
+      rates.update(state.cluster.nodes);
       status.textContent = `${state.cluster.nodes.length} nodes · updated ${new Date().toLocaleTimeString()}${state.cluster.control ? '' : ' · read-only (ticket)'}`;
       if (state.node && !state.cluster.nodes.some((n) => n.name === state.node)) {
         procTitle.textContent = `${state.node} is down`;
@@ -112,7 +117,7 @@ function main(app: HTMLElement): void {
       'main',
       { class: 'panels obs-panels' },
       withCount(panel('nodes', 'Nodes', 'live: nodeup and nodedown as they happen', nodes.table), count),
-      panel('graph', 'Cluster', 'connections (no message rates: erlmesh does not count frames per link)', svg),
+      panel('graph', 'Cluster', 'connections and their traffic: frames a second, both ways', svg),
       panel('processes', 'Processes', null, procTitle, table.el),
       panel('process', 'Process', null, detail.el),
       panel('names', 'Names', 'registered, global and pg, as the selected node sees them', names),

@@ -1,17 +1,21 @@
 /**
  * A node's processes, sortable by any column (click its heading; again to reverse): pid,
- * registered name, mailbox, links, monitors, monitored by, messages received since the
- * observer first listed it, memory estimate. Click a row to select the process.
+ * registered name, initial call, mailbox, links, monitors, monitored by, messages received
+ * since the observer first listed it, memory estimate. Click a row to select the process.
  */
 import { h } from '../demo/dom.js';
 import type { ProcessRow } from './api.js';
-import { bytes, sortRows } from './format.js';
+import { bytes, initialCall, sortRows } from './format.js';
 
-type Key = keyof Pick<ProcessRow, 'pid' | 'name' | 'queue' | 'links' | 'monitors' | 'monitoredBy' | 'received' | 'memory'>;
+/** A row as the table sorts it: the initial call printed (`kvs:loop/0`), so it sorts as text. */
+type Row = ProcessRow & { call: string };
+
+type Key = keyof Pick<Row, 'pid' | 'name' | 'call' | 'queue' | 'links' | 'monitors' | 'monitoredBy' | 'received' | 'memory'>;
 
 const COLUMNS: Array<{ key: Key; label: string; num: boolean; title?: string }> = [
   { key: 'pid', label: 'pid', num: false },
   { key: 'name', label: 'name', num: false },
+  { key: 'call', label: 'initial call', num: false, title: 'what the process was started with: module:function/arity, or the JS function' },
   { key: 'queue', label: 'mailbox', num: true },
   { key: 'links', label: 'links', num: true },
   { key: 'monitors', label: 'monitors', num: true },
@@ -24,7 +28,7 @@ export class ProcessesTable {
   readonly el: HTMLElement;
   private readonly head = h('tr');
   private readonly body = h('tbody', { 'data-testid': 'process-list' });
-  private rows: ProcessRow[] = [];
+  private rows: Row[] = [];
   private sortKey: Key = 'pid';
   private dir: 1 | -1 = 1;
 
@@ -37,7 +41,7 @@ export class ProcessesTable {
   }
 
   show(rows: ProcessRow[]): void {
-    this.rows = rows;
+    this.rows = rows.map((r) => ({ ...r, call: initialCall(r.initialCall) }));
     this.renderBody();
   }
 
@@ -86,6 +90,7 @@ export class ProcessesTable {
           },
           h('td', { class: 'mono' }, r.pid.pid),
           h('td', { class: 'mono' }, r.name ?? ''),
+          h('td', { class: 'mono call', 'data-testid': 'initial-call' }, r.call),
           h('td', { class: `num${r.queue > 0 ? ' warn' : ''}` }, String(r.queue)),
           h('td', { class: 'num' }, String(r.links)),
           h('td', { class: 'num' }, String(r.monitors)),

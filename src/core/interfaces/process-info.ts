@@ -2,6 +2,18 @@
 import type { Pid } from '../terms/pid.js';
 
 /**
+ * `[module, function, arity]`, or the name of the JS function a process was started with
+ * (`'anonymous'` when it has none).
+ *
+ * @example
+ * const info = await node.rpc.call('a@host', 'observer', 'processInfo', [pid]);
+ * const call: InitialCall = info.initialCall;   // ['kvs', 'loop', 0]
+ * typeof call === 'string' ? call : `${call[0]}:${call[1]}/${call[2]}`;   // 'kvs:loop/0'
+ * node.processInfo(node.whereis('user')!)?.initialCall;   // ['user', 'server', 0]
+ */
+export type InitialCall = readonly [module: string, fun: string, arity: number] | string;
+
+/**
  * What `node.processInfo(pid)` tells about a live local process.
  *
  * @example
@@ -21,4 +33,6 @@ export interface ProcessInfo {
   readonly groupLeader: Pid;
   /** Linked processes. */
   readonly links: Pid[];
+  /** What it was started with (Erlang's `initial_call`; process/initial-call.ts): `['kvs', 'loop', 0]`, or a function's name. */
+  readonly initialCall: InitialCall;
 }

@@ -54,8 +54,9 @@ export class CodeServer {
   resolveSpec(spec: SpawnSpec): Resolved<ProcessContext> {
     if (spec.kind === 'mfa') {
       const fn = moduleFunction(this.modulesByName.get(spec.module), spec.fun);
-      if (fn === undefined) return { fail: ['undef', [spec.module, spec.fun, spec.args]] };
-      return { body: (self) => fn(self, ...spec.args) };
+      const initialCall = [spec.module, spec.fun, spec.args.length] as const;
+      if (fn === undefined) return { fail: ['undef', [spec.module, spec.fun, spec.args]], initialCall };
+      return { body: (self) => fn(self, ...spec.args), initialCall };
     }
     try {
       const fn = compileFunction(spec.source) as ProcessFn;

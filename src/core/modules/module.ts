@@ -4,6 +4,7 @@
  */
 import { badarg } from '../base/errors.js';
 import type { ProcessContext } from '../process/context.js';
+import { markModuleFunction } from '../process/initial-call.js';
 
 export { UndefinedFunction } from '../process/unwind.js';
 
@@ -43,6 +44,7 @@ export function defineModule<F extends Record<string, ModuleFunction>>(name: str
   if (typeof name !== 'string' || name.length === 0) throw badarg('defineModule: the name must be a non-empty string');
   for (const [k, v] of Object.entries(functions)) {
     if (typeof v !== 'function') throw badarg(`defineModule: ${name}.${k} is not a function`);
+    markModuleFunction(v, name, k);
   }
   return Object.freeze({ name, functions: Object.freeze({ ...functions }) });
 }

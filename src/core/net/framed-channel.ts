@@ -84,7 +84,7 @@ export class FramedChannel {
     this.flush();
   };
 
-  constructor(private readonly channel: Channel) {
+  constructor(/** What carries the frames (the observer reads its `via`: net/carrier.ts). */ readonly channel: Channel) {
     channel.attach({
       onFrame: (f) => this.onFrame(f),
       onClose: (r) => this.onClose(r),

@@ -33,6 +33,16 @@ export function modeMismatchLog(me: NodeFlags, host: string): string {
     : `** System running to use fully qualified hostnames **\n** Hostname ${host} is illegal **`;
 }
 
+/**
+ * The nodes a `peers` frame from `c` makes this node dial: none from a connection up on the
+ * relay's word (the relay's membership makes the mesh) nor from a ticket holder (its list is
+ * not trusted to make this node dial anybody); else the listed names it does not know yet.
+ */
+export function listedToDial(me: NodeFlags, self: string, c: Connection, nodes: unknown, known: (p: string) => boolean): string[] {
+  if (c.vouched || c.role !== undefined || !c.info || !takesPartInMesh(me, c.info.flags) || !Array.isArray(nodes)) return [];
+  return nodes.filter((n): n is string => typeof n === 'string' && n !== self && !known(n));
+}
+
 /** The up peers of `conns`, in connection order: visible, hidden, or all (`nodes/1`). */
 export function upPeers(conns: Iterable<Connection>, kind: 'visible' | 'hidden' | 'connected'): string[] {
   const out: string[] = [];

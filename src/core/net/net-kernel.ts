@@ -27,8 +27,9 @@ import type { NodeChange, NodedownReason } from './node-events.js';
 import { CLOSED_HERE, FramedChannel } from './framed-channel.js';
 import { isSignalTag, signalSenderNode, signalTargetNode, type AnyFrame, type NodeFlags, type SignalFrame } from './frames.js';
 import type { Channel, MembershipChange, Transport } from './transport.js';
-import { meshPeers, modeMismatchLog, takesPartInMesh, toDial, upPeers } from './mesh.js';
+import { listedToDial, meshPeers, modeMismatchLog, takesPartInMesh, toDial, upPeers } from './mesh.js';
 import { Ticker } from './ticker.js';
+import { connectionStats, type LinkStats } from './connection-stats.js';
 import { RelayMembership } from './relay-membership.js';
 import { VouchedLinks } from './vouched-links.js';
 import { validateSignal } from './frame-checks.js';
@@ -310,14 +311,7 @@ export class NetKernel {
     c.recvSinceTick = true;
     if (f.t === 'tick' || c.onFlowFrame(f)) return;
     if (f.t === 'holding') return this.env.onPeerHolding?.(c.peer);
-    if (f.t === 'peers') {
-      if (c.vouched) return; // the relay's membership makes the mesh
-      // A ticket holder's list is not trusted to make this node dial anybody.
-      if (c.role === undefined && c.info && takesPartInMesh(this.env.flags, c.info.flags) && Array.isArray(f.nodes)) {
-        for (const n of f.nodes) if (typeof n === 'string' && n !== this.env.name && !this.conns.has(n)) this.connect(n);
-      }
-      return;
-    }
+    if (f.t === 'peers') return void listedToDial(this.env.flags, this.env.name, c, f.nodes, (n) => this.conns.has(n)).forEach((n) => this.connect(n));
     const ok = isSignalTag(f.t) && validateSignal(f) && signalTargetNode(f as SignalFrame) === this.env.name;
     if (!ok || (signalSenderNode(f as SignalFrame) ?? c.peer) !== c.peer) {
       this.env.log('error', `** Bad frame from node ${c.peer} (${String(f.t)}); closing the connection **`);
@@ -360,6 +354,11 @@ export class NetKernel {
 
   isConnected(node: string): boolean {
     return this.conns.get(node)?.state === 'up';
+  }
+
+  /** The counters of each connection that is up (the observer's `links`; connection-stats.ts). */
+  connectionStats(): LinkStats[] {
+    return connectionStats(this.conns.values());
   }
 
   /** Connected peers, in connection order: visible, hidden, or all. */

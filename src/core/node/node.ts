@@ -76,7 +76,7 @@ export class Node implements NodeApi {
   private readonly user: Pid;
   private stopped = false;
   private readonly nodeDowns = new PendingNodeDowns((n) => this.runtime.nodeDown(n));
-  private readonly routes = new PeerRoutes(() => this.net);
+  /** @internal where signals for other nodes go (peer-routes.ts); the observer reads its counters */ readonly routes = new PeerRoutes(() => this.net);
   private contextClass: (new (proc: Proc) => ProcessContext) | undefined;
 
   /** @internal use startNode (node/start-node.ts) */

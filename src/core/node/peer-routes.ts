@@ -13,6 +13,7 @@
 import type { SignalFrame } from '../process/signals.js';
 import type { NodeChange } from '../interfaces/node-events.js';
 import type { NetKernel } from '../net/net-kernel.js';
+import type { LinkStats } from '../net/connection-stats.js';
 
 /** Which connected peers: as `nodes()` counts them. */
 type PeerKind = 'visible' | 'hidden' | 'connected';
@@ -33,6 +34,8 @@ export interface ForeignRoute {
   peers(kind: PeerKind): string[];
   disconnect(node: string): boolean;
   close(): Promise<void>;
+  /** Its connections' counters, as far as it keeps any (the observer's `links`). */
+  linkStats?(): LinkStats[];
 }
 
 /**
@@ -105,6 +108,11 @@ export class PeerRoutes {
 
   peers(kind: PeerKind): string[] {
     return [...(this.net()?.peers(kind) ?? []), ...(this.foreign?.peers(kind) ?? [])];
+  }
+
+  /** Every connection's counters, both routes' (the observer's `nodeStats().links`). */
+  linkStats(): LinkStats[] {
+    return [...(this.net()?.connectionStats() ?? []), ...(this.foreign?.linkStats?.() ?? [])];
   }
 
   disconnect(node: string): boolean {

@@ -87,6 +87,7 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
       const started = spawn((self) => enterLoop(self, module, undefined, spec.name));
       const proc = runtime.local(started);
       if (!proc) throw new ErlmeshError('notalive', `${spec.name}: the server did not start`);
+      proc.initialCall = [module.name, 'init', 1]; // a gen_server's, as the observer shows it
       try {
         bifs.register(spec.name, started);
       } catch (e) {

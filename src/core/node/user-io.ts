@@ -20,6 +20,7 @@ export function startUserIo(runtime: ProcessRuntime<ProcessContext>, output: (te
           if (Array.isArray(m) && m[0] === 'io_request' && m[2] === 'put_chars') output(String(m[3]));
         }
       },
+      initialCall: ['user', 'server', 0],
     },
     { groupLeader: undefined as unknown as Pid },
   );

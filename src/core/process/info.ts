@@ -18,5 +18,6 @@ export function processInfo(p: Proc, registry: Registry): ProcessInfo {
     registeredName: registry.nameOf(p.pid),
     groupLeader: p.groupLeader,
     links: [...(p.linksIfAny?.values() ?? [])],
+    initialCall: p.initialCall,
   };
 }

@@ -11,12 +11,16 @@
  * mailbox limit live in side tables (flag bits say when); the `self` of a process gets its
  * node from its class's prototype; the runtime's table is an array whose slots are reused;
  * and the body's promise is watched with two bound functions rather than closures over the
- * process. 938 bytes per idle process in all (bench, 100k processes).
+ * process. 938 bytes per idle process in all (bench, 100k processes). The initial call (for
+ * the observer: initial-call.ts) shares the slot of the relations: the slot holds the initial
+ * call until the process first links or monitors, then the relations, which hold it; so it
+ * costs an idle process nothing.
  */
 import type { Clock } from '../base/clock.js';
 import type { Pid } from '../terms/pid.js';
 import type { Ref } from '../terms/ref.js';
 import { CLOSED, Mailbox, MAILBOX_FLAG_BITS } from './mailbox.js';
+import type { InitialCall } from './initial-call.js';
 
 /** A monitor this process holds on another process. */
 export interface OwnedMonitor {
@@ -47,14 +51,16 @@ export interface ProcHost extends Clock {
   bodyFailed(p: Proc, e: unknown): void;
 }
 
-/** The state of a process that has linked, monitored or been asked for `exited` (each part on first use). */
-interface Relations {
-  links: Map<string, Pid> | undefined;
-  monitors: Map<string, OwnedMonitor> | undefined;
-  watchers: Map<string, Watcher> | undefined;
-  nodeMonitors: Map<string, number> | undefined;
-  exited: Promise<unknown> | undefined;
-  resolveExited: ((reason: unknown) => void) | undefined;
+/** The state of a process that has linked, monitored or been asked for `exited` (each part on first use), and its initial call. */
+class Relations {
+  links: Map<string, Pid> | undefined = undefined;
+  monitors: Map<string, OwnedMonitor> | undefined = undefined;
+  watchers: Map<string, Watcher> | undefined = undefined;
+  nodeMonitors: Map<string, number> | undefined = undefined;
+  exited: Promise<unknown> | undefined = undefined;
+  resolveExited: ((reason: unknown) => void) | undefined = undefined;
+
+  constructor(public initialCall: InitialCall) {}
 }
 
 const TRAP_EXIT = 1 << MAILBOX_FLAG_BITS;
@@ -88,14 +94,18 @@ const bodyOutcome = {
 };
 
 export class Proc extends Mailbox<ProcHost> {
-  private rel: Relations | undefined = undefined;
+  /** The relations once the process has any, else its initial call alone (see above). */
+  private rel: Relations | InitialCall;
 
   constructor(
     readonly pid: Pid,
     groupLeader: Pid,
     host: ProcHost,
+    /** What it was started with, for the observer (initial-call.ts): set once, read only when asked. */
+    initialCall: InitialCall,
   ) {
     super(host);
+    this.rel = initialCall;
     if (groupLeader !== host.defaultGroupLeader) this.groupLeader = groupLeader;
   }
 
@@ -180,21 +190,38 @@ export class Proc extends Mailbox<ProcHost> {
     return (rel.nodeMonitors ??= new Map());
   }
 
+  /** What the process was started with (initial-call.ts); a behaviour may set it once, as proc_lib does. */
+  get initialCall(): InitialCall {
+    const rel = this.rel;
+    return rel instanceof Relations ? rel.initialCall : rel;
+  }
+
+  set initialCall(call: InitialCall) {
+    if (this.rel instanceof Relations) this.rel.initialCall = call;
+    else this.rel = call;
+  }
+
+  /** The relations, or undefined when this process never had any (for read-only use). */
+  private get relIfAny(): Relations | undefined {
+    const rel = this.rel;
+    return rel instanceof Relations ? rel : undefined;
+  }
+
   /** The links, or undefined when this process never had one (for read-only use). */
   get linksIfAny(): Map<string, Pid> | undefined {
-    return this.rel?.links;
+    return this.relIfAny?.links;
   }
 
   get monitorsIfAny(): Map<string, OwnedMonitor> | undefined {
-    return this.rel?.monitors;
+    return this.relIfAny?.monitors;
   }
 
   get watchersIfAny(): Map<string, Watcher> | undefined {
-    return this.rel?.watchers;
+    return this.relIfAny?.watchers;
   }
 
   get nodeMonitorsIfAny(): Map<string, number> | undefined {
-    return this.rel?.nodeMonitors;
+    return this.relIfAny?.nodeMonitors;
   }
 
   /**
@@ -210,19 +237,14 @@ export class Proc extends Mailbox<ProcHost> {
 
   /** The runtime has ended the process (and closed its mailbox): drop the maps, settle `exited`. */
   finish(reason: unknown): void {
-    const resolve = this.rel?.resolveExited;
-    this.rel = undefined;
-    resolve?.(reason);
+    const rel = this.relIfAny;
+    if (rel === undefined) return;
+    this.rel = rel.initialCall;
+    rel.resolveExited?.(reason);
   }
 
   private relations(): Relations {
-    return (this.rel ??= {
-      links: undefined,
-      monitors: undefined,
-      watchers: undefined,
-      nodeMonitors: undefined,
-      exited: undefined,
-      resolveExited: undefined,
-    });
+    const rel = this.rel;
+    return rel instanceof Relations ? rel : (this.rel = new Relations(rel));
   }
 }

@@ -26,12 +26,13 @@ import { ProcessTable } from './process-table.js';
 import { SpawnRequests } from './spawn-requests.js';
 import { loseNode, signalHandlers, type SignalEnv, type SignalHandlers } from './signal-handlers.js';
 import { refId } from '../terms/ref-ids.js';
+import { initialCallOf, type InitialCall } from './initial-call.js';
 
 /** What a process runs. `C` is the process context type handed to it. */
 export type Body<C> = (self: C) => unknown;
 
-/** A spec that cannot run on this node resolves to an exit reason. */
-export type Resolved<C> = { body: Body<C> } | { fail: unknown };
+/** A spec that cannot run here resolves to an exit reason; `initialCall`: what it shows it started with (initial-call.ts). */
+export type Resolved<C> = ({ body: Body<C> } | { fail: unknown }) & { initialCall?: InitialCall };
 
 export interface RuntimeHost<C> {
   readonly clock: Clock;
@@ -267,7 +268,7 @@ export class ProcessRuntime<C> {
 
   /** Start a local process running `resolved` (a body, or a failure that exits at once). */
   start(resolved: Resolved<C>, opts: SpawnOptions): Proc {
-    const p = new Proc(this.newPid(), opts.groupLeader, this.procHost);
+    const p = new Proc(this.newPid(), opts.groupLeader, this.procHost, resolved.initialCall ?? ('body' in resolved ? initialCallOf(resolved.body) : 'anonymous'));
     this.table.set(p);
     if (opts.linkTo) {
       p.links.set(opts.linkTo.pid.key, opts.linkTo.pid);

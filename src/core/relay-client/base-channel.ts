@@ -6,8 +6,9 @@
 import { badarg } from '../base/errors.js';
 import type { Channel, ChannelHandlers, Frame } from '../net/transport.js';
 import type { AttestedChannel, ChannelAttestation } from '../net/attestation.js';
+import type { CarriedChannel, Via } from '../net/carrier.js';
 
-export class BaseChannel implements Channel, AttestedChannel {
+export class BaseChannel implements Channel, AttestedChannel, CarriedChannel {
   private handlers: ChannelHandlers | undefined;
   private pending: Frame[] = [];
   private closeReason: string | undefined;
@@ -18,7 +19,14 @@ export class BaseChannel implements Channel, AttestedChannel {
     private readonly closeImpl: (reason: string) => void,
     /** Who the transport vouches is at the other end (relayed channels; see trust/attestation.ts). */
     readonly attestation?: ChannelAttestation,
+    /** What carries it (net/carrier.ts): the relay, a direct link, a BroadcastChannel link. */
+    private readonly carrier: Via = 'direct',
   ) {}
+
+  /** What carries this channel's frames (the observer shows it on the connection). */
+  get via(): Via {
+    return this.carrier;
+  }
 
   get isOpen(): boolean {
     return this.open;

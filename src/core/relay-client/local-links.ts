@@ -104,6 +104,8 @@ class LocalLink extends BaseChannel {
         bus.postMessage({ f: typeof f === 'string' || (f.byteOffset === 0 && f.byteLength === f.buffer.byteLength) ? f : f.slice() });
       },
       (reason) => bus.postMessage({ c: reason }),
+      undefined,
+      'broadcast',
     );
     bus.onmessage = (ev) => {
       const d = ev.data as { a?: unknown; f?: unknown; c?: unknown };

@@ -76,6 +76,7 @@ export class RelaySession {
         this.send({ t: 'close', ch: id, reason });
       },
       attestation,
+      'relay',
     );
     this.channels.set(id, ch);
     return ch;

@@ -33,6 +33,7 @@
  */
 import type { Channel, Frame } from '../net/transport.js';
 import { BaseChannel } from './base-channel.js';
+import { viaOf, type Via } from '../net/carrier.js';
 
 export const SWITCH_MARKER = '\u0000erlmesh:switch';
 export const OFFER_PREFIX = '\u0000erlmesh:offer:';
@@ -76,6 +77,11 @@ export class SwitchableChannel extends BaseChannel {
         if (!this.retired) this.ended(r);
       },
     });
+  }
+
+  /** The relay until this side sends on the direct carrier, then what carries that one. */
+  override get via(): Via {
+    return this.sendOn === this.relay ? 'relay' : viaOf(this.sendOn);
   }
 
   /** True once both sides have switched: the relay carrier is no longer used. */

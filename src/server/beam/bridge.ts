@@ -28,6 +28,7 @@ import { decodeEtfAt } from '../../core/etf/reader.js';
 import { encodeEtf } from '../../core/etf/writer.js';
 import { readControl, SPAWN_FLAG, writeControl } from '../../core/net/beam-control.js';
 import { repairFrame } from '../../core/net/unencodable-frames.js';
+import type { LinkStats } from '../../core/net/connection-stats.js';
 import type { ForeignHooks, ForeignRoute } from '../../core/node/peer-routes.js';
 import type { Node } from '../../core/node/node.js';
 import { signalSenderNode, signalTargetNode, type SignalFrame } from '../../core/process/signals.js';
@@ -129,6 +130,11 @@ export class BeamBridge implements ForeignRoute {
   /** BEAM peers are hidden: this node does not speak `global`, so it never publishes itself. */
   peers(kind: 'visible' | 'hidden' | 'connected'): string[] {
     return kind === 'visible' ? [] : [...this.conns.keys()];
+  }
+
+  /** Each BEAM connection's bytes (its socket counts them; erlmesh counts no frames there). */
+  linkStats(): LinkStats[] {
+    return [...this.conns.values()].map((c) => ({ peer: c.peer, via: 'beam' as const, ...c.bytes }));
   }
 
   disconnect(node: string): boolean {

@@ -130,6 +130,11 @@ export class BeamConnection {
     }
   }
 
+  /** Bytes received and sent on its socket, as Node counts them (for the observer). */
+  get bytes(): { bytesIn: number; bytesOut: number } {
+    return { bytesIn: this.socket.bytesRead, bytesOut: this.socket.bytesWritten };
+  }
+
   /** Closes the connection (reason `closed`, or the one given). */
   close(reason: BeamCloseReason = 'closed'): void {
     this.finish(reason);

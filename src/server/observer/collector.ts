@@ -2,7 +2,8 @@
  * What the observer page's cluster view shows, gathered through the observer's node: every
  * node it is connected to (the source of truth: a node that goes down is gone at the next
  * look), each node's `observer:nodeStats()`, the connections between them, and the relay's
- * view. Nothing is asked while no page asks: `cluster()` refreshes the figures when they are
+ * view (each node's stats carry its connections' frame counters: the page makes rates of
+ * them). Nothing is asked while no page asks: `cluster()` refreshes the figures when they are
  * older than REFRESH_MS, in the background, one refresh at a time.
  *
  * Discovery: the observer connects to every node it hears of — from the relay's list
@@ -45,8 +46,6 @@ export interface ClusterView {
   nodes: NodeEntry[];
   edges: Edge[];
   relay: RelayView | undefined;
-  /** Edges carry no message rates: counting them would cost every frame (see docs/observer.md). */
-  rates: false;
 }
 
 export class Collector {
@@ -148,6 +147,6 @@ export class Collector {
     };
     for (const n of connected) addEdge(me, n);
     for (const [name, { stats }] of this.stats) for (const peer of [...(stats?.visible ?? []), ...(stats?.hidden ?? [])]) addEdge(name, peer);
-    return { observer: me, nodes, edges: [...edges.values()], relay: this.relayView, rates: false };
+    return { observer: me, nodes, edges: [...edges.values()], relay: this.relayView };
   }
 }

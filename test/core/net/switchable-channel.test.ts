@@ -59,14 +59,17 @@ describe('SwitchableChannel', () => {
     direct.flushToA(); // READY: A sends the token on the relay
     A.ch.send('a3'); // still relayed
     B.ch.send('b1b'); // still relayed
+    expect([A.ch.via, B.ch.via]).toEqual(['relay', 'relay']); // what the observer shows
     relay.flushToB(); // a1, a2, the token, a3: B takes the link, sends its marker, switches
     expect(B.got).toEqual(['a1', 'a2', 'a3']);
+    expect([A.ch.via, B.ch.via]).toEqual(['relay', 'direct']); // B sends on the direct carrier
     B.ch.send('b2'); // on the direct carrier now
     direct.flushToA(); // b2 reaches A before B's marker: held
     expect(A.got).toEqual([]);
     A.ch.send('a4'); // still relayed: the acceptor's marker has not arrived
     relay.flushToA(); // b1, b1b, B's marker: A delivers them, then b2; sends its marker, switches
     expect(A.got).toEqual(['b1', 'b1b', 'b2']);
+    expect(A.ch.via).toBe('direct');
     A.ch.send('a5'); // direct
     B.ch.send('b3');
     direct.flushToB(); // a5 is held until A's marker comes on the relay

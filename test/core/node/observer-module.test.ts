@@ -60,6 +60,50 @@ describe('observer module', () => {
     expect(limited.total).toBe(first.total);
   });
 
+  it('nodeStats links: per-peer frame counters, on both ends, move as messages flow', async () => {
+    const [a, b] = await pair();
+    const q = sink(b);
+    const linkTo = (s: NodeStats, peer: string) => s.links.find((l) => l.peer === peer)!;
+    const before = (await ask<NodeStats>(a, b, 'nodeStats')).value!;
+    const aBefore = a.routes.linkStats().find((l) => l.peer === b.name)!;
+    expect(linkTo(before, a.name)).toMatchObject({ peer: a.name, via: 'direct' }); // the memory transport
+    for (let i = 0; i < 25; i++) a.send(q, ['msg', i]);
+    await sim.clock.flush();
+    const after = (await ask<NodeStats>(a, b, 'nodeStats')).value!;
+    const aAfter = a.routes.linkStats().find((l) => l.peer === b.name)!;
+    // 25 messages, plus the second rpc's request (its reply leaves b after the answer is made).
+    expect(linkTo(after, a.name).framesIn! - linkTo(before, a.name).framesIn!).toBeGreaterThanOrEqual(25);
+    expect(aAfter.framesOut! - aBefore.framesOut!).toBeGreaterThanOrEqual(25);
+    expect(b.runtime.local(q)!.length).toBe(25);
+    // Nothing flows b → a but the rpc's answers: a's view of what came in moved by a few frames.
+    expect(aAfter.framesIn! - aBefore.framesIn!).toBeLessThan(25);
+  });
+
+  it('the initial call: [module, fun, arity] for a spawn by name, the module function for kvs, gen_servers by their callback module', async () => {
+    const [a, b] = await pair();
+    await settled(sim.clock, a.rpc.call(b.name, 'kvs', 'start', []));
+    await settled(sim.clock, a.rpc.call(b.name, 'kvs_server', 'start', []));
+    const byName = (await settled(sim.clock, a.spawn(b.name, 'dist_demo', 'loop', []))).value!;
+    const missing = (await settled(sim.clock, a.spawn(b.name, 'nosuchmod', 'f', [1, 2]))).value!;
+    const named = b.spawn(async function worker(self) {
+      await self.receive(() => false);
+    });
+    const closure = sink(b);
+    const rows = (await ask<ProcessList>(a, b, 'processes')).value!.processes;
+    const call = (pick: (r: ProcessRow) => boolean) => rows.find(pick)?.initialCall;
+    expect(call((r) => r.name === 'kvs')).toEqual(['kvs', 'loop', 0]);
+    expect(call((r) => r.name === 'kvs_server')).toEqual(['kvs_server', 'init', 1]);
+    expect(call((r) => r.pid.equals(byName))).toEqual(['dist_demo', 'loop', 0]);
+    expect(call((r) => r.pid.equals(named))).toBe('worker');
+    expect(call((r) => r.pid.equals(closure))).toBe('anonymous');
+    expect(call((r) => r.name === 'user')).toEqual(['user', 'server', 0]);
+    expect(call((r) => r.name === 'global_name_server')).toEqual(['global_name_server', 'init', 1]);
+    expect(rows.some((r) => r.pid.equals(missing))).toBe(false); // undef: it exited at once
+    // processInfo carries it too, and node.processInfo (Erlang's process_info/1).
+    expect((await ask<ProcessDetail>(a, b, 'processInfo', [byName])).value!.initialCall).toEqual(['dist_demo', 'loop', 0]);
+    expect(b.processInfo(named)!.initialCall).toBe('worker');
+  });
+
   it('unobserve stops the counting on every process (an observer leaving)', async () => {
     const [a, b] = await pair();
     const q = sink(b);
@@ -165,7 +209,7 @@ describe('observer rows', () => {
   it('a row carries what the table shows', async ({ cluster }) => {
     const [a] = await cluster.startNodes('a');
     const rows = (await a.rpc.call(a.name, 'observer', 'processes', [])) as ProcessList;
-    const keys: Array<keyof ProcessRow> = ['pid', 'name', 'queue', 'links', 'monitors', 'monitoredBy', 'received', 'memory', 'trapExit'];
+    const keys: Array<keyof ProcessRow> = ['pid', 'name', 'initialCall', 'queue', 'links', 'monitors', 'monitoredBy', 'received', 'memory', 'trapExit'];
     for (const r of rows.processes) expect(Object.keys(r).sort()).toEqual([...keys].sort());
   });
 });

@@ -74,6 +74,7 @@ export async function initIt(
   name: ServerName | undefined,
 ): Promise<void> {
   const ack = (v: StartResult): void => void self.send(starter, ['$gen_ack', self.pid, v]);
+  self.proc.initialCall = [module, 'init', 1]; // as proc_lib's $initial_call: the observer shows the callback module
   if (name !== undefined) {
     const reg = await callbackOutcome(self, () => registerName(self, name));
     if (!reg.ok) {

@@ -5,7 +5,7 @@
  *
  * | function | answers |
  * |---|---|
- * | `nodeStats()` | {@link NodeStats}: role, platform, uptime, process count, total mailbox length, memory, connections |
+ * | `nodeStats()` | {@link NodeStats}: role, platform, uptime, process count, total mailbox length, memory, connections and their frame counters |
  * | `processes(max = 1000)` | {@link ProcessList}: the first `max` processes by pid number |
  * | `processInfo(pid, maxMessages = 10, maxBytes = 4096)` | {@link ProcessDetail}, or undefined for a dead process |
  * | `memory()` | {@link PlatformMemory}, or undefined where the platform cannot tell |
@@ -58,6 +58,7 @@ function nodeStats(self: ProcessContext): NodeStats {
     visible,
     hidden,
     peerRoles,
+    links: node.routes.linkStats(),
   };
 }
 

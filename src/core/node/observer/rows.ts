@@ -37,6 +37,7 @@ export function processRow(p: Proc, registry: Registry): ProcessRow {
   return {
     pid: p.pid,
     name: registry.nameOf(p.pid),
+    initialCall: p.initialCall,
     queue: p.length,
     links,
     monitors,

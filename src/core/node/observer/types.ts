@@ -2,6 +2,10 @@
  * What the `observer` module answers (node/observer/module.ts): plain terms, so any node or
  * tool can ask for them by rpc. Types only.
  */
+import type { LinkStats } from '../../net/connection-stats.js';
+import type { InitialCall } from '../../process/initial-call.js';
+
+export type { InitialCall };
 import type { Pid } from '../../terms/pid.js';
 
 /**
@@ -29,6 +33,7 @@ export interface PlatformMemory {
  * @example
  * const s: NodeStats = await observerNode.rpc.call('gandalf@myhost', 'observer', 'nodeStats', []);
  * console.log(s.node, s.processCount, s.mailboxTotal, s.uptimeMs);
+ * for (const l of s.links) console.log(`${l.peer} via ${l.via}: ${l.framesIn} in, ${l.framesOut} out`);
  */
 export interface NodeStats {
   readonly node: string;
@@ -47,6 +52,12 @@ export interface NodeStats {
   readonly hidden: string[];
   /** The role of each connected peer that holds a ticket (cookie holders are left out). */
   readonly peerRoles: { readonly [node: string]: string };
+  /**
+   * Each connection's counters: frames in and out as the connection's channel counts them
+   * anyway (bytes for a BEAM connection), and what carries it. Rates are the difference
+   * between two looks (`uptimeMs` apart): the observer page shows messages/s on each edge.
+   */
+  readonly links: LinkStats[];
 }
 
 /**
@@ -63,6 +74,8 @@ export interface ProcessRow {
   readonly pid: Pid;
   /** The locally registered name, if any. */
   readonly name: string | undefined;
+  /** What it was started with: `[module, function, arity]`, or the JS function's name (process/initial-call.ts). */
+  readonly initialCall: InitialCall;
   /** Messages in the mailbox. */
   readonly queue: number;
   readonly links: number;

@@ -7,17 +7,20 @@
  *   cookie);
  * - `rex`: `{'$gen_call', {Pid, Tag}, {call, M, F, A, GL}}` → `{Tag, Result}`, the function run
  *   in a fresh process of the node, or `{Tag, {badrpc, {'EXIT', Reason}}}` (pre-OTP 23
- *   `rpc:call`, and `gen_server:call({rex, Node}, …)`).
+ *   `rpc:call`, and `gen_server:call({rex, Node}, …)`); a result with no Erlang form is
+ *   `{Tag, {badrpc, {'EXIT', {unencodable, Why}}}}`, Why a binary (`reply` throws for it).
  *
  * Tags are echoed as they came: OTP 25's are `[alias | Ref]` improper lists.
  */
 import type { Node } from '../../core/node/node.js';
 import type { SignalFrame } from '../../core/process/signals.js';
 import { beamError } from '../../core/rpc/erpc-worker.js';
+import { binary } from '../../core/terms/beam-binary.js';
 import { List } from '../../core/terms/beam-list.js';
 import { isPid } from '../../core/terms/guards.js';
 import type { Pid } from '../../core/terms/pid.js';
 
+/** Sends `msg` to `to`; throws (nothing sent) when it has no Erlang form. */
 type Reply = (to: Pid, msg: unknown) => void;
 
 /** `{'$gen_call', {Pid, Tag}, Request}` → its parts, or undefined. */
@@ -68,9 +71,13 @@ export function answerService(s: Extract<SignalFrame, { t: 'reg_send' }>, node: 
   }
   if (!Array.isArray(r) || r[0] !== 'call' || typeof r[1] !== 'string' || typeof r[2] !== 'string' || !(r[3] instanceof List)) return false;
   const [m, f, args] = [r[1], r[2], [...(r[3] as unknown[])]];
-  node.run((self) => node.apply(self, m, f, args)).then(
-    (v) => reply(call.from, [call.tag, v]),
-    (e: unknown) => reply(call.from, [call.tag, rexFailure(e, m, f, args)]),
-  );
+  const answer = (v: unknown): void => {
+    try {
+      reply(call.from, [call.tag, v]);
+    } catch (e) {
+      reply(call.from, [call.tag, ['badrpc', ['EXIT', ['unencodable', binary(e instanceof Error ? e.message : String(e))]]]]);
+    }
+  };
+  node.run((self) => node.apply(self, m, f, args)).then(answer, (e: unknown) => answer(rexFailure(e, m, f, args)));
   return true;
 }

@@ -4,8 +4,9 @@
  * 1. A term from erl crosses the mesh through a tab unchanged: erl stores it in kvs on the
  *    `beam` server srv; the tab fetches it from srv (over the relay, fast-2) and sends it to a
  *    forwarding process on srv, which sends it to erl; erl checks `=:=`.
- * 2. M3's first step: srv as the tab's gateway (`startBeamGateway`): erl pings the tab and
- *    `{kvs, 'tabx@host'} ! Msg` reaches the tab's kvs, a float stays a float.
+ * 2. M3: srv as the tab's gateway (`startBeamGateway`, and `attachBeamProxy` in the page for
+ *    the way back): erl pings the tab, `{kvs, 'tabx@host'} ! {self(), …}` reaches the tab's
+ *    kvs and its answer reaches erl, a float staying a float.
  *
  * Every erl and epmd started here is killed by pid at the end.
  */
@@ -34,6 +35,8 @@ test('a term from erl goes through a tab and back unchanged; erl reaches the tab
       for (;;) self.send(['back', `e@${SHORT_HOST}`], await self.receive());
     }),
   );
+  // The way back: the tab's signals for BEAM nodes go through srv.
+  await tab.evaluate((node, gw, erlmesh) => erlmesh.attachBeamProxy(node, gw), srv.name);
   const gateway = await startBeamGateway(srv, { for: tab.name, epmdPort, host: '127.0.0.1' });
   try {
     const script = [
@@ -49,6 +52,9 @@ test('a term from erl goes through a tab and back unchanged; erl reaches the tab
       `W(ping_tab, net_adm:ping(TAB))`,
       `{kvs, TAB} ! {self(), {store, weather, {3.0, "abc"}}}`,
       `W(sent, true)`,
+      `W(reply, receive {kvs, R} -> R after 10000 -> timeout end)`,
+      `{kvs, TAB} ! {self(), {lookup, weather}}`,
+      `W(lookup, receive {kvs, R2} -> R2 after 10000 -> timeout end)`,
       `receive stop -> ok after 20000 -> ok end`,
       `halt()`,
     ].join(', ');
@@ -73,6 +79,10 @@ test('a term from erl goes through a tab and back unchanged; erl reaches the tab
     lines.push((await erl.waitFor(/^ping_tab (.*)$/m))[0]);
     expect(lines[2]).toBe('ping_tab pong');
     lines.push((await erl.waitFor(/^sent true$/m))[0]);
+    lines.push((await erl.waitFor(/^reply (.*)$/m))[0]);
+    expect(lines[4]).toBe('reply true');
+    lines.push((await erl.waitFor(/^lookup (.*)$/m))[0]);
+    expect(lines[5]).toBe('lookup {ok,{3.0,[97,98,99]}}');
     let stored: unknown;
     for (let i = 0; (stored = await tab.rpc(tab.name, 'kvs', 'lookup', ['weather'])) === undefined; i++) {
       if (i > 200) throw new Error("the tab's kvs never got erl's store");

@@ -51,6 +51,8 @@ export interface BeamGatewayOptions {
   epmdPort?: number;
   /** Interface to listen on (default all, as `erl`). */
   host?: string;
+  /** The only BEAM nodes that may connect to the tab's name (as `beam.allow`; default any cookie holder). */
+  allow?: string[];
 }
 
 /** A running gateway: the listener registered under the other node's name. */
@@ -82,6 +84,7 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
     creation: probe.creation,
     epmdPort: o.epmdPort ?? epmdPortFromEnv(),
     ...(o.host !== undefined ? { host: o.host } : {}),
+    ...(o.allow !== undefined ? { allow: [...o.allow] } : {}),
   });
   let dropped = 0;
   const proxied = (await node.rpc.call(o.for, 'erlang', 'whereis', [BEAM_PROXY])) !== undefined;

@@ -84,16 +84,23 @@ describe.skipIf(!!missing)('the BEAM bridge, frame by frame', () => {
     expect(logs.filter((e) => /Bad frame from BEAM node raw@/.test(e.text))).toHaveLength(3);
   });
 
-  it('a message with no Erlang form is dropped and logged; an exit reason with none still arrives, repaired', async () => {
+  it('a message with no Erlang form throws at the sender (not_etf_encodable) and nothing is sent; an exit reason with none still arrives, repaired', async () => {
     const { c, frames } = await rawPeer();
     const watcher = new Pid(RAW, 2, 0, 77);
-    await node.run(async (self) => {
-      self.send(watcher, ['set', new Set([1])]);
+    const thrown = await node.run(async (self) => {
+      let code: unknown;
+      try {
+        self.send(watcher, ['set', new Set([1])]);
+      } catch (e) {
+        code = (e as { code?: unknown }).code;
+      }
       self.send(watcher, 'after');
+      return code;
     });
+    expect(thrown).toBe('not_etf_encodable');
     const after = await until(() => frames.find((f) => f[1] === 'after'), 'the next message');
     expect(frames.indexOf(after)).toBe(0);
-    expect(logs.some((e) => /A message for raw@\S+ has no Erlang form/.test(e.text))).toBe(true);
+    expect(logs.some((e) => /has no Erlang form/.test(e.text))).toBe(false);
     // raw links to a process that exits with an Error: the EXIT comes, with the reason repaired.
     const pid = node.spawn(async (self) => {
       await self.receive((m) => m === 'die');

@@ -9,6 +9,7 @@
  */
 import { badarg } from '../base/errors.js';
 import * as tags from './binary-tags.js';
+import { ImproperList, List } from '../terms/beam-list.js';
 
 /** Containers the recursive writer and reader enter before handing over to the iterative walk. */
 export const RECURSION_DEPTH = 200;
@@ -18,6 +19,8 @@ export const TOO_DEEP: unique symbol = Symbol('fast-1: too deep to recurse');
 
 /** What {@link writeDeep} needs of a TermWriter; `value` is only given leaves (no container). */
 export interface DeepWriter {
+  /** fast-2 (BEAM-only classes written) rather than fast-1. */
+  readonly beam: boolean;
   byte(b: number): void;
   uv(n: number): void;
   string(s: string): void;
@@ -51,7 +54,7 @@ export function writeDeep(w: DeepWriter, root: unknown): void {
       todo.push(v, CLOSE);
     }
     if (Array.isArray(v)) {
-      w.byte(tags.T_ARRAY);
+      w.byte(w.beam && v instanceof List ? tags.T_LIST : tags.T_ARRAY);
       w.uv(v.length);
       for (let i = v.length - 1; i >= 0; i--) todo.push(v[i]);
     } else if (isPlain(v)) {
@@ -82,6 +85,11 @@ export function writeDeep(w: DeepWriter, root: unknown): void {
       if (hasStack) w.string(v.stack as string);
       if (hasCause) todo.push(v.cause);
       if (hasCode) todo.push((v as { code?: unknown }).code);
+    } else if (v instanceof ImproperList && w.beam) {
+      w.byte(tags.T_IMPROPER);
+      w.uv(v.items.length);
+      todo.push(v.tail);
+      for (let i = v.items.length - 1; i >= 0; i--) todo.push(v.items[i]);
     } else {
       w.value(v); // a leaf object (pid, ref, binary, date, regexp), or not a term: value throws
     }
@@ -92,7 +100,7 @@ export function writeDeep(w: DeepWriter, root: unknown): void {
 const CLOSE = Symbol('close');
 
 function isContainer(v: object): boolean {
-  return Array.isArray(v) || isPlain(v) || v instanceof Map || v instanceof Set || v instanceof Error;
+  return Array.isArray(v) || isPlain(v) || v instanceof Map || v instanceof Set || v instanceof Error || v instanceof ImproperList;
 }
 
 function isPlain(o: object): boolean {

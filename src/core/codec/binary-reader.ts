@@ -5,7 +5,10 @@
  * past RECURSION_DEPTH containers the recursive read starts over iteratively (`termDeep`).
  */
 import { ErlmeshError } from '../base/errors.js';
-import { errorFromWire, type ErrorWire } from './superjson.js';
+import { errorFromWire } from './superjson.js';
+import { type ErrorHead, type Open, finish, put, setKey } from './binary-open.js';
+import { readBeamLeaf } from './binary-beam.js';
+import { ImproperList, asList } from '../terms/beam-list.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
 import * as tags from './binary-tags.js';
@@ -98,13 +101,17 @@ export class TermReader {
         return this.utf8(this.uv());
       case tags.T_STR16:
         return this.utf16();
-      case tags.T_ARRAY: {
-        const n = this.count();
+      case tags.T_ARRAY:
+      case tags.T_LIST:
+      case tags.T_IMPROPER: {
+        const n = this.count() + (tag === tags.T_IMPROPER ? 1 : 0);
+        if (n < 2 && tag === tags.T_IMPROPER) throw malformed('improper list');
         const a = new Array<unknown>(n);
         if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
         for (let i = 0; i < n; i++) a[i] = this.value();
         this.depth--;
-        return a;
+        if (tag === tags.T_ARRAY) return a;
+        return tag === tags.T_LIST ? asList(a) : new ImproperList(a.slice(0, -1), a[n - 1]);
       }
       case tags.T_OBJECT: {
         const n = this.count();
@@ -167,8 +174,16 @@ export class TermReader {
         return new Ref(node, creation, id);
       }
       default:
-        throw malformed(`tag 0x${tag.toString(16)}`);
+        return readBeamLeaf(this, tag);
     }
+  }
+
+  /** `n` raw bytes, copied out. */
+  bytes(n: number): Uint8Array {
+    this.need(n);
+    const out = this.b.slice(this.p, this.p + n);
+    this.p += n;
+    return out;
   }
 
   /** A Pid term (tag included). */
@@ -298,10 +313,12 @@ export class TermReader {
       const tag = this.p < this.end ? this.b[this.p] : undefined;
       let v: unknown;
       let o: Open | undefined;
-      if (tag === tags.T_ARRAY || tag === tags.T_OBJECT || tag === tags.T_MAP || tag === tags.T_SET) {
+      if (tag === tags.T_ARRAY || tag === tags.T_LIST || tag === tags.T_IMPROPER || tag === tags.T_OBJECT || tag === tags.T_MAP || tag === tags.T_SET) {
         this.p++;
-        const n = this.count();
-        const c = tag === tags.T_ARRAY ? new Array<unknown>(n) : tag === tags.T_OBJECT ? {} : tag === tags.T_MAP ? new Map() : new Set();
+        const n = this.count() + (tag === tags.T_IMPROPER ? 1 : 0);
+        if (n < 2 && tag === tags.T_IMPROPER) throw malformed('improper list');
+        const isArr = tag === tags.T_ARRAY || tag === tags.T_LIST || tag === tags.T_IMPROPER;
+        const c = isArr ? new Array<unknown>(n) : tag === tags.T_OBJECT ? {} : tag === tags.T_MAP ? new Map() : new Set();
         o = { kind: tag, c, left: tag === tags.T_MAP ? 2 * n : n, i: 0, key: undefined };
       } else if (tag === tags.T_ERROR) {
         this.p++;
@@ -328,53 +345,6 @@ export class TermReader {
       }
     }
   }
-}
-
-interface ErrorHead extends ErrorWire {
-  bits: number;
-}
-
-/** A container `termDeep` is filling: `left` values to go, `i` the next index, `key` the pending key. */
-interface Open {
-  kind: number;
-  c: unknown;
-  left: number;
-  i: number;
-  key: unknown;
-}
-
-function put(f: Open, v: unknown): void {
-  switch (f.kind) {
-    case tags.T_ARRAY:
-      (f.c as unknown[])[f.i++] = v;
-      return;
-    case tags.T_OBJECT:
-      setKey(f.c as Record<string, unknown>, f.key as string, v);
-      return;
-    case tags.T_MAP:
-      if (f.i++ % 2 === 0) f.key = v;
-      else (f.c as Map<unknown, unknown>).set(f.key, v);
-      return;
-    case tags.T_SET:
-      (f.c as Set<unknown>).add(v);
-      return;
-    default: {
-      const w = f.c as ErrorHead;
-      // The code (if present) comes first, then the cause.
-      if (f.i++ === 0 && w.bits & tags.ERR_CODE) w.code = v;
-      else w.cause = v;
-    }
-  }
-}
-
-function finish(f: Open): unknown {
-  return f.kind === tags.T_ERROR ? errorFromWire(f.c as ErrorHead) : f.c;
-}
-
-/** `o[k] = v` as an own enumerable key, `__proto__` included. */
-function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
 }
 
 /** Runs a decoding step, turning anything it throws into `bad_frame`. */

@@ -32,7 +32,24 @@
  * |             |                           | [stack], [code term], [cause term]                        |
  * | 0x11        | Pid                       | node (string term), id, serial, creation (number terms)   |
  * | 0x12        | Ref                       | node (string term), creation, id (number terms)           |
+ * | 0x13        | List (fast-2)             | uv n, n terms                                             |
+ * | 0x14        | ImproperList (fast-2)     | uv n (≥ 1), n item terms, the tail term                   |
+ * | 0x15        | Float (fast-2)            | float64 (finite)                                          |
+ * | 0x16        | Bitstring (fast-2)        | uv bitLength, ceil(bitLength / 8) bytes                   |
+ * | 0x17        | BeamRef (fast-2)          | node (string term), uv creation, uv n (1–5), n × uv word  |
+ * | 0x18        | BeamPort (fast-2)         | node, id (decimal) (string terms), uv creation, uv n,     |
+ * |             |                           | n bytes: its ETF (tag and payload, no 131)                |
+ * | 0x19        | BeamFun (fast-2)          | module (string term), uv arity, uv n, n bytes: its ETF    |
+ * | 0x1a        | BeamExport (fast-2)       | module, name (string terms), uv arity, uv n, n ETF bytes  |
+ * |             |                           | (n = 0: one made by exportFun, without bytes)             |
  * | 0x80–0xff   | integer 0..127            | — (value = tag − 0x80)                                    |
+ *
+ * Versions. `fast-2` is fast-1 plus the tags 0x13–0x1a, which carry the BEAM-only term
+ * classes (src/core/terms/beam-*.ts) exactly, so a term that came from an Erlang node crosses
+ * the erlmesh mesh and goes back to BEAM unchanged (docs/beam-interop.md). The reader reads
+ * both; the writer writes fast-2 unless told it writes for a fast-1 peer (`new
+ * TermWriter(n, false)`), which gets what it got before: a List as a plain array, and any
+ * other BEAM-only value refused with `badarg` (it has no fast-1 form).
  *
  * Invariants:
  * - `decodeTermFast(encodeTermFast(t))` equals `decodeTerm(encodeTerm(t))` (superjson-1)
@@ -51,6 +68,9 @@
 
 /** Names this encoding; peers agree on it in the handshake (see net/encodings.ts). */
 export const FAST_TERM_FORMAT = 'fast-1';
+
+/** fast-1 plus the BEAM-only term classes (tags 0x13–0x1a); what nodes of this version prefer. */
+export const FAST_BEAM_FORMAT = 'fast-2';
 
 export const T_UNDEFINED = 0x00;
 export const T_NULL = 0x01;
@@ -71,6 +91,14 @@ export const T_BIN = 0x0f;
 export const T_ERROR = 0x10;
 export const T_PID = 0x11;
 export const T_REF = 0x12;
+export const T_LIST = 0x13;
+export const T_IMPROPER = 0x14;
+export const T_FLOAT_BOX = 0x15;
+export const T_BITSTRING = 0x16;
+export const T_BEAM_REF = 0x17;
+export const T_PORT = 0x18;
+export const T_FUN = 0x19;
+export const T_EXPORT = 0x1a;
 export const T_SMALLINT = 0x80;
 
 /** Bits of the byte after T_ERROR: which optional fields follow. */

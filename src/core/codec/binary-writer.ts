@@ -9,56 +9,18 @@ import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
 import * as tags from './binary-tags.js';
 import { RECURSION_DEPTH, TOO_DEEP, writeDeep } from './binary-deep.js';
-
-/** Strings up to this many UTF-16 units are written with a one-byte length (3 × 42 < 128). */
-const SHORT_STRING = 42;
-
-function uvSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-/**
- * Write `s` as UTF-8 into `b` from `p` (room for 3 bytes per UTF-16 unit is the caller's);
- * returns the end position, or -1 for a lone surrogate (which UTF-8 cannot carry: the
- * caller then writes the string as UTF-16 units).
- */
-function utf8Into(b: Uint8Array, p: number, s: string): number {
-  const len = s.length;
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) {
-      b[p++] = c;
-    } else if (c < 0x800) {
-      b[p++] = 0xc0 | (c >> 6);
-      b[p++] = 0x80 | (c & 0x3f);
-    } else if (c < 0xd800 || c > 0xdfff) {
-      b[p++] = 0xe0 | (c >> 12);
-      b[p++] = 0x80 | ((c >> 6) & 0x3f);
-      b[p++] = 0x80 | (c & 0x3f);
-    } else {
-      const d = c <= 0xdbff && i + 1 < len ? s.charCodeAt(i + 1) : 0;
-      if (d < 0xdc00 || d > 0xdfff) return -1;
-      const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-      b[p++] = 0xf0 | (cp >> 18);
-      b[p++] = 0x80 | ((cp >> 12) & 0x3f);
-      b[p++] = 0x80 | ((cp >> 6) & 0x3f);
-      b[p++] = 0x80 | (cp & 0x3f);
-      i++;
-    }
-  }
-  return p;
-}
+import { SHORT_STRING, utf8Into, uvSize } from './binary-utf8.js';
+import { writeBeamLeaf } from './binary-beam.js';
+import { ImproperList, List } from '../terms/beam-list.js';
+import { BeamRef } from '../terms/beam-ref.js';
 
 /**
  * Writes terms into one growable buffer. Reused across frames: `reset()` rewinds it, `take()`
  * copies out what was written. A failed `term()` throws `badarg` and rewinds to where that
  * call started. Terms of any depth: past RECURSION_DEPTH containers the recursive walk hands
- * over to an iterative one (binary-deep.ts) that writes the same bytes.
+ * over to an iterative one (binary-deep.ts) that writes the same bytes. `beam` (default true)
+ * writes fast-2, the BEAM-only classes included; false writes fast-1 for an older peer (a List
+ * as an array, other BEAM-only values refused with `badarg`).
  */
 export class TermWriter {
   buf: Uint8Array;
@@ -67,7 +29,10 @@ export class TermWriter {
   /** Containers the recursive walk is inside (see binary-deep.ts). */
   private depth = 0;
 
-  constructor(initialBytes = 256) {
+  constructor(
+    initialBytes = 256,
+    readonly beam = true,
+  ) {
     this.buf = new Uint8Array(initialBytes);
     this.view = new DataView(this.buf.buffer);
   }
@@ -260,7 +225,7 @@ export class TermWriter {
     }
     if (Array.isArray(v)) {
       const n = v.length;
-      this.byte(tags.T_ARRAY);
+      this.byte(this.beam && v instanceof List ? tags.T_LIST : tags.T_ARRAY);
       this.uv(n);
       if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
       for (let i = 0; i < n; i++) this.value(v[i]);
@@ -277,7 +242,7 @@ export class TermWriter {
       return;
     }
     if (v instanceof Uint8Array) return this.bytes(v);
-    if (v instanceof Ref) {
+    if (v instanceof Ref && !(v instanceof BeamRef)) {
       this.byte(tags.T_REF);
       this.string(v.node);
       this.number(v.creation);
@@ -314,7 +279,18 @@ export class TermWriter {
       this.string(v.flags);
       return;
     }
-    throw badarg(`cannot encode an instance of ${ctorName(v)}`);
+    if (this.beam && writeBeamLeaf(this, v)) return;
+    if (this.beam && v instanceof ImproperList) return this.improper(v);
+    throw badarg(`cannot encode an instance of ${ctorName(v)}${this.beam ? '' : ' for a peer speaking fast-1'}`);
+  }
+
+  private improper(v: ImproperList): void {
+    this.byte(tags.T_IMPROPER);
+    this.uv(v.items.length);
+    if (++this.depth > RECURSION_DEPTH) throw TOO_DEEP;
+    for (const x of v.items) this.value(x);
+    this.value(v.tail);
+    this.depth--;
   }
 
   private object(o: Record<string, unknown>): void {

@@ -8,6 +8,10 @@
  * when nothing needs annotating, so a term made only of JSON values encodes as
  * `{"json":<the JSON>}`.
  *
+ * superjson-2 is superjson-1 plus the annotations of superjson-beam.ts for the BEAM-only term
+ * classes (List, ImproperList, Float, Bitstring, BeamRef, BeamPort, BeamFun, BeamExport);
+ * `encodeTerm(t, { beam: false })` writes superjson-1. `decodeTerm` reads both.
+ *
  * Built-in superjson annotations carry `undefined`, bigint, valid Date, RegExp, Map, Set,
  * NaN / ±Infinity / -0. Custom annotations (`["custom", name]`) carry:
  *
@@ -45,6 +49,8 @@ import { ErlmeshError, badarg } from '../base/errors.js';
 import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
 import { deeperThan } from '../terms/check-deep.js';
+import { BeamRef } from '../terms/beam-ref.js';
+import { registerBeamTerms } from './superjson-beam.js';
 
 /**
  * Names the term encoding described above; peers must agree on it in the handshake.
@@ -84,7 +90,7 @@ sj.registerCustom<Pid, [string, number, number, number]>(
 
 sj.registerCustom<Ref, [string, number, number]>(
   {
-    isApplicable: (v): v is Ref => v instanceof Ref,
+    isApplicable: (v): v is Ref => v instanceof Ref && !(v instanceof BeamRef),
     serialize: (r) => [r.node, r.creation, r.id],
     deserialize: (a) => {
       if (!isIdTuple(a, 3)) throw malformed('ref');
@@ -165,6 +171,19 @@ sj.registerCustom<Record<string, unknown>, Json>(
   'obj',
 );
 
+/** Whether the term being encoded may use the BEAM annotations (superjson-2). */
+let beamAllowed = true;
+registerBeamTerms(sj, () => beamAllowed);
+
+/** Options of {@link encodeTerm}. */
+export interface EncodeTermOptions {
+  /**
+   * False for a peer speaking superjson-1: a List goes as a plain array, other BEAM-only values
+   * are refused with `badarg`. Default true (superjson-2, superjson-beam.ts).
+   */
+  beam?: boolean;
+}
+
 /**
  * Encodes a term as wire text (see the module header for the format).
  * The term should have passed `checkTerm`; a failure to encode throws `badarg`, a term
@@ -172,8 +191,11 @@ sj.registerCustom<Record<string, unknown>, Json>(
  *
  * @example
  * encodeTerm(['msg', 1, 'x']) // => '{"json":["msg",1,"x"]}'
+ * encodeTerm(list([1]))       // => '{"json":[1],"meta":{"values":[["custom","list"]],"v":1}}'
  */
-export function encodeTerm(term: unknown): string {
+export function encodeTerm(term: unknown, opts: EncodeTermOptions = {}): string {
+  const outer = beamAllowed;
+  beamAllowed = opts.beam ?? outer;
   try {
     if (deeperThan(term, MAX_SUPERJSON_DEPTH)) {
       throw new ErlmeshError('term_too_deep', `cannot encode term: nested deeper than ${MAX_SUPERJSON_DEPTH} (the superjson-1 limit)`);
@@ -185,6 +207,8 @@ export function encodeTerm(term: unknown): string {
   } catch (e) {
     if (e instanceof ErlmeshError) throw e;
     throw badarg(`cannot encode term: ${e instanceof Error ? e.message : String(e)}`, e);
+  } finally {
+    beamAllowed = outer;
   }
 }
 

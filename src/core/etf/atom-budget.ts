@@ -8,7 +8,8 @@
  * Rules: an atom that came from the peer (`learn`, done by the decoder) or was already sent
  * costs nothing; each other distinct atom costs one; the one that would go over `limit` is
  * refused with `ErlmeshError` code `atom_limit` (and is not counted), so the message that
- * carries it is not sent. Invariant: `spent <= limit`.
+ * carries it is not sent; `encodeEtf` gives back what a term that failed to encode had
+ * charged (`mark` / `rollback`), since none of it was sent. Invariant: `spent <= limit`.
  */
 import { ErlmeshError } from '../base/errors.js';
 
@@ -31,7 +32,8 @@ const MAX_KNOWN = 1_048_576;
 export class AtomBudget {
   readonly limit: number;
   private readonly known = new Set<string>();
-  private count = 0;
+  /** The atoms charged, in order (at most `limit`). */
+  private readonly charged: string[] = [];
 
   constructor(limit: number = DEFAULT_ATOM_LIMIT) {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new ErlmeshError('badarg', `an atom budget is a non-negative integer, not ${String(limit)}`);
@@ -40,7 +42,17 @@ export class AtomBudget {
 
   /** Distinct atoms sent that the peer had not sent first. */
   get spent(): number {
-    return this.count;
+    return this.charged.length;
+  }
+
+  /** A point to {@link rollback} to. */
+  mark(): number {
+    return this.charged.length;
+  }
+
+  /** Forgets the atoms charged since `mark`: what carried them was not sent. */
+  rollback(mark: number): void {
+    while (this.charged.length > mark) this.known.delete(this.charged.pop()!);
   }
 
   /** True when `atom` is free to send: it came from the peer or was sent before. */
@@ -56,14 +68,14 @@ export class AtomBudget {
   /** Accounts for sending `atom`; throws `atom_limit` when it is new and the budget is spent. */
   charge(atom: string): void {
     if (this.known.has(atom)) return;
-    if (this.count >= this.limit) {
+    if (this.charged.length >= this.limit) {
       throw new ErlmeshError(
         'atom_limit',
         `sending the atom '${atom.length > 40 ? `${atom.slice(0, 40)}…` : atom}' would make the BEAM peer create more than ${this.limit} atoms, which it never frees: send text as binary('…') instead of a string`,
         { atom, limit: this.limit },
       );
     }
-    this.count++;
+    this.charged.push(atom);
     this.known.add(atom);
   }
 }

@@ -49,11 +49,13 @@ export function encodeEtf(term: unknown, opts: EncodeEtfOptions = {}): Uint8Arra
   const w = reuse ? (shared ??= new EtfWriter()) : new EtfWriter();
   w.reset(opts.atoms, false);
   if (reuse) sharedBusy = true;
+  const mark = opts.atoms?.mark();
   try {
     w.u8(T.VERSION);
     w.term(term);
     return w.take();
   } catch (e) {
+    if (mark !== undefined) opts.atoms!.rollback(mark);
     throw named(e);
   } finally {
     if (reuse) {

@@ -4,6 +4,10 @@
  * - `superjson-1`: one frame per transport frame, the superjson text of the frame
  *   (codec/superjson.ts). Every node speaks it; the handshake itself always uses it, so nodes
  *   of any version can open a connection.
+ * - `superjson-2`, `fast-2`: the same with the BEAM-only term classes (List, Float, BeamRef…,
+ *   codec/superjson-beam.ts and the fast tags 0x13–0x1a), so a term from an Erlang node crosses
+ *   the mesh unchanged. To a peer of superjson-1 or fast-1 a List goes as a plain array and any
+ *   other BEAM-only value is refused at the sender with `badarg`.
  * - `fast-1`: binary batches (codec/binary.ts). One transport frame carries every frame
  *   a connection sent during one turn of the event loop (flushed in a microtask, or earlier
  *   once a batch reaches {@link BATCH_FLUSH_BYTES}), in order:
@@ -28,16 +32,21 @@
  */
 import { ErlmeshError, badarg } from '../base/errors.js';
 import { decodeTerm } from '../codec/superjson.js';
-import { FAST_TERM_FORMAT, TermReader, TermWriter, guardDecode } from '../codec/binary.js';
+import { FAST_BEAM_FORMAT, FAST_TERM_FORMAT, TermReader, TermWriter, guardDecode } from '../codec/binary.js';
 import { Pid } from '../terms/pid.js';
 import type { AnyFrame, DistFrame } from './frames.js';
 import { FragmentPiece } from './fragments.js';
 import type { Frame } from './transport.js';
 
-export type WireEncoding = 'fast-1' | 'superjson-1';
+export type WireEncoding = 'fast-2' | 'fast-1' | 'superjson-2' | 'superjson-1';
 
 /** Every encoding this implementation speaks, most preferred first. */
-export const WIRE_ENCODINGS: readonly WireEncoding[] = [FAST_TERM_FORMAT, 'superjson-1'];
+export const WIRE_ENCODINGS: readonly WireEncoding[] = [FAST_BEAM_FORMAT, FAST_TERM_FORMAT, 'superjson-2', 'superjson-1'];
+
+/** A binary (batched) encoding: fast-1 or fast-2. */
+export function isFast(enc: WireEncoding): boolean {
+  return enc === 'fast-1' || enc === 'fast-2';
+}
 
 /** The baseline every node speaks (and the handshake uses). */
 export const BASELINE_ENCODING: WireEncoding = 'superjson-1';
@@ -94,8 +103,13 @@ export function checkEncodings(list: unknown): WireEncoding[] {
  * encoded throws `badarg` and leaves the batch as it was); `take` returns the batch.
  */
 export class BatchWriter {
-  private w = new TermWriter(1024);
+  private w: TermWriter;
   private count = 0;
+
+  /** `beam`: fast-2 (default) rather than fast-1 (see binary-tags.ts). */
+  constructor(readonly beam = true) {
+    this.w = new TermWriter(1024, beam);
+  }
 
   /** Frames in the current batch. */
   get frames(): number {
@@ -125,7 +139,7 @@ export class BatchWriter {
       // Hand the buffer itself over (no copy of the big frame); the batch so far moves to a new one.
       const out = w.buf.subarray(start, w.length);
       const before = w.buf.subarray(0, start);
-      this.w = new TermWriter(Math.max(1024, start));
+      this.w = new TermWriter(Math.max(1024, start), this.beam);
       if (start > 1) {
         this.w.buf.set(before);
         this.w.pos = start;
@@ -165,7 +179,7 @@ export class BatchWriter {
   private rewind(start: number): void {
     this.w.pos = start;
     if (start === 1) this.w.reset();
-    else if (this.w.buf.length > SHRINK_ABOVE_BYTES && this.count === 0) this.w = new TermWriter(1024);
+    else if (this.w.buf.length > SHRINK_ABOVE_BYTES && this.count === 0) this.w = new TermWriter(1024, this.beam);
   }
 
   /** The batch as one transport frame (a fresh exact-size Uint8Array), or undefined if empty. */
@@ -174,7 +188,7 @@ export class BatchWriter {
     this.count = 0;
     const out = this.w.take();
     // A huge frame grew the buffer: do not keep that much memory per connection.
-    if (this.w.buf.length > SHRINK_ABOVE_BYTES) this.w = new TermWriter(1024);
+    if (this.w.buf.length > SHRINK_ABOVE_BYTES) this.w = new TermWriter(1024, this.beam);
     return out;
   }
 
@@ -186,8 +200,8 @@ export class BatchWriter {
 }
 
 /** One frame's fast-1 encoding on its own (throws like {@link BatchWriter.add}). */
-export function encodeFrame(f: DistFrame): Uint8Array {
-  const w = new TermWriter(256);
+export function encodeFrame(f: DistFrame, beam = true): Uint8Array {
+  const w = new TermWriter(256, beam);
   writeFrame(w, f);
   return w.take();
 }

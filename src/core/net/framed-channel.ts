@@ -33,7 +33,7 @@ import { MAX_SUPERJSON_DEPTH, decodeTerm, encodeTerm } from '../codec/superjson.
 import { checkReason, repairFrame } from './unencodable-frames.js';
 import type { AnyFrame, DistFrame } from './frames.js';
 import type { Channel, Frame } from './transport.js';
-import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, decodeFrame, encodeFrame, type BatchItem, type WireEncoding } from './encodings.js';
+import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, decodeFrame, encodeFrame, type BatchItem, type WireEncoding, isFast } from './encodings.js';
 import { FRAGMENT_BYTES, FragmentPiece, OutQueue, PUMP_BYTES_PER_TURN, Reassembler, messageTooLarge, orderKey } from './fragments.js';
 
 /** Why a framed channel closed its channel itself (`closedHere`), as its node logs it. */
@@ -134,7 +134,7 @@ export class FramedChannel {
       return;
     }
     checkReason(frame);
-    const text = encodeTerm(frame);
+    const text = encodeTerm(frame, { beam: this.encoding === 'superjson-2' });
     this.framesOut++;
     this.emit(text);
   }
@@ -154,7 +154,7 @@ export class FramedChannel {
       key ??= orderKey(frame);
       this.out.push({ bytes: big, sent: 0, key });
     } else {
-      const bytes = encodeFrame(frame);
+      const bytes = encodeFrame(frame, b.beam);
       if (bytes.length > limit) throw messageTooLarge(bytes.length, limit);
       this.framesOut++;
       this.out.push({ bytes, sent: 0, key });
@@ -205,7 +205,7 @@ export class FramedChannel {
    * fast-1 fragmented frames of up to `recvLimit` bytes (none without it).
    */
   acceptEncoding(enc: WireEncoding, recvLimit?: number): void {
-    this.binaryIn = enc === 'fast-1';
+    this.binaryIn = isFast(enc);
     this.reassembler = this.binaryIn && recvLimit !== undefined ? new Reassembler(recvLimit) : undefined;
   }
 
@@ -215,8 +215,8 @@ export class FramedChannel {
    */
   useEncoding(enc: WireEncoding, sendLimit?: number): void {
     this.encoding = enc;
-    this.batch = enc === 'fast-1' ? new BatchWriter() : undefined;
-    this.sendLimit = enc === 'fast-1' ? sendLimit : undefined;
+    this.batch = isFast(enc) ? new BatchWriter(enc === 'fast-2') : undefined;
+    this.sendLimit = isFast(enc) ? sendLimit : undefined;
   }
 
   /** Send the pending batch now (normally done at the end of the turn). */
@@ -271,8 +271,8 @@ export class FramedChannel {
     if (this.closedWith !== undefined) return;
     this.framesOut++;
     this.transportFramesOut++;
-    if (this.batch === undefined) return this.channel.send(encodeTerm(frame));
-    const w = new BatchWriter();
+    if (this.batch === undefined) return this.channel.send(encodeTerm(frame, { beam: this.encoding === 'superjson-2' }));
+    const w = new BatchWriter(this.batch.beam);
     w.add(frame);
     this.channel.send(w.take()!);
   }

@@ -9,6 +9,7 @@ import { isLeafObject } from './leaf.js';
 import { formatTerm } from './format.js';
 import { Pid } from './pid.js';
 import { Ref } from './ref.js';
+import { ImproperList } from './beam-list.js';
 
 /** Nested containers the recursive check enters before handing over to checkDeep. */
 export const CHECK_RECURSION_DEPTH = 200;
@@ -51,6 +52,7 @@ const OBJECT = 1;
 const MAP = 2;
 const SET = 3;
 const ERROR = 4;
+const IMPROPER = 5;
 
 /**
  * A container being checked: its children (`vals`, for a Map keys and values alternating),
@@ -75,6 +77,8 @@ function seg(f: Open, i: number): string {
       return i % 2 === 0 ? `.<key #${i / 2}>` : `.get(${formatTerm(f.vals[i - 1], { maxDepth: 1, maxLength: 3 })})`;
     case SET:
       return `.<member #${i}>`;
+    case IMPROPER:
+      return i < f.vals.length - 1 ? `.items[${i}]` : '.tail';
     default:
       return `.${f.names![i]!}`;
   }
@@ -98,6 +102,7 @@ function open(o: object): Open | undefined {
   }
   if (o instanceof Map) return { o, kind: MAP, vals: [...o].flat(), names: undefined, i: 0 };
   if (o instanceof Set) return { o, kind: SET, vals: [...o], names: undefined, i: 0 };
+  if (o instanceof ImproperList) return { o, kind: IMPROPER, vals: [...o.items, o.tail], names: undefined, i: 0 };
   if (o instanceof Error) {
     const names: string[] = [];
     const vals: unknown[] = [];

@@ -6,7 +6,8 @@
  * CHECK_RECURSION_DEPTH nested containers the whole term is checked again without recursion
  * (check-deep.ts), so terms of any depth pass.
  */
-import { isLeafObject } from './leaf.js';
+import { isBeamLeafObject, isLeafObject } from './leaf.js';
+import { ImproperList } from './beam-list.js';
 import { badarg } from '../base/errors.js';
 import { CHECK_RECURSION_DEPTH, CHECK_TOO_DEEP, CYCLIC, type Failure, checkDeep, fail, keySeg, notATerm } from './check-deep.js';
 import { formatTerm } from './format.js';
@@ -25,7 +26,9 @@ interface Chain {
 /**
  * Throws `badarg` (ErlmeshError code `'badarg'`) unless `value` is a term: something made of
  * null, undefined, booleans, numbers, bigints, strings, dense arrays, plain objects, Map,
- * Set, Date, RegExp, Uint8Array (Buffer included), Error, Pid and Ref, without cycles.
+ * Set, Date, RegExp, Uint8Array (Buffer included), Error, Pid and Ref, and the BEAM term
+ * classes (List, ImproperList, Float, Bitstring, BeamRef, BeamPort, BeamFun, BeamExport:
+ * docs/beam-interop.md), without cycles.
  * Shared (non-cyclic) subterms are fine. The message names the offending path, rooted at
  * `root`.
  *
@@ -125,9 +128,9 @@ function visit(v: unknown, chain: Chain | undefined): Failure | undefined {
     return undefined;
   }
 
-  if (o instanceof Uint8Array || o instanceof Date || o instanceof RegExp) return undefined;
+  if (o instanceof Uint8Array || o instanceof Date || o instanceof RegExp || isBeamLeafObject(o)) return undefined;
 
-  if (o instanceof Map || o instanceof Set || o instanceof Error) {
+  if (o instanceof Map || o instanceof Set || o instanceof Error || o instanceof ImproperList) {
     const c = enter(chain, o);
     if (c === undefined) return fail(CYCLIC);
     const f = visitContainer(o, c);
@@ -138,7 +141,14 @@ function visit(v: unknown, chain: Chain | undefined): Failure | undefined {
   return fail(notATerm(o));
 }
 
-function visitContainer(o: Map<unknown, unknown> | Set<unknown> | Error, c: Chain) {
+function visitContainer(o: Map<unknown, unknown> | Set<unknown> | Error | ImproperList, c: Chain) {
+  if (o instanceof ImproperList) {
+    for (let i = 0; i < o.items.length; i++) {
+      const f = visit(o.items[i], c);
+      if (f !== undefined) return at(f, `.items[${i}]`);
+    }
+    return at(visit(o.tail, c), '.tail');
+  }
   if (o instanceof Map) {
     let i = 0;
     for (const [k, x] of o) {

@@ -13,6 +13,7 @@ import { isLeafObject } from './leaf.js';
 import { ctorName } from './check-deep.js';
 import { Pid } from './pid.js';
 import { Ref } from './ref.js';
+import { ImproperList, List, asList } from './beam-list.js';
 
 /** `['unencodable', description]`: stands for a part of a reason or result that could not be sent. */
 export type Unencodable = ['unencodable', string];
@@ -48,7 +49,7 @@ function leafProblem(v: unknown): string | undefined {
   if (v === null) return undefined;
   const o = v as object;
   if (isLeafObject(o)) return undefined;
-  if (Array.isArray(o) || o instanceof Map || o instanceof Set || o instanceof Error) return undefined;
+  if (Array.isArray(o) || o instanceof Map || o instanceof Set || o instanceof Error || o instanceof ImproperList) return undefined;
   const proto = Object.getPrototypeOf(o) as unknown;
   if (proto === Object.prototype || proto === null) return undefined;
   return `instance of ${ctorName(o)}`;
@@ -137,7 +138,14 @@ function open(o: object, depth: number, out: (x: unknown) => void): Frame | unde
   if (Array.isArray(o)) {
     const arr: unknown[] = new Array<unknown>(o.length);
     const put = Array.from({ length: o.length }, (_, i) => (x: unknown) => (arr[i] = x));
-    return { src: o, depth, children: Array.from({ length: o.length }, (_, i) => (o as unknown[])[i]), put, i: 0, done: () => arr, out };
+    const done = (): unknown[] => (o instanceof List ? asList(arr) : arr); // a List stays an Erlang list
+    return { src: o, depth, children: Array.from({ length: o.length }, (_, i) => (o as unknown[])[i]), put, i: 0, done, out };
+  }
+  if (o instanceof ImproperList) {
+    const children = [...o.items, o.tail];
+    const arr: unknown[] = new Array<unknown>(children.length);
+    const put = children.map((_, j) => (x: unknown) => (arr[j] = x));
+    return { src: o, depth, children, put, i: 0, done: () => new ImproperList(arr.slice(0, -1), arr[arr.length - 1]), out };
   }
   if (o instanceof Map) {
     const entries = [...o];

@@ -28,17 +28,30 @@ export interface BeamOptions {
   netTicktime?: number;
   /** Start `epmd -daemon` when none answers (default true, as `erl`). */
   startEpmd?: boolean;
+  /**
+   * The only BEAM peers (full names, `e@host`) this node connects with, as OTP's
+   * `net_kernel:allow/1`: a handshake from any other is refused with the status `not_allowed`
+   * (docs/security.md). Default: any node that has the cookie.
+   *
+   * @example
+   * await startNode({ sname: 'js', beam: { allow: ['e@myhost', 'f@myhost'] } });
+   */
+  allow?: string[];
 }
 
-const KEYS = new Set(['port', 'host', 'epmdPort', 'netTicktime', 'startEpmd']);
+const KEYS = new Set(['port', 'host', 'epmdPort', 'netTicktime', 'startEpmd', 'allow']);
 
 /** `beam` as given to startNode, checked: `badarg` or `unknown_options` otherwise. */
 export function checkBeamOptions(beam: unknown): BeamOptions | undefined {
   if (beam === undefined || beam === false) return undefined;
   if (beam === true) return {};
-  if (typeof beam !== 'object' || beam === null || Array.isArray(beam)) throw new ErlmeshError('badarg', 'beam: true, false, or { port, host, epmdPort, netTicktime, startEpmd }');
+  if (typeof beam !== 'object' || beam === null || Array.isArray(beam)) throw new ErlmeshError('badarg', 'beam: true, false, or { port, host, epmdPort, netTicktime, startEpmd, allow }');
   const unknown = Object.keys(beam).filter((k) => !KEYS.has(k));
   if (unknown.length) throw new ErlmeshError('unknown_options', `beam: unknown options: ${unknown.join(', ')}`, unknown);
+  const allow = (beam as { allow?: unknown }).allow;
+  if (allow !== undefined && (!Array.isArray(allow) || !allow.every((n) => typeof n === 'string' && /^[^@]+@[^@]+$/.test(n)))) {
+    throw new ErlmeshError('badarg', 'beam.allow: a list of full node names (name@host)', allow);
+  }
   return beam as BeamOptions;
 }
 
@@ -94,6 +107,7 @@ export async function attachBeam(node: Node, o: BeamOptions): Promise<BeamNode> 
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.host !== undefined ? { host: o.host } : {}),
     ...(o.netTicktime !== undefined ? { netTicktime: o.netTicktime } : {}),
+    ...(o.allow !== undefined ? { allow: [...o.allow] } : {}),
   });
   node._attachForeign((hooks) => new BeamBridge(beam, hooks, node, epmdPort));
   return beam;

@@ -18,7 +18,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { realClock, type Clock, type TimerHandle } from '../../core/base/clock.js';
-import { ErlmeshError } from '../../core/base/errors.js';
+import { AuthError, ErlmeshError } from '../../core/base/errors.js';
 import type { BeamConnection } from './connection.js';
 import { acceptBeam, dialBeam, randomCreation, splitNodeName, DEFAULT_HANDSHAKE_TIMEOUT_MS, type SetupOptions } from './dial.js';
 import { registerAtEpmd, type EpmdRegistration } from './epmd.js';
@@ -41,6 +41,11 @@ export interface ListenBeamOptions {
   epmdPort?: number;
   /** net_ticktime in seconds (default 60). */
   netTicktime?: number;
+  /**
+   * The only peers this node connects with, as OTP's `net_kernel:allow/1` (default: any cookie
+   * holder): another node's handshake is answered `not_allowed`, and dialling one is `not_allowed`.
+   */
+  allow?: readonly string[];
   /** Deadline of each handshake (default 7,000 ms). */
   handshakeTimeoutMs?: number;
   maxFrameBytes?: number;
@@ -111,6 +116,7 @@ export class BeamNode {
   connect(peer: string): Promise<BeamConnection> {
     if (this.closed) return Promise.reject(new ErlmeshError('closed', `${this.name} no longer speaks Erlang distribution`));
     splitNodeName(peer);
+    if (!this.allowed(peer)) return Promise.reject(new AuthError('not_allowed', `${peer} is not in this node's beam allow list`, { peer }));
     const up = this.up.get(peer);
     if (up) return Promise.resolve(up);
     const under = this.pending.get(peer);
@@ -186,8 +192,13 @@ export class BeamNode {
     return Promise.race([a.incoming, late]).finally(() => clock.clearTimeout(timer));
   }
 
+  /** Whether `peer` is one this node may connect with (its allow list, when it has one). */
+  allowed(peer: string): boolean {
+    return this.o.allow === undefined || this.o.allow.includes(peer);
+  }
+
   private admit(peer: string): Admission {
-    if (this.closed || peer === this.name) return 'not_allowed';
+    if (this.closed || peer === this.name || !this.allowed(peer)) return 'not_allowed';
     const a = this.pending.get(peer);
     if (a && !a.yielded) {
       if (this.name > peer) return 'nok';

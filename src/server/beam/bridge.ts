@@ -18,7 +18,10 @@
  * - signals for a peer being connected wait, in order, and are dropped (with its nodeDown)
  *   when it cannot be reached, as a send to an unreachable Erlang node is;
  * - a reason that cannot be written in ETF (an Error, a Set) still arrives, repaired to
- *   `{unencodable, Description}`; a message that cannot is dropped and logged;
+ *   `{unencodable, Description}`; a message that cannot throws at the sender, nothing sent
+ *   (the ETF error: `not_etf_encodable`, `atom_limit`, `atom_too_long`), as erlmesh's own
+ *   sends throw `badarg` — when the peer is known to be a BEAM node at the send; one queued
+ *   before that (its route still being looked up at epmd) is dropped and logged;
  * - SPAWN_REPLY carries the link and monitor flags of its request.
  */
 import { inflateSync } from 'node:zlib';
@@ -101,10 +104,12 @@ export class BeamBridge implements ForeignRoute {
   }
 
   send(node: string, s: SignalFrame): void {
+    const c = this.conns.get(node);
+    if (c && !this.waiting.has(node)) return this.write(c, s, true);
+    // Not connected yet: a message with no Erlang form fails now, not when it is written.
+    if (s.t === 'send' || s.t === 'reg_send') encodeEtf(s.msg, { atoms: this.budget(node) });
     const queue = this.waiting.get(node);
     if (queue) return void queue.push(s);
-    const c = this.conns.get(node);
-    if (c) return this.write(c, s);
     this.waiting.set(node, [s]);
     this.beam.connect(node).then(
       (conn) => this.flush(node, conn),
@@ -199,7 +204,7 @@ export class BeamBridge implements ForeignRoute {
     if (r.kind === 'bad') return this.badFrame(c, r.why);
     const s = r.signal.t === 'down' ? (this.erpcs.get(c.peer)?.in(r.signal) ?? r.signal) : r.signal;
     if (signalTargetNode(s) !== this.hooks.name || (signalSenderNode(s) ?? c.peer) !== c.peer) return this.badFrame(c, `${s.t} not between ${c.peer} and ${this.hooks.name}`);
-    if (s.t === 'reg_send' && answerService(s, this.node, (to, msg) => this.write(c, { t: 'send', to, msg }))) return;
+    if (s.t === 'reg_send' && answerService(s, this.node, (to, msg) => this.write(c, { t: 'send', to, msg }, true))) return;
     if (serviceMonitor(s, this.node)) return;
     if (s.t === 'spawn_request') this.spawnFlags.set(s.ref.key, (s.link ? SPAWN_FLAG.LINK : 0) | (s.monitor ? SPAWN_FLAG.MONITOR : 0));
     this.hooks.deliver(s, c.peer);
@@ -211,7 +216,8 @@ export class BeamBridge implements ForeignRoute {
     c.close('bad_frame');
   }
 
-  private write(c: BeamConnection, signal: SignalFrame): void {
+  /** Writes `signal` to `c`; a message with no Erlang form throws when `strict`, else is logged. */
+  private write(c: BeamConnection, signal: SignalFrame, strict = false): void {
     const s = signal.t === 'spawn_request' ? (this.erpcs.get(c.peer)?.out(signal) ?? signal) : asErlang(signal);
     let spawnFlags: number | undefined;
     if (s.t === 'spawn_reply') {
@@ -224,7 +230,7 @@ export class BeamBridge implements ForeignRoute {
       if (s.t === 'spawn_request') this.hooks.deliver({ t: 'spawn_reply', ref: s.ref, to: s.from, result: { error: 'notsup' } }, c.peer);
       return;
     }
-    if (this.writeTerms(c, w.control, w.message, 'message' in w)) return;
+    if (this.writeTerms(c, w.control, w.message, 'message' in w, strict)) return;
     // The reason has no ETF form: send the signal with it repaired, as erlmesh's own links do.
     const fixed = repairFrame(s, undefined, 1_000) as SignalFrame | undefined;
     const again = fixed && writeControl(fixed, { sender: this.nobody, unlinkId: this.unlinkId, spawnFlags });
@@ -235,8 +241,11 @@ export class BeamBridge implements ForeignRoute {
     }
   }
 
-  /** Encodes and sends one frame; false (logged for a message) when a term has no ETF form. */
-  private writeTerms(c: BeamConnection, control: unknown, message: unknown, hasMessage: boolean): boolean {
+  /**
+   * Encodes and sends one frame; false when a term has no ETF form. For a message that is
+   * thrown when `strict` (nothing sent), else logged and dropped.
+   */
+  private writeTerms(c: BeamConnection, control: unknown, message: unknown, hasMessage: boolean, strict = false): boolean {
     const atoms = this.budget(c.peer);
     try {
       const ctl = encodeEtf(control, { atoms });
@@ -251,6 +260,7 @@ export class BeamBridge implements ForeignRoute {
       c.send(out);
       return true;
     } catch (e) {
+      if (hasMessage && strict) throw e;
       if (hasMessage) this.hooks.log('error', `** A message for ${c.peer} has no Erlang form and was dropped (${e instanceof Error ? e.message : String(e)}) **`);
       return hasMessage;
     }

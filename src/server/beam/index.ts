@@ -11,3 +11,4 @@ export { registerAtEpmd, lookupAtEpmd, epmdNames, epmdPortFromEnv, EPMD_DEFAULT_
 export { DFLAG, OUR_FLAGS, MANDATORY_25, expandMandatory25, missingMandatory, flagNames } from './flags.js';
 export { attachBeam, ensureEpmd, checkBeamOptions, type BeamOptions } from './attach.js';
 export { BeamBridge } from './bridge.js';
+export { startBeamGateway, type BeamGateway, type BeamGatewayOptions } from './gateway.js';

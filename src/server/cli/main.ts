@@ -98,6 +98,7 @@ function program(): Command {
     .option('--remsh <node>', 'a shell evaluating on another erlmesh node (as erl -remsh); this node is hidden')
     .option('--capabilities <file>', 'what ticket holders may do here: a JSON file, or a JS module exporting them (docs/security.md)')
     .option('--beam', 'also a hidden Erlang node: erl nodes ping, rpc, send, link and monitor it (epmd, $ERL_EPMD_PORT; docs/beam-interop.md)')
+    .option('--beam-allow <nodes>', 'with --beam (implied): only these Erlang nodes may connect, comma-separated full names (e@host,f@host); others are refused with not_allowed (docs/security.md)', (v: string) => v.split(',').map((n) => n.trim()).filter((n) => n !== ''))
     .addOption(busyWaitOption())
     .action(runNode);
 

@@ -39,6 +39,8 @@ export interface NodeCommandOptions {
   capabilities?: string;
   /** Also speak Erlang distribution, as a hidden node (startNode's `beam`). */
   beam?: boolean;
+  /** Only these BEAM peers (startNode's `beam.allow`); implies `beam`. */
+  beamAllow?: string[];
 }
 
 export async function runNode(o: NodeCommandOptions): Promise<void> {
@@ -79,7 +81,7 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
     connectAll: o.connectAll,
     direct: o.direct !== false,
     tickMs: o.ticktime === undefined ? undefined : (o.ticktime * 1000) / 4,
-    ...(o.beam ? { beam: o.ticktime === undefined ? true : { netTicktime: o.ticktime } } : {}),
+    ...(o.beam || o.beamAllow ? { beam: { ...(o.ticktime === undefined ? {} : { netTicktime: o.ticktime }), ...(o.beamAllow ? { allow: o.beamAllow } : {}) } } : {}),
     output: (text) => con.out(text),
     logger: (e) => {
       if (e.level !== 'info') con.err(formatLog(e));

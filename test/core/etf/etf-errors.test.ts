@@ -185,6 +185,16 @@ describe('the atom budget', () => {
     expect(codeOf(() => encodeEtf(['ok', 'a', true], { atoms }))).toBe('atom_limit'); // true is an atom too
   });
 
+  it('a term that fails to encode gives back the atoms it charged: none of it was sent', () => {
+    const atoms = new AtomBudget(3);
+    expect(codeOf(() => encodeEtf(['x', 'y', new Set([1])], { atoms }))).toBe('not_etf_encodable');
+    expect(codeOf(() => encodeEtf(['p', 'q', 'r', 's'], { atoms }))).toBe('atom_limit');
+    expect(atoms.spent).toBe(0);
+    expect(atoms.has('x') || atoms.has('p')).toBe(false);
+    encodeEtf(['p', 'q', 'r'], { atoms });
+    expect(atoms.spent).toBe(3);
+  });
+
   it('counts node names in pids and refs, map keys of plain objects, and booleans', () => {
     const atoms = new AtomBudget();
     encodeEtf([new Pid('a@h', 1, 0, 1), new Ref('b@h', 1, 1), { key: false }], { atoms });

@@ -9,6 +9,9 @@ import { decodeTerm, encodeTerm } from '../../../src/core/codec/superjson.js';
 import { checkTerm } from '../../../src/core/terms/check.js';
 import { isUnencodable, sanitizeTerm } from '../../../src/core/terms/unencodable.js';
 import { deepTerm } from '../../support/deep-terms.js';
+import { Bitstring, bitstring } from '../../../src/core/terms/beam-binary.js';
+import { float } from '../../../src/core/terms/beam-float.js';
+import { improper, ImproperList, list, List } from '../../../src/core/terms/beam-list.js';
 import { term, termEquals } from '../../support/terms.js';
 import { withBad } from '../../support/unencodable.js';
 
@@ -31,6 +34,17 @@ describe('sanitizeTerm', () => {
     ]);
     expect(s.first).toEqual(['unencodable', 'function foo']);
     expect(isUnencodable(s.first)).toBe(true);
+  });
+
+  it('BEAM terms are kept as what they are: a List stays a List, an improper list is walked into', () => {
+    const s = sanitizeTerm(['shutdown', list([1, () => 1]), improper([float(3), Symbol('s')], () => 2), bitstring(Uint8Array.of(0x80), 1)]);
+    const [, l, i, b] = s.term as [string, unknown, ImproperList, unknown];
+    expect(l).toBeInstanceOf(List);
+    expect([...(l as unknown[])]).toEqual([1, ['unencodable', 'function <anonymous>']]);
+    expect(i).toBeInstanceOf(ImproperList);
+    expect(i.items).toEqual([float(3), ['unencodable', 'symbol Symbol(s)']]);
+    expect(i.tail).toEqual(['unencodable', 'function <anonymous>']);
+    expect(b).toBeInstanceOf(Bitstring);
   });
 
   it('replaces what is nested at maxDepth, and walks 100 000 levels without recursion', () => {

@@ -78,7 +78,7 @@ export class NetKernel {
   constructor(private readonly env: NetKernelEnv) {
     this.hs = {
       name: env.name,
-      creation: env.creation,
+      get creation() { return env.creation; }, // a relay failover renews it (wiring.ts)
       flags: { ...env.flags, encodings: env.flags.encodings ?? [...WIRE_ENCODINGS], maxMessageBytes: env.flags.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, flowControl: true },
       clock: env.clock,
       setupTimeoutMs: env.setupTimeoutMs,

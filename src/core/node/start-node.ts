@@ -81,6 +81,8 @@ export async function startNodeWith(opts: NodeOptions, platformKeys: readonly st
   const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)), {
     hidden: !!opts.hidden,
     onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
+    // A relay failover: the node is back as a new incarnation (relay-urls.ts); new pids carry it.
+    onCreation: (creation) => node && (node.runtime.creation = creation),
     ...(opts.membership === false
       ? {}
       : {

@@ -66,7 +66,7 @@ export class Node implements NodeApi {
   /** @internal what ticket holders may do here (trust/guard.ts) */ readonly capabilityGuard: Guard;
   /** @internal the one ServiceHost of this node */ readonly host: NodeServiceHost;
   /** @internal the node's clock */ readonly clock: Clock;
-  private readonly net: NetKernel | undefined;
+  /** @internal */ readonly net: NetKernel | undefined;
   private readonly transport: Transport | undefined;
   private readonly code = new CodeServer();
   private readonly outputs: Emitter<string>;

@@ -22,9 +22,10 @@ export function nodeUp(g: Server, n: string, hidden: boolean): void {
     s.heldUntilNodeup.delete(n);
     return;
   }
-  if (!g.host.nodes('visible').includes(n)) {
+  if (!g.host.isConnected(n)) {
     // The connection is gone again (its nodedown may even have come first): what it
-    // carried is stale.
+    // carried is stale. (Not nodes().includes(n): a list of all peers at every nodeup is N²
+    // per node when hundreds of peers come up at once.)
     s.heldUntilNodeup.delete(n);
     return;
   }
@@ -42,7 +43,8 @@ export function nodeUp(g: Server, n: string, hidden: boolean): void {
   const vouched = g.host.isVouched(n);
   if (!vouched) askSnapshot(g, n);
   else if (s.table.ownedBy(s.thisNode).length > 0) g.send(n, { t: 'g_snapshot', entries: s.table.ownedBy(s.thisNode), token: null });
-  recomputeLeader(g);
+  // Only a peer below the leader can take its place (or any, when this node leads: it may not be eligible).
+  if (s.leader === s.thisNode || compareNames(n, s.leader) < 0) recomputeLeader(g);
   if (vouched && s.leader === s.thisNode && !s.awaitingSnapshot.has(n)) askSnapshot(g, n);
   const held = s.heldUntilNodeup.get(n);
   s.heldUntilNodeup.delete(n);

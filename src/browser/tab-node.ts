@@ -36,8 +36,12 @@ import { tabCrypto } from './crypto.js';
  * const node = await startNode(opts); // tab-x1y2z3@example
  */
 export interface TabNodeOptions extends Omit<NodeOptions, 'transport'> {
-  /** Relay URL; default: this page's origin with ws(s): and the /erlmesh path. */
-  relay?: string;
+  /**
+   * Relay URL; default: this page's origin with ws(s): and the /erlmesh path. A list is
+   * failover: when its relay goes, the tab reconnects to the next one round the list, under the
+   * same name with a new creation (an empty list or a bad URL is `badarg`).
+   */
+  relay?: string | readonly string[];
   /** The cluster cookie, for a trusted page. Or `ticket`. */
   cookie?: string;
   /** Host part for a generated name (default: the page's host name; `localhost` for an IP address in short mode). */

@@ -13,6 +13,7 @@ import { ErlmeshError } from '../core/base/errors.js';
 import { RelayTransport } from '../core/relay-client/relay-transport.js';
 import { RELAY_PATH } from '../core/relay-client/protocol.js';
 import { checkRelayUrl } from '../core/relay-client/relay-url.js';
+import { checkRelayUrls } from '../core/relay-client/relay-urls.js';
 import { readOrCreateCookie } from './cookie.js';
 import { startDirectLinks } from './transports/direct-links.js';
 import { NodeWebSocket } from './transports/ws-channel.js';
@@ -46,10 +47,14 @@ export function defaultRelayUrl(): string {
 export interface ServerNodeOptions extends NodeOptions {
   /**
    * The relay URL (default ws://127.0.0.1:4367, or the port in $ERLMESH_RELAY_PORT); the
-   * /erlmesh path is added when missing.
+   * /erlmesh path is added when missing. A list is failover: the node registers with the first
+   * relay that answers and, when its relay goes, reconnects to the next one round the list,
+   * under the same name with a new creation (an empty list or a bad URL is `badarg`).
+   * @example
+   * await startNode({ sname: 'worker', relay: ['ws://10.0.0.5:4367', 'ws://10.0.0.6:4367'], startRelay: false });
    */
-  relay?: string;
-  /** Start a relay here when none answers at a loopback `relay` URL (default true). */
+  relay?: string | readonly string[];
+  /** Start a relay here when none answers at a loopback `relay` URL (default true; not with a list). */
   startRelay?: boolean;
   /** Listen for direct links from other server-nodes (default true); `{ host, port }` to choose where. */
   direct?: boolean | { host?: string; port?: number };
@@ -128,7 +133,8 @@ async function startServerNode(opts: ServerNodeOptions): Promise<Node & { relay?
     loadServerModules(node);
     return node;
   }
-  const url = relayUrl(opts.relay ?? defaultRelayUrl());
+  const urls = checkRelayUrls(opts.relay ?? defaultRelayUrl()).map(relayUrl);
+  const url = urls[0]!;
   const direct =
     // Ticket holders connect over the relay only: it attests their name (see handshake.ts).
     opts.direct === false || opts.ticket !== undefined
@@ -136,7 +142,7 @@ async function startServerNode(opts: ServerNodeOptions): Promise<Node & { relay?
       : await startDirectLinks(typeof opts.direct === 'object' ? opts.direct : {});
   const transportFor = () =>
     new RelayTransport({
-      url,
+      url: urls,
       ...auth,
       WebSocket: NodeWebSocket,
       clock: opts.clock,
@@ -154,7 +160,7 @@ async function startServerNode(opts: ServerNodeOptions): Promise<Node & { relay?
   } catch (e) {
     const unreachable = e instanceof ErlmeshError && e.code === 'relay_unreachable';
     try {
-      if (!unreachable) throw e;
+      if (!unreachable || urls.length > 1) throw e;
       // Who is there? Nobody: start a relay (when allowed); epmd or another program: say so.
       const found = await probeRelay(url);
       if (found.kind !== 'none' || opts.startRelay === false || !isLoopback(url) || cookie === undefined) throw relayProbeError(url, found, e);

@@ -40,6 +40,28 @@ describe('relay URLs', () => {
     });
   }
 
+  for (const [relay, hint] of [
+    [[], /the relay URL list is empty/],
+    [['ws://127.0.0.1:9/erlmesh', 'http://127.0.0.1:4367'], /use ws:\/\/127\.0\.0\.1:4367 instead/],
+    [['ws://127.0.0.1:9/erlmesh', 'ws://127.0.0.1:9'], /names ws:\/\/127\.0\.0\.1:9\/erlmesh twice/],
+  ] as const) {
+    it(`startNode({ relay: ${JSON.stringify(relay)} }) (a failover list) is badarg`, async () => {
+      const err = await startNode({ sname: 'a', cookie: 'c', relay }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ErlmeshError);
+      expect((err as ErlmeshError).code).toBe('badarg');
+      expect((err as Error).message).toMatch(hint);
+    });
+  }
+
+  it('erlmesh node --relay a,,b and --relay a --relay http://… exit 1, starting nothing', () => {
+    const empty = cli(['node', '--sname', 'a', '--cookie', 'c', '--relay', 'ws://127.0.0.1:9,,ws://127.0.0.1:10', '--noshell']);
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toMatch(/an empty relay URL in the list/);
+    const bad = cli(['node', '--sname', 'a', '--cookie', 'c', '--relay', 'ws://127.0.0.1:9', '--relay', 'http://127.0.0.1:10', '--noshell']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/use ws:\/\/127\.0\.0\.1:10 instead/);
+  });
+
   it('erlmesh node --relay http://… exits 1 with the hint, starting nothing', () => {
     const r = cli(['node', '--sname', 'a', '--cookie', 'c', '--relay', 'http://127.0.0.1:9', '--noshell']);
     expect(r.status).toBe(1);

@@ -44,7 +44,8 @@ export interface HarnessStartOptions {
   /** A join ticket (an untrusted tab that never sees the cookie). */
   ticket?: string;
   host?: string;
-  relay?: string;
+  /** A relay URL, or a list to fail over between (the tab-node's `relay`). */
+  relay?: string | string[];
   sname?: string;
   name?: string;
   mode?: 'short' | 'long';

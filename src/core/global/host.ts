@@ -9,6 +9,7 @@ export type GlobalHost = Pick<
   | 'log'
   | 'nodes'
   | 'isConnected'
+  | 'isVouched'
   | 'monitorNodes'
   | 'startService'
   | 'run'

@@ -1,6 +1,15 @@
 /**
  * Peers and the leader: a visible peer is one between its nodeup and its nodedown; the leader
  * is the lowest-named trusted node among this one and its visible peers.
+ *
+ * Snapshots: on nodeup each side asks the other for its owned set. A peer introduced by the
+ * relay (`host.isVouched`: up on its word, no channel open yet) is not asked, except by the
+ * leader, which must hold every peer's set before it serialises a name call (authority.ts);
+ * instead each side sends its own set unasked, and only when it owns names. Messages between
+ * two nodes keep their order, so a peer's later `g_ops` and its sync acks come after that
+ * set, as they come after the answer to a request; idle nodes without names exchange nothing
+ * (a request per pair of nodes would open a channel per pair: N² for a mesh that holds none).
+ * A node that becomes the leader asks every vouched peer.
  */
 import { compareNames } from '../terms/node-names.js';
 import type { Server } from './state.js';
@@ -13,9 +22,10 @@ export function nodeUp(g: Server, n: string, hidden: boolean): void {
     s.heldUntilNodeup.delete(n);
     return;
   }
-  if (!g.host.nodes('visible').includes(n)) {
+  if (!g.host.isConnected(n)) {
     // The connection is gone again (its nodedown may even have come first): what it
-    // carried is stale.
+    // carried is stale. (Not nodes().includes(n): a list of all peers at every nodeup is N²
+    // per node when hundreds of peers come up at once.)
     s.heldUntilNodeup.delete(n);
     return;
   }
@@ -29,11 +39,13 @@ export function nodeUp(g: Server, n: string, hidden: boolean): void {
     if (g.host.role === undefined) g.send(n, { t: 'g_untrusted' });
   } else s.ticketPeers.delete(n);
   // Ask for its snapshot (again, if this is a second nodeup: the answer to an earlier request
-  // may have been lost with an earlier connection).
-  const token = g.newRef();
-  s.awaitingSnapshot.set(n, token);
-  g.send(n, { t: 'g_snapshot_req', token });
-  recomputeLeader(g);
+  // may have been lost with an earlier connection); to a vouched peer, tell ours (see the header).
+  const vouched = g.host.isVouched(n);
+  if (!vouched) askSnapshot(g, n);
+  else if (s.table.ownedBy(s.thisNode).length > 0) g.send(n, { t: 'g_snapshot', entries: s.table.ownedBy(s.thisNode), token: null });
+  // Only a peer below the leader can take its place (or any, when this node leads: it may not be eligible).
+  if (s.leader === s.thisNode || compareNames(n, s.leader) < 0) recomputeLeader(g);
+  if (vouched && s.leader === s.thisNode && !s.awaitingSnapshot.has(n)) askSnapshot(g, n);
   const held = s.heldUntilNodeup.get(n);
   s.heldUntilNodeup.delete(n);
   for (const m of held ?? []) g.deliver(m);
@@ -94,6 +106,8 @@ export function recomputeLeader(g: Server): void {
   s.leader = l;
   if (l === s.thisNode) {
     for (const p of s.peers) g.send(p, { t: 'g_leader_up' });
+    // The authority needs every peer's set: the vouched ones did not all send theirs.
+    for (const p of s.peers) if (g.host.isVouched(p) && !s.awaitingSnapshot.has(p)) askSnapshot(g, p);
   } else {
     // No longer the authority: chains in flight finish on their own; queued requests go back.
     for (const q of s.queuedRequests) g.notLeader(q);
@@ -102,4 +116,11 @@ export function recomputeLeader(g: Server): void {
     s.reservationsByRef.clear();
   }
   for (const c of s.calls.values()) if (c.sentTo === undefined) g.route(c);
+}
+
+/** Ask `n` for its owned set; the leader serves no name call until the answer is in. */
+function askSnapshot(g: Server, n: string): void {
+  const token = g.newRef();
+  g.state.awaitingSnapshot.set(n, token);
+  g.send(n, { t: 'g_snapshot_req', token });
 }

@@ -66,6 +66,12 @@ export interface ServiceHost {
   /** As `node.nodes(kind)`. */
   nodes(kind?: NodesKind | NodesKind[]): string[];
   isConnected(node: string): boolean;
+  /**
+   * The connection to `node` is up on the relay's word (its membership introduced both ends;
+   * no channel is open until something is sent): global and pg announce what they hold to such
+   * a peer instead of asking it, so that idle empty nodes exchange nothing.
+   */
+  isVouched(node: string): boolean;
   monitorNodes(listener: (ev: NodeEvent) => void, opts?: MonitorNodesOptions): () => void;
   makeRef(): Ref;
   /**

@@ -12,8 +12,7 @@
  *   its channel is opened on first use with a relay-vouched hello (handshake.ts), and it goes
  *   down when the relay reports it left, or when a channel of it closes. Other members are
  *   dialled as before.
- * - Every connection that ends, or that could not be set up, is reported to the process
- *   runtime (`onNodeDown`), which turns links and monitors into `noconnection`.
+ * - Every connection that ends, or could not be set up, goes to the runtime (`onNodeDown`): `noconnection`.
  */
 import { realClock, type Clock } from '../base/clock.js';
 import { ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
@@ -79,7 +78,7 @@ export class NetKernel {
   constructor(private readonly env: NetKernelEnv) {
     this.hs = {
       name: env.name,
-      creation: env.creation,
+      get creation() { return env.creation; }, // a relay failover renews it (wiring.ts)
       flags: { ...env.flags, encodings: env.flags.encodings ?? [...WIRE_ENCODINGS], maxMessageBytes: env.flags.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, flowControl: true },
       clock: env.clock,
       setupTimeoutMs: env.setupTimeoutMs,
@@ -355,6 +354,10 @@ export class NetKernel {
   isConnected(node: string): boolean {
     return this.conns.get(node)?.state === 'up';
   }
+  /** Up on the relay's word (relay-membership.ts), at both ends: global and pg announce themselves to it rather than ask. */
+  isVouched(node: string): boolean {
+    return this.conns.get(node)?.vouched === true && this.isConnected(node);
+  }
 
   /** The counters of each connection that is up (the observer's `links`; connection-stats.ts). */
   connectionStats(): LinkStats[] {
@@ -366,10 +369,7 @@ export class NetKernel {
     return upPeers(this.conns.values(), kind);
   }
 
-  /**
-   * The role of the connected peer `node`: undefined for a cookie holder, the ticket's role
-   * for a ticket holder, null when not connected.
-   */
+  /** The role of the connected peer `node`: undefined for a cookie holder, its ticket's role, null when not connected. */
   roleOf(node: string): string | undefined | null {
     const c = this.conns.get(node);
     return c && c.state === 'up' ? c.role : null;

@@ -118,6 +118,12 @@ export interface ListenOptions {
    * member leaves (`connection_closed`, or `net_tick_timeout` when it stopped answering).
    */
   onMembers?(changes: MembershipChange[], snapshot: boolean): void;
+  /**
+   * Called by a transport whose registration was renewed with another creation than the one
+   * `listen` returned (a relay failover: the node is back as a new incarnation of its name),
+   * before the peers of the new registration are reported.
+   */
+  onCreation?(creation: number): void;
   /** With `onMembers`: the node's tick interval (default 15 000 ms). */
   tickMs?: number;
   /** With `onMembers`: the node takes part in the mesh (connect_all; default true). */

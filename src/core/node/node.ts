@@ -52,7 +52,8 @@ import type { NodeComposition } from './composition.js';
  */
 export class Node implements NodeApi {
   readonly name: string;
-  readonly creation: number;
+  /** This node's incarnation number; a relay failover renews it (new pids and refs carry the new one). */
+  get creation(): number { return this.runtime.creation; }
   readonly rpc: Rpc;
   /** rpc that raises Erlang-style exceptions (ErpcError). */
   readonly erpc: Erpc;
@@ -65,7 +66,7 @@ export class Node implements NodeApi {
   /** @internal what ticket holders may do here (trust/guard.ts) */ readonly capabilityGuard: Guard;
   /** @internal the one ServiceHost of this node */ readonly host: NodeServiceHost;
   /** @internal the node's clock */ readonly clock: Clock;
-  private readonly net: NetKernel | undefined;
+  /** @internal */ readonly net: NetKernel | undefined;
   private readonly transport: Transport | undefined;
   private readonly code = new CodeServer();
   private readonly outputs: Emitter<string>;
@@ -89,7 +90,6 @@ export class Node implements NodeApi {
     membership = false,
   ) {
     this.name = name;
-    this.creation = creation;
     this.clock = opts.clock ?? realClock;
     this.transport = opts.transport;
     this.cookies = new Cookies(name === NOT_ALIVE_NAME ? undefined : opts.cookie);
@@ -117,7 +117,7 @@ export class Node implements NodeApi {
     // Every role may reach the name services; global and pg check their own capability.
     const isService = (n: string): boolean => this.host.serviceNames.has(n);
     this.capabilityGuard = startGuard(opts.capabilities, this.runtime, this.clock, () => this.net, isService, (l, t) => this.log(l, t));
-    this.net = startNetKernel(opts, name, creation, this.clock, tickets, this.runtime as ProcessRuntime<unknown>, membership, {
+    this.net = startNetKernel(opts, name, this.clock, tickets, this.runtime as ProcessRuntime<unknown>, membership, {
       cookieFor: (peer) => this.getCookie(peer),
       isAllowed: (peer) => !this.allowList || this.allowList.has(peer),
       onSignal: (s, peer, role) => this._remoteSignal(s, peer, role),

@@ -19,10 +19,12 @@ import type { ProcessContext } from '../process/context.js';
 import type { Proc } from '../process/proc.js';
 import { runInProcess } from '../process/run.js';
 import type { ProcessRuntime } from '../process/runtime.js';
+import type { NetKernel } from '../net/net-kernel.js';
 import { ExitSignal } from '../process/unwind.js';
 
 /** The parts of a node its service host is built from (the node itself passes them). */
 export interface ServiceHostParts extends Pick<ServiceHost, 'name' | 'creation' | 'clock' | 'role' | 'log' | 'nodes' | 'monitorNodes'> {
+  readonly net: Pick<NetKernel, 'isVouched'> | undefined;
   readonly runtime: ProcessRuntime<ProcessContext>;
   readonly bifs: Bifs<ProcessContext>;
   /** The capability guard's decisions (trust/guard.ts). */
@@ -136,6 +138,7 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
     log: (level, text) => parts.log(level, text),
     nodes: (kind) => parts.nodes(kind),
     isConnected: (node) => bifs.isConnected(node),
+    isVouched: (node) => parts.net?.isVouched(node) === true,
     monitorNodes: (listener, opts) => parts.monitorNodes(listener, opts),
     makeRef: (): Ref => runtime.makeRef(),
     startService,

@@ -81,6 +81,7 @@ export async function startNodeWith(opts: NodeOptions, platformKeys: readonly st
   const reg = await opts.transport.listen(name, (ch) => (node ? node._accept(ch) : pending.push(ch)), {
     hidden: !!opts.hidden,
     onPeers: (peers) => (node ? void node._joinMesh(peers) : (pendingPeers = peers)),
+    onCreation: (creation) => node && renewCreation(node, creation),
     ...(opts.membership === false
       ? {}
       : {
@@ -97,6 +98,18 @@ export async function startNodeWith(opts: NodeOptions, platformKeys: readonly st
   const waitMs = Math.min(opts.setupTimeoutMs ?? 7_000, 3_000);
   await Promise.all([node._joinMesh(pendingPeers, waitMs), ...pendingMembers.map(([c, snap]) => node._members(c, snap, waitMs))]);
   return node;
+}
+
+/**
+ * A relay failover (relay-client/relay-urls.ts): the node is back as a new incarnation of its
+ * name. New pids and refs carry the new creation (a process keeps the pid it was born with); a
+ * connection still up from before (a direct link: relayed ones went with the relay) goes down,
+ * as every connection does when an Erlang node restarts its distribution, so that its peer
+ * meets the new incarnation (links and monitors across it get `noconnection`).
+ */
+function renewCreation(node: Node, creation: number): void {
+  node.runtime.creation = creation;
+  for (const peer of node.net?.peers('connected') ?? []) node.net?.disconnect(peer, 'connection_closed');
 }
 
 /** `node`, its start time recorded for the observer's uptime. */

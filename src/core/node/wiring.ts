@@ -26,7 +26,6 @@ export type NetHooks = Pick<NetKernelEnv, 'cookieFor' | 'isAllowed' | 'onSignal'
 export function startNetKernel(
   opts: NodeOptions,
   name: string,
-  creation: number,
   clock: Clock,
   tickets: TicketSource | undefined,
   runtime: ProcessRuntime<unknown>,
@@ -48,7 +47,10 @@ export function startNetKernel(
   });
   const kernel: NetKernel = new NetKernel({
     name,
-    creation,
+    // The runtime's: a relay failover renews it (ListenOptions.onCreation, start-node.ts).
+    get creation() {
+      return runtime.creation;
+    },
     flags: {
       hidden: !!opts.hidden,
       connectAll: opts.connectAll ?? true,

@@ -19,6 +19,18 @@
  *
  * If the server dies it is restarted (`host.startService`) with the same view: the new process
  * monitors again what the old one monitored and discovers the visible nodes again.
+ *
+ * Peers introduced by the relay (`host.isVouched`: up on its word, no channel open yet): on
+ * their nodeup the server does not `discover` them (which would open a channel per pair of
+ * nodes, and an exchange of empty syncs between idle nodes: N² for a mesh that holds nothing);
+ * it announces itself instead, with the `sync` that a discover would have drawn, and only when
+ * it has local members. Its first join sends that `sync` to the vouched nodes it has not
+ * announced itself to yet (their server may not have recorded it: a `join` would be ignored);
+ * later joins and leaves go to the nodes it announced itself to. A node with members thus
+ * reaches every visible node, one without reaches none, and each side's view converges as
+ * with discover: what a server holds of a peer is that peer's last sync plus its later
+ * joins/leaves, in order. Discover-mode peers and announce-mode peers get along: a `discover`
+ * is answered as always.
  */
 import type { Self } from '../interfaces/self.js';
 import type { Pid } from '../terms/pid.js';
@@ -34,6 +46,8 @@ export class ScopeServer {
   /** The running server process. */
   private self!: Self;
   private readonly offNodes: () => void;
+  /** Nodes this server has sent its `sync` to since their nodeup (announce mode: vouched peers). */
+  private readonly announced = new Set<string>();
 
   /** What the server does with each message it acts on. */
   private readonly handlers: { [T in ServerTag]: (m: MsgOf<T>) => void } = {
@@ -61,7 +75,8 @@ export class ScopeServer {
       gaveUp: () => this.offNodes(),
     });
     this.offNodes = host.monitorNodes((ev) => {
-      if (ev[0] === 'nodeup') this.discover(ev[1]);
+      if (ev[0] === 'nodeup') this.nodeUp(ev[1]);
+      else this.announced.delete(ev[1]);
     });
   }
 
@@ -130,8 +145,15 @@ export class ScopeServer {
     this.watches.watcherDown(ref);
   }
 
+  /** A visible node came up: discover it, or (a peer vouched for by the relay) announce this node's members to it. */
+  private nodeUp(node: string): void {
+    if (!this.host.isVouched(node)) return this.discover(node);
+    if (this.view.localGroups().length > 0) this.announce(node);
+  }
+
   private onDiscover(peer: Pid): void {
     if (peer.node === this.host.name) return;
+    this.announced.add(peer.node);
     this.sendOut(peer, { t: 'sync', server: this.self.pid, groups: this.view.localGroups() });
     if (!this.view.peer(peer)) {
       this.view.addPeer(peer);
@@ -232,9 +254,27 @@ export class ScopeServer {
     if (node !== this.host.name) this.sendOut([this.regName, node], { t: 'discover', server: this.self.pid });
   }
 
+  /** This node's local membership to the scope server of `node` (a vouched peer). */
+  private announce(node: string): void {
+    this.announced.add(node);
+    this.sendOut([this.regName, node], { t: 'sync', server: this.self.pid, groups: this.view.localGroups() });
+  }
+
+  /** A local join or leave to every server that holds this node's members (announce mode: see the header). */
   private broadcast(msg: PeerMsg): void {
     const wire = encode(msg);
-    for (const p of this.view.allPeers()) this.send(p.pid, wire);
+    const done = new Set<string>();
+    for (const p of this.view.allPeers()) {
+      const n = p.pid.node;
+      if (this.host.isVouched(n) && !this.announced.has(n)) continue;
+      done.add(n);
+      this.send(p.pid, wire);
+    }
+    for (const n of this.host.nodes()) {
+      if (done.has(n) || !this.host.isVouched(n)) continue;
+      if (this.announced.has(n)) this.send([this.regName, n], wire);
+      else if (msg.t === 'join') this.announce(n);
+    }
   }
 
   private sendOut(dest: Pid | [string, string], msg: PeerMsg): void {

@@ -18,5 +18,5 @@ export interface PgInit {
  */
 export type PgHost = Pick<
   ServiceHost,
-  'name' | 'log' | 'nodes' | 'isConnected' | 'monitorNodes' | 'makeRef' | 'startService' | 'dropQueued' | 'policyOf' | 'refused'
+  'name' | 'log' | 'nodes' | 'isConnected' | 'isVouched' | 'monitorNodes' | 'makeRef' | 'startService' | 'dropQueued' | 'policyOf' | 'refused'
 >;

@@ -71,7 +71,8 @@ export class ProcessRuntime<C> {
 
   constructor(
     readonly name: string,
-    readonly creation: number,
+    /** New pids and refs carry it; a relay failover renews it (Node.creation). */
+    public creation: number,
     private readonly host: RuntimeHost<C>,
   ) {
     this.registry = new Registry((pid) => this.local(pid) !== undefined);
@@ -106,16 +107,17 @@ export class ProcessRuntime<C> {
 
   // ----- lookups ---------------------------------------------------------------------------
 
-  /** The live local process `pid` names, if any (a pid of an old incarnation names none). */
+  /** The live local process `pid` names, if any (a pid of another incarnation names none). */
   local(pid: Pid): Proc | undefined {
     return pid.node === this.name ? this.ofThisNode(pid) : undefined;
   }
 
   /** As local(), for a pid already known to name this node. */
   private ofThisNode(pid: Pid): Proc | undefined {
-    if (pid.creation !== this.creation) return undefined;
+    // The creation the process was born with: once a relay failover renewed the node's, a pid
+    // of before still names its process, one of another incarnation of the name none.
     const p = this.table.get(pid.id);
-    return p !== undefined && p.pid.serial === pid.serial && p.alive ? p : undefined;
+    return p !== undefined && p.pid.serial === pid.serial && p.pid.creation === pid.creation && p.alive ? p : undefined;
   }
 
   isLocalNode(pid: Pid): boolean {
@@ -250,11 +252,7 @@ export class ProcessRuntime<C> {
       monitors.clear();
     }
     if (crashed && !isQuietReason(reason)) {
-      this.printTo(
-        p.groupLeader,
-        p.pid,
-        `Error in process ${p.pid.toString()} on node ${this.name} with exit value:\n${formatTerm(reason)}\n`,
-      );
+      this.printTo(p.groupLeader, p.pid, `Error in process ${p.pid.toString()} on node ${this.name} with exit value:\n${formatTerm(reason)}\n`);
     }
     p.finish(reason);
   }

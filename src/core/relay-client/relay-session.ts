@@ -36,6 +36,8 @@ export class RelaySession {
 
   constructor(
     readonly ws: WebSocketLike,
+    /** The relay this socket goes to. */
+    readonly url: string,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
   ) {}

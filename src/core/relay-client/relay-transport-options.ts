@@ -18,8 +18,13 @@ import type { LocalLinks } from './local-links.js';
  * const opts: RelayTransportOptions = { url: 'ws://127.0.0.1:4367/erlmesh', cookie, WebSocket: globalThis.WebSocket, timeoutMs: 10_000 };
  */
 export interface RelayTransportOptions {
-  /** The relay's WebSocket URL, e.g. `ws://127.0.0.1:4367/erlmesh`. */
-  url: string;
+  /**
+   * The relay's WebSocket URL, e.g. `ws://127.0.0.1:4367/erlmesh`, or a list of relays to fail
+   * over between: the node registers with the first that answers and, when its relay goes,
+   * reconnects to the next one round the list (one URL per attempt, with `backoff` between),
+   * under the same name with a new creation (relay-urls.ts). An empty list or a bad URL is `badarg`.
+   */
+  url: string | readonly string[];
   /** The cluster cookie the relay admits with (never sent; proven with HMAC). Or `ticket`. */
   cookie?: string;
   /** A join ticket to register with instead of the cookie (a function: called before each registration). */

@@ -18,7 +18,10 @@
  * `connection_closed` (so nodes see nodedown and links get `noconnection`), and the
  * transport reconnects with capped exponential backoff, registers again under the same name
  * asking to keep its creation, and hands the peers list to the node (`onPeers`) so the mesh
- * forms again. Direct links are independent of the relay and survive it.
+ * forms again. Direct links are independent of the relay and survive it. Given a list of
+ * relays (`url`), each attempt goes to the next one (failover: reconnects.ts, relay-urls.ts);
+ * at another relay than the one that last admitted it, the node asks for a new creation and
+ * hands it to the node (`ListenOptions.onCreation`) before its peers.
  *
  * Binary frames (fast-1 batches) go as binary data messages (5-byte header, no base64) when
  * the relay offered `bin` in its challenge, else as `b` messages; received binary data is
@@ -38,18 +41,17 @@
  *
  * The WebSocket constructor is injected (`ws` in Node, the browser's own in tabs).
  */
-import { realClock, type Clock, type TimerHandle } from '../base/clock.js';
+import { realClock, type Clock } from '../base/clock.js';
 import { webCrypto, type DistCrypto } from '../base/crypto.js';
 import type { Channel, ListenOptions, Registration, Transport } from '../net/transport.js';
 import { AuthError, badarg, ErlmeshError } from '../base/errors.js';
-import { FINAL_REFUSALS, REFUSAL_CODES, TICKET_REFUSALS } from './refusals.js';
+import { REFUSAL_CODES } from './refusals.js';
 import { TicketSource } from '../trust/ticket.js';
-import { Backoff } from '../base/backoff.js';
 import { RELAY_PROTOCOL_VERSION, describeClose, relayProofInput, type FromRelay, type PeerEntry } from './protocol.js';
 import { attest, RelaySession } from './relay-session.js';
 import type { WebSocketLike } from './websocket-like.js';
 import { DirectPaths } from './direct-paths.js';
-import { checkRelayUrl } from './relay-url.js';
+import { Reconnects } from './reconnects.js';
 import { Migrations } from './migrations.js';
 import { MembershipView } from './membership-view.js';
 import type { RelayTransportOptions } from './relay-transport-options.js';
@@ -74,8 +76,6 @@ export class RelayTransport implements Transport {
   private readonly peers = new Map<string, PeerEntry>();
   private closed = false;
   private reqSeq = 0;
-  private reconnectTimer: TimerHandle | undefined;
-  private readonly backoff: Backoff;
   private readonly clock: Clock;
   private readonly crypto: DistCrypto;
   private readonly timeoutMs: number;
@@ -87,16 +87,24 @@ export class RelayTransport implements Transport {
   private view: MembershipView | undefined;
   /** Resolves when the socket of the current session has closed (for `close()`). */
   private sessionClosed: Promise<void> = Promise.resolve();
+  /** Where and when to register: the relay list and its failover policy (reconnects.ts, relay-urls.ts). */
+  private readonly reconnects: Reconnects;
 
   constructor(private readonly opts: RelayTransportOptions) {
-    checkRelayUrl(opts.url);
     this.clock = opts.clock ?? realClock;
     this.crypto = opts.crypto ?? webCrypto;
     this.timeoutMs = opts.timeoutMs ?? 5_000;
     if ((opts.ticket === undefined) === (opts.cookie === undefined)) throw badarg('RelayTransport: give either a cookie or a ticket');
     if (opts.cookie !== undefined && (typeof opts.cookie !== 'string' || opts.cookie === '')) throw badarg('RelayTransport: the cookie must be a non-empty string');
     this.tickets = opts.ticket !== undefined ? new TicketSource(opts.ticket) : undefined;
-    this.backoff = new Backoff(opts.backoff?.initialMs ?? 100, opts.backoff?.maxMs ?? 5_000);
+    this.reconnects = new Reconnects({
+      clock: this.clock,
+      urls: opts.url,
+      backoff: opts.backoff,
+      open: () => (this.closed ? Promise.reject(new ErlmeshError('closed', 'transport closed')) : this.openSession()),
+      refreshableTicket: () => this.tickets?.refreshable === true,
+      log: opts.log,
+    });
     if (opts.direct && opts.local) throw badarg('RelayTransport: give direct or local links, not both');
     this.direct = opts.direct ? new DirectPaths(opts.direct, (peer) => this.lookup(peer)) : undefined;
     this.local = opts.local ? new DirectPaths(opts.local, (peer) => this.lookup(peer)) : undefined;
@@ -135,7 +143,7 @@ export class RelayTransport implements Transport {
     // Local links only carry relayed connections.
     this.local?.start(name, (ch) => ch.close('no_such_channel'), (ch, from, id) => m!.accept(ch, from, id));
     try {
-      await this.openSession();
+      await this.reconnects.first();
     } catch (e) {
       this.name = undefined;
       await this.direct?.close();
@@ -145,25 +153,33 @@ export class RelayTransport implements Transport {
     return this.session?.members ? { creation: this.creation!, membership: true } : { creation: this.creation! };
   }
 
+  /** The relay the node is registered with, or dials next. */
+  get url(): string {
+    return this.reconnects.urls.current;
+  }
+
   /** Open the socket, prove the cookie, register. Rejects with the relay's refusal code. */
   private openSession(): Promise<void> {
     const name = this.name!;
+    const { current: url, failover } = this.reconnects.urls;
+    // At another relay than the one that last admitted it, the node comes back as a new incarnation.
+    const creation = this.creation === undefined ? undefined : failover ? this.creation + 1 : this.creation;
     return new Promise<void>((resolve, reject) => {
       let ws: WebSocketLike;
       try {
-        ws = new this.opts.WebSocket(this.opts.url);
+        ws = new this.opts.WebSocket(url);
       } catch (e) {
-        reject(new ErlmeshError('relay_unreachable', `cannot open ${this.opts.url}: ${String(e)}`));
+        reject(new ErlmeshError('relay_unreachable', `cannot open ${url}: ${String(e)}`));
         return;
       }
       ws.binaryType = 'arraybuffer';
-      const session = new RelaySession(ws, this.clock, this.timeoutMs);
+      const session = new RelaySession(ws, url, this.clock, this.timeoutMs);
       let admitted = false;
       let refusal: ErlmeshError | undefined;
       let resolveClosed!: () => void;
       this.sessionClosed = new Promise((r) => (resolveClosed = r));
       const timer = this.clock.setTimeout(() => {
-        refusal = new ErlmeshError('relay_unreachable', `no answer from the relay at ${this.opts.url}`);
+        refusal = new ErlmeshError('relay_unreachable', `no answer from the relay at ${url}`);
         ws.close();
       }, this.timeoutMs);
       ws.onmessage = (ev) => {
@@ -188,7 +204,7 @@ export class RelayTransport implements Transport {
                 proof,
                 hidden: !!this.listenOpts.hidden,
                 bin: true,
-                ...(this.creation !== undefined ? { creation: this.creation } : {}),
+                ...(creation !== undefined ? { creation } : {}),
                 ...(this.opts.direct ? { direct: this.opts.direct.address } : {}),
                 ...(ticket !== undefined ? { ticket } : {}),
                 ...members,
@@ -202,13 +218,16 @@ export class RelayTransport implements Transport {
           this.clock.clearTimeout(timer);
           admitted = true;
           this.session = session;
+          const renewed = this.creation !== undefined && this.creation !== msg.creation;
           this.creation = msg.creation;
-          this.backoff.reset();
+          this.reconnects.admitted();
           this.peers.clear();
           for (const p of msg.peers) this.addPeer(p);
           this.direct?.registered(msg.partitioned);
           this.local?.registered(msg.partitioned);
           resolve();
+          // Before the peers: this node's handshakes carry the creation the relay vouches for.
+          if (renewed) this.listenOpts.onCreation?.(msg.creation);
           if (session.members) this.membershipView().snapshot(msg.peers);
           else this.listenOpts.onPeers?.(msg.peers.filter((p) => !p.hidden).map((p) => p.name));
         } else if (msg.t === 'refused') {
@@ -220,7 +239,7 @@ export class RelayTransport implements Transport {
         this.clock.clearTimeout(timer);
         resolveClosed();
         if (!admitted) {
-          reject(refusal ?? new ErlmeshError('relay_unreachable', `cannot reach the relay at ${this.opts.url} (${describeClose(ev.code, ev.reason)})`));
+          reject(refusal ?? new ErlmeshError('relay_unreachable', `cannot reach the relay at ${url} (${describeClose(ev.code, ev.reason)})`));
           return;
         }
         this.onSessionLost(session, ev.code, ev.reason);
@@ -260,27 +279,8 @@ export class RelayTransport implements Transport {
     // Relayed peers are gone with the socket; direct ones may still be reachable.
     this.peers.clear();
     if (this.closed) return;
-    this.opts.log?.('warning', `** Lost the relay at ${this.opts.url} (${describeClose(code, reason)}); reconnecting **`);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer !== undefined) return;
-    this.reconnectTimer = this.clock.setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.closed) return;
-      this.openSession().then(
-        () => this.opts.log?.('info', `** Registered again with the relay at ${this.opts.url} **`),
-        (e: unknown) => {
-          const code = e instanceof ErlmeshError ? e.code : 'relay_unreachable';
-          if (FINAL_REFUSALS.has(code) || (TICKET_REFUSALS.has(code) && !this.tickets?.refreshable)) {
-            this.opts.log?.('error', `** The relay refused ${this.name} (${code}); not retrying **`);
-            return;
-          }
-          this.scheduleReconnect();
-        },
-      );
-    }, this.backoff.next());
+    const next = this.reconnects.lost();
+    this.opts.log?.('warning', `** Lost the relay at ${session.url} (${describeClose(code, reason)}); reconnecting to ${next} **`);
   }
 
   private onRelayMessage(s: RelaySession, msg: FromRelay): void {
@@ -377,7 +377,7 @@ export class RelayTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
+    this.reconnects.stop();
     this.migrations?.close();
     // Now, not after the relay socket: a page going away may not live that long.
     const local = this.local?.close();

@@ -50,6 +50,16 @@ export function normalizeRelayUrl(url: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `ws://${url}`;
 }
 
+/**
+ * `--relay`, repeated or comma-separated, collected in order: the failover list
+ * (relay-urls.ts). An empty entry (`--relay a,,b`) is an error.
+ */
+export function collectRelays(value: string, previous: string[] | undefined): string[] {
+  const more = value.split(',').map((u) => u.trim());
+  if (more.some((u) => u === '')) throw new InvalidArgumentError('an empty relay URL in the list');
+  return [...(previous ?? []), ...more];
+}
+
 /** Parse a TCP port option (0 allowed: pick a free one). */
 export function parsePort(value: string): number {
   const n = Number(value);

@@ -5,7 +5,7 @@
  * erlmesh relay [--port 4367] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE] [--busy-wait MS]
  * erlmesh relay --stop [--port 4367] [--host 127.0.0.1] [--cookie C]
  * erlmesh names [--relay URL] [--cookie C]
- * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL] [--hidden] [--no-connect-all] [--no-direct]
+ * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL[,URL…]] [--hidden] [--no-connect-all] [--no-direct]
  *              [--ticktime SECONDS] [--eval CODE] [--noshell] [--remsh NODE] [--capabilities FILE] [--busy-wait MS]
  * erlmesh demo [--port 8080] [--host 127.0.0.1] [--cookie C] [--verbose] [--busy-wait MS]
  * erlmesh observer [--relay URL] [--cookie C | --ticket T] [--port 8081] [--host 127.0.0.1] [--sname N | --name N]
@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BUSY_WAIT_MS, setBusyWait } from '../busy-wait.js';
-import { messageOf, packageRoot, parsePort } from './common.js';
+import { collectRelays, messageOf, packageRoot, parsePort } from './common.js';
 import { runNames } from './admin-command.js';
 import { runDemo } from './demo-command.js';
 import { runNode } from './node-command.js';
@@ -87,7 +87,11 @@ function program(): Command {
     .option('--sname <name>', 'short name: <name>@<short host name>')
     .option('--name <name>', 'long name: <name>@<fully qualified host>')
     .option('--cookie <cookie>', cookieHelp, parseCookie)
-    .option('--relay <url>', 'the relay (default ws://127.0.0.1:4367, or $ERLMESH_RELAY_PORT; a daemon is started there when nothing listens)')
+    .option(
+      '--relay <urls>',
+      'the relay (default ws://127.0.0.1:4367, or $ERLMESH_RELAY_PORT; a daemon is started there when nothing listens); several (a,b or repeated) fail over in that order',
+      collectRelays,
+    )
     .option('--ticket <ticket>', 'join with a join ticket instead of the cookie (an untrusted node; see `erlmesh ticket`)')
     .option('--hidden', 'a hidden node (not in the nodes() of others)')
     .option('--no-connect-all', 'do not join the full mesh (connect_all false)')

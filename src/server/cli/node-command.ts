@@ -10,6 +10,7 @@ import { ErlmeshError } from '../../core/base/errors.js';
 import type { LogEntry, Node } from '../../core/node/node.js';
 import { loadServerModules } from '../modules.js';
 import { defaultRelayUrl, relayUrl, shortHostname, startNode, type ServerNodeOptions } from '../start-node.js';
+import { checkRelayUrls } from '../../core/relay-client/relay-urls.js';
 import { evaluate, ShellBindings } from './bindings.js';
 import { loadCapabilities } from './capabilities-file.js';
 import { exitAfter, fatal, messageOf, normalizeRelayUrl, packageRoot, resolveCookie } from './common.js';
@@ -24,7 +25,8 @@ export interface NodeCommandOptions {
   cookie?: string;
   /** Join with this ticket instead of the cookie (an untrusted node). */
   ticket?: string;
-  relay?: string;
+  /** The relays, in failover order (`--relay a,b` or `--relay a --relay b`). */
+  relay?: string[];
   hidden?: boolean;
   connectAll: boolean;
   /** Direct links to other server-nodes (default true). */
@@ -55,10 +57,10 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
   const named = raw !== undefined;
   const fullName = raw === undefined ? 'nonode@nohost' : raw.includes('@') || o.name !== undefined ? raw : `${raw}@${shortHostname()}`;
   const con = new ShellConsole();
-  let url: string;
+  let urls: string[];
   let cookie: string | undefined;
   try {
-    url = relayUrl(normalizeRelayUrl(o.relay ?? defaultRelayUrl()));
+    urls = checkRelayUrls((o.relay ?? [defaultRelayUrl()]).map((u) => relayUrl(normalizeRelayUrl(u))));
     if (o.ticket !== undefined && o.cookie !== undefined) throw new Error('give either --cookie or --ticket, not both');
     if (named && o.ticket === undefined) cookie = resolveCookie(o.cookie);
   } catch (e) {
@@ -75,7 +77,7 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
     sname: o.sname,
     name: o.name,
     ...(o.ticket !== undefined ? { ticket: o.ticket } : { cookie }),
-    relay: url,
+    relay: urls,
     startRelay: false,
     hidden: o.hidden,
     connectAll: o.connectAll,
@@ -88,6 +90,7 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
     },
   };
 
+  const url = urls.join(' or ');
   let node: Node;
   try {
     node = await startNode(opts);

@@ -38,11 +38,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay-client/protocol.js';
 import { httpApi, pathOf } from './http-api.js';
 import { AdmissionGate, type PendingSlot } from './gate.js';
-import { CLOSE_GRACE_MS, dropSocket, listen, peerOf, rejectUpgrade, urlHost } from './sockets.js';
+import { CLOSE_GRACE_MS, dropSocket, listen, peerOf, rejectUpgrade, toBuffer, truncateReason, urlHost } from './sockets.js';
 import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from './options.js';
 import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';
 import { busyWaitKick } from '../busy-wait.js';
+import { RedisCluster } from './cluster/redis-cluster.js';
 
 /**
  * Counters of a running relay (`relay.stats()`).
@@ -115,7 +116,10 @@ function wsMaxPayload(o: ResolvedOptions): number {
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const o = resolveOptions(opts);
   const log = makeLog(opts.logger);
-  const router = new Router(o, log);
+  // A cluster on Redis (cluster/redis-cluster.ts) joins before the relay listens.
+  const cluster = o.redis ? new RedisCluster(o.redis, log) : undefined;
+  const router = new Router(o, log, undefined, cluster);
+  await cluster?.start(router);
   const wss = new WebSocketServer({ noServer: true, maxPayload: wsMaxPayload(o), perMessageDeflate: false, clientTracking: false });
   const owned = !opts.server;
   const server: http.Server | https.Server =
@@ -310,6 +314,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       await listen(server, o.port, o.host);
     } catch (e) {
       clearInterval(pinger);
+      await cluster?.stop();
       server.off('upgrade', onUpgrade);
       server.off('connection', onConnection);
       wss.close();
@@ -345,6 +350,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
           onAllClosed = resolve;
           if (live.size === 0) resolve();
         });
+        await cluster?.stop(); // the other relays drop this one's nodes at once
         router.shutdown();
         await allClosed;
         gate.flush();
@@ -377,18 +383,4 @@ interface Liveness {
   alive: boolean;
   closing: boolean;
   killTimer: NodeJS.Timeout | undefined;
-}
-
-/** ws hands messages as Buffer (nodebuffer), ArrayBuffer or Buffer[] (fragments). */
-function toBuffer(data: WebSocket.RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
-/** WebSocket close reasons are at most 123 bytes of UTF-8. */
-function truncateReason(reason: string): string {
-  let r = String(reason);
-  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
-  return r;
 }

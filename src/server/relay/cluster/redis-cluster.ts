@@ -61,7 +61,15 @@ export class RedisCluster implements RelayCluster {
   ) {
     // No offline queue and no retries: a command that cannot go out now fails now, and nothing
     // old is published late after a reconnect (the cluster is reset then instead).
-    const common = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: (n: number) => Math.min(n * 100, 1000) };
+    // A command that hangs longer than a lease fails too (a Redis that stopped answering is lost).
+    const common = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2000,
+      commandTimeout: o.leaseMs,
+      retryStrategy: (n: number) => Math.min(n * 100, 1000),
+    };
     this.pub = new Redis(o.url, common);
     this.sub = new Redis(o.url, { ...common, autoResubscribe: false });
     this.leases = new NameLeases(this.pub, this.id, o.leaseMs);

@@ -145,6 +145,10 @@ describe('a relay cluster on Redis', () => {
     await redis.kill();
     await eventually(() => events.some((e) => e[0] === 'nodedown'), 5000);
     expect(events.filter((e) => e[0] === 'nodedown')).toEqual([['nodedown', B, { nodedownReason: 'redis_down' }]]);
+    // Meanwhile no relay can claim a name: a new node is refused, and told why.
+    const refused = await startNode(nodeOptions('c@127.0.0.1', r1.url)).then(() => undefined, (e: Error) => e);
+    expect(codeOf(refused)).toBe('relay_unreachable');
+    expect(refused?.message).toContain('cluster_unavailable');
     await redis.start();
     await eventually(() => a.nodes().includes(B) && b.nodes().includes(A), 10_000);
     expect(await a.rpc.call(B, 'erlang', 'node', [])).toBe(B);

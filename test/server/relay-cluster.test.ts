@@ -157,6 +157,31 @@ describe('a relay cluster on Redis', () => {
     expect(await dup.then(() => 'admitted', codeOf)).toBe('name_taken');
   }, 30_000);
 
+  it('a relay frozen past its lease (SIGSTOP): its node is down elsewhere, its name is taken on another relay, and on SIGCONT it closes its node with name_taken', async () => {
+    const [r1, r2] = await Promise.all([relay(), localRelay()]);
+    const a = await node('a', r1.url);
+    const b = await node('b', r2.url);
+    const events = watch(b, { nodedownReason: true });
+    await eventually(() => b.nodes().includes(A) && a.nodes().includes(B));
+    process.kill(r1.proc.pid, 'SIGSTOP');
+    try {
+      await eventually(() => events.some((e) => e[0] === 'nodedown' && e[1] === A), 5000);
+      expect(events.filter((e) => e[0] === 'nodedown')).toEqual([['nodedown', A, { nodedownReason: 'relay_down' }]]);
+      // Its lease on a's name ends: another node takes the name on r2.
+      let a2: Node | undefined;
+      await eventually(async () => (a2 = await startNode(nodeOptions(A, r2.url)).catch(() => undefined)) !== undefined, 5000);
+      nodes.push(a2!);
+      a2!.register('second', a2!.spawn(async (self) => void (await self.receive(() => true))));
+    } finally {
+      process.kill(r1.proc.pid, 'SIGCONT');
+    }
+    // r1 finds the name lost and closes its node; the cluster re-forms around a2.
+    await r1.proc.waitFor(/"event":"name_lost"[^\n]*"name":"a@127\.0\.0\.1"/, 10_000, 'stderr');
+    await eventually(() => b.nodes().includes(A), 5000);
+    // b reaches the node that holds the name now (only it has `second`).
+    expect(await b.rpc.call(A, 'erlang', 'whereis', ['second'])).toBeTruthy();
+  }, 30_000);
+
   it('a sequenced stream across relays through a Redis restart and a kill -9 of the sender\'s relay: no message reordered or duplicated, every gap after a nodedown', async () => {
     const [r1, r2] = await Promise.all([relay(), localRelay()]);
     const a = await node('a', r1.url);

@@ -19,6 +19,8 @@
  * - connections not yet admitted are bounded per remote address and in total (one more gets
  *   HTTP 503), and each must be admitted within `authTimeoutMs` of being accepted, whatever
  *   stage it is stuck in (TLS, HTTP upgrade, register): gate.ts.
+ * - with `redis`, all of the above across every relay of a cluster on that Redis: names unique
+ *   cluster-wide, nodes of other relays routed to as local ones (cluster/redis-cluster.ts).
  *
  * What it does not do:
  * - read, check or keep node-to-node frames: it routes `d` / `b` and binary data messages by

@@ -197,7 +197,7 @@ export class Router implements ClusterHost {
   stats(): { registered: number; channels: number; framesRouted: number; refused: number; backlogged: number } {
     let backlogged = 0;
     for (const s of this.sessions) if (s.highSince !== undefined) backlogged++;
-    return { registered: this.byName.size, channels: this.channels.size, framesRouted: this.framesRouted, refused: this.refused, backlogged };
+    return { registered: this.locals().length, channels: this.channels.size, framesRouted: this.framesRouted, refused: this.refused, backlogged };
   }
 
   // ----- admission ------------------------------------------------------------------------

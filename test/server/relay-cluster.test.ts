@@ -93,6 +93,12 @@ describe('a relay cluster on Redis', () => {
     const c = await node('c', r3.url);
     await eventually(() => sorted(c.nodes()).join() === [A, B].join() && a.nodes().includes(c.name) && b.nodes().includes(c.name));
     expect(await c.rpc.call(A, 'erlang', 'node', [])).toBe(A);
+    // Creations are per name across the cluster: a's next incarnation, on another relay, gets a greater one.
+    const first = a.creation;
+    await a.stop();
+    await eventually(() => !b.nodes().includes(A));
+    const again = await node('a', r2.url);
+    expect(again.creation).toBeGreaterThan(first);
   }, 30_000);
 
   it('kill -9 of a relay: its nodes go down everywhere (relay_down), links and monitors fire noconnection, its names come free', async () => {

@@ -45,7 +45,6 @@ import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from
 import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';
 import { busyWaitKick } from '../busy-wait.js';
-import { RedisCluster } from './cluster/redis-cluster.js';
 
 /**
  * Counters of a running relay (`relay.stats()`).
@@ -118,8 +117,8 @@ function wsMaxPayload(o: ResolvedOptions): number {
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const o = resolveOptions(opts);
   const log = makeLog(opts.logger);
-  // A cluster on Redis (cluster/redis-cluster.ts) joins before the relay listens.
-  const cluster = o.redis ? new RedisCluster(o.redis, log) : undefined;
+  // A cluster on Redis (cluster/redis-cluster.ts) joins before the relay listens; a lone relay never loads ioredis.
+  const cluster = o.redis ? new (await import('./cluster/redis-cluster.js')).RedisCluster(o.redis, log) : undefined;
   const router = new Router(o, log, undefined, cluster);
   await cluster?.start(router);
   const wss = new WebSocketServer({ noServer: true, maxPayload: wsMaxPayload(o), perMessageDeflate: false, clientTracking: false });

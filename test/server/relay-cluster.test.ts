@@ -13,6 +13,8 @@ import { eventually } from '../support/cluster.js';
 import { watch, sorted } from '../support/membership.js';
 import { ErlmeshProcess, killAll } from '../support/os-processes.js';
 import { RedisServer } from '../support/redis-server.js';
+import { Redis } from 'ioredis';
+import { decodeWire, encodeControl, relayChannel, type Control } from '../../src/server/relay/cluster/wire.js';
 
 const COOKIE = 'cluster-cookie';
 const LEASE_MS = 600;
@@ -36,8 +38,8 @@ afterEach(async () => {
 });
 
 /** An in-process relay on the cluster (fast to start; the crash tests use `relay`). */
-async function localRelay(): Promise<{ url: string }> {
-  const r = await startRelay({ port: 0, cookie: COOKIE, logger: false, redis: { url: redis.url, heartbeatMs: LEASE_MS / 5, leaseMs: LEASE_MS } });
+async function localRelay(leaseMs = LEASE_MS): Promise<{ url: string }> {
+  const r = await startRelay({ port: 0, cookie: COOKIE, logger: false, redis: { url: redis.url, heartbeatMs: leaseMs / 5, leaseMs } });
   relays.push(r);
   return r;
 }
@@ -186,6 +188,48 @@ describe('a relay cluster on Redis', () => {
     await eventually(() => b.nodes().includes(A), 5000);
     // b reaches the node that holds the name now (only it has `second`).
     expect(await b.rpc.call(A, 'erlang', 'whereis', ['second'])).toBeTruthy();
+  }, 30_000);
+
+  it("a gap in another relay's stream: its nodes go down first and the pair is reset; a late duplicate is dropped", async () => {
+    // The other relay is this test, speaking the wire protocol (cluster/wire.ts) over a real Redis.
+    const a = await node('a', (await localRelay(10_000)).url); // a long lease: the hand-written relay sends no heartbeats
+    const events = watch(a, { nodedownReason: true });
+    const raw = new Redis(redis.url);
+    const sub = new Redis(redis.url);
+    try {
+      const [id] = await raw.smembers('erlmesh:relays');
+      const fake = 'feedfeedfeedfeed';
+      /** The relay's resets and syncs to this one: a sync answers the first reset. */
+      const heard: Control['t'][] = [];
+      sub.on('messageBuffer', (_c: Buffer, m: Buffer) => {
+        const w = decodeWire(m);
+        if (w?.kind === 'control' && (w.msg.t === 'reset' || w.msg.t === 'sync')) heard.push(w.msg.t);
+      });
+      await sub.subscribe(relayChannel(fake));
+      const to = async (seq: number, msg: Control): Promise<void> => {
+        await raw.publish(relayChannel(id!), encodeControl(fake, seq, msg));
+      };
+      const F = 'f@127.0.0.1';
+      const G = 'g@127.0.0.1';
+      const f = { entry: { name: F, hidden: false }, creation: 7, members: true };
+      await to(1, { t: 'reset' });
+      await to(2, { t: 'sync', nodes: [f] });
+      await eventually(() => a.nodes().includes(F));
+      await to(3, { t: 'hb' });
+      await to(5, { t: 'hb' }); // 4 was lost
+      await eventually(() => events.some((e) => e[0] === 'nodedown'));
+      expect(events.filter((e) => e[0] === 'nodedown')).toEqual([['nodedown', F, { nodedownReason: 'connection_closed' }]]);
+      await eventually(() => heard.length === 3);
+      expect(heard).toEqual(['sync', 'reset', 'sync']); // after the gap: reset the pair
+      // 4 comes late: dropped, so f stays gone; 6 (g joined) is in order and is taken.
+      await to(4, { t: 'joined', node: f });
+      await to(6, { t: 'joined', node: { ...f, entry: { name: G, hidden: false } } });
+      await eventually(() => a.nodes().includes(G));
+      expect(a.nodes()).not.toContain(F);
+    } finally {
+      raw.disconnect();
+      sub.disconnect();
+    }
   }, 30_000);
 
   it('a sequenced stream across relays through a Redis restart and a kill -9 of the sender\'s relay: no message reordered or duplicated, every gap after a nodedown', async () => {

@@ -134,6 +134,17 @@ export class RemoteNodes {
     else this.host.onText(node, Buffer.from(JSON.stringify({ t: 'd', ch: local, d: payload.toString('utf8') })));
   }
 
+  private forget(p: PeerRelay, s: Session | undefined): void {
+    const name = s?.entry?.name;
+    if (!s || name === undefined || p.nodes.get(name) !== s) return;
+    p.nodes.delete(name);
+    for (const id of s.channels.keys()) {
+      const w = this.byLocal.get(id);
+      this.unmap(id);
+      if (w) this.out.control(p, { t: 'close', ch: w.wireId, own: w.mine, reason: 'connection_closed' });
+    }
+  }
+
   private resolve(p: PeerRelay, ch: number, own: boolean): number | undefined {
     if (own) return this.byTheirs.get(`${p.id}:${ch}`);
     return this.byLocal.get(ch)?.relay === p ? ch : undefined;
@@ -162,8 +173,9 @@ export class RemoteNodes {
       pauseReading() {},
       resumeReading() {},
       onDrain() {},
-      close() {},
-      terminate() {},
+      // The router dropped it (a message it refused): forget it here too; its relay's next sync brings it back.
+      close: () => this.forget(p, holder.node),
+      terminate: () => this.forget(p, holder.node),
       admitted() {},
     };
   }

@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 /** An in-process relay on the cluster (fast to start; the crash tests use `relay`). */
-async function localRelay(leaseMs = LEASE_MS): Promise<{ url: string }> {
+async function localRelay(leaseMs = LEASE_MS): Promise<Relay> {
   const r = await startRelay({ port: 0, cookie: COOKIE, logger: false, redis: { url: redis.url, heartbeatMs: leaseMs / 5, leaseMs } });
   relays.push(r);
   return r;
@@ -95,6 +95,7 @@ describe('a relay cluster on Redis', () => {
     const c = await node('c', r3.url);
     await eventually(() => sorted(c.nodes()).join() === [A, B].join() && a.nodes().includes(c.name) && b.nodes().includes(c.name));
     expect(await c.rpc.call(A, 'erlang', 'node', [])).toBe(A);
+    expect(r1.stats()).toMatchObject({ clusterRelays: 2, clusterUp: 1 });
     // Creations are per name across the cluster: a's next incarnation, on another relay, gets a greater one.
     const first = a.creation;
     await a.stop();

@@ -63,6 +63,12 @@ export interface RelayStats {
   refused: number;
   /** Receivers above the high-water mark now (their senders paused; flow-control.ts). */
   backlogged: number;
+  /** With `redis`: the other relays of the cluster known now. */
+  clusterRelays?: number;
+  /** With `redis`: open channels between this relay's nodes and other relays' nodes. */
+  clusterChannels?: number;
+  /** With `redis`: 1 while Redis is reachable, 0 while not (the relay then stands alone). */
+  clusterUp?: number;
 }
 
 /**
@@ -365,7 +371,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         log({ level: 'info', event: 'closed' });
       })()),
     names: () => router.names(),
-    stats: () => ({ sockets: live.size, pending: gate.pending, ...router.stats() }),
+    stats: () => ({ sockets: live.size, pending: gate.pending, ...router.stats(), ...cluster?.stats() }),
     partition: (a, b) => {
       router.partition(a, b);
       log({ level: 'info', event: 'partition', detail: `${JSON.stringify(a)} | ${JSON.stringify(b)}` });

@@ -137,9 +137,9 @@ export class RedisCluster implements RelayCluster {
     this.unclaim(name);
   }
 
-  /** Relays known now, and channels mapped to their nodes (for stats and tests). */
-  stats(): { relays: number; remoteChannels: number; up: boolean } {
-    return { relays: this.peers.size, remoteChannels: this.remote.channels, up: this.up };
+  /** Relays known now, channels mapped to their nodes, Redis reachable (Relay.stats). */
+  stats(): { clusterRelays: number; clusterChannels: number; clusterUp: number } {
+    return { clusterRelays: this.peers.size, clusterChannels: this.remote.channels, clusterUp: this.up ? 1 : 0 };
   }
 
   // ----- the wire ----------------------------------------------------------------------------

@@ -77,7 +77,11 @@ describe('a relay cluster on Redis', () => {
     const stopped = await RedisServer.start();
     await stopped.stop();
     expect(await start(stopped.url)).toBe('redis_unavailable');
-  });
+    // The CLI says so and exits 1.
+    const cli = new ErlmeshProcess(['relay', '--port', '0', '--cookie', COOKIE, '--redis', stopped.url]);
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr).toContain(`erlmesh relay: cannot reach Redis at ${stopped.url}`);
+  }, 20_000);
 
   it('two relays, a node on each: nodes() lists both, rpc works across, the same name on the other relay is refused name_taken', async () => {
     const [r1, r2] = await Promise.all([localRelay(), localRelay()]);

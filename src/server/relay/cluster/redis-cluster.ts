@@ -254,8 +254,17 @@ export class RedisCluster implements RelayCluster {
   private async renew(): Promise<void> {
     const locals = this.host.locals();
     const names = locals.map((s) => (s.entry as { name: string }).name);
-    const [, lost, ids] = await Promise.all([this.pub.set(relayKey(this.id), '1', 'PX', this.o.leaseMs), this.leases.renew(names), this.pub.smembers(RELAYS)]);
+    // SADD again each time: a relay that lost its key for a while (frozen) may have been removed from the set.
+    const [, , lost, ids] = await Promise.all([
+      this.pub.set(relayKey(this.id), '1', 'PX', this.o.leaseMs),
+      this.pub.sadd(RELAYS, this.id),
+      this.leases.renew(names),
+      this.pub.smembers(RELAYS),
+    ]);
     for (const name of lost) this.nameLost(locals.find((s) => s.entry?.name === name));
+    // The relay that holds such a name now may have told us of its node while ours still held it
+    // (refused then, `cluster_conflict`): reset every relay, so that their syncs bring it.
+    if (lost.length > 0 && this.up) for (const p of this.peers.values()) this.hello(p);
     const unknown = ids.filter((id) => id !== this.id && !this.peers.has(id));
     if (unknown.length === 0) return;
     const alive = await Promise.all(unknown.map((id) => this.pub.exists(relayKey(id))));

@@ -29,6 +29,9 @@ npm run --silent docs
 # shellcheck source=scripts/ensure-erlang.sh
 source scripts/ensure-erlang.sh
 
+# shellcheck source=scripts/ensure-redis.sh
+source scripts/ensure-redis.sh
+
 step "tests (vitest run)"
 npx --no-install vitest run
 

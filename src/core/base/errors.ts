@@ -61,7 +61,9 @@ export type ErlmeshErrorCode =
   | 'etf_compressed_unsupported'
   | 'not_etf_encodable'
   | 'atom_too_long'
-  | 'atom_limit';
+  | 'atom_limit'
+  // a relay cluster (startRelay's `redis`) whose Redis server cannot be reached at start
+  | 'redis_unavailable';
 
 /**
  * The one error class of erlmesh; subclasses narrow the meaning.

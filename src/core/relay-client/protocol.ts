@@ -117,8 +117,10 @@
  * rate_limited, 4426 incompatible_version, 4429 slow_consumer, 4503 relay_shutdown; and from
  * the WebSocket range: 1008 (Relay.kick), 1009 frame_too_large (far over the cap, cut by the
  * WebSocket layer), 1002 protocol_error (a broken WebSocket frame; 1007 for text that is not
- * UTF-8; both sent by the WebSocket layer, without a reason), 1011 internal_error, and
- * 1006 (no close frame: a socket destroyed after a missed ping).
+ * UTF-8; both sent by the WebSocket layer, without a reason), 1011 internal_error, 1013
+ * cluster_unavailable (a relay of a cluster on Redis that cannot reach Redis now admits no
+ * one: try again later; src/server/relay/cluster/), and 1006 (no close frame: a socket
+ * destroyed after a missed ping).
  */
 
 export const RELAY_PROTOCOL_VERSION = 1;
@@ -187,6 +189,7 @@ const CLOSE_MEANINGS: Record<number, string> = {
   1008: 'kicked by the relay',
   1009: 'a message far over the size limit',
   1011: 'an internal error of the relay',
+  1013: 'the relay cannot admit anyone now (its cluster lost Redis); try again later',
   1015: 'the TLS handshake failed',
   4400: 'protocol error',
   4401: 'bad cookie or forged ticket',

@@ -3,6 +3,7 @@
  *
  * ```
  * erlmesh relay [--port 4367] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE] [--busy-wait MS]
+ *               [--redis redis://HOST:PORT [--redis-lease MS]]
  * erlmesh relay --stop [--port 4367] [--host 127.0.0.1] [--cookie C]
  * erlmesh names [--relay URL] [--cookie C]
  * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL[,URL…]] [--hidden] [--no-connect-all] [--no-direct]
@@ -26,6 +27,13 @@ import { runNode } from './node-command.js';
 import { runObserver } from './observer-command.js';
 import { runRelay } from './relay-command.js';
 import { runTicket } from './ticket-command.js';
+
+/** A lease in milliseconds (at least 100). */
+function parseLease(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 100) throw new InvalidArgumentError('a whole number of milliseconds, at least 100');
+  return n;
+}
 
 /**
  * A commander parser for a number above `min` (at least `min` with `orEqual`); anything else,
@@ -78,6 +86,8 @@ function program(): Command {
     .option('--cookie <cookie>', cookieHelp, parseCookie)
     .option('--cert <file>', 'TLS certificate (PEM): serve wss://')
     .option('--key <file>', 'TLS private key (PEM)')
+    .option('--redis <url>', 'join the relay cluster on this Redis server (redis://host:port): relays sharing one Redis are one cluster')
+    .option('--redis-lease <ms>', 'with --redis: a relay not heard from this long is down and its names free (default 5000)', parseLease)
     .addOption(busyWaitOption())
     .action(runRelay);
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { defaultRelayPort, startRelay, type Relay } from '../relay/index.js';
 import { probeRelay } from '../relay-probe.js';
 import { runStop } from './admin-command.js';
+import { ErlmeshError } from '../../core/base/errors.js';
 import { exitAfter, fatal, messageOf, onTerminate, resolveCookie } from './common.js';
 
 export interface RelayCommandOptions {
@@ -19,6 +20,10 @@ export interface RelayCommandOptions {
   cookie?: string;
   cert?: string;
   key?: string;
+  /** Join the relay cluster on this Redis (redis://host:port). */
+  redis?: string;
+  /** With `redis`: the lease in ms (heartbeats every fifth of it). */
+  redisLease?: number;
 }
 
 /** The message for a port someone else holds, naming the holder when it can tell. */
@@ -52,11 +57,15 @@ export async function runRelay(o: RelayCommandOptions): Promise<void> {
   } catch (e) {
     fatal(`erlmesh relay: ${messageOf(e)}`);
   }
+  if (o.redisLease !== undefined && o.redis === undefined) fatal('erlmesh relay: --redis-lease needs --redis');
+  const lease = o.redisLease ?? 5000;
+  const redis = o.redis === undefined ? undefined : { url: o.redis, leaseMs: lease, heartbeatMs: Math.max(20, Math.floor(lease / 5)) };
   let relay: Relay | undefined;
   try {
     // `erlmesh relay --stop` (an admin request proving the cookie) ends this process.
-    relay = await startRelay({ port, host: o.host, cookie, tls, onStop: () => exitAfter(() => relay!.close(), 0) });
+    relay = await startRelay({ port, host: o.host, cookie, tls, redis, onStop: () => exitAfter(() => relay!.close(), 0) });
   } catch (e) {
+    if (e instanceof ErlmeshError && (e.code === 'redis_unavailable' || e.code === 'badarg')) fatal(`erlmesh relay: ${e.message}`);
     fatal(await listenFailure(e, port, o.host));
   }
   process.stdout.write(`erlmesh relay listening on ${relay.url}\n`);

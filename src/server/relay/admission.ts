@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { digestsEqual } from '../../core/net/proofs.js';
 import { parseNodeName } from '../../core/terms/node-names.js';
-import { RELAY_PROTOCOL_VERSION, relayProofInput, type RelayRefusal } from '../../core/relay-client/protocol.js';
+import { RELAY_PROTOCOL_VERSION, relayProofInput, type PeerEntry, type RelayRefusal } from '../../core/relay-client/protocol.js';
 import { checkClaims, parsePayload } from '../../core/trust/ticket.js';
 import type { TicketClaims } from '../../core/interfaces/trust.js';
 import { ticketKeySync } from '../tickets.js';
@@ -115,8 +115,20 @@ function checkTicket(
  */
 export function nextCreation(last: number | undefined, requested: number | undefined, nowMs: number = Date.now()): number {
   if (requested !== undefined && requested > 0 && (last === undefined || requested === last)) return requested;
-  const floor = Math.floor(nowMs / 1000) - CREATION_EPOCH_S;
-  return Math.max(last === undefined ? 1 : last + 1, requested ?? 0, floor);
+  return Math.max(last === undefined ? 1 : last + 1, requested ?? 0, creationFloor(nowMs));
+}
+
+/** The clock floor of creations at `nowMs`: seconds since 2023-11-14 (see nextCreation). */
+export function creationFloor(nowMs: number = Date.now()): number {
+  return Math.floor(nowMs / 1000) - CREATION_EPOCH_S;
+}
+
+/** The entry a registration is listed with (protocol.ts `PeerEntry`, before membership fields). */
+export function peerEntry(reg: Registration): PeerEntry {
+  const entry: PeerEntry = { name: reg.name, hidden: reg.hidden };
+  if (reg.direct !== undefined) entry.direct = reg.direct;
+  if (reg.role !== undefined) entry.role = reg.role;
+  return entry;
 }
 
 function refuse(code: RelayRefusal, message: string): Verdict {

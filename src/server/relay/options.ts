@@ -117,6 +117,15 @@ export interface RelayOptions {
    */
   members?: boolean;
   /**
+   * Join a relay cluster on this Redis server (issue 13; src/server/relay/cluster/): relays that
+   * share one Redis are one cluster. Names are claimed cluster-wide, frames for a node of
+   * another relay go through Redis pub/sub, and every node sees every relay's nodes. A URL
+   * (`redis://host:port`), or the URL with liveness timings: `heartbeatMs` (default 1000) and
+   * `leaseMs` (default 5000): a relay not heard from for a lease is gone, its nodes are down and
+   * its names free. Without it the relay stands alone and needs no outside service.
+   */
+  redis?: string | { url: string; heartbeatMs?: number; leaseMs?: number };
+  /**
    * Called when a loopback admin request proving the cookie asks the relay to stop (what
    * `erlmesh relay --stop` sends; see http-api.ts); default: `relay.close()`.
    */
@@ -143,6 +152,8 @@ export interface ResolvedOptions {
   ticketRateLimit: RateLimit | undefined;
   /** Offer membership (the option `members`). */
   members: boolean;
+  /** The Redis of the cluster (the option `redis`); undefined: a lone relay. */
+  redis: { url: string; heartbeatMs: number; leaseMs: number } | undefined;
 }
 
 /**
@@ -189,7 +200,7 @@ const KNOWN = new Set([
   'port', 'host', 'cookie', 'tls', 'server', 'maxFrameBytes', 'maxPreAuthBytes',
   'maxBufferedBytes', 'highWaterBytes', 'slowConsumerMs', 'pingIntervalMs', 'authTimeoutMs', 'logger',
   'maxPending', 'maxPendingPerAddress',
-  'maxMessagesPerSecond', 'burstMessages', 'ticketMessagesPerSecond', 'onStop', 'members',
+  'maxMessagesPerSecond', 'burstMessages', 'ticketMessagesPerSecond', 'onStop', 'members', 'redis',
 ]);
 
 function positive(
@@ -230,7 +241,23 @@ export function resolveOptions(opts: RelayOptions): ResolvedOptions {
     rateLimit: rateLimitOption(opts),
     ticketRateLimit: ticketRateLimitOption(opts),
     members: opts.members !== false,
+    redis: redisOption(opts.redis),
   };
+}
+
+function redisOption(v: RelayOptions['redis']): ResolvedOptions['redis'] {
+  if (v === undefined) return undefined;
+  const o = typeof v === 'string' ? { url: v } : v;
+  if (o === null || typeof o !== 'object' || typeof o.url !== 'string' || !/^rediss?:\/\/[^/]/.test(o.url)) {
+    throw badarg('relay option redis must be a redis:// URL or { url, heartbeatMs?, leaseMs? }', v);
+  }
+  const heartbeatMs = o.heartbeatMs ?? 1000;
+  const leaseMs = o.leaseMs ?? 5000;
+  for (const [k, n] of [['heartbeatMs', heartbeatMs], ['leaseMs', leaseMs]] as const) {
+    if (!Number.isSafeInteger(n) || n <= 0) throw badarg(`relay option redis.${k} must be a positive integer`, n);
+  }
+  if (leaseMs < 2 * heartbeatMs) throw badarg('relay option redis.leaseMs must be at least twice redis.heartbeatMs', leaseMs);
+  return { url: o.url, heartbeatMs, leaseMs };
 }
 
 function perAddressOption(opts: RelayOptions): number | undefined {

@@ -19,6 +19,8 @@
  * - connections not yet admitted are bounded per remote address and in total (one more gets
  *   HTTP 503), and each must be admitted within `authTimeoutMs` of being accepted, whatever
  *   stage it is stuck in (TLS, HTTP upgrade, register): gate.ts.
+ * - with `redis`, all of the above across every relay of a cluster on that Redis: names unique
+ *   cluster-wide, nodes of other relays routed to as local ones (cluster/redis-cluster.ts).
  *
  * What it does not do:
  * - read, check or keep node-to-node frames: it routes `d` / `b` and binary data messages by
@@ -38,7 +40,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, RELAY_PATH, type PeerEntry } from '../../core/relay-client/protocol.js';
 import { httpApi, pathOf } from './http-api.js';
 import { AdmissionGate, type PendingSlot } from './gate.js';
-import { CLOSE_GRACE_MS, dropSocket, listen, peerOf, rejectUpgrade, urlHost } from './sockets.js';
+import { CLOSE_GRACE_MS, dropSocket, listen, peerOf, rejectUpgrade, toBuffer, truncateReason, urlHost } from './sockets.js';
 import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from './options.js';
 import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';
@@ -61,6 +63,12 @@ export interface RelayStats {
   refused: number;
   /** Receivers above the high-water mark now (their senders paused; flow-control.ts). */
   backlogged: number;
+  /** With `redis`: the other relays of the cluster known now. */
+  clusterRelays?: number;
+  /** With `redis`: open channels between this relay's nodes and other relays' nodes. */
+  clusterChannels?: number;
+  /** With `redis`: 1 while Redis is reachable, 0 while not (the relay then stands alone). */
+  clusterUp?: number;
 }
 
 /**
@@ -115,7 +123,10 @@ function wsMaxPayload(o: ResolvedOptions): number {
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const o = resolveOptions(opts);
   const log = makeLog(opts.logger);
-  const router = new Router(o, log);
+  // A cluster on Redis (cluster/redis-cluster.ts) joins before the relay listens; a lone relay never loads ioredis.
+  const cluster = o.redis ? new (await import('./cluster/redis-cluster.js')).RedisCluster(o.redis, log) : undefined;
+  const router = new Router(o, log, undefined, cluster);
+  await cluster?.start(router);
   const wss = new WebSocketServer({ noServer: true, maxPayload: wsMaxPayload(o), perMessageDeflate: false, clientTracking: false });
   const owned = !opts.server;
   const server: http.Server | https.Server =
@@ -310,6 +321,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       await listen(server, o.port, o.host);
     } catch (e) {
       clearInterval(pinger);
+      await cluster?.stop();
       server.off('upgrade', onUpgrade);
       server.off('connection', onConnection);
       wss.close();
@@ -345,6 +357,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
           onAllClosed = resolve;
           if (live.size === 0) resolve();
         });
+        await cluster?.stop(); // the other relays drop this one's nodes at once
         router.shutdown();
         await allClosed;
         gate.flush();
@@ -358,7 +371,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         log({ level: 'info', event: 'closed' });
       })()),
     names: () => router.names(),
-    stats: () => ({ sockets: live.size, pending: gate.pending, ...router.stats() }),
+    stats: () => ({ sockets: live.size, pending: gate.pending, ...router.stats(), ...cluster?.stats() }),
     partition: (a, b) => {
       router.partition(a, b);
       log({ level: 'info', event: 'partition', detail: `${JSON.stringify(a)} | ${JSON.stringify(b)}` });
@@ -377,18 +390,4 @@ interface Liveness {
   alive: boolean;
   closing: boolean;
   killTimer: NodeJS.Timeout | undefined;
-}
-
-/** ws hands messages as Buffer (nodebuffer), ArrayBuffer or Buffer[] (fragments). */
-function toBuffer(data: WebSocket.RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
-/** WebSocket close reasons are at most 123 bytes of UTF-8. */
-function truncateReason(reason: string): string {
-  let r = String(reason);
-  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
-  return r;
 }

@@ -7,21 +7,23 @@
 import { randomBytes } from 'node:crypto';
 import { realClock, type Clock } from '../../core/base/clock.js';
 import { BIN_HEADER_BYTES, CLOSE_CODES, RELAY_PROTOCOL_VERSION, binDataChannel, type FromRelay, type PeerEntry, type RelayRefusal } from '../../core/relay-client/protocol.js';
-import { checkRegister, nextCreation } from './admission.js';
+import { checkRegister, peerEntry, type Registration } from './admission.js';
+import { LocalCluster, claimName, type ClaimResult, type ClusterHost, type RelayCluster } from './cluster/cluster.js';
 import { decodeToRelay, type RoutedMessage } from './messages.js';
 import type { RelayLogLine } from './options.js';
 import { setRateLimit, type RateLimit } from './rate-limit.js';
 import { FlowControl } from './flow-control.js';
 import { Partitions } from './partitions.js';
+import { cutApart, healAll, type CutHost } from './cuts.js';
 import { MemberBroadcast } from './membership.js';
-import type { Conn, RoutedChannel, Session } from './session.js';
+import { entryFor, forgetChannel, memberEntry, who, type Conn, type RoutedChannel, type Session } from './session.js';
 
 /** Close code for a message that breaks the protocol (shared with `badarg`). */
 export const PROTOCOL_ERROR = 4400;
+/** Close code for a registration the cluster could not decide (Redis unreachable): WebSocket "try again later". */
+export const CLUSTER_UNAVAILABLE = 1013;
 /** Close code of `Relay.kick` (WebSocket "policy violation"). */
 export const KICK_CODE = 1008;
-/** How many closed channel ids a session remembers, to tell late frames from foreign ones. */
-const RECENT_CLOSED_MAX = 4096;
 
 export type { Conn, Session } from './session.js';
 
@@ -42,10 +44,11 @@ export interface RouterLimits {
 
 type Log = (line: Omit<RelayLogLine, 'ts'>) => void;
 
-export class Router {
+export class Router implements ClusterHost {
   private readonly sessions = new Set<Session>();
   private readonly byName = new Map<string, Session>();
-  private readonly lastCreation = new Map<string, number>();
+  /** Names being claimed in the cluster for sessions not yet welcomed. */
+  private readonly claiming = new Set<string>();
   private readonly channels = new Map<number, RoutedChannel>();
   private readonly partitions = new Partitions();
   private nextChannel = 0;
@@ -55,11 +58,21 @@ export class Router {
 
   private readonly flow: FlowControl;
   private readonly members: MemberBroadcast;
+  private readonly cuts: CutHost = {
+    partitions: this.partitions,
+    channels: () => [...this.channels.values()],
+    open: (c) => this.channels.has(c.id),
+    end: (c) => this.endChannel(c, 'connection_closed', [c.a, c.b]),
+    byName: (name) => this.byName.get(name),
+    registered: () => [...this.byName.values()],
+    send: (s, m) => void this.send(s, m),
+  };
 
   constructor(
     private readonly limits: RouterLimits,
     private readonly log: Log,
     clock: Clock = realClock,
+    private readonly cluster: RelayCluster = new LocalCluster(),
   ) {
     this.flow = new FlowControl(limits, clock, (s, detail) =>
       this.close(s, CLOSE_CODES.slow_consumer, 'slow_consumer', { level: 'warn', event: 'slow_consumer', detail }),
@@ -96,6 +109,7 @@ export class Router {
     const m = decodeToRelay(data.toString('utf8'));
     if (!m.ok) return this.protocolError(s, m.detail);
     if (s.state === 'pending') {
+      if (s.claiming !== undefined) return this.protocolError(s, 'message before welcome');
       if (m.kind !== 'register') return this.protocolError(s, 'expected register');
       return this.admit(s, m.raw);
     }
@@ -137,7 +151,7 @@ export class Router {
    */
   close(s: Session, code: number, reason: string, line?: Omit<RelayLogLine, 'ts' | 'name' | 'remote'>): void {
     if (s.state === 'gone') return;
-    if (line) this.log({ ...line, ...this.who(s) });
+    if (line) this.log({ ...line, ...who(s) });
     s.conn.close(code, reason);
     this.release(s, code);
   }
@@ -145,14 +159,14 @@ export class Router {
   /** Destroy a session's socket without a close handshake (liveness timeout). */
   terminate(s: Session, line: Omit<RelayLogLine, 'ts' | 'name' | 'remote'>): void {
     if (s.state === 'gone') return;
-    this.log({ ...line, ...this.who(s) });
+    this.log({ ...line, ...who(s) });
     s.conn.terminate();
     this.release(s, 1006, 'net_tick_timeout');
   }
 
   kick(name: string, reason: string): boolean {
     const s = this.byName.get(name);
-    if (!s) return false;
+    if (!s || s.remote !== undefined) return false;
     this.close(s, KICK_CODE, reason, { level: 'info', event: 'kicked', code: String(KICK_CODE), detail: reason });
     return true;
   }
@@ -165,39 +179,15 @@ export class Router {
     for (const s of [...this.sessions]) this.close(s, CLOSE_CODES.relay_shutdown, 'relay_shutdown');
   }
 
-  /**
-   * Cut `a` from `b`: end the relayed channels across the cut, fail `open` across it, and tell
-   * each registered node on either side whom it is cut from (`partitioned`), so that it drops
-   * and refuses its direct links to them as well.
-   */
+  /** Cut `a` from `b` (Relay.partition; cuts.ts). Membership changes before the cut reach the nodes first. */
   partition(a: readonly string[], b: readonly string[]): void {
-    this.members.flush(); // membership changes before the cut reach the nodes before it
-    const news = this.partitions.add(a, b);
-    for (const c of [...this.channels.values()]) {
-      if (this.channels.has(c.id) && this.partitions.between(c.a.entry?.name, c.b.entry?.name)) {
-        this.endChannel(c, 'connection_closed', [c.a, c.b]);
-      }
-    }
-    for (const [name, peers] of news) {
-      const s = this.byName.get(name);
-      if (s) this.send(s, { t: 'partitioned', peers });
-    }
+    this.members.flush();
+    cutApart(this.cuts, a, b);
   }
 
-  /**
-   * Remove every partition: tell the nodes that were under one (`healed`), then each node
-   * about the peers it was cut off from (`joined`), so that the mesh re-forms by itself.
-   */
+  /** Remove every partition (Relay.heal; cuts.ts). */
   heal(): void {
-    const cut = this.partitions.cutPairs([...this.byName.keys()]);
-    const under = [...this.byName.values()].filter((s) => this.partitions.involves((s.entry as PeerEntry).name));
-    this.partitions.clear();
-    for (const s of under) this.send(s, { t: 'healed' });
-    for (const [x, y] of cut) {
-      const sx = this.byName.get(x);
-      const sy = this.byName.get(y);
-      if (sx && sy) this.send(sx, { t: 'joined', peer: this.entryFor(sx, sy) });
-    }
+    healAll(this.cuts);
   }
 
   names(): PeerEntry[] {
@@ -207,7 +197,7 @@ export class Router {
   stats(): { registered: number; channels: number; framesRouted: number; refused: number; backlogged: number } {
     let backlogged = 0;
     for (const s of this.sessions) if (s.highSince !== undefined) backlogged++;
-    return { registered: this.byName.size, channels: this.channels.size, framesRouted: this.framesRouted, refused: this.refused, backlogged };
+    return { registered: this.locals().length, channels: this.channels.size, framesRouted: this.framesRouted, refused: this.refused, backlogged };
   }
 
   // ----- admission ------------------------------------------------------------------------
@@ -217,16 +207,23 @@ export class Router {
     const verdict = checkRegister(raw, s.nonce, this.limits.cookie);
     if (!verdict.ok) return this.refuse(s, verdict.code, verdict.message, requested);
     const { reg } = verdict;
-    if (this.byName.has(reg.name)) return this.refuse(s, 'name_taken', `${reg.name} is registered`, reg.name);
-    const creation = nextCreation(this.lastCreation.get(reg.name), reg.creation);
-    this.lastCreation.set(reg.name, creation);
-    const entry: PeerEntry = { name: reg.name, hidden: reg.hidden };
-    if (reg.direct !== undefined) entry.direct = reg.direct;
-    if (reg.role !== undefined) entry.role = reg.role;
+    if (this.byName.has(reg.name) || this.claiming.has(reg.name)) return this.refuse(s, 'name_taken', `${reg.name} is registered`, reg.name);
+    // In a cluster the name is claimed in Redis first (cluster/name-leases.ts); the session says nothing meanwhile.
+    claimName(this.cluster, this.claiming, s, reg.name, reg.creation, (r) => this.welcome(s, reg, r));
+  }
+
+  private welcome(s: Session, reg: Registration, claim: ClaimResult): void {
+    if (!claim.ok && claim.code === 'name_taken') return this.refuse(s, 'name_taken', claim.message, reg.name);
+    if (!claim.ok) {
+      this.refused++;
+      return this.close(s, CLUSTER_UNAVAILABLE, 'cluster_unavailable', { level: 'warn', event: 'cluster_unavailable', detail: claim.message });
+    }
+    const { creation } = claim;
+    const entry = peerEntry(reg);
     s.members = reg.members && this.limits.members !== false;
     s.creation = creation;
     if (s.members && !reg.connectAll) entry.connectAll = false;
-    const peers = [...this.byName.values()].map((o) => this.entryFor(s, o));
+    const peers = [...this.byName.values()].map((o) => entryFor(s, o));
     s.entry = entry;
     s.state = 'registered';
     s.bin = reg.bin;
@@ -234,11 +231,29 @@ export class Router {
     s.conn.admitted();
     if (reg.role !== undefined && this.limits.ticketRateLimit) setRateLimit(s.conn, this.limits.ticketRateLimit);
     const ticket = reg.claims ? `, ticket ${reg.claims.id} role ${reg.claims.role}` : '';
-    this.log({ level: 'info', event: 'registered', ...this.who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}${ticket}` });
+    this.log({ level: 'info', event: 'registered', ...who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}${ticket}` });
     const cutFrom = this.partitions.cutFrom(reg.name);
     if (!this.send(s, cutFrom.length ? { t: 'welcome', creation, peers, partitioned: cutFrom } : { t: 'welcome', creation, peers })) return;
     this.members.welcomed(s);
-    this.members.joined(s.members && reg.role === undefined ? { ...entry, vouched: true } : entry, creation, s);
+    this.members.joined(memberEntry(s), creation, s);
+    this.cluster.joined(s);
+  }
+
+  // ----- nodes of other relays (cluster/cluster.ts) ----------------------------------------
+
+  addRemote(s: Session): boolean {
+    const { name } = s.entry as PeerEntry;
+    if (this.shuttingDown || this.byName.has(name) || this.claiming.has(name)) return false;
+    this.sessions.add(s);
+    this.byName.set(name, s);
+    this.members.joined(memberEntry(s), s.creation as number, s);
+    return true;
+  }
+
+  removeRemote = (s: Session, reason: string): void => this.release(s, 1000, reason);
+
+  locals(): Session[] {
+    return [...this.byName.values()].filter((s) => s.remote === undefined);
   }
 
   private refuse(s: Session, code: RelayRefusal, message: string, name: string | undefined): void {
@@ -324,18 +339,9 @@ export class Router {
     if (!this.channels.delete(c.id)) return;
     for (const end of [c.a, c.b]) {
       end.channels.delete(c.id);
-      this.forget(end, c.id);
+      forgetChannel(end, c.id);
     }
     for (const end of notify) this.send(end, { t: 'closed', ch: c.id, reason });
-  }
-
-  private forget(s: Session, id: number): void {
-    s.recentClosed.add(id);
-    if (s.recentClosed.size > RECENT_CLOSED_MAX) {
-      const oldest = s.recentClosed.values().next().value as number;
-      s.recentClosed.delete(oldest);
-      s.evictedMax = Math.max(s.evictedMax, oldest);
-    }
   }
 
   // ----- sending and leaving --------------------------------------------------------------
@@ -378,23 +384,16 @@ export class Router {
     s.state = 'gone';
     const channels = [...s.channels.values()];
     s.channels.clear();
+    const local = s.remote === undefined;
+    if (wasRegistered && s.entry && local && !this.shuttingDown) this.cluster.leaving(s.entry.name, reason);
     if (wasRegistered && s.entry && !this.shuttingDown) this.members.leaving(s.entry.name, reason, channels.map((c) => (c.a === s ? c.b : c.a)));
     for (const c of channels) this.endChannel(c, 'connection_closed', this.shuttingDown ? [] : [c.a === s ? c.b : c.a]);
     if (!wasRegistered || !s.entry) return;
     const name = s.entry.name;
     this.byName.delete(name);
-    this.log({ level: 'info', event: 'left', name, code: String(code), remote: s.conn.remote });
+    if (local) this.log({ level: 'info', event: 'left', name, code: String(code), remote: s.conn.remote });
     if (this.shuttingDown) return;
     this.members.left(name, reason);
   }
 
-  /** `o`'s entry as told to `viewer`: members get its creation, and whether it is vouched for (protocol.ts "Membership"). */
-  private entryFor(viewer: Session, o: Session): PeerEntry {
-    const e = { ...(o.entry as PeerEntry) };
-    return viewer.members ? { ...e, creation: o.creation, ...(o.members && e.role === undefined ? { vouched: true as const } : {}) } : e;
-  }
-
-  private who(s: Session): { name?: string; remote: string } {
-    return s.entry ? { name: s.entry.name, remote: s.conn.remote } : { remote: s.conn.remote };
-  }
 }

@@ -36,6 +36,10 @@ export interface Session {
   bin: boolean;
   /** The node gets membership (`members` messages) instead of `joined` / `left` (it said `members`). */
   members?: boolean;
+  /** A node of another relay of the cluster: that relay's id (cluster/remote-nodes.ts); absent: a local node. */
+  remote?: string;
+  /** The name being claimed in the cluster for this session, until its welcome (router.ts). */
+  claiming?: string | undefined;
   /** The creation handed out at admission. */
   creation?: number;
   /** Membership changes queued before this session's welcome, which it must not get (membership.ts). */
@@ -60,4 +64,34 @@ export interface RoutedChannel {
   readonly id: number;
   readonly a: Session;
   readonly b: Session;
+}
+
+/** How many closed channel ids a session remembers, to tell late frames from foreign ones. */
+const RECENT_CLOSED_MAX = 4096;
+
+/** Remember that channel `id` of `s` is closed (a late frame on it is dropped, not a protocol error). */
+export function forgetChannel(s: Session, id: number): void {
+  s.recentClosed.add(id);
+  if (s.recentClosed.size > RECENT_CLOSED_MAX) {
+    const oldest = s.recentClosed.values().next().value as number;
+    s.recentClosed.delete(oldest);
+    s.evictedMax = Math.max(s.evictedMax, oldest);
+  }
+}
+
+/** `o`'s entry as told to `viewer`: members get its creation, and whether it is vouched for (protocol.ts "Membership"). */
+export function entryFor(viewer: Session, o: Session): PeerEntry {
+  const e = { ...(o.entry as PeerEntry) };
+  return viewer.members ? { ...e, creation: o.creation, ...(o.members && e.role === undefined ? { vouched: true as const } : {}) } : e;
+}
+
+/** A session's name and remote address, for log lines. */
+export function who(s: Session): { name?: string; remote: string } {
+  return s.entry ? { name: s.entry.name, remote: s.conn.remote } : { remote: s.conn.remote };
+}
+
+/** A registered session's entry as its `joined` says it: vouched for when a cookie holder that takes part in membership. */
+export function memberEntry(s: Session): PeerEntry {
+  const e = s.entry as PeerEntry;
+  return s.members && e.role === undefined ? { ...e, vouched: true } : e;
 }

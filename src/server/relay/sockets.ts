@@ -4,6 +4,7 @@
  */
 import type * as http from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RawData } from 'ws';
 
 /** A socket the relay closed gets this long to finish the close handshake before it is destroyed. */
 export const CLOSE_GRACE_MS = 2000;
@@ -43,4 +44,18 @@ export function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** ws hands messages as Buffer (nodebuffer), ArrayBuffer or Buffer[] (fragments). */
+export function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** WebSocket close reasons are at most 123 bytes of UTF-8. */
+export function truncateReason(reason: string): string {
+  let r = String(reason);
+  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
+  return r;
 }

@@ -27,16 +27,8 @@ async function shell(name: string, ...relays: string[]): Promise<ErlmeshProcess>
   return p;
 }
 
-/** Evaluate `expr` in a shell until its output matches (bounded), for state that settles asynchronously. */
-async function until(p: ErlmeshProcess, expr: string, re: RegExp, ms = 20_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const out = await p.eval(expr);
-    if (re.test(out)) return out;
-    if (Date.now() > end) throw new Error(`${expr} never matched ${re}; last: ${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Evaluate `expr` in a shell until its output matches (bounded). */
+const until = (p: ErlmeshProcess, expr: string, re: RegExp, ms = 20_000): Promise<string> => p.evalUntil(expr, re, ms);
 
 const X = `xavier@${SHORT_HOST}`;
 const Y = `yara@${SHORT_HOST}`;

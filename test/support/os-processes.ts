@@ -92,6 +92,17 @@ export class ErlmeshProcess {
     }
   }
 
+  /** Evaluate `expr` until its output matches (bounded), for state that settles asynchronously. */
+  async evalUntil(expr: string, re: RegExp, ms = 15_000): Promise<string> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const out = await this.eval(expr);
+      if (re.test(out)) return out;
+      if (Date.now() > end) throw new Error(`${expr} never matched ${re}; last: ${out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** Wait for the first prompt of a shell. */
   prompt(ms = 20_000): Promise<RegExpMatchArray> {
     return this.waitFor(PROMPT_ANYWHERE, ms);

@@ -23,15 +23,18 @@
  * incarnation's); only signals for that node's processes are carried (a frame naming another
  * node closes the connection, as any bad frame). Without the way back only messages go, and
  * what else BEAM sends (links, monitors, spawns) is dropped and counted in `dropped`; with it,
- * spawns (and so rpc and erpc into the tab) are still not carried. Messages keep their BEAM
- * terms exactly (fast-2 between gateway and tab).
+ * everything is carried: a SPAWN_REQUEST (rpc:call and erpc:call into the tab run OTP's
+ * erpc:execute_call/4 there) has its link and monitor flags kept here, by request ref, for the
+ * SPAWN_REPLY the tab sends back, as the bridge does for the server-node's own spawns. An
+ * UNLINK_ID is acked by the gateway as it forwards it. Messages keep their BEAM terms exactly
+ * (fast-2 between gateway and tab).
  */
 import { inflateSync } from 'node:zlib';
 import { ErlmeshError } from '../../core/base/errors.js';
 import { decodeEtfAt } from '../../core/etf/reader.js';
 import { encodeEtf } from '../../core/etf/writer.js';
 import { AtomBudget } from '../../core/etf/atom-budget.js';
-import { CTL, readControl, writeControl } from '../../core/net/beam-control.js';
+import { CTL, readControl, SPAWN_FLAG, writeControl } from '../../core/net/beam-control.js';
 import { BEAM_GATEWAY, BEAM_PROXY } from '../../core/node/beam-proxy.js';
 import type { Node } from '../../core/node/node.js';
 import type { SignalFrame } from '../../core/process/signals.js';
@@ -59,7 +62,7 @@ export interface BeamGatewayOptions {
 export interface BeamGateway {
   readonly name: string;
   readonly creation: number;
-  /** Signals from BEAM this step does not carry (links, monitors, spawns, …). */
+  /** Signals from BEAM not carried: links, monitors and spawns when the tab has no way back (`attachBeamProxy`). */
   readonly dropped: number;
   close(): Promise<void>;
 }
@@ -88,13 +91,14 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
   });
   let dropped = 0;
   const proxied = (await node.rpc.call(o.for, 'erlang', 'whereis', [BEAM_PROXY])) !== undefined;
-  if (proxied) writerOf(node).set(o.for, { beam, atoms: new Map(), nobody: new Pid(o.for, 0, 0, probe.creation), unlinkId: 0 });
+  const writer: TabWriter | undefined = proxied ? { beam, atoms: new Map(), nobody: new Pid(o.for, 0, 0, probe.creation), unlinkId: 0, spawnFlags: new Map() } : undefined;
+  if (writer) writerOf(node).set(o.for, writer);
   beam.onConnection((c) => {
     if (proxied) {
       node.send([BEAM_PROXY, o.for], ['beam_up', c.peer]);
       c.onClose((reason) => node.send([BEAM_PROXY, o.for], ['beam_down', c.peer, reason]));
     }
-    c.onFrame((bytes) => (carry(node, o.for, c, bytes, proxied) ? undefined : dropped++));
+    c.onFrame((bytes) => (carry(node, o.for, c, bytes, writer) ? undefined : dropped++));
   });
   const off = node.monitorNodes((ev) => {
     if (ev[0] === 'nodedown' && ev[1] === o.for) void closing();
@@ -120,6 +124,8 @@ interface TabWriter {
   atoms: Map<string, AtomBudget>;
   nobody: Pid;
   unlinkId: number;
+  /** SPAWN_REPLY flags of the spawn requests BEAM sent into the tab, by request ref (as the bridge's). */
+  spawnFlags: Map<string, number>;
 }
 
 /** Per gateway node: its tabs with the way back, and the `$beam_gateway` process serving them. */
@@ -152,7 +158,12 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
   } catch {
     return; // unreachable: the tab's links and monitors of it get no answer from here
   }
-  const wc = writeControl(asErlang(signal), { sender: w.nobody, unlinkId: ++w.unlinkId });
+  let spawnFlags: number | undefined;
+  if (signal.t === 'spawn_reply') {
+    spawnFlags = w.spawnFlags.get(signal.ref.key);
+    w.spawnFlags.delete(signal.ref.key);
+  }
+  const wc = writeControl(asErlang(signal), { sender: w.nobody, unlinkId: ++w.unlinkId, spawnFlags });
   if (!wc) return;
   let atoms = w.atoms.get(peer);
   if (!atoms) w.atoms.set(peer, (atoms = new AtomBudget()));
@@ -169,7 +180,7 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
 }
 
 /** One frame from BEAM for `tab`: carried (true), or not carried (false). */
-function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, proxied: boolean): boolean {
+function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, writer: TabWriter | undefined): boolean {
   let control: unknown;
   let message: unknown;
   try {
@@ -187,13 +198,13 @@ function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, pr
     return true;
   }
   const s = r.signal;
-  if (proxied && !(s.t === 'reg_send' && s.to === 'net_kernel')) {
-    if (s.t === 'spawn_request') return false;
+  if (writer && !(s.t === 'reg_send' && s.to === 'net_kernel')) {
     const target = 'to' in s && s.to instanceof Pid ? s.to.node : s.t === 'reg_send' ? s.node : tab;
     if (target !== tab) {
       c.close('bad_frame');
       return true;
     }
+    if (s.t === 'spawn_request') writer.spawnFlags.set(s.ref.key, (s.link ? SPAWN_FLAG.LINK : 0) | (s.monitor ? SPAWN_FLAG.MONITOR : 0));
     node.send([BEAM_PROXY, tab], ['signal', s, c.peer]);
     if (r.kind === 'unlink_id') c.send(encodeEtf(r.ack));
     return true;

@@ -92,7 +92,7 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
   let dropped = 0;
   const proxied = (await node.rpc.call(o.for, 'erlang', 'whereis', [BEAM_PROXY])) !== undefined;
   const writer: TabWriter | undefined = proxied ? { beam, atoms: new Map(), nobody: new Pid(o.for, 0, 0, probe.creation), unlinkId: 0, spawnFlags: new Map() } : undefined;
-  if (writer) writerOf(node).set(o.for, writer);
+  if (writer) gatewayHost(node).tabs.set(o.for, writer);
   beam.onConnection((c) => {
     if (proxied) {
       node.send([BEAM_PROXY, o.for], ['beam_up', c.peer]);
@@ -105,7 +105,7 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
   });
   const closing = (): Promise<void> => {
     off();
-    gateways.get(node)?.delete(o.for);
+    gateways.get(node)?.tabs.delete(o.for);
     return beam.close();
   };
   return {
@@ -119,7 +119,7 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
 }
 
 /** A tab's listener, as the way back writes to it. */
-interface TabWriter {
+export interface TabWriter {
   beam: BeamNode;
   atoms: Map<string, AtomBudget>;
   nobody: Pid;
@@ -128,26 +128,41 @@ interface TabWriter {
   spawnFlags: Map<string, number>;
 }
 
-/** Per gateway node: its tabs with the way back, and the `$beam_gateway` process serving them. */
-const gateways = new WeakMap<Node, Map<string, TabWriter>>();
+/**
+ * Per gateway node: its tabs with the way back, and the `$beam_gateway` process serving them;
+ * `open` answers tabs asking for a gateway (gateway-service.ts) when the node serves them.
+ */
+export interface GatewayHost {
+  readonly tabs: Map<string, TabWriter>;
+  open?: (from: Pid, ref: unknown) => void;
+}
 
-function writerOf(node: Node): Map<string, TabWriter> {
-  let tabs = gateways.get(node);
-  if (tabs) return tabs;
-  const mine = (tabs = new Map<string, TabWriter>());
-  gateways.set(node, mine);
+const gateways = new WeakMap<Node, GatewayHost>();
+
+/** `node`'s gateway host, its `$beam_gateway` process registered on first use. */
+export function gatewayHost(node: Node): GatewayHost {
+  const known = gateways.get(node);
+  if (known) return known;
+  const host: GatewayHost = { tabs: new Map() };
+  gateways.set(node, host);
   node.register(
     BEAM_GATEWAY,
     node.spawn(async (self) => {
       for (;;) {
         const m = await self.receive();
-        if (!Array.isArray(m) || m[0] !== 'via' || typeof m[1] !== 'string' || typeof m[2] !== 'string') continue;
-        const w = mine.get(m[1]);
+        if (!Array.isArray(m)) continue;
+        if (m[0] === 'open' && isPid(m[1])) {
+          if (host.open) host.open(m[1], m[2]);
+          else self.send(m[1], ['beam_gateway', m[2], 'error', 'not_allowed', `${node.name} serves no BEAM gateways`]);
+          continue;
+        }
+        if (m[0] !== 'via' || typeof m[1] !== 'string' || typeof m[2] !== 'string') continue;
+        const w = host.tabs.get(m[1]);
         if (w && typeof (m[3] as { t?: unknown } | null)?.t === 'string') void writeBack(w, m[2], m[3] as SignalFrame);
       }
     }),
   );
-  return mine;
+  return host;
 }
 
 /** Writes `signal` from the tab on its connection with `peer` (dialled as the tab when none is up). */

@@ -46,7 +46,7 @@ describe.skipIf(!!missing)('joinBeamGateway and a server-node serving gateways',
     expect(checkBeamOptions({ gateway: true })).toEqual({ gateway: true });
   });
 
-  it("startNode({ beam: { gateway: true } }): a tab that joins is pong and rpc:call's answer for erl; twice is the same; a node without gateway: not_allowed", async () => {
+  it("startNode({ beam: { gateway: true } }): a tab that joins is pong and rpc:call's answer for erl; twice is the same; a node without gateway: not_allowed, and the way back stays", async () => {
     const net = new MemoryNetwork();
     const srv = await startNode({ sname: 'gws', cookie: COOKIE, transport: net.transport(), beam: { epmdPort, host: '127.0.0.1', gateway: true }, logger: false });
     nodes.push(srv);
@@ -62,6 +62,8 @@ describe.skipIf(!!missing)('joinBeamGateway and a server-node serving gateways',
     const joined = await joinBeamGateway(tab, srv.name);
     expect(joined).toEqual({ name: tab.name, gateway: srv.name, creation: tab.creation });
     expect(await joinBeamGateway(tab, srv.name)).toEqual(joined);
+    // Refused elsewhere after joining: the way back stays with srv (erl's rpc below needs it).
+    expect(await codeOf(joinBeamGateway(tab, plain.name))).toBe('not_allowed');
     const erl = new ErlNode('e', { cookie: COOKIE, epmdPort, script: script(tab.name) });
     const ping = await erl.waitFor(/^ping (.*)$/m);
     const rpc = await erl.waitFor(/^rpc (.*)$/m);

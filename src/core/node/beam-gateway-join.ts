@@ -26,7 +26,8 @@ export interface BeamGatewayJoined {
 
 /**
  * Makes `node` (a tab) reachable from `erl` through `gateway`, a `beam` server-node that
- * serves gateways: points the way back at it (`attachBeamProxy`), then asks. Throws an
+ * serves gateways: points the way back at it (`attachBeamProxy`), then asks; when refused,
+ * the way back returns to the gateway it had. Throws an
  * `ErlmeshError`: `badarg` (not a node name, or `node` has no name), `not_allowed` (`node`
  * is a ticket holder, or the gateway serves none), `nodedown`, `timeout`, or the gateway's own
  * error (`epmd_name_taken`, …).
@@ -43,7 +44,17 @@ export async function joinBeamGateway(node: Node, gateway: string, o: { timeoutM
   if (node.role !== undefined) throw new ErlmeshError('not_allowed', `joinBeamGateway: a ticket holder (role '${node.role}') is not gatewayed to BEAM`);
   const timeoutMs = o.timeoutMs ?? 10_000;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ErlmeshError('badarg', 'joinBeamGateway: timeoutMs is a positive integer', timeoutMs);
-  attachBeamProxy(node, gateway);
+  const before = attachBeamProxy(node, gateway);
+  try {
+    return await ask(node, gateway, timeoutMs);
+  } catch (e) {
+    // Refused: the way back stays with the gateway it had.
+    if (before !== undefined) attachBeamProxy(node, before);
+    throw e;
+  }
+}
+
+async function ask(node: Node, gateway: string, timeoutMs: number): Promise<BeamGatewayJoined> {
   const answer = await node.run(async (self) => {
     const ref = self.monitor([BEAM_GATEWAY, gateway]);
     self.send([BEAM_GATEWAY, gateway], ['open', self.pid, ref]);

@@ -5,6 +5,8 @@
  * twice answers the same creation; a node that serves none, a ticket holder and bad
  * arguments get named errors.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErlmeshError } from '../../src/core/base/errors.js';
 import { joinBeamGateway } from '../../src/core/node/beam-gateway-join.js';
@@ -77,7 +79,10 @@ describe.skipIf(!!missing)('joinBeamGateway and a server-node serving gateways',
     const env = { HOME: home, ERL_EPMD_PORT: String(epmdPort) };
     const relay = new ErlmeshProcess(['relay', '--port', String(relayPort), '--cookie', COOKIE], env);
     const url = (await relay.waitFor(/listening on (ws:\/\/\S+)/))[1]!;
-    const srv = new ErlmeshProcess(['node', '--sname', 'gwc', '--cookie', COOKIE, '--relay', url, '--beam-gateway'], env);
+    // A role that may send to '$beam_gateway' (never do this: docs/beam-interop.md), so the refusal below is the gateway's own.
+    const caps = join(home, 'caps.json');
+    writeFileSync(caps, JSON.stringify({ guest: { send: ['$beam_gateway'] } }));
+    const srv = new ErlmeshProcess(['node', '--sname', 'gwc', '--cookie', COOKIE, '--relay', url, '--beam-gateway', '--capabilities', caps], env);
     await srv.prompt();
     const tab = await startNode({ sname: 'tabc', cookie: COOKIE, relay: url, startRelay: false, logger: false });
     nodes.push(tab);
@@ -91,6 +96,13 @@ describe.skipIf(!!missing)('joinBeamGateway and a server-node serving gateways',
     const guest = await startNode({ sname: 'tab-g', ticket: mintTicket({ cookie: COOKIE, role: 'guest', prefix: 'tab-', ttlMs: 60_000 }), relay: url, startRelay: false, logger: false });
     nodes.push(guest);
     expect(await codeOf(joinBeamGateway(guest, `gwc@${SHORT_HOST}`))).toBe('not_allowed');
+    // Past the tab's own check: the gateway refuses a ticket holder's 'open' itself.
+    const answer = await guest.run(async (self) => {
+      const ref = self.monitor(['$beam_gateway', `gwc@${SHORT_HOST}`]);
+      self.send(['$beam_gateway', `gwc@${SHORT_HOST}`], ['open', self.pid, ref]);
+      return self.receive((m: unknown[]) => Array.isArray(m) && m[0] === 'beam_gateway');
+    });
+    expect((answer as unknown[]).slice(2, 4)).toEqual(['error', 'not_allowed']);
     console.log(`erl (through erlmesh node --beam-gateway):\n${ping[0]}\n${rpc[0]}`);
   }, 60_000);
 });

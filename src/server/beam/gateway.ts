@@ -18,6 +18,9 @@
  *   any signal from Peer                      →  ['signal', Signal, Peer]
  *   ETF of Signal on Peer's connection        ←  ['via', Tab, Peer, Signal] to `$beam_gateway` here
  *
+ * `$beam_gateway` also takes a tab's `['open', From, Ref]` (joinBeamGateway), answered by
+ * gateway-service.ts when this node serves gateways, else `not_allowed`.
+ *
  * Invariants: the gateway answers only as the name it was made for, with that node's creation
  * (learnt from a pid of it, so BEAM's sends to the tab's pids are not taken for an old
  * incarnation's); only signals for that node's processes are carried (a frame naming another
@@ -96,7 +99,10 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
   beam.onConnection((c) => {
     if (proxied) {
       node.send([BEAM_PROXY, o.for], ['beam_up', c.peer]);
-      c.onClose((reason) => node.send([BEAM_PROXY, o.for], ['beam_down', c.peer, reason]));
+      c.onClose((reason) => {
+        writer?.spawnFlags.delete(c.peer); // no SPAWN_REPLY goes on a connection that ended
+        node.send([BEAM_PROXY, o.for], ['beam_down', c.peer, reason]);
+      });
     }
     c.onFrame((bytes) => (carry(node, o.for, c, bytes, writer) ? undefined : dropped++));
   });
@@ -124,8 +130,8 @@ export interface TabWriter {
   atoms: Map<string, AtomBudget>;
   nobody: Pid;
   unlinkId: number;
-  /** SPAWN_REPLY flags of the spawn requests BEAM sent into the tab, by request ref (as the bridge's). */
-  spawnFlags: Map<string, number>;
+  /** SPAWN_REPLY flags of the spawn requests BEAM sent into the tab, by peer and request ref (as the bridge's). */
+  spawnFlags: Map<string, Map<string, number>>;
 }
 
 /**
@@ -175,8 +181,9 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
   }
   let spawnFlags: number | undefined;
   if (signal.t === 'spawn_reply') {
-    spawnFlags = w.spawnFlags.get(signal.ref.key);
-    w.spawnFlags.delete(signal.ref.key);
+    const open = w.spawnFlags.get(peer);
+    spawnFlags = open?.get(signal.ref.key);
+    open?.delete(signal.ref.key);
   }
   const wc = writeControl(asErlang(signal), { sender: w.nobody, unlinkId: ++w.unlinkId, spawnFlags });
   if (!wc) return;
@@ -219,7 +226,11 @@ function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, wr
       c.close('bad_frame');
       return true;
     }
-    if (s.t === 'spawn_request') writer.spawnFlags.set(s.ref.key, (s.link ? SPAWN_FLAG.LINK : 0) | (s.monitor ? SPAWN_FLAG.MONITOR : 0));
+    if (s.t === 'spawn_request') {
+      let open = writer.spawnFlags.get(c.peer);
+      if (!open) writer.spawnFlags.set(c.peer, (open = new Map()));
+      open.set(s.ref.key, (s.link ? SPAWN_FLAG.LINK : 0) | (s.monitor ? SPAWN_FLAG.MONITOR : 0));
+    }
     node.send([BEAM_PROXY, tab], ['signal', s, c.peer]);
     if (r.kind === 'unlink_id') c.send(encodeEtf(r.ack));
     return true;

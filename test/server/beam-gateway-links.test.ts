@@ -51,7 +51,7 @@ describe.skipIf(!!missing)('links between erl and a tab through its gateway; the
     );
   }
 
-  it("links both ways: the tab process's exit reason reaches erl's trapping process, an unlink takes, erl's exit reaches a trapping tab process, the tab going is noconnection", async () => {
+  it("links both ways: the tab process's exit reason reaches erl's trapping process, an unlink takes both ways, erl's exit reaches a trapping tab process, the tab going is noconnection", async () => {
     const { tab, gateway } = await gatewayed('tabl');
     for (const n of ['w1', 'w2', 'w3']) dying(tab, n);
     let exited!: (m: unknown) => void;
@@ -65,6 +65,19 @@ describe.skipIf(!!missing)('links between erl and a tab through its gateway; the
         self.link(who);
         self.send(who, 'linked');
         exited(await self.receive((x) => Array.isArray(x) && x[0] === 'EXIT'));
+      }),
+    );
+    tab.register(
+      'unlinker',
+      tab.spawn(async (self) => {
+        const [, who] = (await self.receive()) as [string, unknown];
+        if (!isPid(who)) return;
+        // LINK to erl before the first message, UNLINK_ID before the second: erl's process lists the link, then not.
+        self.link(who);
+        self.send(who, ['linked', self.pid]);
+        await self.receive((x) => x === 'checked');
+        self.unlink(who);
+        self.send(who, ['unlinked', self.pid]);
       }),
     );
     const TAB = tab.name;
@@ -85,6 +98,11 @@ describe.skipIf(!!missing)('links between erl and a tab through its gateway; the
       `W(unlinked, receive {'DOWN', M2, process, P2, _} -> receive {'EXIT', P2, _} -> still_linked after 0 -> unlinked end after 10000 -> timeout end)`,
       // A tab process links to an erl process, which exits: the trapping tab process gets the EXIT.
       `spawn(fun() -> {linker, TAB} ! {link_me, self()}, receive linked -> exit(erl_bye) end end)`,
+      // A tab process links to an erl process (LINK), then unlinks (UNLINK_ID): erl's links show both.
+      `Me = self()`,
+      `Has = fun(T) -> {links, L} = process_info(self(), links), lists:member(T, L) end`,
+      `spawn(fun() -> {unlinker, TAB} ! {unlink_me, self()}, receive {linked, T} -> L1 = Has(T), T ! checked, receive {unlinked, T} -> Me ! {tab_unlink, {L1, Has(T)}} end end end)`,
+      `W(tab_unlink, receive {tab_unlink, U} -> U after 10000 -> timeout end)`,
       // erl links to w3; the tab goes: noconnection.
       `P3 = rpc:call(TAB, erlang, whereis, [w3])`,
       `link(P3)`,
@@ -106,6 +124,7 @@ describe.skipIf(!!missing)('links between erl and a tab through its gateway; the
       expect(got[0]).toBe('EXIT');
       expect(isPid(got[1]) && got[1].node).toBe(`e@${SHORT_HOST}`);
       expect(got[2]).toBe('erl_bye');
+      await expectLine('tab_unlink', '{true,false}');
       await expectLine('linked', TAB);
       await tab.stop();
       await expectLine('down', 'noconnection');

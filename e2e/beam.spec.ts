@@ -7,6 +7,10 @@
  * 2. M3: srv as the tab's gateway (`startBeamGateway`, and `attachBeamProxy` in the page for
  *    the way back): erl pings the tab, `{kvs, 'tabx@host'} ! {self(), …}` reaches the tab's
  *    kvs and its answer reaches erl, a float staying a float.
+ * 3. M3 as a page would use it: srv started with `beam: { gateway: true }` (`erlmesh node
+ *    --beam-gateway`), the page calls `joinBeamGateway(node, srv)`; erl's rpc:call and
+ *    erpc:call run in the tab, a missing function is undef, erl's link to a tab process gets
+ *    its exit reason, and the tab closing gives erl `noconnection` and `{badrpc, nodedown}`.
  *
  * Every erl and epmd started here is killed by pid at the end.
  */
@@ -96,4 +100,61 @@ test('a term from erl goes through a tab and back unchanged; erl reaches the tab
   } finally {
     await gateway.close();
   }
+});
+
+test('a page joins srv as its BEAM gateway: rpc, erpc, undef, links from erl; the tab closing is noconnection', async ({ cluster }) => {
+  const epmdPort = await startEpmd();
+  const srv = await cluster.server('gws', { beam: { epmdPort, host: '127.0.0.1', gateway: true } });
+  const tab = await cluster.tab({ name: 'tabz' });
+  await tab.rpc(tab.name, 'kvs', 'start', []);
+  await tab.rpc(tab.name, 'kvs', 'store', ['k', 42]);
+  const joined = await tab.evaluate(async (node, gw, erlmesh) => {
+    for (const name of ['w1', 'w2']) {
+      node.register(
+        name,
+        node.spawn(async (self) => {
+          const m = (await self.receive((x: unknown) => Array.isArray(x) && x[0] === 'die')) as [string, unknown];
+          self.exit(m[1]);
+        }),
+      );
+    }
+    return (await erlmesh.joinBeamGateway(node, gw)).name;
+  }, srv.name);
+  expect(joined).toBe(tab.name);
+  const script = [
+    `TAB = '${tab.name}'`,
+    `W = fun(Tag, V) -> io:format("~s ~w~n", [Tag, V]) end`,
+    `process_flag(trap_exit, true)`,
+    `W(rpc, rpc:call(TAB, kvs, lookup, [k]))`,
+    `W(erpc, erpc:call(TAB, kvs, lookup, [k]))`,
+    `W(undef, rpc:call(TAB, kvs, nope, [1]))`,
+    `P1 = rpc:call(TAB, erlang, whereis, [w1])`,
+    `link(P1)`,
+    `{w1, TAB} ! {die, {shutdown, why}}`,
+    `W(exit, receive {'EXIT', P1, R1} -> R1 after 10000 -> timeout end)`,
+    `P2 = rpc:call(TAB, erlang, whereis, [w2])`,
+    `link(P2)`,
+    `W(linked, node(P2))`,
+    `W(down, receive {'EXIT', P2, R2} -> R2 after 20000 -> timeout end)`,
+    `W(after_close, rpc:call(TAB, kvs, lookup, [k]))`,
+    `halt()`,
+  ].join(', ');
+  const erl = new ErlNode('e', { cookie: cluster.cookie, epmdPort, script });
+  const lines: string[] = [];
+  const line = async (tag: string, value: string | RegExp) => {
+    const m = await erl.waitFor(new RegExp(`^${tag} (.*)$`, 'm'));
+    lines.push(m[0]);
+    if (typeof value === 'string') expect(m[1], erl.stdout + erl.stderr).toBe(value);
+    else expect(m[1], erl.stdout + erl.stderr).toMatch(value);
+  };
+  await line('rpc', '{ok,42}');
+  await line('erpc', '{ok,42}');
+  await line('undef', /^\{badrpc,\{'EXIT',\{undef,\[\{kvs,nope,\[1\]/);
+  await line('exit', '{shutdown,why}');
+  await line('linked', tab.name);
+  await tab.close();
+  await line('down', 'noconnection');
+  await line('after_close', '{badrpc,nodedown}');
+  console.log(`erl (tab joined srv as its gateway):\n${lines.join('\n')}`);
+  await erl.stop();
 });

@@ -32,6 +32,7 @@ export { Bitstring, bitstring, binary } from './terms/beam-binary.js';
 export { BeamRef } from './terms/beam-ref.js';
 export { BeamPort, BeamFun, BeamExport, exportFun } from './terms/beam-opaque.js';
 export { attachBeamProxy } from './node/beam-proxy.js';
+export { joinBeamGateway, type BeamGatewayJoined } from './node/beam-gateway-join.js';
 export { ioFormat } from './terms/io-format.js';
 export { ErlmeshError, BadRpcError, AuthError } from './base/errors.js';
 export type { ErlmeshErrorCode } from './base/errors.js';

@@ -7,6 +7,8 @@
 export { startNode, defaultRelayUrl } from './start-node.js';
 export type { ServerNodeOptions } from './start-node.js';
 export type { BeamOptions } from './beam/attach.js';
+export { startBeamGateway, type BeamGateway, type BeamGatewayOptions } from './beam/gateway.js';
+export { serveBeamGateways, type BeamGatewayService, type BeamGatewayServiceOptions } from './beam/gateway-service.js';
 export { startRelay, DEFAULT_RELAY_PORT } from './relay/index.js';
 export type { Relay, RelayStats, RelayOptions, RelayLogLine, RelayLogger, RelayInfo } from './relay/index.js';
 export { probeRelay, type RelayProbe } from './relay-probe.js';

@@ -21,6 +21,7 @@ import { defaultRelayPort, startRelay, type Relay } from './relay/index.js';
 import { probeRelay, relayProbeError } from './relay-probe.js';
 import { loadServerModules } from './modules.js';
 import { attachBeam, checkBeamOptions, type BeamOptions } from './beam/attach.js';
+import { serveBeamGateways } from './beam/gateway-service.js';
 
 /** The default relay URL (port 4367: epmd keeps 4369; $ERLMESH_RELAY_PORT overrides it, see defaultRelayUrl). */
 export const DEFAULT_RELAY = 'ws://127.0.0.1:4367';
@@ -107,6 +108,14 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
     } catch (e) {
       await node.stop();
       throw e;
+    }
+    if (beam.gateway) {
+      const service = serveBeamGateways(node, { ...(beam.epmdPort !== undefined ? { epmdPort: beam.epmdPort } : {}), ...(beam.host !== undefined ? { host: beam.host } : {}), ...(beam.allow ? { allow: beam.allow } : {}) });
+      const stop = node.stop.bind(node);
+      node.stop = async () => {
+        await service.close();
+        await stop();
+      };
     }
   }
   return node;

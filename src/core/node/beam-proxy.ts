@@ -26,7 +26,8 @@ class BeamProxyRoute implements ForeignRoute {
   readonly up = new Set<string>();
   constructor(
     private readonly node: Node,
-    private readonly gateway: string,
+    /** The gateway's name: set again when the node attaches once more (another gateway). */
+    public gateway: string,
     readonly hooks: ForeignHooks,
   ) {}
 
@@ -76,19 +77,32 @@ class BeamProxyRoute implements ForeignRoute {
   }
 }
 
+/** The way back of each node that attached one. */
+const routes = new WeakMap<Node, BeamProxyRoute>();
+
 /**
  * Makes `node` reach the BEAM nodes connected to its name at `gateway` (a server-node that
  * ran `startBeamGateway` for it): replies, sends, links and monitors to them go through the
- * gateway. Call it once, on the node BEAM is to reach (a tab), before BEAM connects.
+ * gateway. Call it on the node BEAM is to reach (a tab), before BEAM connects; calling it
+ * again points the way back at another gateway (a node has one at a time). Returns the
+ * gateway it pointed at before, if any.
  *
  * @example
  * attachBeamProxy(node, 'srv@myhost');   // in the tab; on srv: startBeamGateway(srv, { for: node.name })
  */
-export function attachBeamProxy(node: Node, gateway: string): void {
+export function attachBeamProxy(node: Node, gateway: string): string | undefined {
+  const known = routes.get(node);
+  if (known) {
+    const before = known.gateway;
+    known.gateway = gateway;
+    return before;
+  }
   let route!: BeamProxyRoute;
   node._attachForeign((hooks) => (route = new BeamProxyRoute(node, gateway, hooks)));
+  routes.set(node, route);
   const pid = node.spawn(async (self) => {
     for (;;) route.hear(await self.receive());
   });
   node.register(BEAM_PROXY, pid);
+  return undefined;
 }

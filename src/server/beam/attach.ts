@@ -37,21 +37,33 @@ export interface BeamOptions {
    * await startNode({ sname: 'js', beam: { allow: ['e@myhost', 'f@myhost'] } });
    */
   allow?: string[];
+  /**
+   * Serve BEAM gateways: every cookie-holder tab that calls `joinBeamGateway(node, this node)`
+   * gets its name registered at epmd here, so `erl` reaches it (gateway-service.ts;
+   * docs/beam-interop.md, "BEAM reaching a tab"). `allow` holds for the tabs' names too.
+   * Default false.
+   *
+   * @example
+   * await startNode({ sname: 'srv', beam: { gateway: true } });   // erlmesh node --sname srv --beam-gateway
+   */
+  gateway?: boolean;
 }
 
-const KEYS = new Set(['port', 'host', 'epmdPort', 'netTicktime', 'startEpmd', 'allow']);
+const KEYS = new Set(['port', 'host', 'epmdPort', 'netTicktime', 'startEpmd', 'allow', 'gateway']);
 
 /** `beam` as given to startNode, checked: `badarg` or `unknown_options` otherwise. */
 export function checkBeamOptions(beam: unknown): BeamOptions | undefined {
   if (beam === undefined || beam === false) return undefined;
   if (beam === true) return {};
-  if (typeof beam !== 'object' || beam === null || Array.isArray(beam)) throw new ErlmeshError('badarg', 'beam: true, false, or { port, host, epmdPort, netTicktime, startEpmd, allow }');
+  if (typeof beam !== 'object' || beam === null || Array.isArray(beam)) throw new ErlmeshError('badarg', 'beam: true, false, or { port, host, epmdPort, netTicktime, startEpmd, allow, gateway }');
   const unknown = Object.keys(beam).filter((k) => !KEYS.has(k));
   if (unknown.length) throw new ErlmeshError('unknown_options', `beam: unknown options: ${unknown.join(', ')}`, unknown);
   const allow = (beam as { allow?: unknown }).allow;
   if (allow !== undefined && (!Array.isArray(allow) || !allow.every((n) => typeof n === 'string' && /^[^@]+@[^@]+$/.test(n)))) {
     throw new ErlmeshError('badarg', 'beam.allow: a list of full node names (name@host)', allow);
   }
+  const gateway = (beam as { gateway?: unknown }).gateway;
+  if (gateway !== undefined && typeof gateway !== 'boolean') throw new ErlmeshError('badarg', 'beam.gateway: true or false', gateway);
   return beam as BeamOptions;
 }
 

@@ -18,20 +18,26 @@
  *   any signal from Peer                      →  ['signal', Signal, Peer]
  *   ETF of Signal on Peer's connection        ←  ['via', Tab, Peer, Signal] to `$beam_gateway` here
  *
+ * `$beam_gateway` also takes a tab's `['open', From, Ref]` (joinBeamGateway), answered by
+ * gateway-service.ts when this node serves gateways, else `not_allowed`.
+ *
  * Invariants: the gateway answers only as the name it was made for, with that node's creation
  * (learnt from a pid of it, so BEAM's sends to the tab's pids are not taken for an old
  * incarnation's); only signals for that node's processes are carried (a frame naming another
  * node closes the connection, as any bad frame). Without the way back only messages go, and
  * what else BEAM sends (links, monitors, spawns) is dropped and counted in `dropped`; with it,
- * spawns (and so rpc and erpc into the tab) are still not carried. Messages keep their BEAM
- * terms exactly (fast-2 between gateway and tab).
+ * everything is carried: a SPAWN_REQUEST (rpc:call and erpc:call into the tab run OTP's
+ * erpc:execute_call/4 there) has its link and monitor flags kept here, by request ref, for the
+ * SPAWN_REPLY the tab sends back, as the bridge does for the server-node's own spawns. An
+ * UNLINK_ID is acked by the gateway as it forwards it. Messages keep their BEAM terms exactly
+ * (fast-2 between gateway and tab).
  */
 import { inflateSync } from 'node:zlib';
 import { ErlmeshError } from '../../core/base/errors.js';
 import { decodeEtfAt } from '../../core/etf/reader.js';
 import { encodeEtf } from '../../core/etf/writer.js';
 import { AtomBudget } from '../../core/etf/atom-budget.js';
-import { CTL, readControl, writeControl } from '../../core/net/beam-control.js';
+import { CTL, readControl, SPAWN_FLAG, writeControl } from '../../core/net/beam-control.js';
 import { BEAM_GATEWAY, BEAM_PROXY } from '../../core/node/beam-proxy.js';
 import type { Node } from '../../core/node/node.js';
 import type { SignalFrame } from '../../core/process/signals.js';
@@ -59,7 +65,7 @@ export interface BeamGatewayOptions {
 export interface BeamGateway {
   readonly name: string;
   readonly creation: number;
-  /** Signals from BEAM this step does not carry (links, monitors, spawns, …). */
+  /** Signals from BEAM not carried: links, monitors and spawns when the tab has no way back (`attachBeamProxy`). */
   readonly dropped: number;
   close(): Promise<void>;
 }
@@ -88,20 +94,24 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
   });
   let dropped = 0;
   const proxied = (await node.rpc.call(o.for, 'erlang', 'whereis', [BEAM_PROXY])) !== undefined;
-  if (proxied) writerOf(node).set(o.for, { beam, atoms: new Map(), nobody: new Pid(o.for, 0, 0, probe.creation), unlinkId: 0 });
+  const writer: TabWriter | undefined = proxied ? { beam, atoms: new Map(), nobody: new Pid(o.for, 0, 0, probe.creation), unlinkId: 0, spawnFlags: new Map() } : undefined;
+  if (writer) gatewayHost(node).tabs.set(o.for, writer);
   beam.onConnection((c) => {
     if (proxied) {
       node.send([BEAM_PROXY, o.for], ['beam_up', c.peer]);
-      c.onClose((reason) => node.send([BEAM_PROXY, o.for], ['beam_down', c.peer, reason]));
+      c.onClose((reason) => {
+        writer?.spawnFlags.delete(c.peer); // no SPAWN_REPLY goes on a connection that ended
+        node.send([BEAM_PROXY, o.for], ['beam_down', c.peer, reason]);
+      });
     }
-    c.onFrame((bytes) => (carry(node, o.for, c, bytes, proxied) ? undefined : dropped++));
+    c.onFrame((bytes) => (carry(node, o.for, c, bytes, writer) ? undefined : dropped++));
   });
   const off = node.monitorNodes((ev) => {
     if (ev[0] === 'nodedown' && ev[1] === o.for) void closing();
   });
   const closing = (): Promise<void> => {
     off();
-    gateways.get(node)?.delete(o.for);
+    gateways.get(node)?.tabs.delete(o.for);
     return beam.close();
   };
   return {
@@ -115,33 +125,50 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
 }
 
 /** A tab's listener, as the way back writes to it. */
-interface TabWriter {
+export interface TabWriter {
   beam: BeamNode;
   atoms: Map<string, AtomBudget>;
   nobody: Pid;
   unlinkId: number;
+  /** SPAWN_REPLY flags of the spawn requests BEAM sent into the tab, by peer and request ref (as the bridge's). */
+  spawnFlags: Map<string, Map<string, number>>;
 }
 
-/** Per gateway node: its tabs with the way back, and the `$beam_gateway` process serving them. */
-const gateways = new WeakMap<Node, Map<string, TabWriter>>();
+/**
+ * Per gateway node: its tabs with the way back, and the `$beam_gateway` process serving them;
+ * `open` answers tabs asking for a gateway (gateway-service.ts) when the node serves them.
+ */
+export interface GatewayHost {
+  readonly tabs: Map<string, TabWriter>;
+  open?: (from: Pid, ref: unknown) => void;
+}
 
-function writerOf(node: Node): Map<string, TabWriter> {
-  let tabs = gateways.get(node);
-  if (tabs) return tabs;
-  const mine = (tabs = new Map<string, TabWriter>());
-  gateways.set(node, mine);
+const gateways = new WeakMap<Node, GatewayHost>();
+
+/** `node`'s gateway host, its `$beam_gateway` process registered on first use. */
+export function gatewayHost(node: Node): GatewayHost {
+  const known = gateways.get(node);
+  if (known) return known;
+  const host: GatewayHost = { tabs: new Map() };
+  gateways.set(node, host);
   node.register(
     BEAM_GATEWAY,
     node.spawn(async (self) => {
       for (;;) {
         const m = await self.receive();
-        if (!Array.isArray(m) || m[0] !== 'via' || typeof m[1] !== 'string' || typeof m[2] !== 'string') continue;
-        const w = mine.get(m[1]);
+        if (!Array.isArray(m)) continue;
+        if (m[0] === 'open' && isPid(m[1])) {
+          if (host.open) host.open(m[1], m[2]);
+          else self.send(m[1], ['beam_gateway', m[2], 'error', 'not_allowed', `${node.name} serves no BEAM gateways`]);
+          continue;
+        }
+        if (m[0] !== 'via' || typeof m[1] !== 'string' || typeof m[2] !== 'string') continue;
+        const w = host.tabs.get(m[1]);
         if (w && typeof (m[3] as { t?: unknown } | null)?.t === 'string') void writeBack(w, m[2], m[3] as SignalFrame);
       }
     }),
   );
-  return mine;
+  return host;
 }
 
 /** Writes `signal` from the tab on its connection with `peer` (dialled as the tab when none is up). */
@@ -152,7 +179,13 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
   } catch {
     return; // unreachable: the tab's links and monitors of it get no answer from here
   }
-  const wc = writeControl(asErlang(signal), { sender: w.nobody, unlinkId: ++w.unlinkId });
+  let spawnFlags: number | undefined;
+  if (signal.t === 'spawn_reply') {
+    const open = w.spawnFlags.get(peer);
+    spawnFlags = open?.get(signal.ref.key);
+    open?.delete(signal.ref.key);
+  }
+  const wc = writeControl(asErlang(signal), { sender: w.nobody, unlinkId: ++w.unlinkId, spawnFlags });
   if (!wc) return;
   let atoms = w.atoms.get(peer);
   if (!atoms) w.atoms.set(peer, (atoms = new AtomBudget()));
@@ -169,7 +202,7 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
 }
 
 /** One frame from BEAM for `tab`: carried (true), or not carried (false). */
-function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, proxied: boolean): boolean {
+function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, writer: TabWriter | undefined): boolean {
   let control: unknown;
   let message: unknown;
   try {
@@ -187,12 +220,16 @@ function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, pr
     return true;
   }
   const s = r.signal;
-  if (proxied && !(s.t === 'reg_send' && s.to === 'net_kernel')) {
-    if (s.t === 'spawn_request') return false;
+  if (writer && !(s.t === 'reg_send' && s.to === 'net_kernel')) {
     const target = 'to' in s && s.to instanceof Pid ? s.to.node : s.t === 'reg_send' ? s.node : tab;
     if (target !== tab) {
       c.close('bad_frame');
       return true;
+    }
+    if (s.t === 'spawn_request') {
+      let open = writer.spawnFlags.get(c.peer);
+      if (!open) writer.spawnFlags.set(c.peer, (open = new Map()));
+      open.set(s.ref.key, (s.link ? SPAWN_FLAG.LINK : 0) | (s.monitor ? SPAWN_FLAG.MONITOR : 0));
     }
     node.send([BEAM_PROXY, tab], ['signal', s, c.peer]);
     if (r.kind === 'unlink_id') c.send(encodeEtf(r.ack));

@@ -12,3 +12,4 @@ export { DFLAG, OUR_FLAGS, MANDATORY_25, expandMandatory25, missingMandatory, fl
 export { attachBeam, ensureEpmd, checkBeamOptions, type BeamOptions } from './attach.js';
 export { BeamBridge } from './bridge.js';
 export { startBeamGateway, type BeamGateway, type BeamGatewayOptions } from './gateway.js';
+export { serveBeamGateways, type BeamGatewayService, type BeamGatewayServiceOptions } from './gateway-service.js';

@@ -43,6 +43,8 @@ export interface NodeCommandOptions {
   beam?: boolean;
   /** Only these BEAM peers (startNode's `beam.allow`); implies `beam`. */
   beamAllow?: string[];
+  /** Serve BEAM gateways to cookie-holder tabs (startNode's `beam.gateway`); implies `beam`. */
+  beamGateway?: boolean;
 }
 
 export async function runNode(o: NodeCommandOptions): Promise<void> {
@@ -83,7 +85,9 @@ export async function runNode(o: NodeCommandOptions): Promise<void> {
     connectAll: o.connectAll,
     direct: o.direct !== false,
     tickMs: o.ticktime === undefined ? undefined : (o.ticktime * 1000) / 4,
-    ...(o.beam || o.beamAllow ? { beam: { ...(o.ticktime === undefined ? {} : { netTicktime: o.ticktime }), ...(o.beamAllow ? { allow: o.beamAllow } : {}) } } : {}),
+    ...(o.beam || o.beamAllow || o.beamGateway
+      ? { beam: { ...(o.ticktime === undefined ? {} : { netTicktime: o.ticktime }), ...(o.beamAllow ? { allow: o.beamAllow } : {}), ...(o.beamGateway ? { gateway: true } : {}) } }
+      : {}),
     output: (text) => con.out(text),
     logger: (e) => {
       if (e.level !== 'info') con.err(formatLog(e));

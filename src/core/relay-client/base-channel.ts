@@ -18,7 +18,13 @@ export class BaseChannel implements Channel, AttestedChannel {
     private readonly closeImpl: (reason: string) => void,
     /** Who the transport vouches is at the other end (relayed channels; see trust/attestation.ts). */
     readonly attestation?: ChannelAttestation,
+    /** `Channel.afterTurn` of this transport (default: a microtask). */
+    private readonly afterTurnImpl: (fn: () => void) => void = queueMicrotask,
   ) {}
+
+  afterTurn(fn: () => void): void {
+    this.afterTurnImpl(fn);
+  }
 
   get isOpen(): boolean {
     return this.open;

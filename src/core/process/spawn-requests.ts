@@ -19,8 +19,6 @@ interface PendingSpawn {
   monitor: boolean;
   /** Requested with `reply: 'error_only'`: the DOWN (or an error reply) is the only answer. */
   errorOnly?: boolean;
-  /** An error_only request made from outside any process: the DOWN's reason goes here, not to a mailbox. */
-  onDown?: (reason: unknown) => void;
   resolve(r: { pid: Pid; ref: Ref }): void;
 }
 
@@ -51,13 +49,9 @@ export class SpawnRequests {
     });
   }
 
-  /**
-   * Send a monitored spawn request with `reply: 'error_only'`: the DOWN is the only answer,
-   * delivered to `from`'s mailbox, or with `onDown` handed its reason (`from` then only names
-   * the monitor's owner to the other node; no local process needs to wait).
-   */
-  requestErrorOnly(ref: Ref, from: Pid, groupLeader: Pid, node: string, spec: SpawnSpec, onDown?: (reason: unknown) => void): void {
-    this.pending.set(ref.key, { ref, requester: from, node, spec, link: false, monitor: true, errorOnly: true, onDown, resolve: noop });
+  /** Send a monitored spawn request with `reply: 'error_only'`: the DOWN is the only answer. */
+  requestErrorOnly(ref: Ref, from: Pid, groupLeader: Pid, node: string, spec: SpawnSpec): void {
+    this.pending.set(ref.key, { ref, requester: from, node, spec, link: false, monitor: true, errorOnly: true, resolve: noop });
     this.host.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link: false, monitor: true, reply: 'error_only' });
   }
 
@@ -66,13 +60,13 @@ export class SpawnRequests {
     return this.pending.get(ref.key)?.node;
   }
 
-  /** Demonitor a process spawned with `requestErrorOnly` by `requester` whose DOWN has not come yet. */
-  cancel(requester: Pid, ref: Ref): boolean {
+  /** Demonitor a process spawned with `requestErrorOnly` whose DOWN has not come yet. */
+  cancel(requester: Proc, ref: Ref): boolean {
     const pending = this.pending.get(ref.key);
-    if (!pending?.errorOnly || !pending.requester.equals(requester)) return false;
+    if (!pending?.errorOnly || !pending.requester.equals(requester.pid)) return false;
     this.pending.delete(ref.key);
     // The remote side finds the monitor by its ref; the node name stands for the unknown pid.
-    this.host.route({ t: 'demonitor', from: requester, to: pending.node, node: pending.node, ref });
+    this.host.route({ t: 'demonitor', from: requester.pid, to: pending.node, node: pending.node, ref });
     return true;
   }
 
@@ -103,8 +97,7 @@ export class SpawnRequests {
     const pending = this.pending.get(s.ref.key);
     if (pending?.errorOnly && pending.requester.equals(s.to) && typeof s.from !== 'string') {
       this.pending.delete(s.ref.key);
-      if (pending.onDown !== undefined) pending.onDown(s.reason);
-      else if (p?.alive) p.mailbox.deliver(['DOWN', s.ref, 'process', s.from, s.reason]);
+      if (p?.alive) p.mailbox.deliver(['DOWN', s.ref, 'process', s.from, s.reason]);
     }
   }
 
@@ -118,7 +111,6 @@ export class SpawnRequests {
   }
 
   private fail(pending: PendingSpawn, reason: unknown): void {
-    if (pending.onDown !== undefined) return pending.onDown(reason);
     const ref = pending.ref;
     const useless = this.host.neverAlivePid();
     // erlang:spawn/spawn_link/spawn_monitor log this; a spawn_request with reply error_only

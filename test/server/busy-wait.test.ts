@@ -41,7 +41,7 @@ describe('busy wait', () => {
     const before = busyWaitBackoffs();
     busyWaitKick();
     await new Promise((r) => setImmediate(r)); // one turn of the spin
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // 5 ms asleep, as if preempted
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // 50 ms asleep, as if preempted
     await new Promise((r) => setImmediate(r));
     expect(busyWaitBackoffs()).toBe(before + 1);
     expect(busyWaiting()).toBe(false);

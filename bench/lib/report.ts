@@ -237,6 +237,9 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   \`…, busy wait off\` rows show the same workloads with it off. Its cost: a core stays busy
   while messages keep coming, and on this 2-core machine, with both ends spinning, the p99
   of round trips grows (GC helper threads and the other process compete for the cores).
+  A spinner that finds it lost its core (a spin turn late by more than 0.2 ms beyond the CPU
+  the process used) sleeps in the kernel for a back-off instead (10 ms, doubling to 1 s), so
+  on a machine with more runnable threads than cores it behaves as with busy wait off.
 - **What is not compared.** Browser round trips and relay memory have no Erlang counterpart
   (browser rows are held against the bare WebSocket floor of their own run instead);
   their Erlang cells say so.

@@ -9,9 +9,9 @@
  * negotiated encoding (before the peer can send in it), and `useEncoding` once its own last
  * handshake frame is sent. In fast-1, `send` encodes the frame at once into the pending batch
  * (so a message that cannot be encoded still throws at the sender; a signal's exit reason is
- * repaired instead, see unencodable-frames.ts) and the batch goes out as one
- * binary transport frame in a microtask, or at once when it reaches BATCH_FLUSH_BYTES; `close`
- * sends what is pending first. Received text frames are always superjson-1; binary frames are
+ * repaired instead, see unencodable-frames.ts) and the batch goes out as one binary transport
+ * frame at the end of the turn (`Channel.afterTurn`, else a microtask), or at once when it
+ * reaches BATCH_FLUSH_BYTES; `close` sends what is pending first. Received text frames are always superjson-1; binary frames are
  * fast-1 batches, and a bad_frame unless fast-1 was negotiated.
  *
  * Big frames (fragments.ts): in fast-1, a frame whose encoding is over FRAGMENT_BYTES goes in
@@ -194,7 +194,8 @@ export class FramedChannel {
   private batchGrew(b: BatchWriter): void {
     if (!this.flushQueued) {
       this.flushQueued = true;
-      queueMicrotask(this.flushTask);
+      if (this.channel.afterTurn) this.channel.afterTurn(this.flushTask);
+      else queueMicrotask(this.flushTask);
     } else if (b.bytes >= BATCH_FLUSH_BYTES) {
       this.flush();
     }

@@ -58,6 +58,13 @@ export interface Channel {
   close(reason?: string): void;
   /** True until closed (by either end). */
   readonly isOpen: boolean;
+  /**
+   * Optional: run `fn` once the current turn of the event loop is over (every microtask of it
+   * run), where the owner sends what it has gathered. A transport whose every send costs a
+   * system call (`ws` over TCP in Node: `setImmediate`) offers it, so that the frames of all
+   * the microtask chains of one turn leave in one write; without it, a microtask.
+   */
+  afterTurn?(fn: () => void): void;
 }
 
 /**

@@ -17,6 +17,8 @@ import type { Bifs } from '../process/bifs.js';
 import type { Guard } from '../trust/guard.js';
 import type { ProcessContext } from '../process/context.js';
 import type { Proc } from '../process/proc.js';
+import type { SpawnSpec } from '../process/signals.js';
+import { awaitDown } from '../process/await-down.js';
 import { runInProcess } from '../process/run.js';
 import type { ProcessRuntime } from '../process/runtime.js';
 import type { NetKernel } from '../net/net-kernel.js';
@@ -36,6 +38,8 @@ export interface ServiceHostParts extends Pick<ServiceHost, 'name' | 'creation' 
 /** The node's ServiceHost; `run` hands the body the full `ProcessContext`. */
 export interface NodeServiceHost extends ServiceHost {
   run<T>(fn: (self: ProcessContext) => T | Promise<T>): Promise<T>;
+  /** rpc's and erpc's wait for a remote worker's DOWN, with no process of their own (process/await-down.ts). */
+  awaitDown(node: string, spec: SpawnSpec, timeoutMs: number | undefined): Promise<unknown>;
   /** The names of the servers started with `startService` (every role may send to them; each checks its own capability). */
   readonly serviceNames: ReadonlySet<string>;
 }
@@ -143,6 +147,7 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
     makeRef: (): Ref => runtime.makeRef(),
     startService,
     run: <T>(fn: (self: ProcessContext) => T | Promise<T>): Promise<T> => runInProcess(spawn, fn),
+    awaitDown: (node, spec, timeoutMs) => awaitDown(bifs, parts.clock, node, spec, timeoutMs),
     spawn,
     spawnOn: (node, module, fun, args) => bifs.spawn(undefined, [node, module, fun, args]) as Promise<Pid>,
     // The BIFs of `self.send`, from outside any process.

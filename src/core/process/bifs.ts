@@ -240,6 +240,25 @@ export class Bifs<C> {
   spawnMonitorErrorOnly(p: Proc, node: string, spec: SpawnSpec): Ref {
     return this.runtime.spawnMonitorErrorOnly(p, p.groupLeader, node, spec);
   }
+
+  /**
+   * As `spawnMonitorErrorOnly` from outside any process, to another node: the monitor is held
+   * in the name of this node's `user` process (also the worker's group leader), and `onDown`
+   * gets the DOWN's reason (`noconnection` when the node is or goes down); no local process
+   * is spawned to wait for it. Returns the monitor ref (`cancelForDown` drops it).
+   */
+  spawnForDown(node: string, spec: SpawnSpec, onDown: (reason: unknown) => void): Ref {
+    if (this.host.stopped()) throw new ErlmeshError('notalive', 'spawn: the node has stopped');
+    const ref = this.runtime.makeRef();
+    const user = this.host.user();
+    this.runtime.spawns.requestErrorOnly(ref, user, user, node, spec, onDown);
+    return ref;
+  }
+
+  /** Drop the monitor of a `spawnForDown` whose DOWN has not come (its `onDown` is not called). */
+  cancelForDown(ref: Ref): void {
+    this.runtime.spawns.cancel(this.host.user(), ref);
+  }
 }
 
 /** `{ noconnect?: boolean }` and nothing else (as erlang:send/3, an unknown option is a badarg). */

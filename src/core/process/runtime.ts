@@ -58,7 +58,8 @@ export class ProcessRuntime<C> {
   private readonly table = new ProcessTable();
   /** Local process watched, by monitor ref key (for demonitor by name). */
   private readonly watchedBy = new Map<string, Proc>();
-  private readonly spawns: SpawnRequests;
+  /** @internal spawn requests awaiting an answer (Bifs.spawnForDown adds to them directly) */
+  readonly spawns: SpawnRequests;
   private readonly handlers: SignalHandlers;
   private readonly handlerEnv: SignalEnv;
   /** Monitors that processes of other nodes hold on this node's processes, per node (the guard caps them). */
@@ -370,7 +371,7 @@ export class ProcessRuntime<C> {
 
   /** Demonitor a process spawned by `spawnMonitorErrorOnly` whose DOWN has not come yet. */
   cancelSpawnMonitor(requester: Proc, ref: Ref): boolean {
-    return this.spawns.cancel(requester, ref);
+    return this.spawns.cancel(requester.pid, ref);
   }
 
   /** @internal the spawn requests awaiting an answer (tests look at them) */

@@ -19,6 +19,10 @@ interface PendingSpawn {
   monitor: boolean;
   /** Requested with `reply: 'error_only'`: the DOWN (or an error reply) is the only answer. */
   errorOnly?: boolean;
+  /** An error_only request made from outside any process: the DOWN's reason goes here, not to a mailbox. */
+  onDown?: (reason: unknown) => void;
+  /** The spawned pid, when a spawn_reply named it (a BEAM node answers error_only requests too). */
+  pid?: Pid;
   resolve(r: { pid: Pid; ref: Ref }): void;
 }
 
@@ -49,9 +53,13 @@ export class SpawnRequests {
     });
   }
 
-  /** Send a monitored spawn request with `reply: 'error_only'`: the DOWN is the only answer. */
-  requestErrorOnly(ref: Ref, from: Pid, groupLeader: Pid, node: string, spec: SpawnSpec): void {
-    this.pending.set(ref.key, { ref, requester: from, node, spec, link: false, monitor: true, errorOnly: true, resolve: noop });
+  /**
+   * Send a monitored spawn request with `reply: 'error_only'`: the DOWN is the only answer,
+   * delivered to `from`'s mailbox, or with `onDown` handed its reason (`from` then only names
+   * the monitor's owner to the other node; no local process needs to wait).
+   */
+  requestErrorOnly(ref: Ref, from: Pid, groupLeader: Pid, node: string, spec: SpawnSpec, onDown?: (reason: unknown) => void): void {
+    this.pending.set(ref.key, { ref, requester: from, node, spec, link: false, monitor: true, errorOnly: true, onDown, resolve: noop });
     this.host.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link: false, monitor: true, reply: 'error_only' });
   }
 
@@ -60,13 +68,13 @@ export class SpawnRequests {
     return this.pending.get(ref.key)?.node;
   }
 
-  /** Demonitor a process spawned with `requestErrorOnly` whose DOWN has not come yet. */
-  cancel(requester: Proc, ref: Ref): boolean {
+  /** Demonitor a process spawned with `requestErrorOnly` by `requester` whose DOWN has not come yet. */
+  cancel(requester: Pid, ref: Ref): boolean {
     const pending = this.pending.get(ref.key);
-    if (!pending?.errorOnly || !pending.requester.equals(requester.pid)) return false;
+    if (!pending?.errorOnly || !pending.requester.equals(requester)) return false;
     this.pending.delete(ref.key);
     // The remote side finds the monitor by its ref; the node name stands for the unknown pid.
-    this.host.route({ t: 'demonitor', from: requester.pid, to: pending.node, node: pending.node, ref });
+    this.host.route({ t: 'demonitor', from: requester, to: pending.pid ?? pending.node, node: pending.node, ref });
     return true;
   }
 
@@ -74,6 +82,12 @@ export class SpawnRequests {
   reply(s: Extract<SignalFrame, { t: 'spawn_reply' }>): void {
     const pending = this.pending.get(s.ref.key);
     if (!pending) return;
+    if (pending.onDown !== undefined && 'ok' in s.result) {
+      // A BEAM node sends the spawn_reply of an error_only request too (OTP's requester needs
+      // the pid for the monitor): the request stays pending until its DOWN.
+      pending.pid = s.result.ok;
+      return;
+    }
     this.pending.delete(s.ref.key);
     if ('error' in s.result) {
       this.fail(pending, s.result.error);
@@ -97,7 +111,8 @@ export class SpawnRequests {
     const pending = this.pending.get(s.ref.key);
     if (pending?.errorOnly && pending.requester.equals(s.to) && typeof s.from !== 'string') {
       this.pending.delete(s.ref.key);
-      if (p?.alive) p.mailbox.deliver(['DOWN', s.ref, 'process', s.from, s.reason]);
+      if (pending.onDown !== undefined) pending.onDown(s.reason);
+      else if (p?.alive) p.mailbox.deliver(['DOWN', s.ref, 'process', s.from, s.reason]);
     }
   }
 
@@ -111,6 +126,7 @@ export class SpawnRequests {
   }
 
   private fail(pending: PendingSpawn, reason: unknown): void {
+    if (pending.onDown !== undefined) return pending.onDown(reason);
     const ref = pending.ref;
     const useless = this.host.neverAlivePid();
     // erlang:spawn/spawn_link/spawn_monitor log this; a spawn_request with reply error_only

@@ -21,11 +21,17 @@ export class BaseChannel implements Channel, AttestedChannel, CarriedChannel {
     readonly attestation?: ChannelAttestation,
     /** What carries it (net/carrier.ts): the relay, a direct link, a BroadcastChannel link. */
     private readonly carrier: Via = 'direct',
+    /** `Channel.afterTurn` of this transport (default: a microtask). */
+    private readonly afterTurnImpl: (fn: () => void) => void = queueMicrotask,
   ) {}
 
   /** What carries this channel's frames (the observer shows it on the connection). */
   get via(): Via {
     return this.carrier;
+  }
+
+  afterTurn(fn: () => void): void {
+    this.afterTurnImpl(fn);
   }
 
   get isOpen(): boolean {

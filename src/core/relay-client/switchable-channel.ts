@@ -84,6 +84,13 @@ export class SwitchableChannel extends BaseChannel {
     return this.sendOn === this.relay ? 'relay' : viaOf(this.sendOn);
   }
 
+  /** The carrier it sends on decides when a turn's output goes (Channel.afterTurn). */
+  override afterTurn(fn: () => void): void {
+    const c = this.sendOn;
+    if (c.afterTurn) c.afterTurn(fn);
+    else queueMicrotask(fn);
+  }
+
   /** True once both sides have switched: the relay carrier is no longer used. */
   get retired(): boolean {
     return this.peerSwitched && this.selfSwitched;

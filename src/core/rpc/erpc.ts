@@ -32,7 +32,7 @@ export type { ErpcClass, ErpcRow } from '../interfaces/rpc-api.js';
  * @example
  * const erpc = erpcService()(host, rpc);
  */
-export function erpcService(): (host: Pick<RpcHost, 'run'>, rpc: Pick<RpcApi, 'cast'>) => Erpc {
+export function erpcService(): (host: Pick<RpcHost, 'name' | 'run' | 'awaitDown'>, rpc: Pick<RpcApi, 'cast'>) => Erpc {
   return (host, rpc) => new Erpc(host, rpc);
 }
 
@@ -86,7 +86,7 @@ export function erpcRow(down: unknown): ErpcRow {
 export class Erpc implements ErpcApi {
   /** @internal use erpcService() */
   constructor(
-    private readonly host: Pick<RpcHost, 'run'>,
+    private readonly host: Pick<RpcHost, 'name' | 'run' | 'awaitDown'>,
     private readonly rpc: Pick<RpcApi, 'cast'>,
   ) {}
 

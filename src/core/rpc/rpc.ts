@@ -6,6 +6,9 @@
  * output comes back): one spawn_request out, one DOWN back. The worker applies the function
  * and exits with `['$erpc', 'return' | 'throw' | 'error' | 'exit', value]`; the caller reads the
  * result from the DOWN reason. `noconnection` means the node was unreachable or went down.
+ * A call to another node waits in the node's table of pending spawn requests, keyed by the
+ * monitor ref (the monitor is held in the name of the node's `user` process): no process is
+ * spawned on the caller's side.
  *
  * | outcome on the remote node            | `call` result                           |
  * |---------------------------------------|-----------------------------------------|
@@ -34,9 +37,16 @@ import type { ServiceHost } from '../interfaces/service-host.js';
 export type { RpcKey } from '../interfaces/rpc-api.js';
 
 /** What rpc and erpc need from their node. */
-export interface RpcHost extends Pick<ServiceHost, 'makeRef' | 'spawnOn'> {
+export interface RpcHost extends Pick<ServiceHost, 'name' | 'makeRef' | 'spawnOn'> {
   /** As `ServiceHost.run`, with the process's full context (the worker is spawned from it). */
   run<T>(fn: (self: ProcessContext) => T | Promise<T>): Promise<T>;
+  /**
+   * Spawn `spec` on `node` (another node) from outside any process, monitored with
+   * `reply: 'error_only'`, and resolve with the worker's DOWN reason (`noconnection` when the
+   * node is or goes down), or TIMEOUT after `timeoutMs` (undefined: never), with no process
+   * of its own (process/await-down.ts).
+   */
+  awaitDown(node: string, spec: SpawnSpec, timeoutMs: number | undefined): Promise<unknown>;
 }
 
 /**
@@ -90,20 +100,23 @@ export function checkTimeout(t: unknown): number | undefined {
 }
 
 /**
- * Spawn `erpc:<fun>(...args)` on `target` from a helper process, monitored with
- * `reply: 'error_only'` as OTP's erpc does (one frame out, one DOWN back), and resolve with
- * the worker's DOWN reason, or TIMEOUT once `timeoutMs` has passed.
+ * Spawn `erpc:<fun>(...args)` on `target`, monitored with `reply: 'error_only'` as OTP's erpc
+ * does (one frame out, one DOWN back), and resolve with the worker's DOWN reason, or TIMEOUT
+ * once `timeoutMs` has passed. To another node the call waits in the node's table of pending
+ * spawns (`awaitDown`: no process of its own); to this node, in a helper process that
+ * monitors the local worker.
  * @internal shared by rpc and erpc
  */
 export function runWorker(
-  host: Pick<RpcHost, 'run'>,
+  host: Pick<RpcHost, 'name' | 'run' | 'awaitDown'>,
   target: string,
   fun: 'execute' | 'executeFun',
   args: unknown[],
   timeoutMs: number | undefined,
 ): Promise<unknown> {
+  const spec: SpawnSpec = { kind: 'mfa', module: 'erpc', fun, args };
+  if (target !== host.name) return host.awaitDown(target, spec, timeoutMs);
   return host.run(async (self) => {
-    const spec: SpawnSpec = { kind: 'mfa', module: 'erpc', fun, args };
     const ref = self.spawnMonitorErrorOnly(target, spec);
     const down = await self.receive((msg) => isDownFor(msg, ref), timeoutMs);
     if (down !== TIMEOUT) return (down as unknown[])[4];

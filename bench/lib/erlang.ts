@@ -4,8 +4,9 @@
  *
  * A server VM runs `erlmesh_bench:server/1` (kvs started, weather = fine stored) and prints
  * READY; a client VM runs one scenario (`erlmesh_bench:main/1`), prints `RESULT {json}` and
- * halts. epmd is started by the first `erl -name` on port 4369 if it was not running; the
- * bench stops it at the end only in that case.
+ * halts. The VMs use a private epmd on a free loopback port (`ERL_EPMD_PORT`), started by the
+ * first `erl -name` and killed at the end, so the bench never touches an epmd on 4369 (a
+ * user's, or one that tests of erlmesh's BEAM interop would be refused by).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -23,8 +24,8 @@ export interface ErlangEnv {
   erts?: string;
   /** Where the compiled modules are. */
   ebin: string;
-  /** epmd was not running before the bench: stop it at the end. */
-  stopEpmd: boolean;
+  /** The private epmd's port (ERL_EPMD_PORT of every VM); 0 when Erlang is not available. */
+  epmdPort: number;
 }
 
 /** An executable on PATH, or undefined. */
@@ -37,14 +38,17 @@ export function which(cmd: string): string | undefined {
   return undefined;
 }
 
-function epmdRunning(): boolean {
-  const epmd = which('epmd');
-  if (!epmd) return false;
-  return spawnSync(epmd, ['-names'], { stdio: 'ignore', timeout: 5_000 }).status === 0;
+/** A loopback port free now (asked of a short-lived Node process, as setupErlang is synchronous). */
+function freePort(): number {
+  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+  const port = Number(r.stdout);
+  if (r.status !== 0 || !Number.isInteger(port) || port <= 0) throw new Error(`no free port for the bench's epmd: ${r.stderr || String(r.error)}`);
+  return port;
 }
 
 export function setupErlang(disabled: boolean): ErlangEnv {
-  const none = (reason: string): ErlangEnv => ({ available: false, reason, erl: '', ebin: '', stopEpmd: false });
+  const none = (reason: string): ErlangEnv => ({ available: false, reason, erl: '', ebin: '', epmdPort: 0 });
   if (disabled) return none('erl disabled (BENCH_NO_ERL=1)');
   const erl = which('erl');
   const erlc = which('erlc');
@@ -66,16 +70,17 @@ export function setupErlang(disabled: boolean): ErlangEnv {
     rmSync(ebin, { recursive: true, force: true });
     return none(`erlc failed: ${(c.stderr || c.stdout).trim()}`);
   }
-  return { available: true, erl, otp, erts, ebin, stopEpmd: !epmdRunning() };
+  return { available: true, erl, otp, erts, ebin, epmdPort: freePort() };
 }
 
 export function cleanupErlang(env: ErlangEnv): void {
   if (env.ebin) rmSync(env.ebin, { recursive: true, force: true });
   env.ebin = '';
-  if (env.available && env.stopEpmd) {
-    env.stopEpmd = false;
+  if (env.available && env.epmdPort) {
     const epmd = which('epmd');
-    if (epmd) spawnSync(epmd, ['-kill'], { stdio: 'ignore', timeout: 5_000 });
+    const port = String(env.epmdPort);
+    env.epmdPort = 0;
+    if (epmd) spawnSync(epmd, ['-kill'], { stdio: 'ignore', timeout: 5_000, env: { ...process.env, ERL_EPMD_PORT: port } });
   }
 }
 
@@ -94,7 +99,11 @@ export function startVm(env: ErlangEnv, opts: { name?: string; cookie: string; f
   const argv = ['-noshell', ...(opts.name ? ['-name', opts.name, '-setcookie', opts.cookie] : []), '-pa', env.ebin, '-run', 'erlmesh_bench', opts.fun, ...opts.args];
   // Own process group (detached), so that killing it takes erl_child_setup along; stdin is
   // held open: the VM halts when it closes.
-  const proc = spawn(env.erl, argv, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const proc = spawn(env.erl, argv, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, ERL_EPMD_PORT: String(env.epmdPort) },
+  });
   const tail = new Tail(8000);
   let buf = '';
   const lines: string[] = [];

@@ -180,8 +180,8 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   (\`BENCH_WRITE=1\` forces it); other runs write \`bench/results/partial.json\`.
   \`BENCH_MERGE=1\` with \`BENCH_ONLY\` at full scale replaces only those scenarios' rows here,
   each noting the run it came from.
-- Everything runs on loopback with ephemeral ports (epmd keeps 4369; the bench stops epmd
-  at the end only if it started it). Every child process is killed at the end and on failure.
+- Everything runs on loopback with ephemeral ports; the Erlang VMs use a private epmd on a
+  free port (\`ERL_EPMD_PORT\`), killed at the end, never one on 4369. Every child process is killed at the end and on failure.
 
 ## Scenarios
 

@@ -4,7 +4,9 @@
  * visible name and keeps its socket open, which is what a relay holds per connected node.
  * The bench runs two of these processes for the relay-memory scenario.
  *
- *   options (argv[2]): { url, cookie, count, prefix, concurrency }
+ *   options (argv[2]): { url, cookie, count, prefix, concurrency, members? } (members: each asks
+ *   for the relay's batched membership, as nodes do, but takes no part in the mesh
+ *   (connectAll false): without it each gets one `joined` per other node)
  *   commands: connected → how many are still registered
  */
 import WebSocket from 'isomorphic-ws';
@@ -18,6 +20,7 @@ interface ClientsOptions {
   count: number;
   prefix: string;
   concurrency: number;
+  members?: boolean;
 }
 
 const o = childOptions<ClientsOptions>();
@@ -37,7 +40,8 @@ await serve(
           timeoutMs: 30_000,
         });
         transports.push(t);
-        await t.listen(`${o.prefix}${i}@127.0.0.1`, (ch) => ch.close('not_distributed'), { hidden: false });
+        const members = o.members ? { onMembers: () => undefined, connectAll: false } : {};
+        await t.listen(`${o.prefix}${i}@127.0.0.1`, (ch) => ch.close('not_distributed'), { hidden: false, ...members });
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));

@@ -5,9 +5,11 @@
  * headers that give pages a 5 µs `performance.now()` instead of Chromium's coarse 100 µs,
  * and runs the bare WebSocket forwarder of the browser rows' floor (ws-floor.ts).
  *
- *   options (argv[2]): { cookie, pages? }
+ *   options (argv[2]): { cookie, pages?, authTimeoutMs?, redis? } (redis: a redis:// URL, the
+ *   relay then joins the cluster of the relays on that Redis)
  *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
- *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now
+ *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now;
+ *   names → how many names it knows, its own nodes and the other relays' (relay.names())
  */
 import { createServer, type Server } from 'node:http';
 import { normalize } from 'node:path';
@@ -21,6 +23,8 @@ interface RelayProcOptions {
   pages?: string;
   /** The relay's authTimeoutMs (default its own). */
   authTimeoutMs?: number;
+  /** A redis:// URL: the relay is one of a cluster on that Redis. */
+  redis?: string;
 }
 
 /** The built pages, cross-origin isolated so that the pages' timers have µs resolution. */
@@ -48,7 +52,14 @@ const logger = (l: RelayLogLine): void => {
 await serve(
   async () => {
     if (o.pages === undefined) {
-      relay = await startRelay({ port: 0, host: '127.0.0.1', cookie: o.cookie, logger, ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}) });
+      relay = await startRelay({
+        port: 0,
+        host: '127.0.0.1',
+        cookie: o.cookie,
+        logger,
+        ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
+        ...(o.redis ? { redis: o.redis } : {}),
+      });
       return { url: relay.url, port: relay.port };
     }
     const server = pageServer(normalize(o.pages));
@@ -63,6 +74,7 @@ await serve(
   },
   {
     stats: () => ({ ...relay.stats(), problems }),
+    names: () => relay.names().length,
     cpu: () => ({ ...process.cpuUsage(), rss: process.memoryUsage().rss, stats: relay.stats() }),
     memory: async () => ({ ...(await measuredMemory()), stats: relay.stats(), problems }),
   },

@@ -21,6 +21,8 @@ interface RelayInfo {
 }
 type Cpu = { user: number; system: number; rss: number; stats: { framesRouted: number; channels: number; registered: number; clusterChannels?: number } };
 
+/** BENCH_PROFILE_DIR: the cluster-memory relays' CPU profiles of the registrations go there. */
+const PROFILE = process.env.BENCH_PROFILE_DIR;
 const cookie = (): string => randomBytes(12).toString('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -147,6 +149,7 @@ export function clusterMemory(n: number, o: { relays: number; limitMs: number })
       const { redis, relays } = await clusterRelays(scope, o.relays, c, ['--expose-gc']);
       const base = await Promise.all(relays.map((r) => r.request<NodeJS.MemoryUsage>('memory')));
       const per = Math.ceil(n / o.relays);
+      if (PROFILE) await Promise.all(relays.map((r) => r.request('profile_start')));
       const t0 = performance.now();
       const clients = await Promise.all(
         relays.map((r, k) =>
@@ -158,6 +161,7 @@ export function clusterMemory(n: number, o: { relays: number; limitMs: number })
         ),
       );
       const registerS = (performance.now() - t0) / 1000;
+      if (PROFILE) await Promise.all(relays.map((r, k) => r.request('profile_stop', { path: `${PROFILE}/relay-${k}.cpuprofile` })));
       let known: number[] = [];
       while (performance.now() - t0 < o.limitMs) {
         known = await Promise.all(relays.map((r) => r.request<number>('names', {}, 60_000)));

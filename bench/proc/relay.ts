@@ -9,9 +9,13 @@
  *   relay then joins the cluster of the relays on that Redis)
  *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
  *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now;
- *   names → how many names it knows, its own nodes and the other relays' (relay.names())
+ *   names → how many names it knows, its own nodes and the other relays' (relay.names());
+ *   profile_start / profile_stop { path } → a V8 CPU profile of the relay written to path
+ *   (the same as --cpu-prof, which a child killed with SIGKILL never writes)
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { Session as Inspector } from 'node:inspector/promises';
 import { normalize } from 'node:path';
 import { staticHandler } from '../../src/server/cli/static-files.js';
 import { startRelay, type Relay, type RelayLogLine } from '../../src/server/relay/index.js';
@@ -40,6 +44,7 @@ function pageServer(root: string): Server {
 }
 
 const o = childOptions<RelayProcOptions>();
+let inspector: Inspector | undefined;
 let relay!: Relay;
 /** The relay's warnings and errors (e.g. a slow consumer it closed) and departures, for the bench's report. */
 const problems: string[] = [];
@@ -75,6 +80,19 @@ await serve(
   {
     stats: () => ({ ...relay.stats(), problems }),
     names: () => relay.names().length,
+    profile_start: async () => {
+      inspector ??= new Inspector();
+      inspector.connect();
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
+      return true;
+    },
+    profile_stop: async (a) => {
+      const { profile } = await inspector!.post('Profiler.stop');
+      writeFileSync(String(a.path), JSON.stringify(profile));
+      inspector!.disconnect();
+      return a.path;
+    },
     cpu: () => ({ ...process.cpuUsage(), rss: process.memoryUsage().rss, stats: relay.stats() }),
     memory: async () => ({ ...(await measuredMemory()), stats: relay.stats(), problems }),
   },

@@ -151,25 +151,37 @@ export function clusterMemory(n: number, o: { relays: number; limitMs: number })
       const per = Math.ceil(n / o.relays);
       if (PROFILE) await Promise.all(relays.map((r) => r.request('profile_start')));
       const t0 = performance.now();
-      const clients = await Promise.all(
+      let registerS = NaN;
+      const starting = Promise.all(
         relays.map((r, k) =>
           scope.node<{ registered: number; seconds: number }>(
             'relay-clients.ts',
-            { url: r.info.url, cookie: c, count: Math.min(per, n - k * per), prefix: `n${k}_`, concurrency: 16, members: true },
-            { label: `relay clients ${k}`, readyTimeoutMs: o.limitMs },
+            { url: r.info.url, cookie: c, count: Math.min(per, n - k * per), prefix: `n${k}_`, concurrency: 16, raw: true },
+            { label: `relay clients ${k}`, readyTimeoutMs: o.limitMs + 60_000 },
           ),
         ),
-      );
-      const registerS = (performance.now() - t0) / 1000;
-      if (PROFILE) await Promise.all(relays.map((r, k) => r.request('profile_stop', { path: `${PROFILE}/relay-${k}.cpuprofile` })));
+      ).then((cs) => {
+        registerS = (performance.now() - t0) / 1000;
+        return cs;
+      });
+      starting.catch(() => undefined);
+      // What every relay knows, polled while the clients register: at the limit, how far they got.
       let known: number[] = [];
+      const progress: string[] = [];
       while (performance.now() - t0 < o.limitMs) {
         known = await Promise.all(relays.map((r) => r.request<number>('names', {}, 60_000)));
         if (known.every((k) => k >= n)) break;
+        const s = Math.round((performance.now() - t0) / 1000);
+        if (s >= (progress.length + 1) * 30) progress.push(`${s} s: ${Math.min(...known)}`);
         await sleep(250);
       }
       const joinS = (performance.now() - t0) / 1000;
-      if (!known.every((k) => k >= n)) throw new Error(`after ${joinS.toFixed(1)} s the relays know ${known.join(', ')} of ${n} names`);
+      if (PROFILE) await Promise.all(relays.map((r, k) => r.request('profile_stop', { path: `${PROFILE}/relay-${k}.cpuprofile` })));
+      if (!known.every((k) => k >= n)) {
+        const rss = (await Promise.all(relays.map((r) => r.request<{ rss: number }>('cpu', {}, 30_000).catch(() => ({ rss: NaN }))))).map((m) => (m.rss / 1e6).toFixed(0));
+        throw new Error(`after ${joinS.toFixed(1)} s the relays know ${known.join(', ')} of ${n} names (fewest known every 30 s: ${progress.join(', ')}); relay RSS ${rss.join(', ')} MB`);
+      }
+      const clients = await starting;
       await sleep(1_000); // the last members batches drain
       const mem = await Promise.all(relays.map((r) => r.request<NodeJS.MemoryUsage & { stats: { registered: number } }>('memory', {}, 60_000)));
       const still = await Promise.all(clients.map((cl) => cl.request<number>('connected')));

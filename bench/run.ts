@@ -16,6 +16,9 @@
  *                        latest.json and docs, each marked as from that run; the rest stay
  *   BENCH_MESH_SIZES=40,100   the node counts of the mesh-join scenarios (default 40,400,1000)
  *   BENCH_MESH_CAP_S=150 time cap of each mesh-join scenario, in seconds
+ *   BENCH_CLUSTER_NODES=10000  the bare clients of the cluster-memory scenario (4 relays on one redis-server)
+ *   BENCH_CLUSTER_CAP_S=180    time cap of the cluster-memory scenario, in seconds
+ *   BENCH_PROFILE_DIR=dir      the cluster-memory relays' CPU profiles of the join go there
  *   ERLMESH_CHROMIUM=…   the Chromium for the browser rows (default: /usr/bin/chromium, else chromium on PATH)
  *
  * Every scenario runs in fresh child processes (bench/proc/*.ts, Erlang VMs) that are killed
@@ -29,6 +32,8 @@ import { join } from 'node:path';
 import { REPO, atExit, buildChildren, childMode, killAll, withChildren, withTimeout, type Scope } from './lib/children.js';
 import { cleanupErlang, runErlClient, setupErlang, startErlServer, type ErlangEnv } from './lib/erlang.js';
 import { findChromium, preparePages, runBrowser, type BrowserResult } from './lib/browser.js';
+import { clusterJoin, clusterMemory, crossRelay } from './lib/cluster.js';
+import { redisUnavailable } from './lib/redis.js';
 import { fmt, markdownDoc, textTable, type MachineFacts, type Results, type Row } from './lib/report.js';
 
 // ----- configuration -----------------------------------------------------------------------
@@ -58,6 +63,8 @@ const P = {
   relayNodes: { n: sc(1_000, 10) },
   /** Nodes per mesh-join scenario (issue 13), split over MESH_PROCS processes. */
   meshSizes: process.env.BENCH_MESH_SIZES ? process.env.BENCH_MESH_SIZES.split(',').map(Number) : [sc(40, 4), sc(400, 8), sc(1_000, 12)],
+  /** Relay cluster on one redis-server (issue 13): relays of the cluster-join scenarios, and the simulated nodes of cluster-memory. */
+  cluster: { joinRelays: 3, memoryRelays: 4, memoryNodes: Number(process.env.BENCH_CLUSTER_NODES ?? sc(10_000, 100)), rounds: 2 },
 };
 /** OS processes the mesh-join nodes run in. */
 const MESH_PROCS = 4;
@@ -68,7 +75,7 @@ const MESH_SETTLE_MS = 15_000;
 const report = (n: number): number => Math.max(1, Math.floor(n / 20));
 
 /** Time limit of one side of a scenario (setup included), beyond which it is failed. */
-const LIMIT = { stream: CAP_MS + 90_000, short: 120_000, browser: 240_000, memory: 240_000, mesh: Number(process.env.BENCH_MESH_CAP_S ?? '150') * 1000 };
+const LIMIT = { stream: CAP_MS + 90_000, short: 120_000, browser: 240_000, memory: 240_000, mesh: Number(process.env.BENCH_MESH_CAP_S ?? '150') * 1000, clusterMemory: Number(process.env.BENCH_CLUSTER_CAP_S ?? '180') * 1000 };
 
 /**
  * The whole run aims to end within this budget (the issue asks for under 10 minutes): no run
@@ -497,6 +504,41 @@ const SCENARIOS: Scenario[] = [
       runs: 1,
     }),
   ),
+  ...P.meshSizes.map(
+    (n): Scenario => ({
+      id: `cluster-join-${n}`,
+      title: `${n.toLocaleString('en')} nodes over ${P.cluster.joinRelays} relays on one redis-server: until every node lists all others`,
+      params: { nodes: n, relays: P.cluster.joinRelays, processes: MESH_PROCS, settle_ms: MESH_SETTLE_MS, idle_ms: MESH_IDLE_MS },
+      unavailable: redisUnavailable,
+      erlmesh: clusterJoin(n, { relays: P.cluster.joinRelays, procs: MESH_PROCS, settleMs: MESH_SETTLE_MS, idleMs: MESH_IDLE_MS, limitMs: LIMIT.mesh }),
+      erlmeshLimitMs: LIMIT.mesh + 60_000,
+      score: (d) => num(d.join_seconds),
+      better: 'lower',
+      runs: 1,
+    }),
+  ),
+  {
+    id: 'cross-relay',
+    title: 'ping-pong and rpc.call across two relays of a cluster against on one relay (all relayed)',
+    params: { pingpong: P.pingpong, rpc: P.rpc, rounds: P.cluster.rounds },
+    unavailable: redisUnavailable,
+    erlmesh: crossRelay({ pingpong: P.pingpong, rpc: P.rpc, rounds: P.cluster.rounds, limitMs: LIMIT.short }),
+    erlmeshLimitMs: LIMIT.short * 2,
+    score: (d) => num((d.cross_pingpong as Raw).p50_us),
+    better: 'lower',
+    runs: 1,
+  },
+  {
+    id: 'cluster-memory',
+    title: `${P.cluster.memoryNodes.toLocaleString('en')} simulated nodes (bare relay clients) over ${P.cluster.memoryRelays} relays on one redis-server`,
+    params: { nodes: P.cluster.memoryNodes, relays: P.cluster.memoryRelays },
+    unavailable: redisUnavailable,
+    erlmesh: clusterMemory(P.cluster.memoryNodes, { relays: P.cluster.memoryRelays, limitMs: LIMIT.clusterMemory }),
+    erlmeshLimitMs: LIMIT.clusterMemory + 60_000,
+    score: (d) => num(d.join_seconds),
+    better: 'lower',
+    runs: 1,
+  },
 ];
 
 // ----- rows --------------------------------------------------------------------------------
@@ -679,6 +721,35 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
       extraNotes: (em) => (em ? [`${num(em.nodes)} nodes in ${num(em.processes)} processes (started in ${num(em.started_seconds).toFixed(1)} s); idle ${MESH_IDLE_MS / 1000} s (after ${MESH_SETTLE_MS / 1000} s): relay ${(num(em.idle_cpu) * 100).toFixed(1)}% of a core, RSS ${fmt.bytes(num(em.idle_rss))}, ${num(em.idle_frames_per_s).toFixed(0)} frames/s routed, ${num(em.channels)} channels open`] : []),
     });
   }
+  for (const n of P.meshSizes) {
+    const cpu = (d: Raw): string => `${(num(d.idle_cpu) * 100).toFixed(1)}% of a core (max ${(num(d.idle_cpu_max) * 100).toFixed(1)}% one relay)`;
+    add(`cluster-join-${n}`, `${short(n)} nodes on ${P.cluster.joinRelays} relays + Redis, until all list all`, 'lower', (d) => num(d.join_seconds), (x, d) => `${x.toFixed(1)} s (idle relays ${cpu(d)}, RSS ${fmt.bytes(num(d.idle_rss))} in all)`, {
+      extraNotes: (em) => (em ? [`${num(em.nodes)} nodes in ${num(em.processes)} processes, evenly over ${num(em.relays)} relays on one redis-server (started in ${num(em.started_seconds).toFixed(1)} s); idle ${MESH_IDLE_MS / 1000} s (after ${MESH_SETTLE_MS / 1000} s): relays ${cpu(em)}, RSS ${fmt.bytes(num(em.idle_rss))} in all (max ${fmt.bytes(num(em.idle_rss_max))}), ${num(em.idle_frames_per_s).toFixed(0)} frames/s routed; redis-server ${(num(em.redis_idle_cpu) * 100).toFixed(1)}% of a core, RSS ${fmt.bytes(num(em.redis_rss))}; cross-relay channels per relay ${(em.cluster_channels as number[]).join(', ')}`] : []),
+    });
+  }
+  {
+    const lat = (k: string) => (d: Raw) => num((d[k] as Raw | undefined)?.p50_us);
+    const show = (k: string) => (x: number, d: Raw) => `${fmt.us(x)} (p99 ${fmt.us(num((d[k] as Raw).p99_us))}); same relay ${fmt.us(lat(k.replace('cross', 'same'))(d))}`;
+    const ratio = (k: string) => (d: Raw) => lat(`cross_${k}`)(d) / lat(`same_${k}`)(d);
+    add('cross-relay', 'ping-pong p50, across 2 relays', 'lower', lat('cross_pingpong'), show('cross_pingpong'), {
+      target: '≤ 2× same relay',
+      check: (_r, _em, d) => (d ? ratio('pingpong')(d) <= 2 : null),
+      extraNotes: (em) => (em ? [`cross ÷ same relay = ${ratio('pingpong')(em).toFixed(2)}× (ping-pong), ${ratio('rpc')(em).toFixed(2)}× (rpc); the peer on relay 1, one client on relay 1 and one on relay 2, all relayed (no direct links), the clients taking turns over ${P.cluster.rounds} rounds (best p50 of each kept)`] : []),
+    });
+    add('cross-relay', 'rpc.call p50, across 2 relays', 'lower', lat('cross_rpc'), show('cross_rpc'));
+  }
+  {
+    const n = P.cluster.memoryNodes;
+    const full = n === 10_000;
+    add('cluster-memory', `${short(n)} simulated nodes on ${P.cluster.memoryRelays} relays + Redis, join`, 'lower', (d) => num(d.join_seconds), (x, d) => `${x.toFixed(1)} s (largest relay RSS ${fmt.bytes(num(d.rss_max))})`, {
+      target: '≤ 120 s, each relay < 500 MB RSS',
+      check: (_r, em, d) => (full && d ? em <= 120 && num(d.rss_max) < 500e6 : null),
+      extraNotes: (em) => [
+        ...(em ? [`bare registrations asking for membership (connectAll false) that read nothing after their welcome (bench/proc/relay-clients.ts raw), ${n / P.cluster.memoryRelays} per relay from one process each; all registered in ${num(em.register_seconds).toFixed(1)} s, every relay knew all ${n} names after ${num(em.join_seconds).toFixed(1)} s; relays' RSS ${(em.rss as number[]).map((x) => fmt.bytes(x)).join(', ')} (heap ${(em.heap_used as number[]).map((x) => fmt.bytes(x)).join(', ')}; idle before: ${(em.base_rss as number[]).map((x) => fmt.bytes(x)).join(', ')}); redis-server RSS ${fmt.bytes(num(em.redis_rss))}`] : []),
+        ...(full ? [] : ['target checked only with 10,000 nodes']),
+      ],
+    });
+  }
   return out;
 }
 
@@ -725,6 +796,11 @@ function runLine(r: { data?: Raw; error?: string; seconds: number }): string {
 }
 
 function brief(d: Raw): string {
+  if (d.cross_pingpong) {
+    const p = (k: string): string => fmt.us(num((d[k] as Raw).p50_us));
+    return `p50 ping-pong same relay ${p('same_pingpong')}, across ${p('cross_pingpong')}; rpc same ${p('same_rpc')}, across ${p('cross_rpc')}`;
+  }
+  if (Array.isArray(d.rss)) return `${num(d.nodes)} nodes over ${num(d.relays)} relays known everywhere in ${num(d.join_seconds).toFixed(1)} s; relay RSS ${(d.rss as number[]).map((x) => fmt.bytes(x)).join(', ')}`;
   if (typeof d.join_seconds === 'number') return `${num(d.nodes)} nodes listed all in ${d.join_seconds.toFixed(1)} s; idle relay ${(num(d.idle_cpu) * 100).toFixed(1)}% CPU, RSS ${fmt.bytes(num(d.idle_rss))}`;
   if (typeof d.calls === 'number') return fmt.rate(num(d.rate), 'calls/s');
   if (typeof d.rate === 'number' && typeof d.p50_us !== 'number') return `${fmt.rate(d.rate)}${d.capped === true ? ' (capped)' : ''}`;

@@ -4,7 +4,8 @@
  * for the mesh-join scenarios: the bench runs a few of these processes and asks each how many
  * of its nodes list every other node of the cluster in `nodes()`.
  *
- *   options (argv[2]): { relay, cookie, count, prefix, concurrency }
+ *   options (argv[2]): { relay, cookie, count, prefix, concurrency, relays? } (relays: the
+ *   relays of a cluster on Redis; node i registers with relays[i % relays.length])
  *   commands: complete { total } → { complete, nodes }: how many of this process's nodes list
  *             total − 1 others
  */
@@ -21,6 +22,7 @@ interface MeshOptions {
   count: number;
   prefix: string;
   concurrency: number;
+  relays?: string[];
 }
 
 const o = childOptions<MeshOptions>();
@@ -32,7 +34,8 @@ await serve(
     const worker = async (): Promise<void> => {
       while (next < o.count) {
         const i = next++;
-        const transport = new RelayTransport({ url: o.relay, cookie: o.cookie, WebSocket: WebSocket as unknown as WebSocketCtor, timeoutMs: 120_000 });
+        const url = o.relays?.length ? o.relays[i % o.relays.length]! : o.relay;
+        const transport = new RelayTransport({ url, cookie: o.cookie, WebSocket: WebSocket as unknown as WebSocketCtor, timeoutMs: 120_000 });
         nodes.push(await startNode({ name: `${o.prefix}${i}@127.0.0.1`, cookie: o.cookie, transport, output: false, logger: false }));
       }
     };

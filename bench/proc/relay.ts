@@ -5,11 +5,17 @@
  * headers that give pages a 5 µs `performance.now()` instead of Chromium's coarse 100 µs,
  * and runs the bare WebSocket forwarder of the browser rows' floor (ws-floor.ts).
  *
- *   options (argv[2]): { cookie, pages? }
+ *   options (argv[2]): { cookie, pages?, authTimeoutMs?, redis? } (redis: a redis:// URL, the
+ *   relay then joins the cluster of the relays on that Redis)
  *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
- *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now
+ *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now;
+ *   names → how many names it knows, its own nodes and the other relays' (relay.names());
+ *   profile_start / profile_stop { path } → a V8 CPU profile of the relay written to path
+ *   (the same as --cpu-prof, which a child killed with SIGKILL never writes)
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { Session as Inspector } from 'node:inspector/promises';
 import { normalize } from 'node:path';
 import { staticHandler } from '../../src/server/cli/static-files.js';
 import { startRelay, type Relay, type RelayLogLine } from '../../src/server/relay/index.js';
@@ -21,6 +27,8 @@ interface RelayProcOptions {
   pages?: string;
   /** The relay's authTimeoutMs (default its own). */
   authTimeoutMs?: number;
+  /** A redis:// URL: the relay is one of a cluster on that Redis. */
+  redis?: string;
 }
 
 /** The built pages, cross-origin isolated so that the pages' timers have µs resolution. */
@@ -36,6 +44,7 @@ function pageServer(root: string): Server {
 }
 
 const o = childOptions<RelayProcOptions>();
+let inspector: Inspector | undefined;
 let relay!: Relay;
 /** The relay's warnings and errors (e.g. a slow consumer it closed) and departures, for the bench's report. */
 const problems: string[] = [];
@@ -48,7 +57,14 @@ const logger = (l: RelayLogLine): void => {
 await serve(
   async () => {
     if (o.pages === undefined) {
-      relay = await startRelay({ port: 0, host: '127.0.0.1', cookie: o.cookie, logger, ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}) });
+      relay = await startRelay({
+        port: 0,
+        host: '127.0.0.1',
+        cookie: o.cookie,
+        logger,
+        ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
+        ...(o.redis ? { redis: o.redis } : {}),
+      });
       return { url: relay.url, port: relay.port };
     }
     const server = pageServer(normalize(o.pages));
@@ -63,6 +79,20 @@ await serve(
   },
   {
     stats: () => ({ ...relay.stats(), problems }),
+    names: () => relay.names().length,
+    profile_start: async () => {
+      inspector ??= new Inspector();
+      inspector.connect();
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
+      return true;
+    },
+    profile_stop: async (a) => {
+      const { profile } = await inspector!.post('Profiler.stop');
+      writeFileSync(String(a.path), JSON.stringify(profile));
+      inspector!.disconnect();
+      return a.path;
+    },
     cpu: () => ({ ...process.cpuUsage(), rss: process.memoryUsage().rss, stats: relay.stats() }),
     memory: async () => ({ ...(await measuredMemory()), stats: relay.stats(), problems }),
   },

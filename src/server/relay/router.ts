@@ -16,7 +16,7 @@ import { FlowControl } from './flow-control.js';
 import { Partitions } from './partitions.js';
 import { cutApart, healAll, type CutHost } from './cuts.js';
 import { MemberBroadcast } from './membership.js';
-import { entryFor, forgetChannel, memberEntry, who, type Conn, type RoutedChannel, type Session } from './session.js';
+import { entryFor, forgetChannel, localSessions, memberEntry, who, type Conn, type RoutedChannel, type Session } from './session.js';
 
 /** Close code for a message that breaks the protocol (shared with `badarg`). */
 export const PROTOCOL_ERROR = 4400;
@@ -77,7 +77,7 @@ export class Router implements ClusterHost {
     this.flow = new FlowControl(limits, clock, (s, detail) =>
       this.close(s, CLOSE_CODES.slow_consumer, 'slow_consumer', { level: 'warn', event: 'slow_consumer', detail }),
     );
-    this.members = new MemberBroadcast({ registered: () => this.byName.values(), sendText: (s, t) => this.deliver(s, t) }, clock, limits.membersBatchMs);
+    this.members = new MemberBroadcast({ registered: () => localSessions(this.byName.values()), sendText: (s, t) => this.deliver(s, t) }, clock, limits.membersBatchMs);
   }
 
   /** A new socket: create its session and send the challenge. */

@@ -17,10 +17,20 @@ import { TIMEOUT } from '../base/timeout.js';
 import { attachBeamProxy, BEAM_GATEWAY } from './beam-proxy.js';
 import type { Node } from './node.js';
 
-/** What {@link joinBeamGateway} resolves to: the name BEAM reaches the tab by, and its creation. */
+/**
+ * What {@link joinBeamGateway} resolves to: the name BEAM reaches the tab by, the gateway that
+ * carries it, and the creation the gateway registered at epmd.
+ *
+ * @example
+ * const { name, gateway }: BeamGatewayJoined = await joinBeamGateway(node, 'srv@myhost');
+ * // name === node.name, gateway === 'srv@myhost'
+ */
 export interface BeamGatewayJoined {
+  /** The tab's node name, as `erl` reaches it. */
   readonly name: string;
+  /** The server-node that registered it at epmd and speaks Erlang distribution for it. */
   readonly gateway: string;
+  /** The creation registered at epmd for the tab (the tab's own). */
   readonly creation: number;
 }
 

@@ -19,7 +19,12 @@ import type { Node } from '../../core/node/node.js';
 import type { Pid } from '../../core/terms/pid.js';
 import { gatewayHost, startBeamGateway, type BeamGateway } from './gateway.js';
 
-/** Options of {@link serveBeamGateways}: where the tabs' listeners go, and who may connect to them. */
+/**
+ * Options of {@link serveBeamGateways}: where the tabs' listeners go, and who may connect to them.
+ *
+ * @example
+ * serveBeamGateways(srv, { host: '127.0.0.1', allow: ['e@myhost'] });
+ */
 export interface BeamGatewayServiceOptions {
   /** epmd's port (default `$ERL_EPMD_PORT` or 4369). */
   epmdPort?: number;
@@ -29,9 +34,18 @@ export interface BeamGatewayServiceOptions {
   allow?: string[];
 }
 
-/** The running service: the tabs gatewayed now. */
+/**
+ * The running service: the tabs gatewayed now.
+ *
+ * @example
+ * const service: BeamGatewayService = serveBeamGateways(srv);
+ * service.tabs();        // ['tab-x@myhost'] once that tab joined
+ * await service.close(); // unregisters every tab's name at epmd
+ */
 export interface BeamGatewayService {
+  /** The names of the tabs gatewayed now. */
   tabs(): string[];
+  /** Close every tab's gateway (listener and epmd registration). Idempotent. */
   close(): Promise<void>;
 }
 

@@ -49,7 +49,12 @@ import { asErlang } from './erlang-forms.js';
 import type { BeamConnection } from './connection.js';
 import { epmdPortFromEnv } from './epmd.js';
 
-/** Options of {@link startBeamGateway}. */
+/**
+ * Options of {@link startBeamGateway}.
+ *
+ * @example
+ * const o: BeamGatewayOptions = { for: 'tab-x@myhost', allow: ['e@myhost'] };
+ */
 export interface BeamGatewayOptions {
   /** The node BEAM should reach through this one (`tab-x@host`), connected to it over erlmesh. */
   for: string;
@@ -61,7 +66,14 @@ export interface BeamGatewayOptions {
   allow?: string[];
 }
 
-/** A running gateway: the listener registered under the other node's name. */
+/**
+ * A running gateway: the listener registered under the other node's name.
+ *
+ * @example
+ * const gw: BeamGateway = await startBeamGateway(srv, { for: 'tab-x@myhost' });
+ * gw.name;          // 'tab-x@myhost'
+ * await gw.close(); // its epmd registration ends with it
+ */
 export interface BeamGateway {
   readonly name: string;
   readonly creation: number;

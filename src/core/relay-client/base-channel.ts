@@ -21,8 +21,11 @@ export class BaseChannel implements Channel, AttestedChannel, CarriedChannel {
     readonly attestation?: ChannelAttestation,
     /** What carries it (net/carrier.ts): the relay, a direct link, a BroadcastChannel link. */
     private readonly carrier: Via = 'direct',
-    /** `Channel.afterTurn` of this transport (default: a microtask). */
-    private readonly afterTurnImpl: (fn: () => void) => void = queueMicrotask,
+    /**
+     * `Channel.afterTurn` of this transport (default: a microtask). Not `queueMicrotask` itself:
+     * called as a method it gets this channel as `this`, and browsers throw "Illegal invocation".
+     */
+    private readonly afterTurnImpl: (fn: () => void) => void = (fn) => queueMicrotask(fn),
   ) {}
 
   /** What carries this channel's frames (the observer shows it on the connection). */

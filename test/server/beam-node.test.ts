@@ -17,6 +17,7 @@ import { Pid } from '../../src/core/terms/pid.js';
 import { startNode } from '../../src/server/start-node.js';
 import { spawn } from 'node:child_process';
 import { beamMissing, EPMD, ErlNode, SHORT_HOST, startEpmd, stopAll, stopErlNodes } from '../support/beam.js';
+import { linkAndMonitor } from '../support/in-process.js';
 import { ErlmeshProcess, freePort, killAll, sandboxHome } from '../support/os-processes.js';
 import { epmdNames } from '../../src/server/beam/epmd.js';
 
@@ -179,17 +180,7 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
       await erl.waitFor(/^js_turn$/m);
       // A process here linked to and monitoring one on erl: noconnection when the connection goes.
       const keeper = (await node.rpc.call(E, 'erlang', 'whereis', ['keeper'])) as Pid;
-      let linked!: () => void;
-      const isLinked = new Promise<void>((resolve) => (linked = resolve));
-      const watched = node.run(async (self) => {
-        self.trapExit(true);
-        self.link(keeper);
-        const ref = self.monitor(keeper);
-        linked();
-        const exit = await self.receive((m) => Array.isArray(m) && m[0] === 'EXIT', 20_000);
-        const down = await self.receive((m) => Array.isArray(m) && m[0] === 'DOWN' && ref.equals(m[1]), 20_000);
-        return [exit, (down as unknown[])[4]];
-      });
+      const { ready: isLinked, seen: watched } = linkAndMonitor(node, keeper);
       await isLinked;
       await jsTurn(node);
       // The observer's view of the connection (nodeStats().links): its socket's bytes; erlmesh counts no frames there.

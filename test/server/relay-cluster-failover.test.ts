@@ -14,6 +14,7 @@ import type { Node } from '../../src/core/index.js';
 import type { Pid } from '../../src/core/terms/pid.js';
 import { startNode, type ServerNodeOptions } from '../../src/server/index.js';
 import { eventually } from '../support/cluster.js';
+import { linkAndMonitor } from '../support/in-process.js';
 import { watch } from '../support/membership.js';
 import { ErlmeshProcess, killAll } from '../support/os-processes.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -63,17 +64,7 @@ describe('relay cluster + failover', () => {
     // A process on X that Y links to and monitors (across the two relays).
     x.register('victim', x.spawn(async (self) => void (await self.receive(() => true))));
     const target = (await y.rpc.call(X, 'erlang', 'whereis', ['victim'])) as Pid;
-    let watching!: () => void;
-    const ready = new Promise<void>((r) => (watching = r));
-    const seen = y.run(async (self) => {
-      self.trapExit(true);
-      self.link(target);
-      const ref = self.monitor(target);
-      watching();
-      const exit = await self.receive((m) => Array.isArray(m) && m[0] === 'EXIT', 20_000);
-      const down = await self.receive((m) => Array.isArray(m) && m[0] === 'DOWN' && ref.equals(m[1]), 20_000);
-      return [exit, (down as unknown[])[4]];
-    });
+    const { ready, seen } = linkAndMonitor(y, target);
     await ready;
 
     r1.proc.kill('SIGKILL');

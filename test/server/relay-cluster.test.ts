@@ -10,6 +10,7 @@ import type { Pid } from '../../src/core/terms/pid.js';
 import { startNode, type ServerNodeOptions } from '../../src/server/index.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
 import { eventually } from '../support/cluster.js';
+import { linkAndMonitor } from '../support/in-process.js';
 import { watch, sorted } from '../support/membership.js';
 import { ErlmeshProcess, killAll } from '../support/os-processes.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -119,17 +120,7 @@ describe('a relay cluster on Redis', () => {
     });
     b.register('victim', victim);
     const target = (await a.rpc.call(B, 'erlang', 'whereis', ['victim'])) as Pid;
-    let watching!: () => void;
-    const ready = new Promise<void>((r) => (watching = r));
-    const seen = a.run(async (self) => {
-      self.trapExit(true);
-      self.link(target);
-      const ref = self.monitor(target);
-      watching();
-      const exit = await self.receive((m) => Array.isArray(m) && m[0] === 'EXIT', 20_000);
-      const down = await self.receive((m) => Array.isArray(m) && m[0] === 'DOWN' && ref.equals(m[1]), 20_000);
-      return [exit, (down as unknown[])[4]];
-    });
+    const { ready, seen } = linkAndMonitor(a, target);
     await ready;
     r2.proc.kill('SIGKILL');
     await r2.proc.exited;

@@ -59,3 +59,30 @@ export const isExit = (m: unknown): boolean => Array.isArray(m) && m[0] === 'EXI
 
 /** Whether `m` is a ['DOWN', ref, type, what, reason] message. */
 export const isDown = (m: unknown): boolean => Array.isArray(m) && m[0] === 'DOWN';
+
+/** What {@link linkAndMonitor} returns. */
+export interface LinkAndMonitor {
+  /** Resolves once the watcher has linked to and monitors the target. */
+  ready: Promise<void>;
+  /** The watcher's EXIT message, then the DOWN message's reason (each awaited up to `ms`). */
+  seen: Promise<[unknown, unknown]>;
+}
+
+/**
+ * A process on `node` that traps exits, links to and monitors `target`, then waits for the
+ * EXIT and for that monitor's DOWN (for faults that end a connection: both say `noconnection`).
+ */
+export function linkAndMonitor(node: Node, target: Pid, ms = 20_000): LinkAndMonitor {
+  let watching!: () => void;
+  const ready = new Promise<void>((r) => (watching = r));
+  const seen = node.run(async (self): Promise<[unknown, unknown]> => {
+    self.trapExit(true);
+    self.link(target);
+    const ref = self.monitor(target);
+    watching();
+    const exit = await self.receive(isExit, ms);
+    const down = await self.receive((m) => isDown(m) && ref.equals((m as unknown[])[1]), ms);
+    return [exit, (down as unknown[])[4]];
+  });
+  return { ready, seen };
+}

@@ -29,7 +29,7 @@ import { ErlmeshError } from '../../core/base/errors.js';
 import { AtomBudget } from '../../core/etf/atom-budget.js';
 import { decodeEtfAt } from '../../core/etf/reader.js';
 import { encodeEtf } from '../../core/etf/writer.js';
-import { readControl, SPAWN_FLAG, writeControl } from '../../core/net/beam-control.js';
+import { readControl, writeControl } from '../../core/net/beam-control.js';
 import { repairFrame } from '../../core/net/unencodable-frames.js';
 import type { LinkStats } from '../../core/net/connection-stats.js';
 import type { ForeignHooks, ForeignRoute } from '../../core/node/peer-routes.js';
@@ -44,6 +44,7 @@ import { lookupAtEpmd } from './epmd.js';
 import { asErlang } from './erlang-forms.js';
 import { ErpcCalls } from './erpc-calls.js';
 import { answerService, serviceMonitor } from './services.js';
+import { SpawnReplyFlags } from './spawn-reply-flags.js';
 
 const inflate = (data: Uint8Array): Uint8Array => inflateSync(data);
 
@@ -64,8 +65,8 @@ export class BeamBridge implements ForeignRoute {
   private readonly waiting = new Map<string, SignalFrame[]>();
   private readonly lookups = new Map<string, Promise<boolean>>();
   private readonly budgets = new Map<string, AtomBudget>();
-  /** SPAWN_REPLY flags of the spawn requests BEAM sent, by request ref. */
-  private readonly spawnFlags = new Map<string, number>();
+  /** SPAWN_REPLY flags of the spawn requests BEAM sent, by peer. */
+  private readonly spawnFlags = new SpawnReplyFlags();
   private unlinkId = 0;
   /** Per peer: erlmesh rpc calls running there as OTP's erpc:execute_call (erpc-calls.ts). */
   private readonly erpcs = new Map<string, ErpcCalls>();
@@ -182,6 +183,7 @@ export class BeamBridge implements ForeignRoute {
       if (this.conns.get(peer) !== c) return;
       this.conns.delete(peer);
       this.erpcs.delete(peer);
+      this.spawnFlags.forget(peer);
       this.hooks.change({ kind: 'nodedown', node: peer, hidden: true, reason: NODEDOWN_REASON[reason] });
       this.hooks.nodeDown(peer);
     });
@@ -206,7 +208,7 @@ export class BeamBridge implements ForeignRoute {
     if (signalTargetNode(s) !== this.hooks.name || (signalSenderNode(s) ?? c.peer) !== c.peer) return this.badFrame(c, `${s.t} not between ${c.peer} and ${this.hooks.name}`);
     if (s.t === 'reg_send' && answerService(s, this.node, (to, msg) => this.write(c, { t: 'send', to, msg }, true))) return;
     if (serviceMonitor(s, this.node)) return;
-    if (s.t === 'spawn_request') this.spawnFlags.set(s.ref.key, (s.link ? SPAWN_FLAG.LINK : 0) | (s.monitor ? SPAWN_FLAG.MONITOR : 0));
+    if (s.t === 'spawn_request') this.spawnFlags.requested(c.peer, s);
     this.hooks.deliver(s, c.peer);
     if (r.kind === 'unlink_id') this.writeTerms(c, r.ack, undefined, false);
   }
@@ -219,11 +221,7 @@ export class BeamBridge implements ForeignRoute {
   /** Writes `signal` to `c`; a message with no Erlang form throws when `strict`, else is logged. */
   private write(c: BeamConnection, signal: SignalFrame, strict = false): void {
     const s = signal.t === 'spawn_request' ? (this.erpcs.get(c.peer)?.out(signal) ?? signal) : asErlang(signal);
-    let spawnFlags: number | undefined;
-    if (s.t === 'spawn_reply') {
-      spawnFlags = this.spawnFlags.get(s.ref.key);
-      this.spawnFlags.delete(s.ref.key);
-    }
+    const spawnFlags = s.t === 'spawn_reply' ? this.spawnFlags.take(c.peer, s) : undefined;
     const w = writeControl(s, { sender: this.nobody, unlinkId: ++this.unlinkId, spawnFlags });
     if (!w) {
       // A shipped function cannot run on BEAM: the request fails as Erlang's spawn of a bad fun.

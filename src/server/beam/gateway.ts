@@ -37,7 +37,7 @@ import { ErlmeshError } from '../../core/base/errors.js';
 import { decodeEtfAt } from '../../core/etf/reader.js';
 import { encodeEtf } from '../../core/etf/writer.js';
 import { AtomBudget } from '../../core/etf/atom-budget.js';
-import { CTL, readControl, SPAWN_FLAG, writeControl } from '../../core/net/beam-control.js';
+import { CTL, readControl, writeControl } from '../../core/net/beam-control.js';
 import { BEAM_GATEWAY, BEAM_PROXY } from '../../core/node/beam-proxy.js';
 import type { Node } from '../../core/node/node.js';
 import type { SignalFrame } from '../../core/process/signals.js';
@@ -48,6 +48,7 @@ import { listenBeam, type BeamNode } from './beam-node.js';
 import { asErlang } from './erlang-forms.js';
 import type { BeamConnection } from './connection.js';
 import { epmdPortFromEnv } from './epmd.js';
+import { SpawnReplyFlags } from './spawn-reply-flags.js';
 
 /**
  * Options of {@link startBeamGateway}.
@@ -106,13 +107,13 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
   });
   let dropped = 0;
   const proxied = (await node.rpc.call(o.for, 'erlang', 'whereis', [BEAM_PROXY])) !== undefined;
-  const writer: TabWriter | undefined = proxied ? { beam, atoms: new Map(), nobody: new Pid(o.for, 0, 0, probe.creation), unlinkId: 0, spawnFlags: new Map() } : undefined;
+  const writer: TabWriter | undefined = proxied ? { beam, atoms: new Map(), nobody: new Pid(o.for, 0, 0, probe.creation), unlinkId: 0, spawnFlags: new SpawnReplyFlags() } : undefined;
   if (writer) gatewayHost(node).tabs.set(o.for, writer);
   beam.onConnection((c) => {
     if (proxied) {
       node.send([BEAM_PROXY, o.for], ['beam_up', c.peer]);
       c.onClose((reason) => {
-        writer?.spawnFlags.delete(c.peer); // no SPAWN_REPLY goes on a connection that ended
+        writer?.spawnFlags.forget(c.peer); // no SPAWN_REPLY goes on a connection that ended
         node.send([BEAM_PROXY, o.for], ['beam_down', c.peer, reason]);
       });
     }
@@ -142,8 +143,8 @@ export interface TabWriter {
   atoms: Map<string, AtomBudget>;
   nobody: Pid;
   unlinkId: number;
-  /** SPAWN_REPLY flags of the spawn requests BEAM sent into the tab, by peer and request ref (as the bridge's). */
-  spawnFlags: Map<string, Map<string, number>>;
+  /** SPAWN_REPLY flags of the spawn requests BEAM sent into the tab (as the bridge's). */
+  spawnFlags: SpawnReplyFlags;
 }
 
 /**
@@ -191,12 +192,7 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
   } catch {
     return; // unreachable: the tab's links and monitors of it get no answer from here
   }
-  let spawnFlags: number | undefined;
-  if (signal.t === 'spawn_reply') {
-    const open = w.spawnFlags.get(peer);
-    spawnFlags = open?.get(signal.ref.key);
-    open?.delete(signal.ref.key);
-  }
+  const spawnFlags = signal.t === 'spawn_reply' ? w.spawnFlags.take(peer, signal) : undefined;
   const wc = writeControl(asErlang(signal), { sender: w.nobody, unlinkId: ++w.unlinkId, spawnFlags });
   if (!wc) return;
   let atoms = w.atoms.get(peer);
@@ -239,9 +235,7 @@ function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, wr
       return true;
     }
     if (s.t === 'spawn_request') {
-      let open = writer.spawnFlags.get(c.peer);
-      if (!open) writer.spawnFlags.set(c.peer, (open = new Map()));
-      open.set(s.ref.key, (s.link ? SPAWN_FLAG.LINK : 0) | (s.monitor ? SPAWN_FLAG.MONITOR : 0));
+      writer.spawnFlags.requested(c.peer, s);
     }
     node.send([BEAM_PROXY, tab], ['signal', s, c.peer]);
     if (r.kind === 'unlink_id') c.send(encodeEtf(r.ack));

@@ -24,10 +24,8 @@
  *   before that (its route still being looked up at epmd) is dropped and logged;
  * - SPAWN_REPLY carries the link and monitor flags of its request.
  */
-import { inflateSync } from 'node:zlib';
 import { ErlmeshError } from '../../core/base/errors.js';
 import { AtomBudget } from '../../core/etf/atom-budget.js';
-import { decodeEtfAt } from '../../core/etf/reader.js';
 import { encodeEtf } from '../../core/etf/writer.js';
 import { readControl, writeControl } from '../../core/net/beam-control.js';
 import { repairFrame } from '../../core/net/unencodable-frames.js';
@@ -40,13 +38,13 @@ import { Pid } from '../../core/terms/pid.js';
 import type { BeamNode } from './beam-node.js';
 import type { BeamCloseReason, BeamConnection } from './connection.js';
 import { splitNodeName } from './dial.js';
+import { decodeDistFrame } from './dist-frame.js';
 import { lookupAtEpmd } from './epmd.js';
 import { asErlang } from './erlang-forms.js';
 import { ErpcCalls } from './erpc-calls.js';
 import { answerService, serviceMonitor } from './services.js';
 import { SpawnReplyFlags } from './spawn-reply-flags.js';
 
-const inflate = (data: Uint8Array): Uint8Array => inflateSync(data);
 
 /** How long a first send waits for epmd to say whether a name is a BEAM node. */
 const LOOKUP_MS = 2_000;
@@ -192,16 +190,13 @@ export class BeamBridge implements ForeignRoute {
   private receive(c: BeamConnection, bytes: Uint8Array): void {
     if (this.conns.get(c.peer) !== c) return;
     const atoms = this.budget(c.peer);
-    let control: unknown;
-    let message: unknown;
+    let frame: { control: unknown; message: unknown };
     try {
-      const first = decodeEtfAt(bytes, 0, { atoms, inflate });
-      control = first.term;
-      if (first.end < bytes.length) message = decodeEtfAt(bytes, first.end, { atoms, inflate }).term;
+      frame = decodeDistFrame(bytes, atoms);
     } catch (e) {
       return this.badFrame(c, e instanceof Error ? e.message : String(e));
     }
-    const r = readControl(control, message, this.hooks.name);
+    const r = readControl(frame.control, frame.message, this.hooks.name);
     if (r.kind === 'ignore') return;
     if (r.kind === 'bad') return this.badFrame(c, r.why);
     const s = r.signal.t === 'down' ? (this.erpcs.get(c.peer)?.in(r.signal) ?? r.signal) : r.signal;

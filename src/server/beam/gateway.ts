@@ -32,9 +32,7 @@
  * UNLINK_ID is acked by the gateway as it forwards it. Messages keep their BEAM terms exactly
  * (fast-2 between gateway and tab).
  */
-import { inflateSync } from 'node:zlib';
 import { ErlmeshError } from '../../core/base/errors.js';
-import { decodeEtfAt } from '../../core/etf/reader.js';
 import { encodeEtf } from '../../core/etf/writer.js';
 import { AtomBudget } from '../../core/etf/atom-budget.js';
 import { CTL, readControl, writeControl } from '../../core/net/beam-control.js';
@@ -48,6 +46,7 @@ import { listenBeam, type BeamNode } from './beam-node.js';
 import { asErlang } from './erlang-forms.js';
 import type { BeamConnection } from './connection.js';
 import { epmdPortFromEnv } from './epmd.js';
+import { decodeDistFrame } from './dist-frame.js';
 import { SpawnReplyFlags } from './spawn-reply-flags.js';
 
 /**
@@ -211,17 +210,14 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
 
 /** One frame from BEAM for `tab`: carried (true), or not carried (false). */
 function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, writer: TabWriter | undefined): boolean {
-  let control: unknown;
-  let message: unknown;
+  let frame: { control: unknown; message: unknown };
   try {
-    const first = decodeEtfAt(bytes, 0, { inflate: (d) => inflateSync(d) });
-    control = first.term;
-    if (first.end < bytes.length) message = decodeEtfAt(bytes, first.end, { inflate: (d) => inflateSync(d) }).term;
+    frame = decodeDistFrame(bytes);
   } catch {
     c.close('bad_frame');
     return true;
   }
-  const r = readControl(control, message, tab);
+  const r = readControl(frame.control, frame.message, tab);
   if (r.kind === 'ignore') return true;
   if (r.kind === 'bad') {
     c.close('bad_frame');

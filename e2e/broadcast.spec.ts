@@ -17,6 +17,7 @@ test('two tabs of one context exchange sequenced messages over BroadcastChannel:
   await a.inbox('seq');
   await b.inbox('seq');
   expect(await a.ping(b.name)).toBe('pong');
+  await onLocalLink(a, b);
   const before = routed();
   // both ways at once
   await Promise.all([
@@ -47,6 +48,7 @@ test('a tab closed: the other sees nodedown at once and its monitor fires noconn
   await a.inbox('down');
   const target = await b.evaluate((node) => node.spawn(async (self) => void (await self.receive())));
   await warmUp(a, b); // a connection the relay vouches for opens its channels on first use
+  await onLocalLink(a, b);
   const before = cluster.relay.stats().framesRouted;
   await a.evaluate((node, pid) => {
     node.spawn(async (self) => {
@@ -129,6 +131,21 @@ test('a partition at the relay cuts the BroadcastChannel path too; after heal th
  * side opens its channel through the relay on its first send, then moves it onto the local
  * link; after this, what the pair sends goes over the local link only.
  */
+/**
+ * Until both ends say their connection is carried by the BroadcastChannel link (nodeStats'
+ * `via`). A connection opens on the relay and moves at once; when the move does not complete
+ * within its bound (a loaded machine), it stays on the relay and moves on a background retry.
+ */
+async function onLocalLink(a: Tab, b: Tab): Promise<void> {
+  const via = (x: Tab, to: string) =>
+    x.evaluate(async (node, peer) => {
+      const s = (await node.rpc.call(node.name, 'observer', 'nodeStats', [])) as { links: Array<{ peer: string; via: string }> };
+      return s.links.find((l) => l.peer === peer)?.via;
+    }, to);
+  await expect.poll(() => via(a, b.name), { timeout: 20_000 }).toBe('broadcast');
+  await expect.poll(() => via(b, a.name), { timeout: 20_000 }).toBe('broadcast');
+}
+
 async function warmUp(a: Tab, b: Tab): Promise<void> {
   expect(await a.evaluate((node, to) => node.rpc.call(to, 'erlang', 'node', []), b.name)).toBe(b.name);
   expect(await b.evaluate((node, to) => node.rpc.call(to, 'erlang', 'node', []), a.name)).toBe(a.name);

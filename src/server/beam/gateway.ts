@@ -194,8 +194,7 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
   const spawnFlags = signal.t === 'spawn_reply' ? w.spawnFlags.take(peer, signal) : undefined;
   const wc = writeControl(asErlang(signal), { sender: w.nobody, unlinkId: ++w.unlinkId, spawnFlags });
   if (!wc) return;
-  let atoms = w.atoms.get(peer);
-  if (!atoms) w.atoms.set(peer, (atoms = new AtomBudget()));
+  const atoms = atomsOf(w, peer);
   try {
     const ctl = encodeEtf(wc.control, { atoms });
     const msg = 'message' in wc ? encodeEtf(wc.message, { atoms }) : new Uint8Array(0);
@@ -208,11 +207,22 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
   }
 }
 
+/**
+ * The atom budget of `peer` for the tab (kept across its reconnects: BEAM's atoms outlive a
+ * connection). Frames from the peer are decoded with it too, so atoms it sent the tab go back
+ * to it free, as on the bridge.
+ */
+function atomsOf(w: TabWriter, peer: string): AtomBudget {
+  let atoms = w.atoms.get(peer);
+  if (!atoms) w.atoms.set(peer, (atoms = new AtomBudget()));
+  return atoms;
+}
+
 /** One frame from BEAM for `tab`: carried (true), or not carried (false). */
 function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, writer: TabWriter | undefined): boolean {
   let frame: { control: unknown; message: unknown };
   try {
-    frame = decodeDistFrame(bytes);
+    frame = decodeDistFrame(bytes, writer && atomsOf(writer, c.peer));
   } catch {
     c.close('bad_frame');
     return true;

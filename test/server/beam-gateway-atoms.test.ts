@@ -4,6 +4,7 @@
  * on a server-node's own BEAM connections. Checked with more distinct atoms than the default
  * budget (DEFAULT_ATOM_LIMIT): erl stores them in the tab's kvs and looks them up; the reply
  * carries every one back. Before the fix the reply was over the budget and never went out.
+ * And a message from the tab with no Erlang form is dropped with a line in the gateway's log.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Node } from '../../src/core/node/node.js';
@@ -31,7 +32,8 @@ describe.skipIf(!!missing)('atoms through a gateway', () => {
 
   it(`${DEFAULT_ATOM_LIMIT + 500} distinct atoms from erl come back from the tab's kvs`, async () => {
     const net = new MemoryNetwork();
-    const gw = await startNode({ sname: 'gwa', cookie: COOKIE, transport: net.transport(), beam: { epmdPort, host: '127.0.0.1' }, logger: false });
+    const logs: string[] = [];
+    const gw = await startNode({ sname: 'gwa', cookie: COOKIE, transport: net.transport(), beam: { epmdPort, host: '127.0.0.1' }, logger: (e) => logs.push(e.text) });
     nodes.push(gw);
     const tabName = `taba@${SHORT_HOST}`;
     const tab = await startNode({ sname: 'taba', cookie: COOKIE, transport: net.transport(), logger: false });
@@ -51,6 +53,9 @@ describe.skipIf(!!missing)('atoms through a gateway', () => {
         `W(same, receive {kvs, {ok, Back}} -> Back =:= As; {kvs, Other} -> Other after 15000 -> timeout end)`,
         `{kvs, TAB} ! {self(), {lookup, no_such_key_from_erl}}`,
         `W(undefined, receive {kvs, R3} -> R3 after 15000 -> timeout end)`,
+        `register(erl_atoms, self())`,
+        `W(waiting, true)`,
+        `W(next, receive M -> M after 15000 -> timeout end)`,
         `halt()`,
       ].join(', ');
       const erl = new ErlNode('e', { cookie: COOKIE, epmdPort, script });
@@ -62,6 +67,15 @@ describe.skipIf(!!missing)('atoms through a gateway', () => {
         const m = await erl.waitFor(new RegExp(`^${tag} (.*)$`, 'm'), 30_000);
         expect(m[1], erl.stdout + erl.stderr).toBe(value);
       }
+      // A message from the tab with no Erlang form (an atom over 255 characters) is dropped and
+      // logged by the gateway; the next one arrives.
+      await erl.waitFor(/^waiting true$/m);
+      await tab.run(async (self) => {
+        self.send(['erl_atoms', `e@${SHORT_HOST}`], 'x'.repeat(300));
+        self.send(['erl_atoms', `e@${SHORT_HOST}`], 'after_the_dropped_one');
+      });
+      expect((await erl.waitFor(/^next (.*)$/m))[1]).toBe('after_the_dropped_one');
+      expect(logs.some((l) => l.includes(`for e@${SHORT_HOST} has no Erlang form and was dropped`) && l.includes('atom_too_long')), JSON.stringify(logs)).toBe(true);
       await erl.exited();
     } finally {
       await gateway.close();

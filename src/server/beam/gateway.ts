@@ -176,7 +176,7 @@ export function gatewayHost(node: Node): GatewayHost {
         }
         if (m[0] !== 'via' || typeof m[1] !== 'string' || typeof m[2] !== 'string') continue;
         const w = host.tabs.get(m[1]);
-        if (w && typeof (m[3] as { t?: unknown } | null)?.t === 'string') void writeBack(w, m[2], m[3] as SignalFrame);
+        if (w && typeof (m[3] as { t?: unknown } | null)?.t === 'string') void writeBack(w, m[2], m[3] as SignalFrame, node);
       }
     }),
   );
@@ -184,7 +184,7 @@ export function gatewayHost(node: Node): GatewayHost {
 }
 
 /** Writes `signal` from the tab on its connection with `peer` (dialled as the tab when none is up). */
-async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promise<void> {
+async function writeBack(w: TabWriter, peer: string, signal: SignalFrame, node: Node): Promise<void> {
   let c: BeamConnection;
   try {
     c = await w.beam.connect(peer);
@@ -202,8 +202,11 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame): Promi
     out.set(ctl, 0);
     out.set(msg, ctl.length);
     c.send(out);
-  } catch {
-    // no Erlang form: the tab's send already went (it could not know); as a send to a gone node
+  } catch (e) {
+    // No Erlang form: the tab's send already went (it could not know); dropped as a send to a
+    // gone node would be, and said in the gateway's log as the bridge says it.
+    const what = 'message' in wc ? 'A message' : 'A signal';
+    node.log('error', `** ${what} from ${w.nobody.node} for ${peer} has no Erlang form and was dropped (${e instanceof ErlmeshError ? `${e.code}: ` : ''}${e instanceof Error ? e.message : String(e)}) **`);
   }
 }
 

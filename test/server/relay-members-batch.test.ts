@@ -21,7 +21,7 @@ function setup(sessions: Array<Session & { got: unknown[] }>) {
     {
       registered: () => sessions,
       sendText: (s, t) => {
-        (s as Session & { got: unknown[] }).got.push(JSON.parse(t));
+        (s as Session & { got: unknown[] }).got.push(JSON.parse(t.toString()));
         return true;
       },
     },

@@ -14,10 +14,19 @@ import type { Clock, TimerHandle } from '../../core/base/clock.js';
 import { MEMBERS_BATCH_MS, type FromRelay, type MemberChange, type PeerEntry } from '../../core/relay-client/protocol.js';
 import type { Session } from './session.js';
 
-/** What the broadcaster needs of the router: the registered sessions, and a flow-controlled send. */
+/**
+ * What the broadcaster needs of the router: the registered sessions, and a flow-controlled send
+ * of a text message. A message for many sessions is handed over as one UTF-8 Buffer, encoded
+ * once: ws would encode a string again for every socket (most of the relay's CPU at 10k nodes).
+ */
 export interface MembershipHost {
   registered(): Iterable<Session>;
-  sendText(s: Session, text: string): boolean;
+  sendText(s: Session, text: string | Buffer): boolean;
+}
+
+/** `m` as one UTF-8 text frame's payload, to hand to many sessions. */
+function encoded(m: FromRelay): Buffer {
+  return Buffer.from(JSON.stringify(m), 'utf8');
 }
 
 export class MemberBroadcast {
@@ -37,7 +46,8 @@ export class MemberBroadcast {
 
   /** `entry` was admitted with `creation` (which only member sessions are told). */
   joined(entry: PeerEntry, creation: number, except: Session): void {
-    for (const o of this.host.registered()) if (o !== except && !o.members) this.host.sendText(o, JSON.stringify({ t: 'joined', peer: { ...entry } } satisfies FromRelay));
+    let text: Buffer | undefined;
+    for (const o of this.host.registered()) if (o !== except && !o.members) this.host.sendText(o, (text ??= encoded({ t: 'joined', peer: { ...entry } })));
     this.enqueue({ joined: { ...entry, creation } });
   }
 
@@ -48,16 +58,18 @@ export class MemberBroadcast {
    */
   leaving(name: string, reason: string, peers: Iterable<Session>): void {
     const told = new Set<Session>();
+    let text: Buffer | undefined;
     for (const p of peers) {
       if (!p.members || told.has(p)) continue;
       if (told.size === 0) this.flush(); // its joined (still queued, maybe) goes first
       told.add(p);
-      this.host.sendText(p, JSON.stringify({ t: 'members', changes: [{ left: name, reason }] } satisfies FromRelay));
+      this.host.sendText(p, (text ??= encoded({ t: 'members', changes: [{ left: name, reason }] })));
     }
   }
 
   left(name: string, reason: string): void {
-    for (const o of this.host.registered()) if (!o.members) this.host.sendText(o, JSON.stringify({ t: 'left', name } satisfies FromRelay));
+    let text: Buffer | undefined;
+    for (const o of this.host.registered()) if (!o.members) this.host.sendText(o, (text ??= encoded({ t: 'left', name })));
     this.enqueue({ left: name, reason });
   }
 
@@ -73,7 +85,7 @@ export class MemberBroadcast {
     const changes = this.queue;
     this.queue = [];
     if (changes.length === 0) return;
-    const all = JSON.stringify({ t: 'members', changes } satisfies FromRelay);
+    const all = encoded({ t: 'members', changes });
     for (const s of this.host.registered()) {
       if (!s.members) continue;
       const from = s.membersFrom ?? 0;

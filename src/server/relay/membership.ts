@@ -1,9 +1,13 @@
 /**
  * The relay as the introducer (issue 13; src/core/relay-client/protocol.ts "Membership"): the
  * changes of the name table, told to the registered nodes. A node that asked for membership
- * gets them batched, one `members` message per MEMBERS_BATCH_MS for all changes of that
+ * gets them batched, one `members` message per batch interval for all changes of that
  * interval, the same text for every such node (each skips the changes about itself); any
  * other node gets today's `joined` / `left`, one message per change, at once.
+ *
+ * The interval adapts to the fan-out (`batchInterval`): MEMBERS_BATCH_MS while few nodes take
+ * membership, growing by 1 ms per 10 member sessions up to MEMBERS_BATCH_MAX_MS, so that a
+ * mass join on a large relay sends fewer, larger batches (each batch costs one send per member).
  *
  * Invariants: changes go out in the order they happened (the early `left` of `leaving` flushes
  * the batch first); a session admitted in the middle of a
@@ -24,6 +28,16 @@ export interface MembershipHost {
   sendText(s: Session, text: string | Buffer): boolean;
 }
 
+/** The longest a batch is held, however many member sessions there are. */
+export const MEMBERS_BATCH_MAX_MS = 1000;
+/** Member sessions per extra millisecond of the batch interval. */
+const MEMBERS_PER_MS = 10;
+
+/** The batch interval when `members` sessions take membership: `baseMs`, or longer for a large fan-out. */
+export function batchInterval(members: number, baseMs: number = MEMBERS_BATCH_MS): number {
+  return Math.max(baseMs, Math.min(MEMBERS_BATCH_MAX_MS, Math.ceil(members / MEMBERS_PER_MS)));
+}
+
 /** `m` as one UTF-8 text frame's payload, to hand to many sessions. */
 function encoded(m: FromRelay): Buffer {
   return Buffer.from(JSON.stringify(m), 'utf8');
@@ -32,6 +46,8 @@ function encoded(m: FromRelay): Buffer {
 export class MemberBroadcast {
   private queue: MemberChange[] = [];
   private timer: TimerHandle | undefined;
+  /** Member sessions the last batch went to (counted while sending it): sets the next interval. */
+  private fanOut = 0;
 
   constructor(
     private readonly host: MembershipHost,
@@ -75,7 +91,7 @@ export class MemberBroadcast {
 
   private enqueue(c: MemberChange): void {
     this.queue.push(c);
-    this.timer ??= this.clock.setTimeout(() => this.flush(), this.batchMs);
+    this.timer ??= this.clock.setTimeout(() => this.flush(), batchInterval(this.fanOut, this.batchMs));
   }
 
   /** Send the queued changes to every member session. */
@@ -86,13 +102,16 @@ export class MemberBroadcast {
     this.queue = [];
     if (changes.length === 0) return;
     const all = encoded({ t: 'members', changes });
+    let fanOut = 0;
     for (const s of this.host.registered()) {
       if (!s.members) continue;
+      fanOut++;
       const from = s.membersFrom ?? 0;
       s.membersFrom = undefined;
       if (from === 0) this.host.sendText(s, all);
       else if (from < changes.length) this.host.sendText(s, JSON.stringify({ t: 'members', changes: changes.slice(from) } satisfies FromRelay));
     }
+    this.fanOut = fanOut;
   }
 
   /** Stop (relay shutdown): nothing queued is sent. */

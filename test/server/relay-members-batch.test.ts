@@ -2,12 +2,13 @@
  * The relay's membership broadcast (src/server/relay/membership.ts) on simulated time: changes
  * batched per MEMBERS_BATCH_MS into one `members` message, in order; a session welcomed in the
  * middle of a batch gets only what follows its welcome; nodes without membership get
- * `joined` / `left` one by one, at once; a leaving node's channel peers hear of it at once.
+ * `joined` / `left` one by one, at once; a leaving node's channel peers hear of it at once;
+ * the interval grows with the number of member sessions (capped), keeping all of that.
  */
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../src/core/testing/simulated-clock.js';
 import { MEMBERS_BATCH_MS } from '../../src/core/relay-client/protocol.js';
-import { MemberBroadcast } from '../../src/server/relay/membership.js';
+import { batchInterval, MEMBERS_BATCH_MAX_MS, MemberBroadcast } from '../../src/server/relay/membership.js';
 import type { Session } from '../../src/server/relay/session.js';
 
 function session(name: string, members: boolean): Session & { got: unknown[] } {
@@ -21,7 +22,7 @@ function setup(sessions: Array<Session & { got: unknown[] }>) {
     {
       registered: () => sessions,
       sendText: (s, t) => {
-        (s as Session & { got: unknown[] }).got.push(JSON.parse(t));
+        (s as Session & { got: unknown[] }).got.push(JSON.parse(t.toString()));
         return true;
       },
     },
@@ -80,5 +81,46 @@ describe('relay membership broadcast', () => {
     b.leaving('x@h', 'net_tick_timeout', [m1, m1, old]);
     expect(m1.got).toEqual([{ t: 'members', changes: [{ left: 'x@h', reason: 'net_tick_timeout' }] }]);
     expect(old.got).toEqual([]);
+  });
+
+  it('the interval grows with the member sessions the last batch went to, capped, and keeps order and the mid-batch welcome', async () => {
+    expect(batchInterval(0)).toBe(MEMBERS_BATCH_MS);
+    expect(batchInterval(100)).toBe(MEMBERS_BATCH_MS);
+    expect(batchInterval(2000)).toBe(200);
+    expect(batchInterval(10 ** 6)).toBe(MEMBERS_BATCH_MAX_MS);
+    const many = Array.from({ length: 2000 }, (_, i) => session(`n${i}@h`, true));
+    const sessions: Array<Session & { got: unknown[] }> = [...many];
+    const { clock, b } = setup(sessions);
+    const [m1] = many as [Session & { got: unknown[] }];
+    b.joined({ name: 'a@h', hidden: false }, 1, m1);
+    await clock.advance(MEMBERS_BATCH_MS); // no batch sent yet: the base interval
+    expect(m1.got).toHaveLength(1);
+    b.joined({ name: 'b@h', hidden: false }, 2, m1);
+    const late = session('late@h', true);
+    sessions.push(late);
+    b.welcomed(late);
+    b.joined({ name: 'c@h', hidden: false }, 3, m1);
+    await clock.advance(199);
+    expect(m1.got).toHaveLength(1);
+    await clock.advance(1); // 2000 members: 200 ms
+    expect(m1.got[1]).toEqual({ t: 'members', changes: [{ joined: { name: 'b@h', hidden: false, creation: 2 } }, { joined: { name: 'c@h', hidden: false, creation: 3 } }] });
+    expect(late.got).toEqual([{ t: 'members', changes: [{ joined: { name: 'c@h', hidden: false, creation: 3 } }] }]);
+    // A leaving node's early left still follows its queued joined, at once, long interval or not.
+    b.joined({ name: 'd@h', hidden: false }, 4, m1);
+    b.leaving('d@h', 'connection_closed', [m1]);
+    expect(m1.got.slice(2)).toEqual([
+      { t: 'members', changes: [{ joined: { name: 'd@h', hidden: false, creation: 4 } }] },
+      { t: 'members', changes: [{ left: 'd@h', reason: 'connection_closed' }] },
+    ]);
+    // Back to few members: the next batch goes out after the base interval again (once one went to them).
+    sessions.splice(0, sessions.length, m1);
+    b.left('d@h', 'connection_closed');
+    await clock.advance(batchInterval(2001) - 1); // the early flush went to 2001 members (late too)
+    expect(m1.got).toHaveLength(4);
+    await clock.advance(1);
+    expect(m1.got).toHaveLength(5);
+    b.joined({ name: 'e@h', hidden: false }, 5, m1);
+    await clock.advance(MEMBERS_BATCH_MS);
+    expect(m1.got).toHaveLength(6);
   });
 });

@@ -1,9 +1,13 @@
 /**
  * The relay as the introducer (issue 13; src/core/relay-client/protocol.ts "Membership"): the
  * changes of the name table, told to the registered nodes. A node that asked for membership
- * gets them batched, one `members` message per MEMBERS_BATCH_MS for all changes of that
+ * gets them batched, one `members` message per batch interval for all changes of that
  * interval, the same text for every such node (each skips the changes about itself); any
  * other node gets today's `joined` / `left`, one message per change, at once.
+ *
+ * The interval adapts to the fan-out (`batchInterval`): MEMBERS_BATCH_MS while few nodes take
+ * membership, growing by 1 ms per 10 member sessions up to MEMBERS_BATCH_MAX_MS, so that a
+ * mass join on a large relay sends fewer, larger batches (each batch costs one send per member).
  *
  * Invariants: changes go out in the order they happened (the early `left` of `leaving` flushes
  * the batch first); a session admitted in the middle of a
@@ -14,15 +18,36 @@ import type { Clock, TimerHandle } from '../../core/base/clock.js';
 import { MEMBERS_BATCH_MS, type FromRelay, type MemberChange, type PeerEntry } from '../../core/relay-client/protocol.js';
 import type { Session } from './session.js';
 
-/** What the broadcaster needs of the router: the registered sessions, and a flow-controlled send. */
+/**
+ * What the broadcaster needs of the router: the registered sessions, and a flow-controlled send
+ * of a text message. A message for many sessions is handed over as one UTF-8 Buffer, encoded
+ * once: ws would encode a string again for every socket (most of the relay's CPU at 10k nodes).
+ */
 export interface MembershipHost {
   registered(): Iterable<Session>;
-  sendText(s: Session, text: string): boolean;
+  sendText(s: Session, text: string | Buffer): boolean;
+}
+
+/** The longest a batch is held, however many member sessions there are. */
+export const MEMBERS_BATCH_MAX_MS = 1000;
+/** Member sessions per extra millisecond of the batch interval. */
+const MEMBERS_PER_MS = 10;
+
+/** The batch interval when `members` sessions take membership: `baseMs`, or longer for a large fan-out. */
+export function batchInterval(members: number, baseMs: number = MEMBERS_BATCH_MS): number {
+  return Math.max(baseMs, Math.min(MEMBERS_BATCH_MAX_MS, Math.ceil(members / MEMBERS_PER_MS)));
+}
+
+/** `m` as one UTF-8 text frame's payload, to hand to many sessions. */
+function encoded(m: FromRelay): Buffer {
+  return Buffer.from(JSON.stringify(m), 'utf8');
 }
 
 export class MemberBroadcast {
   private queue: MemberChange[] = [];
   private timer: TimerHandle | undefined;
+  /** Member sessions the last batch went to (counted while sending it): sets the next interval. */
+  private fanOut = 0;
 
   constructor(
     private readonly host: MembershipHost,
@@ -37,7 +62,8 @@ export class MemberBroadcast {
 
   /** `entry` was admitted with `creation` (which only member sessions are told). */
   joined(entry: PeerEntry, creation: number, except: Session): void {
-    for (const o of this.host.registered()) if (o !== except && !o.members) this.host.sendText(o, JSON.stringify({ t: 'joined', peer: { ...entry } } satisfies FromRelay));
+    let text: Buffer | undefined;
+    for (const o of this.host.registered()) if (o !== except && !o.members) this.host.sendText(o, (text ??= encoded({ t: 'joined', peer: { ...entry } })));
     this.enqueue({ joined: { ...entry, creation } });
   }
 
@@ -48,22 +74,24 @@ export class MemberBroadcast {
    */
   leaving(name: string, reason: string, peers: Iterable<Session>): void {
     const told = new Set<Session>();
+    let text: Buffer | undefined;
     for (const p of peers) {
       if (!p.members || told.has(p)) continue;
       if (told.size === 0) this.flush(); // its joined (still queued, maybe) goes first
       told.add(p);
-      this.host.sendText(p, JSON.stringify({ t: 'members', changes: [{ left: name, reason }] } satisfies FromRelay));
+      this.host.sendText(p, (text ??= encoded({ t: 'members', changes: [{ left: name, reason }] })));
     }
   }
 
   left(name: string, reason: string): void {
-    for (const o of this.host.registered()) if (!o.members) this.host.sendText(o, JSON.stringify({ t: 'left', name } satisfies FromRelay));
+    let text: Buffer | undefined;
+    for (const o of this.host.registered()) if (!o.members) this.host.sendText(o, (text ??= encoded({ t: 'left', name })));
     this.enqueue({ left: name, reason });
   }
 
   private enqueue(c: MemberChange): void {
     this.queue.push(c);
-    this.timer ??= this.clock.setTimeout(() => this.flush(), this.batchMs);
+    this.timer ??= this.clock.setTimeout(() => this.flush(), batchInterval(this.fanOut, this.batchMs));
   }
 
   /** Send the queued changes to every member session. */
@@ -73,14 +101,17 @@ export class MemberBroadcast {
     const changes = this.queue;
     this.queue = [];
     if (changes.length === 0) return;
-    const all = JSON.stringify({ t: 'members', changes } satisfies FromRelay);
+    const all = encoded({ t: 'members', changes });
+    let fanOut = 0;
     for (const s of this.host.registered()) {
       if (!s.members) continue;
+      fanOut++;
       const from = s.membersFrom ?? 0;
       s.membersFrom = undefined;
       if (from === 0) this.host.sendText(s, all);
       else if (from < changes.length) this.host.sendText(s, JSON.stringify({ t: 'members', changes: changes.slice(from) } satisfies FromRelay));
     }
+    this.fanOut = fanOut;
   }
 
   /** Stop (relay shutdown): nothing queued is sent. */

@@ -62,9 +62,10 @@ export interface ServerNodeOptions extends NodeOptions {
   /** Path of the cookie file when `cookie` is not given (default ~/.erlang.cookie). */
   cookieFile?: string;
   /**
-   * Also be a hidden Erlang node (docs/beam-interop.md): listen for Erlang distribution and
+   * Also be an Erlang node (docs/beam-interop.md): listen for Erlang distribution and
    * register at epmd (started when none runs), so that `erl` nodes ping, rpc, send, link and
-   * monitor this node, and this node reaches them. Default false.
+   * monitor this node and list it in `nodes()` (hidden when `hidden` is set, here or in
+   * `beam`), and this node reaches them. Default false.
    */
   beam?: boolean | BeamOptions;
 }
@@ -104,7 +105,8 @@ export async function startNode(opts: ServerNodeOptions = {}): Promise<Node & { 
   const node = await startServerNode(opts);
   if (beam) {
     try {
-      await attachBeam(node, beam);
+      // A hidden node (`hidden: true`, as erl -hidden) is hidden to BEAM too, unless beam.hidden says otherwise.
+      await attachBeam(node, { hidden: opts.hidden === true, ...beam });
     } catch (e) {
       await node.stop();
       throw e;

@@ -36,8 +36,8 @@ export interface ServerNodeExtras {
   direct?: boolean | { host?: string; port?: number };
   /** Path of the cookie file when `cookie` is not given (server-nodes; default ~/.erlang.cookie). */
   cookieFile?: string;
-  /** Also be a hidden Erlang node (server-nodes; default false): `true`, or `{ port, host, epmdPort, netTicktime, startEpmd }`. */
-  beam?: boolean | { port?: number; host?: string; epmdPort?: number; netTicktime?: number; startEpmd?: boolean };
+  /** Also be an Erlang node (server-nodes; default false): `true`, or `{ port, host, epmdPort, netTicktime, startEpmd, hidden }`. */
+  beam?: boolean | { port?: number; host?: string; epmdPort?: number; netTicktime?: number; startEpmd?: boolean; hidden?: boolean };
 }
 
 /**

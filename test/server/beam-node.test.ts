@@ -1,5 +1,5 @@
 /**
- * Issue 14, M1: an erlmesh server-node that is a real hidden Erlang node, against real `erl`
+ * Issue 14, M1: an erlmesh server-node that is a real (visible) Erlang node, against real `erl`
  * (OTP 25) on a private epmd. One erl node per run, driven by one `-eval` script that prints a
  * line per check; the erlmesh side checks its own half (rpc, link, monitor into BEAM) when the
  * script says it is its turn, then the connection ends — disconnected from the erlmesh side
@@ -85,7 +85,7 @@ function script(js: string): string {
     `io:format("monitoring~n")`,
     `W(down, receive {'DOWN', M, process, _, R5} -> R5 after 20000 -> timeout end)`,
     `W(link_down, receive {'EXIT', P4, R6} -> R6 after 20000 -> timeout end)`,
-    `W(hidden_after, lists:member(JS, nodes(hidden)))`,
+    `W(visible_after, lists:member(JS, nodes()))`,
     `halt()`,
   ].join(', ') + '.';
 }
@@ -93,8 +93,8 @@ function script(js: string): string {
 /** What erl prints for the checks before the erlmesh side's turn. */
 const beforeTurn = (js: string, creation: number): [string, string][] => [
   ['ping', 'pong'],
-  ['hidden', 'true'],
-  ['visible', 'false'],
+  ['hidden', 'false'],
+  ['visible', 'true'],
   ['store', 'true'],
   ['lookup', '{ok,fine}'],
   ['store_term', 'true'],
@@ -131,8 +131,8 @@ async function expectLines(erl: ErlNode, rows: [string, string][]): Promise<stri
 
 /** The erlmesh side's turn: rpc, link, monitor and send into BEAM (from `node`). */
 async function jsTurn(node: Node): Promise<void> {
-  expect(node.nodes('hidden')).toContain(E);
-  expect(node.nodes()).not.toContain(E);
+  expect(node.nodes()).toContain(E);
+  expect(node.nodes('hidden')).not.toContain(E);
   expect(await node.rpc.call(E, 'erlang', 'node', [])).toBe(E);
   const spawned = await node.spawn(E, 'erlang', 'self', []);
   expect(spawned).toBeInstanceOf(Pid);
@@ -157,7 +157,7 @@ async function jsTurn(node: Node): Promise<void> {
   node.send(['erl_test', E], 'go');
 }
 
-describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real erl, OTP 25)', () => {
+describe.skipIf(!!missing)('an erlmesh server-node is an Erlang node (real erl, OTP 25)', () => {
   beforeAll(async () => {
     epmdPort = await startEpmd();
   });
@@ -173,7 +173,7 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
     let stopped = false;
     try {
       const events: NodeEvent[] = [];
-      node.monitorNodes((ev) => events.push(ev), { nodeType: 'hidden', nodedownReason: true });
+      node.monitorNodes((ev) => events.push(ev), { nodeType: 'all', nodedownReason: true });
       await node.rpc.call(name, 'kvs', 'start', []);
       const erl = new ErlNode('e', { cookie: COOKIE, epmdPort, script: script(name) });
       const lines = await expectLines(erl, beforeTurn(name, node.creation));
@@ -194,10 +194,10 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
       expect(await watched).toEqual([['EXIT', keeper, 'noconnection'], 'noconnection']);
       await node.stop();
       stopped = true;
-      lines.push(...(await expectLines(erl, [['down', 'noconnection'], ['link_down', 'noconnection'], ['hidden_after', 'false']])));
+      lines.push(...(await expectLines(erl, [['down', 'noconnection'], ['link_down', 'noconnection'], ['visible_after', 'false']])));
       await erl.exited();
       console.log(`erl (in-process js node):\n${lines.join('\n')}`);
-      expect(events[0]).toEqual(['nodeup', E, { nodeType: 'hidden' }]);
+      expect(events[0]).toEqual(['nodeup', E, { nodeType: 'visible' }]);
       expect(events.at(-1)?.[0]).toBe('nodedown');
     } finally {
       if (!stopped) await node.stop();
@@ -219,15 +219,15 @@ describe.skipIf(!!missing)('an erlmesh server-node is a hidden Erlang node (real
     const lines = await expectLines(erl, beforeTurn(name, creation));
     await erl.waitFor(/^js_turn$/m);
     // The erlmesh side, typed at its shell.
-    expect(await js.eval('nodes()')).toBe('[]');
-    expect(await js.eval("nodes('hidden')")).toBe(`['${E}']`);
+    expect(await js.eval('nodes()')).toBe(`['${E}']`);
+    expect(await js.eval("nodes('hidden')")).toBe('[]');
     expect(await js.eval(`await rpc.call('${E}', 'erlang', 'node', [])`)).toBe(`'${E}'`);
     expect(await js.eval(`send(['erl_test', '${E}'], 'go')`)).toBe("'go'");
     lines.push(...(await expectLines(erl, [['go', 'go'], ['victim_alive', 'true']])));
     await erl.waitFor(/^monitoring$/m);
     js.kill('SIGKILL');
     await js.exited;
-    lines.push(...(await expectLines(erl, [['down', 'noconnection'], ['link_down', 'noconnection'], ['hidden_after', 'false']])));
+    lines.push(...(await expectLines(erl, [['down', 'noconnection'], ['link_down', 'noconnection'], ['visible_after', 'false']])));
     await erl.exited();
     console.log(`erl (erlmesh node --beam, killed with SIGKILL):\n${lines.join('\n')}`);
   }, 90_000);

@@ -66,6 +66,11 @@ export interface NodeChange {
   kind: 'nodeup' | 'nodedown';
   node: string;
   hidden: boolean;
+  /**
+   * A peer on another route than erlmesh's own (a BEAM node): users see it as `hidden` says,
+   * erlmesh's services (global, pg) always as hidden, since it speaks neither's protocol.
+   */
+  foreign?: boolean;
   reason?: NodedownReason;
 }
 

@@ -10,7 +10,8 @@
  *
  * Hidden nodes are reported only to subscribers with nodeType 'hidden' or 'all'.
  */
-import { ErlmeshError } from '../base/errors.js';
+import type { Emitter } from '../base/emitter.js';
+import { badarg, ErlmeshError } from '../base/errors.js';
 
 import type { MonitorNodesOptions, NodeChange, NodeEvent, NodeEventInfo } from '../interfaces/node-events.js';
 
@@ -40,4 +41,21 @@ export function shapeNodeEvent(change: NodeChange, opts: MonitorNodesOptions | u
   if (opts.nodeType !== undefined) info.nodeType = change.hidden ? 'hidden' : 'visible';
   if (opts.nodedownReason && change.kind === 'nodedown') info.nodedownReason = change.reason ?? 'connection_closed';
   return [change.kind, change.node, info] as NodeEvent;
+}
+
+/**
+ * Subscribes `listener` to `changes` as `node.monitorNodes(listener, opts)` does. For erlmesh's
+ * own services (`asService`), a foreign peer (a BEAM node) is hidden even when the user sees it
+ * visible: global and pg must not count it among their protocol peers.
+ *
+ * @example
+ * const off = subscribeNodeEvents(events, (ev) => console.log(ev), { nodeType: 'all' });
+ */
+export function subscribeNodeEvents(changes: Emitter<NodeChange>, listener: (ev: NodeEvent) => void, opts: unknown, asService = false): () => void {
+  if (typeof listener !== 'function') throw badarg('monitorNodes: listener must be a function');
+  const o = checkMonitorNodesOptions(opts);
+  return changes.on((c) => {
+    const ev = shapeNodeEvent(asService && c.foreign === true && !c.hidden ? { ...c, hidden: true } : c, o);
+    if (ev) listener(ev);
+  });
 }

@@ -10,7 +10,7 @@ import { Emitter } from '../base/emitter.js';
 import { badarg, ErlmeshError, type ErlmeshErrorCode } from '../base/errors.js';
 import type { SignalFrame } from '../net/frames.js';
 import type { NetKernel } from '../net/net-kernel.js';
-import { checkMonitorNodesOptions, shapeNodeEvent, type NodeChange } from '../net/node-events.js';
+import { subscribeNodeEvents, type NodeChange } from '../net/node-events.js';
 import type { MembershipChange, Transport } from '../net/transport.js';
 import { NOT_ALIVE_NAME } from '../terms/node-names.js';
 import { Pid } from '../terms/pid.js';
@@ -125,7 +125,8 @@ export class Node implements NodeApi {
       onChange: (c) => this.nodeEvents.emit(this.capabilityGuard.nodeChange(c)),
       log: (level, text) => this.log(level, text),
     });
-    this.host = createServiceHost(this);
+    // Services see foreign peers (BEAM nodes) as hidden: they speak neither global's nor pg's protocol.
+    this.host = createServiceHost(this, { nodes: (k = 'visible') => listNodes(name, this.net && this.routes.forServices, k), monitorNodes: (l, o) => subscribeNodeEvents(this.nodeEvents, l, o, true) });
     for (const m of composition.modules) this.load(m);
     for (const m of opts.modules ?? []) this.load(m);
     this.rpc = composition.rpc(this.host);
@@ -197,12 +198,7 @@ export class Node implements NodeApi {
    * // ['nodedown', 'b@host', { nodedownReason: 'connection_closed' }]
    */
   monitorNodes(listener: (ev: NodeEvent) => void, opts?: MonitorNodesOptions): () => void {
-    if (typeof listener !== 'function') throw badarg('monitorNodes: listener must be a function');
-    const o = checkMonitorNodesOptions(opts);
-    return this.nodeEvents.on((c) => {
-      const ev = shapeNodeEvent(c, o);
-      if (ev) listener(ev);
-    });
+    return subscribeNodeEvents(this.nodeEvents, listener, opts);
   }
 
   /** Only these nodes may connect to this one (net_kernel:allow/1). */

@@ -110,6 +110,15 @@ export class PeerRoutes {
     return [...(this.net()?.peers(kind) ?? []), ...(this.foreign?.peers(kind) ?? [])];
   }
 
+  /** `peers` as erlmesh's services count them: the foreign route's peers all hidden. */
+  readonly forServices = {
+    peers: (kind: PeerKind): string[] => {
+      const ours = this.net()?.peers(kind) ?? [];
+      if (!this.foreign || kind === 'visible') return ours;
+      return [...ours, ...this.foreign.peers(kind === 'hidden' ? 'connected' : kind)];
+    },
+  };
+
   /** Every connection's counters, both routes' (the observer's `nodeStats().links`). */
   linkStats(): LinkStats[] {
     return [...(this.net()?.connectionStats() ?? []), ...(this.foreign?.linkStats?.() ?? [])];

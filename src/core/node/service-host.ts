@@ -77,7 +77,11 @@ function serviceCallbacks(spec: ServiceSpec, label: string, log: (level: LogLeve
   } satisfies GenServerCallbacks<undefined, boolean>;
 }
 
-export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
+/**
+ * The node's service host. `view` is how services see the cluster: `nodes` and `monitorNodes`
+ * as the node's, but with foreign peers (BEAM nodes) hidden (node.ts).
+ */
+export function createServiceHost(parts: ServiceHostParts, view: Pick<ServiceHost, 'nodes' | 'monitorNodes'> = parts): NodeServiceHost {
   const { runtime, bifs } = parts;
   const serviceNames = new Set<string>();
   const spawn = (fn: (self: ProcessContext) => unknown): Pid => bifs.spawn(undefined, [fn]) as Pid;
@@ -140,10 +144,10 @@ export function createServiceHost(parts: ServiceHostParts): NodeServiceHost {
     },
     serviceNames,
     log: (level, text) => parts.log(level, text),
-    nodes: (kind) => parts.nodes(kind),
+    nodes: (kind) => view.nodes(kind),
     isConnected: (node) => bifs.isConnected(node),
     isVouched: (node) => parts.net?.isVouched(node) === true,
-    monitorNodes: (listener, opts) => parts.monitorNodes(listener, opts),
+    monitorNodes: (listener, opts) => view.monitorNodes(listener, opts),
     makeRef: (): Ref => runtime.makeRef(),
     startService,
     run: <T>(fn: (self: ProcessContext) => T | Promise<T>): Promise<T> => runInProcess(spawn, fn),

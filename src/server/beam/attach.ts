@@ -1,8 +1,9 @@
 /**
- * Makes a started server-node a (hidden) Erlang node too: epmd running (started as `erl`
- * starts it when none answers), a distribution listener registered under the node's alive
- * name with the node's own creation (the one its pids and refs carry, so BEAM sees one
- * incarnation), and the bridge (bridge.ts) attached as the node's route to BEAM nodes.
+ * Makes a started server-node an Erlang node too: epmd running (started as `erl` starts it
+ * when none answers), a distribution listener registered under the node's alive name with the
+ * node's own creation (the one its pids and refs carry, so BEAM sees one incarnation), and the
+ * bridge (bridge.ts) attached as the node's route to BEAM nodes. Visible by default, as `erl`
+ * is (in BEAM's `nodes()`, `global` answered by global-stand-in.ts); `hidden` as `erl -hidden`.
  */
 import { spawn } from 'node:child_process';
 import { ErlmeshError } from '../../core/base/errors.js';
@@ -47,15 +48,25 @@ export interface BeamOptions {
    * await startNode({ sname: 'srv', beam: { gateway: true } });   // erlmesh node --sname srv --beam-gateway
    */
   gateway?: boolean;
+  /**
+   * Connect as a hidden node, as `erl -hidden` (default false: visible). A visible node is in
+   * BEAM nodes' `nodes()` and answers their `global` (an empty name table that grants every
+   * lock: docs/beam-interop.md); a hidden one is only in `nodes(hidden)`, and BEAM's `global`
+   * ignores it.
+   *
+   * @example
+   * await startNode({ sname: 'js', beam: { hidden: true } });   // erlmesh node --sname js --beam-hidden
+   */
+  hidden?: boolean;
 }
 
-const KEYS = new Set(['port', 'host', 'epmdPort', 'netTicktime', 'startEpmd', 'allow', 'gateway']);
+const KEYS = new Set(['port', 'host', 'epmdPort', 'netTicktime', 'startEpmd', 'allow', 'gateway', 'hidden']);
 
 /** `beam` as given to startNode, checked: `badarg` or `unknown_options` otherwise. */
 export function checkBeamOptions(beam: unknown): BeamOptions | undefined {
   if (beam === undefined || beam === false) return undefined;
   if (beam === true) return {};
-  if (typeof beam !== 'object' || beam === null || Array.isArray(beam)) throw new ErlmeshError('badarg', 'beam: true, false, or { port, host, epmdPort, netTicktime, startEpmd, allow, gateway }');
+  if (typeof beam !== 'object' || beam === null || Array.isArray(beam)) throw new ErlmeshError('badarg', 'beam: true, false, or { port, host, epmdPort, netTicktime, startEpmd, allow, gateway, hidden }');
   const unknown = Object.keys(beam).filter((k) => !KEYS.has(k));
   if (unknown.length) throw new ErlmeshError('unknown_options', `beam: unknown options: ${unknown.join(', ')}`, unknown);
   const allow = (beam as { allow?: unknown }).allow;
@@ -64,6 +75,8 @@ export function checkBeamOptions(beam: unknown): BeamOptions | undefined {
   }
   const gateway = (beam as { gateway?: unknown }).gateway;
   if (gateway !== undefined && typeof gateway !== 'boolean') throw new ErlmeshError('badarg', 'beam.gateway: true or false', gateway);
+  const hidden = (beam as { hidden?: unknown }).hidden;
+  if (hidden !== undefined && typeof hidden !== 'boolean') throw new ErlmeshError('badarg', 'beam.hidden: true or false', hidden);
   return beam as BeamOptions;
 }
 
@@ -99,8 +112,8 @@ export async function ensureEpmd(port: number, start = true): Promise<void> {
 }
 
 /**
- * Makes `node` speak Erlang distribution as a hidden node (see the file comment); the
- * listener closes when the node stops.
+ * Makes `node` speak Erlang distribution (see the file comment); the listener closes when the
+ * node stops.
  *
  * @example
  * const node = await startNode({ sname: 'js', cookie: 'C' });
@@ -116,6 +129,7 @@ export async function attachBeam(node: Node, o: BeamOptions): Promise<BeamNode> 
     cookie: node.getCookie(),
     creation: node.creation,
     epmdPort,
+    visible: o.hidden !== true,
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.host !== undefined ? { host: o.host } : {}),
     ...(o.netTicktime !== undefined ? { netTicktime: o.netTicktime } : {}),

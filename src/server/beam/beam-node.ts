@@ -3,7 +3,7 @@
  * registered at epmd, and the table of its connections to BEAM nodes in both directions.
  *
  * - `listenBeam` listens (all interfaces by default, as `erl`), registers the alive name at
- *   epmd as a hidden node (the registration lives as long as the node), and answers
+ *   epmd, hidden unless `visible` (the registration lives as long as the node), and answers
  *   handshakes as the acceptor.
  * - `connect(peer)` dials a BEAM node (epmd lookup, initiator handshake), or returns the
  *   connection already up or under way.
@@ -22,6 +22,7 @@ import { AuthError, ErlmeshError } from '../../core/base/errors.js';
 import type { BeamConnection } from './connection.js';
 import { acceptBeam, dialBeam, randomCreation, splitNodeName, DEFAULT_HANDSHAKE_TIMEOUT_MS, type SetupOptions } from './dial.js';
 import { registerAtEpmd, type EpmdRegistration } from './epmd.js';
+import { DFLAG, OUR_FLAGS } from './flags.js';
 import type { Admission } from './handshake.js';
 
 export interface ListenBeamOptions {
@@ -36,6 +37,12 @@ export interface ListenBeamOptions {
   port?: number;
   /** Register at epmd (default true). */
   register?: boolean;
+  /**
+   * Offer DFLAG_PUBLISHED, so that a connection with a node that publishes too is visible
+   * (in its `nodes()`), and register at epmd as a normal node (default false: hidden). The
+   * caller must then answer `global` (global-stand-in.ts).
+   */
+  visible?: boolean;
   /** epmd's host (default 127.0.0.1) and port (default `$ERL_EPMD_PORT` or 4369), also for dialling. */
   epmdHost?: string;
   epmdPort?: number;
@@ -87,6 +94,11 @@ export class BeamNode {
     this.creation = creation;
     server.on('connection', (s: Socket) => this.accept(s));
     for (const s of early) this.accept(s);
+  }
+
+  /** Whether this node offers DFLAG_PUBLISHED (ListenBeamOptions.visible). */
+  get visible(): boolean {
+    return this.o.visible === true;
   }
 
   /** Calls `handler` with every connection that comes up, accepted or dialled. */
@@ -150,7 +162,7 @@ export class BeamNode {
   private setup(): SetupOptions {
     const { o } = this;
     return {
-      self: { name: o.name, cookie: o.cookie, creation: this.creation },
+      self: { name: o.name, cookie: o.cookie, creation: this.creation, flags: o.visible ? OUR_FLAGS | DFLAG.PUBLISHED : OUR_FLAGS },
       netTicktime: o.netTicktime,
       handshakeTimeoutMs: o.handshakeTimeoutMs,
       maxFrameBytes: o.maxFrameBytes,
@@ -229,6 +241,8 @@ export class BeamNode {
         const peer = (err.details as { peer?: unknown } | undefined)?.peer;
         const a = typeof peer === 'string' ? this.pending.get(peer) : undefined;
         if (a?.yielded) a.failed(err);
+        // A simultaneous connect settled in our favour (`nok`: ours is kept) is not a refusal.
+        if ((err.details as { status?: unknown } | undefined)?.status === 'nok') return;
         for (const h of this.refusedHandlers) h(err);
       },
     );
@@ -270,7 +284,7 @@ export async function listenBeam(o: ListenBeamOptions): Promise<BeamNode> {
   server.on('connection', hold);
   let registration: EpmdRegistration | undefined;
   try {
-    if (o.register !== false) registration = await registerAtEpmd(alive, port, { host: o.epmdHost, port: o.epmdPort });
+    if (o.register !== false) registration = await registerAtEpmd(alive, port, { host: o.epmdHost, port: o.epmdPort, hidden: !o.visible });
   } catch (e) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw e;

@@ -9,12 +9,14 @@
  * connection with `bad_frame`, as OTP does. The services BEAM expects of any node are answered
  * here (services.ts): net_kernel's `is_auth` (net_adm:ping) and rex's `{call, M, F, A, GL}`.
  * erpc needs none: its SPAWN_REQUEST of `erpc:execute_call/4` runs the `erpc` module of every
- * node.
+ * node. On a visible node (both ends publish) `global`'s messages are answered by the
+ * stand-in (global-stand-in.ts), whatever erlmesh's own `global_name_server` is doing.
  *
  * Invariants:
  * - a peer is connected here when a BEAM connection to it is up; every connection that comes
- *   up gives one hidden `nodeup`, every one that ends one `nodedown` and a `nodeDown` (links
- *   and monitors fire `noconnection`);
+ *   up gives one `nodeup` (visible when both ends publish, else hidden; `foreign` either way,
+ *   so erlmesh's own global and pg leave it alone), every one that ends one `nodedown` and a
+ *   `nodeDown` (links and monitors fire `noconnection`);
  * - signals for a peer being connected wait, in order, and are dropped (with its nodeDown)
  *   when it cannot be reached, as a send to an unreachable Erlang node is;
  * - a reason that cannot be written in ETF (an Error, a Set) still arrives, repaired to
@@ -42,6 +44,8 @@ import { decodeDistFrame } from './dist-frame.js';
 import { lookupAtEpmd } from './epmd.js';
 import { asErlang } from './erlang-forms.js';
 import { ErpcCalls } from './erpc-calls.js';
+import { DFLAG } from './flags.js';
+import { BeamGlobalStandIn, GLOBAL_NAME_SERVER } from './global-stand-in.js';
 import { answerService, serviceMonitor } from './services.js';
 import { SpawnReplyFlags } from './spawn-reply-flags.js';
 
@@ -58,6 +62,11 @@ const NODEDOWN_REASON: Record<BeamCloseReason, string> = {
   frame_too_large: 'bad_frame',
 };
 
+/** Both ends publish (DFLAG_PUBLISHED in the flags in force). */
+function isVisible(c: BeamConnection): boolean {
+  return (c.flags & DFLAG.PUBLISHED) !== 0n;
+}
+
 export class BeamBridge implements ForeignRoute {
   private readonly conns = new Map<string, BeamConnection>();
   private readonly waiting = new Map<string, SignalFrame[]>();
@@ -70,6 +79,9 @@ export class BeamBridge implements ForeignRoute {
   private readonly erpcs = new Map<string, ErpcCalls>();
   /** The sender a REG_SEND names for a send from outside any process. */
   private readonly nobody: Pid;
+  /** `global` answered for visible connections (undefined on a hidden node). */
+  private readonly global: BeamGlobalStandIn | undefined;
+  private lockerPid: Pid | undefined;
 
   constructor(
     private readonly beam: BeamNode,
@@ -78,6 +90,7 @@ export class BeamBridge implements ForeignRoute {
     private readonly epmdPort: number | undefined,
   ) {
     this.nobody = new Pid(hooks.name, 0, 0, hooks.creation);
+    this.global = beam.visible ? this.standIn() : undefined;
     beam.onConnection((c) => this.adopt(c));
     beam.onRefused((e) => hooks.log('error', `** Connection attempt from a BEAM node refused: ${e.code} **`));
   }
@@ -131,9 +144,11 @@ export class BeamBridge implements ForeignRoute {
     return this.conns.has(node);
   }
 
-  /** BEAM peers are hidden: this node does not speak `global`, so it never publishes itself. */
+  /** A connection is visible when both ends publish (a visible erlmesh node and a BEAM node not started `-hidden`). */
   peers(kind: 'visible' | 'hidden' | 'connected'): string[] {
-    return kind === 'visible' ? [] : [...this.conns.keys()];
+    if (kind === 'connected') return [...this.conns.keys()];
+    const visible = kind === 'visible';
+    return [...this.conns.values()].filter((c) => isVisible(c) === visible).map((c) => c.peer);
   }
 
   /** Each BEAM connection's bytes (its socket counts them; erlmesh counts no frames there). */
@@ -149,6 +164,22 @@ export class BeamBridge implements ForeignRoute {
 
   close(): Promise<void> {
     return this.beam.close();
+  }
+
+  /** The stand-in, writing through this bridge; its locker is a live idle process of the node. */
+  private standIn(): BeamGlobalStandIn {
+    return new BeamGlobalStandIn({
+      name: this.hooks.name,
+      locker: () => (this.lockerPid ??= this.node.spawn(async (self) => {
+        for (;;) await self.receive(() => true, Infinity);
+      })),
+      toServer: (peer, msg) => this.send(peer, { t: 'reg_send', from: this.nobody, to: GLOBAL_NAME_SERVER, node: peer, msg }),
+      reply: (to, msg) => {
+        const c = this.conns.get(to.node);
+        if (c) this.write(c, { t: 'send', to, msg });
+      },
+      log: (level, text) => this.hooks.log(level, text),
+    });
   }
 
   private budget(peer: string): AtomBudget {
@@ -175,14 +206,17 @@ export class BeamBridge implements ForeignRoute {
     const peer = c.peer;
     this.conns.set(peer, c);
     this.erpcs.set(peer, new ErpcCalls());
-    this.hooks.change({ kind: 'nodeup', node: peer, hidden: true });
+    const hidden = !isVisible(c);
+    this.hooks.change({ kind: 'nodeup', node: peer, hidden, foreign: true });
     c.onFrame((bytes) => this.receive(c, bytes));
+    if (!hidden) this.global?.up(peer);
     c.onClose((reason) => {
       if (this.conns.get(peer) !== c) return;
       this.conns.delete(peer);
       this.erpcs.delete(peer);
       this.spawnFlags.forget(peer);
-      this.hooks.change({ kind: 'nodedown', node: peer, hidden: true, reason: NODEDOWN_REASON[reason] });
+      this.global?.down(peer);
+      this.hooks.change({ kind: 'nodedown', node: peer, hidden, foreign: true, reason: NODEDOWN_REASON[reason] });
       this.hooks.nodeDown(peer);
     });
   }
@@ -201,8 +235,9 @@ export class BeamBridge implements ForeignRoute {
     if (r.kind === 'bad') return this.badFrame(c, r.why);
     const s = r.signal.t === 'down' ? (this.erpcs.get(c.peer)?.in(r.signal) ?? r.signal) : r.signal;
     if (signalTargetNode(s) !== this.hooks.name || (signalSenderNode(s) ?? c.peer) !== c.peer) return this.badFrame(c, `${s.t} not between ${c.peer} and ${this.hooks.name}`);
+    if (s.t === 'reg_send' && s.to === GLOBAL_NAME_SERVER && this.global?.handle(c.peer, s.msg)) return;
     if (s.t === 'reg_send' && answerService(s, this.node, (to, msg) => this.write(c, { t: 'send', to, msg }, true))) return;
-    if (serviceMonitor(s, this.node)) return;
+    if (serviceMonitor(s, this.node) || (this.global && (s.t === 'monitor' || s.t === 'demonitor') && s.to === GLOBAL_NAME_SERVER)) return;
     if (s.t === 'spawn_request') this.spawnFlags.requested(c.peer, s);
     this.hooks.deliver(s, c.peer);
     if (r.kind === 'unlink_id') this.writeTerms(c, r.ack, undefined, false);

@@ -10,8 +10,9 @@
  *   NAMES_REQ 'n'  → EpmdPort(4) then "name N at port P\n" lines, until epmd closes.
  *
  * Invariants: a registration lives exactly as long as its TCP connection (epmd unregisters
- * the name when it closes), so `EpmdRegistration.close()` is the unregister; erlmesh always
- * registers as a hidden node (NodeType 72) speaking version 6 only. epmd's port is
+ * the name when it closes), so `EpmdRegistration.close()` is the unregister; erlmesh
+ * registers as a normal node (NodeType 77) or, when it is hidden, as a hidden one (72),
+ * speaking version 6 only. epmd's port is
  * `$ERL_EPMD_PORT` when set, else 4369. No reply within `timeoutMs` is `epmd_unreachable`.
  */
 import { connect, type Socket } from 'node:net';
@@ -26,6 +27,7 @@ const PORT_PLEASE2_REQ = 122;
 const PORT2_RESP = 119;
 const NAMES_REQ = 110;
 const NODE_TYPE_HIDDEN = 72;
+const NODE_TYPE_NORMAL = 77;
 const DIST_VERSION = 6;
 
 /** epmd's port: `$ERL_EPMD_PORT` when it is set (and a port number), else 4369. */
@@ -125,15 +127,16 @@ function ask(a: EpmdAddress, request: Uint8Array, complete: (reply: Buffer, ende
 }
 
 /**
- * Registers `alive` (the part of a node name before '@') at epmd as a hidden node listening
- * on `listenPort`. Throws `epmd_name_taken` when another node holds the name.
+ * Registers `alive` (the part of a node name before '@') at epmd as a node listening on
+ * `listenPort`, hidden (NodeType 72) unless `a.hidden` is false. Throws `epmd_name_taken` when
+ * another node holds the name.
  */
-export async function registerAtEpmd(alive: string, listenPort: number, a: EpmdAddress = {}): Promise<EpmdRegistration> {
+export async function registerAtEpmd(alive: string, listenPort: number, a: EpmdAddress & { hidden?: boolean } = {}): Promise<EpmdRegistration> {
   const name = Buffer.from(alive, 'utf8');
   const req = Buffer.alloc(13 + name.length + 2);
   req[0] = ALIVE2_REQ;
   req.writeUInt16BE(listenPort, 1);
-  req[3] = NODE_TYPE_HIDDEN;
+  req[3] = a.hidden === false ? NODE_TYPE_NORMAL : NODE_TYPE_HIDDEN;
   req[4] = 0; // protocol: TCP/IPv4
   req.writeUInt16BE(DIST_VERSION, 5);
   req.writeUInt16BE(DIST_VERSION, 7);

@@ -8,8 +8,8 @@
  * Invariants:
  * - `OUR_FLAGS` holds every flag OTP 25 makes mandatory (MANDATORY_DFLAGS_25), the digest
  *   bit that stands for them (DFLAG_MANDATORY_25_DIGEST is bit 26 as dist.hrl defines it;
- *   the protocol guide's `1 bsl 36` is wrong), and never PUBLISHED: erlmesh is a hidden node
- *   to BEAM, because it does not speak `global`.
+ *   the protocol guide's `1 bsl 36` is wrong), and not PUBLISHED: a visible node adds it
+ *   (beam-node.ts `visible`), and then answers `global` through global-stand-in.ts.
  * - A peer is accepted only when it has every mandatory flag, or the digest bit (which OTP
  *   25 and later accept as shorthand for all of them); the flags in force on a connection
  *   are ours and the peer's, the digest bit expanded.
@@ -66,7 +66,7 @@ export const MANDATORY_25: bigint =
 /**
  * The flags erlmesh sends: the mandatory set and its digest bit, monitors (by pid and by
  * name), SPAWN (OTP 25's `rpc:call` is a spawn request), UNLINK_ID and V4_NC (which OTP 26
- * requires). Not PUBLISHED (hidden), no atom cache, no fragments.
+ * requires). No PUBLISHED (a visible node adds it), no atom cache, no fragments.
  */
 export const OUR_FLAGS: bigint =
   MANDATORY_25 |

@@ -1,6 +1,6 @@
 /**
  * Erlang distribution with BEAM nodes (issue 14): epmd, the OTP 25 handshake in both roles,
- * framing and ticks, and the bridge that makes a server-node started with `beam` a hidden
+ * framing and ticks, and the bridge that makes a server-node started with `beam` a visible (or hidden)
  * Erlang node (attach.ts). Used through startNode's `beam` option; nothing here is exported
  * from a package entry point.
  */

@@ -111,7 +111,7 @@ function program(): Command {
     .option('--noshell', 'no shell: run until SIGINT/SIGTERM or halt()')
     .option('--remsh <node>', 'a shell evaluating on another erlmesh node (as erl -remsh); this node is hidden')
     .option('--capabilities <file>', 'what ticket holders may do here: a JSON file, or a JS module exporting them (docs/security.md)')
-    .option('--beam', 'also a hidden Erlang node: erl nodes ping, rpc, send, link and monitor it (epmd, $ERL_EPMD_PORT; docs/beam-interop.md)')
+    .option('--beam', 'also an Erlang node: erl nodes ping, rpc, send, link and monitor it, and list it in nodes() (hidden with --hidden) (epmd, $ERL_EPMD_PORT; docs/beam-interop.md)')
     .option('--beam-allow <nodes>', 'with --beam (implied): only these Erlang nodes may connect, comma-separated full names (e@host,f@host); others are refused with not_allowed (docs/security.md)', (v: string) => v.split(',').map((n) => n.trim()).filter((n) => n !== ''))
     .option('--beam-gateway', "with --beam (implied): be the BEAM gateway of every cookie-holder tab that asks (joinBeamGateway), registering its name at epmd so erl reaches it; ticket holders are refused (docs/beam-interop.md)")
     .addOption(busyWaitOption())

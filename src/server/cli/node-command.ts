@@ -39,7 +39,7 @@ export interface NodeCommandOptions {
   remsh?: string;
   /** A JSON file or JS module: what ticket holders may do here (capabilities-file.ts). */
   capabilities?: string;
-  /** Also speak Erlang distribution, as a hidden node (startNode's `beam`). */
+  /** Also speak Erlang distribution (startNode's `beam`; hidden to BEAM too when `hidden`). */
   beam?: boolean;
   /** Only these BEAM peers (startNode's `beam.allow`); implies `beam`. */
   beamAllow?: string[];

@@ -22,7 +22,7 @@ export { formatTerm } from './terms/format.js';
 // Erlang's External Term Format and the BEAM-side values (docs/beam-interop.md).
 export { encodeEtf } from './etf/writer.js';
 export type { EncodeEtfOptions } from './etf/writer.js';
-export { decodeEtf, decodeEtfAt } from './etf/reader.js';
+export { decodeEtf, decodeEtfAt, decodeBareTermAt } from './etf/reader.js';
 export type { DecodeEtfOptions } from './etf/reader.js';
 export { etfEquals } from './etf/equal.js';
 export { AtomBudget } from './etf/atom-budget.js';

@@ -11,8 +11,10 @@ import { asList } from '../terms/beam-list.js';
 import { BeamExport, BeamFun, BeamPort } from '../terms/beam-opaque.js';
 import { Pid } from '../terms/pid.js';
 import type { AtomBudget } from './atom-budget.js';
+import { atomBytes } from './atom-text.js';
 import { refFromWords } from './ref-words.js';
 import * as T from './tags.js';
+import { encodeEtf } from './writer.js';
 
 /** Where the decoder is: `buf[pos..end)` is still to read. */
 export interface Cursor {
@@ -21,6 +23,13 @@ export interface Cursor {
   pos: number;
   end: number;
   atoms: AtomBudget | undefined;
+  /**
+   * The atoms of the frame's distribution header (ATOM_CACHE_REF's index → text), when the term
+   * follows one; undefined elsewhere (an ATOM_CACHE_REF is then `bad_etf`).
+   */
+  refs?: readonly string[];
+  /** Reads a whole term at a cursor (the reader's), for the parts of a fun rebuilt under `refs`. */
+  term?: (c: Cursor) => unknown;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -71,6 +80,13 @@ function take(c: Cursor, n: number): Uint8Array {
 /** The text of the atom at the cursor (any of the four atom tags); recorded in the budget. */
 export function readAtomText(c: Cursor): string {
   const tag = u8(c);
+  if (tag === T.ATOM_CACHE_REF) {
+    const i = u8(c);
+    const text = c.refs?.[i];
+    if (text === undefined) throw bad(c.refs ? `atom cache reference ${i} of a header with ${c.refs.length}` : 'an atom cache reference outside a distribution frame');
+    c.atoms?.learn(text);
+    return text;
+  }
   const n = tag === T.SMALL_ATOM_UTF8 || tag === T.SMALL_ATOM ? u8(c) : tag === T.ATOM_UTF8 || tag === T.ATOM ? u16(c) : -1;
   if (n < 0) throw bad(`tag ${tag} where an atom belongs`);
   need(c, n);
@@ -159,7 +175,8 @@ function portValue(c: Cursor, tag: number, start: number): BeamPort {
   const node = readAtomText(c);
   const id = tag === T.V4_PORT ? (BigInt(u32(c)) << 32n) | BigInt(u32(c)) : BigInt(u32(c));
   const creation = tag === T.PORT ? u8(c) : u32(c);
-  return new BeamPort(node, id, creation, copy(c.buf, start, c.pos));
+  // Under a distribution header the node may be a cache reference: keep the bytes with the atom written out.
+  return new BeamPort(node, id, creation, c.refs ? spliceAtom(c.buf, start, c.pos, node) : copy(c.buf, start, c.pos));
 }
 
 /** NEW_FUN_EXT: Size (4, counting itself), Arity, Uniq (16), Index (4), NumFree (4), Module, … */
@@ -172,8 +189,46 @@ function funValue(c: Cursor, start: number): BeamFun {
   c.pos += 16 + 4 + 4;
   const inner: Cursor = { ...c, end };
   const module = readAtomText(inner);
+  const bytes = c.refs && c.term ? rebuiltFun(c, start, inner, module) : copy(c.buf, start, end);
   c.pos = end;
-  return new BeamFun(module, arity, copy(c.buf, start, end));
+  return new BeamFun(module, arity, bytes);
+}
+
+/**
+ * A port's bytes with its node atom (a cache reference under a distribution header) written
+ * out: tag, atom, then the id and creation as they came.
+ */
+function spliceAtom(buf: Uint8Array, start: number, end: number, node: string): Uint8Array<ArrayBuffer> {
+  const atom = atomBytes(node);
+  const refLen = buf[start + 1] === T.ATOM_CACHE_REF ? 2 : atom.length;
+  const out = new Uint8Array(end - start - refLen + atom.length);
+  out[0] = buf[start]!;
+  out.set(atom, 1);
+  out.set(buf.subarray(start + 1 + refLen, end), 1 + atom.length);
+  return out;
+}
+
+/**
+ * A fun read under a distribution header, its bytes rebuilt without cache references: the
+ * fixed part as it came, then the module, OldIndex, OldUniq, Pid and free variables read and
+ * written again (as OTP writes them), and Size updated.
+ */
+function rebuiltFun(c: Cursor, start: number, inner: Cursor, module: string): Uint8Array<ArrayBuffer> {
+  const numFree = c.view.getUint32(start + 1 + 4 + 1 + 16 + 4);
+  const parts: Uint8Array[] = [atomBytes(module)];
+  for (let i = 0; i < 3 + numFree; i++) parts.push(encodeEtf(c.term!(inner)).subarray(1));
+  if (inner.pos !== inner.end) throw bad('a fun whose parts do not fill its size');
+  const fixed = 1 + 4 + 1 + 16 + 4 + 4;
+  const size = parts.reduce((n, p) => n + p.length, fixed - 1);
+  const out = new Uint8Array(1 + size);
+  out.set(c.buf.subarray(start, start + fixed), 0);
+  new DataView(out.buffer).setUint32(1, size);
+  let at = fixed;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function exportValue(c: Cursor, start: number): BeamExport {
@@ -181,7 +236,8 @@ function exportValue(c: Cursor, start: number): BeamExport {
   const name = readAtomText(c);
   if (u8(c) !== T.SMALL_INTEGER) throw bad('an export whose arity is not a small integer');
   const arity = u8(c);
-  return new BeamExport(module, name, arity, copy(c.buf, start, c.pos));
+  // Under a distribution header the atoms may be cache references: the writer writes it out from its fields.
+  return new BeamExport(module, name, arity, c.refs ? undefined : copy(c.buf, start, c.pos));
 }
 
 /** Reads the term at the cursor whose tag is `tag` (not yet consumed), for every non-container tag. */
@@ -211,6 +267,7 @@ export function readLeaf(c: Cursor, tag: number): unknown {
     case T.SMALL_ATOM:
     case T.ATOM_UTF8:
     case T.SMALL_ATOM_UTF8:
+    case T.ATOM_CACHE_REF:
       c.pos = start;
       return atomValue(readAtomText(c));
     case T.NIL:

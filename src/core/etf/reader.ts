@@ -30,6 +30,11 @@ export interface DecodeEtfOptions {
   inflate?: (data: Uint8Array, size: number) => Uint8Array;
   /** The most bytes a compressed term may claim once inflated (default 256 MiB). */
   maxInflatedBytes?: number;
+  /**
+   * The atom cache references of the distribution header the term follows (index → atom
+   * text), for its ATOM_CACHE_REFs ({@link decodeBareTermAt}).
+   */
+  atomRefs?: readonly string[];
 }
 
 /**
@@ -70,12 +75,39 @@ export function decodeEtfAt(bytes: Uint8Array, offset: number, opts: DecodeEtfOp
   }
 }
 
+/**
+ * Decodes the term that starts at `offset` without a version byte, as terms follow a
+ * distribution header (OTP omits their 131), its ATOM_CACHE_REFs read from `opts.atomRefs`;
+ * returns it with the offset just past it.
+ *
+ * @example
+ * const ctl = decodeBareTermAt(frame, headerEnd, { atomRefs: ['reg_send', 'kvs'] });
+ * const msg = decodeBareTermAt(frame, ctl.end, { atomRefs: ['reg_send', 'kvs'] }).term;
+ */
+export function decodeBareTermAt(bytes: Uint8Array, offset: number, opts: DecodeEtfOptions = {}): { term: unknown; end: number } {
+  if (!(bytes instanceof Uint8Array)) throw bad('not a Uint8Array');
+  if (!Number.isInteger(offset) || offset < 0 || offset >= bytes.length) throw bad(`no term at offset ${String(offset)}`);
+  try {
+    const c = cursor(bytes, offset, bytes.length, opts);
+    if (bytes[offset] === T.COMPRESSED) return { term: inflated(c, opts), end: bytes.length };
+    return { term: readTerm(c), end: c.pos };
+  } catch (e) {
+    if (e instanceof ErlmeshError) throw e;
+    throw bad(e instanceof Error ? e.message : String(e));
+  }
+}
+
 function bad(why: string): ErlmeshError {
   return new ErlmeshError('bad_etf', `not an Erlang term (External Term Format): ${why}`);
 }
 
 function cursor(buf: Uint8Array, pos: number, end: number, opts: DecodeEtfOptions): Cursor {
-  return { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), pos, end, atoms: opts.atoms };
+  const c: Cursor = { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), pos, end, atoms: opts.atoms };
+  if (opts.atomRefs) {
+    c.refs = opts.atomRefs;
+    c.term = readTerm;
+  }
+  return c;
 }
 
 /** Tag 80: the uncompressed size, then zlib data to the end of the bytes. */

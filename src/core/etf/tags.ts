@@ -8,6 +8,8 @@ export const VERSION = 131;
 export const COMPRESSED = 80;
 
 export const NEW_FLOAT = 70;
+/** ATOM_CACHE_REF: an index into the atom cache references of the frame's distribution header. */
+export const ATOM_CACHE_REF = 82;
 export const BIT_BINARY = 77;
 export const NEW_PID = 88;
 export const NEW_PORT = 89;

@@ -41,6 +41,7 @@ import type { BeamNode } from './beam-node.js';
 import type { BeamCloseReason, BeamConnection } from './connection.js';
 import { splitNodeName } from './dial.js';
 import { decodeDistFrame } from './dist-frame.js';
+import type { DistFrame } from './dist-header.js';
 import { lookupAtEpmd } from './epmd.js';
 import { asErlang } from './erlang-forms.js';
 import { ErpcCalls } from './erpc-calls.js';
@@ -208,7 +209,7 @@ export class BeamBridge implements ForeignRoute {
     this.erpcs.set(peer, new ErpcCalls());
     const hidden = !isVisible(c);
     this.hooks.change({ kind: 'nodeup', node: peer, hidden, foreign: true });
-    c.onFrame((bytes) => this.receive(c, bytes));
+    c.onFrame((frame) => this.receive(c, frame));
     if (!hidden) this.global?.up(peer);
     c.onClose((reason) => {
       if (this.conns.get(peer) !== c) return;
@@ -221,12 +222,12 @@ export class BeamBridge implements ForeignRoute {
     });
   }
 
-  private receive(c: BeamConnection, bytes: Uint8Array): void {
+  private receive(c: BeamConnection, dist: DistFrame): void {
     if (this.conns.get(c.peer) !== c) return;
     const atoms = this.budget(c.peer);
     let frame: { control: unknown; message: unknown };
     try {
-      frame = decodeDistFrame(bytes, atoms);
+      frame = decodeDistFrame(dist, atoms);
     } catch (e) {
       return this.badFrame(c, e instanceof Error ? e.message : String(e));
     }
@@ -277,15 +278,8 @@ export class BeamBridge implements ForeignRoute {
     const atoms = this.budget(c.peer);
     try {
       const ctl = encodeEtf(control, { atoms });
-      if (!hasMessage) {
-        c.send(ctl);
-        return true;
-      }
-      const msg = encodeEtf(message, { atoms });
-      const out = new Uint8Array(ctl.length + msg.length);
-      out.set(ctl, 0);
-      out.set(msg, ctl.length);
-      c.send(out);
+      if (!hasMessage) c.send(ctl);
+      else c.send(ctl, encodeEtf(message, { atoms }));
       return true;
     } catch (e) {
       if (hasMessage && strict) throw e;

@@ -2,9 +2,12 @@
  * A connected Erlang distribution channel to one BEAM node: frames and ticks.
  *
  * After the handshake every packet has a 4-byte length. Length 0 is a tick. Every other
- * frame is 112 (pass-through: no atom cache, which erlmesh never offers) followed by the
- * control message and an optional message, each an external term with its own 131.
- * `onFrame` handlers get the bytes after the 112; `send(bytes)` puts the 112 in front.
+ * frame from the peer is pass-through (112, then the control message and an optional message,
+ * each an external term with its own 131) or, as OTP sends when both ends offer
+ * DFLAG_DIST_HDR_ATOM_CACHE, a distribution header with atom cache references, possibly in
+ * fragments (dist-header.ts): `onFrame` handlers get each whole frame as a `DistFrame`.
+ * `send(control, message?)` writes the same way: with a header (no atom cache references, the
+ * terms without their 131) when the peer expects one, else pass-through.
  *
  * Ticks (net_ticktime T seconds): every T/4 seconds, a tick is sent when nothing was sent
  * since the last check, and the connection is dropped with `net_tick_timeout` after four
@@ -18,11 +21,12 @@
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../core/base/clock.js';
 import { ErlmeshError } from '../../core/base/errors.js';
+import { DistHeaderReader, PASS_THROUGH, type DistFrame } from './dist-header.js';
+import { DFLAG } from './flags.js';
 import type { Handshaken } from './handshake.js';
 import type { PacketSocket } from './packet-socket.js';
 
-/** The pass-through tag that starts every non-tick frame. */
-export const PASS_THROUGH = 112;
+export { PASS_THROUGH };
 
 /** Four silent tick periods: the peer is not responding. */
 const SILENT_TICKS = 4;
@@ -46,6 +50,9 @@ export const DEFAULT_NET_TICKTIME = 60;
 export const DEFAULT_MAX_FRAME_BYTES = 128 * 1024 * 1024;
 
 const TICK = Buffer.alloc(4);
+const PASS = Uint8Array.of(PASS_THROUGH);
+/** A normal distribution header with no atom cache references. */
+const HEADER = Uint8Array.of(131, 68, 0);
 
 export class BeamConnection {
   /** The peer's full node name. */
@@ -59,8 +66,11 @@ export class BeamConnection {
   private readonly socket: Socket;
   private readonly clock: Clock;
   private readonly tickMs: number;
-  private frameHandlers: ((bytes: Uint8Array) => void)[] = [];
-  private early: Uint8Array[] = [];
+  private frameHandlers: ((frame: DistFrame) => void)[] = [];
+  private early: DistFrame[] = [];
+  private readonly header: DistHeaderReader;
+  /** The peer expects our frames with a distribution header (both ends offered DIST_HDR_ATOM_CACHE). */
+  private readonly withHeader: boolean;
   private closeHandlers: ((reason: BeamCloseReason) => void)[] = [];
   private reason: BeamCloseReason | undefined;
   private timer: TimerHandle | undefined;
@@ -80,6 +90,8 @@ export class BeamConnection {
     if (!(ticktime > 0)) throw new ErlmeshError('badarg', `netTicktime must be a positive number of seconds, not ${ticktime}`);
     this.tickMs = (ticktime * 1000) / SILENT_TICKS;
     this.lastReceived = packets.received;
+    this.header = new DistHeaderReader(opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    this.withHeader = (hs.flags & DFLAG.DIST_HDR_ATOM_CACHE) !== 0n;
     this.socket.on('close', () => this.finish('connection_closed'));
     packets.startFrames(
       {
@@ -102,18 +114,32 @@ export class BeamConnection {
     return this.reason;
   }
 
-  /** Sends one frame: 112, then `bytes` (the control message and the message, as terms). */
-  send(bytes: Uint8Array): void {
+  /**
+   * Sends one frame of `terms` (the control message, then the message if any), each a whole
+   * encoded term with its 131: pass-through (112, then the terms), or, when the connection has
+   * DFLAG_DIST_HDR_ATOM_CACHE (which OTP then requires), a distribution header with no atom
+   * cache references (131, 68, 0) and the terms without their 131.
+   */
+  send(...terms: Uint8Array[]): void {
     if (this.reason !== undefined) throw new ErlmeshError('closed', `the connection to ${this.peer} is closed (${this.reason})`);
-    const head = Buffer.alloc(5);
-    head.writeUInt32BE(bytes.length + 1, 0);
-    head[4] = PASS_THROUGH;
-    this.socket.write(Buffer.concat([head, bytes]));
+    const header = this.withHeader ? HEADER : PASS;
+    const skip = this.withHeader ? 1 : 0;
+    let length = header.length;
+    for (const t of terms) length += t.length - skip;
+    const out = Buffer.allocUnsafe(4 + length);
+    out.writeUInt32BE(length, 0);
+    out.set(header, 4);
+    let at = 4 + header.length;
+    for (const t of terms) {
+      out.set(skip ? t.subarray(skip) : t, at);
+      at += t.length - skip;
+    }
+    this.socket.write(out);
     this.wrote = true;
   }
 
-  /** Calls `handler` with the bytes after the 112 of every frame the peer sends. */
-  onFrame(handler: (bytes: Uint8Array) => void): void {
+  /** Calls `handler` with every whole frame the peer sends (fragments put together). */
+  onFrame(handler: (frame: DistFrame) => void): void {
     this.frameHandlers.push(handler);
     const early = this.early;
     this.early = [];
@@ -130,6 +156,11 @@ export class BeamConnection {
     }
   }
 
+  /** Messages the peer sent in several fragments (DFLAG_FRAGMENTS), each counted once put together. */
+  get fragmentedIn(): number {
+    return this.header.fragmented;
+  }
+
   /** Bytes received and sent on its socket, as Node counts them (for the observer). */
   get bytes(): { bytesIn: number; bytesOut: number } {
     return { bytesIn: this.socket.bytesRead, bytesOut: this.socket.bytesWritten };
@@ -141,13 +172,16 @@ export class BeamConnection {
   }
 
   private receive(payload: Uint8Array): void {
-    if (payload[0] !== PASS_THROUGH) {
-      this.finish('bad_frame');
+    let frame: DistFrame | undefined;
+    try {
+      frame = this.header.read(payload);
+    } catch (e) {
+      this.finish(e instanceof ErlmeshError && e.code === 'frame_too_large' ? 'frame_too_large' : 'bad_frame');
       return;
     }
-    const bytes = payload.subarray(1);
-    if (this.frameHandlers.length === 0) this.early.push(bytes);
-    else for (const h of this.frameHandlers) h(bytes);
+    if (frame === undefined) return;
+    if (this.frameHandlers.length === 0) this.early.push(frame);
+    else for (const h of this.frameHandlers) h(frame);
   }
 
   private checkTicks(packets: PacketSocket): void {

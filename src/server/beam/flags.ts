@@ -64,13 +64,16 @@ export const MANDATORY_25: bigint =
   DFLAG.HANDSHAKE_23;
 
 /**
- * The flags erlmesh sends: the mandatory set and its digest bit, monitors (by pid and by
- * name), SPAWN (OTP 25's `rpc:call` is a spawn request), UNLINK_ID and V4_NC (which OTP 26
- * requires). No PUBLISHED (a visible node adds it), no atom cache, no fragments.
+ * The flags erlmesh sends: the mandatory set and its digest bit, the distribution header with
+ * the atom cache and fragments (read on receive: dist-header.ts; erlmesh itself sends
+ * pass-through frames), monitors (by pid and by name), SPAWN (OTP 25's `rpc:call` is a spawn
+ * request), UNLINK_ID and V4_NC (which OTP 26 requires). No PUBLISHED (a visible node adds it).
  */
 export const OUR_FLAGS: bigint =
   MANDATORY_25 |
   DFLAG.MANDATORY_25_DIGEST |
+  DFLAG.DIST_HDR_ATOM_CACHE |
+  DFLAG.FRAGMENTS |
   DFLAG.DIST_MONITOR |
   DFLAG.DIST_MONITOR_NAME |
   DFLAG.SPAWN |

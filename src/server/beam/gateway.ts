@@ -47,6 +47,7 @@ import { asErlang } from './erlang-forms.js';
 import type { BeamConnection } from './connection.js';
 import { epmdPortFromEnv } from './epmd.js';
 import { decodeDistFrame } from './dist-frame.js';
+import type { DistFrame } from './dist-header.js';
 import { SpawnReplyFlags } from './spawn-reply-flags.js';
 
 /**
@@ -116,7 +117,7 @@ export async function startBeamGateway(node: Node, o: BeamGatewayOptions): Promi
         node.send([BEAM_PROXY, o.for], ['beam_down', c.peer, reason]);
       });
     }
-    c.onFrame((bytes) => (carry(node, o.for, c, bytes, writer) ? undefined : dropped++));
+    c.onFrame((dist) => (carry(node, o.for, c, dist, writer) ? undefined : dropped++));
   });
   const off = node.monitorNodes((ev) => {
     if (ev[0] === 'nodedown' && ev[1] === o.for) void closing();
@@ -197,11 +198,8 @@ async function writeBack(w: TabWriter, peer: string, signal: SignalFrame, node: 
   const atoms = atomsOf(w, peer);
   try {
     const ctl = encodeEtf(wc.control, { atoms });
-    const msg = 'message' in wc ? encodeEtf(wc.message, { atoms }) : new Uint8Array(0);
-    const out = new Uint8Array(ctl.length + msg.length);
-    out.set(ctl, 0);
-    out.set(msg, ctl.length);
-    c.send(out);
+    if ('message' in wc) c.send(ctl, encodeEtf(wc.message, { atoms }));
+    else c.send(ctl);
   } catch (e) {
     // No Erlang form: the tab's send already went (it could not know); dropped as a send to a
     // gone node would be, and said in the gateway's log as the bridge says it.
@@ -222,10 +220,10 @@ function atomsOf(w: TabWriter, peer: string): AtomBudget {
 }
 
 /** One frame from BEAM for `tab`: carried (true), or not carried (false). */
-function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, writer: TabWriter | undefined): boolean {
+function carry(node: Node, tab: string, c: BeamConnection, dist: DistFrame, writer: TabWriter | undefined): boolean {
   let frame: { control: unknown; message: unknown };
   try {
-    frame = decodeDistFrame(bytes, writer && atomsOf(writer, c.peer));
+    frame = decodeDistFrame(dist, writer && atomsOf(writer, c.peer));
   } catch {
     c.close('bad_frame');
     return true;
@@ -262,12 +260,7 @@ function carry(node: Node, tab: string, c: BeamConnection, bytes: Uint8Array, wr
   }
   if (s.to === 'net_kernel' && isAuth(s.msg)) {
     const [, [from, tag]] = s.msg as [string, [Pid, unknown]];
-    const ctl = encodeEtf([CTL.SEND, '', from]);
-    const msg = encodeEtf([tag, 'yes']);
-    const out = new Uint8Array(ctl.length + msg.length);
-    out.set(ctl, 0);
-    out.set(msg, ctl.length);
-    c.send(out);
+    c.send(encodeEtf([CTL.SEND, '', from]), encodeEtf([tag, 'yes']));
     return true;
   }
   node.send([s.to, tab], s.msg);

@@ -18,6 +18,7 @@
  *   BENCH_MESH_CAP_S=150 time cap of each mesh-join scenario, in seconds
  *   BENCH_CLUSTER_NODES=10000  the bare clients of the cluster-memory scenario (4 relays on one redis-server)
  *   BENCH_CLUSTER_CAP_S=180    time cap of the cluster-memory scenario, in seconds
+ *   BENCH_CHILD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   Node flags for every child process
  *   BENCH_PROFILE_DIR=dir      the cluster-memory relays' CPU profiles of the join go there
  *   ERLMESH_CHROMIUM=…   the Chromium for the browser rows (default: /usr/bin/chromium, else chromium on PATH)
  *

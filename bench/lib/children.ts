@@ -153,7 +153,8 @@ export async function startNodeChild<I = Record<string, unknown>>(
   const entry = bundles ? join(bundles, `${base}.mjs`) : fileURLToPath(new URL(`../proc/${base}.ts`, import.meta.url));
   const proc: ChildProcess = fork(entry, [JSON.stringify(options)], {
     cwd: REPO,
-    execArgv: [...(opts.node ?? []), ...(bundles ? [] : ['--import', 'tsx'])],
+    // BENCH_CHILD_NODE_ARGS adds Node flags to every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    execArgv: [...(opts.node ?? []), ...(process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(bundles ? [] : ['--import', 'tsx'])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, NODE_OPTIONS: '', ...opts.env },
   });
@@ -166,7 +167,9 @@ export async function startNodeChild<I = Record<string, unknown>>(
     untrack();
     if (proc.exitCode === null && proc.signalCode === null) {
       try {
-        proc.kill('SIGKILL');
+        // A child run with extra Node flags (a CPU profile) exits by itself on disconnect (ipc.ts), writing it.
+        if (process.env.BENCH_CHILD_NODE_ARGS && proc.connected) proc.disconnect();
+        else proc.kill('SIGKILL');
       } catch {
         // already gone
       }

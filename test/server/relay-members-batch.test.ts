@@ -20,7 +20,6 @@ function setup(sessions: Array<Session & { got: unknown[] }>) {
   const clock = new SimulatedClock();
   const b = new MemberBroadcast(
     {
-      registered: () => sessions,
       sendText: (s, t) => {
         (s as Session & { got: unknown[] }).got.push(JSON.parse(t.toString()));
         return true;
@@ -28,6 +27,7 @@ function setup(sessions: Array<Session & { got: unknown[] }>) {
     },
     clock,
   );
+  for (const s of sessions) b.welcomed(s);
   return { clock, b };
 }
 
@@ -62,10 +62,8 @@ describe('relay membership broadcast', () => {
   it('a session welcomed in the middle of a batch gets only the changes after its welcome', async () => {
     const m1 = session('m1@h', true);
     const late = session('late@h', true);
-    const sessions = [m1];
-    const { clock, b } = setup(sessions as Array<Session & { got: unknown[] }>);
+    const { clock, b } = setup([m1]);
     b.joined({ name: 'x@h', hidden: false }, 1, m1); // in late's snapshot already
-    sessions.push(late);
     b.welcomed(late);
     b.joined({ name: 'late@h', hidden: false }, 2, late);
     b.left('x@h', 'connection_closed');
@@ -83,26 +81,26 @@ describe('relay membership broadcast', () => {
     expect(old.got).toEqual([]);
   });
 
-  it('the interval grows with the member sessions the last batch went to, capped, and keeps order and the mid-batch welcome', async () => {
+  it('the interval grows with the member sessions, capped, and keeps order and the mid-batch welcome; a gone session hears nothing', async () => {
     expect(batchInterval(0)).toBe(MEMBERS_BATCH_MS);
     expect(batchInterval(100)).toBe(MEMBERS_BATCH_MS);
     expect(batchInterval(2000)).toBe(200);
     expect(batchInterval(10 ** 6)).toBe(MEMBERS_BATCH_MAX_MS);
     const many = Array.from({ length: 2000 }, (_, i) => session(`n${i}@h`, true));
-    const sessions: Array<Session & { got: unknown[] }> = [...many];
-    const { clock, b } = setup(sessions);
-    const [m1] = many as [Session & { got: unknown[] }];
+    const { clock, b } = setup(many);
+    const [m1, m2] = many as [Session & { got: unknown[] }, Session & { got: unknown[] }];
     b.joined({ name: 'a@h', hidden: false }, 1, m1);
-    await clock.advance(MEMBERS_BATCH_MS); // no batch sent yet: the base interval
+    await clock.advance(199);
+    expect(m1.got).toHaveLength(0);
+    await clock.advance(1); // 2000 members: 200 ms
     expect(m1.got).toHaveLength(1);
     b.joined({ name: 'b@h', hidden: false }, 2, m1);
     const late = session('late@h', true);
-    sessions.push(late);
     b.welcomed(late);
     b.joined({ name: 'c@h', hidden: false }, 3, m1);
     await clock.advance(199);
     expect(m1.got).toHaveLength(1);
-    await clock.advance(1); // 2000 members: 200 ms
+    await clock.advance(1); // the interval set at b's change, with 2000 members: 200 ms
     expect(m1.got[1]).toEqual({ t: 'members', changes: [{ joined: { name: 'b@h', hidden: false, creation: 2 } }, { joined: { name: 'c@h', hidden: false, creation: 3 } }] });
     expect(late.got).toEqual([{ t: 'members', changes: [{ joined: { name: 'c@h', hidden: false, creation: 3 } }] }]);
     // A leaving node's early left still follows its queued joined, at once, long interval or not.
@@ -112,15 +110,14 @@ describe('relay membership broadcast', () => {
       { t: 'members', changes: [{ joined: { name: 'd@h', hidden: false, creation: 4 } }] },
       { t: 'members', changes: [{ left: 'd@h', reason: 'connection_closed' }] },
     ]);
-    // Back to few members: the next batch goes out after the base interval again (once one went to them).
-    sessions.splice(0, sessions.length, m1);
+    // Back to few members: the next batch goes out after the base interval again; the gone hear nothing.
+    for (const s of [...many.slice(1), late]) b.gone(s);
+    const m2had = m2.got.length;
     b.left('d@h', 'connection_closed');
-    await clock.advance(batchInterval(2001) - 1); // the early flush went to 2001 members (late too)
+    await clock.advance(MEMBERS_BATCH_MS - 1);
     expect(m1.got).toHaveLength(4);
     await clock.advance(1);
     expect(m1.got).toHaveLength(5);
-    b.joined({ name: 'e@h', hidden: false }, 5, m1);
-    await clock.advance(MEMBERS_BATCH_MS);
-    expect(m1.got).toHaveLength(6);
+    expect(m2.got).toHaveLength(m2had);
   });
 });

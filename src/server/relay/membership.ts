@@ -9,6 +9,11 @@
  * membership, growing by 1 ms per 10 member sessions up to MEMBERS_BATCH_MAX_MS, so that a
  * mass join on a large relay sends fewer, larger batches (each batch costs one send per member).
  *
+ * The broadcaster keeps the local sessions it tells in two sets, those that take membership and
+ * the others (`welcomed` adds, `gone` removes), so that a change or a batch costs a send per
+ * session that hears of it and nothing for the rest (a scan of the whole name table per join
+ * was O(n²) at 10,000 nodes). Nodes of other relays are not in them: their own relay tells them.
+ *
  * Invariants: changes go out in the order they happened (the early `left` of `leaving` flushes
  * the batch first); a session admitted in the middle of a
  * batch gets only the changes after its welcome (its welcome's snapshot already holds the
@@ -19,12 +24,11 @@ import { MEMBERS_BATCH_MS, type FromRelay, type MemberChange, type PeerEntry } f
 import type { Session } from './session.js';
 
 /**
- * What the broadcaster needs of the router: the registered sessions, and a flow-controlled send
- * of a text message. A message for many sessions is handed over as one UTF-8 Buffer, encoded
- * once: ws would encode a string again for every socket (most of the relay's CPU at 10k nodes).
+ * What the broadcaster needs of the router: a flow-controlled send of a text message. A message
+ * for many sessions is handed over as one UTF-8 Buffer, encoded once: ws would encode a string
+ * again for every socket (most of the relay's CPU at 10k nodes).
  */
 export interface MembershipHost {
-  registered(): Iterable<Session>;
   sendText(s: Session, text: string | Buffer): boolean;
 }
 
@@ -45,9 +49,10 @@ function encoded(m: FromRelay): Buffer {
 
 export class MemberBroadcast {
   private queue: MemberChange[] = [];
+  /** Local registered sessions that take membership, and those that take `joined`/`left`. */
+  private readonly memberSessions = new Set<Session>();
+  private readonly plainSessions = new Set<Session>();
   private timer: TimerHandle | undefined;
-  /** Member sessions the last batch went to (counted while sending it): sets the next interval. */
-  private fanOut = 0;
 
   constructor(
     private readonly host: MembershipHost,
@@ -55,15 +60,24 @@ export class MemberBroadcast {
     private readonly batchMs: number = MEMBERS_BATCH_MS,
   ) {}
 
-  /** A session was just welcomed: it gets only the changes queued from now on. */
+  /** A local session was just welcomed: it gets only the changes queued from now on. */
   welcomed(s: Session): void {
-    if (s.members) s.membersFrom = this.queue.length;
+    if (s.members) {
+      s.membersFrom = this.queue.length;
+      this.memberSessions.add(s);
+    } else this.plainSessions.add(s);
+  }
+
+  /** A welcomed session is gone: it hears of nothing more. */
+  gone(s: Session): void {
+    this.memberSessions.delete(s);
+    this.plainSessions.delete(s);
   }
 
   /** `entry` was admitted with `creation` (which only member sessions are told). */
   joined(entry: PeerEntry, creation: number, except: Session): void {
     let text: Buffer | undefined;
-    for (const o of this.host.registered()) if (o !== except && !o.members) this.host.sendText(o, (text ??= encoded({ t: 'joined', peer: { ...entry } })));
+    for (const o of this.plainSessions) if (o !== except) this.host.sendText(o, (text ??= encoded({ t: 'joined', peer: { ...entry } })));
     this.enqueue({ joined: { ...entry, creation } });
   }
 
@@ -85,13 +99,13 @@ export class MemberBroadcast {
 
   left(name: string, reason: string): void {
     let text: Buffer | undefined;
-    for (const o of this.host.registered()) if (!o.members) this.host.sendText(o, (text ??= encoded({ t: 'left', name })));
+    for (const o of this.plainSessions) this.host.sendText(o, (text ??= encoded({ t: 'left', name })));
     this.enqueue({ left: name, reason });
   }
 
   private enqueue(c: MemberChange): void {
     this.queue.push(c);
-    this.timer ??= this.clock.setTimeout(() => this.flush(), batchInterval(this.fanOut, this.batchMs));
+    this.timer ??= this.clock.setTimeout(() => this.flush(), batchInterval(this.memberSessions.size, this.batchMs));
   }
 
   /** Send the queued changes to every member session. */
@@ -102,20 +116,18 @@ export class MemberBroadcast {
     this.queue = [];
     if (changes.length === 0) return;
     const all = encoded({ t: 'members', changes });
-    let fanOut = 0;
-    for (const s of this.host.registered()) {
-      if (!s.members) continue;
-      fanOut++;
+    for (const s of this.memberSessions) {
       const from = s.membersFrom ?? 0;
       s.membersFrom = undefined;
       if (from === 0) this.host.sendText(s, all);
       else if (from < changes.length) this.host.sendText(s, JSON.stringify({ t: 'members', changes: changes.slice(from) } satisfies FromRelay));
     }
-    this.fanOut = fanOut;
   }
 
   /** Stop (relay shutdown): nothing queued is sent. */
   stop(): void {
+    this.memberSessions.clear();
+    this.plainSessions.clear();
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.queue = [];

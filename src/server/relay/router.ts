@@ -11,12 +11,14 @@ import { checkRegister, peerEntry, type Registration } from './admission.js';
 import { LocalCluster, claimName, type ClaimResult, type ClusterHost, type RelayCluster } from './cluster/cluster.js';
 import { decodeToRelay, type RoutedMessage } from './messages.js';
 import type { RelayLogLine } from './options.js';
-import { setRateLimit, type RateLimit } from './rate-limit.js';
+import { setRateLimit } from './rate-limit.js';
 import { FlowControl } from './flow-control.js';
 import { Partitions } from './partitions.js';
 import { cutApart, healAll, type CutHost } from './cuts.js';
 import { MemberBroadcast } from './membership.js';
-import { entryFor, forgetChannel, localSessions, memberEntry, who, type Conn, type RoutedChannel, type Session } from './session.js';
+import { PeerSnapshot } from './peer-snapshot.js';
+import type { RouterLimits } from './router-limits.js';
+import { forgetChannel, memberEntry, who, type Conn, type RoutedChannel, type Session } from './session.js';
 
 /** Close code for a message that breaks the protocol (shared with `badarg`). */
 export const PROTOCOL_ERROR = 4400;
@@ -26,21 +28,7 @@ export const CLUSTER_UNAVAILABLE = 1013;
 export const KICK_CODE = 1008;
 
 export type { Conn, Session } from './session.js';
-
-export interface RouterLimits {
-  cookie: string;
-  maxFrameBytes: number;
-  highWaterBytes: number;
-  slowConsumerMs: number;
-  maxPreAuthBytes: number;
-  maxBufferedBytes: number;
-  /** The rate limit given to a ticket holder's socket once admitted (undefined: keep the default). */
-  ticketRateLimit?: RateLimit | undefined;
-  /** Membership batch interval (default MEMBERS_BATCH_MS). */
-  membersBatchMs?: number;
-  /** Offer membership to nodes (default true; false: a relay as before issue 13). */
-  members?: boolean;
-}
+export type { RouterLimits } from './router-limits.js';
 
 type Log = (line: Omit<RelayLogLine, 'ts'>) => void;
 
@@ -58,6 +46,7 @@ export class Router implements ClusterHost {
 
   private readonly flow: FlowControl;
   private readonly members: MemberBroadcast;
+  private readonly snapshot = new PeerSnapshot();
   private readonly cuts: CutHost = {
     partitions: this.partitions,
     channels: () => [...this.channels.values()],
@@ -77,7 +66,7 @@ export class Router implements ClusterHost {
     this.flow = new FlowControl(limits, clock, (s, detail) =>
       this.close(s, CLOSE_CODES.slow_consumer, 'slow_consumer', { level: 'warn', event: 'slow_consumer', detail }),
     );
-    this.members = new MemberBroadcast({ registered: () => localSessions(this.byName.values()), sendText: (s, t) => this.deliver(s, t) }, clock, limits.membersBatchMs);
+    this.members = new MemberBroadcast({ sendText: (s, t) => this.deliver(s, t) }, clock, limits.membersBatchMs);
   }
 
   /** A new socket: create its session and send the challenge. */
@@ -223,17 +212,18 @@ export class Router implements ClusterHost {
     s.members = reg.members && this.limits.members !== false;
     s.creation = creation;
     if (s.members && !reg.connectAll) entry.connectAll = false;
-    const peers = [...this.byName.values()].map((o) => entryFor(s, o));
     s.entry = entry;
     s.state = 'registered';
     s.bin = reg.bin;
+    const cutFrom = this.partitions.cutFrom(reg.name);
+    const welcome = this.snapshot.welcomeText(s.members, creation, cutFrom); // before it is in the table
     this.byName.set(reg.name, s);
+    this.snapshot.add(s);
     s.conn.admitted();
     if (reg.role !== undefined && this.limits.ticketRateLimit) setRateLimit(s.conn, this.limits.ticketRateLimit);
     const ticket = reg.claims ? `, ticket ${reg.claims.id} role ${reg.claims.role}` : '';
     this.log({ level: 'info', event: 'registered', ...who(s), detail: `creation ${creation}${reg.hidden ? ', hidden' : ''}${ticket}` });
-    const cutFrom = this.partitions.cutFrom(reg.name);
-    if (!this.send(s, cutFrom.length ? { t: 'welcome', creation, peers, partitioned: cutFrom } : { t: 'welcome', creation, peers })) return;
+    if (!this.deliver(s, welcome)) return;
     this.members.welcomed(s);
     this.members.joined(memberEntry(s), creation, s);
     this.cluster.joined(s);
@@ -246,6 +236,7 @@ export class Router implements ClusterHost {
     if (this.shuttingDown || this.byName.has(name) || this.claiming.has(name)) return false;
     this.sessions.add(s);
     this.byName.set(name, s);
+    this.snapshot.add(s);
     this.members.joined(memberEntry(s), s.creation as number, s);
     return true;
   }
@@ -391,6 +382,8 @@ export class Router implements ClusterHost {
     if (!wasRegistered || !s.entry) return;
     const name = s.entry.name;
     this.byName.delete(name);
+    this.snapshot.remove(name);
+    this.members.gone(s);
     if (local) this.log({ level: 'info', event: 'left', name, code: String(code), remote: s.conn.remote });
     if (this.shuttingDown) return;
     this.members.left(name, reason);

@@ -95,12 +95,3 @@ export function memberEntry(s: Session): PeerEntry {
   const e = s.entry as PeerEntry;
   return s.members && e.role === undefined ? { ...e, vouched: true } : e;
 }
-
-/**
- * The local nodes among `sessions` (what the membership broadcast tells): a node of another
- * relay hears of membership from its own relay, and what its Conn is sent here it would only
- * parse to drop (cluster/remote-nodes.ts).
- */
-export function* localSessions(sessions: Iterable<Session>): Iterable<Session> {
-  for (const s of sessions) if (s.remote === undefined) yield s;
-}

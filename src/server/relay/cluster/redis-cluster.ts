@@ -5,7 +5,8 @@
  * which of its nodes joined and left, so that every node sees the whole cluster.
  *
  * Liveness: each relay renews its own key (`erlmesh:relay:<id>`, listed in the set
- * `erlmesh:relays`) and its names every heartbeat, and sends every relay it knows a heartbeat.
+ * `erlmesh:relays`) and its names every heartbeat, on a Redis connection of their own
+ * (renewal.ts), and sends every relay it knows a heartbeat.
  * A relay not heard from for a lease is gone: its nodes are removed with reason `relay_down`
  * (every local node sees `nodedown`; links and monitors fire `noconnection`), and its names
  * come free when their leases end. A relay that loses Redis removes every remote node with
@@ -23,6 +24,7 @@ import type { Session } from '../session.js';
 import type { ClaimResult, ClusterHost, RelayCluster } from './cluster.js';
 import { NameLeases } from './name-leases.js';
 import { RemoteNodes, type PeerRelay } from './remote-nodes.js';
+import { RELAYS, Renewal, relayKey } from './renewal.js';
 import { decodeWire, encodeControl, encodeFrame, relayChannel, type ClusterNode, type Control, type WireMessage } from './wire.js';
 
 /** Where the cluster's Redis is and how fast liveness is judged. */
@@ -37,9 +39,6 @@ export interface RedisClusterOptions {
 
 type Log = (line: Omit<RelayLogLine, 'ts'>) => void;
 
-const RELAYS = 'erlmesh:relays';
-const relayKey = (id: string): string => `erlmesh:relay:${id}`;
-
 export class RedisCluster implements RelayCluster {
   readonly id = randomBytes(8).toString('hex');
   private host!: ClusterHost;
@@ -47,6 +46,8 @@ export class RedisCluster implements RelayCluster {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly leases: NameLeases;
+  /** The heartbeat's renewals, on a connection of their own (renewal.ts). */
+  private readonly renewal: Renewal;
   private readonly peers = new Map<string, PeerRelay>();
   /** Next seq to each relay ever talked to: kept when a peer is forgotten, so that it sees a gap, never a repeat. */
   private readonly seqOut = new Map<string, number>();
@@ -73,7 +74,8 @@ export class RedisCluster implements RelayCluster {
     this.pub = new Redis(o.url, common);
     this.sub = new Redis(o.url, { ...common, autoResubscribe: false });
     this.leases = new NameLeases(this.pub, this.id, o.leaseMs);
-    for (const r of [this.pub, this.sub]) {
+    this.renewal = new Renewal(o.url, common, this.id, o.leaseMs);
+    for (const r of [this.pub, this.sub, this.renewal.redis]) {
       r.on('error', () => {}); // reported as `cluster_down` on close
       r.on('close', () => this.down('the connection to Redis closed'));
     }
@@ -88,12 +90,11 @@ export class RedisCluster implements RelayCluster {
       frame: (p, kind, own, ch, payload) => this.publish(p, (seq) => encodeFrame(this.id, seq, kind, own, ch, payload)),
     });
     try {
-      await Promise.all([this.pub.connect(), this.sub.connect()]);
+      await Promise.all([this.pub.connect(), this.sub.connect(), this.renewal.redis.connect()]);
       await this.recover();
     } catch (e) {
       this.stopped = true;
-      this.pub.disconnect();
-      this.sub.disconnect();
+      this.disconnect();
       throw new ErlmeshError('redis_unavailable', `cannot reach Redis at ${this.o.url}: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.timer = setInterval(() => this.tick(), this.o.heartbeatMs);
@@ -110,8 +111,11 @@ export class RedisCluster implements RelayCluster {
     }
     this.stopped = true;
     this.up = false;
-    this.pub.disconnect();
-    this.sub.disconnect();
+    this.disconnect();
+  }
+
+  private disconnect(): void {
+    for (const r of [this.pub, this.sub, this.renewal.redis]) r.disconnect();
   }
 
   // ----- RelayCluster (the router's calls) -------------------------------------------------
@@ -231,7 +235,7 @@ export class RedisCluster implements RelayCluster {
   private tick(): void {
     if (this.stopped) return;
     if (!this.up) {
-      if (!this.recovering && this.pub.status === 'ready' && this.sub.status === 'ready') {
+      if (!this.recovering && [this.pub, this.sub, this.renewal.redis].every((r) => r.status === 'ready')) {
         this.recovering = true;
         this.recover()
           .catch((e: unknown) => this.log({ level: 'warn', event: 'cluster_down', detail: `recovery failed: ${String(e)}` }))
@@ -253,21 +257,16 @@ export class RedisCluster implements RelayCluster {
   /** Renew this relay's key and names; close local nodes whose name is lost; find new relays. */
   private async renew(): Promise<void> {
     const locals = this.host.locals();
-    const names = locals.map((s) => (s.entry as { name: string }).name);
-    // SADD again each time: a relay that lost its key for a while (frozen) may have been removed from the set.
-    const [, , lost, ids] = await Promise.all([
-      this.pub.set(relayKey(this.id), '1', 'PX', this.o.leaseMs),
-      this.pub.sadd(RELAYS, this.id),
-      this.leases.renew(names),
-      this.pub.smembers(RELAYS),
-    ]);
+    const r = await this.renewal.renew(locals.map((s) => (s.entry as { name: string }).name));
+    if (!r) return; // the previous renewal is still unanswered
+    const { lost, relays: ids } = r;
     for (const name of lost) this.nameLost(locals.find((s) => s.entry?.name === name));
     // The relay that holds such a name now may have told us of its node while ours still held it
     // (refused then, `cluster_conflict`): reset every relay, so that their syncs bring it.
     if (lost.length > 0 && this.up) for (const p of this.peers.values()) this.hello(p);
     const unknown = ids.filter((id) => id !== this.id && !this.peers.has(id));
     if (unknown.length === 0) return;
-    const alive = await Promise.all(unknown.map((id) => this.pub.exists(relayKey(id))));
+    const alive = await this.renewal.alive(unknown);
     unknown.forEach((id, i) => {
       if (alive[i] === 0) void this.pub.srem(RELAYS, id).catch(() => {});
       else if (this.up && !this.peers.has(id)) this.hello(this.peer(id));

@@ -94,6 +94,15 @@ test("a ticket-holding tab's role is enforced on the direct path", async ({ clus
   }, { cookie: cluster.cookie, relay: cluster.relayUrl });
   const guest = await cluster.tab({ name: 'tab-guest', ticket: { role: 'guest' } });
   expect(await guest.rpc(host, 'erlang', 'node')).toBe(host);
+  // Count from when the pair is on BroadcastChannel (at once, or after a background retry on a loaded machine).
+  const hostVia = () =>
+    page.evaluate(async (peer) => {
+      const node = (window as unknown as { host: { name: string; rpc: { call(n: string, m: string, f: string, a: unknown[]): Promise<unknown> } } }).host;
+      const s = (await node.rpc.call(node.name, 'observer', 'nodeStats', [])) as { links: Array<{ peer: string; via: string }> };
+      return s.links.find((l) => l.peer === peer)?.via;
+    }, guest.name);
+  await expect.poll(hostVia, { timeout: 20_000 }).toBe('broadcast');
+  await expect.poll(() => linkVia(guest, host), { timeout: 20_000 }).toBe('broadcast');
   const before = cluster.relay.stats().framesRouted;
   const refused = await guest.evaluate(async (node, to) => {
     try {
@@ -137,13 +146,16 @@ test('a partition at the relay cuts the BroadcastChannel path too; after heal th
  * within its bound (a loaded machine), it stays on the relay and moves on a background retry.
  */
 async function onLocalLink(a: Tab, b: Tab): Promise<void> {
-  const via = (x: Tab, to: string) =>
-    x.evaluate(async (node, peer) => {
-      const s = (await node.rpc.call(node.name, 'observer', 'nodeStats', [])) as { links: Array<{ peer: string; via: string }> };
-      return s.links.find((l) => l.peer === peer)?.via;
-    }, to);
-  await expect.poll(() => via(a, b.name), { timeout: 20_000 }).toBe('broadcast');
-  await expect.poll(() => via(b, a.name), { timeout: 20_000 }).toBe('broadcast');
+  await expect.poll(() => linkVia(a, b.name), { timeout: 20_000 }).toBe('broadcast');
+  await expect.poll(() => linkVia(b, a.name), { timeout: 20_000 }).toBe('broadcast');
+}
+
+/** What carries `x`'s connection to `to` (its observer nodeStats: relay, broadcast, …). */
+function linkVia(x: Tab, to: string): Promise<string | undefined> {
+  return x.evaluate(async (node, peer) => {
+    const s = (await node.rpc.call(node.name, 'observer', 'nodeStats', [])) as { links: Array<{ peer: string; via: string }> };
+    return s.links.find((l) => l.peer === peer)?.via;
+  }, to);
 }
 
 async function warmUp(a: Tab, b: Tab): Promise<void> {

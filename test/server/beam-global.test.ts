@@ -104,7 +104,7 @@ describe.skipIf(!!missing)('a visible erlmesh node and BEAM’s global', () => {
     }
   }, 60_000);
 
-  it("erlmesh lists erl in nodes() while connected; hidden: true keeps it out of erl's nodes()", async () => {
+  it("erlmesh lists erl in nodes() while connected; hidden: true keeps it out of erl's nodes(); an erl -hidden stays hidden", async () => {
     const js = await startNode({ sname: 'jsv', cookie: COOKIE, transport: new MemoryNetwork().transport(), beam: { epmdPort, host: '127.0.0.1' }, logger: false });
     const hid = await startNode({ sname: 'jsh', cookie: COOKIE, transport: new MemoryNetwork().transport(), beam: { epmdPort, host: '127.0.0.1', hidden: true }, logger: false });
     try {
@@ -119,6 +119,17 @@ describe.skipIf(!!missing)('a visible erlmesh node and BEAM’s global', () => {
       expect(js.nodes()).toEqual([erl.name]);
       expect(hid.nodes()).toEqual([]);
       expect(hid.nodes('hidden')).toEqual([erl.name]);
+      // An erl started -hidden: a hidden connection either way, and no global exchange with it.
+      const hiddenErl = new ErlNode('eh', {
+        cookie: COOKIE,
+        epmdPort,
+        args: ['-hidden'],
+        script: `pong = net_adm:ping('${js.name}'), io:format("nodes ~p~n", [nodes()]), io:format("hidden ~p~n", [nodes(hidden)]), io:format("sync ~p~n", [global:sync()]), halt()`,
+      });
+      expect((await hiddenErl.waitFor(/^nodes (.*)$/m))[1]).toBe('[]');
+      expect((await hiddenErl.waitFor(/^hidden (.*)$/m))[1]).toBe(`[${js.name}]`);
+      expect((await hiddenErl.waitFor(/^sync (.*)$/m))[1]).toBe('ok');
+      await hiddenErl.exited();
       const down = new Promise<unknown>((resolve) => js.monitorNodes((ev) => ev[0] === 'nodedown' && resolve(ev)));
       await erl.stop();
       expect(await down).toEqual(['nodedown', erl.name]);

@@ -735,7 +735,12 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
     add('cross-relay', 'ping-pong p50, across 2 relays', 'lower', lat('cross_pingpong'), show('cross_pingpong'), {
       target: '≤ 2× same relay',
       check: (_r, _em, d) => (d ? ratio('pingpong')(d) <= 2 : null),
-      extraNotes: (em) => (em ? [`cross ÷ same relay = ${ratio('pingpong')(em).toFixed(2)}× (ping-pong), ${ratio('rpc')(em).toFixed(2)}× (rpc); the peer on relay 1, one client on relay 1 and one on relay 2, all relayed (no direct links), the clients taking turns over ${P.cluster.rounds} rounds (best p50 of each kept)`] : []),
+      extraNotes: (em) => {
+        if (!em) return [];
+        const floor = em.redis_echo as Raw | undefined;
+        const echo = floor ? `; the floor, a bare pub/sub echo through the same redis-server between two processes (ioredis, 100 bytes): p50 ${fmt.us(num(floor.p50_us))}, p99 ${fmt.us(num(floor.p99_us))} per round trip, which a cross-relay round trip pays on top of a same-relay one` : '';
+        return [`cross ÷ same relay = ${ratio('pingpong')(em).toFixed(2)}× (ping-pong), ${ratio('rpc')(em).toFixed(2)}× (rpc); the peer on relay 1, one client on relay 1 and one on relay 2, all relayed (no direct links), the clients taking turns over ${P.cluster.rounds} rounds (best p50 of each kept)${echo}`];
+      },
     });
     add('cross-relay', 'rpc.call p50, across 2 relays', 'lower', lat('cross_rpc'), show('cross_rpc'));
   }

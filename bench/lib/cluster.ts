@@ -110,7 +110,7 @@ export function crossRelay(p: { pingpong: { warm: number; n: number }; rpc: { wa
     withChildren(async (scope) => {
       const c = cookie();
       const t = randomBytes(3).toString('hex');
-      const { relays } = await clusterRelays(scope, 2, c);
+      const { redis, relays } = await clusterRelays(scope, 2, c);
       const [r1, r2] = relays as [NodeChild<RelayInfo>, NodeChild<RelayInfo>];
       const peer = await scope.node<{ name: string }>('peer.ts', { name: `a_peer_${t}@127.0.0.1`, cookie: c, relay: r1.info.url, direct: false }, { label: 'peer (relay 1)' });
       const client = (name: string, url: string) =>
@@ -129,6 +129,10 @@ export function crossRelay(p: { pingpong: { warm: number; n: number }; rpc: { wa
       /** The best round's (lowest p50) figures. */
       const best = (xs: Lat[]): Lat => xs.reduce((a, b) => (b.p50_us < a.p50_us ? b : a));
       const s1 = await r1.request<{ framesRouted: number; clusterChannels?: number }>('stats');
+      // The floor: a bare pub/sub echo through the same redis-server between two processes (redis-echo.ts).
+      await scope.node('redis-echo.ts', { url: redis.url, role: 'echo' }, { label: 'redis echo' });
+      const measure = await scope.node('redis-echo.ts', { url: redis.url, role: 'measure' }, { label: 'redis echo measure' });
+      const floor = await measure.request<Lat>('echo', p.pingpong, p.limitMs);
       return {
         same_pingpong: best(out.same_pingpong!),
         cross_pingpong: best(out.cross_pingpong!),
@@ -136,6 +140,7 @@ export function crossRelay(p: { pingpong: { warm: number; n: number }; rpc: { wa
         cross_rpc: best(out.cross_rpc!),
         rounds: out,
         relay1_cluster_channels: s1.clusterChannels ?? null,
+        redis_echo: floor,
         p50_ratio_pingpong: best(out.cross_pingpong!).p50_us / best(out.same_pingpong!).p50_us,
         p50_ratio_rpc: best(out.cross_rpc!).p50_us / best(out.same_rpc!).p50_us,
       };

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ErlmeshError } from '../../src/core/base/errors.js';
 import { decodeDistFrame } from '../../src/server/beam/dist-frame.js';
 import { DistHeaderReader } from '../../src/server/beam/dist-header.js';
+import { BeamPort } from '../../src/core/terms/beam-opaque.js';
 
 const u64 = (n: number): number[] => {
   const b = Buffer.alloc(8);
@@ -75,6 +76,19 @@ describe('the distribution header', () => {
     expect(r.fragmented).toBe(1);
     // A single fragment is a whole message.
     expect(decodeDistFrame(r.read(Uint8Array.from([131, 69, ...u64(10), ...u64(1), 0, 97, 7]))!).control).toBe(7);
+  });
+
+  it('a port read under a header keeps bytes with its node atom written out, from a cache reference or any atom tag', () => {
+    const r = new DistHeaderReader(1 << 20);
+    const rest = [0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 5]; // V4_PORT id (8) and creation (4)
+    const written = [120, 119, 4, ...text('e@vm'), ...rest];
+    const viaRef = decodeDistFrame(r.read(Uint8Array.from([131, 68, ...refsPart([[0, 1, 'e@vm']]), 120, 82, 0, ...rest]))!).control as BeamPort;
+    const viaAtomExt = decodeDistFrame(r.read(Uint8Array.from([131, 68, 0, 120, 118, 0, 4, ...text('e@vm'), ...rest]))!).control as BeamPort;
+    for (const port of [viaRef, viaAtomExt]) {
+      expect(port).toBeInstanceOf(BeamPort);
+      expect([port.node, port.id, port.creation]).toEqual(['e@vm', 9n, 5]);
+      expect([...port.bytes]).toEqual(written);
+    }
   });
 
   it('refuses malformed frames by name', () => {

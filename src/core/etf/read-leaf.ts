@@ -173,10 +173,11 @@ function oldRefWord(w: number): number {
 
 function portValue(c: Cursor, tag: number, start: number): BeamPort {
   const node = readAtomText(c);
+  const atomEnd = c.pos;
   const id = tag === T.V4_PORT ? (BigInt(u32(c)) << 32n) | BigInt(u32(c)) : BigInt(u32(c));
   const creation = tag === T.PORT ? u8(c) : u32(c);
   // Under a distribution header the node may be a cache reference: keep the bytes with the atom written out.
-  return new BeamPort(node, id, creation, c.refs ? spliceAtom(c.buf, start, c.pos, node) : copy(c.buf, start, c.pos));
+  return new BeamPort(node, id, creation, c.refs ? spliceAtom(c.buf, start, atomEnd, c.pos, node) : copy(c.buf, start, c.pos));
 }
 
 /** NEW_FUN_EXT: Size (4, counting itself), Arity, Uniq (16), Index (4), NumFree (4), Module, … */
@@ -195,16 +196,16 @@ function funValue(c: Cursor, start: number): BeamFun {
 }
 
 /**
- * A port's bytes with its node atom (a cache reference under a distribution header) written
- * out: tag, atom, then the id and creation as they came.
+ * A port's bytes (`buf[start..end)`, its node atom at `start + 1 .. atomEnd`, maybe a cache
+ * reference under a distribution header) with the atom written out: tag, atom, then the id
+ * and creation as they came.
  */
-function spliceAtom(buf: Uint8Array, start: number, end: number, node: string): Uint8Array<ArrayBuffer> {
+function spliceAtom(buf: Uint8Array, start: number, atomEnd: number, end: number, node: string): Uint8Array<ArrayBuffer> {
   const atom = atomBytes(node);
-  const refLen = buf[start + 1] === T.ATOM_CACHE_REF ? 2 : atom.length;
-  const out = new Uint8Array(end - start - refLen + atom.length);
+  const out = new Uint8Array(1 + atom.length + (end - atomEnd));
   out[0] = buf[start]!;
   out.set(atom, 1);
-  out.set(buf.subarray(start + 1 + refLen, end), 1 + atom.length);
+  out.set(buf.subarray(atomEnd, end), 1 + atom.length);
   return out;
 }
 

@@ -62,17 +62,9 @@ export function decodeEtf(bytes: Uint8Array, opts: DecodeEtfOptions = {}): unkno
  * const msg = decodeEtfAt(frame, ctl.end).term;    // when ctl.end < frame.length
  */
 export function decodeEtfAt(bytes: Uint8Array, offset: number, opts: DecodeEtfOptions = {}): { term: unknown; end: number } {
-  if (!(bytes instanceof Uint8Array)) throw bad('not a Uint8Array');
-  if (!Number.isInteger(offset) || offset < 0 || offset >= bytes.length) throw bad(`no term at offset ${String(offset)}`);
+  checkOffset(bytes, offset);
   if (bytes[offset] !== T.VERSION) throw bad(`version byte ${bytes[offset]} where 131 belongs`);
-  try {
-    const c = cursor(bytes, offset + 1, bytes.length, opts);
-    if (bytes[offset + 1] === T.COMPRESSED) return { term: inflated(c, opts), end: bytes.length };
-    return { term: readTerm(c), end: c.pos };
-  } catch (e) {
-    if (e instanceof ErlmeshError) throw e;
-    throw bad(e instanceof Error ? e.message : String(e));
-  }
+  return readAt(bytes, offset + 1, opts);
 }
 
 /**
@@ -85,11 +77,20 @@ export function decodeEtfAt(bytes: Uint8Array, offset: number, opts: DecodeEtfOp
  * const msg = decodeBareTermAt(frame, ctl.end, { atomRefs: ['reg_send', 'kvs'] }).term;
  */
 export function decodeBareTermAt(bytes: Uint8Array, offset: number, opts: DecodeEtfOptions = {}): { term: unknown; end: number } {
+  checkOffset(bytes, offset);
+  return readAt(bytes, offset, opts);
+}
+
+function checkOffset(bytes: Uint8Array, offset: number): void {
   if (!(bytes instanceof Uint8Array)) throw bad('not a Uint8Array');
   if (!Number.isInteger(offset) || offset < 0 || offset >= bytes.length) throw bad(`no term at offset ${String(offset)}`);
+}
+
+/** The term whose tag is at `pos` (a compressed one runs to the end of the bytes); every failure `bad_etf`. */
+function readAt(bytes: Uint8Array, pos: number, opts: DecodeEtfOptions): { term: unknown; end: number } {
   try {
-    const c = cursor(bytes, offset, bytes.length, opts);
-    if (bytes[offset] === T.COMPRESSED) return { term: inflated(c, opts), end: bytes.length };
+    const c = cursor(bytes, pos, bytes.length, opts);
+    if (bytes[pos] === T.COMPRESSED) return { term: inflated(c, opts), end: bytes.length };
     return { term: readTerm(c), end: c.pos };
   } catch (e) {
     if (e instanceof ErlmeshError) throw e;

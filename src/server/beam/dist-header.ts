@@ -69,7 +69,6 @@ export class DistHeaderReader {
   read(payload: Uint8Array): DistFrame | undefined {
     if (payload[0] === PASS_THROUGH) return { bytes: payload, offset: 1, refs: undefined };
     if (payload[0] !== VERSION || payload.length < 3) throw bad(`it starts with ${payload[0]}, not 112 or 131`);
-    const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const kind = payload[1];
     if (kind === DIST_HEADER) {
       const { refs, end } = this.header(payload, 2);
@@ -77,6 +76,7 @@ export class DistHeaderReader {
     }
     if (kind !== DIST_FRAG_HEADER && kind !== DIST_FRAG_CONT) throw bad(`header tag ${kind}`);
     if (payload.length < 18) throw bad('a fragment header cut short');
+    const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const seq = view.getBigUint64(2);
     const id = view.getBigUint64(10);
     if (kind === DIST_FRAG_HEADER) {
@@ -106,7 +106,8 @@ export class DistHeaderReader {
   }
 
   private hold(p: Partial, seq: bigint, chunk: Uint8Array): void {
-    if (p.bytes + chunk.length > this.maxBytes || this.held + chunk.length > this.maxBytes) {
+    // `held` counts every incomplete message's bytes, this one's too.
+    if (this.held + chunk.length > this.maxBytes) {
       throw new ErlmeshError('frame_too_large', `a fragmented message over ${this.maxBytes} bytes`);
     }
     p.chunks.push(chunk.slice());

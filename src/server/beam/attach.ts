@@ -55,7 +55,7 @@ export interface BeamOptions {
    * ignores it.
    *
    * @example
-   * await startNode({ sname: 'js', beam: { hidden: true } });   // erlmesh node --sname js --beam-hidden
+   * await startNode({ sname: 'js', beam: { hidden: true } });   // erlmesh node --sname js --beam --hidden
    */
   hidden?: boolean;
 }

@@ -65,8 +65,8 @@ export const MANDATORY_25: bigint =
 
 /**
  * The flags erlmesh sends: the mandatory set and its digest bit, the distribution header with
- * the atom cache and fragments (read on receive: dist-header.ts; erlmesh itself sends
- * pass-through frames), monitors (by pid and by name), SPAWN (OTP 25's `rpc:call` is a spawn
+ * the atom cache and fragments (read on receive: dist-header.ts; erlmesh's own frames carry an
+ * empty header and are never fragmented), monitors (by pid and by name), SPAWN (OTP 25's `rpc:call` is a spawn
  * request), UNLINK_ID and V4_NC (which OTP 26 requires). No PUBLISHED (a visible node adds it).
  */
 export const OUR_FLAGS: bigint =

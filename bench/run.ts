@@ -738,8 +738,11 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
       extraNotes: (em) => {
         if (!em) return [];
         const floor = em.redis_echo as Raw | undefined;
-        const echo = floor ? `; the floor, a bare pub/sub echo through the same redis-server between two processes (ioredis, 100 bytes): p50 ${fmt.us(num(floor.p50_us))}, p99 ${fmt.us(num(floor.p99_us))} per round trip, which a cross-relay round trip pays on top of a same-relay one` : '';
-        return [`cross ÷ same relay = ${ratio('pingpong')(em).toFixed(2)}× (ping-pong), ${ratio('rpc')(em).toFixed(2)}× (rpc); the peer on relay 1, one client on relay 1 and one on relay 2, all relayed (no direct links), the clients taking turns over ${P.cluster.rounds} rounds (best p50 of each kept)${echo}`];
+        const pubsub = em.pubsub_pingpong as Raw | undefined;
+        const links = Array.isArray(em.cluster_links) ? `; messages between the relays over their direct links (links open: ${(em.cluster_links as number[]).join(', ')})` : '';
+        const off = pubsub ? `; with the links off, through Redis pub/sub: p50 ${fmt.us(num(pubsub.p50_us))} (p99 ${fmt.us(num(pubsub.p99_us))}), ${(num(pubsub.p50_us) / lat('same_pingpong')(em)).toFixed(2)}× same relay` : '';
+        const echo = floor ? `; a bare pub/sub echo through the same redis-server between two processes (ioredis, 100 bytes): p50 ${fmt.us(num(floor.p50_us))}, p99 ${fmt.us(num(floor.p99_us))} per round trip` : '';
+        return [`cross ÷ same relay = ${ratio('pingpong')(em).toFixed(2)}× (ping-pong), ${ratio('rpc')(em).toFixed(2)}× (rpc); the peer on relay 1, one client on relay 1 and one on relay 2, all relayed (no direct links between nodes), the clients taking turns over ${P.cluster.rounds} rounds (best p50 of each kept)${links}${off}${echo}`];
       },
     });
     add('cross-relay', 'rpc.call p50, across 2 relays', 'lower', lat('cross_rpc'), show('cross_rpc'));

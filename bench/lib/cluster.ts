@@ -5,7 +5,9 @@
  *  - clusterJoin: n nodes spread evenly over `relays` relays (mesh-nodes.ts, a few processes),
  *    until every node lists all others, then the relays' CPU and RSS with the nodes idle;
  *  - crossRelay: ping-pong and rpc from a node on the same relay as the peer and from one on
- *    another relay of the cluster, taking turns, every node relayed (no direct links);
+ *    another relay of the cluster, taking turns, every node relayed (no direct links); then
+ *    ping-pong across two relays with their links off (through Redis pub/sub), and a bare
+ *    pub/sub echo;
  *  - clusterMemory: n bare relay clients (relay-clients.ts) over `relays` relays, until every
  *    relay knows all n names, then each relay's memory.
  */
@@ -44,12 +46,12 @@ function procRss(pid: number): number {
   }
 }
 
-async function clusterRelays(scope: Scope, count: number, c: string, node: string[] = []): Promise<{ redis: { url: string; pid: number }; relays: Array<NodeChild<RelayInfo>> }> {
+async function clusterRelays(scope: Scope, count: number, c: string, node: string[] = [], links = true): Promise<{ redis: { url: string; pid: number }; relays: Array<NodeChild<RelayInfo>> }> {
   const redis = await startRedis(scope);
   const relays = await Promise.all(
     Array.from({ length: count }, (_, k) =>
       // Registrations of thousands of nodes at once on 2 cores can take longer than the 10 s default.
-      scope.node<RelayInfo>('relay.ts', { cookie: c, redis: redis.url, authTimeoutMs: 120_000 }, { label: `relay ${k}`, node }),
+      scope.node<RelayInfo>('relay.ts', { cookie: c, redis: redis.url, authTimeoutMs: 120_000, links }, { label: `relay ${k}${links ? '' : ' (no links)'}`, node }),
     ),
   );
   return { redis, relays };
@@ -128,12 +130,21 @@ export function crossRelay(p: { pingpong: { warm: number; n: number }; rpc: { wa
       }
       /** The best round's (lowest p50) figures. */
       const best = (xs: Lat[]): Lat => xs.reduce((a, b) => (b.p50_us < a.p50_us ? b : a));
-      const s1 = await r1.request<{ framesRouted: number; clusterChannels?: number }>('stats');
-      // The floor: a bare pub/sub echo through the same redis-server between two processes (redis-echo.ts).
+      type Stats = { framesRouted: number; clusterChannels?: number; clusterLinks?: number };
+      const [s1, s2] = (await Promise.all([r1, r2].map((r) => r.request<Stats>('stats')))) as [Stats, Stats];
+      // The same cross-relay ping-pong on two relays with their links off: every message through Redis pub/sub.
+      const off = await clusterRelays(scope, 2, c, [], false);
+      const offPeer = await scope.node<{ name: string }>('peer.ts', { name: `d_peer_${t}@127.0.0.1`, cookie: c, relay: off.relays[0]!.info.url, direct: false }, { label: 'peer (no links)' });
+      const offClient = await scope.node<{ name: string }>('client.ts', { name: `e_cross_${t}@127.0.0.1`, cookie: c, relay: off.relays[1]!.info.url, direct: false, peer: offPeer.info.name }, { label: 'e_cross (no links)' });
+      const pubsub: Lat[] = [];
+      for (let i = 0; i < p.rounds; i++) pubsub.push(await offClient.request<Lat>('pingpong', p.pingpong, p.limitMs));
+      // The floor of that: a bare pub/sub echo through the same redis-server between two processes (redis-echo.ts).
       await scope.node('redis-echo.ts', { url: redis.url, role: 'echo' }, { label: 'redis echo' });
       const measure = await scope.node('redis-echo.ts', { url: redis.url, role: 'measure' }, { label: 'redis echo measure' });
       const floor = await measure.request<Lat>('echo', p.pingpong, p.limitMs);
       return {
+        pubsub_pingpong: best(pubsub),
+        cluster_links: [s1.clusterLinks ?? 0, s2.clusterLinks ?? 0],
         same_pingpong: best(out.same_pingpong!),
         cross_pingpong: best(out.cross_pingpong!),
         same_rpc: best(out.same_rpc!),

@@ -5,7 +5,7 @@
  * headers that give pages a 5 µs `performance.now()` instead of Chromium's coarse 100 µs,
  * and runs the bare WebSocket forwarder of the browser rows' floor (ws-floor.ts).
  *
- *   options (argv[2]): { cookie, pages?, authTimeoutMs?, redis? } (redis: a redis:// URL, the
+ *   options (argv[2]): { cookie, pages?, authTimeoutMs?, redis?, links? } (redis: a redis:// URL, the
  *   relay then joins the cluster of the relays on that Redis)
  *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
  *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now;
@@ -29,6 +29,8 @@ interface RelayProcOptions {
   authTimeoutMs?: number;
   /** A redis:// URL: the relay is one of a cluster on that Redis. */
   redis?: string;
+  /** With redis: false turns the relay-to-relay links off (every message through Redis pub/sub). */
+  links?: boolean;
 }
 
 /** The built pages, cross-origin isolated so that the pages' timers have µs resolution. */
@@ -63,7 +65,7 @@ await serve(
         cookie: o.cookie,
         logger,
         ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
-        ...(o.redis ? { redis: o.redis } : {}),
+        ...(o.redis ? { redis: { url: o.redis, links: o.links } } : {}),
       });
       return { url: relay.url, port: relay.port };
     }

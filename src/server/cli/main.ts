@@ -3,7 +3,7 @@
  *
  * ```
  * erlmesh relay [--port 4367] [--host 127.0.0.1] [--cookie C] [--cert FILE --key FILE] [--busy-wait MS]
- *               [--redis redis://HOST:PORT [--redis-lease MS]]
+ *               [--redis redis://HOST:PORT [--redis-lease MS] [--advertise ws://HOST:PORT] [--no-relay-links]]
  * erlmesh relay --stop [--port 4367] [--host 127.0.0.1] [--cookie C]
  * erlmesh names [--relay URL] [--cookie C]
  * erlmesh node (--sname N | --name N) [--cookie C | --ticket T] [--relay URL[,URL…]] [--hidden] [--no-connect-all] [--no-direct]
@@ -88,6 +88,8 @@ function program(): Command {
     .option('--key <file>', 'TLS private key (PEM)')
     .option('--redis <url>', 'join the relay cluster on this Redis server (redis://host:port): relays sharing one Redis are one cluster')
     .option('--redis-lease <ms>', 'with --redis: a relay not heard from this long is down and its names free (default 5000)', parseLease)
+    .option('--advertise <url>', 'with --redis: where the other relays reach this one (ws://host:port; default: its own URL, or this machine\'s first non-loopback IPv4 with --host 0.0.0.0)')
+    .option('--no-relay-links', 'with --redis: no direct relay-to-relay links, every message through Redis pub/sub')
     .addOption(busyWaitOption())
     .action(runRelay);
 

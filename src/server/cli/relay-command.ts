@@ -24,6 +24,10 @@ export interface RelayCommandOptions {
   redis?: string;
   /** With `redis`: the lease in ms (heartbeats every fifth of it). */
   redisLease?: number;
+  /** With `redis`: where the other relays reach this one (ws://host:port). */
+  advertise?: string;
+  /** With `redis`: false (`--no-relay-links`) sends every message through Redis pub/sub. */
+  relayLinks?: boolean;
 }
 
 /** The message for a port someone else holds, naming the holder when it can tell. */
@@ -57,9 +61,16 @@ export async function runRelay(o: RelayCommandOptions): Promise<void> {
   } catch (e) {
     fatal(`erlmesh relay: ${messageOf(e)}`);
   }
-  if (o.redisLease !== undefined && o.redis === undefined) fatal('erlmesh relay: --redis-lease needs --redis');
+  if (o.redis === undefined) {
+    if (o.redisLease !== undefined) fatal('erlmesh relay: --redis-lease needs --redis');
+    if (o.advertise !== undefined) fatal('erlmesh relay: --advertise needs --redis');
+    if (o.relayLinks === false) fatal('erlmesh relay: --no-relay-links needs --redis');
+  }
   const lease = o.redisLease ?? 5000;
-  const redis = o.redis === undefined ? undefined : { url: o.redis, leaseMs: lease, heartbeatMs: Math.max(20, Math.floor(lease / 5)) };
+  const redis =
+    o.redis === undefined
+      ? undefined
+      : { url: o.redis, leaseMs: lease, heartbeatMs: Math.max(20, Math.floor(lease / 5)), advertise: o.advertise, links: o.relayLinks !== false };
   let relay: Relay | undefined;
   try {
     // `erlmesh relay --stop` (an admin request proving the cookie) ends this process.

@@ -119,12 +119,20 @@ export interface RelayOptions {
   /**
    * Join a relay cluster on this Redis server (issue 13; src/server/relay/cluster/): relays that
    * share one Redis are one cluster. Names are claimed cluster-wide, frames for a node of
-   * another relay go through Redis pub/sub, and every node sees every relay's nodes. A URL
-   * (`redis://host:port`), or the URL with liveness timings: `heartbeatMs` (default 1000) and
-   * `leaseMs` (default 5000): a relay not heard from for a lease is gone, its nodes are down and
-   * its names free. Without it the relay stands alone and needs no outside service.
+   * another relay go over a direct WebSocket between the two relays (or through Redis pub/sub
+   * while there is none), and every node sees every relay's nodes. A URL
+   * (`redis://host:port`), or the URL with more:
+   * - `heartbeatMs` (default 1000) and `leaseMs` (default 5000): a relay not heard from for a
+   *   lease is gone, its nodes are down and its names free;
+   * - `advertise`: where the other relays reach this one, e.g. `ws://10.0.0.5:4367` (default:
+   *   the relay's own URL; for a wildcard `host`, this machine's first non-loopback IPv4);
+   * - `links: false`: no relay-to-relay links, every message through Redis pub/sub.
+   * Without it the relay stands alone and needs no outside service.
+   *
+   * @example
+   * startRelay({ cookie, host: '0.0.0.0', redis: { url: 'redis://10.0.0.2:6379', advertise: 'ws://10.0.0.5:4367' } });
    */
-  redis?: string | { url: string; heartbeatMs?: number; leaseMs?: number };
+  redis?: string | { url: string; heartbeatMs?: number; leaseMs?: number; advertise?: string; links?: boolean };
   /**
    * Called when a loopback admin request proving the cookie asks the relay to stop (what
    * `erlmesh relay --stop` sends; see http-api.ts); default: `relay.close()`.
@@ -153,7 +161,7 @@ export interface ResolvedOptions {
   /** Offer membership (the option `members`). */
   members: boolean;
   /** The Redis of the cluster (the option `redis`); undefined: a lone relay. */
-  redis: { url: string; heartbeatMs: number; leaseMs: number } | undefined;
+  redis: { url: string; heartbeatMs: number; leaseMs: number; advertise: string | undefined; links: boolean } | undefined;
 }
 
 /**
@@ -249,7 +257,7 @@ function redisOption(v: RelayOptions['redis']): ResolvedOptions['redis'] {
   if (v === undefined) return undefined;
   const o = typeof v === 'string' ? { url: v } : v;
   if (o === null || typeof o !== 'object' || typeof o.url !== 'string' || !/^rediss?:\/\/[^/]/.test(o.url)) {
-    throw badarg('relay option redis must be a redis:// URL or { url, heartbeatMs?, leaseMs? }', v);
+    throw badarg('relay option redis must be a redis:// URL or { url, heartbeatMs?, leaseMs?, advertise?, links? }', v);
   }
   const heartbeatMs = o.heartbeatMs ?? 1000;
   const leaseMs = o.leaseMs ?? 5000;
@@ -257,7 +265,11 @@ function redisOption(v: RelayOptions['redis']): ResolvedOptions['redis'] {
     if (!Number.isSafeInteger(n) || n <= 0) throw badarg(`relay option redis.${k} must be a positive integer`, n);
   }
   if (leaseMs < 2 * heartbeatMs) throw badarg('relay option redis.leaseMs must be at least twice redis.heartbeatMs', leaseMs);
-  return { url: o.url, heartbeatMs, leaseMs };
+  if (o.advertise !== undefined && (typeof o.advertise !== 'string' || !/^wss?:\/\/[^/]+\/?$/.test(o.advertise))) {
+    throw badarg('relay option redis.advertise must be a ws:// or wss:// URL with no path, e.g. ws://10.0.0.5:4367', o.advertise);
+  }
+  if (o.links !== undefined && typeof o.links !== 'boolean') throw badarg('relay option redis.links must be a boolean', o.links);
+  return { url: o.url, heartbeatMs, leaseMs, advertise: o.advertise?.replace(/\/$/, ''), links: o.links !== false };
 }
 
 function perAddressOption(opts: RelayOptions): number | undefined {

@@ -45,6 +45,7 @@ import { makeLog, resolveOptions, type RelayOptions, type ResolvedOptions } from
 import { RateLimiter, attachRateLimiter } from './rate-limit.js';
 import { Router, type Conn, type Session } from './router.js';
 import { busyWaitKick } from '../busy-wait.js';
+import { CLUSTER_LINK_PATH, linkUrlOf } from './cluster/links.js';
 
 /**
  * Counters of a running relay (`relay.stats()`).
@@ -69,6 +70,8 @@ export interface RelayStats {
   clusterChannels?: number;
   /** With `redis`: 1 while Redis is reachable, 0 while not (the relay then stands alone). */
   clusterUp?: number;
+  /** With `redis`: the other relays this one sends to over a direct link (cluster/links.ts). */
+  clusterLinks?: number;
 }
 
 /**
@@ -124,7 +127,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const o = resolveOptions(opts);
   const log = makeLog(opts.logger);
   // A cluster on Redis (cluster/redis-cluster.ts) joins before the relay listens; a lone relay never loads ioredis.
-  const cluster = o.redis ? new (await import('./cluster/redis-cluster.js')).RedisCluster(o.redis, log) : undefined;
+  const cluster = o.redis ? new (await import('./cluster/redis-cluster.js')).RedisCluster(o.redis, log, wsMaxPayload(o)) : undefined;
   const router = new Router(o, log, undefined, cluster);
   await cluster?.start(router);
   const wss = new WebSocketServer({ noServer: true, maxPayload: wsMaxPayload(o), perMessageDeflate: false, clientTracking: false });
@@ -156,7 +159,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   };
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (pathOf(req.url) !== RELAY_PATH) {
+    const path = pathOf(req.url);
+    const links = path === CLUSTER_LINK_PATH ? cluster?.links : undefined; // another relay's link (cluster/links.ts)
+    if (path !== RELAY_PATH && !links) {
       if (!owned) return; // someone else's upgrade
       return rejectUpgrade(socket, '404 Not Found');
     }
@@ -171,7 +176,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       socket.once('close', slot.release);
     }
     const held = slot;
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, remote, socket, held));
+    wss.handleUpgrade(req, socket, head, (ws) => (links ? links.accept(ws, held) : accept(ws, remote, socket, held)));
   };
 
   const accept = (ws: WebSocket, remote: string, socket: Duplex, slot: PendingSlot): void => {
@@ -339,6 +344,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const portNow = (): number => (known = address() ?? known).port;
   const urlNow = (): string => `${secure ? 'wss' : 'ws'}://${urlHost(owned ? o.host : known.address)}:${portNow()}${RELAY_PATH}`;
   log({ level: 'info', event: 'listening', detail: urlNow() });
+  const wildcard = (): boolean => ['0.0.0.0', '::'].includes(owned ? o.host : known.address);
+  cluster?.advertise(() => (portNow() === 0 ? undefined : linkUrlOf(urlNow(), wildcard(), o.redis?.advertise)));
 
   let closed: Promise<void> | undefined;
   const relay: Relay = {

@@ -1,8 +1,9 @@
 /**
  * A relay cluster on Redis (issue 13): relays that share one Redis server are one cluster.
  * Names are claimed cluster-wide with leases (name-leases.ts), traffic for a node of another
- * relay goes through that relay's pub/sub channel (wire.ts), and each relay tells every other
- * which of its nodes joined and left, so that every node sees the whole cluster.
+ * relay goes over a direct link to that relay (links.ts) or, while none is open, through its
+ * pub/sub channel (wire.ts), and each relay tells every other which of its nodes joined and
+ * left, so that every node sees the whole cluster.
  *
  * Liveness: each relay renews its own key (`erlmesh:relay:<id>`, listed in the set
  * `erlmesh:relays`) and its names every heartbeat, on a Redis connection of their own
@@ -13,7 +14,8 @@
  * `redis_down` and refuses registrations (close 1013 `cluster_unavailable`) while it serves its
  * own nodes alone; when Redis is back it re-claims its names (a node whose name another relay
  * took meanwhile is closed with 4409 `name_taken`), then `reset`s every relay, and the cluster
- * re-forms. A gap in a relay's stream of messages is handled as in wire.ts: never delivered past.
+ * re-forms. A gap in a relay's stream of messages is handled as in wire.ts: never delivered past;
+ * the order across the two paths is restored by in-order.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -22,6 +24,8 @@ import { ErlmeshError } from '../../../core/base/errors.js';
 import type { RelayLogLine } from '../options.js';
 import type { Session } from '../session.js';
 import type { ClaimResult, ClusterHost, RelayCluster } from './cluster.js';
+import { InOrder, type InOrderResult } from './in-order.js';
+import { RelayLinks, parseLinkInfo, type LinkInfo } from './links.js';
 import { NameLeases } from './name-leases.js';
 import { RemoteNodes, type PeerRelay } from './remote-nodes.js';
 import { RELAYS, Renewal, relayKey } from './renewal.js';
@@ -35,6 +39,8 @@ export interface RedisClusterOptions {
   heartbeatMs: number;
   /** A relay not heard from this long is gone, and so are its names; default 5000 ms. */
   leaseMs: number;
+  /** Direct links to the other relays for their messages (links.ts); default true. */
+  links: boolean;
 }
 
 type Log = (line: Omit<RelayLogLine, 'ts'>) => void;
@@ -48,17 +54,28 @@ export class RedisCluster implements RelayCluster {
   private readonly leases: NameLeases;
   /** The heartbeat's renewals, on a connection of their own (renewal.ts). */
   private readonly renewal: Renewal;
+  /** Direct links to the other relays (undefined: every message through Redis). */
+  readonly links: RelayLinks | undefined;
+  /** Where other relays dial this one's link (undefined until it listens, or without links). */
+  private linkUrl: () => string | undefined = () => undefined;
   private readonly peers = new Map<string, PeerRelay>();
   /** Next seq to each relay ever talked to: kept when a peer is forgotten, so that it sees a gap, never a repeat. */
   private readonly seqOut = new Map<string, number>();
+  /** Publishes to each relay not yet taken by Redis: its link waits for them (links.ts). */
+  private readonly inflight = new Map<string, number>();
   private up = false;
   private recovering = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * @param linkMaxBytes the largest message this relay reads on a link (its WebSocket payload
+   *   cap), advertised so that larger ones come through Redis
+   */
   constructor(
     private readonly o: RedisClusterOptions,
     private readonly log: Log,
+    private readonly linkMaxBytes = 1024 * 1024,
   ) {
     // No offline queue and no retries: a command that cannot go out now fails now, and nothing
     // old is published late after a reconnect (the cluster is reset then instead).
@@ -74,7 +91,13 @@ export class RedisCluster implements RelayCluster {
     this.pub = new Redis(o.url, common);
     this.sub = new Redis(o.url, { ...common, autoResubscribe: false });
     this.leases = new NameLeases(this.pub, this.id, o.leaseMs);
-    this.renewal = new Renewal(o.url, common, this.id, o.leaseMs);
+    this.renewal = new Renewal(o.url, common, this.id, o.leaseMs, () => this.keyValue());
+    this.links = o.links
+      ? new RelayLinks(
+          { id: this.id, lookup: (id) => this.lookup(id), receive: (buf, from) => this.receive(buf, from), log: (l) => this.log(l) },
+          o.heartbeatMs,
+        )
+      : undefined;
     for (const r of [this.pub, this.sub, this.renewal.redis]) {
       r.on('error', () => {}); // reported as `cluster_down` on close
       r.on('close', () => this.down('the connection to Redis closed'));
@@ -101,6 +124,11 @@ export class RedisCluster implements RelayCluster {
     this.timer.unref();
   }
 
+  /** Say where other relays dial this one's link (read at every renewal: an attached server may listen later). */
+  advertise(linkUrl: () => string | undefined): void {
+    this.linkUrl = linkUrl;
+  }
+
   /** Leave the cluster (relay shutdown): the other relays drop this one's nodes at once. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -115,6 +143,7 @@ export class RedisCluster implements RelayCluster {
   }
 
   private disconnect(): void {
+    this.links?.close();
     for (const r of [this.pub, this.sub, this.renewal.redis]) r.disconnect();
   }
 
@@ -142,8 +171,8 @@ export class RedisCluster implements RelayCluster {
   }
 
   /** Relays known now, channels mapped to their nodes, Redis reachable (Relay.stats). */
-  stats(): { clusterRelays: number; clusterChannels: number; clusterUp: number } {
-    return { clusterRelays: this.peers.size, clusterChannels: this.remote.channels, clusterUp: this.up ? 1 : 0 };
+  stats(): { clusterRelays: number; clusterChannels: number; clusterUp: number; clusterLinks: number } {
+    return { clusterRelays: this.peers.size, clusterChannels: this.remote.channels, clusterUp: this.up ? 1 : 0, clusterLinks: this.links?.open ?? 0 };
   }
 
   // ----- the wire ----------------------------------------------------------------------------
@@ -152,38 +181,58 @@ export class RedisCluster implements RelayCluster {
     this.publish(p, (seq) => encodeControl(this.id, seq, msg));
   }
 
+  /** Send to `p` with the next seq of the pair: over its link when one is open, else through Redis. */
   private publish(p: PeerRelay, encode: (seq: number) => Buffer): void {
     if (!this.up) return;
     const seq = this.seqOut.get(p.id) ?? 1;
     this.seqOut.set(p.id, seq + 1);
-    this.pub.publish(relayChannel(p.id), encode(seq)).catch(() => this.down('a publish failed'));
+    const buf = encode(seq);
+    const inflight = this.inflight.get(p.id) ?? 0;
+    if (inflight === 0 && this.links?.send(p.id, buf)) return;
+    this.inflight.set(p.id, inflight + 1);
+    this.pub.publish(relayChannel(p.id), buf).then(
+      () => this.inflight.set(p.id, (this.inflight.get(p.id) ?? 1) - 1),
+      () => {
+        this.inflight.delete(p.id);
+        this.down('a publish failed');
+      },
+    );
   }
 
-  private receive(buf: Buffer): void {
+  /** A message from Redis, or from relay `link`'s link. */
+  private receive(buf: Buffer, link?: string): void {
     if (!this.up) return; // everything is reset when Redis is back
     const m = decodeWire(buf);
     if (!m) return this.log({ level: 'warn', event: 'cluster_bad_message', detail: `${buf.length} bytes` });
     if (m.from === this.id) return;
+    if (link !== undefined && m.from !== link) return this.log({ level: 'warn', event: 'cluster_bad_message', detail: `relay ${link}'s link carried a message of relay ${m.from}` });
     let p = this.peers.get(m.from);
     if (!p) {
       p = this.peer(m.from);
       if (!(m.kind === 'control' && m.msg.t === 'reset')) this.hello(p);
     }
-    p.lastHeard = Date.now();
-    if (p.nextIn !== undefined && m.seq < p.nextIn) {
-      return this.log({ level: 'warn', event: 'cluster_duplicate', detail: `relay ${p.id}: seq ${m.seq}, expected ${p.nextIn}` });
-    }
-    if (p.nextIn !== undefined && m.seq > p.nextIn) {
-      // Messages were lost: nothing of that relay's is delivered past the gap (wire.ts).
-      this.log({ level: 'warn', event: 'cluster_gap', detail: `relay ${p.id}: seq ${m.seq}, expected ${p.nextIn}` });
+    const now = Date.now();
+    p.lastHeard = now;
+    const viaLink = link !== undefined;
+    const starts = !viaLink || (m.kind === 'control' && (m.msg.t === 'reset' || m.msg.t === 'sync'));
+    this.inOrder(p, p.order.offer(m.seq, m, starts, viaLink || this.links?.hasInbound(p.id) === true, now));
+  }
+
+  /** Hand on what in-order.ts released; a gap first drops every node of `p` (wire.ts). */
+  private inOrder(p: PeerRelay, r: InOrderResult<WireMessage>): void {
+    if (r.t === 'held') return;
+    if (r.t === 'duplicate') return this.log({ level: 'warn', event: 'cluster_duplicate', detail: `relay ${p.id}: expected seq ${r.expected}` });
+    if (r.t === 'gap') {
+      this.log({ level: 'warn', event: 'cluster_gap', detail: `relay ${p.id}: seq ${r.got}, expected ${r.expected}` });
       this.remote.removeAll(p, 'connection_closed');
       this.hello(p);
     }
-    p.nextIn = m.seq + 1;
-    try {
-      this.dispatch(p, m);
-    } catch (e) {
-      this.log({ level: 'error', event: 'cluster_bad_message', detail: `relay ${p.id}: ${String(e)}` });
+    for (const m of r.run) {
+      try {
+        this.dispatch(p, m);
+      } catch (e) {
+        this.log({ level: 'error', event: 'cluster_bad_message', detail: `relay ${p.id}: ${String(e)}` });
+      }
     }
   }
 
@@ -207,7 +256,7 @@ export class RedisCluster implements RelayCluster {
         return this.remote.close(p, c.ch, c.own, c.reason);
       case 'bye':
         this.remote.removeAll(p, 'connection_closed');
-        this.peers.delete(p.id);
+        this.forget(p);
         return;
       case 'hb':
         return;
@@ -221,9 +270,26 @@ export class RedisCluster implements RelayCluster {
   }
 
   private peer(id: string): PeerRelay {
-    const p: PeerRelay = { id, nextIn: undefined, lastHeard: Date.now(), nodes: new Map() };
+    const p: PeerRelay = { id, order: new InOrder(), lastHeard: Date.now(), nodes: new Map() };
     this.peers.set(id, p);
     return p;
+  }
+
+  /** `p` left the cluster: no more messages to it or from it until it says something anew. */
+  private forget(p: PeerRelay): void {
+    this.peers.delete(p.id);
+    this.links?.drop(p.id);
+  }
+
+  /** The link address and secret relay `id` advertises in its key. */
+  private async lookup(id: string): Promise<LinkInfo | undefined> {
+    return parseLinkInfo(await this.pub.get(relayKey(id)));
+  }
+
+  /** This relay's key's value: where and how to dial its link, or '1' when it takes none. */
+  private keyValue(): string {
+    const link = this.links && this.linkUrl();
+    return link ? JSON.stringify({ link, token: this.links!.token, max: this.linkMaxBytes } satisfies LinkInfo) : '1';
   }
 
   private locals(): ClusterNode[] {
@@ -247,9 +313,14 @@ export class RedisCluster implements RelayCluster {
     for (const p of [...this.peers.values()]) {
       if (now - p.lastHeard <= this.o.leaseMs) continue;
       this.log({ level: 'warn', event: 'relay_down', detail: `relay ${p.id}: not heard from for ${now - p.lastHeard} ms` });
-      this.peers.delete(p.id);
+      this.forget(p);
       this.remote.removeAll(p, 'relay_down');
     }
+    for (const p of this.peers.values()) {
+      const r = p.order.expire(now, this.o.leaseMs / 2);
+      if (r) this.inOrder(p, r);
+    }
+    this.links?.tick(this.peers.keys(), now);
     for (const p of this.peers.values()) this.control(p, { t: 'hb' });
     this.renew().catch((e: unknown) => this.down(`renewing leases failed: ${String(e)}`));
   }
@@ -288,7 +359,7 @@ export class RedisCluster implements RelayCluster {
   /** (Re)join: subscribe, announce this relay, re-claim its names, reset every relay. */
   private async recover(): Promise<void> {
     await this.sub.subscribe(relayChannel(this.id));
-    await this.pub.set(relayKey(this.id), '1', 'PX', this.o.leaseMs);
+    await this.pub.set(relayKey(this.id), this.keyValue(), 'PX', this.o.leaseMs);
     await this.pub.sadd(RELAYS, this.id);
     for (const s of this.host.locals()) {
       const r = await this.leases.claim((s.entry as { name: string }).name, s.creation, true);

@@ -17,13 +17,14 @@
 import { BIN_HEADER_BYTES, binDataChannel, encodeBinData, type FromRelay } from '../../../core/relay-client/protocol.js';
 import type { Conn, Session } from '../session.js';
 import type { ClusterHost } from './cluster.js';
-import type { ClusterNode, Control } from './wire.js';
+import type { InOrder } from './in-order.js';
+import type { ClusterNode, Control, WireMessage } from './wire.js';
 
 /** Another relay of the cluster, as this one knows it. */
 export interface PeerRelay {
   readonly id: string;
-  /** The seq expected next from it (undefined: take the first one that comes). */
-  nextIn: number | undefined;
+  /** Its messages, put back in seq order across Redis and its link. */
+  readonly order: InOrder<WireMessage>;
   /** When it was last heard from (ms). */
   lastHeard: number;
   /** Its registered nodes, by name. */

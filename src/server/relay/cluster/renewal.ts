@@ -34,6 +34,8 @@ export class Renewal {
     options: RedisOptions,
     private readonly relayId: string,
     private readonly leaseMs: number,
+    /** The relay key's value, read at every renewal (links.ts `LinkInfo`, or '1'). */
+    private readonly keyValue: () => string = () => '1',
   ) {
     this.redis = new Redis(url, options);
     this.leases = new NameLeases(this.redis, relayId, leaseMs);
@@ -46,7 +48,7 @@ export class Renewal {
     try {
       // SADD again each time: a relay that lost its key for a while (frozen) may have been removed from the set.
       const [, , lost, relays] = await Promise.all([
-        this.redis.set(relayKey(this.relayId), '1', 'PX', this.leaseMs),
+        this.redis.set(relayKey(this.relayId), this.keyValue(), 'PX', this.leaseMs),
         this.redis.sadd(RELAYS, this.relayId),
         this.leases.renew(names),
         this.redis.smembers(RELAYS),

@@ -2,10 +2,15 @@
  * The heartbeat's renewals of a relay cluster (src/server/relay/cluster/renewal.ts) with the
  * Redis commands stubbed (no server): one renewal in flight at most — a heartbeat that finds
  * the previous one unanswered sends nothing — and what a renewal reports lost comes back by
- * name.
+ * name. Then the leases' renewal script (name-leases.ts) on a real redis-server, a lease's
+ * end simulated by deleting its key: a name whose lease ran out unclaimed is taken again; one
+ * held by another relay, or claimed and freed elsewhere meanwhile, is lost.
  */
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NameLeases } from '../../src/server/relay/cluster/name-leases.js';
 import { Renewal } from '../../src/server/relay/cluster/renewal.js';
+import { RedisServer } from '../support/redis-server.js';
 
 function stubbed() {
   const r = new Renewal('redis://127.0.0.1:1', { lazyConnect: true }, 'relay0000000000a', 5000);
@@ -27,16 +32,50 @@ function stubbed() {
 describe('relay cluster lease renewal', () => {
   it('sends nothing while the previous renewal is unanswered, then renews again', async () => {
     const { r, sent, answer } = stubbed();
-    const first = r.renew(['a@h', 'b@h']);
+    const first = r.renew([{ name: 'a@h', creation: 1 }, { name: 'b@h', creation: 1 }]);
     expect(sent).toEqual(['set', 'sadd', 'eval', 'smembers']);
-    expect(await r.renew(['a@h', 'b@h'])).toBeUndefined();
+    expect(await r.renew([{ name: 'a@h', creation: 1 }, { name: 'b@h', creation: 1 }])).toBeUndefined();
     expect(sent).toHaveLength(4);
     answer();
     expect(await first).toEqual({ lost: ['b@h'], relays: ['relay0000000000a', 'relay0000000000b'] });
-    const third = r.renew(['a@h']);
+    const third = r.renew([{ name: 'a@h', creation: 1 }, { name: 'b@h', creation: 1 }]);
     expect(sent).toHaveLength(8);
     answer();
     await third;
     r.redis.disconnect();
+  });
+});
+
+describe('relay cluster lease renewal script', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+
+  it('renews held leases, takes back one that ran out unclaimed, and reports the others lost', async () => {
+    const a = new NameLeases(redis, 'relayaaaaaaaaaaa', 60_000);
+    const b = new NameLeases(redis, 'relaybbbbbbbbbbb', 60_000);
+    const held: Array<{ name: string; creation: number }> = [];
+    for (const name of ['kept@h', 'expired@h', 'taken@h', 'reused@h']) {
+      const c = await a.claim(name, undefined);
+      if (!c.ok) throw new Error(`claim ${name}`);
+      held.push({ name, creation: c.creation });
+    }
+    await redis.del('erlmesh:name:expired@h', 'erlmesh:name:taken@h', 'erlmesh:name:reused@h'); // their leases ran out
+    expect((await b.claim('taken@h', undefined)).ok).toBe(true); // another relay's node has it now
+    expect((await b.claim('reused@h', undefined)).ok).toBe(true); // and this one came and went there
+    await b.free('reused@h');
+    expect((await a.renew(held)).sort()).toEqual(['reused@h', 'taken@h']);
+    expect(await redis.get('erlmesh:name:expired@h')).toBe('relayaaaaaaaaaaa');
+    expect(await redis.pttl('erlmesh:name:expired@h')).toBeGreaterThan(0);
+    expect(await redis.get('erlmesh:name:taken@h')).toBe('relaybbbbbbbbbbb');
+    expect(await redis.get('erlmesh:name:reused@h')).toBeNull();
+    expect(await a.renew([])).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  *   erlmesh:name:<name>      the id of the relay holding the name, with a lease (PX): the
  *                            holder renews it every heartbeat; a relay that dies or loses
  *                            Redis stops renewing, and the name is free once the lease ends
+ *                            (a late renewal takes it again if nobody claimed it meanwhile)
  *   erlmesh:creation:<name>  the last creation handed out for the name (no expiry)
  *
  * Every step is one Lua script, so that a claim (check, take, next creation) is atomic across
@@ -35,11 +36,25 @@ redis.call('SET', KEYS[2], c)
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return c`;
 
-/** KEYS the names; ARGV relay, leaseMs. Returns the indexes (1-based) of names no longer this relay's. */
+/**
+ * KEYS the n names, then their n creation keys; ARGV relay, leaseMs, then the n creations the
+ * relay's nodes have. A name whose lease ran out (a renewal came late) and that nobody claimed
+ * meanwhile (no holder, its last creation still the node's) is taken again; returns the
+ * indexes (1-based) of names no longer this relay's: held by another relay, or claimed and
+ * freed elsewhere meanwhile (a greater creation handed out).
+ */
 const RENEW = `
 local lost = {}
-for i, k in ipairs(KEYS) do
-  if redis.call('GET', k) == ARGV[1] then redis.call('PEXPIRE', k, ARGV[2]) else table.insert(lost, i) end
+local n = #KEYS / 2
+for i = 1, n do
+  local cur = redis.call('GET', KEYS[i])
+  if cur == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2])
+  elseif not cur and tonumber(redis.call('GET', KEYS[n + i]) or '-1') == tonumber(ARGV[2 + i]) then
+    redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+  else
+    table.insert(lost, i)
+  end
 end
 return lost`;
 
@@ -67,11 +82,15 @@ export class NameLeases {
     return { ok: true, creation: r };
   }
 
-  /** Renew the leases of `names`; resolves with those that are no longer this relay's. */
-  async renew(names: string[]): Promise<string[]> {
-    if (names.length === 0) return [];
-    const lost = (await this.redis.eval(RENEW, names.length, ...names.map(nameKey), this.relayId, this.leaseMs)) as number[];
-    return lost.map((i) => names[i - 1]!);
+  /**
+   * Renew the leases of the names `held` by this relay's nodes (with their creations); resolves
+   * with the names that are no longer this relay's. A lease that ran out unclaimed is taken again.
+   */
+  async renew(held: ReadonlyArray<{ name: string; creation: number }>): Promise<string[]> {
+    if (held.length === 0) return [];
+    const keys = [...held.map((h) => nameKey(h.name)), ...held.map((h) => creationKey(h.name))];
+    const lost = (await this.redis.eval(RENEW, keys.length, ...keys, this.relayId, this.leaseMs, ...held.map((h) => h.creation))) as number[];
+    return lost.map((i) => held[i - 1]!.name);
   }
 
   /** Free `name` if this relay holds it. */

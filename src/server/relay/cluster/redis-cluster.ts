@@ -328,7 +328,7 @@ export class RedisCluster implements RelayCluster {
   /** Renew this relay's key and names; close local nodes whose name is lost; find new relays. */
   private async renew(): Promise<void> {
     const locals = this.host.locals();
-    const r = await this.renewal.renew(locals.map((s) => (s.entry as { name: string }).name));
+    const r = await this.renewal.renew(locals.map((s) => ({ name: (s.entry as { name: string }).name, creation: s.creation ?? 0 })));
     if (!r) return; // the previous renewal is still unanswered
     const { lost, relays: ids } = r;
     for (const name of lost) this.nameLost(locals.find((s) => s.entry?.name === name));

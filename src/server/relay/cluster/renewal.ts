@@ -41,8 +41,8 @@ export class Renewal {
     this.leases = new NameLeases(this.redis, relayId, leaseMs);
   }
 
-  /** Renew the relay's key and the leases of `names`; undefined (nothing sent) while the previous renewal is unanswered. */
-  async renew(names: string[]): Promise<Renewed | undefined> {
+  /** Renew the relay's key and the leases of the names `held`; undefined (nothing sent) while the previous renewal is unanswered. */
+  async renew(held: ReadonlyArray<{ name: string; creation: number }>): Promise<Renewed | undefined> {
     if (this.inFlight) return undefined;
     this.inFlight = true;
     try {
@@ -50,7 +50,7 @@ export class Renewal {
       const [, , lost, relays] = await Promise.all([
         this.redis.set(relayKey(this.relayId), this.keyValue(), 'PX', this.leaseMs),
         this.redis.sadd(RELAYS, this.relayId),
-        this.leases.renew(names),
+        this.leases.renew(held),
         this.redis.smembers(RELAYS),
       ]);
       return { lost, relays };

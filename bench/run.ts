@@ -829,6 +829,8 @@ async function main(): Promise<void> {
   erl = setupErlang(NO_ERL);
   atExit(() => cleanupErlang(erl)); // also on Ctrl-C
   await buildChildren();
+  // The commit the children were bundled from, whatever is checked out by the end of the run.
+  const facts = machine();
   const selected = SCENARIOS.filter((s) => !ONLY || ONLY.has(s.id));
   if (ONLY) for (const id of ONLY) if (!SCENARIOS.some((s) => s.id === id)) throw new Error(`BENCH_ONLY: unknown scenario ${id} (known: ${SCENARIOS.map((s) => s.id).join(', ')})`);
   log(`erlmesh bench — scale ${SCALE}, stream cap ${CAP_S} s, ${cpus().length} cores, Node ${process.version}, ` +
@@ -887,7 +889,7 @@ async function main(): Promise<void> {
     scale: SCALE,
     capSeconds: CAP_S,
     erlang: erl.available ? `OTP ${erl.otp}` : (erl.reason ?? 'erl not installed'),
-    machine: { ...machine(), loadAverage: { start: loadStart, end: loadavg()[0]! } },
+    machine: { ...facts, loadAverage: { start: loadStart, end: loadavg()[0]! } },
     runs: RUNS,
     setup: { children: childMode, pages: pages?.how ?? null },
     rows: table,

@@ -186,6 +186,29 @@ describe('a relay cluster on Redis', () => {
     expect(await b.rpc.call(A, 'erlang', 'whereis', ['second'])).toBeTruthy();
   }, 30_000);
 
+  it('a relay frozen past its lease whose names nobody claimed: on SIGCONT it keeps its node, which comes back up everywhere, and rpc works both ways', async () => {
+    const [r1, r2] = await Promise.all([relay(), localRelay()]);
+    const a = await node('a', r1.url);
+    const b = await node('b', r2.url);
+    const atB = watch(b, { nodedownReason: true });
+    await eventually(() => b.nodes().includes(A) && a.nodes().includes(B));
+    const creation = a.creation;
+    const mark = atB.length;
+    process.kill(r1.proc.pid, 'SIGSTOP');
+    try {
+      await eventually(() => atB.some((e) => e[0] === 'nodedown' && e[1] === A), 5000);
+      await new Promise((r) => setTimeout(r, 2 * LEASE_MS)); // a's lease has run out by now
+    } finally {
+      process.kill(r1.proc.pid, 'SIGCONT');
+    }
+    await eventually(() => b.nodes().includes(A) && a.nodes().includes(B), 10_000);
+    expect(atB.slice(mark).filter((e) => e[1] === A)).toEqual([['nodedown', A, { nodedownReason: 'relay_down' }], ['nodeup', A, {}]]);
+    expect(a.creation).toBe(creation); // the same node, not a new incarnation
+    expect(r1.proc.stderr).not.toContain('name_lost');
+    expect(await b.rpc.call(A, 'erlang', 'node', [])).toBe(A);
+    expect(await a.rpc.call(B, 'erlang', 'node', [])).toBe(B);
+  }, 30_000);
+
   it("a gap in another relay's stream: its nodes go down first and the pair is reset; a late duplicate is dropped", async () => {
     // The other relay is this test, speaking the wire protocol (cluster/wire.ts) over a real Redis.
     const a = await node('a', (await localRelay(10_000)).url); // a long lease: the hand-written relay sends no heartbeats

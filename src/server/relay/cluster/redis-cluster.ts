@@ -127,6 +127,8 @@ export class RedisCluster implements RelayCluster {
   /** Say where other relays dial this one's link (read at every renewal: an attached server may listen later). */
   advertise(linkUrl: () => string | undefined): void {
     this.linkUrl = linkUrl;
+    // Now rather than at the next renewal, so that the relays that know this one link at once.
+    if (this.up) this.pub.set(relayKey(this.id), this.keyValue(), 'PX', this.o.leaseMs).catch(() => {});
   }
 
   /** Leave the cluster (relay shutdown): the other relays drop this one's nodes at once. */

@@ -54,10 +54,13 @@ const sc = (n: number, min = 1): number => Math.max(min, Math.round(n * SCALE));
 const P = {
   local: { n: sc(1_000_000, 1000) },
   stream: { n: sc(1_000_000, 1000) },
-  pingpong: { warm: sc(1_000, 10), n: sc(10_000, 100) },
-  rpc: { warm: sc(500, 10), n: sc(10_000, 100) },
-  rpcConc: { callers: 32, warmPer: sc(50, 2), per: sc(500, 5) },
-  spawn: { warm: sc(500, 10), n: sc(5_000, 100) },
+  // Warm-ups as long as the timed part: V8 compiles the hot paths on a background thread over
+  // the first few thousand round trips, and on 2 cores that thread takes a core from a spinning
+  // process (bursts of 10-20 round trips at 0.3-2 ms each); see the Fairness notes.
+  pingpong: { warm: sc(10_000, 10), n: sc(10_000, 100) },
+  rpc: { warm: sc(10_000, 10), n: sc(10_000, 100) },
+  rpcConc: { callers: 32, warmPer: sc(300, 2), per: sc(500, 5) },
+  spawn: { warm: sc(5_000, 10), n: sc(5_000, 100) },
   global: { warm: sc(100, 5), n: sc(1_000, 50), lookups: sc(100_000, 1000) },
   browser: { warm: sc(200, 10), n: sc(2_000, 100) },
   idle: { n: sc(100_000, 1000) },
@@ -192,6 +195,20 @@ function erlmeshRemote(direct: boolean, cmd: string, args: object, limitMs: numb
         ...(after?.problems.length ? { relay_problems: after.problems } : {}),
         direct,
       };
+    });
+}
+
+/** The ping-pong floor (bench/proc/tcp-floor.ts): a bare TCP echo pair timed with busy wait on, then a pair with it off. */
+function tcpFloor(args: { warm: number; n: number }, limitMs: number): () => Promise<Raw> {
+  return () =>
+    withChildren(async (scope) => {
+      const out: Raw = {};
+      for (const [k, env] of [['bw', {}], ['nobw', NO_BUSY_WAIT]] as const) {
+        const echo = await scope.node<{ port: number }>('tcp-floor.ts', { role: 'echo' }, { label: `tcp echo (${k})`, env });
+        const measure = await scope.node('tcp-floor.ts', { role: 'measure', port: echo.info.port }, { label: `tcp measure (${k})`, env });
+        out[k] = await measure.request<Raw>('pingpong', args, limitMs);
+      }
+      return out;
     });
 }
 
@@ -354,6 +371,15 @@ const SCENARIOS: Scenario[] = [
     score: (d) => num(d.p50_us),
     better: 'lower',
     erlangLimitMs: LIMIT.short,
+  },
+  {
+    id: 'tcp-floor',
+    title: 'the floor of ping-pong: a bare TCP echo between two Node processes (no erlmesh), busy wait on and off',
+    params: P.pingpong,
+    erlmesh: tcpFloor(P.pingpong, LIMIT.short),
+    erlmeshLimitMs: 2 * LIMIT.short,
+    score: (d) => num((d.bw as Raw | undefined)?.p50_us),
+    better: 'lower',
   },
   {
     id: 'pingpong-nobw',
@@ -642,6 +668,21 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
   }
   add('pingpong', 'ping-pong round trip p50', 'lower', (d) => num(d.p50_us), fmt.us);
   add('pingpong', 'ping-pong round trip p99', 'lower', (d) => num(d.p99_us), fmt.us);
+  {
+    const fl = (k: 'bw' | 'nobw', q: 'p50_us' | 'p99_us') => (d: Raw) => num((d[k] as Raw | undefined)?.[q]);
+    add('tcp-floor', 'ping-pong, bare TCP floor p50', 'lower', fl('bw', 'p50_us'), (x, d) => `${fmt.us(x)} (p99 ${fmt.us(fl('bw', 'p99_us')(d))}); busy wait off ${fmt.us(fl('nobw', 'p50_us')(d))} (p99 ${fmt.us(fl('nobw', 'p99_us')(d))})`, {
+      extraNotes: (em) => {
+        if (!em) return [];
+        const pp = results.get('pingpong')?.erlmesh?.data;
+        const off = results.get('pingpong-nobw')?.erlmesh?.data;
+        const r = (a: Raw | undefined, k: 'bw' | 'nobw') =>
+          a ? `p50 ${(num(a.p50_us) / fl(k, 'p50_us')(em)).toFixed(2)}×, p99 ${(num(a.p99_us) / fl(k, 'p99_us')(em)).toFixed(2)}×` : 'not run';
+        return [
+          `no erlmesh: 60 bytes there and back over loopback TCP between two Node processes (bench/proc/tcp-floor.ts), with erlmesh's busy wait kicked on every read as its sockets do, then with it off; what any Node.js implementation pays per round trip on this machine. erlmesh's ping-pong ÷ this floor: busy wait on ${r(pp, 'bw')}; off ${r(off, 'nobw')}`,
+        ];
+      },
+    });
+  }
   add('rpc', 'rpc.call kvs lookup p50', 'lower', (d) => num(d.p50_us), fmt.us, { target: '≤ 1.0× Erlang', check: ratioAtMost(1) });
   add('rpc', 'rpc.call kvs lookup p99', 'lower', (d) => num(d.p99_us), fmt.us);
   const noBw = { erlangSuffix: '' };

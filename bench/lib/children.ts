@@ -23,7 +23,7 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const BUILD_DIR = join(REPO, 'node_modules/.cache', `erlmesh-bench-${basename(REPO)}`);
 
 /** The child entry points (bench/proc/<name>.ts). */
-const ENTRIES = ['peer', 'client', 'relay', 'relay-clients', 'idle-procs', 'mesh-nodes', 'redis-echo'];
+const ENTRIES = ['peer', 'client', 'relay', 'relay-clients', 'idle-procs', 'mesh-nodes', 'redis-echo', 'tcp-floor'];
 
 /** How children run: plain `node` on esbuild bundles, or under tsx when bundling failed. */
 let bundles: string | undefined;

@@ -14,6 +14,7 @@ import { linkAndMonitor } from '../support/in-process.js';
 import { watch, sorted } from '../support/membership.js';
 import { ErlmeshProcess, killAll } from '../support/os-processes.js';
 import { RedisServer } from '../support/redis-server.js';
+import { sequencedStream } from '../support/sequenced-stream.js';
 import { Redis } from 'ioredis';
 import { decodeWire, encodeControl, relayChannel, type Control } from '../../src/server/relay/cluster/wire.js';
 
@@ -256,54 +257,18 @@ describe('a relay cluster on Redis', () => {
     const a = await node('a', r1.url);
     const b = await node('b', r2.url);
     await eventually(() => a.nodes().includes(B) && b.nodes().includes(A));
-    // What b sees, in order: messages of the stream and a's nodeup/nodedown.
-    const trace: Array<['msg', number] | ['nodedown' | 'nodeup', string]> = [];
-    b.monitorNodes((e) => trace.push([e[0], e[1]]));
-    const sink = b.spawn(async (self) => {
-      for (;;) trace.push(['msg', (await self.receive(() => true)) as number]);
-    });
-    b.register('sink', sink);
-    let sending = true;
-    let sent = 0;
-    a.spawn(async (self) => {
-      while (sending) {
-        self.send(['sink', B], ++sent);
-        if (sent % 20 === 0) await new Promise((r) => setTimeout(r, 5));
-      }
-    });
-    const received = (): number[] => trace.filter((t) => t[0] === 'msg').map((t) => t[1] as number);
-    /** The stream flows again: 200 messages sent after now have arrived. */
-    const resumed = async (): Promise<void> => {
-      const mark = sent;
-      await eventually(() => received().filter((n) => n > mark).length >= 200, 15_000);
-    };
-    await resumed();
+    const stream = sequencedStream(a, b);
+    await stream.resumed();
     await redis.kill();
     await new Promise((r) => setTimeout(r, 300));
     await redis.start();
-    await resumed();
+    await stream.resumed();
     r1.proc.kill('SIGKILL');
     await r1.proc.exited;
     await relay(r1.port); // the same URL again: a's relay socket reconnects, a registers anew
-    await resumed();
-    sending = false;
-    const got = received();
-    for (let i = 1; i < got.length; i++) expect(got[i]).toBeGreaterThan(got[i - 1]!);
-    // Every gap is preceded by a nodedown of a since the last message before it.
-    let last = 0;
-    let downSince = false;
-    const gaps: number[] = [];
-    for (const t of trace) {
-      if (t[0] === 'nodedown' && t[1] === A) downSince = true;
-      if (t[0] !== 'msg') continue;
-      if (t[1] !== last + 1) {
-        gaps.push(t[1]);
-        expect(downSince, `a gap from ${last} to ${t[1]} without a nodedown of a before it`).toBe(true);
-      }
-      last = t[1];
-      downSince = false;
-    }
-    expect(trace.filter((t) => t[0] === 'nodedown').length).toBeGreaterThanOrEqual(2);
-    console.log(`stream: ${sent} sent, ${got.length} received, gaps at ${gaps.join(', ')}, ${trace.filter((t) => t[0] === 'nodedown').length} nodedowns`);
+    await stream.resumed();
+    const { sent, received, gaps, nodedowns } = stream.stop();
+    expect(nodedowns).toBeGreaterThanOrEqual(2);
+    console.log(`stream: ${sent} sent, ${received} received, gaps at ${gaps.join(', ')}, ${nodedowns} nodedowns`);
   }, 60_000);
 });

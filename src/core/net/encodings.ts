@@ -54,6 +54,17 @@ export const BASELINE_ENCODING: WireEncoding = 'superjson-1';
 /** A batch reaching this many bytes is sent at once rather than at the end of the turn. */
 export const BATCH_FLUSH_BYTES = 64 * 1024;
 
+/**
+ * The first this-many frames of a turn go out as soon as they are batched, the rest at the end
+ * of the turn: a turn that answers many requests lets the peer start on the first answers
+ * while it works on the others (the two processes then run side by side, as BEAM's pipelined
+ * distribution output lets them) at the cost of one more transport frame per busy turn.
+ * Measured with 32 concurrent rpc callers on 2 cores (calls/s, 6 runs each): 25.0k–26.9k with
+ * none, 26.2k–27.6k at 1, 26.2k–27.9k at 2, 26.9k–29.1k at 4, 26.7k–29.5k at 8, 28.6k–29.6k
+ * at 12, 27.9k–29.3k at 16, 26.2k–27.4k at 24.
+ */
+export const EARLY_FLUSH_FRAMES = 8;
+
 /** A batch buffer grown beyond this (by a huge frame) is dropped after use. */
 const SHRINK_ABOVE_BYTES = 4 * BATCH_FLUSH_BYTES;
 

@@ -11,9 +11,7 @@
  * (so a message that cannot be encoded still throws at the sender; a signal's exit reason is
  * repaired instead, see unencodable-frames.ts) and the batch goes out as one binary transport
  * frame at the end of the turn (`Channel.afterTurn`, else a microtask), or at once when it
- * reaches BATCH_FLUSH_BYTES or the turn's EARLY_FLUSH_FRAMES-th frame (so that a busy turn's
- * first answers reach the peer while the rest are worked out); `close` sends what is pending
- * first. Order is the order of `send`, whatever the split. Received text frames are always superjson-1; binary frames are
+ * reaches BATCH_FLUSH_BYTES or the turn's EARLY_FLUSH_FRAMES-th frame; `close` sends what is pending first. Received text frames are always superjson-1; binary frames are
  * fast-1 batches, and a bad_frame unless fast-1 was negotiated.
  *
  * Big frames (fragments.ts): in fast-1, a frame whose encoding is over FRAGMENT_BYTES goes in
@@ -35,7 +33,7 @@ import { MAX_SUPERJSON_DEPTH, decodeTerm, encodeTerm } from '../codec/superjson.
 import { checkReason, repairFrame } from './unencodable-frames.js';
 import type { AnyFrame, DistFrame } from './frames.js';
 import type { Channel, Frame } from './transport.js';
-import { BATCH_FLUSH_BYTES, BatchWriter, decodeBatch, decodeFrame, encodeFrame, type BatchItem, type WireEncoding, isFast } from './encodings.js';
+import { BATCH_FLUSH_BYTES, BatchWriter, EARLY_FLUSH_FRAMES, decodeBatch, decodeFrame, encodeFrame, type BatchItem, type WireEncoding, isFast } from './encodings.js';
 import { FRAGMENT_BYTES, FragmentPiece, OutQueue, PUMP_BYTES_PER_TURN, Reassembler, messageTooLarge, orderKey } from './fragments.js';
 
 /** Why a framed channel closed its channel itself (`closedHere`), as its node logs it. */
@@ -43,17 +41,6 @@ export const CLOSED_HERE = {
   bad_frame: (peer: string) => `Bad frame from node ${peer} (undecodable)`,
   send_queue_full: (peer: string) => `Node ${peer} paused us and what waits for it passed the limit (send_queue_full)`,
 } as const;
-
-/**
- * The first this-many frames of a turn go out as soon as they are batched, the rest at the end
- * of the turn: a turn that answers many requests lets the peer start on the first answers
- * while it works on the others (the two processes then run side by side, as BEAM's pipelined
- * distribution output lets them) at the cost of one more transport frame per busy turn.
- * Measured with 32 concurrent rpc callers on 2 cores (calls/s, 6 runs each): 25.0k–26.9k with
- * none, 26.2k–27.6k at 1, 26.2k–27.9k at 2, 26.9k–29.1k at 4, 26.7k–29.5k at 8, 28.6k–29.6k
- * at 12, 27.9k–29.3k at 16, 26.2k–27.4k at 24.
- */
-export const EARLY_FLUSH_FRAMES = 8;
 
 /** Held output (bytes) over which a held channel closes with `send_queue_full`. */
 export const HELD_BYTES_LIMIT = 64 * 1024 * 1024;
@@ -87,16 +74,15 @@ export class FramedChannel {
   private binaryIn = false;
   private batch: BatchWriter | undefined;
   private flushQueued = false;
+  /** Frames batched in this turn so far (batchGrew: EARLY_FLUSH_FRAMES), counted from the turn's first. */
+  private turnFrames = 0;
   /** Largest frame the peer takes in fragments; undefined: it takes none (send frames whole). */
   private sendLimit: number | undefined;
   private reassembler: Reassembler | undefined;
   private readonly out = new OutQueue();
   private pumpQueued = false;
-  /** Frames batched in this turn so far, until the early flush (EARLY_FLUSH_FRAMES). */
-  private turnFrames = 0;
   private readonly flushTask = (): void => {
     this.flushQueued = false;
-    this.turnFrames = 0;
     this.flush();
   };
 
@@ -218,10 +204,7 @@ export class FramedChannel {
     }
   }
 
-  /**
-   * Accept frames in `enc` from the peer from now on (the handshake calls this early), and in
-   * fast-1 fragmented frames of up to `recvLimit` bytes (none without it).
-   */
+  /** Accept frames in `enc` from now on (the handshake calls this early), fragmented ones up to `recvLimit` bytes (none without it). */
   acceptEncoding(enc: WireEncoding, recvLimit?: number): void {
     this.binaryIn = isFast(enc);
     this.reassembler = this.binaryIn && recvLimit !== undefined ? new Reassembler(recvLimit) : undefined;

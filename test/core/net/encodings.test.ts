@@ -8,8 +8,7 @@
 import { describe, expect } from 'vitest';
 import { it } from '../../fixtures.js';
 import { type Frame, type Node, Pid, Ref } from '../../../src/core/index.js';
-import { BATCH_FLUSH_BYTES, decodeWireFrame } from '../../../src/core/net/encodings.js';
-import { EARLY_FLUSH_FRAMES } from '../../../src/core/net/framed-channel.js';
+import { BATCH_FLUSH_BYTES, EARLY_FLUSH_FRAMES, decodeWireFrame } from '../../../src/core/net/encodings.js';
 import { eventually, TestCluster } from '../../support/cluster.js';
 import { recorder, runIn } from '../../support/in-process.js';
 import { within } from '../../support/real-time.js';

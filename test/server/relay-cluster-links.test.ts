@@ -4,13 +4,15 @@
  * the test can cut the link's real TCP socket as a network would; server-nodes on them.
  */
 import * as http from 'node:http';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import type { Node } from '../../src/core/index.js';
 import { startNode, type ServerNodeOptions } from '../../src/server/index.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
-import { CLUSTER_LINK_PATH } from '../../src/server/relay/cluster/links.js';
+import { CLUSTER_LINK_PATH, linkUrlOf, parseLinkInfo } from '../../src/server/relay/cluster/links.js';
 import { decodeWire } from '../../src/server/relay/cluster/wire.js';
 import { eventually } from '../support/cluster.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -124,4 +126,43 @@ describe('relay-to-relay links', () => {
     expect(received).toBeGreaterThan(1000);
     console.log(`link cuts: ${sent} sent, ${received} received, ${nodedowns} nodedowns, ${r2.links.length} links dialled`);
   }, 90_000);
+});
+
+describe('relay-to-relay link admission', () => {
+  it('a dialler without the relay secret is refused (4401 bad_token), one with a bad first message too; the relay goes on', async () => {
+    const { relay: r } = await relay();
+    const url = r.url.replace(/\/erlmesh$/, CLUSTER_LINK_PATH);
+    const closeOf = (first: string | Buffer): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(url);
+        ws.on('open', () => ws.send(first));
+        ws.on('close', (code) => resolve(code));
+        ws.on('error', reject);
+      });
+    const id = 'feedfeedfeedfeed';
+    const raw = new Redis(redis.url);
+    const [to] = await raw.smembers('erlmesh:relays');
+    raw.disconnect();
+    expect(await closeOf(JSON.stringify({ t: 'link', from: id, to, token: 'guess' }))).toBe(4401);
+    expect(await closeOf('not json')).toBe(4401);
+    expect(await closeOf(Buffer.from([1, 2, 3]))).toBe(4401);
+    expect(r.stats().clusterUp).toBe(1);
+    const a = await node('a', r.url);
+    expect(a.nodes()).toEqual([]);
+  }, 20_000);
+});
+
+describe('linkUrlOf and parseLinkInfo', () => {
+  it('the link address: advertise first, else the relay URL with the link path; a wildcard bind says a non-loopback IPv4 when there is one', () => {
+    expect(linkUrlOf('ws://127.0.0.1:4367/erlmesh', false, undefined)).toBe('ws://127.0.0.1:4367/erlmesh-cluster');
+    expect(linkUrlOf('wss://relay.example:443/erlmesh', false, undefined)).toBe('wss://relay.example/erlmesh-cluster');
+    expect(linkUrlOf('ws://127.0.0.1:4367/erlmesh', true, 'ws://10.0.0.5:4367')).toBe('ws://10.0.0.5:4367/erlmesh-cluster');
+    const ip = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '127.0.0.1';
+    expect(linkUrlOf('ws://127.0.0.1:4367/erlmesh', true, undefined)).toBe(`ws://${ip}:4367/erlmesh-cluster`);
+  });
+
+  it('a relay key that is not a link address (an older relay, a bad value) means: no link, Redis only', () => {
+    expect(parseLinkInfo('{"link":"ws://h:1/erlmesh-cluster","token":"t","max":10}')).toEqual({ link: 'ws://h:1/erlmesh-cluster', token: 't', max: 10 });
+    for (const v of [null, '', '1', '{', '{"link":"x","token":"t"}', '{"link":"x","token":"t","max":-1}', '{"link":1,"token":"t","max":1}']) expect(parseLinkInfo(v)).toBeUndefined();
+  });
 });

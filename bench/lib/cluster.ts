@@ -158,6 +158,17 @@ export function crossRelay(p: { pingpong: { warm: number; n: number }; rpc: { wa
     });
 }
 
+/** What each relay logged beyond the routine (warnings, departures), counted by kind: `relay 0: left (4409) ×2500; …`. */
+async function relayProblems(relays: Array<NodeChild<RelayInfo>>): Promise<string> {
+  const all = await Promise.all(relays.map((r) => r.request<{ problemCounts?: Record<string, number> }>('stats', {}, 30_000).catch(() => ({ problemCounts: undefined }))));
+  return all
+    .map((x, k) => {
+      const c = Object.entries(x.problemCounts ?? {});
+      return `relay ${k}: ${c.length ? c.map(([kind, count]) => `${kind} ×${count}`).join(', ') : 'nothing'}`;
+    })
+    .join('; ');
+}
+
 export function clusterMemory(n: number, o: { relays: number; limitMs: number }): () => Promise<Raw> {
   return () =>
     withChildren(async (scope) => {
@@ -180,7 +191,9 @@ export function clusterMemory(n: number, o: { relays: number; limitMs: number })
         registerS = (performance.now() - t0) / 1000;
         return cs;
       });
-      starting.catch(() => undefined);
+      // A clients process that failed (a registration refused or closed: bare clients do not retry) says why at the cap.
+      let clientsFailed = '';
+      starting.catch((e: unknown) => (clientsFailed = `; a clients process failed: ${e instanceof Error ? e.message : String(e)}`));
       // What every relay knows, polled while the clients register: at the limit, how far they got.
       let known: number[] = [];
       const progress: string[] = [];
@@ -195,7 +208,8 @@ export function clusterMemory(n: number, o: { relays: number; limitMs: number })
       if (PROFILE) await Promise.all(relays.map((r, k) => r.request('profile_stop', { path: `${PROFILE}/relay-${k}.cpuprofile` })));
       if (!known.every((k) => k >= n)) {
         const rss = (await Promise.all(relays.map((r) => r.request<{ rss: number }>('cpu', {}, 30_000).catch(() => ({ rss: NaN }))))).map((m) => (m.rss / 1e6).toFixed(0));
-        throw new Error(`after ${joinS.toFixed(1)} s the relays know ${known.join(', ')} of ${n} names (fewest known every 30 s: ${progress.join(', ')}); relay RSS ${rss.join(', ')} MB`);
+        const logged = await relayProblems(relays);
+        throw new Error(`after ${joinS.toFixed(1)} s the relays know ${known.join(', ')} of ${n} names (fewest known every 30 s: ${progress.join(', ')}); relay RSS ${rss.join(', ')} MB; logged: ${logged}${clientsFailed}`);
       }
       const clients = await starting;
       await sleep(1_000); // the last members batches drain
@@ -213,6 +227,7 @@ export function clusterMemory(n: number, o: { relays: number; limitMs: number })
         heap_used: mem.map((m) => m.heapUsed),
         base_rss: base.map((m) => m.rss),
         redis_rss: procRss(redis.pid),
+        relays_logged: await relayProblems(relays),
       };
     });
 }

@@ -7,7 +7,7 @@
  *
  *   options (argv[2]): { cookie, pages?, authTimeoutMs?, redis?, links? } (redis: a redis:// URL, the
  *   relay then joins the cluster of the relays on that Redis)
- *   commands: stats → relay.stats() + the warnings it logged; memory → process.memoryUsage()
+ *   commands: stats → relay.stats() + the warnings it logged (the last 20, and a count of each kind); memory → process.memoryUsage()
  *   after gc (--expose-gc) + the same; cpu → process.cpuUsage() (µs) and the RSS now;
  *   names → how many names it knows, its own nodes and the other relays' (relay.names());
  *   profile_start / profile_stop { path } → a V8 CPU profile of the relay written to path
@@ -50,8 +50,12 @@ let inspector: Inspector | undefined;
 let relay!: Relay;
 /** The relay's warnings and errors (e.g. a slow consumer it closed) and departures, for the bench's report. */
 const problems: string[] = [];
+/** How many of each (event and close code): the last 20 lines alone hide a cause among thousands of `left`. */
+const problemCounts: Record<string, number> = {};
 const logger = (l: RelayLogLine): void => {
   if (l.level === 'info' && l.event !== 'left' && l.event !== 'kicked') return;
+  const kind = `${l.event}${l.code ? ` (${l.code})` : ''}`;
+  problemCounts[kind] = (problemCounts[kind] ?? 0) + 1;
   problems.push(`${l.event}${l.name ? ` ${l.name}` : ''}${l.code ? ` (${l.code})` : ''}${l.detail ? `: ${l.detail}` : ''}`);
   if (problems.length > 20) problems.shift();
 };
@@ -80,7 +84,7 @@ await serve(
     return { url: `ws://127.0.0.1:${port}/erlmesh`, port, http: `http://127.0.0.1:${port}`, floor: floor.url };
   },
   {
-    stats: () => ({ ...relay.stats(), problems }),
+    stats: () => ({ ...relay.stats(), problems, problemCounts }),
     names: () => relay.names().length,
     profile_start: async () => {
       inspector ??= new Inspector();

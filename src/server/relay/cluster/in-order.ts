@@ -63,15 +63,8 @@ export class InOrder<T> {
    */
   expire(now: number, holdMs: number): InOrderResult<T> | undefined {
     if (this.held.size === 0 || now - this.heldSince < holdMs) return undefined;
-    const got = Math.min(...this.held.keys());
     if (this.next === undefined) return { t: 'deliver', run: this.skip(now) };
-    return { t: 'gap', expected: this.next, got, run: this.skip(now) };
-  }
-
-  /** Forget everything (the sender was dropped): the next message that may start, starts. */
-  reset(): void {
-    this.next = undefined;
-    this.held.clear();
+    return { t: 'gap', expected: this.next, got: Math.min(...this.held.keys()), run: this.skip(now) };
   }
 
   private hold(seq: number, msg: T, now: number): InOrderResult<T> {

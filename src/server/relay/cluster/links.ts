@@ -182,8 +182,9 @@ export class RelayLinks {
     if (this.out.get(id) !== o) return;
     if (!info) return this.failed(id, o, undefined); // it takes no links (yet): Redis only
     o.max = info.max;
-    const ws = new WebSocket(info.link, { perMessageDeflate: false, handshakeTimeout: 2 * this.heartbeatMs, maxPayload: 64 * 1024 });
+    const ws = new WebSocket(info.link, { perMessageDeflate: false, maxPayload: 64 * 1024 });
     o.ws = ws;
+    // One deadline for the connection, the upgrade and the "ok".
     const deadline = setTimeout(() => ws.terminate(), 2 * this.heartbeatMs);
     deadline.unref();
     ws.on('error', () => {}); // close follows

@@ -128,7 +128,7 @@ export class RedisCluster implements RelayCluster {
   advertise(linkUrl: () => string | undefined): void {
     this.linkUrl = linkUrl;
     // Now rather than at the next renewal, so that the relays that know this one link at once.
-    if (this.up) this.pub.set(relayKey(this.id), this.keyValue(), 'PX', this.o.leaseMs).catch(() => {});
+    if (this.up) this.announce().catch(() => {});
   }
 
   /** Leave the cluster (relay shutdown): the other relays drop this one's nodes at once. */
@@ -288,6 +288,11 @@ export class RedisCluster implements RelayCluster {
     return parseLinkInfo(await this.pub.get(relayKey(id)));
   }
 
+  /** Write this relay's key (with its lease) now; renewal.ts rewrites it every heartbeat. */
+  private announce(): Promise<unknown> {
+    return this.pub.set(relayKey(this.id), this.keyValue(), 'PX', this.o.leaseMs);
+  }
+
   /** This relay's key's value: where and how to dial its link, or '1' when it takes none. */
   private keyValue(): string {
     const link = this.links && this.linkUrl();
@@ -361,7 +366,7 @@ export class RedisCluster implements RelayCluster {
   /** (Re)join: subscribe, announce this relay, re-claim its names, reset every relay. */
   private async recover(): Promise<void> {
     await this.sub.subscribe(relayChannel(this.id));
-    await this.pub.set(relayKey(this.id), this.keyValue(), 'PX', this.o.leaseMs);
+    await this.announce();
     await this.pub.sadd(RELAYS, this.id);
     for (const s of this.host.locals()) {
       const r = await this.leases.claim((s.entry as { name: string }).name, s.creation, true);

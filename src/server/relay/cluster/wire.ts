@@ -1,7 +1,8 @@
 /**
  * The relay-to-relay protocol of a cluster on Redis (issue 13). Every relay subscribes to one
  * channel, `erlmesh:r:<its id>`, and publishes to the others' on one connection, so that Redis
- * keeps the order of what one relay sends another. Messages are binary:
+ * keeps the order of what one relay sends another; while it has a direct link to a relay
+ * (links.ts) the same messages go over that instead. Messages are binary:
  *
  *   [0]       kind: 0 control (JSON follows), 1 binary frame, 2 text frame (`d`)
  *   [1..16]   the sender's relay id (16 lowercase hex characters)
@@ -23,11 +24,13 @@
  *   hb {}                    heartbeat, every heartbeat interval, to every relay known
  *   bye {}                   the sender shuts down: drop its nodes now
  *
- * Invariants: the receiver processes a pair's messages in seq order only: a seq below the next
- * expected one is a duplicate and is dropped; one above it means messages were lost, and the
- * receiver first drops every node of the sender (its nodes see `nodedown`, their channels
- * close) and sends `reset` + `sync`, so that nothing is delivered past a gap on a channel that
- * lived through it. A frame for a channel that is no longer open is dropped.
+ * Invariants: the receiver processes a pair's messages in seq order only (in-order.ts puts
+ * the two paths back in order): a seq below the next expected one is a duplicate and is
+ * dropped; a missing one that cannot come any more (no link it could be on, or held past half
+ * a lease) means messages were lost, and the receiver first drops every node of the sender
+ * (its nodes see `nodedown`, their channels close) and sends `reset` + `sync`, so that nothing
+ * is delivered past a gap on a channel that lived through it. A frame for a channel that is no
+ * longer open is dropped.
  */
 import type { PeerEntry } from '../../../core/relay-client/protocol.js';
 

@@ -6,9 +6,10 @@
  * publish back → here), after a warm-up, as the relays' clients would see them.
  *
  *   options (argv[2]): { url, role: 'echo' | 'measure' }
- *   commands (measure): echo { warm, n } → { p50_us, p99_us } of the round trips
+ *   commands (measure): echo { warm, n } → summarize() of the round trips (bench/lib/stats.ts)
  */
 import { Redis } from 'ioredis';
+import { summarize } from '../lib/stats.js';
 import { childOptions, serve } from './ipc.js';
 
 const o = childOptions<{ url: string; role: 'echo' | 'measure' }>();
@@ -41,8 +42,7 @@ await serve(
         });
         if (i >= warm) us.push(Number(process.hrtime.bigint() - t0) / 1000);
       }
-      us.sort((x, y) => x - y);
-      return { p50_us: us[Math.floor(us.length * 0.5)], p99_us: us[Math.floor(us.length * 0.99)] };
+      return summarize(us);
     },
   },
 );

@@ -6,10 +6,11 @@
  * reads; role `measure` connects and times the round trips after a warm-up.
  *
  *   options (argv[2]): { role: 'echo' } → { port }, or { role: 'measure', port }
- *   commands (measure): pingpong { warm, n } → { p50_us, p99_us, p999_us }
+ *   commands (measure): pingpong { warm, n } → summarize() of the round trips (bench/lib/stats.ts) + p999_us
  */
 import * as net from 'node:net';
 import { busyWaitKick } from '../../src/server/busy-wait.js';
+import { percentile, summarize } from '../lib/stats.js';
 import { childOptions, serve } from './ipc.js';
 
 const o = childOptions<{ role: 'echo' | 'measure'; port?: number }>();
@@ -53,9 +54,7 @@ await serve(
         s.write(payload);
       });
       s.removeAllListeners('data');
-      us.sort((x, y) => x - y);
-      const q = (p: number): number => us[Math.floor(us.length * p)]!;
-      return { p50_us: q(0.5), p99_us: q(0.99), p999_us: q(0.999) };
+      return { ...summarize(us), p999_us: percentile([...us].sort((x, y) => x - y), 99.9) };
     },
   },
 );

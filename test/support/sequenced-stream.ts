@@ -1,7 +1,7 @@
 /**
  * A sequenced stream from node `a` to a process registered as `sink` on node `b`, for fault
- * tests of the relays: `a` sends 1, 2, 3, … in bursts of 20; `b` keeps, in order, what it
- * received and `a`'s nodeup/nodedown. `verify()` checks Erlang's guarantee across faults: no
+ * tests of the relays: `a` sends 1, 2, 3, … in bursts of 20; the sink keeps, in the order its
+ * mailbox got them, the messages and `a`'s nodeup/nodedown. `verify()` checks Erlang's guarantee across faults: no
  * message reordered or duplicated, and every gap preceded by a nodedown of `a` since the
  * last message before it.
  *
@@ -18,6 +18,7 @@ import type { Node } from '../../src/core/index.js';
 import { eventually } from './cluster.js';
 
 type Event = ['msg', number] | ['nodedown' | 'nodeup', string];
+const NODE_EVENT = '$node_event';
 
 export interface SequencedStream {
   /** The stream flows: 200 messages sent after now have arrived (within 15 s). */
@@ -28,13 +29,17 @@ export interface SequencedStream {
 
 export function sequencedStream(a: Node, b: Node, burstPauseMs = 5): SequencedStream {
   const trace: Event[] = [];
-  b.monitorNodes((e) => trace.push([e[0], e[1]]));
-  b.register(
-    'sink',
-    b.spawn(async (self) => {
-      for (;;) trace.push(['msg', (await self.receive(() => true)) as number]);
-    }),
-  );
+  // The node events go into the sink's mailbox too (as net_kernel:monitor_nodes delivers them),
+  // so that the trace has them in delivery order: a listener writing to the trace itself runs
+  // at once, before the sink has taken the messages delivered just ahead of the nodedown.
+  const sink = b.spawn(async (self) => {
+    for (;;) {
+      const m = await self.receive(() => true);
+      trace.push(Array.isArray(m) && m[0] === NODE_EVENT ? [m[1] as 'nodedown' | 'nodeup', m[2] as string] : ['msg', m as number]);
+    }
+  });
+  b.monitorNodes((e) => b.send(sink, [NODE_EVENT, e[0], e[1]]));
+  b.register('sink', sink);
   let sending = true;
   let sent = 0;
   a.spawn(async (self) => {

@@ -20,17 +20,34 @@ import { encodeTerm } from '../codec/superjson.js';
 import { defineModule } from '../modules/module.js';
 import type { ProcessContext } from '../process/context.js';
 
+/**
+ * The process dictionary of the loop: keys compared as terms. A string key (the common case,
+ * an atom) is its own Map key; any other key is keyed by its superjson text, in a Map of its
+ * own so that the two kinds never collide.
+ */
+class TermDict {
+  private readonly strings = new Map<string, unknown>();
+  private readonly others = new Map<string, unknown>();
+  put(k: unknown, v: unknown): void {
+    if (typeof k === 'string') this.strings.set(k, v);
+    else this.others.set(encodeTerm(k), v);
+  }
+  get(k: unknown): unknown {
+    return typeof k === 'string' ? this.strings.get(k) : this.others.get(encodeTerm(k));
+  }
+}
+
 async function loop(self: ProcessContext): Promise<void> {
-  const dict = new Map<string, unknown>();
+  const dict = new TermDict();
   for (;;) {
     const m = (await self.receive()) as [unknown, unknown[]];
     if (!Array.isArray(m) || !Array.isArray(m[1])) continue;
     const [from, q] = m;
     if (q[0] === 'store') {
-      dict.set(encodeTerm(q[1]), ['ok', q[2]]);
+      dict.put(q[1], ['ok', q[2]]);
       self.send(from as never, ['kvs', true]);
     } else if (q[0] === 'lookup') {
-      self.send(from as never, ['kvs', dict.get(encodeTerm(q[1]))]);
+      self.send(from as never, ['kvs', dict.get(q[1])]);
     }
   }
 }

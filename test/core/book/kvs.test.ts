@@ -52,6 +52,14 @@ describe('kvs (S28, §10)', () => {
     // store overwrites
     expect(await a.rpc.call(b.name, 'kvs', 'store', ['weather', 'rain'])).toBe(true);
     expect(await a.rpc.call(b.name, 'kvs', 'lookup', ['weather'])).toEqual(['ok', 'rain']);
+
+    // Keys of different kinds are different keys, even when one's text is the other's encoding.
+    const encodedOne = JSON.stringify({ json: 1 });
+    expect(await a.rpc.call(b.name, 'kvs', 'store', [1, 'number'])).toBe(true);
+    expect(await a.rpc.call(b.name, 'kvs', 'store', ['1', 'string'])).toBe(true);
+    expect(await a.rpc.call(b.name, 'kvs', 'lookup', [1])).toEqual(['ok', 'number']);
+    expect(await a.rpc.call(b.name, 'kvs', 'lookup', ['1'])).toEqual(['ok', 'string']);
+    expect(await a.rpc.call(b.name, 'kvs', 'lookup', [encodedOne])).toBeUndefined();
   });
 
   it('S28: lookup and store on a node where kvs was never started reject with badarg', async ({ cluster: c }) => {

@@ -156,7 +156,7 @@ export class FramedChannel {
       key ??= orderKey(frame);
       this.out.push({ bytes: big, sent: 0, key });
     } else {
-      const bytes = encodeFrame(frame, b.beam);
+      const bytes = encodeFrame(frame, b);
       if (bytes.length > limit) throw messageTooLarge(bytes.length, limit);
       this.framesOut++;
       this.out.push({ bytes, sent: 0, key });
@@ -216,7 +216,7 @@ export class FramedChannel {
    */
   useEncoding(enc: WireEncoding, sendLimit?: number): void {
     this.encoding = enc;
-    this.batch = isFast(enc) ? new BatchWriter(enc === 'fast-2') : undefined;
+    this.batch = isFast(enc) ? BatchWriter.for(enc) : undefined;
     this.sendLimit = isFast(enc) ? sendLimit : undefined;
   }
 
@@ -273,7 +273,7 @@ export class FramedChannel {
     this.framesOut++;
     this.transportFramesOut++;
     if (this.batch === undefined) return this.channel.send(encodeTerm(frame, { beam: this.encoding === 'superjson-2' }));
-    const w = new BatchWriter(this.batch.beam);
+    const w = new BatchWriter(this.batch.beam, this.batch.signals);
     w.add(frame);
     this.channel.send(w.take()!);
   }

@@ -28,16 +28,17 @@
  *   started by the node whose name sorts lower (`ok_simultaneous`), refusing the other (`nok`).
  * - Encodings (encodings.ts): the handshake frames are always superjson-1 text, one per transport
  *   frame. `flags.encodings` lists the encodings a node speaks (absent: superjson-1 only); after
- *   the handshake both sides use the first of ['fast-2', 'fast-1', 'superjson-2', 'superjson-1']
- *   both list (the -2 versions also carry BEAM terms). In fast-1 and fast-2 the
- *   DistFrames of one event-loop turn travel as one binary batch, in order; a batch counts as
+ *   the handshake both sides use the first of ['fast-3', 'fast-2', 'fast-1', 'superjson-2', 'superjson-1']
+ *   both list (the -2 versions also carry BEAM terms, fast-3 positional signal frames). In the
+ *   fast encodings the DistFrames of one event-loop turn travel as one binary batch, in order; a batch counts as
  *   traffic for ticks like any frame. A frame or batch that cannot be decoded closes the
  *   connection with `bad_frame`.
  *
  * History: 1 — first version (superjson-encoded frames). Still 1, compatibly extended: the
  * optional `flags.encodings` and the fast-1 binary batches negotiated with it (a node that
  * does not list encodings gets superjson-1, exactly as before), and fast-2 / superjson-2 (the
- * BEAM term classes) negotiated the same way; the optional
+ * BEAM term classes) negotiated the same way, and fast-3 (positional signal frames,
+ * frame-codes.ts) likewise; the optional
  * `flags.maxMessageBytes` and the fast-1 fragments of big frames sent only to a node that
  * states it (fragments.ts); the optional `flags.flowControl` and the `pause`/`resume` frames
  * sent only to a node that states it (inbound-flow.ts); the optional `ticket` of
@@ -59,7 +60,7 @@ export interface NodeFlags {
   mode: NameMode;
   /**
    * The frame encodings the node speaks after the handshake (see encodings.ts), e.g.
-   * `['fast-2', 'fast-1', 'superjson-2', 'superjson-1']`. Optional: absent means superjson-1 only.
+   * `['fast-3', 'fast-2', 'fast-1', 'superjson-2', 'superjson-1']`. Optional: absent means superjson-1 only.
    */
   encodings?: string[];
   /**

@@ -73,7 +73,7 @@ export interface NodeOptions {
   modules?: ErlModule[];
   /**
    * Frame encodings offered to peers after the handshake, most preferred first (see
-   * net/encodings.ts). Default `['fast-2', 'fast-1', 'superjson-2', 'superjson-1']`; `['superjson-1']` makes the node
+   * net/encodings.ts). Default `['fast-3', 'fast-2', 'fast-1', 'superjson-2', 'superjson-1']`; `['superjson-1']` makes the node
    * speak as nodes did before fast-1 (one superjson text frame per frame, no batching).
    */
   encodings?: WireEncoding[];

@@ -99,9 +99,9 @@ describe('fast-1 batches: golden bytes', () => {
 });
 
 describe('choosing an encoding', () => {
-  it('fast-2 before fast-1 before superjson-2 before superjson-1, the first both list', () => {
-    expect(WIRE_ENCODINGS).toEqual(['fast-2', 'fast-1', 'superjson-2', 'superjson-1']);
-    expect(chooseEncoding([...WIRE_ENCODINGS], [...WIRE_ENCODINGS])).toBe('fast-2');
+  it('fast-3 before fast-2 before fast-1 before superjson-2 before superjson-1, the first both list', () => {
+    expect(WIRE_ENCODINGS).toEqual(['fast-3', 'fast-2', 'fast-1', 'superjson-2', 'superjson-1']);
+    expect(chooseEncoding([...WIRE_ENCODINGS], [...WIRE_ENCODINGS])).toBe('fast-3');
     expect(chooseEncoding([...WIRE_ENCODINGS], ['fast-1', 'superjson-1'])).toBe('fast-1');
     expect(chooseEncoding(['superjson-2', 'superjson-1'], [...WIRE_ENCODINGS])).toBe('superjson-2');
     expect(chooseEncoding(['superjson-2', 'superjson-1'], ['fast-1', 'superjson-1'])).toBe('superjson-1');

@@ -8,7 +8,12 @@ import type { Pid } from '../terms/pid.js';
 
 export class Registry {
   private readonly byName = new Map<string, Pid>();
-  private readonly byPid = new Map<string, string>();
+  /**
+   * Names by pid number: only live local processes have names, and no two of them share a
+   * number (process-table.ts); {@link nameOf} checks the whole pid. A number key costs no
+   * string to build and hash, which every process that ends without a name would pay.
+   */
+  private readonly byPid = new Map<number, string>();
 
   /**
    * @param isLocalAlive tells whether a pid is a live process of this node
@@ -22,9 +27,9 @@ export class Registry {
     const p = pid as Pid;
     if (!this.isLocalAlive(p)) throw badarg('register: the pid is not a live local process', { name, pid });
     if (this.byName.has(name)) throw badarg(`register: the name '${name}' is taken`, { name });
-    if (this.byPid.has(p.key)) throw badarg('register: the process already has a name', { name, pid });
+    if (this.nameOf(p) !== undefined) throw badarg('register: the process already has a name', { name, pid });
     this.byName.set(name, p);
-    this.byPid.set(p.key, name);
+    this.byPid.set(p.id, name);
     return true;
   }
 
@@ -33,15 +38,15 @@ export class Registry {
     const pid = this.byName.get(name);
     if (!pid) throw badarg(`unregister: '${name}' is not registered`, { name });
     this.byName.delete(name);
-    this.byPid.delete(pid.key);
+    this.byPid.delete(pid.id);
     return true;
   }
 
   /** The process's name is freed when it dies. */
   removePid(pid: Pid): void {
-    const name = this.byPid.get(pid.key);
+    const name = this.nameOf(pid);
     if (name === undefined) return;
-    this.byPid.delete(pid.key);
+    this.byPid.delete(pid.id);
     this.byName.delete(name);
   }
 
@@ -50,7 +55,8 @@ export class Registry {
   }
 
   nameOf(pid: Pid): string | undefined {
-    return this.byPid.get(pid.key);
+    const name = this.byPid.get(pid.id);
+    return name !== undefined && this.byName.get(name)!.equals(pid) ? name : undefined;
   }
 
   registered(): string[] {

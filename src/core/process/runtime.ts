@@ -375,7 +375,7 @@ export class ProcessRuntime<C> {
   }
 
   /** @internal the spawn requests awaiting an answer (tests look at them) */
-  get pendingSpawns(): ReadonlyMap<string, unknown> {
+  get pendingSpawns(): ReadonlyMap<number, unknown> {
     return this.spawns.pending;
   }
 

@@ -55,34 +55,38 @@ export function signalHandlers(rt: SignalEnv): SignalHandlers {
         rt.route({ t: 'down', from: s.to, to: s.from, ref: s.ref, reason: 'noproc' });
         return;
       }
-      if (!p.watchers.has(s.ref.key)) rt.countWatcher(s.from, 1);
-      p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: typeof s.to === 'string' ? s.to : undefined });
-      rt.watchedBy.set(s.ref.key, p);
+      const key = s.ref.key;
+      if (!p.watchers.has(key)) rt.countWatcher(s.from, 1);
+      p.watchers.set(key, { ref: s.ref, watcher: s.from, byName: typeof s.to === 'string' ? s.to : undefined });
+      rt.watchedBy.set(key, p);
     },
     demonitor: (s) => {
-      const p = rt.watchedBy.get(s.ref.key);
-      if (!p || p.watchersIfAny?.get(s.ref.key)?.watcher.equals(s.from) !== true) return;
-      rt.watchedBy.delete(s.ref.key);
-      p.watchersIfAny?.delete(s.ref.key);
+      const key = s.ref.key;
+      const p = rt.watchedBy.get(key);
+      if (!p || p.watchersIfAny?.get(key)?.watcher.equals(s.from) !== true) return;
+      rt.watchedBy.delete(key);
+      p.watchersIfAny?.delete(key);
       rt.countWatcher(s.from, -1);
     },
     down: (s) => {
       const p = rt.local(s.to);
-      const m = p?.monitorsIfAny?.get(s.ref.key);
+      const monitors = p?.monitorsIfAny;
+      const key = monitors === undefined ? undefined : s.ref.key;
+      const m = key === undefined ? undefined : monitors!.get(key);
       if (!m) {
         rt.spawns.errorOnlyDown(s, p);
         return;
       }
-      if (!p) return;
-      p.monitors.delete(s.ref.key);
-      p.mailbox.deliver(['DOWN', s.ref, 'process', m.shownAs, s.reason]);
+      monitors!.delete(key!);
+      p!.mailbox.deliver(['DOWN', s.ref, 'process', m.shownAs, s.reason]);
     },
     spawn_request: (s) => {
       const p = rt.startRequested(s);
       if (s.link) p.links.set(s.from.key, s.from);
       if (s.monitor) {
-        p.watchers.set(s.ref.key, { ref: s.ref, watcher: s.from, byName: undefined });
-        rt.watchedBy.set(s.ref.key, p);
+        const key = s.ref.key;
+        p.watchers.set(key, { ref: s.ref, watcher: s.from, byName: undefined });
+        rt.watchedBy.set(key, p);
         rt.countWatcher(s.from, 1);
       }
       if (s.reply !== 'error_only') rt.route({ t: 'spawn_reply', ref: s.ref, to: s.from, result: { ok: p.pid } });

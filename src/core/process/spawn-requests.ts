@@ -40,15 +40,19 @@ export interface SpawnRequestsHost {
 const noop = (): void => {};
 
 export class SpawnRequests {
-  /** By monitor ref key. */
-  readonly pending = new Map<string, PendingSpawn>();
+  /**
+   * By the id of the request's ref (a ref of this node: its id alone tells it from the others;
+   * {@link find} checks the whole ref, so a ref of another node with the same id finds nothing).
+   * A number key is hashed for free where a `Ref.key` string is built and hashed on every use.
+   */
+  readonly pending = new Map<number, PendingSpawn>();
 
   constructor(private readonly host: SpawnRequestsHost) {}
 
   /** Send a spawn request to `node`; resolves with the pid (and the ref) once it is answered. */
   request(ref: Ref, from: Pid, groupLeader: Pid, node: string, spec: SpawnSpec, link: boolean, monitor: boolean): Promise<{ pid: Pid; ref: Ref }> {
     return new Promise((resolve) => {
-      this.pending.set(ref.key, { ref, requester: from, node, spec, link, monitor, resolve });
+      this.pending.set(ref.id, { ref, requester: from, node, spec, link, monitor, resolve });
       this.host.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link, monitor });
     });
   }
@@ -59,20 +63,26 @@ export class SpawnRequests {
    * the monitor's owner to the other node; no local process needs to wait).
    */
   requestErrorOnly(ref: Ref, from: Pid, groupLeader: Pid, node: string, spec: SpawnSpec, onDown?: (reason: unknown) => void): void {
-    this.pending.set(ref.key, { ref, requester: from, node, spec, link: false, monitor: true, errorOnly: true, onDown, resolve: noop });
+    this.pending.set(ref.id, { ref, requester: from, node, spec, link: false, monitor: true, errorOnly: true, onDown, resolve: noop });
     this.host.route({ t: 'spawn_request', ref, from, groupLeader, node, spec, link: false, monitor: true, reply: 'error_only' });
   }
 
   /** The node a spawn request with `ref` went to, while its answer is awaited. */
   nodeOf(ref: Ref): string | undefined {
-    return this.pending.get(ref.key)?.node;
+    return this.find(ref)?.node;
+  }
+
+  /** The request made with `ref`, if it is still pending. */
+  private find(ref: Ref): PendingSpawn | undefined {
+    const p = this.pending.get(ref.id);
+    return p !== undefined && p.ref.equals(ref) ? p : undefined;
   }
 
   /** Demonitor a process spawned with `requestErrorOnly` by `requester` whose DOWN has not come yet. */
   cancel(requester: Pid, ref: Ref): boolean {
-    const pending = this.pending.get(ref.key);
+    const pending = this.find(ref);
     if (!pending?.errorOnly || !pending.requester.equals(requester)) return false;
-    this.pending.delete(ref.key);
+    this.pending.delete(ref.id);
     // The remote side finds the monitor by its ref; the node name stands for the unknown pid.
     this.host.route({ t: 'demonitor', from: requester, to: pending.pid ?? pending.node, node: pending.node, ref });
     return true;
@@ -80,7 +90,7 @@ export class SpawnRequests {
 
   /** A `spawn_reply`: link or monitor the new process as asked, or fail the request. */
   reply(s: Extract<SignalFrame, { t: 'spawn_reply' }>): void {
-    const pending = this.pending.get(s.ref.key);
+    const pending = this.find(s.ref);
     if (!pending) return;
     if (pending.onDown !== undefined && 'ok' in s.result) {
       // A BEAM node sends the spawn_reply of an error_only request too (OTP's requester needs
@@ -88,7 +98,7 @@ export class SpawnRequests {
       pending.pid = s.result.ok;
       return;
     }
-    this.pending.delete(s.ref.key);
+    this.pending.delete(s.ref.id);
     if ('error' in s.result) {
       this.fail(pending, s.result.error);
       return;
@@ -108,9 +118,9 @@ export class SpawnRequests {
 
   /** A DOWN no monitor of `p` expects: the first and last word of a process spawned with reply `error_only`, if it is one. */
   errorOnlyDown(s: Extract<SignalFrame, { t: 'down' }>, p: Proc | undefined): void {
-    const pending = this.pending.get(s.ref.key);
+    const pending = this.find(s.ref);
     if (pending?.errorOnly && pending.requester.equals(s.to) && typeof s.from !== 'string') {
-      this.pending.delete(s.ref.key);
+      this.pending.delete(s.ref.id);
       if (pending.onDown !== undefined) pending.onDown(s.reason);
       else if (p?.alive) p.mailbox.deliver(['DOWN', s.ref, 'process', s.from, s.reason]);
     }

@@ -25,8 +25,8 @@ const tm = defineModule('tm', {
 });
 
 /** The requests a node's runtime awaits a spawn_reply or DOWN for, by ref key (test peek). */
-function pendingSpawns(n: Node): Map<string, { ref: Ref; requester: Pid; node: string }> {
-  return (n.runtime as unknown as { pendingSpawns: Map<string, { ref: Ref; requester: Pid; node: string }> }).pendingSpawns;
+function pendingSpawns(n: Node): Map<number, { ref: Ref; requester: Pid; node: string }> {
+  return (n.runtime as unknown as { pendingSpawns: Map<number, { ref: Ref; requester: Pid; node: string }> }).pendingSpawns;
 }
 
 const CAPS: Capabilities = {

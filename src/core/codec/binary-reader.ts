@@ -16,6 +16,15 @@ import { RECURSION_DEPTH, TOO_DEEP } from './binary-deep.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Slots of the cache of short ASCII strings read (a power of two). */
+const SHORT_CACHE_SIZE = 1024;
+const shortCache: Array<string | undefined> = new Array<string | undefined>(SHORT_CACHE_SIZE).fill(undefined);
+
+function sameAscii(s: string, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[at + i]) return false;
+  return true;
+}
+
 /** Reads terms from one buffer. Any malformation throws `bad_frame`. */
 export class TermReader {
   b: Uint8Array;
@@ -243,16 +252,25 @@ export class TermReader {
     const start = this.p;
     const end = start + n;
     if (n <= 24) {
-      let s = '';
-      for (let i = start; i < end; i++) {
+      // Short ASCII strings (atoms, node names, keys) recur: look the bytes up in a small
+      // cache of strings read before, which also hands out the same flat string each time.
+      let h = n;
+      let i = start;
+      for (; i < end; i++) {
         const c = b[i] as number;
-        if (c >= 0x80) {
-          s = '';
-          break;
-        }
-        s += String.fromCharCode(c);
+        if (c >= 0x80) break;
+        h = Math.imul(h ^ c, 0x01000193);
       }
-      if (s.length === n) {
+      if (i === end) {
+        const slot = (h >>> 0) & (SHORT_CACHE_SIZE - 1);
+        const hit = shortCache[slot];
+        if (hit !== undefined && hit.length === n && sameAscii(hit, b, start)) {
+          this.p = end;
+          return hit;
+        }
+        let s = '';
+        for (let j = start; j < end; j++) s += String.fromCharCode(b[j] as number);
+        shortCache[slot] = s;
         this.p = end;
         return s;
       }

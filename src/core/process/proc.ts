@@ -7,8 +7,8 @@
  * record itself); the link and monitor maps, and the `exited` promise, are created on first
  * use (`links`, `monitors`, `watchers`, `nodeMonitors` and `exited` create theirs when read;
  * read-only paths use the `…IfAny` forms, which do not); `alive`, `trapExit` and `catchDepth`
- * share one number; a group leader other than the node's default, a receive timer and a
- * mailbox limit live in side tables (flag bits say when); the `self` of a process gets its
+ * share one number; a group leader other than the node's default lives in the relations, a
+ * receive timer and a mailbox limit in side tables (flag bits say when); the `self` of a process gets its
  * node from its class's prototype; the runtime's table is an array whose slots are reused;
  * and the body's promise is watched with two bound functions rather than closures over the
  * process. 938 bytes per idle process in all (bench, 100k processes). The initial call (for
@@ -59,24 +59,19 @@ class Relations {
   nodeMonitors: Map<string, number> | undefined = undefined;
   exited: Promise<unknown> | undefined = undefined;
   resolveExited: ((reason: unknown) => void) | undefined = undefined;
+  /** The group leader when it is not the node's default (OWN_GL). */
+  groupLeader: Pid | undefined = undefined;
 
   constructor(public initialCall: InitialCall) {}
 }
 
 const TRAP_EXIT = 1 << MAILBOX_FLAG_BITS;
-/** The group leader is not the node's default one: it is in `groupLeaders`. */
+/** The group leader is not the node's default one: it is in the relations. */
 const OWN_GL = 1 << (MAILBOX_FLAG_BITS + 1);
 /** catchDepth is kept in the bits above OWN_GL. */
 const DEPTH_SHIFT = MAILBOX_FLAG_BITS + 2;
 /** The bits below DEPTH_SHIFT. */
 const LOW_BITS = (1 << DEPTH_SHIFT) - 1;
-
-/**
- * The group leader of each process whose leader is not its node's default (remote spawns,
- * processes given another leader): a side table, so that the common process has no field for
- * it. Weak: an ended process's entry goes with it.
- */
-const groupLeaders = new WeakMap<Proc, Pid>();
 
 /**
  * Handlers for the body's promise, bound to the Proc (`watchBody`): ~46 bytes each, against
@@ -111,16 +106,22 @@ export class Proc extends Mailbox<ProcHost> {
 
   /** Where this process's output goes (an io server process, local or remote). */
   get groupLeader(): Pid {
-    return (this.flags & OWN_GL) !== 0 ? groupLeaders.get(this)! : this.host.defaultGroupLeader!;
+    return (this.flags & OWN_GL) !== 0 ? (this.rel as Relations).groupLeader! : this.host.defaultGroupLeader!;
   }
 
+  /**
+   * A leader other than the default goes into the relations (made for it if need be): the
+   * processes that have one are mostly remote spawns and rpc workers, which are monitored
+   * and so have relations anyway. (A WeakMap beside the record cost ~5% of a remote spawn.)
+   */
   set groupLeader(gl: Pid) {
     if (gl === this.host.defaultGroupLeader) {
       this.flags &= ~OWN_GL;
-      groupLeaders.delete(this);
+      const rel = this.relIfAny;
+      if (rel !== undefined) rel.groupLeader = undefined;
     } else {
       this.flags |= OWN_GL;
-      groupLeaders.set(this, gl);
+      this.relations().groupLeader = gl;
     }
   }
 

@@ -16,6 +16,13 @@ import { RECURSION_DEPTH, TOO_DEEP } from './binary-deep.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/**
+ * Strings up to this many bytes are read by hand and, when ASCII, through the cache below;
+ * longer ones by TextDecoder (which costs ~0.2 us a call however short the string). Node
+ * names (`name@host.domain`, in every pid and ref) fit.
+ */
+const SHORT_ASCII_BYTES = 64;
+
 /** Slots of the cache of short ASCII strings read (a power of two). */
 const SHORT_CACHE_SIZE = 1024;
 const shortCache: Array<string | undefined> = new Array<string | undefined>(SHORT_CACHE_SIZE).fill(undefined);
@@ -251,7 +258,7 @@ export class TermReader {
     const b = this.b;
     const start = this.p;
     const end = start + n;
-    if (n <= 24) {
+    if (n <= SHORT_ASCII_BYTES) {
       // Short ASCII strings (atoms, node names, keys) recur: look the bytes up in a small
       // cache of strings read before, which also hands out the same flat string each time.
       let h = n;

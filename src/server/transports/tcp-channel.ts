@@ -1,0 +1,103 @@
+/**
+ * One TCP socket as one erlmesh channel: the framing of a direct link between two server-nodes
+ * once its HTTP upgrade to `erlmesh-direct` is done (direct-links.ts), as Erlang's
+ * distribution frames its packets over TCP (`{packet, 4}`), without WebSocket's.
+ *
+ * Exchange: each side writes records `kind:u8 length:u32be payload[length]`, with kind
+ *   0  a binary frame (a fast batch),
+ *   1  a text frame (UTF-8: the superjson-1 frames of the handshake),
+ *   2  close: the payload is the UTF-8 reason; the sender then ends the socket.
+ * Invariants:
+ * - Frames arrive whole and in order; a record longer than `maxFrameBytes` closes the channel
+ *   (`frame_too_large`) instead of being buffered.
+ * - The channel ends exactly once: with the reason of a close record, or `connection_closed`
+ *   when the socket ends or fails without one.
+ * - One socket write per frame; frames a node sends in one turn of the event loop are one
+ *   batch (`Channel.afterTurn` is `setImmediate`). Every record in or out kicks the busy
+ *   waiter (busy-wait.ts).
+ */
+import type { Socket } from 'node:net';
+import { BaseChannel } from '../../core/relay-client/base-channel.js';
+import { busyWaitKick } from '../busy-wait.js';
+
+const HEADER = 5;
+const BINARY = 0;
+const TEXT = 1;
+const CLOSE = 2;
+
+/**
+ * A channel over `socket` (already upgraded); `head`: bytes that came with the upgrade.
+ *
+ * @example
+ * server.on('upgrade', (req, socket, head) => onInbound(tcpChannel(socket as Socket, head, limit)));
+ */
+export function tcpChannel(socket: Socket, head: Uint8Array | undefined, maxFrameBytes: number): BaseChannel {
+  socket.setNoDelay(true);
+  let closing = false;
+  const ch = new BaseChannel(
+    (f) => {
+      busyWaitKick();
+      socket.write(record(typeof f === 'string' ? TEXT : BINARY, f));
+    },
+    (reason) => {
+      if (closing) return;
+      closing = true;
+      socket.end(record(CLOSE, reason.slice(0, 120)));
+    },
+    undefined,
+    'direct',
+    (fn) => void setImmediate(fn),
+  );
+  let buf: Buffer | undefined;
+  const onData = (chunk: Buffer): void => {
+    busyWaitKick();
+    const b = buf === undefined ? chunk : Buffer.concat([buf, chunk]);
+    buf = undefined;
+    let p = 0;
+    while (b.length - p >= HEADER) {
+      const kind = b[p]!;
+      const n = b.readUInt32BE(p + 1);
+      if (n > maxFrameBytes || kind > CLOSE) {
+        socket.destroy();
+        ch.ended(kind > CLOSE ? 'bad_frame' : 'frame_too_large');
+        return;
+      }
+      if (b.length - p - HEADER < n) break;
+      const at = b.byteOffset + p + HEADER;
+      p += HEADER + n;
+      if (kind === BINARY) ch.deliver(new Uint8Array(b.buffer, at, n));
+      else {
+        const text = b.toString('utf8', at - b.byteOffset, at - b.byteOffset + n);
+        if (kind === TEXT) ch.deliver(text);
+        else {
+          closing = true;
+          socket.end();
+          ch.ended(text || 'normal');
+          return;
+        }
+      }
+    }
+    if (p < b.length) buf = p === 0 ? b : b.subarray(p);
+  };
+  socket.on('data', onData);
+  // An upgraded server socket allows half-open connections: the peer's end is the end.
+  socket.on('end', () => {
+    socket.end();
+    ch.ended('connection_closed');
+  });
+  socket.on('close', () => ch.ended('connection_closed'));
+  socket.on('error', () => ch.ended('connection_closed'));
+  if (head !== undefined && head.length > 0) queueMicrotask(() => onData(Buffer.from(head.buffer, head.byteOffset, head.byteLength)));
+  return ch;
+}
+
+/** One record: header and payload in one buffer (small ones from Node's pool). */
+function record(kind: number, f: string | Uint8Array): Buffer {
+  const n = typeof f === 'string' ? Buffer.byteLength(f) : f.length;
+  const out = Buffer.allocUnsafe(HEADER + n);
+  out[0] = kind;
+  out.writeUInt32BE(n, 1);
+  if (typeof f === 'string') out.write(f, HEADER, 'utf8');
+  else out.set(f, HEADER);
+  return out;
+}

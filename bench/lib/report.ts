@@ -221,7 +221,9 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   the event loop every 1,024 messages (JavaScript has no preemption; without yielding no I/O
   happens), and both check the time cap at that point.
 - **Direct vs relay.** "Direct" is erlmesh's default for server-nodes (they find each other
-  through the relay, then link over their own WebSocket); the bench reads the relay's routed
+  through the relay, then link over their own TCP socket: an HTTP upgrade to \`erlmesh-direct\`,
+  then 5-byte-header records, as Erlang frames its packets; over a WebSocket until
+  2026-12-03); the bench reads the relay's routed
   frame count after each direct scenario to confirm the traffic did not go through it.
 - **Best of N, alternating.** Each timing scenario runs \`BENCH_RUNS\` times per side (default
   2), erlmesh and Erlang taking turns, and each side reports its best run (all runs are in the

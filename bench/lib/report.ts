@@ -247,18 +247,29 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
 - **The floor of a round trip.** The \`tcp-floor\` row is a bare TCP echo between two Node
   processes with erlmesh's busy wait and nothing else: what any Node.js implementation pays on
   this machine, against which erlmesh's own ping-pong is held in that row's note.
-- **Busy wait.** A Node process asleep in epoll pays a kernel wake-up per message (about
-  45 µs on this virtual machine: a raw two-process TCP ping-pong in Node takes ~100 µs p50).
-  BEAM's schedulers spin briefly before sleeping (\`+sbwt\`, on by default); erlmesh does the
-  same for the event loop: for 0.5 ms after a socket message (\`--busy-wait\`,
-  \`ERLMESH_BUSY_WAIT_MS\`, \`setBusyWait\`), the loop polls instead of sleeping
-  (src/server/busy-wait.ts). That is erlmesh's default, so the main rows use it; the
-  \`…, busy wait off\` rows show the same workloads with it off. Its cost: a core stays busy
-  while messages keep coming, and on this 2-core machine, with both ends spinning, the p99
-  of round trips grows (GC helper threads and the other process compete for the cores).
-  A spinner that finds it lost its core (a spin turn late by more than 0.2 ms beyond the CPU
-  the process used) sleeps in the kernel for a back-off instead (10 ms, doubling to 1 s), so
-  on a machine with more runnable threads than cores it behaves as with busy wait off.
+- **Busy wait.** A Node process asleep in epoll pays a kernel wake-up per message (the
+  \`tcp-floor\` row: a bare two-process TCP ping-pong in Node takes 27-45 µs p50 sleeping on
+  this virtual machine, 17-18 µs spinning). BEAM's schedulers spin briefly before sleeping
+  (\`+sbwt\`, on by default); erlmesh does the same for the event loop: for 0.5 ms after a
+  socket message (\`--busy-wait\`, \`ERLMESH_BUSY_WAIT_MS\`, \`setBusyWait\`), the loop polls
+  instead of sleeping (src/server/busy-wait.ts). That is erlmesh's default, so the main rows
+  use it; the \`…, busy wait off\` rows show the same workloads with it off. Its cost: a core
+  stays busy while messages keep coming. Every 2 ms of spinning it compares wall time with the
+  CPU time the process used; after two samples in a row more than half off the core (more
+  runnable threads than cores) it sleeps in the kernel for a back-off instead (2 ms, doubling
+  to 1 s), so on a loaded machine it behaves as with busy wait off. Until 2026-12-03 it backed
+  off after any 0.2 ms off the core, which on this idle 2-core machine happened 6-11 times per
+  30,000 round trips (helper threads), and the busy-wait-on rows were within 10% of the
+  busy-wait-off ones.
+- **What is left in the tails.** On 2 cores with both ends spinning, 1-2% of round trips
+  take one busy-wait period longer (0.5 ms): the kernel sometimes queues the woken peer on
+  the writer's core (a socket wake-up hints that the writer will sleep soon), and a Node loop
+  that spins cannot \`sched_yield\` as BEAM's spinning schedulers do, so the peer waits until
+  the writer's spin ends. Timelines of remote spawns (hrtime on both sides of the socket) show
+  the stalls at 0.52 ms with the default and at 1.03 ms with a 1 ms period. Spinning less after
+  a write (a fifth of the period) made each stall shorter but five times as frequent: p99
+  ping-pong 61-70 → 250 µs, so the period stays. This tail is what holds remote spawn's mean,
+  and so its spawns/s, below its p50 (about 31 µs p50 against a 40-54 µs mean).
 - **What is not compared.** Browser round trips and relay memory have no Erlang counterpart
   (browser rows are held against the bare WebSocket floor of their own run instead);
   their Erlang cells say so.

@@ -254,18 +254,26 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   socket message (\`--busy-wait\`, \`ERLMESH_BUSY_WAIT_MS\`, \`setBusyWait\`), the loop polls
   instead of sleeping (src/server/busy-wait.ts). That is erlmesh's default, so the main rows
   use it; the \`…, busy wait off\` rows show the same workloads with it off. Its cost: a core
-  stays busy while messages keep coming. Every 2 ms of spinning it compares wall time with the
-  CPU time the process used; after two samples in a row more than half off the core (more
-  runnable threads than cores) it sleeps in the kernel for a back-off instead (2 ms, doubling
-  to 1 s), so on a loaded machine it behaves as with busy wait off. Until 2026-12-03 it backed
-  off after any 0.2 ms off the core, which on this idle 2-core machine happened 6-11 times per
-  30,000 round trips (helper threads), and the busy-wait-on rows were within 10% of the
-  busy-wait-off ones.
+  stays busy while messages keep coming, and on this 2-core machine, with both ends spinning,
+  the p99 of round trips grows (GC helper threads and the other process compete for the cores).
+  A spinner that finds it lost its core (a spin turn late by more than 0.2 ms beyond the CPU
+  the process used) sleeps in the kernel for a back-off instead (10 ms, doubling to 1 s), so
+  on a machine with more runnable threads than cores it behaves as with busy wait off. That
+  rule also fires on an idle 2-core machine, 6-11 times per 30,000 round trips (helper
+  threads), and then much of a busy exchange runs as if busy wait were off: the bare TCP echo
+  takes 24.5-25.7 µs p50 with it against 17.0 µs spinning with no check. Backing off only when
+  more than half of 10 ms of spinning was off the core gave 18.0-18.2 µs there and, in one
+  bench run (2026-12-03), ping-pong p50 0.86×, rpc.call 0.86× and remote spawn 0.88× Erlang's;
+  but with five spinning processes on the 2 cores (the \`cross-relay\` scenario: two relays,
+  a peer, two clients) its spells of spinning (0.5 ms after each message) are too short to
+  fill a horizon, and that scenario made no progress in 228 s. The rule above stays until one
+  does both.
 - **What is left in the tails.** On 2 cores with both ends spinning, 1-2% of round trips
   take one busy-wait period longer (0.5 ms): the kernel sometimes queues the woken peer on
   the writer's core (a socket wake-up hints that the writer will sleep soon), and a Node loop
   that spins cannot \`sched_yield\` as BEAM's spinning schedulers do, so the peer waits until
-  the writer's spin ends. Timelines of remote spawns (hrtime on both sides of the socket) show
+  the writer's spin ends. Timelines of remote spawns (hrtime on both sides of the socket, with the
+  horizon rule above, which backs off less) show
   the stalls at 0.52 ms with the default and at 1.03 ms with a 1 ms period. Spinning less after
   a write (a fifth of the period) made each stall shorter but five times as frequent: p99
   ping-pong 61-70 → 250 µs, so the period stays. This tail is what holds remote spawn's mean,

@@ -15,24 +15,16 @@
  * p50 111 → 19 µs, rpc.call p50 146 → 33 µs.
  *
  * Unlike BEAM's spinning schedulers, which `sched_yield`, a Node loop cannot give its core
- * away while it polls. So the spinner watches for losing its core: every SAMPLE_MS of spinning
- * it compares the wall time that passed with the CPU time the process used meanwhile (one
- * `getrusage`; reading it on every turn, 1.7 µs, made each turn half again as long). A sample
- * that was off the core for more than half of its time means another thread ran there (the
- * peer, a GC helper, other work of the machine); two such samples in a row mean the machine
- * has more runnable threads than cores, and the spinner then sleeps in the kernel for a
- * back-off (2 ms, doubling to 1 s while it keeps losing its core, reset by 100 ms of spinning
- * that did not): spinning then only takes the core from whoever is to answer. One lost sample
- * alone is normal on 2 cores with two spinners (a V8 helper thread, the kernel's network work:
- * 5 to 10 samples in 600 are more than half off the core on the idle bench machine), and
- * backing off for each of those, as this did until 2026-12-03 (any 0.2 ms off the core, 10 ms
- * asleep), left the loop asleep for much of a busy exchange: a bare TCP echo between two Node
- * processes on that machine, p50 per round trip, 26-49 µs that way, 22-23 µs now, 20-23 µs
- * spinning with no check at all, 32-45 µs with no busy wait. Measured at load 5 (three other
- * busy processes on the 2 cores): p50 34 µs and p99 0.5-1.6 ms either way, against 35 µs and
- * 0.1-0.4 ms with no busy wait; at load 9-11 earlier, p50 / mean of back-to-back round trips
- * with spinning always on, adaptive, and off: remote spawn 1.15-1.35 ms / 1.3-2.9 ms, 118-188
- * µs / 142-579 µs, 113-182 µs / 144-618 µs; ping-pong 1.1-1.2 ms, 114-153 µs, 63-85 µs.
+ * away while it polls. So the spinner watches for losing its core: a turn of the spin that
+ * comes more than PREEMPTED_MS of wall time after the one before, beyond the CPU time the
+ * process used meanwhile, means another thread ran there (the peer, a GC helper, other work
+ * of the machine). The spinner then sleeps in the kernel for a back-off (10 ms, doubling to
+ * 1 s while it keeps losing its core, reset by 100 ms of spinning that did not): on a machine
+ * with more runnable threads than cores, spinning only takes the core from whoever is to
+ * answer. Measured on the 2-core bench machine at load 9-11 (other work), p50 / mean of
+ * back-to-back round trips with spinning always on, adaptive, and off: remote spawn
+ * 1.15-1.35 ms / 1.3-2.9 ms, 118-188 µs / 142-579 µs, 113-182 µs / 144-618 µs; ping-pong
+ * 1.1-1.2 ms, 114-153 µs, 63-85 µs.
  *
  * It is a property of the process, not of a node: every server-node, relay and direct link
  * in the process kicks the same waiter. Set it with {@link setBusyWait}, the CLI's
@@ -58,20 +50,18 @@ let windowMs = initialWindow();
 let last = 0;
 let spinning = false;
 
-/** How often (ms of spinning) the spinner compares wall time with the process's CPU time. */
-const SAMPLE_MS = 2;
-/** A sample whose wall time was more than this share off the core is a lost one. */
-const LOST_SHARE = 0.5;
-/** Lost samples in a row that make the spinner back off. */
-const LOST_IN_A_ROW = 2;
+/**
+ * Off-core time (ms) between two turns of the spin that means another thread had this
+ * process's core: the wall time between the turns minus the process's CPU time over it.
+ */
+const PREEMPTED_MS = 0.2;
 /** How long a spinner that lost its core sleeps in the kernel instead (ms); doubles while it keeps losing it. */
-const BACKOFF_MIN_MS = 2;
+const BACKOFF_MIN_MS = 10;
 const BACKOFF_MAX_MS = 1_000;
 /** Spinning this long (ms) without losing the core resets the back-off. */
 const CLEAN_SPIN_MS = 100;
-let sampleAt = 0;
-let sampleCpuUs = 0;
-let lostInARow = 0;
+let turnAt = 0;
+let turnCpuUs = 0;
 let spinSince = 0;
 let backoffMs = BACKOFF_MIN_MS;
 let quietUntil = 0;
@@ -95,22 +85,18 @@ function initialWindow(): number {
 
 function spin(): void {
   const t = performance.now();
-  if (t - sampleAt >= SAMPLE_MS) {
-    const c = cpuUs();
-    const lost = 1 - (c - sampleCpuUs) / 1000 / (t - sampleAt) > LOST_SHARE;
-    sampleAt = t;
-    sampleCpuUs = c;
-    lostInARow = lost ? lostInARow + 1 : 0;
-    if (lostInARow >= LOST_IN_A_ROW) {
-      // The machine has more runnable threads than cores: spinning now only takes a core from
-      // whoever is to answer (the peer, a GC helper). Sleep in the kernel for a while instead.
-      spinning = false;
-      lostInARow = 0;
-      backoffs++;
-      quietUntil = t + backoffMs;
-      backoffMs = Math.min(2 * backoffMs, BACKOFF_MAX_MS);
-      return;
-    }
+  const c = cpuUs();
+  const offCore = t - turnAt - (c - turnCpuUs) / 1000;
+  turnAt = t;
+  turnCpuUs = c;
+  if (offCore > PREEMPTED_MS) {
+    // The machine has more runnable threads than cores: spinning now only takes a core from
+    // whoever is to answer (the peer, a GC helper). Sleep in the kernel for a while instead.
+    spinning = false;
+    backoffs++;
+    quietUntil = t + backoffMs;
+    backoffMs = Math.min(2 * backoffMs, BACKOFF_MAX_MS);
+    return;
   }
   if (t - spinSince > CLEAN_SPIN_MS) backoffMs = BACKOFF_MIN_MS;
   if (t - last < windowMs) setImmediate(spin);
@@ -127,9 +113,8 @@ export function busyWaitKick(): void {
   last = t;
   if (!spinning && t >= quietUntil) {
     spinning = true;
-    spinSince = sampleAt = t;
-    sampleCpuUs = cpuUs();
-    lostInARow = 0;
+    spinSince = turnAt = t;
+    turnCpuUs = cpuUs();
     setImmediate(spin);
   }
 }

@@ -97,8 +97,11 @@ export class Erpc implements ErpcApi {
    * await node.erpc.call('b@host', 'erlang', 'node', []);      // 'b@host'
    * await node.erpc.call('b@host', (self) => self.node.name);  // 'b@host'
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a remote result is any term, as in Erlang: callers narrow it
   call(node: string, fn: (self: any) => unknown, timeoutMs?: number): Promise<any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a remote result is any term, as in Erlang: callers narrow it
   call(node: string, m: string, f: string, args?: unknown[], timeoutMs?: number): Promise<any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a remote result is any term, as in Erlang: callers narrow it
   async call(node: string, a: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<any> {
     const row = await this.row(node, a, b, c, d);
     if (row[0] === 'ok') return row[1];

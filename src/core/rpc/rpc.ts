@@ -159,6 +159,7 @@ export class Rpc implements RpcApi {
    * await node.rpc.call('gandalf@host', 'kvs', 'store', ['weather', 'fine']); // true
    * await node.rpc.call('gandalf@host', 'kvs', 'lookup', ['weather'], 5_000); // ['ok', 'fine']
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a remote result is any term, as in Erlang: callers narrow it
   async call(node: string, m: string, f: string, args: unknown[] = [], timeoutMs?: number): Promise<any> {
     this.validate(node, m, f, args);
     const r = await this.run(node, m, f, args, checkTimeout(timeoutMs));
@@ -182,6 +183,7 @@ export class Rpc implements RpcApi {
    *   node.rpc.blockCall('gandalf@host', 'kvs', 'store', ['k', 2], 5_000),
    * ]); // [true, true]
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a remote result is any term, as in Erlang: callers narrow it
   async blockCall(node: string, m: string, f: string, args: unknown[] = [], timeoutMs?: number): Promise<any> {
     this.validate(node, m, f, args);
     const r = await this.run(node, m, f, args, checkTimeout(timeoutMs), true);
@@ -205,6 +207,7 @@ export class Rpc implements RpcApi {
   }
 
   /** The result of an `asyncCall` (rejects BadRpcError as `call` does). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a remote result is any term, as in Erlang: callers narrow it
   async yield(key: RpcKey): Promise<any> {
     const p = this.asyncCalls.get(key?.ref?.key);
     if (!p) throw badarg('rpc.yield: unknown key');
@@ -215,6 +218,7 @@ export class Rpc implements RpcApi {
   }
 
   /** `['value', v]` if the `asyncCall` has answered within `timeoutMs` (default 0), else `'timeout'`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a remote result is any term, as in Erlang: callers narrow it
   async nbYield(key: RpcKey, timeoutMs = 0): Promise<['value', any] | 'timeout'> {
     const p = this.asyncCalls.get(key?.ref?.key);
     if (!p) throw badarg('rpc.nbYield: unknown key');

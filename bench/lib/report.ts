@@ -249,7 +249,7 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   this machine, against which erlmesh's own ping-pong is held in that row's note.
 - **Busy wait.** A Node process asleep in epoll pays a kernel wake-up per message (the
   \`tcp-floor\` row: a bare two-process TCP ping-pong in Node takes 27-45 µs p50 sleeping on
-  this virtual machine, 17-18 µs spinning). BEAM's schedulers spin briefly before sleeping
+  this virtual machine, 17-18 µs spinning without a pause). BEAM's schedulers spin briefly before sleeping
   (\`+sbwt\`, on by default); erlmesh does the same for the event loop: for 0.5 ms after a
   socket message (\`--busy-wait\`, \`ERLMESH_BUSY_WAIT_MS\`, \`setBusyWait\`), the loop polls
   instead of sleeping (src/server/busy-wait.ts). That is erlmesh's default, so the main rows
@@ -272,9 +272,9 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   take one busy-wait period longer (0.5 ms): the kernel sometimes queues the woken peer on
   the writer's core (a socket wake-up hints that the writer will sleep soon), and a Node loop
   that spins cannot \`sched_yield\` as BEAM's spinning schedulers do, so the peer waits until
-  the writer's spin ends. Timelines of remote spawns (hrtime on both sides of the socket, with the
-  horizon rule above, which backs off less) show
-  the stalls at 0.52 ms with the default and at 1.03 ms with a 1 ms period. Spinning less after
+  the writer's spin ends. Timelines of remote spawns (hrtime on both sides of the socket,
+  with the horizon rule above, which backs off less) show the stalls at 0.52 ms with the
+  default and at 1.03 ms with a 1 ms period. Spinning less after
   a write (a fifth of the period) made each stall shorter but five times as frequent: p99
   ping-pong 61-70 → 250 µs, so the period stays. This tail is what holds remote spawn's mean,
   and so its spawns/s, below its p50 (about 31 µs p50 against a 40-54 µs mean).

@@ -5,32 +5,46 @@
  * every message; on small virtual machines that wake-up costs tens of microseconds, more than
  * the rest of a round trip. BEAM avoids it by letting an idle scheduler spin a little before
  * it sleeps. erlmesh does the same for the one event loop of the process: for
- * `busyWaitMs` after the last WebSocket message sent or received, the loop keeps a
+ * `busyWaitMs` after the last socket message sent or received, the loop keeps a
  * `setImmediate` queued, so libuv polls for I/O without sleeping. After that quiet period the
  * process sleeps as before, so an idle node costs no CPU; a node that sees a message every
  * few hundred microseconds keeps one core busy, as BEAM does.
  *
- * Measured on the 2-core benchmark machine (two Node processes, 60-byte TCP ping-pong):
- * round trip p50 about 100 µs sleeping, 12 µs busy waiting on both ends; erlmesh ping-pong
- * p50 111 → 19 µs, rpc.call p50 146 → 33 µs.
- *
  * Unlike BEAM's spinning schedulers, which `sched_yield`, a Node loop cannot give its core
- * away while it polls. So the spinner watches for losing its core: a turn of the spin that
- * comes more than PREEMPTED_MS of wall time after the one before, beyond the CPU time the
- * process used meanwhile, means another thread ran there (the peer, a GC helper, other work
- * of the machine). The spinner then sleeps in the kernel for a back-off (10 ms, doubling to
- * 1 s while it keeps losing its core, reset by 100 ms of spinning that did not): on a machine
- * with more runnable threads than cores, spinning only takes the core from whoever is to
- * answer. Measured on the 2-core bench machine at load 9-11 (other work), p50 / mean of
- * back-to-back round trips with spinning always on, adaptive, and off: remote spawn
- * 1.15-1.35 ms / 1.3-2.9 ms, 118-188 µs / 142-579 µs, 113-182 µs / 144-618 µs; ping-pong
- * 1.1-1.2 ms, 114-153 µs, 63-85 µs.
+ * away while it polls, so the spinner checks every SAMPLE_MS of spinning (the first
+ * check on its first turn) whether spinning takes a core from someone, and if so sleeps in
+ * the kernel for a while instead (a back-off: kicks start no spinning until it ends):
+ *
+ * - **Crowded machine** (Linux: src/server/runnable-threads.ts). The share of checks that
+ *   found more runnable threads on the machine than it has CPUs, a moving average over about
+ *   four checks that carries over from one spell of spinning to the next, is above one half:
+ *   a sixth process wants a core, or five spinners share two. Back off 5 ms, doubling to
+ *   40 ms while the machine stays crowded (back to 5 once the share is below a quarter).
+ *   A helper thread that runs for a moment (a GC or compiler thread of V8) does not crowd it;
+ *   a few seconds of compiling at start-up do, and 40 ms at most keeps the waiter from missing
+ *   the traffic after them.
+ * - **Lost core**. Between two checks the process got more than PREEMPTED_MS less CPU
+ *   time than wall time: another thread ran on its core, typically the peer that a write
+ *   woke, which the kernel queues on the writer's core. Back off 1 ms: the process sleeps, the
+ *   peer runs, and the next wake-up puts the process on an idle core again.
+ *
+ * Without /proc/loadavg (macOS, Windows) only the lost-core check runs, on every turn of the
+ * spin, with the longer back-off that alone must cover a crowded machine (10 ms, doubling to
+ * 1 s while the process keeps losing its core, reset by 100 ms of spinning that did not).
+ *
+ * Measured on the 2-core bench machine, idle, two Node processes (bare TCP echo, 60 bytes,
+ * 30,000 round trips, p50): sleeping 36 µs; spinning with no checks 22.5 µs; with these
+ * checks 23-24 µs; with the lost-core rule alone (the rule before this one) 28-33 µs, because
+ * a helper thread's moment on the core cost 10 ms or more of sleeping 6-11 times per run.
+ * With five spinning processes on the 2 cores (the bench's cross-relay scenario) the checks
+ * keep them asleep most of the time: round trips within the spread of runs with busy wait off.
  *
  * It is a property of the process, not of a node: every server-node, relay and direct link
  * in the process kicks the same waiter. Set it with {@link setBusyWait}, the CLI's
  * `--busy-wait <ms>` or `ERLMESH_BUSY_WAIT_MS`; 0 turns it off.
  */
 import { badarg } from '../core/base/errors.js';
+import { openRunnableThreads } from './runnable-threads.js';
 
 /**
  * The default quiet period before the event loop may sleep again, in milliseconds: long enough
@@ -46,26 +60,49 @@ import { badarg } from '../core/base/errors.js';
  */
 export const DEFAULT_BUSY_WAIT_MS = 0.5;
 
+/** How often (ms of spinning) the spinner checks whether it takes a core from someone. */
+const SAMPLE_MS = 0.5;
+/**
+ * CPU time short of wall time (ms) between two checks that means another thread had this
+ * process's core.
+ */
+const PREEMPTED_MS = 0.2;
+
+/** The back-off after losing the core to another thread (ms). */
+const LOST_CORE_BACKOFF_MS = 1;
+/** The back-off on a crowded machine (ms): doubles from MIN to MAX while it stays crowded. */
+const CROWDED_BACKOFF_MIN_MS = 5;
+const CROWDED_BACKOFF_MAX_MS = 40;
+/** Weight of the newest check in the moving share of crowded checks. */
+const CROWD_WEIGHT = 0.25;
+/** Without a runnable-thread probe: the back-off after a lost core (ms), doubling to MAX. */
+const FALLBACK_BACKOFF_MIN_MS = 10;
+const FALLBACK_BACKOFF_MAX_MS = 1_000;
+/** Without a probe: spinning this long (ms) without losing the core resets the back-off. */
+const FALLBACK_CLEAN_SPIN_MS = 100;
+
+const runnable = openRunnableThreads();
+
 let windowMs = initialWindow();
 let last = 0;
 let spinning = false;
-
-/**
- * Off-core time (ms) between two turns of the spin that means another thread had this
- * process's core: the wall time between the turns minus the process's CPU time over it.
- */
-const PREEMPTED_MS = 0.2;
-/** How long a spinner that lost its core sleeps in the kernel instead (ms); doubles while it keeps losing it. */
-const BACKOFF_MIN_MS = 10;
-const BACKOFF_MAX_MS = 1_000;
-/** Spinning this long (ms) without losing the core resets the back-off. */
-const CLEAN_SPIN_MS = 100;
-let turnAt = 0;
-let turnCpuUs = 0;
-let spinSince = 0;
-let backoffMs = BACKOFF_MIN_MS;
 let quietUntil = 0;
 let backoffs = 0;
+let lastBackoff: BackoffReason | undefined;
+
+/** Why the spinner last backed off: the machine was crowded, or it lost its core to another thread. */
+export type BackoffReason = 'crowded' | 'lost-core';
+
+// The checks: when the next is due, the wall and CPU clocks at the last one.
+let nextCheck = 0;
+let checkedAt = -1;
+let checkedCpuUs = 0;
+/** Moving share of checks that found the machine crowded (0..1); carries over between spells. */
+let crowded = 0;
+let crowdedBackoffMs = CROWDED_BACKOFF_MIN_MS;
+// The fallback rule's state.
+let spinSince = 0;
+let fallbackBackoffMs = FALLBACK_BACKOFF_MIN_MS;
 
 const cpuUs = (): number => {
   const u = process.cpuUsage();
@@ -83,39 +120,71 @@ function initialWindow(): number {
   return DEFAULT_BUSY_WAIT_MS;
 }
 
+function backOff(t: number, ms: number, why: BackoffReason): void {
+  spinning = false;
+  backoffs++;
+  lastBackoff = why;
+  quietUntil = t + ms;
+}
+
+/** One turn of the spin, with the machine-wide checks (Linux). */
 function spin(): void {
   const t = performance.now();
+  if (t >= nextCheck) {
+    nextCheck = t + SAMPLE_MS;
+    const c = cpuUs();
+    const offCore = checkedAt < 0 ? 0 : t - checkedAt - (c - checkedCpuUs) / 1000;
+    checkedAt = t;
+    checkedCpuUs = c;
+    crowded += ((runnable!.read() > runnable!.cpus ? 1 : 0) - crowded) * CROWD_WEIGHT;
+    if (crowded > 0.5) {
+      backOff(t, crowdedBackoffMs, 'crowded');
+      crowdedBackoffMs = Math.min(2 * crowdedBackoffMs, CROWDED_BACKOFF_MAX_MS);
+      return;
+    }
+    if (crowded < 0.25) crowdedBackoffMs = CROWDED_BACKOFF_MIN_MS;
+    if (offCore > PREEMPTED_MS) return backOff(t, LOST_CORE_BACKOFF_MS, 'lost-core');
+  }
+  if (t - last < windowMs) setImmediate(spin);
+  else spinning = false;
+}
+
+/** One turn of the spin where there is no runnable-thread probe: the lost-core check on every turn. */
+function spinFallback(): void {
+  const t = performance.now();
   const c = cpuUs();
-  const offCore = t - turnAt - (c - turnCpuUs) / 1000;
-  turnAt = t;
-  turnCpuUs = c;
+  const offCore = t - checkedAt - (c - checkedCpuUs) / 1000;
+  checkedAt = t;
+  checkedCpuUs = c;
   if (offCore > PREEMPTED_MS) {
-    // The machine has more runnable threads than cores: spinning now only takes a core from
-    // whoever is to answer (the peer, a GC helper). Sleep in the kernel for a while instead.
-    spinning = false;
-    backoffs++;
-    quietUntil = t + backoffMs;
-    backoffMs = Math.min(2 * backoffMs, BACKOFF_MAX_MS);
+    backOff(t, fallbackBackoffMs, 'lost-core');
+    fallbackBackoffMs = Math.min(2 * fallbackBackoffMs, FALLBACK_BACKOFF_MAX_MS);
     return;
   }
-  if (t - spinSince > CLEAN_SPIN_MS) backoffMs = BACKOFF_MIN_MS;
-  if (t - last < windowMs) setImmediate(spin);
+  if (t - spinSince > FALLBACK_CLEAN_SPIN_MS) fallbackBackoffMs = FALLBACK_BACKOFF_MIN_MS;
+  if (t - last < windowMs) setImmediate(spinFallback);
   else spinning = false;
 }
 
 /**
  * Note socket activity: keep the event loop polling for the next `busyWaitMs`.
- * Cheap enough to call per WebSocket message.
+ * Cheap enough to call per socket message.
  */
 export function busyWaitKick(): void {
   if (windowMs === 0) return;
   const t = performance.now();
   last = t;
-  if (!spinning && t >= quietUntil) {
-    spinning = true;
-    spinSince = turnAt = t;
-    turnCpuUs = cpuUs();
+  if (spinning || t < quietUntil) return;
+  spinning = true;
+  if (runnable) {
+    // First check on the first turn (after this message's work, off its path).
+    nextCheck = t;
+    checkedAt = -1;
     setImmediate(spin);
+  } else {
+    spinSince = checkedAt = t;
+    checkedCpuUs = cpuUs();
+    setImmediate(spinFallback);
   }
 }
 
@@ -139,14 +208,24 @@ export function busyWaiting(): boolean {
   return spinning;
 }
 
-/** True while a spinner that lost its core sleeps in the kernel instead (kicks start no spinning). */
+/** True while the spinner backs off: it sleeps in the kernel, and kicks start no spinning. */
 export function busyWaitBackingOff(): boolean {
   return performance.now() < quietUntil;
 }
 
-/** How many times the spinner found it had lost its core and stopped (for tests and diagnostics). */
+/** How many times the spinner found it took a core from someone and backed off (for tests and diagnostics). */
 export function busyWaitBackoffs(): number {
   return backoffs;
+}
+
+/** Why the spinner last backed off (undefined before the first back-off; for tests and diagnostics). */
+export function busyWaitLastBackoff(): BackoffReason | undefined {
+  return lastBackoff;
+}
+
+/** Whether the waiter watches the machine's runnable threads (Linux) or only its own CPU time. */
+export function busyWaitWatchesMachine(): boolean {
+  return runnable !== undefined;
 }
 
 /** The current busy-wait period in milliseconds. */

@@ -3,9 +3,20 @@
  * for the configured period, then it sleeps again; 0 turns it off; bad settings are refused.
  * Only states are asserted here, never how fast anything went (that is the benchmark's job).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { busyWait, busyWaitBackingOff, busyWaitBackoffs, busyWaitKick, busyWaiting, DEFAULT_BUSY_WAIT_MS, setBusyWait } from '../../src/server/busy-wait.js';
+import {
+  busyWait,
+  busyWaitBackingOff,
+  busyWaitBackoffs,
+  busyWaitKick,
+  busyWaiting,
+  busyWaitLastBackoff,
+  busyWaitWatchesMachine,
+  DEFAULT_BUSY_WAIT_MS,
+  setBusyWait,
+} from '../../src/server/busy-wait.js';
 import { type ServerNodeOptions, startNode } from '../../src/server/index.js';
 import { startRelay, type Relay } from '../../src/server/relay/index.js';
 import type { Node } from '../../src/core/index.js';
@@ -46,6 +57,30 @@ describe('busy wait', () => {
     expect(busyWaitBackoffs()).toBe(before + 1);
     expect(busyWaiting()).toBe(false);
     await stopped(); // the back-off ends by itself
+  });
+
+  it.runIf(process.platform === 'linux')('on a machine with more runnable threads than cores it backs off as crowded', async () => {
+    expect(busyWaitWatchesMachine()).toBe(true);
+    setBusyWait(1_000);
+    await stopped();
+    // One CPU hog more than the machine has cores, each ending by itself after 20 s at most.
+    const hogs: ChildProcess[] = [];
+    try {
+      for (let i = 0; i <= cpus().length; i++) {
+        const hog = spawn(process.execPath, ['-e', "console.log('go'); const end = Date.now() + 20000; while (Date.now() < end);"], { stdio: ['ignore', 'pipe', 'ignore'] });
+        hogs.push(hog);
+        await new Promise((r) => hog.stdout!.once('data', r));
+      }
+      // Keep kicking (a back-off for a lost core ends after 1 ms) until a check finds the crowd.
+      await eventually(() => {
+        busyWaitKick();
+        return busyWaitLastBackoff() === 'crowded' && busyWaitBackingOff();
+      }, 10_000);
+      expect(busyWaiting()).toBe(false);
+    } finally {
+      for (const hog of hogs) hog.kill('SIGKILL');
+    }
+    await stopped();
   });
 
   it('0 turns it off: a kick starts nothing', async () => {

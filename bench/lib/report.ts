@@ -248,36 +248,53 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   processes with erlmesh's busy wait and nothing else: what any Node.js implementation pays on
   this machine, against which erlmesh's own ping-pong is held in that row's note.
 - **Busy wait.** A Node process asleep in epoll pays a kernel wake-up per message (the
-  \`tcp-floor\` row: a bare two-process TCP ping-pong in Node takes 27-45 µs p50 sleeping on
-  this virtual machine, 17-18 µs spinning without a pause). BEAM's schedulers spin briefly before sleeping
+  \`tcp-floor\` row: a bare two-process TCP ping-pong in Node takes 35-41 µs p50 sleeping on
+  this virtual machine, 22-23 µs spinning). BEAM's schedulers spin briefly before sleeping
   (\`+sbwt\`, on by default); erlmesh does the same for the event loop: for 0.5 ms after a
   socket message (\`--busy-wait\`, \`ERLMESH_BUSY_WAIT_MS\`, \`setBusyWait\`), the loop polls
   instead of sleeping (src/server/busy-wait.ts). That is erlmesh's default, so the main rows
   use it; the \`…, busy wait off\` rows show the same workloads with it off. Its cost: a core
-  stays busy while messages keep coming, and on this 2-core machine, with both ends spinning,
-  the p99 of round trips grows (GC helper threads and the other process compete for the cores).
-  A spinner that finds it lost its core (a spin turn late by more than 0.2 ms beyond the CPU
-  the process used) sleeps in the kernel for a back-off instead (10 ms, doubling to 1 s), so
-  on a machine with more runnable threads than cores it behaves as with busy wait off. That
-  rule also fires on an idle 2-core machine, 6-11 times per 30,000 round trips (helper
-  threads), and then much of a busy exchange runs as if busy wait were off: the bare TCP echo
-  takes 24.5-25.7 µs p50 with it against 17.0 µs spinning with no check. Backing off only when
-  more than half of 10 ms of spinning was off the core gave 18.0-18.2 µs there and, in one
-  bench run (2026-12-03), ping-pong p50 0.86×, rpc.call 0.86× and remote spawn 0.88× Erlang's;
-  but with five spinning processes on the 2 cores (the \`cross-relay\` scenario: two relays,
-  a peer, two clients) its spells of spinning (0.5 ms after each message) are too short to
-  fill a horizon, and that scenario made no progress in 228 s. The rule above stays until one
-  does both.
-- **What is left in the tails.** On 2 cores with both ends spinning, 1-2% of round trips
-  take one busy-wait period longer (0.5 ms): the kernel sometimes queues the woken peer on
-  the writer's core (a socket wake-up hints that the writer will sleep soon), and a Node loop
-  that spins cannot \`sched_yield\` as BEAM's spinning schedulers do, so the peer waits until
-  the writer's spin ends. Timelines of remote spawns (hrtime on both sides of the socket,
-  with the horizon rule above, which backs off less) show the stalls at 0.52 ms with the
-  default and at 1.03 ms with a 1 ms period. Spinning less after
-  a write (a fifth of the period) made each stall shorter but five times as frequent: p99
-  ping-pong 61-70 → 250 µs, so the period stays. This tail is what holds remote spawn's mean,
-  and so its spawns/s, below its p50 (about 31 µs p50 against a 40-54 µs mean).
+  stays busy while messages keep coming. A Node loop cannot \`sched_yield\` as BEAM's
+  spinning schedulers do, so every 0.5 ms of spinning it checks whether it takes a core from
+  someone, and sleeps in the kernel instead if so: when more than half of its recent checks
+  found more runnable threads on the machine than it has CPUs (the kernel's count in
+  /proc/loadavg; back off 5 ms, doubling to 40 ms while that lasts), and for 1 ms when it got
+  0.2 ms less CPU than wall time since the last check (another thread had its core: typically
+  the peer it just woke, which the kernel queues on the writer's core). Until 2026-12-04 the
+  only rule was the second, with a back-off of 10 ms doubling to 1 s: it fired 6-11 times
+  per 30,000 round trips on the idle machine (a V8 helper thread's moment on a core), and much
+  of a busy exchange then ran as if busy wait were off (bare TCP echo p50 28-33 µs, against
+  22.6-22.8 µs now and 22.5 µs spinning with no check at all). With five spinning processes
+  on the 2 cores (the \`cross-relay\` scenario: two relays, a peer, two clients) the crowd
+  check keeps them asleep nearly all the time: its round trips stay within the spread of runs
+  with busy wait off (same relay 90-94 µs, across 177-183 µs; off 83-109 and 140-180 µs).
+- **What is left in the tails.** Two causes, from timelines of the rpc.call scenario (each
+  round trip over 250 µs against the GC events of both processes, three runs): about half of
+  the round trips over 250 µs (0.25-0.3% of all) overlap a scavenge of 0.6-0.9 ms in one of
+  the two processes. Spinning allocates: each \`setImmediate\` turn of the loop costs Node
+  about 560 bytes of young heap (an idle spin fills the 8 MB semi-space in about 25 ms of
+  spinning), about half of what an rpc-bound process allocates; there is no cheaper way in
+  Node to keep libuv polling. The rest come in runs of 2-10 round trips of 1.08 ms each: both
+  processes on one core, taking turns at the kernel's 1 ms tick, until a check sees the lost
+  core (before the lost-core back-off was 1 ms, such runs lasted up to 10 ms). Spinning less
+  after a write (a fifth of the period) made each stall shorter but five times as frequent
+  (ping-pong p99 61-70 → 250 µs), so the period stays.
+- **Busy wait off.** Each process then sleeps between messages, and one write, one read and
+  one epoll wait per message remain (strace). In CPU profiles of the \`rpc-nobw\` pair the
+  write system call alone is 19% of each process's wall time (the writer pays the wake-up of
+  the sleeping reader), erlmesh's JavaScript a few per cent. Erlang keeps spinning in that
+  comparison, and the bare Node floor with busy wait off (the \`tcp-floor\` row, 35-41 µs
+  p50 on this machine) is already near Erlang's ping-pong (40-41 µs): what is left for
+  erlmesh's work on both sides is 0-6 µs per round trip. Since 2026-12-04 a direct link writes
+  a turn's batch from \`process.nextTick\` (after the callback's microtasks) instead of the
+  loop's next check phase: ping-pong with busy wait off 46 → 37-45 µs p50 in partial runs.
+- **Concurrent rpc and remote spawn.** Both are round-trip chains through two processes on
+  two cores, and both vary more between runs of one code than any recent change: 32
+  concurrent callers 33-46k calls/s for erlmesh in this session's runs against 35-63k for
+  Erlang, remote spawn 17.8-27.0k against 19.8-30.0k. With 32 callers each process is idle
+  about 40% of the time (CPU profiles): each waits for the other's batch. Of the busy time,
+  socket writes take 13% (one per 8 frames of a turn, \`EARLY_FLUSH_FRAMES\`, so that the
+  peer starts on the first replies) and garbage collection 9-12%.
 - **What is not compared.** Browser round trips and relay memory have no Erlang counterpart
   (browser rows are held against the bare WebSocket floor of their own run instead);
   their Erlang cells say so.

@@ -10,6 +10,7 @@ export class Ref {
   readonly node: string;
   readonly creation: number;
   readonly id: number;
+  #key: string | undefined = undefined;
   constructor(node: string, creation: number, id: number) {
     this.node = node;
     this.creation = creation;
@@ -25,9 +26,9 @@ export class Ref {
     );
   }
 
-  /** A string unique per reference, for use as a Map key. */
+  /** A string unique per reference, for use as a Map key (made once: a call uses it several times). */
   get key(): string {
-    return `${this.node}/${this.creation}/${this.id}`;
+    return (this.#key ??= `${this.node}/${this.creation}/${this.id}`);
   }
 
   /** Erlang-like display, e.g. `#Ref<gandalf@host.7>`. */

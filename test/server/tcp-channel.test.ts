@@ -1,7 +1,7 @@
 /**
  * Direct links over the bare framing (src/server/transports/tcp-channel.ts) on real loopback
  * sockets: records split at every byte and packed several to a chunk come out whole and in
- * order; a close record carries its reason; an oversized or unknown record ends the channel
+ * order; a batch goes out when the code that sent it is done; a close record carries its reason; an oversized or unknown record ends the channel
  * without buffering it; and the upgrade works across versions: a dialer of this version and a
  * listener that only speaks WebSocket (a node from before) fall back to a WebSocket, and a
  * WebSocket dialer is still admitted by a listener of this version.
@@ -64,6 +64,31 @@ describe('direct links: the bare framing over TCP', () => {
         });
       }
       expect(got.closed).toEqual([]);
+    } finally {
+      stop();
+    }
+  });
+
+  it('a batch goes when the sending code is done: after a callback, or after the microtask queue when a microtask sent', async () => {
+    const { a, b, stop } = await socketPair();
+    try {
+      const ch = tcpChannel(b, undefined, 1 << 20);
+      collect(tcpChannel(a, undefined, 1 << 20));
+      const order: string[] = [];
+      await new Promise<void>((done) =>
+        setTimeout(() => {
+          // A callback of the loop sends (afterTurn), and starts a microtask chain that sends too.
+          setImmediate(() => (order.push('next phase of the loop'), done()));
+          ch.afterTurn!(() => order.push('batch of the callback'));
+          void Promise.resolve()
+            .then(() => {
+              order.push('microtask');
+              ch.afterTurn!(() => order.push('batch of the microtasks'));
+            })
+            .then(() => order.push('chained microtask'));
+        }, 0),
+      );
+      expect(order).toEqual(['batch of the callback', 'microtask', 'chained microtask', 'batch of the microtasks', 'next phase of the loop']);
     } finally {
       stop();
     }

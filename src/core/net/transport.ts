@@ -59,10 +59,12 @@ export interface Channel {
   /** True until closed (by either end). */
   readonly isOpen: boolean;
   /**
-   * Optional: run `fn` once the current turn of the event loop is over (every microtask of it
-   * run), where the owner sends what it has gathered. A transport whose every send costs a
-   * system call (`ws` over TCP in Node: `setImmediate`) offers it, so that the frames of all
-   * the microtask chains of one turn leave in one write; without it, a microtask.
+   * Optional: run `fn` later in the turn of the event loop, where the owner sends what it has
+   * gathered, so that frames sent together leave in one write. A transport whose every send
+   * costs a system call offers it: `ws` channels in Node at the end of the loop's turn
+   * (`setImmediate`), direct TCP links as soon as the sending code is done
+   * (`process.nextTick`: right after a callback's own code, or once the microtask queue is
+   * empty when a microtask sent, as a process's reply is). Without it, a microtask.
    */
   afterTurn?(fn: () => void): void;
 }

@@ -276,7 +276,14 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   spinning), about half of what an rpc-bound process allocates; there is no cheaper way in
   Node to keep libuv polling. The rest come in runs of 2-10 round trips of 1.08 ms each: both
   processes on one core, taking turns at the kernel's 1 ms tick, until a check sees the lost
-  core (before the lost-core back-off was 1 ms, such runs lasted up to 10 ms). Spinning less
+  core (before the lost-core back-off was 1 ms, such runs lasted up to 10 ms). Remote spawn
+  shows the same two stalls more often: 30-56 of 5,000 spawns took over 250 µs (8 of them
+  during a GC), together 37-51 ms of the ~190 ms timed, mostly 0.55 ms (the woken peer queued
+  behind the writer's spin for one busy-wait period) and 1.1 ms (the tick); without them
+  spawns/s would be about a quarter higher, which is why erlmesh's spawn p50 is below
+  Erlang's while its spawns/s is not. This virtual machine's kernel (6.18) reports no cache
+  topology for its 2 vCPUs, and a process woken by a socket write lands on the writer's core
+  even when the other core is idle; there is no way from Node to pin or yield. Spinning less
   after a write (a fifth of the period) made each stall shorter but five times as frequent
   (ping-pong p99 61-70 → 250 µs), so the period stays.
 - **Busy wait off.** Each process then sleeps between messages, and one write, one read and

@@ -281,9 +281,10 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   during a GC), together 37-51 ms of the ~190 ms timed, mostly 0.55 ms (the woken peer queued
   behind the writer's spin for one busy-wait period) and 1.1 ms (the tick); without them
   spawns/s would be about a quarter higher, which is why erlmesh's spawn p50 is below
-  Erlang's while its spawns/s is not. This virtual machine's kernel (6.18) reports no cache
-  topology for its 2 vCPUs, and a process woken by a socket write lands on the writer's core
-  even when the other core is idle; there is no way from Node to pin or yield. Spinning less
+  Erlang's while its spawns/s is not. The timelines fit a process woken by a socket write
+  landing on the writer's core while the other core is idle (this virtual machine's kernel,
+  6.18, is told of no cache shared by its 2 vCPUs, which is where the kernel looks for an
+  idle core at a wake-up); a Node process can neither pin itself nor yield. Spinning less
   after a write (a fifth of the period) made each stall shorter but five times as frequent
   (ping-pong p99 61-70 → 250 µs), so the period stays.
 - **Busy wait off.** Each process then sleeps between messages, and one write, one read and

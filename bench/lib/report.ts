@@ -266,8 +266,12 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   of a busy exchange then ran as if busy wait were off (bare TCP echo p50 28-33 µs, against
   22.6-22.8 µs now and 22.5 µs spinning with no check at all). With five spinning processes
   on the 2 cores (the \`cross-relay\` scenario: two relays, a peer, two clients) the crowd
-  check keeps them asleep nearly all the time: its round trips stay within the spread of runs
-  with busy wait off (same relay 90-94 µs, across 177-183 µs; off 83-109 and 140-180 µs).
+  check keeps them asleep most of the time: in this session's runs, same relay 78-117 µs and
+  across 151-267 µs p50 (off: 83-109 and 140-180 µs). Spinning shortens the same-relay round
+  trip (three processes) more than the one across (four), so the row's ratio is 1.93-2.28×
+  with busy wait against 1.62-1.69× with it off: the target of ≤ 2× was missed in one of two
+  full runs (2026-12-04, 267 µs across against 117 µs), with the absolute round trip across
+  the relays no slower than with busy wait off in the runs alone (151-183 µs).
 - **What is left in the tails.** Two causes, from timelines of the rpc.call scenario (each
   round trip over 250 µs against the GC events of both processes, three runs): about half of
   the round trips over 250 µs (0.25-0.3% of all) overlap a scavenge of 0.6-0.9 ms in one of

@@ -120,6 +120,18 @@ function initialWindow(): number {
   return DEFAULT_BUSY_WAIT_MS;
 }
 
+/**
+ * Wall time (ms) the process spent off the CPU since the last check (its CPU time short of the
+ * wall time that passed; 0 at the first check of a spell), and make `t` the last check.
+ */
+function offCoreSinceCheck(t: number): number {
+  const c = cpuUs();
+  const off = checkedAt < 0 ? 0 : t - checkedAt - (c - checkedCpuUs) / 1000;
+  checkedAt = t;
+  checkedCpuUs = c;
+  return off;
+}
+
 function backOff(t: number, ms: number, why: BackoffReason): void {
   spinning = false;
   backoffs++;
@@ -132,10 +144,7 @@ function spin(): void {
   const t = performance.now();
   if (t >= nextCheck) {
     nextCheck = t + SAMPLE_MS;
-    const c = cpuUs();
-    const offCore = checkedAt < 0 ? 0 : t - checkedAt - (c - checkedCpuUs) / 1000;
-    checkedAt = t;
-    checkedCpuUs = c;
+    const offCore = offCoreSinceCheck(t);
     crowded += ((runnable!.read() > runnable!.cpus ? 1 : 0) - crowded) * CROWD_WEIGHT;
     if (crowded > 0.5) {
       backOff(t, crowdedBackoffMs, 'crowded');
@@ -152,11 +161,7 @@ function spin(): void {
 /** One turn of the spin where there is no runnable-thread probe: the lost-core check on every turn. */
 function spinFallback(): void {
   const t = performance.now();
-  const c = cpuUs();
-  const offCore = t - checkedAt - (c - checkedCpuUs) / 1000;
-  checkedAt = t;
-  checkedCpuUs = c;
-  if (offCore > PREEMPTED_MS) {
+  if (offCoreSinceCheck(t) > PREEMPTED_MS) {
     backOff(t, fallbackBackoffMs, 'lost-core');
     fallbackBackoffMs = Math.min(2 * fallbackBackoffMs, FALLBACK_BACKOFF_MAX_MS);
     return;

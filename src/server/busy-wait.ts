@@ -34,7 +34,7 @@
  *
  * Measured on the 2-core bench machine, idle, two Node processes (bare TCP echo, 60 bytes,
  * 30,000 round trips, p50): sleeping 36 µs; spinning with no checks 22.5 µs; with these
- * checks 23-24 µs; with the lost-core rule alone (the rule before this one) 28-33 µs, because
+ * checks 22.6-22.8 µs; with the lost-core rule alone (the rule before this one) 28-33 µs, because
  * a helper thread's moment on the core cost 10 ms or more of sleeping 6-11 times per run.
  * With five spinning processes on the 2 cores (the bench's cross-relay scenario) the checks
  * keep them asleep most of the time: round trips within the spread of runs with busy wait off.

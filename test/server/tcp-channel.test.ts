@@ -2,9 +2,10 @@
  * Direct links over the bare framing (src/server/transports/tcp-channel.ts) on real loopback
  * sockets: records split at every byte and packed several to a chunk come out whole and in
  * order; a batch goes out when the code that sent it is done; a close record carries its
- * reason; an oversized or unknown record ends the channel without buffering it; and the upgrade works across versions: a dialer of this version and a
- * listener that only speaks WebSocket (a node from before) fall back to a WebSocket, and a
- * WebSocket dialer is still admitted by a listener of this version.
+ * reason; an oversized or unknown record ends the channel without buffering it; and the
+ * upgrade works across versions: a dialer of this version and a listener that only speaks
+ * WebSocket (a node from before) fall back to a WebSocket, and a WebSocket dialer is still
+ * admitted by a listener of this version.
  */
 import * as net from 'node:net';
 import { describe, expect } from 'vitest';

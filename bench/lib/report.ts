@@ -193,7 +193,7 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
 | \`pingpong\` | A process sends \`[self, i]\` to an echo process on the remote node and waits for \`['pong', i]\`; 10,000 timed round trips after 10,000 warm-up. |
 | \`rpc\` | \`rpc.call(B, 'kvs', 'lookup', ['weather'])\` (the book's kvs, \`weather = fine\` stored) back to back: 10,000 timed after 10,000 warm-up. |
 | \`pingpong-nobw\`, \`rpc-nobw\` | \`pingpong\` and \`rpc\` again with \`ERLMESH_BUSY_WAIT_MS=0\` in every erlmesh process (see Fairness: busy wait). |
-| \`rpc-concurrent\` | 32 callers, each 500 sequential \`rpc.call\`s (after a warm-up round of 300 each): calls/s over the whole round. |
+| \`rpc-concurrent\` | 32 callers, each 500 sequential \`rpc.call\`s after a warm-up of 2,000 each: calls/s over the whole round. The first 500 of each caller's warm-up are timed too ("cold" in the cell). |
 | \`spawn\` | \`spawn(B, bench, noop, [])\` back to back (each awaits the pid, as Erlang's \`spawn/4\` does): 5,000 timed after 5,000. |
 | \`global\` | \`global.registerName(name, pid)\` for 1,000 fresh names, each for a fresh local process (spawned outside the timing), after 100 warm-up; then 100,000 \`whereisName\` over those names. |
 | \`browser\` | Four tab-nodes in headless Chromium (one browser context) and one server-node, with the relay (which also serves the page). Tab A times round trips to an echo on tab B and on the server-node, both through the relay (A and B start with \`broadcast: false\`); tab C to tab D with the default, so over BroadcastChannel; all inside the page (\`performance.now()\`, 5 µs resolution thanks to cross-origin isolation headers), 2,000 after 200 warm-up each. The floors, with no erlmesh: 48 bytes from tab A through a bare WebSocket forwarder (bench/proc/ws-floor.ts, in the relay's process, with its busy wait) to tab B and back, and on a bare BroadcastChannel from C to D. Every kind runs in 4 rounds, the kinds taking turns, so that a change of load hits all alike. No Erlang counterpart: each row is held against the WebSocket floor of the same run (targets: tab → tab via the relay ≤ 1.5×, over BroadcastChannel ≤ 0.5×). |
@@ -235,7 +235,8 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
 - **Steady state, not start-up.** Process start-up, bundling, connection set-up and the remote
   spawn of the counter or echo are outside every timing; Erlang VM start-up likewise. The
   latency scenarios warm up as long as they time (ping-pong and rpc 10,000 round trips,
-  spawn 5,000; 300 calls per caller before the concurrent round), on both sides. Until
+  spawn 5,000; 2,000 calls per caller before the concurrent round, 300 until 2026-12-04),
+  on both sides. Until
   2026-12-03 they warmed up 1,000 / 500 / 500 / 50, and erlmesh's p99 measured start-up:
   V8 compiles the hot paths on a background thread over the first few thousand round trips,
   and on 2 cores that thread takes a core from one of the two busy processes, so round trips
@@ -301,12 +302,19 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   a turn's batch from \`process.nextTick\` (after the callback's microtasks) instead of the
   loop's next check phase: ping-pong with busy wait off 46 → 37-45 µs p50 in partial runs.
 - **Concurrent rpc and remote spawn.** Both are round-trip chains through two processes on
-  two cores, and both vary more between runs of one code than any recent change: 32
-  concurrent callers 33-46k calls/s for erlmesh in this session's runs against 35-63k for
-  Erlang, remote spawn 17.8-27.0k against 19.8-30.0k. With 32 callers each process is idle
-  about 40% of the time (CPU profiles): each waits for the other's batch. Of the busy time,
-  socket writes take 13% (one per 8 frames of a turn, \`EARLY_FLUSH_FRAMES\`, so that the
-  peer starts on the first replies) and garbage collection 9-12%.
+  two cores. With 32 callers the round measured a warm-up until 2026-12-04: after 300 calls
+  per caller erlmesh did 33-46k calls/s against Erlang's 35-63k, and a two-process run of
+  five rounds of 16,000 calls showed why: 21-26k, 43-47k, 42-52k, then 60-80k calls/s from
+  the fourth round on (client CPU per call 27-33 → 9-12 µs), when V8's log
+  (\`--trace-opt\`) shows TurboFan finishing Node's stream write path (\`writeOrBuffer\`,
+  \`onwrite\`) and erlmesh's flush: code that runs once per batch (one socket write per
+  ~9 calls here), so it gets hot ~9 times later than the code run per call. Both sides now
+  warm up with 2,000 calls per caller; the first 500 per caller are timed as well and shown
+  as "cold" (Erlang gains from its warm-up too, 36k cold → 46k in the first run of the
+  change). Remote spawn: 30-56 of 5,000 spawns take over 250 µs, only 8 of them during
+  garbage collection, together 37-51 ms of the ~190 ms timed; without them spawns/s would be
+  about a quarter higher (the p50 beats Erlang's). A longer warm-up (20,000) does not change
+  it.
 - **What is not compared.** Browser round trips and relay memory have no Erlang counterpart
   (browser rows are held against the bare WebSocket floor of their own run instead);
   their Erlang cells say so.

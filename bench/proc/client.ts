@@ -128,11 +128,16 @@ const scenarios = {
           for (let k = 0; k < per; k++) await node.rpc.call(peer(), 'kvs', 'lookup', ['weather']);
         }),
       );
-    await round(a.warmPer);
+    // The first `per` calls of each caller are timed on their own: the rate before V8 has
+    // optimized the code run once per batch (Node's stream writes, the flush), for the report.
+    const tc = now();
+    await round(a.per);
+    const coldRate = (a.callers * a.per) / ((now() - tc) / 1000);
+    await round(Math.max(0, a.warmPer - a.per));
     const t0 = now();
     await round(a.per);
     const seconds = (now() - t0) / 1000;
-    return { calls: a.callers * a.per, callers: a.callers, seconds, rate: (a.callers * a.per) / seconds };
+    return { calls: a.callers * a.per, callers: a.callers, seconds, rate: (a.callers * a.per) / seconds, cold_rate: coldRate };
   },
 
   spawn: async (a: { warm: number; n: number }) => {

@@ -282,25 +282,48 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   Node to keep libuv polling. The rest come in runs of 2-10 round trips of 1.08 ms each: both
   processes on one core, taking turns at the kernel's 1 ms tick, until a check sees the lost
   core (before the lost-core back-off was 1 ms, such runs lasted up to 10 ms). Remote spawn
-  shows the same two stalls more often: 30-56 of 5,000 spawns took over 250 µs (8 of them
-  during a GC), together 37-51 ms of the ~190 ms timed, mostly 0.55 ms (the woken peer queued
-  behind the writer's spin for one busy-wait period) and 1.1 ms (the tick); without them
-  spawns/s would be about a quarter higher, which is why erlmesh's spawn p50 is below
-  Erlang's while its spawns/s is not. The timelines fit a process woken by a socket write
-  landing on the writer's core while the other core is idle (this virtual machine's kernel,
-  6.18, is told of no cache shared by its 2 vCPUs, which is where the kernel looks for an
-  idle core at a wake-up); a Node process can neither pin itself nor yield. Spinning less
-  after a write (a fifth of the period) made each stall shorter but five times as frequent
+  shows the same stalls more often: 30-56 of 5,000 spawns took over 250 µs (8 of them during
+  a GC), together 17-51 ms of the ~175-190 ms timed, in runs of 0.55 ms and 1.06 ms each;
+  without them spawns/s would be 10-25% higher, which is why erlmesh's spawn p50 is at or
+  below Erlang's while its spawns/s is not. Reading both processes' CPU (\`/proc/<pid>/stat\`)
+  and their \`/proc/<pid>/schedstat\` at every stall (2026-12-04, two processes, 30,000
+  spawns): in the 1.06 ms stalls the two are on one vCPU 82 times in 93 (against 5 in 26 of
+  ordinary spawns), and the time splits as client runs 556 µs, waits 499; peer runs 528,
+  waits 497: each spins through a whole busy-wait period (0.5 ms) while the other waits on
+  the same run queue, then sleeps and lets it run. The kernel puts it there: a socket write
+  wakes the reader with the "sync" hint (the waker is about to sleep), and with the waker
+  alone on its CPU the wake-up goes to the waker's CPU (\`wake_affine_idle\`); this
+  virtual machine's kernel (6.18) is told of no cache shared by its 2 vCPUs, so it does not
+  look for the idle one. A spinning waker breaks the hint, and a Node process can neither
+  yield nor pin itself. Tried and dropped: the kernel's CPU pressure (\`/proc/pressure/cpu\`,
+  the time tasks waited) does not move while a task waits, only when it is switched (read
+  every 50 µs beside a busy task on the same CPU: 0 µs, then 4.4 ms at once), so a spinner
+  cannot see the waiting peer through it; a busy-wait period that halves whenever a message
+  comes within 0.15 ms after a spell ran out (the sign of a peer held back) cut the stall time
+  by a quarter (17 against 23 ms per 5,000 spawns, 16 rounds each) but not the mean (36.1
+  against 34.6 µs): the shorter spells make ordinary spawns pay more wake-ups. Spinning less
+  after every write (a fifth of the period) made each stall shorter but five times as frequent
   (ping-pong p99 61-70 → 250 µs), so the period stays.
 - **Busy wait off.** Each process then sleeps between messages, and one write, one read and
-  one epoll wait per message remain (strace). In CPU profiles of the \`rpc-nobw\` pair the
-  write system call alone is 19% of each process's wall time (the writer pays the wake-up of
-  the sleeping reader), erlmesh's JavaScript a few per cent. Erlang keeps spinning in that
-  comparison, and the bare Node floor with busy wait off (the \`tcp-floor\` row, 35-41 µs
-  p50 on this machine) is already near Erlang's ping-pong (40-41 µs): what is left for
-  erlmesh's work on both sides is 0-6 µs per round trip. Since 2026-12-04 a direct link writes
-  a turn's batch from \`process.nextTick\` (after the callback's microtasks) instead of the
-  loop's next check phase: ping-pong with busy wait off 46 → 37-45 µs p50 in partial runs.
+  one epoll wait per message remain (strace: the same three calls per round trip as the bare
+  floor). Erlang keeps spinning in that comparison, and the bare Node floor with busy wait off
+  (the \`tcp-floor\` row) is 35-37 µs p50 in most runs on this machine (27.6 µs in some
+  minutes, 44 µs in others: the virtual machine's wake-ups vary more than anything erlmesh
+  does), against Erlang's ping-pong at 40-41 µs: what is left for erlmesh's work on both
+  sides is about 4-5 µs per round trip. erlmesh's work is 7-8 µs: two server-nodes in one
+  process over a real direct TCP link, where a round trip is all CPU, take 31-33 µs against
+  24.4 µs for a bare TCP echo in one process (2026-12-04). A \`perf\` profile of that
+  pair puts 14% of the samples in erlmesh's JavaScript (the socket record parse, the
+  connection's frame checks, the codec, the flush), 44% in Node's stream code and the system
+  calls it makes, and 42% outside JavaScript (epoll, libuv, V8's promise and callback
+  machinery, GC); the codec is 0.4 µs of a hop (a one-send batch: encode 0.22 µs, decode
+  0.16 µs since the reader stopped making a DataView per batch). Node's \`onread\` API,
+  which skips the readable stream, saved 1-1.5 µs of CPU per read in a bare echo, but only a
+  socket that Node's \`net.connect\` creates can use it (not an accepted one, nor one taken
+  over from an HTTP upgrade, which is how direct links start). Since 2026-12-04 a direct
+  link writes a turn's batch from \`process.nextTick\` (after the callback's microtasks)
+  instead of the loop's next check phase: ping-pong with busy wait off 46 → 37-45 µs p50 in
+  partial runs.
 - **Concurrent rpc and remote spawn.** Both are round-trip chains through two processes on
   two cores. With 32 callers the round measured a warm-up until 2026-12-04: after 300 calls
   per caller erlmesh did 33-46k calls/s against Erlang's 35-63k, and a two-process run of

@@ -27,6 +27,16 @@
  *   time than wall time: another thread ran on its core, typically the peer that a write
  *   woke, which the kernel queues on the writer's core. Back off 1 ms: the process sleeps, the
  *   peer runs, and the next wake-up puts the process on an idle core again.
+ * - **Co-located peer** (Linux, a peer process on the same host: src/server/co-location.ts).
+ *   When CO_LOCATION_CHECK_MS pass after a write to such a peer with nothing received, the
+ *   spinner looks whether the peer it woke waits on its own CPU (one or two reads of /proc,
+ *   6-9 µs); if so it backs off 1 ms at once instead of spinning through the period while the
+ *   peer cannot answer. A message received before then cancels the check: a peer that answers
+ *   is not held back. Remote spawns between two processes on the bench machine (20 rounds of
+ *   10,000 each way, interleaved): time in spawns over 250 µs 30.0 against 56.6 ms per 10,000
+ *   without the check, mean 42.3 against 44.7 µs, p99 109 against 116 µs, p50 unchanged;
+ *   checking on the first turn after the write, without waiting, cut the stalls further
+ *   (24.6 ms) but added 2.2 µs to the p50.
  *
  * Without /proc/loadavg (macOS, Windows) only the lost-core check runs, on every turn of the
  * spin, with the longer back-off that alone must cover a crowded machine (10 ms, doubling to
@@ -45,6 +55,7 @@
  */
 import { badarg } from '../core/base/errors.js';
 import { openRunnableThreads } from './runnable-threads.js';
+import { openCoLocationProbe, type CoLocationProbe } from './co-location.js';
 
 /**
  * The default quiet period before the event loop may sleep again, in milliseconds: long enough
@@ -68,6 +79,12 @@ const SAMPLE_MS = 0.5;
  */
 const PREEMPTED_MS = 0.2;
 
+/**
+ * How long after a write to a peer on this host, with nothing received since, the spinner
+ * checks whether that peer waits on its CPU (ms): longer than most round trips here
+ * (ping-pong and remote spawn 30-40 µs p50), so that the check is rarely paid.
+ */
+const CO_LOCATION_CHECK_MS = 0.05;
 /** The back-off after losing the core to another thread (ms). */
 const LOST_CORE_BACKOFF_MS = 1;
 /** The back-off on a crowded machine (ms): doubles from MIN to MAX while it stays crowded. */
@@ -90,8 +107,11 @@ let quietUntil = 0;
 let backoffs = 0;
 let lastBackoff: BackoffReason | undefined;
 
-/** Why the spinner last backed off: the machine was crowded, or it lost its core to another thread. */
-export type BackoffReason = 'crowded' | 'lost-core';
+/**
+ * Why the spinner last backed off: the machine was crowded, it lost its core to another
+ * thread, or a peer it wrote to waited on its CPU.
+ */
+export type BackoffReason = 'crowded' | 'lost-core' | 'co-located';
 
 // The checks: when the next is due, the wall and CPU clocks at the last one.
 let nextCheck = 0;
@@ -100,6 +120,11 @@ let checkedCpuUs = 0;
 /** Moving share of checks that found the machine crowded (0..1); carries over between spells. */
 let crowded = 0;
 let crowdedBackoffMs = CROWDED_BACKOFF_MIN_MS;
+// The co-location check: the probe (opened at the first write to a peer on this host; null:
+// none here), the peer to look at (0: none) and when.
+let coLocation: CoLocationProbe | undefined | null;
+let peerToCheck = 0;
+let peerCheckAt = 0;
 // The fallback rule's state.
 let spinSince = 0;
 let fallbackBackoffMs = FALLBACK_BACKOFF_MIN_MS;
@@ -142,6 +167,11 @@ function backOff(t: number, ms: number, why: BackoffReason): void {
 /** One turn of the spin, with the machine-wide checks (Linux). */
 function spin(): void {
   const t = performance.now();
+  if (peerToCheck !== 0 && t >= peerCheckAt) {
+    const pid = peerToCheck;
+    peerToCheck = 0;
+    if (coLocation?.heldBack(pid)) return backOff(t, LOST_CORE_BACKOFF_MS, 'co-located');
+  }
   if (t >= nextCheck) {
     nextCheck = t + SAMPLE_MS;
     const offCore = offCoreSinceCheck(t);
@@ -173,12 +203,20 @@ function spinFallback(): void {
 
 /**
  * Note socket activity: keep the event loop polling for the next `busyWaitMs`.
- * Cheap enough to call per socket message.
+ * Cheap enough to call per socket message. `peerPid`: this is a write to a process on this
+ * host with that pid (a direct link's peer, co-location.ts), to be checked if no message
+ * comes back soon; any other activity (a message received) cancels that check.
  */
-export function busyWaitKick(): void {
+export function busyWaitKick(peerPid?: number): void {
   if (windowMs === 0) return;
   const t = performance.now();
   last = t;
+  if (peerPid === undefined) peerToCheck = 0;
+  else if (runnable) {
+    if (coLocation === undefined) coLocation = openCoLocationProbe() ?? null;
+    peerToCheck = peerPid;
+    peerCheckAt = t + CO_LOCATION_CHECK_MS;
+  }
   if (spinning || t < quietUntil) return;
   spinning = true;
   if (runnable) {

@@ -5,7 +5,8 @@
  * reason; an oversized or unknown record ends the channel without buffering it; and the
  * upgrade works across versions: a dialer of this version and a listener that only speaks
  * WebSocket (a node from before) fall back to a WebSocket, and a WebSocket dialer is still
- * admitted by a listener of this version.
+ * admitted by a listener of this version. Both the upgrade and its 101 name the process that
+ * sends them (co-location.ts), where it has an id.
  */
 import * as net from 'node:net';
 import { describe, expect } from 'vitest';
@@ -14,6 +15,7 @@ import { it } from '../fixtures.js';
 import type { Channel, Frame } from '../../src/core/net/transport.js';
 import { tcpChannel } from '../../src/server/transports/tcp-channel.js';
 import { DIRECT_PATH, startDirectLinks } from '../../src/server/transports/direct-links.js';
+import { HOST_PROCESS_HEADER, hostProcessId } from '../../src/server/co-location.js';
 import { wsChannel } from '../../src/server/transports/ws-channel.js';
 import { eventually } from '../support/cluster.js';
 
@@ -164,6 +166,41 @@ describe('direct links: the bare framing over TCP', () => {
       expect(code).toBe(4404);
       await expect(links.dial(links.address, 'someone-else')).rejects.toMatchObject({ code: 'nodedown' });
     } finally {
+      await links.close();
+    }
+  });
+
+  it("the upgrade and its 101 both carry the sender's host process id (none where it has none)", async () => {
+    const me = hostProcessId();
+    const line = me === undefined ? undefined : `${HOST_PROCESS_HEADER}: ${me}`.toLowerCase();
+    const carries = (head: string): boolean => (line === undefined ? !head.toLowerCase().includes(HOST_PROCESS_HEADER) : head.toLowerCase().split('\r\n').includes(line));
+    const links = await startDirectLinks({ host: '127.0.0.1' });
+    links.start('new@127.0.0.1', () => {});
+    // A listener of this version answers with its id.
+    const raw = net.connect(Number(new URL(links.address).port), '127.0.0.1');
+    let answer = '';
+    raw.on('data', (d) => (answer += d.toString('latin1')));
+    raw.write(`GET ${DIRECT_PATH}?to=${encodeURIComponent('new@127.0.0.1')} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: erlmesh-direct\r\n${HOST_PROCESS_HEADER}: someone/else/42\r\n\r\n`);
+    // A listener that records what a dialer of this version sends.
+    let asked = '';
+    const fake = net.createServer((s) => {
+      s.on('data', (d) => {
+        asked += d.toString('latin1');
+        if (asked.includes('\r\n\r\n')) s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: erlmesh-direct\r\nConnection: Upgrade\r\n${HOST_PROCESS_HEADER}: someone/else/43\r\n\r\n`);
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    try {
+      await eventually(() => answer.includes('\r\n\r\n'));
+      expect(answer.startsWith('HTTP/1.1 101')).toBe(true);
+      expect(carries(answer.split('\r\n\r\n')[0]!)).toBe(true);
+      const ch = await links.dial(`ws://127.0.0.1:${(fake.address() as net.AddressInfo).port}${DIRECT_PATH}`, 'fake@127.0.0.1');
+      expect(ch.isOpen).toBe(true);
+      expect(carries(asked.split('\r\n\r\n')[0]!)).toBe(true);
+      ch.close();
+    } finally {
+      raw.destroy();
+      fake.close();
       await links.close();
     }
   });

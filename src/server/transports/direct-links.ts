@@ -15,7 +15,10 @@
  * listener of a version before this framing answers that upgrade `400`, and the dialer then
  * dials it with a WebSocket; a WebSocket from such a dialer is still admitted (`Upgrade:
  * websocket` on the same path, ws-channel.ts), and a wrong name closes it with 4404. The
- * advertised address keeps its `ws://` form, so nodes of either version read it.
+ * advertised address keeps its `ws://` form, so nodes of either version read it. Both the
+ * upgrade and its `101` carry `x-erlmesh-host-process` where the sender has one (Linux,
+ * co-location.ts): a peer on the same host and in the same pid namespace is known by its pid
+ * to the busy waiter. Either side may leave it out; a listener of a version before it ignores it.
  */
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -25,6 +28,7 @@ import { ErlmeshError } from '../../core/base/errors.js';
 import type { DirectLinks } from '../../core/relay-client/direct-paths.js';
 import { WS_CLIENT_OPTIONS, noDelay, wsChannel } from './ws-channel.js';
 import { tcpChannel } from './tcp-channel.js';
+import { HOST_PROCESS_HEADER, hostProcessId, peerPidOnThisHost } from '../co-location.js';
 
 export const DIRECT_PATH = '/erlmesh-direct';
 
@@ -54,6 +58,8 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const address = `ws://${hostPart}:${port}${DIRECT_PATH}`;
   const sockets = new Set<{ terminate(): void }>();
+  const me = hostProcessId();
+  const myHeader = me !== undefined ? `${HOST_PROCESS_HEADER}: ${me}\r\n` : '';
   let myName: string | undefined;
   let onInbound: ((ch: Channel, from?: string, migrate?: string) => void) | undefined;
 
@@ -67,11 +73,11 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
     const admit = url.pathname === DIRECT_PATH && onInbound !== undefined && to === myName;
     if (req.headers.upgrade?.toLowerCase() === DIRECT_UPGRADE) {
       if (!admit) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${DIRECT_UPGRADE}\r\nConnection: Upgrade\r\n\r\n`);
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${DIRECT_UPGRADE}\r\nConnection: Upgrade\r\n${myHeader}\r\n`);
       const entry = { terminate: () => socket.destroy() };
       sockets.add(entry);
       socket.once('close', () => sockets.delete(entry));
-      onInbound!(tcpChannel(socket, head, maxPayload), from, migrate);
+      onInbound!(tcpChannel(socket, head, maxPayload, peerPidOnThisHost(req.headers[HOST_PROCESS_HEADER], me)), from, migrate);
       return;
     }
     if (url.pathname !== DIRECT_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -110,15 +116,15 @@ export async function startDirectLinks(opts: DirectLinksOptions = {}): Promise<D
         host: u.hostname.replace(/^\[|\]$/g, ''),
         port: u.port,
         path: `${u.pathname}${u.search}`,
-        headers: { Connection: 'Upgrade', Upgrade: DIRECT_UPGRADE },
+        headers: { Connection: 'Upgrade', Upgrade: DIRECT_UPGRADE, ...(me !== undefined ? { [HOST_PROCESS_HEADER]: me } : {}) },
         timeout: opts.dialTimeoutMs ?? 3_000,
       });
       const fail = (why: string): void => reject(new ErlmeshError('nodedown', `direct link to ${peer} failed: ${why}`));
-      req.once('upgrade', (_res, socket: Socket, head: Buffer) => {
+      req.once('upgrade', (res, socket: Socket, head: Buffer) => {
         const entry = { terminate: () => socket.destroy() };
         sockets.add(entry);
         socket.once('close', () => sockets.delete(entry));
-        resolve(tcpChannel(socket, head, maxPayload));
+        resolve(tcpChannel(socket, head, maxPayload, peerPidOnThisHost(res.headers[HOST_PROCESS_HEADER], me)));
       });
       req.once('response', (res) => {
         res.resume();

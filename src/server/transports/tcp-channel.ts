@@ -19,7 +19,9 @@
  *   `setImmediate` (the loop's next check phase), as WebSocket channels do, cost 9-10 µs per
  *   ping-pong round trip with busy wait off on the 2-core bench machine (46 → 37 µs p50) and
  *   batched no better: 32 concurrent callers 42.1-42.9k calls/s this way, 36.8-42.9k with
- *   `setImmediate`. Every record in or out kicks the busy waiter (busy-wait.ts).
+ *   `setImmediate`. Every record in or out kicks the busy waiter (busy-wait.ts); a write to
+ *   a peer process on this host names its pid, so that the waiter can see whether its
+ *   spinning holds that peer back (co-location.ts).
  */
 import type { Socket } from 'node:net';
 import { BaseChannel } from '../../core/relay-client/base-channel.js';
@@ -31,17 +33,18 @@ const TEXT = 1;
 const CLOSE = 2;
 
 /**
- * A channel over `socket` (already upgraded); `head`: bytes that came with the upgrade.
+ * A channel over `socket` (already upgraded); `head`: bytes that came with the upgrade;
+ * `peerPid`: the pid of the process at the other end, when it runs on this host.
  *
  * @example
  * server.on('upgrade', (req, socket, head) => onInbound(tcpChannel(socket as Socket, head, limit)));
  */
-export function tcpChannel(socket: Socket, head: Uint8Array | undefined, maxFrameBytes: number): BaseChannel {
+export function tcpChannel(socket: Socket, head: Uint8Array | undefined, maxFrameBytes: number, peerPid?: number): BaseChannel {
   socket.setNoDelay(true);
   let closing = false;
   const ch = new BaseChannel(
     (f) => {
-      busyWaitKick();
+      busyWaitKick(peerPid);
       socket.write(record(typeof f === 'string' ? TEXT : BINARY, f));
     },
     (reason) => {

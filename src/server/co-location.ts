@@ -18,6 +18,7 @@
  * process stops spinning, and reads only what /proc shows any process.
  */
 import { closeSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
+import { decimalAt, pastSpaces } from './proc-text.js';
 
 /** The header of a direct link's upgrade (request and 101 answer) that carries {@link hostProcessId}. */
 export const HOST_PROCESS_HEADER = 'x-erlmesh-host-process';
@@ -66,21 +67,12 @@ export function peerPidOnThisHost(theirs: unknown, mine: string | undefined): nu
  * statStateAndCpu(Buffer.from('42 (node) R 1 … 0 1 0 …'), n); // { state: 82, cpu: 1 }
  */
 export function statStateAndCpu(b: Uint8Array, n: number): { state: number; cpu: number } | undefined {
-  let i = b.lastIndexOf(0x29, n - 1) + 2; // after ') '
-  if (i < 2 || i >= n) return undefined;
-  const state = b[i]!;
+  const at = b.lastIndexOf(0x29, n - 1) + 2; // after ') '
+  if (at < 2 || at >= n) return undefined;
   // The CPU is field 39, the state field 3: 36 spaces on.
-  for (let spaces = 0; spaces < 36; i++) {
-    if (i >= n) return undefined;
-    if (b[i] === 0x20) spaces++;
-  }
-  let cpu = -1;
-  for (; i < n; i++) {
-    const d = b[i]! - 0x30;
-    if (d < 0 || d > 9) break;
-    cpu = (cpu < 0 ? 0 : cpu * 10) + d;
-  }
-  return cpu < 0 ? undefined : { state, cpu };
+  const i = pastSpaces(b, at, n, 36);
+  const cpu = i < 0 ? -1 : decimalAt(b, i, n);
+  return cpu < 0 ? undefined : { state: b[at]!, cpu };
 }
 
 /** The check itself: one open file per process read (the last peer asked about, and this process). */

@@ -11,6 +11,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { decimalAt, digitsEnd, pastSpaces } from './proc-text.js';
 
 /** A reader of the machine's runnable-thread count. */
 export interface RunnableThreads {
@@ -28,18 +29,10 @@ export interface RunnableThreads {
  * parseRunnable(Buffer.from('0.00 0.00 0.08 2/84 17616\n')); // 2
  */
 export function parseRunnable(bytes: Uint8Array, length = bytes.length): number {
-  let i = 0;
-  for (let spaces = 0; spaces < 3; i++) {
-    if (i >= length) return -1;
-    if (bytes[i] === 0x20) spaces++;
-  }
-  let v = -1;
-  for (; i < length; i++) {
-    const d = bytes[i]! - 0x30;
-    if (d < 0 || d > 9) break;
-    v = (v < 0 ? 0 : v * 10) + d;
-  }
-  return i < length && bytes[i] === 0x2f ? v : -1;
+  const i = pastSpaces(bytes, 0, length, 3);
+  if (i < 0) return -1;
+  const end = digitsEnd(bytes, i, length);
+  return end < length && bytes[end] === 0x2f ? decimalAt(bytes, i, length) : -1;
 }
 
 /**

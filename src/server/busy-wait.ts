@@ -54,7 +54,7 @@
  * `--busy-wait <ms>` or `ERLMESH_BUSY_WAIT_MS`; 0 turns it off.
  */
 import { badarg } from '../core/base/errors.js';
-import { openRunnableThreads } from './runnable-threads.js';
+import { openRunnableThreads, type RunnableThreads } from './runnable-threads.js';
 import { openCoLocationProbe, type CoLocationProbe } from './co-location.js';
 
 /**
@@ -98,7 +98,12 @@ const FALLBACK_BACKOFF_MAX_MS = 1_000;
 /** Without a probe: spinning this long (ms) without losing the core resets the back-off. */
 const FALLBACK_CLEAN_SPIN_MS = 100;
 
-const runnable = openRunnableThreads();
+/** The runnable-thread probe, opened at the first kick (null: not yet), so that a process that never spins reads no /proc. */
+let runnable: RunnableThreads | undefined | null = null;
+function machineProbe(): RunnableThreads | undefined {
+  if (runnable === null) runnable = openRunnableThreads();
+  return runnable;
+}
 
 let windowMs = initialWindow();
 let last = 0;
@@ -211,6 +216,7 @@ export function busyWaitKick(peerPid?: number): void {
   if (windowMs === 0) return;
   const t = performance.now();
   last = t;
+  const runnable = machineProbe();
   if (peerPid === undefined) peerToCheck = 0;
   else if (runnable) {
     if (coLocation === undefined) coLocation = openCoLocationProbe() ?? null;
@@ -268,7 +274,7 @@ export function busyWaitLastBackoff(): BackoffReason | undefined {
 
 /** Whether the waiter watches the machine's runnable threads (Linux) or only its own CPU time. */
 export function busyWaitWatchesMachine(): boolean {
-  return runnable !== undefined;
+  return machineProbe() !== undefined;
 }
 
 /** The current busy-wait period in milliseconds. */

@@ -115,6 +115,25 @@ describe('busy wait', () => {
     expect(bad.err).toMatch(/ERLMESH_BAD_BUSY_WAIT.*ERLMESH_BUSY_WAIT_MS=soon/);
   });
 
+  it.runIf(process.platform === 'linux')('opens /proc/loadavg at its first kick, and never with busy wait 0', () => {
+    const opensLoadavg = (value: string): boolean => {
+      // Lists its open files before and after one kick (then stops spinning, so that it exits).
+      const script =
+        "import('./src/server/busy-wait.ts').then((m) => { const fs = require('node:fs'); const open = () => fs.readdirSync('/proc/self/fd').some((fd) => { try { return fs.readlinkSync('/proc/self/fd/' + fd) === '/proc/loadavg'; } catch { return false; } }); const before = open(); m.busyWaitKick(); console.log(JSON.stringify([before, open()])); m.setBusyWait(0); })";
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+        env: { ...process.env, ERLMESH_BUSY_WAIT_MS: value },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const [before, after] = JSON.parse(r.stdout.trim()) as [boolean, boolean];
+      expect(before).toBe(false); // importing it opens nothing
+      return after;
+    };
+    expect(opensLoadavg('0.5')).toBe(true);
+    expect(opensLoadavg('0')).toBe(false);
+  });
+
   describe('socket activity kicks it', () => {
     let relay: Relay | undefined;
     const nodes: Node[] = [];

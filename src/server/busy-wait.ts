@@ -98,11 +98,20 @@ const FALLBACK_BACKOFF_MAX_MS = 1_000;
 /** Without a probe: spinning this long (ms) without losing the core resets the back-off. */
 const FALLBACK_CLEAN_SPIN_MS = 100;
 
-/** The runnable-thread probe, opened at the first kick (null: not yet), so that a process that never spins reads no /proc. */
+/**
+ * The probes, each opened when first needed (null: not yet; undefined: none here), so that a
+ * process that never spins reads no /proc: the runnable-thread probe at the first kick, the
+ * co-location probe at the first write to a peer on this host.
+ */
 let runnable: RunnableThreads | undefined | null = null;
+let coLocation: CoLocationProbe | undefined | null = null;
 function machineProbe(): RunnableThreads | undefined {
   if (runnable === null) runnable = openRunnableThreads();
   return runnable;
+}
+function coLocationProbe(): CoLocationProbe | undefined {
+  if (coLocation === null) coLocation = openCoLocationProbe();
+  return coLocation;
 }
 
 let windowMs = initialWindow();
@@ -125,9 +134,7 @@ let checkedCpuUs = 0;
 /** Moving share of checks that found the machine crowded (0..1); carries over between spells. */
 let crowded = 0;
 let crowdedBackoffMs = CROWDED_BACKOFF_MIN_MS;
-// The co-location check: the probe (opened at the first write to a peer on this host; null:
-// none here), the peer to look at (0: none) and when.
-let coLocation: CoLocationProbe | undefined | null;
+// The co-location check: the peer to look at (0: none) and when.
 let peerToCheck = 0;
 let peerCheckAt = 0;
 // The fallback rule's state.
@@ -216,16 +223,15 @@ export function busyWaitKick(peerPid?: number): void {
   if (windowMs === 0) return;
   const t = performance.now();
   last = t;
-  const runnable = machineProbe();
+  const probe = machineProbe();
   if (peerPid === undefined) peerToCheck = 0;
-  else if (runnable) {
-    if (coLocation === undefined) coLocation = openCoLocationProbe() ?? null;
+  else if (probe && coLocationProbe()) {
     peerToCheck = peerPid;
     peerCheckAt = t + CO_LOCATION_CHECK_MS;
   }
   if (spinning || t < quietUntil) return;
   spinning = true;
-  if (runnable) {
+  if (probe) {
     // First check on the first turn (after this message's work, off its path).
     nextCheck = t;
     checkedAt = -1;

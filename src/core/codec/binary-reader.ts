@@ -61,7 +61,7 @@ export class TermReader {
     const b = this.b;
     const p = this.p;
     this.p = p + 4;
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >> 0;
+    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   }
 
   get done(): boolean {

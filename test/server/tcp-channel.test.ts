@@ -46,10 +46,11 @@ function collect(ch: Channel): { frames: Frame[]; closed: string[] } {
 }
 
 describe('direct links: the bare framing over TCP', () => {
-  it('records split at every byte, and packed several to a chunk, come out whole and in order', async () => {
+  for (const readPath of ['onread', 'data'] as const) {
+  it(`records split at every byte, and packed several to a chunk, come out whole and in order (reads: ${readPath})`, async () => {
     const { a, b, stop } = await socketPair();
     try {
-      const got = collect(tcpChannel(b, undefined, 1 << 20));
+      const got = collect(tcpChannel(b, undefined, 1 << 20, undefined, readPath));
       const frames: Frame[] = [new Uint8Array([1, 2, 3]), 'text é', new Uint8Array(0), new Uint8Array(70_000).fill(7), ''];
       const bytes = Buffer.concat(frames.map((f) => record(typeof f === 'string' ? 1 : 0, typeof f === 'string' ? Buffer.from(f) : f)));
       for (const step of [1, 3, 4096]) {
@@ -71,6 +72,7 @@ describe('direct links: the bare framing over TCP', () => {
       stop();
     }
   });
+  }
 
   it('a batch goes when the sending code is done: after a callback, or after the microtask queue when a microtask sent', async () => {
     const { a, b, stop } = await socketPair();

@@ -27,6 +27,11 @@ const SHORT_ASCII_BYTES = 64;
 const SHORT_CACHE_SIZE = 1024;
 const shortCache: Array<string | undefined> = new Array<string | undefined>(SHORT_CACHE_SIZE).fill(undefined);
 
+/** One flat string of ASCII bytes (`+=` would build a rope past 12 characters: node names). */
+function flatAscii(b: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+}
+
 function sameAscii(s: string, b: Uint8Array, at: number): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[at + i]) return false;
   return true;
@@ -279,8 +284,7 @@ export class TermReader {
           this.p = end;
           return hit;
         }
-        let s = '';
-        for (let j = start; j < end; j++) s += String.fromCharCode(b[j] as number);
+        const s = flatAscii(b, start, end);
         shortCache[slot] = s;
         this.p = end;
         return s;

@@ -31,7 +31,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { REPO, atExit, buildChildren, childMode, killAll, withChildren, withTimeout, type Scope } from './lib/children.js';
-import { cleanupErlang, runErlClient, setupErlang, startErlServer, type ErlangEnv } from './lib/erlang.js';
+import { ERL_NO_BUSY_WAIT, cleanupErlang, runErlClient, setupErlang, startErlServer, type ErlangEnv } from './lib/erlang.js';
 import { findChromium, preparePages, runBrowser, type BrowserResult } from './lib/browser.js';
 import { clusterJoin, clusterMemory, crossRelay } from './lib/cluster.js';
 import { redisUnavailable } from './lib/redis.js';
@@ -273,13 +273,14 @@ function erlmeshLocal(args: object, limitMs: number): () => Promise<Raw> {
 
 let erl: ErlangEnv;
 
-function erlangRemote(scenario: string, args: Array<string | number>, limitMs: number): () => Promise<Raw> {
+/** An Erlang client VM against a peer VM; `flags`: emulator flags for both (ERL_NO_BUSY_WAIT). */
+function erlangRemote(scenario: string, args: Array<string | number>, limitMs: number, flags?: readonly string[]): () => Promise<Raw> {
   return async () => {
     const c = cookie();
     const t = tag();
-    const server = await startErlServer(erl, `a_peer_${t}@127.0.0.1`, c, limitMs + 60_000);
+    const server = await startErlServer(erl, `a_peer_${t}@127.0.0.1`, c, limitMs + 60_000, flags);
     try {
-      return await runErlClient(erl, { name: `b_client_${t}@127.0.0.1`, cookie: c, scenario, args: [server.name!, ...args], timeoutMs: limitMs });
+      return await runErlClient(erl, { name: `b_client_${t}@127.0.0.1`, cookie: c, scenario, args: [server.name!, ...args], timeoutMs: limitMs, flags });
     } finally {
       server.kill();
     }
@@ -386,6 +387,9 @@ const SCENARIOS: Scenario[] = [
     title: 'ping-pong with a remote echo process, busy wait off (ERLMESH_BUSY_WAIT_MS=0)',
     params: P.pingpong,
     erlmesh: erlmeshRemote(true, 'pingpong', P.pingpong, LIMIT.short, NO_BUSY_WAIT),
+    // For the notes only: the rows compare with Erlang as it ships (its busy wait on).
+    erlang: erlangRemote('pingpong', [P.pingpong.warm, P.pingpong.n], LIMIT.short, ERL_NO_BUSY_WAIT),
+    erlangLimitMs: LIMIT.short,
     erlmeshLimitMs: LIMIT.short,
     score: (d) => num(d.p50_us),
     better: 'lower',
@@ -395,6 +399,8 @@ const SCENARIOS: Scenario[] = [
     title: "rpc.call(node, 'kvs', 'lookup', ['weather']), sequential, busy wait off (ERLMESH_BUSY_WAIT_MS=0)",
     params: P.rpc,
     erlmesh: erlmeshRemote(true, 'rpc_seq', P.rpc, LIMIT.short, NO_BUSY_WAIT),
+    erlang: erlangRemote('rpc_seq', [P.rpc.warm, P.rpc.n], LIMIT.short, ERL_NO_BUSY_WAIT),
+    erlangLimitMs: LIMIT.short,
     erlmeshLimitMs: LIMIT.short,
     score: (d) => num(d.p50_us),
     better: 'lower',
@@ -686,16 +692,23 @@ function rows(results: Map<string, ScenarioResult>): Row[] {
   add('rpc', 'rpc.call kvs lookup p50', 'lower', (d) => num(d.p50_us), fmt.us, { target: '≤ 1.0× Erlang', check: ratioAtMost(1) });
   add('rpc', 'rpc.call kvs lookup p99', 'lower', (d) => num(d.p99_us), fmt.us);
   const noBw = { erlangSuffix: '' };
+  /** Erlang with its busy wait off too, from the scenario's own Erlang run: a note, not the ratio. */
+  const erlangOff = (id: string, q: 'p50_us' | 'p99_us', label: string) => (em?: Raw): string[] => {
+    const off = results.get(id)?.erlang?.data;
+    if (!em || !off) return [];
+    return [`Erlang with its busy wait off too (${ERL_NO_BUSY_WAIT.join(' ')}): ${label} ${fmt.us(num(off[q]))}; erlmesh ÷ that = ${(num(em[q]) / num(off[q])).toFixed(2)}×`];
+  };
   add('pingpong-nobw', 'ping-pong p50, busy wait off', 'lower', (d) => num(d.p50_us), fmt.us, {
     erlangFrom: 'pingpong',
     ...noBw,
-    extraNotes: () => [
-      'this row and the next three: erlmesh with busy wait off (ERLMESH_BUSY_WAIT_MS=0), each process sleeping in the kernel between messages; the Erlang figures are the same as above',
+    extraNotes: (em) => [
+      'this row and the next three: erlmesh with busy wait off (ERLMESH_BUSY_WAIT_MS=0), each process sleeping in the kernel between messages; the Erlang figures are those above (its busy wait on, as it ships)',
+      ...erlangOff('pingpong-nobw', 'p50_us', 'ping-pong p50')(em),
     ],
   });
-  add('pingpong-nobw', 'ping-pong p99, busy wait off', 'lower', (d) => num(d.p99_us), fmt.us, { erlangFrom: 'pingpong', ...noBw });
-  add('rpc-nobw', 'rpc.call p50, busy wait off', 'lower', (d) => num(d.p50_us), fmt.us, { erlangFrom: 'rpc', ...noBw });
-  add('rpc-nobw', 'rpc.call p99, busy wait off', 'lower', (d) => num(d.p99_us), fmt.us, { erlangFrom: 'rpc', ...noBw });
+  add('pingpong-nobw', 'ping-pong p99, busy wait off', 'lower', (d) => num(d.p99_us), fmt.us, { erlangFrom: 'pingpong', ...noBw, extraNotes: erlangOff('pingpong-nobw', 'p99_us', 'ping-pong p99') });
+  add('rpc-nobw', 'rpc.call p50, busy wait off', 'lower', (d) => num(d.p50_us), fmt.us, { erlangFrom: 'rpc', ...noBw, extraNotes: erlangOff('rpc-nobw', 'p50_us', 'rpc.call p50') });
+  add('rpc-nobw', 'rpc.call p99, busy wait off', 'lower', (d) => num(d.p99_us), fmt.us, { erlangFrom: 'rpc', ...noBw, extraNotes: erlangOff('rpc-nobw', 'p99_us', 'rpc.call p99') });
   add('rpc-concurrent', `rpc.call, ${P.rpcConc.callers} concurrent callers`, 'higher', (d) => num(d.rate), (x, d) => (d.cold_rate === undefined ? fmt.rate(x, 'calls/s') : `${fmt.rate(x, 'calls/s')} (cold ${fmt.rate(num(d.cold_rate), 'calls/s')})`), {
     extraNotes: () => [
       `after ${short(P.rpcConc.callers * P.rpcConc.warmPer)} calls of warm-up on both sides; "cold": the first ${short(P.rpcConc.callers * P.rpcConc.per)} of them (erlmesh's code run once per batch, Node's socket writes among it, is not yet optimized by V8 then)`,

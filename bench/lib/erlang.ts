@@ -94,9 +94,15 @@ export interface ErlVm {
   kill(): void;
 }
 
-/** Start a VM: `erl -noshell [-name N -setcookie C] -pa ebin -run erlmesh_bench <fun> <args>`. */
-export function startVm(env: ErlangEnv, opts: { name?: string; cookie: string; fun: 'server' | 'main'; args: string[] }): ErlVm {
-  const argv = ['-noshell', ...(opts.name ? ['-name', opts.name, '-setcookie', opts.cookie] : []), '-pa', env.ebin, '-run', 'erlmesh_bench', opts.fun, ...opts.args];
+/**
+ * The emulator flags that turn BEAM's scheduler busy wait off (normal, dirty CPU and dirty I/O
+ * schedulers), for the rows that time erlmesh with its own busy wait off.
+ */
+export const ERL_NO_BUSY_WAIT: readonly string[] = ['+sbwt', 'none', '+sbwtdcpu', 'none', '+sbwtdio', 'none'];
+
+/** Start a VM: `erl [flags] -noshell [-name N -setcookie C] -pa ebin -run erlmesh_bench <fun> <args>`. */
+export function startVm(env: ErlangEnv, opts: { name?: string; cookie: string; fun: 'server' | 'main'; args: string[]; flags?: readonly string[] }): ErlVm {
+  const argv = [...(opts.flags ?? []), '-noshell', ...(opts.name ? ['-name', opts.name, '-setcookie', opts.cookie] : []), '-pa', env.ebin, '-run', 'erlmesh_bench', opts.fun, ...opts.args];
   // Own process group (detached), so that killing it takes erl_child_setup along; stdin is
   // held open: the VM halts when it closes.
   const proc = spawn(env.erl, argv, {
@@ -171,8 +177,8 @@ export function startVm(env: ErlangEnv, opts: { name?: string; cookie: string; f
 }
 
 /** Start a server VM and wait for READY. */
-export async function startErlServer(env: ErlangEnv, name: string, cookie: string, lifeMs: number): Promise<ErlVm> {
-  const vm = startVm(env, { name, cookie, fun: 'server', args: [String(lifeMs)] });
+export async function startErlServer(env: ErlangEnv, name: string, cookie: string, lifeMs: number, flags?: readonly string[]): Promise<ErlVm> {
+  const vm = startVm(env, { name, cookie, fun: 'server', args: [String(lifeMs)], flags });
   try {
     await vm.waitLine(/^READY$/, 30_000);
   } catch (e) {
@@ -188,11 +194,12 @@ export async function startErlServer(env: ErlangEnv, name: string, cookie: strin
  */
 export async function runErlClient(
   env: ErlangEnv,
-  opts: { name?: string; cookie: string; scenario: string; args: Array<string | number>; timeoutMs: number },
+  opts: { name?: string; cookie: string; scenario: string; args: Array<string | number>; timeoutMs: number; flags?: readonly string[] },
 ): Promise<Record<string, number | boolean>> {
   const vm = startVm(env, {
     name: opts.name,
     cookie: opts.cookie,
+    flags: opts.flags,
     fun: 'main',
     args: [opts.scenario, String(opts.timeoutMs + 10_000), ...opts.args.map(String)],
   });

@@ -311,24 +311,34 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   (ping-pong p99 61-70 → 250 µs), so the period stays.
 - **Busy wait off.** Each process then sleeps between messages, and one write, one read and
   one epoll wait per message remain (strace: the same three calls per round trip as the bare
-  floor). Erlang keeps spinning in that comparison, and the bare Node floor with busy wait off
-  (the \`tcp-floor\` row) is 35-37 µs p50 in most runs on this machine (27.6 µs in some
-  minutes, 44 µs in others: the virtual machine's wake-ups vary more than anything erlmesh
-  does), against Erlang's ping-pong at 40-41 µs: what is left for erlmesh's work on both
-  sides is about 4-5 µs per round trip. erlmesh's work is 7-8 µs: two server-nodes in one
-  process over a real direct TCP link, where a round trip is all CPU, take 31-33 µs against
-  24.4 µs for a bare TCP echo in one process (2026-12-04). A \`perf\` profile of that
-  pair puts 14% of the samples in erlmesh's JavaScript (the socket record parse, the
+  floor). The rows compare with Erlang as it ships, spinning; their notes give Erlang with
+  its busy wait off as well (\`+sbwt none\` and the dirty schedulers' likewise, both VMs;
+  since 2026-12-04): on the days it was measured it made no difference to Erlang's ping-pong
+  (43.0 against 42.9 µs p50) or rpc (56.6 against 56.7 µs), so the gap is erlmesh's own work,
+  not the spinning. The bare Node floor with busy wait off (the \`tcp-floor\` row) is 35-37
+  µs p50 in most runs on this machine (27.6 µs in some minutes, 44 µs in others: the virtual
+  machine's wake-ups vary more than anything erlmesh does), against Erlang's ping-pong at
+  31.6-43 µs in the same runs: what is left for erlmesh's work on both sides is 0-8 µs per
+  round trip, and in a run where Erlang's ping-pong is 31.6 µs (2026-12-04) the floor itself
+  (36.8 µs) is above it. erlmesh's work is 6-7 µs: two server-nodes in one process over a
+  real direct TCP link, where a round trip is all CPU, take 29-30 µs against 20.5 µs for a
+  bare TCP echo in one process read the same way (below); the same pair over a bare channel
+  with no connection, codec or processes takes 21.6 µs, and the whole pipeline between two
+  nodes over an in-memory transport 2.6-3.2 µs per round trip, so most of the difference is
+  the same JavaScript run between system calls with cold caches. A \`perf\` profile of
+  the pair puts 14% of the samples in erlmesh's JavaScript (the socket record parse, the
   connection's frame checks, the codec, the flush), 44% in Node's stream code and the system
   calls it makes, and 42% outside JavaScript (epoll, libuv, V8's promise and callback
   machinery, GC); the codec is 0.4 µs of a hop (a one-send batch: encode 0.22 µs, decode
-  0.16 µs since the reader stopped making a DataView per batch). Node's \`onread\` API,
-  which skips the readable stream, saved 1-1.5 µs of CPU per read in a bare echo, but only a
-  socket that Node's \`net.connect\` creates can use it (not an accepted one, nor one taken
-  over from an HTTP upgrade, which is how direct links start). Since 2026-12-04 a direct
-  link writes a turn's batch from \`process.nextTick\` (after the callback's microtasks)
-  instead of the loop's next check phase: ping-pong with busy wait off 46 → 37-45 µs p50 in
-  partial runs.
+  0.16 µs). Since 2026-12-04 a direct link reads its socket through Node's \`onread\`
+  (src/server/transports/socket-reads.ts: no readable stream, no per-read allocation), which
+  Node offers only to sockets that \`net.connect\` makes; both sockets of a direct link come
+  out of an HTTP upgrade, so the module gives them the two fields the option sets. A bare echo
+  in one process: 24.5 → 20.5 µs per round trip; the direct-link pair 32.8 → 29.2 µs; between
+  two processes with busy wait off, 44.2 → 43.1-43.7 µs (part of the stream's work came after
+  the read's callback, off the round trip's path). Since 2026-12-04 too, a direct link
+  writes a turn's batch from \`process.nextTick\` (after the callback's microtasks) instead of
+  the loop's next check phase: ping-pong with busy wait off 46 → 37-45 µs p50 in partial runs.
 - **Concurrent rpc and remote spawn.** Both are round-trip chains through two processes on
   two cores. With 32 callers the round measured a warm-up until 2026-12-04: after 300 calls
   per caller erlmesh did 33-46k calls/s against Erlang's 35-63k, and a two-process run of
@@ -342,7 +352,17 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   change). Remote spawn: 30-56 of 5,000 spawns take over 250 µs, only 8 of them during
   garbage collection, together 37-51 ms of the ~190 ms timed; without them spawns/s would be
   about a quarter higher (the p50 beats Erlang's). A longer warm-up (20,000) does not change
-  it.
+  it. Below the stalls, 6-14% of spawns take 60-150 µs (most 60-80), in runs of up to
+  hundreds in a row, and these are the same placement: reading both processes' CPU after
+  every spawn of 30,000 (2026-12-04), the two shared one vCPU after 1,531 of 3,169 such
+  spawns against 93 of 26,564 fast ones. Once together they stay together: the spinner that
+  finds its peer waiting sleeps, the peer runs on the same vCPU, and the peer's reply wakes
+  the spinner there again (the same "sync" wake-up); only the kernel's load balancing parts
+  them. With both processes pinned to one vCPU (\`taskset\`) a spawn takes 78 µs p50 with busy
+  wait off and 90 µs with it on, against 32-42 µs apart, so the time is in sharing the vCPU
+  (every hop a context switch, all the work of both serialized), not in the check. Checking
+  at once after writes for a while after a co-located back-off, or backing off for less,
+  moved nothing beyond the spread of runs (mean 42.1-52.0 µs either way in 8 runs).
 - **What is not compared.** Browser round trips and relay memory have no Erlang counterpart
   (browser rows are held against the bare WebSocket floor of their own run instead);
   their Erlang cells say so.

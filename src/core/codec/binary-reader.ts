@@ -41,8 +41,11 @@ const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Called with the string as receiver, not looked up on it (see binary-utf8.ts). */
+const charCodeAt = String.prototype.charCodeAt;
+
 function sameAscii(s: string, b: Uint8Array, at: number): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[at + i]) return false;
+  for (let i = 0; i < s.length; i++) if (charCodeAt.call(s, i) !== b[at + i]) return false;
   return true;
 }
 

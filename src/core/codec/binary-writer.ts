@@ -14,6 +14,9 @@ import { writeBeamLeaf } from './binary-beam.js';
 import { ImproperList, List } from '../terms/beam-list.js';
 import { BeamRef } from '../terms/beam-ref.js';
 
+/** Called with the string as receiver, not looked up on it (see binary-utf8.ts). */
+const charCodeAt = String.prototype.charCodeAt;
+
 /**
  * Writes terms into one growable buffer. Reused across frames: `reset()` rewinds it, `take()`
  * copies out what was written. A failed `term()` throws `badarg` and rewinds to where that
@@ -172,7 +175,7 @@ export class TermWriter {
     const b = this.buf;
     let p = this.pos;
     for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
+      const c = charCodeAt.call(s, i);
       b[p++] = c & 0xff;
       b[p++] = c >> 8;
     }

@@ -13,24 +13,9 @@ import { Pid } from '../terms/pid.js';
 import { Ref } from '../terms/ref.js';
 import * as tags from './binary-tags.js';
 import { RECURSION_DEPTH, TOO_DEEP } from './binary-deep.js';
+import { SHORT_ASCII_BYTES, shortAscii } from './binary-ascii-cache.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * Strings up to this many bytes are read by hand and, when ASCII, through the cache below;
- * longer ones by TextDecoder (which costs ~0.2 us a call however short the string). Node
- * names (`name@host.domain`, in every pid and ref) fit.
- */
-const SHORT_ASCII_BYTES = 64;
-
-/** Slots of the cache of short ASCII strings read (a power of two). */
-const SHORT_CACHE_SIZE = 1024;
-const shortCache: Array<string | undefined> = new Array<string | undefined>(SHORT_CACHE_SIZE).fill(undefined);
-
-/** One flat string of ASCII bytes (`+=` would build a rope past 12 characters: node names). */
-function flatAscii(b: Uint8Array, start: number, end: number): string {
-  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
-}
 
 /**
  * Floats are read through one shared 8-byte scratch: a DataView per reader cost ~0.1 µs and
@@ -40,14 +25,6 @@ function flatAscii(b: Uint8Array, start: number, end: number): string {
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Called with the string as receiver, not looked up on it (see binary-utf8.ts). */
-const charCodeAt = String.prototype.charCodeAt;
-
-function sameAscii(s: string, b: Uint8Array, at: number): boolean {
-  for (let i = 0; i < s.length; i++) if (charCodeAt.call(s, i) !== b[at + i]) return false;
-  return true;
-}
 
 /** Reads terms from one buffer. Any malformation throws `bad_frame`. */
 export class TermReader {
@@ -276,26 +253,10 @@ export class TermReader {
     const start = this.p;
     const end = start + n;
     if (n <= SHORT_ASCII_BYTES) {
-      // Short ASCII strings (atoms, node names, keys) recur: look the bytes up in a small
-      // cache of strings read before, which also hands out the same flat string each time.
-      let h = n;
-      let i = start;
-      for (; i < end; i++) {
-        const c = b[i] as number;
-        if (c >= 0x80) break;
-        h = Math.imul(h ^ c, 0x01000193);
-      }
-      if (i === end) {
-        const slot = (h >>> 0) & (SHORT_CACHE_SIZE - 1);
-        const hit = shortCache[slot];
-        if (hit !== undefined && hit.length === n && sameAscii(hit, b, start)) {
-          this.p = end;
-          return hit;
-        }
-        const s = flatAscii(b, start, end);
-        shortCache[slot] = s;
+      const cached = shortAscii(b, start, end);
+      if (cached !== undefined) {
         this.p = end;
-        return s;
+        return cached;
       }
     }
     let s: string;

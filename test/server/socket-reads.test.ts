@@ -11,16 +11,7 @@ import { describe, expect } from 'vitest';
 import { it } from '../fixtures.js';
 import { readSocket, type ReadPath } from '../../src/server/transports/socket-reads.js';
 import { eventually } from '../support/cluster.js';
-
-async function socketPair(): Promise<{ a: net.Socket; b: net.Socket; server: net.Server; stop(): void }> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
-  const a = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-  await new Promise((r) => a.once('connect', r));
-  const b = await accepted;
-  return { a, b, server, stop: () => (a.destroy(), b.destroy(), server.close()) };
-}
+import { socketPair } from '../support/socket-pair.js';
 
 /** 4 MB of a pattern no two reads share, so a chunk overwritten by a later read shows. */
 function pattern(n: number): Buffer {

@@ -18,17 +18,7 @@ import { DIRECT_PATH, startDirectLinks } from '../../src/server/transports/direc
 import { HOST_PROCESS_HEADER, hostProcessId } from '../../src/server/co-location.js';
 import { wsChannel } from '../../src/server/transports/ws-channel.js';
 import { eventually } from '../support/cluster.js';
-
-/** A connected pair of plain sockets, `a` dialled from `b`'s listener. */
-async function socketPair(): Promise<{ a: net.Socket; b: net.Socket; stop(): void }> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
-  const a = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-  await new Promise((r) => a.once('connect', r));
-  const b = await accepted;
-  return { a, b, stop: () => (a.destroy(), b.destroy(), server.close()) };
-}
+import { socketPair } from '../support/socket-pair.js';
 
 function record(kind: number, payload: Uint8Array): Buffer {
   const out = Buffer.alloc(5 + payload.length);

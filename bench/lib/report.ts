@@ -313,14 +313,18 @@ BENCH_RUNS=3 npm run bench          # runs per side of each timing scenario (def
   one epoll wait per message remain (strace: the same three calls per round trip as the bare
   floor). The rows compare with Erlang as it ships, spinning; their notes give Erlang with
   its busy wait off as well (\`+sbwt none\` and the dirty schedulers' likewise, both VMs;
-  since 2026-12-04): on the days it was measured it made no difference to Erlang's ping-pong
-  (43.0 against 42.9 µs p50) or rpc (56.6 against 56.7 µs), so the gap is erlmesh's own work,
-  not the spinning. The bare Node floor with busy wait off (the \`tcp-floor\` row) is 35-37
-  µs p50 in most runs on this machine (27.6 µs in some minutes, 44 µs in others: the virtual
-  machine's wake-ups vary more than anything erlmesh does), against Erlang's ping-pong at
-  31.6-43 µs in the same runs: what is left for erlmesh's work on both sides is 0-8 µs per
-  round trip, and in a run where Erlang's ping-pong is 31.6 µs (2026-12-04) the floor itself
-  (36.8 µs) is above it. erlmesh's work is 6-7 µs: two server-nodes in one process over a
+  since 2026-12-04). Run back to back, it made no difference to Erlang's ping-pong (43.0
+  against 42.9 µs p50) or rpc (56.6 against 56.7 µs): the gap is erlmesh's own work, not the
+  spinning. In full runs the two are minutes apart and the machine's mode can change between
+  (off 42.1 against on 43.1 µs in one run, 39.8 against 47.3 in another). The bare Node floor
+  with busy wait off (the \`tcp-floor\` row) is 35-38 µs p50 in most runs on this machine
+  (27.6 µs in some minutes, 44 µs in others: the virtual machine's wake-ups vary more than
+  anything erlmesh does), against Erlang's ping-pong at 31.6-47.3 µs in the same runs: what
+  is left for erlmesh's work on both sides is 0-8 µs per round trip, and in a run where
+  Erlang's ping-pong is 31.6 µs (2026-12-04) the floor itself (36.8 µs) is above it. In a
+  slow hour the same JavaScript takes longer too: erlmesh's ping-pong with busy wait off was
+  4.2 µs above the floor in one full run (42.4 against 38.2 µs) and 11 µs in the next (54.8
+  against 43.8 µs), same code. erlmesh's work is 6-7 µs: two server-nodes in one process over a
   real direct TCP link, where a round trip is all CPU, take 29-30 µs against 20.5 µs for a
   bare TCP echo in one process read the same way (below); the same pair over a bare channel
   with no connection, codec or processes takes 21.6 µs, and the whole pipeline between two

@@ -17,6 +17,7 @@ import { Float } from '../terms/beam-float.js';
 import { BeamExport, BeamFun, BeamPort } from '../terms/beam-opaque.js';
 import { BeamRef } from '../terms/beam-ref.js';
 import * as tags from './binary-tags.js';
+import { float64LEBytes, readFloat64LE } from './binary-float.js';
 
 /** What {@link writeBeamLeaf} needs of a TermWriter. */
 export interface BeamLeafWriter {
@@ -34,8 +35,6 @@ export interface BeamLeafReader {
   bytes(n: number): Uint8Array;
 }
 
-const scratch = new DataView(new ArrayBuffer(8));
-
 function raw(w: BeamLeafWriter, bytes: Uint8Array): void {
   w.uv(bytes.length);
   for (const b of bytes) w.byte(b);
@@ -50,8 +49,8 @@ export function isBeamLeaf(v: object): boolean {
 export function writeBeamLeaf(w: BeamLeafWriter, v: object): boolean {
   if (v instanceof Float) {
     w.byte(tags.T_FLOAT_BOX);
-    scratch.setFloat64(0, v.value, true);
-    for (let i = 0; i < 8; i++) w.byte(scratch.getUint8(i));
+    const f = float64LEBytes(v.value);
+    for (let i = 0; i < 8; i++) w.byte(f[i]!);
   } else if (v instanceof Bitstring) {
     w.byte(tags.T_BITSTRING);
     w.uv(v.bitLength);
@@ -101,8 +100,7 @@ function etfBytes(r: BeamLeafReader, etfTags: readonly number[], what: string): 
 export function readBeamLeaf(r: BeamLeafReader, tag: number): unknown {
   switch (tag) {
     case tags.T_FLOAT_BOX: {
-      const b = r.bytes(8);
-      return new Float(new DataView(b.buffer).getFloat64(0, true));
+      return new Float(readFloat64LE(r.bytes(8), 0));
     }
     case tags.T_BITSTRING: {
       const bits = r.uv();

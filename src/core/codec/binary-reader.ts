@@ -14,17 +14,9 @@ import { Ref } from '../terms/ref.js';
 import * as tags from './binary-tags.js';
 import { RECURSION_DEPTH, TOO_DEEP } from './binary-deep.js';
 import { SHORT_ASCII_BYTES, shortAscii } from './binary-ascii-cache.js';
+import { readFloat64LE } from './binary-float.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * Floats are read through one shared 8-byte scratch: a DataView per reader cost ~0.1 µs and
- * ~100 bytes of garbage per batch, and every ref after the 1,024th has an id past 2^31 (its
- * random low bits: ref-ids.ts), written as a float.
- */
-const F64 = new Float64Array(1);
-const F64_BYTES = new Uint8Array(F64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Reads terms from one buffer. Any malformation throws `bad_frame`. */
 export class TermReader {
@@ -239,12 +231,9 @@ export class TermReader {
 
   private float64(): number {
     this.need(8);
-    const b = this.b;
     const p = this.p;
     this.p = p + 8;
-    if (!LITTLE_ENDIAN) return new DataView(b.buffer, b.byteOffset + p, 8).getFloat64(0, true);
-    for (let i = 0; i < 8; i++) F64_BYTES[i] = b[p + i]!;
-    return F64[0]!;
+    return readFloat64LE(this.b, p);
   }
 
   private utf8(n: number): string {
